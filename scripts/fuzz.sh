@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (clang) and runs each for SECONDS (default 60) on its
+# seed corpus. New inputs go to build/fuzz/corpus-<target>, never into the tree.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz --target fuzz_iana_csv fuzz_entry_toml
+for target in fuzz_iana_csv fuzz_entry_toml; do
+  work=build/fuzz/corpus-$target
+  mkdir -p "$work"
+  echo "fuzz: $target for ${seconds}s"
+  build/fuzz/fuzz/$target -max_total_time="$seconds" -print_final_stats=1 \
+    "$work" fuzz/corpus/$target 2>&1 | tail -n 3
+done

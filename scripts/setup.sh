@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs everything breakwater needs to build and test, from Debian's packages.
+# Idempotent, and silent when everything is already installed.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build pkg-config python3
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libssl-dev
+  libcli11-dev libfmt-dev libtomlplusplus-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  clang libclang-rt-14-dev clang-format
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=()
+[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what is needed, builds and runs every test: unit and CLI tests (release and
+# ASan+UBSan), the data check, the fuzz targets for a short smoke run, and the format check.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "release build and tests"
+cmake --preset release >/dev/null
+cmake --build --preset release
+ctest --preset release
+
+step "data check"
+build/breakwater db check | tail -n 1
+
+step "ASan+UBSan build and tests"
+cmake --preset asan >/dev/null
+cmake --build --preset asan
+ctest --preset asan
+
+step "fuzz smoke run"
+scripts/fuzz.sh 20
+
+step "format check"
+scripts/format.sh --check
+
+step "all tests passed"

@@ -1,0 +1,155 @@
+#include "app/commands.hpp"
+#include "app/exit_code.hpp"
+
+#include "db/entry_checks.hpp"
+#include "db/error.hpp"
+#include "db/iana_registry.hpp"
+
+#include <fmt/format.h>
+#include <boost/json/object.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <fstream>
+#include <map>
+
+namespace breakwater::app {
+namespace {
+
+int run_check(context& ctx) {
+  ctx.quiet_problems = true;
+  const db::database* db = ctx.database();
+  if (db == nullptr) return exit_failure;
+  db::diagnostics problems = ctx.loaded()->problems;
+  db::diagnostics cross = db::check_entries(*db);
+  problems.insert(problems.end(), cross.begin(), cross.end());
+  for (const db::diagnostic& d : problems) fmt::print("{}\n", db::to_string(d));
+  fmt::print("checked {} registry rows and {} entries in {}: {} problem(s)\n", db->rows().size(),
+             db->entries().size(), ctx.data_dir().string(), problems.size());
+  return problems.empty() ? exit_ok : exit_failure;
+}
+
+bool write_atomically(const std::filesystem::path& path, std::string_view text) {
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  auto tmp = path;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out.write(text.data(), static_cast<std::streamsize>(text.size()))) return false;
+  }
+  std::filesystem::rename(tmp, path, ec);
+  return !ec;
+}
+
+struct import_options {
+  std::string file;
+  std::string out_dir;
+};
+
+int run_import(const import_options& o, context& ctx) {
+  auto text = db::read_file(o.file);
+  if (!text) {
+    fmt::print(stderr, "error: cannot read {}: check the path and permissions\n", o.file);
+    return exit_bad_input;
+  }
+  auto parsed = db::parse_iana_csv(*text, o.file);
+  if (!parsed) {
+    fmt::print(stderr, "error: {}: {}; download service-names-port-numbers.csv from IANA\n", o.file,
+               parsed.error().message());
+    return exit_bad_input;
+  }
+  for (const db::diagnostic& d : parsed->problems) fmt::print(stderr, "{}\n", db::to_string(d));
+  if (parsed->rows.empty()) {
+    fmt::print(stderr, "error: {}: {}\n", o.file,
+               make_error_code(db::errc::no_valid_rows).message());
+    return exit_failure;
+  }
+  std::filesystem::path dir =
+      o.out_dir.empty() ? ctx.data_dir() / "iana" : std::filesystem::path(o.out_dir);
+  auto target = dir / std::filesystem::path(db::registry_file).filename();
+  if (!write_atomically(target, db::write_iana_csv(parsed->rows))) {
+    fmt::print(stderr, "error: cannot write {}: check that the directory is writable\n",
+               target.string());
+    return exit_failure;
+  }
+  fmt::print("imported {} rows from {} into {}; {} bad row(s) skipped\n", parsed->rows.size(),
+             o.file, target.string(), parsed->problems.size());
+  return exit_ok;
+}
+
+boost::json::object stats_of(const db::database& db) {
+  std::map<std::string, std::size_t> by_transport;
+  std::size_t name_only = 0, ports_with_registrations = 0;
+  for (const db::iana_row& r : db.rows()) {
+    if (!r.has_port) ++name_only;
+    if (r.has_port && r.proto && r.status == db::iana_status::assigned) {
+      ++by_transport[std::string(db::to_string(*r.proto))];
+    }
+  }
+  for (unsigned p = 0; p < db::port_count; ++p) {
+    for (std::uint32_t id : db.rows_at(p)) {
+      if (db.rows()[id].status == db::iana_status::assigned) {
+        ++ports_with_registrations;
+        break;
+      }
+    }
+  }
+  std::size_t words = 0, incidents = 0;
+  for (const db::entry& e : db.entries()) {
+    words += e.body_words();
+    incidents += e.incidents.size();
+  }
+  boost::json::object t;
+  for (db::transport tr : db::all_transports)
+    t[db::to_string(tr)] = by_transport[std::string(db::to_string(tr))];
+  return {{"registrations", std::move(t)},
+          {"ports_with_registrations", ports_with_registrations},
+          {"service_names_without_port", name_only},
+          {"entries", db.entries().size()},
+          {"entry_words", words},
+          {"incidents", incidents}};
+}
+
+int run_stats(bool json, context& ctx) {
+  const db::database* db = ctx.database();
+  if (db == nullptr) return exit_failure;
+  boost::json::object s = stats_of(*db);
+  if (json) {
+    print_json(s);
+    return exit_ok;
+  }
+  const auto& t = s["registrations"].as_object();
+  fmt::print("IANA registrations: tcp {}, udp {}, sctp {}, dccp {}\n", t.at("tcp").as_uint64(),
+             t.at("udp").as_uint64(), t.at("sctp").as_uint64(), t.at("dccp").as_uint64());
+  fmt::print("ports with a registration: {}\n", s["ports_with_registrations"].as_uint64());
+  fmt::print("service names without a port: {}\n", s["service_names_without_port"].as_uint64());
+  fmt::print("our entries: {} ({} words, {} incidents)\n", s["entries"].as_uint64(),
+             s["entry_words"].as_uint64(), s["incidents"].as_uint64());
+  return exit_ok;
+}
+
+}  // namespace
+
+void add_db_commands(CLI::App& app, context& ctx, int& status) {
+  CLI::App* group = app.add_subcommand("db", "Check, import and count the port database");
+  group->require_subcommand(1);
+
+  group->add_subcommand("check", "Validate every data file; exit 1 on any problem")
+      ->callback([&ctx, &status] { status = run_check(ctx); });
+
+  auto imp = std::make_shared<import_options>();
+  CLI::App* import = group->add_subcommand(
+      "import-iana", "Import IANA's service-names-port-numbers.csv into the data directory");
+  import->add_option("FILE.csv", imp->file, "IANA's CSV file")->required();
+  import->add_option("--out", imp->out_dir, "Directory to write to (default: DATA/iana)");
+  import->callback([imp, &ctx, &status] { status = run_import(*imp, ctx);
+});
+
+auto json = std::make_shared<bool>(false);
+CLI::App* stats = group->add_subcommand("stats", "Count registrations and entries");
+stats->add_flag("--json", *json, "Print one JSON object");
+stats->callback([json, &ctx, &status] { status = run_stats(*json, ctx); });
+}  // namespace breakwater::app
+
+}  // namespace breakwater::app

@@ -1,0 +1,95 @@
+#include "app/port_text.hpp"
+
+#include "db/text.hpp"
+
+#include <fmt/format.h>
+
+namespace breakwater::app {
+namespace {
+
+constexpr std::size_t width = 78;
+
+std::string heading(const db::database& db, const db::port_info& info) {
+  std::string_view name = db.name_of(info.port);
+  std::string out = name.empty() ? fmt::format("Port {}\n", info.port)
+                                 : fmt::format("Port {} - {}\n", info.port, name);
+  if (info.ours) out += wrap(info.ours->summary, width, "");
+  out += wrap(db::describe(info.range), width, "");
+  return out;
+}
+
+std::string registrations(const db::port_info& info) {
+  std::string out = "\nIANA registrations\n";
+  if (info.registrations.empty()) {
+    out += info.unassigned ? "  Unassigned.\n" : "  None.\n";
+    return out;
+  }
+  for (const db::iana_row* r : info.registrations) {
+    std::string_view proto = r->proto ? db::to_string(*r->proto) : "-";
+    std::string service = r->service.empty() ? "-" : r->service;
+    std::string ports = r->port_lo == r->port_hi
+                            ? std::string{}
+                            : fmt::format(" (ports {}-{})", r->port_lo, r->port_hi);
+    out += fmt::format("  {:<5} {:<16} {}{}\n", proto, service, r->description, ports);
+  }
+  return out;
+}
+
+std::string our_entry(const db::database& db, const db::entry& e) {
+  std::string out = fmt::format("\n{}\n", e.title);
+  for (const std::string& p : e.paragraphs) out += wrap(p, width, "  ") + "\n";
+  out += fmt::format("Exposure: {}\n", db::to_string(e.exposure));
+  out += wrap(e.advice, width, "  ");
+  if (!e.related.empty()) out += "\nRelated ports\n";
+  for (const db::related_port& r : e.related) {
+    out += fmt::format("  {:<6} {}\n", r.port, db.name_of(r.port));
+    out += wrap(r.reason, width, "         ");
+  }
+  if (!e.incidents.empty()) out += "\nIncidents\n";
+  for (const db::incident& i : e.incidents) {
+    out += fmt::format("  {} {}\n", i.year, i.source);
+    out += wrap(i.summary, width, "       ");
+  }
+  if (!e.references.empty()) out += "\nReferences\n";
+  for (const db::reference& r : e.references) {
+    out += r.title.empty() ? fmt::format("  {}\n", r.id) : fmt::format("  {}: {}\n", r.id, r.title);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string wrap(std::string_view text, std::size_t columns, std::string_view indent) {
+  std::string out, line(indent);
+  std::string flat = db::squash_spaces(text);
+  std::size_t pos = 0;
+  while (pos < flat.size()) {
+    std::size_t end = flat.find(' ', pos);
+    if (end == std::string::npos) end = flat.size();
+    std::string_view word(flat.data() + pos, end - pos);
+    if (line.size() > indent.size() && line.size() + 1 + word.size() > columns) {
+      out += line + "\n";
+      line = indent;
+    }
+    if (line.size() > indent.size()) line += ' ';
+    line += word;
+    pos = end + 1;
+  }
+  if (line.size() > indent.size()) out += line + "\n";
+  return out;
+}
+
+std::string render_port_text(const db::database& db, const db::port_info& info) {
+  std::string out = heading(db, info);
+  out += registrations(info);
+  if (info.ours) {
+    out += our_entry(db, *info.ours);
+  } else {
+    out += "\nNo breakwater entry for this port yet.\n";
+  }
+  out += fmt::format("\n< previous: {} {}    next: {} {} >\n", info.previous,
+                     db.name_of(info.previous), info.next, db.name_of(info.next));
+  return out;
+}
+
+}  // namespace breakwater::app

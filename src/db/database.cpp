@@ -1,0 +1,104 @@
+#include "db/database.hpp"
+
+#include <algorithm>
+
+namespace breakwater::db {
+
+database::database(std::vector<iana_row> rows, std::vector<entry> entries)
+    : rows_(std::move(rows)), entries_(std::move(entries)), entry_index_(port_count, -1) {
+  std::stable_sort(entries_.begin(), entries_.end(),
+                   [](const entry& a, const entry& b) { return a.port < b.port; });
+  // Keep the first entry per port; the loader already reports duplicates.
+  entries_.erase(std::unique(entries_.begin(), entries_.end(),
+                             [](const entry& a, const entry& b) { return a.port == b.port; }),
+                 entries_.end());
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    entry_index_[entries_[i].port] = static_cast<std::int32_t>(i);
+    has_data_.set(entries_[i].port);
+  }
+  index_rows();
+  for (unsigned p = 49152; p < port_count; ++p) has_data_.set(p);
+}
+
+// Compressed per-port row lists: count, prefix-sum, fill.
+void database::index_rows() {
+  row_offsets_.assign(port_count + 1, 0);
+  for (const iana_row& r : rows_) {
+    if (!r.has_port) continue;
+    for (unsigned p = r.port_lo; p <= r.port_hi; ++p) ++row_offsets_[p + 1];
+  }
+  for (unsigned p = 0; p < port_count; ++p) row_offsets_[p + 1] += row_offsets_[p];
+  row_ids_.resize(row_offsets_[port_count]);
+  std::vector<std::uint32_t> fill(row_offsets_.begin(), row_offsets_.end() - 1);
+  for (std::uint32_t i = 0; i < rows_.size(); ++i) {
+    const iana_row& r = rows_[i];
+    if (!r.has_port) continue;
+    for (unsigned p = r.port_lo; p <= r.port_hi; ++p) {
+      row_ids_[fill[p]++] = i;
+      if (r.status != iana_status::unassigned) has_data_.set(p);
+    }
+  }
+}
+
+std::span<const std::uint32_t> database::rows_at(unsigned port) const noexcept {
+  return std::span<const std::uint32_t>(row_ids_).subspan(
+      row_offsets_[port], row_offsets_[port + 1] - row_offsets_[port]);
+}
+
+const entry* database::find_entry(unsigned port) const noexcept {
+  if (port >= port_count || entry_index_[port] < 0) return nullptr;
+  return &entries_[static_cast<std::size_t>(entry_index_[port])];
+}
+
+std::string_view database::name_of(unsigned port) const noexcept {
+  if (const entry* e = find_entry(port)) return e->title;
+  if (port >= port_count) return {};
+  for (std::uint32_t id : rows_at(port)) {
+    if (!rows_[id].service.empty()) return rows_[id].service;
+  }
+  return {};
+}
+
+std::uint16_t database::previous(std::uint16_t port) const noexcept {
+  unsigned p = port;
+  for (unsigned step = 0; step < port_count; ++step) {
+    p = (p + port_count - 1) % port_count;
+    if (has_data_[p]) return static_cast<std::uint16_t>(p);
+  }
+  return port;
+}
+
+std::uint16_t database::next(std::uint16_t port) const noexcept {
+  unsigned p = port;
+  for (unsigned step = 0; step < port_count; ++step) {
+    p = (p + 1) % port_count;
+    if (has_data_[p]) return static_cast<std::uint16_t>(p);
+  }
+  return port;
+}
+
+port_info database::lookup(std::uint16_t port) const {
+  port_info info;
+  info.port = port;
+  info.range = range_of(port);
+  for (std::uint32_t id : rows_at(port)) {
+    const iana_row& r = rows_[id];
+    if (r.status == iana_status::unassigned) {
+      info.unassigned = true;
+    } else {
+      info.registrations.push_back(&r);
+    }
+  }
+  // Group by transport (tcp, udp, sctp, dccp), keeping registry order within each.
+  std::stable_sort(info.registrations.begin(), info.registrations.end(),
+                   [](const iana_row* a, const iana_row* b) {
+                     auto key = [](const iana_row* r) { return r->proto ? int(*r->proto) : 9; };
+                     return key(a) < key(b);
+                   });
+  info.ours = find_entry(port);
+  info.previous = previous(port);
+  info.next = next(port);
+  return info;
+}
+
+}  // namespace breakwater::db

@@ -1,0 +1,62 @@
+// The port database: IANA's registrations and our entries, indexed by port.
+#pragma once
+
+#include "db/entry.hpp"
+#include "db/iana_registry.hpp"
+#include "db/port_range.hpp"
+
+#include <array>
+#include <bitset>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace breakwater::db {
+
+inline constexpr unsigned port_count = 65536;
+
+// Everything known about one port; views into the database that made it.
+struct port_info {
+  std::uint16_t port = 0;
+  port_range range = port_range::system;
+  std::vector<const iana_row*> registrations;  // assigned and reserved rows, tcp first
+  bool unassigned = false;                     // IANA lists the port as Unassigned
+  const entry* ours = nullptr;                 // our entry, if written
+  std::uint16_t previous = 0;                  // nearest port with data, wrapping
+  std::uint16_t next = 0;
+};
+
+class database {
+ public:
+  database(std::vector<iana_row> rows, std::vector<entry> entries);
+
+  port_info lookup(std::uint16_t port) const;
+
+  // Nearest port below/above that has a registration, an entry or lies in the dynamic
+  // range; wraps around (0's previous is 65535).
+  std::uint16_t previous(std::uint16_t port) const noexcept;
+  std::uint16_t next(std::uint16_t port) const noexcept;
+  bool has_data(unsigned port) const noexcept { return has_data_[port]; }
+
+  const entry* find_entry(unsigned port) const noexcept;
+  // A name for the port: our title, else the first registered service name.
+  std::string_view name_of(unsigned port) const noexcept;
+
+  std::span<const iana_row> rows() const noexcept { return rows_; }
+  std::span<const entry> entries() const noexcept { return entries_; }
+  // Rows covering `port`, in registry order (Unassigned rows included).
+  std::span<const std::uint32_t> rows_at(unsigned port) const noexcept;
+
+ private:
+  void index_rows();
+
+  std::vector<iana_row> rows_;
+  std::vector<entry> entries_;              // sorted by port
+  std::vector<std::uint32_t> row_offsets_;  // port -> start in row_ids_ (port_count + 1)
+  std::vector<std::uint32_t> row_ids_;
+  std::vector<std::int32_t> entry_index_;  // port -> index in entries_, or -1
+  std::bitset<port_count> has_data_;
+};
+
+}  // namespace breakwater::db

@@ -1,0 +1,29 @@
+// Loads the database from a data directory: iana/*.csv and ports/*.toml.
+#pragma once
+
+#include "db/database.hpp"
+#include "db/diagnostic.hpp"
+
+#include <boost/system/result.hpp>
+
+#include <filesystem>
+#include <memory>
+
+namespace breakwater::db {
+
+inline constexpr std::string_view registry_file = "iana/service-names-port-numbers.csv";
+inline constexpr std::string_view entries_dir = "ports";
+
+struct loaded_database {
+  std::unique_ptr<const database> db;
+  diagnostics problems;  // skipped rows and rejected entries; the rest loaded
+};
+
+// Fails only when the registry is missing or unreadable; bad rows and entries are
+// reported in `problems` and left out.
+boost::system::result<loaded_database> load_database(const std::filesystem::path& data_dir);
+
+// Whole-file read; an error when the file cannot be opened.
+boost::system::result<std::string> read_file(const std::filesystem::path& path);
+
+}  // namespace breakwater::db

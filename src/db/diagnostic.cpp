@@ -1,0 +1,12 @@
+#include "db/diagnostic.hpp"
+
+#include <fmt/format.h>
+
+namespace breakwater::db {
+
+std::string to_string(const diagnostic& d) {
+  if (d.line == 0) return fmt::format("{}: {}", d.file, d.message);
+  return fmt::format("{}:{}: {}", d.file, d.line, d.message);
+}
+
+}  // namespace breakwater::db

@@ -1,0 +1,101 @@
+#include "db/port_json.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+namespace breakwater::db {
+namespace {
+
+namespace json = boost::json;
+
+// Empty registry fields become null, so every registration has the same keys.
+json::value text_or_null(const std::string& s) {
+  if (s.empty()) return nullptr;
+  return json::value(s);
+}
+
+json::object registration_to_json(const iana_row& r) {
+  json::object o;
+  o["transport"] = r.proto ? json::value(to_string(*r.proto)) : json::value(nullptr);
+  o["service"] = text_or_null(r.service);
+  o["description"] = r.description;
+  if (r.port_lo != r.port_hi) {
+    o["port_range"] = json::array{r.port_lo, r.port_hi};
+  }
+  o["assignee"] = text_or_null(r.assignee);
+  o["contact"] = text_or_null(r.contact);
+  o["registration_date"] = text_or_null(r.registration_date);
+  o["modification_date"] = text_or_null(r.modification_date);
+  o["reference"] = text_or_null(r.reference);
+  o["service_code"] = text_or_null(r.service_code);
+  o["unauthorized_use"] = text_or_null(r.unauthorized_use);
+  o["notes"] = text_or_null(r.notes);
+  return o;
+}
+
+json::array strings(const auto& items) {
+  json::array out;
+  for (const auto& s : items) out.emplace_back(json::string_view(s));
+  return out;
+}
+
+json::object entry_to_json(const database& db, const entry& e) {
+  json::object o;
+  o["title"] = e.title;
+  o["summary"] = e.summary;
+  json::array transports;
+  for (transport t : e.transports) transports.emplace_back(to_string(t));
+  o["transports"] = std::move(transports);
+  o["keywords"] = strings(e.keywords);
+  o["body"] = strings(e.paragraphs);
+  o["exposure"] = {{"level", to_string(e.exposure)}, {"advice", e.advice}};
+  json::array related;
+  for (const related_port& r : e.related) {
+    related.push_back(
+        json::object{{"port", r.port}, {"name", db.name_of(r.port)}, {"reason", r.reason}});
+  }
+  o["related"] = std::move(related);
+  json::array incidents;
+  for (const incident& i : e.incidents) {
+    incidents.push_back(
+        json::object{{"year", i.year}, {"summary", i.summary}, {"source", i.source}});
+  }
+  o["incidents"] = std::move(incidents);
+  json::array refs;
+  for (const reference& r : e.references)
+    refs.push_back(json::object{{"id", r.id}, {"title", r.title}});
+  o["references"] = std::move(refs);
+  return o;
+}
+
+}  // namespace
+
+json::value port_to_json(const database& db, const port_info& info) {
+  json::object o;
+  o["port"] = info.port;
+  o["range"] = to_string(info.range);
+  o["unassigned"] = info.unassigned && info.registrations.empty();
+  json::array regs;
+  for (const iana_row* r : info.registrations) regs.push_back(registration_to_json(*r));
+  o["registrations"] = std::move(regs);
+  o["entry"] = info.ours ? json::value(entry_to_json(db, *info.ours)) : json::value(nullptr);
+  o["previous"] = info.previous;
+  o["next"] = info.next;
+  return o;
+}
+
+json::value search_to_json(const database& db, std::string_view query,
+                           std::span<const search_hit> hits) {
+  json::array results;
+  for (const search_hit& h : hits) {
+    const entry* e = db.find_entry(h.port);
+    results.push_back(json::object{{"port", h.port},
+                                   {"name", db.name_of(h.port)},
+                                   {"summary", e ? json::value(e->summary) : json::value(nullptr)},
+                                   {"matched", h.why},
+                                   {"score", h.score}});
+  }
+  return json::object{{"query", query}, {"results", std::move(results)}};
+}
+
+}  // namespace breakwater::db

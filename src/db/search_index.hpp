@@ -1,0 +1,47 @@
+// Ranked search over service names, descriptions and our entries.
+#pragma once
+
+#include "db/database.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace breakwater::db {
+
+struct search_hit {
+  std::uint16_t port = 0;
+  int score = 0;
+  std::string_view why;  // "port number", "service name", "title", ... (the best match)
+};
+
+// Ranking, best first: the port number itself, an exact service name, then words in
+// service names, our titles and keywords, summaries and IANA descriptions, our bodies.
+// Every word of the query must match (a word may match as a prefix, at half weight).
+class search_index {
+ public:
+  explicit search_index(const database& db);
+
+  std::vector<search_hit> search(std::string_view query, std::size_t limit) const;
+
+ private:
+  struct posting {
+    std::uint16_t port;
+    std::uint8_t field;  // index into the field table
+  };
+  void add(std::string_view text, std::uint16_t port, std::uint8_t field);
+  void add_words(std::string_view text, std::uint16_t port, std::uint8_t field);
+  void finish();
+  std::vector<search_hit> ranked(std::unordered_map<std::uint16_t, search_hit> total,
+                                 std::size_t limit) const;
+  void match_word(std::string_view word, std::unordered_map<std::uint16_t, search_hit>& best) const;
+
+  const database& db_;
+  std::unordered_map<std::string, std::vector<posting>> words_;
+  std::vector<std::string> sorted_words_;                              // for prefix matches
+  std::unordered_map<std::string, std::vector<std::uint16_t>> names_;  // whole service names
+};
+
+}  // namespace breakwater::db

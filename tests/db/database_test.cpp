@@ -1,0 +1,60 @@
+#include "db/database.hpp"
+
+#include "test_data.hpp"
+
+#include <gtest/gtest.h>
+
+namespace breakwater::db {
+namespace {
+
+TEST(database, lookup_groups_registrations_by_transport) {
+  database db = testing::small_database();
+  port_info info = db.lookup(443);
+  ASSERT_EQ(info.registrations.size(), 3u);
+  EXPECT_EQ(info.registrations[0]->proto, transport::tcp);
+  EXPECT_EQ(info.registrations[1]->proto, transport::udp);
+  EXPECT_EQ(info.registrations[2]->proto, transport::sctp);
+  ASSERT_NE(info.ours, nullptr);
+  EXPECT_EQ(info.ours->title, "HTTPS");
+  EXPECT_EQ(info.range, port_range::system);
+}
+
+TEST(database, range_rows_cover_every_port_in_the_range) {
+  database db = testing::small_database();
+  EXPECT_EQ(db.lookup(6000).registrations.size(), 1u);
+  EXPECT_EQ(db.lookup(6063).registrations.size(), 1u);
+  EXPECT_TRUE(db.lookup(6064).registrations.empty());
+  EXPECT_EQ(db.name_of(6010), "x11");
+}
+
+TEST(database, unassigned_ports_are_marked_and_skipped_by_navigation) {
+  database db = testing::small_database();
+  port_info four = db.lookup(4);
+  EXPECT_TRUE(four.unassigned);
+  EXPECT_TRUE(four.registrations.empty());
+  EXPECT_FALSE(db.has_data(4));
+  EXPECT_EQ(db.next(1), 22);
+  EXPECT_EQ(db.previous(22), 1);
+}
+
+TEST(database, navigation_wraps_around_the_port_space) {
+  database db = testing::small_database();
+  EXPECT_EQ(db.previous(0), 65535);
+  EXPECT_EQ(db.next(65535), 0);
+  EXPECT_EQ(db.next(0), 1);
+  EXPECT_EQ(db.next(49151), 49152) << "dynamic ports always have a page";
+  EXPECT_EQ(db.previous(49152), 8081) << "an entry gives 8081 a page";
+  EXPECT_EQ(db.lookup(0).previous, 65535);
+  EXPECT_EQ(db.lookup(443).next, 830);
+}
+
+TEST(database, entries_give_data_to_ports_without_registrations) {
+  database db = testing::small_database();
+  EXPECT_TRUE(db.has_data(8081));
+  EXPECT_EQ(db.name_of(8081), "Web admin");
+  EXPECT_EQ(db.lookup(8081).ours->port, 8081);
+  EXPECT_EQ(db.find_entry(8080), nullptr);
+}
+
+}  // namespace
+}  // namespace breakwater::db

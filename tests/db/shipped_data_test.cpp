@@ -1,0 +1,83 @@
+// Checks the data shipped in data/: it loads cleanly and covers the ports we promise.
+#include "db/database_loader.hpp"
+#include "db/entry_checks.hpp"
+
+#include <gtest/gtest.h>
+
+namespace breakwater::db {
+namespace {
+
+class shipped_data : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto r = load_database(BREAKWATER_SOURCE_DATA_DIR);
+    ASSERT_TRUE(r.has_value()) << r.error().message();
+    loaded_ = new loaded_database(std::move(*r));
+  }
+  static void TearDownTestSuite() { delete loaded_; }
+  static const database& db() { return *loaded_->db; }
+  static loaded_database* loaded_;
+};
+loaded_database* shipped_data::loaded_ = nullptr;
+
+std::string joined(const diagnostics& ds) {
+  std::string out;
+  for (const auto& d : ds) out += to_string(d) + "\n";
+  return out;
+}
+
+TEST_F(shipped_data, loads_without_problems) {
+  EXPECT_TRUE(loaded_->problems.empty()) << joined(loaded_->problems);
+  EXPECT_GT(db().rows().size(), 13000u);
+}
+
+TEST_F(shipped_data, entries_pass_every_cross_check) {
+  // Covers: related ports exist, bodies have 80+ words, no sentence in two entries.
+  diagnostics problems = check_entries(db());
+  EXPECT_TRUE(problems.empty()) << joined(problems);
+}
+
+// The ports that the foundation and the "250 ports people ask about" issues promise.
+TEST_F(shipped_data, every_promised_port_has_an_entry) {
+  std::vector<unsigned> promised{
+      0,     1,     7,     9,     13,    17,    19,    20,    21,    22,    23,    25,    26,
+      37,    42,    43,    53,    67,    68,    69,    79,    80,    81,    82,    88,    100,
+      102,   106,   110,   111,   113,   119,   123,   135,   136,   137,   138,   139,   143,
+      144,   161,   162,   179,   199,   255,   389,   427,   443,   444,   445,   465,   500,
+      502,   512,   513,   514,   515,   518,   520,   543,   544,   548,   554,   587,   593,
+      623,   625,   626,   631,   636,   646,   808,   853,   873,   902,   989,   990,   993,
+      995,   996,   997,   998,   999,   1000,  1002,  1024,  1025,  1026,  1027,  1028,  1029,
+      1030,  1031,  1038,  1039,  1041,  1044,  1048,  1049,  1053,  1054,  1056,  1064,  1065,
+      1066,  1069,  1071,  1080,  1110,  1194,  1433,  1434,  1521,  1645,  1646,  1701,  1720,
+      1723,  1755,  1801,  1812,  1813,  1883,  1900,  2000,  2001,  2048,  2049,  2082,  2083,
+      2103,  2105,  2107,  2121,  2181,  2222,  2375,  2376,  2377,  2601,  2717,  2869,  2967,
+      3000,  3001,  3074,  3128,  3260,  3268,  3283,  3306,  3389,  3456,  3478,  3659,  3689,
+      3690,  3702,  3703,  3986,  4001,  4444,  4500,  4786,  4899,  5000,  5001,  5009,  5050,
+      5051,  5060,  5061,  5101,  5120,  5190,  5222,  5353,  5355,  5357,  5432,  5601,  5631,
+      5666,  5672,  5683,  5800,  5900,  5901,  5938,  5984,  5985,  5986,  6000,  6001,  6004,
+      6379,  6443,  6646,  6660,  6667,  6697,  6881,  7000,  7070,  7547,  8000,  8008,  8009,
+      8010,  8031,  8080,  8081,  8086,  8087,  8443,  8888,  9000,  9001,  9042,  9090,  9092,
+      9100,  9102,  9200,  9300,  9999,  10000, 10010, 10250, 11211, 11371, 15672, 17500, 19132,
+      20000, 20031, 25565, 27015, 27017, 27960, 28017, 32400, 32768, 47808, 49152, 49153, 49154,
+      49155, 49156, 49157, 50000, 51413, 51820};
+  std::vector<unsigned> missing;
+  for (unsigned p : promised) {
+    if (db().find_entry(p) == nullptr) missing.push_back(p);
+  }
+  EXPECT_TRUE(missing.empty()) << ::testing::PrintToString(missing);
+  EXPECT_EQ(promised.size(), 253u);
+}
+
+TEST_F(shipped_data, https_has_tcp_udp_and_sctp_registrations) {
+  port_info info = db().lookup(443);
+  std::vector<transport> seen;
+  for (const iana_row* r : info.registrations) {
+    EXPECT_EQ(r->service, "https");
+    seen.push_back(*r->proto);
+  }
+  EXPECT_EQ(seen, (std::vector<transport>{transport::tcp, transport::udp, transport::sctp}));
+  EXPECT_EQ(info.registrations[0]->description, "http protocol over TLS/SSL");
+}
+
+}  // namespace
+}  // namespace breakwater::db
