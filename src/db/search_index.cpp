@@ -66,11 +66,17 @@ search_index::search_index(const database& db) : db_(db) {
 }
 
 void search_index::add_words(std::string_view text, std::uint16_t port, std::uint8_t field) {
-  for (const std::string& w : tokenize(text)) add(w, port, field);
+  for_each_word(text, [&](std::string_view w) { add(w, port, field); });
 }
 
 void search_index::add(std::string_view word, std::uint16_t port, std::uint8_t field) {
-  words_[std::string(word)].push_back({port, field});
+  auto it = words_.find(word);
+  if (it == words_.end()) it = words_.emplace(std::string(word), std::vector<posting>{}).first;
+  // Bodies repeat words; one posting per port and field is enough before finish().
+  if (!it->second.empty() && it->second.back().port == port && it->second.back().field == field) {
+    return;
+  }
+  it->second.push_back({port, field});
 }
 
 void search_index::finish() {
@@ -97,7 +103,7 @@ void search_index::match_word(std::string_view word,
       if (score > hit.score) hit = {p.port, score, fields[p.field].name};
     }
   };
-  if (auto it = words_.find(std::string(word)); it != words_.end()) consider(it->second, true);
+  if (auto it = words_.find(word); it != words_.end()) consider(it->second, true);
   if (word.size() < 2) return;
   auto it = std::upper_bound(sorted_words_.begin(), sorted_words_.end(), word);
   for (; it != sorted_words_.end() && std::string_view(*it).starts_with(word); ++it) {

@@ -38,10 +38,20 @@ class search_index {
                                  std::size_t limit) const;
   void match_word(std::string_view word, std::unordered_map<std::uint16_t, search_hit>& best) const;
 
+  // Lets the maps be searched with a string_view, without building a std::string.
+  struct text_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
+  template <typename V>
+  using text_map = std::unordered_map<std::string, V, text_hash, std::equal_to<>>;
+
   const database& db_;
-  std::unordered_map<std::string, std::vector<posting>> words_;
-  std::vector<std::string> sorted_words_;                              // for prefix matches
-  std::unordered_map<std::string, std::vector<std::uint16_t>> names_;  // whole service names
+  text_map<std::vector<posting>> words_;
+  std::vector<std::string> sorted_words_;       // for prefix matches
+  text_map<std::vector<std::uint16_t>> names_;  // whole service names
 };
 
 }  // namespace breakwater::db

@@ -8,7 +8,6 @@ namespace breakwater::db {
 namespace {
 
 bool is_space(char c) noexcept { return std::isspace(static_cast<unsigned char>(c)) != 0; }
-bool is_alnum(char c) noexcept { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
 char lower(char c) noexcept {
   return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
 }
@@ -84,16 +83,7 @@ std::vector<std::string> split_sentences(std::string_view text) {
 
 std::vector<std::string> tokenize(std::string_view text) {
   std::vector<std::string> out;
-  std::string word;
-  for (char c : text) {
-    if (is_alnum(c)) {
-      word += lower(c);
-    } else if (!word.empty()) {
-      out.push_back(std::move(word));
-      word.clear();
-    }
-  }
-  if (!word.empty()) out.push_back(std::move(word));
+  for_each_word(text, [&](std::string_view w) { out.emplace_back(w); });
   return out;
 }
 

@@ -1,0 +1,83 @@
+// Benchmarks for the port database: loading, lookup and search.
+#include "db/database_loader.hpp"
+#include "db/entry_loader.hpp"
+#include "db/search_index.hpp"
+
+#include <benchmark/benchmark.h>
+
+#include <filesystem>
+#include <random>
+
+namespace {
+
+using namespace breakwater::db;
+
+const std::filesystem::path data_dir = BREAKWATER_SOURCE_DATA_DIR;
+
+const database& shared_db() {
+  static const loaded_database loaded = load_database(data_dir).value();
+  return *loaded.db;
+}
+
+void bm_load_database(benchmark::State& state) {
+  for (auto _ : state) {
+    auto loaded = load_database(data_dir);
+    benchmark::DoNotOptimize(loaded);
+  }
+}
+BENCHMARK(bm_load_database)->Unit(benchmark::kMillisecond);
+
+void bm_parse_registry_csv(benchmark::State& state) {
+  std::string text = read_file(data_dir / registry_file).value();
+  for (auto _ : state) {
+    auto parsed = parse_iana_csv(text, "bench.csv");
+    benchmark::DoNotOptimize(parsed);
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(text.size()));
+}
+BENCHMARK(bm_parse_registry_csv)->Unit(benchmark::kMillisecond);
+
+void bm_parse_entry(benchmark::State& state) {
+  std::string text = read_file(data_dir / "ports" / "443.toml").value();
+  for (auto _ : state) {
+    auto e = parse_entry(text, "data/ports/443.toml");
+    benchmark::DoNotOptimize(e);
+  }
+}
+BENCHMARK(bm_parse_entry)->Unit(benchmark::kMicrosecond);
+
+void bm_build_search_index(benchmark::State& state) {
+  const database& db = shared_db();
+  for (auto _ : state) {
+    search_index index(db);
+    benchmark::DoNotOptimize(index);
+  }
+}
+BENCHMARK(bm_build_search_index)->Unit(benchmark::kMillisecond);
+
+void bm_lookup(benchmark::State& state) {
+  const database& db = shared_db();
+  std::mt19937 rng(42);
+  std::uniform_int_distribution<unsigned> port(0, 65535);
+  for (auto _ : state) {
+    port_info info = db.lookup(static_cast<std::uint16_t>(port(rng)));
+    benchmark::DoNotOptimize(info);
+  }
+}
+BENCHMARK(bm_lookup);
+
+void bm_search(benchmark::State& state, const char* query) {
+  static const search_index index(shared_db());
+  for (auto _ : state) {
+    auto hits = index.search(query, 20);
+    benchmark::DoNotOptimize(hits);
+  }
+}
+BENCHMARK_CAPTURE(bm_search, service_name, "ssh")->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(bm_search, two_words, "remote desktop")->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(bm_search, prefix_heavy, "s")->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(bm_search, port_range, "1-1055")->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
