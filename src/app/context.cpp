@@ -20,7 +20,9 @@ std::optional<std::filesystem::path> installed_data_dir() {
 
 std::filesystem::path context::data_dir() const {
   if (!data_dir_option.empty()) return data_dir_option;
-  if (const char* env = std::getenv("BREAKWATER_DATA"); env != nullptr && *env != '\0') return env;
+  // Read at start-up, before any thread exists.
+  const char* env = std::getenv("BREAKWATER_DATA");  // NOLINT(concurrency-mt-unsafe)
+  if (env != nullptr && *env != '\0') return env;
   if (auto dir = installed_data_dir()) return *dir;
   return BREAKWATER_SOURCE_DATA_DIR;
 }

@@ -121,7 +121,7 @@ std::vector<search_hit> search_index::search(std::string_view query, std::size_t
         total[port] = {port, port_score - static_cast<int>(p - range->first), "port number"};
       }
     }
-    return ranked(std::move(total), limit);  // "20-23" is about ports, not the words 20 and 23
+    return ranked(total, limit);  // "20-23" is about ports, not the words 20 and 23
   }
   if (auto it = names_.find(to_lower(query)); it != names_.end()) {
     for (std::uint16_t port : it->second) total[port] = {port, name_score, "service name"};
@@ -149,16 +149,16 @@ std::vector<search_hit> search_index::search(std::string_view query, std::size_t
     auto& t = total[port];
     if (t.score == 0) t = hit;  // name matches already outrank word matches
   }
-  return ranked(std::move(total), limit);
+  return ranked(total, limit);
 }
 
-std::vector<search_hit> search_index::ranked(std::unordered_map<std::uint16_t, search_hit> total,
-                                             std::size_t limit) const {
+std::vector<search_hit> search_index::ranked(
+    const std::unordered_map<std::uint16_t, search_hit>& total, std::size_t limit) const {
   std::vector<search_hit> out;
   out.reserve(total.size());
-  for (auto& [port, hit] : total) {
-    if (db_.find_entry(port) != nullptr) hit.score += entry_bonus;
+  for (const auto& [port, hit] : total) {
     out.push_back(hit);
+    if (db_.find_entry(port) != nullptr) out.back().score += entry_bonus;
   }
   std::sort(out.begin(), out.end(), [](const search_hit& a, const search_hit& b) {
     return a.score != b.score ? a.score > b.score : a.port < b.port;

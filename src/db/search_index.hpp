@@ -34,7 +34,7 @@ class search_index {
   void add(std::string_view text, std::uint16_t port, std::uint8_t field);
   void add_words(std::string_view text, std::uint16_t port, std::uint8_t field);
   void finish();
-  std::vector<search_hit> ranked(std::unordered_map<std::uint16_t, search_hit> total,
+  std::vector<search_hit> ranked(const std::unordered_map<std::uint16_t, search_hit>& total,
                                  std::size_t limit) const;
   void match_word(std::string_view word, std::unordered_map<std::uint16_t, search_hit>& best) const;
 
