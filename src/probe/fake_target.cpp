@@ -64,7 +64,9 @@ asio::awaitable<probe_outcome> fake_target::probe(asio::ip::address, std::uint16
   probe_outcome o;
   std::optional<duration> answer_after;
   time_point arrives = start + one_way();
-  if (!lost()) {
+  auto scripted = lose_first_.find(port);
+  bool scripted_loss = scripted != lose_first_.end() && per_port_[port] <= scripted->second;
+  if (!scripted_loss && !lost()) {
     switch (behaviour(port)) {
       case fake_port::open: o.why = reason::syn_ack; break;
       case fake_port::reset: o.why = reason::rst; break;

@@ -29,6 +29,8 @@ class fake_target final : public prober {
   explicit fake_target(fake_target_options options = {});
 
   void set(std::uint16_t port, fake_port behaviour) { ports_[port] = behaviour; }
+  // The first `n` probes of `port` are lost on the way (a scripted loss).
+  void lose_first(std::uint16_t port, std::size_t n) { lose_first_[port] = n; }
   fake_port behaviour(std::uint16_t port) const;
 
   boost::asio::awaitable<probe_outcome> probe(boost::asio::ip::address target, std::uint16_t port,
@@ -49,6 +51,7 @@ class fake_target final : public prober {
   fake_target_options options_;
   std::map<std::uint16_t, fake_port> ports_;
   std::map<std::uint16_t, std::size_t> per_port_;
+  std::map<std::uint16_t, std::size_t> lose_first_;
   std::mt19937 rng_;
   double tokens_;
   time_point tokens_at_{};
