@@ -15,12 +15,15 @@ double ms(duration d) { return std::round(to_ms(d) * 100.0) / 100.0; }
 
 }  // namespace
 
-json::value port_to_json(const port_result& p) {
+json::value port_to_json(const port_result& p, bool v6) {
   json::object o;
   o["port"] = p.port;
   o["state"] = to_string(p.state);
   o["reason"] = to_string(p.why);
-  if (p.icmp) o["icmp"] = json::object{{"type", p.icmp->type}, {"code", p.icmp->code}};
+  if (p.icmp) {
+    o["icmp"] = json::object{
+        {"type", p.icmp->type}, {"code", p.icmp->code}, {"name", icmp_name(*p.icmp, v6)}};
+  }
   if (p.rtt) o["rtt_ms"] = ms(*p.rtt);
   o["tries"] = p.tries;
   if (p.rate_limit != recheck::none) o["icmp_rate_limit"] = to_string(p.rate_limit);
@@ -63,7 +66,7 @@ json::value scan_to_json(const scan_result& r) {
   o["target"] = r.target.to_string();
   json::array ports;
   ports.reserve(r.ports.size());
-  for (const port_result& p : r.ports) ports.push_back(port_to_json(p));
+  for (const port_result& p : r.ports) ports.push_back(port_to_json(p, r.target.is_v6()));
   o["ports"] = std::move(ports);
   o["ping"] = r.ping ? ping_to_json(*r.ping) : json::value(nullptr);
   o["upnp"] = r.upnp ? upnp_to_json(*r.upnp) : json::value(nullptr);

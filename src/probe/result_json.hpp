@@ -12,7 +12,7 @@ namespace breakwater::probe {
 //  "summary":{"open":1,"closed":500,"stealth":555},"elapsed_ms":1234, ...}
 boost::json::value scan_to_json(const scan_result& r);
 
-boost::json::value port_to_json(const port_result& p);
+boost::json::value port_to_json(const port_result& p, bool v6 = false);
 boost::json::value ping_to_json(const ping_result& p);
 boost::json::value upnp_to_json(const upnp_result& u);
 

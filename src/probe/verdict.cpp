@@ -30,6 +30,32 @@ std::string_view to_string(recheck r) noexcept {
   return "none";
 }
 
+std::string_view icmp_name(const icmp_info& i, bool v6) noexcept {
+  if (v6) {
+    if (i.type != 1) return "icmpv6";
+    switch (i.code) {
+      case 0: return "no-route";
+      case 1: return "admin-prohibited";
+      case 3: return "address-unreachable";
+      case 4: return "port-unreachable";
+      case 5: return "policy-failed";
+      case 6: return "reject-route";
+    }
+    return "unreachable";
+  }
+  if (i.type != 3) return "icmp";
+  switch (i.code) {
+    case 0: return "net-unreachable";
+    case 1: return "host-unreachable";
+    case 2: return "protocol-unreachable";
+    case 3: return "port-unreachable";
+    case 9: return "net-prohibited";
+    case 10: return "host-prohibited";
+    case 13: return "admin-prohibited";
+  }
+  return "unreachable";
+}
+
 scan_summary scan_result::summary() const {
   scan_summary s;
   for (const port_result& p : ports) {

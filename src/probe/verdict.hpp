@@ -35,6 +35,9 @@ struct icmp_info {
   friend bool operator==(const icmp_info&, const icmp_info&) = default;
 };
 
+// "port-unreachable", "admin-prohibited"...: the destination-unreachable code in words.
+std::string_view icmp_name(const icmp_info& i, bool v6) noexcept;
+
 struct port_result {
   std::uint16_t port = 0;
   port_state state = port_state::stealth;
