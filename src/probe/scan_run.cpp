@@ -41,6 +41,7 @@ scan_run::scan_run(std::shared_ptr<engine::state> eng, scan_request request)
   }
   verdicts_.resize(records_.size());
   if (req_.options.rtt_seed) rtt_.seed(*req_.options.rtt_seed);
+  tries_ = std::max(1u, req_.options.tries);
 }
 
 void scan_run::stop() {
@@ -141,6 +142,7 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, const probe_outcome&
   switch (o.what) {
     case probe_outcome::kind::answered:
       rtt_.sample(o.rtt);
+      if (r.tries > 1 && ph == phase::main) loss_seen_ = true;
       if (o.why == reason::icmp_unreachable) {
         icmp_.consume(sent);
         if (ph == phase::recheck) ++batch_icmp_;
@@ -154,7 +156,7 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, const probe_outcome&
       r.silent_at.push_back(sent);
       if (ph == phase::recheck) {
         batch_silent_.push_back(idx);
-      } else if (r.tries < req_.options.tries) {
+      } else if (r.tries < tries_) {
         queue_.push_back(idx);
       }
       return;
@@ -190,6 +192,15 @@ awaitable<void> scan_run::main_pass() {
   for (std::size_t i = 0; i < records_.size(); ++i) queue_.push_back(i);
   for (;;) {
     if (!live()) break;
+    if (queue_.empty() && in_flight_ == 0 && loss_seen_ && tries_ == req_.options.tries &&
+        req_.options.tries > 1) {
+      // Answers that needed a retry show the path loses packets: give every silent port one
+      // more try, so that a lost answer is not called stealth.
+      ++tries_;
+      for (std::size_t i = 0; i < records_.size(); ++i) {
+        if (!records_[i].decided) queue_.push_back(i);
+      }
+    }
     if (!queue_.empty()) {
       if (!co_await wait_send_slot()) break;
       if (queue_.empty()) continue;
@@ -225,7 +236,7 @@ awaitable<void> scan_run::recheck_batch(std::deque<std::size_t>& suspects, std::
 }
 
 awaitable<void> scan_run::recheck_pass() {
-  const unsigned needed = std::max(1u, req_.options.tries);
+  const unsigned needed = tries_;
   std::deque<std::size_t> suspects;
   for (std::size_t i = 0; i < records_.size(); ++i) {
     record& r = records_[i];

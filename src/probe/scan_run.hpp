@@ -67,6 +67,8 @@ class scan_run : public std::enable_shared_from_this<scan_run> {
   timer wake_;
   timer stop_timer_;  // never expires; cancelled to stop every probe at once
   bool stopped_ = false;
+  bool loss_seen_ = false;  // a port answered only on a retry: the path loses packets
+  unsigned tries_ = 2;      // tries per port, one more once loss is seen
   std::optional<failure> fatal_;
   // Filled by the re-probe of one batch.
   std::size_t batch_icmp_ = 0;

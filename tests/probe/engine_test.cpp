@@ -88,7 +88,7 @@ TEST_F(fixture, a_lost_probe_is_retried_before_stealth) {
   auto target = mixed_target();
   target->lose_first(22, 1);
   target->lose_first(105, 1);
-  target->lose_first(80, 2);  // lost on both tries: indistinguishable from stealth
+  target->lose_first(80, 3);  // lost on every try: indistinguishable from stealth
   engine e(ctx.get_executor(), {.backend = target});
   auto m = by_port(scan(e, request("22,80,105,2000")));
   EXPECT_EQ(m[22].state, port_state::open);
@@ -96,7 +96,7 @@ TEST_F(fixture, a_lost_probe_is_retried_before_stealth) {
   EXPECT_EQ(m[105].state, port_state::closed);
   EXPECT_EQ(m[105].tries, 2u);
   EXPECT_EQ(m[80].state, port_state::stealth);
-  EXPECT_EQ(target->probes_of(2000), 2u);
+  EXPECT_EQ(target->probes_of(2000), 3u);  // the retries on 22 and 105 showed loss
   scan_options three;
   three.tries = 3;
   auto again = std::make_shared<fake_target>();
@@ -106,6 +106,21 @@ TEST_F(fixture, a_lost_probe_is_retried_before_stealth) {
   auto m3 = by_port(scan(e3, request("443", three)));
   EXPECT_EQ(m3[443].state, port_state::open);
   EXPECT_EQ(m3[443].tries, 3u);
+}
+
+TEST_F(fixture, an_answer_that_needed_a_retry_earns_silent_ports_a_third_try) {
+  auto target = mixed_target();
+  target->lose_first(22, 1);  // evidence of loss
+  target->lose_first(80, 2);  // answers only on a third try
+  engine e(ctx.get_executor(), {.backend = target});
+  auto m = by_port(scan(e, request("22,80,2000")));
+  EXPECT_EQ(m[80].state, port_state::open);
+  EXPECT_EQ(m[80].tries, 3u);
+  EXPECT_EQ(m[2000].tries, 3u);
+  // Without evidence of loss, stealth ports keep two tries.
+  auto clean = mixed_target();
+  engine e2(ctx.get_executor(), {.backend = clean});
+  EXPECT_EQ(by_port(scan(e2, request("22,2000")))[2000].tries, 2u);
 }
 
 TEST_F(fixture, unseeded_scan_starts_at_one_second_then_follows_the_measured_rtt) {
