@@ -81,7 +81,8 @@ tb_services() {
   local args=()
   [ "$1" != "-" ] && args+=(--tcp "$1")
   [ "${2:-}" = "--ssdp" ] && args+=(--ssdp)
-  tb_in_vis "$TB_BUILD/tests/e2e/bw_visitor_services" "${args[@]}" \
+  # ip netns exec execs the helper: $! is the helper itself, so kill reaches it.
+  ip netns exec "$TB_VIS" "$TB_BUILD/tests/e2e/bw_visitor_services" "${args[@]}" \
     >"$TB_DIR/services" 2>"$TB_DIR/services.err" &
   TB_SERVICES=$!
   tb_wait_ready "$TB_DIR/services"
