@@ -6,11 +6,11 @@
 #include "probe/engine.hpp"
 #include "probe/result_json.hpp"
 
+#include <fmt/format.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
 
@@ -86,14 +86,19 @@ int run_probe(const probe_options& o) {
     if (!ec) stop.request_stop();
   });
   std::optional<boost::system::result<probe::scan_result, probe::failure>> out;
-  asio::co_spawn(ctx, engine.scan(std::move(*request)),
-                 [&](std::exception_ptr e, boost::system::result<probe::scan_result, probe::failure> r) {
-                   if (e) std::rethrow_exception(e);
-                   out = std::move(r);
-                   signals.cancel();
-                 });
+  asio::co_spawn(
+      ctx, engine.scan(std::move(*request)),
+      [&](std::exception_ptr e, boost::system::result<probe::scan_result, probe::failure> r) {
+        if (e) std::rethrow_exception(e);
+        out = std::move(r);
+        signals.cancel();
+      });
   ctx.run();
   if (live) fmt::print(stderr, "\r\033[K");
+  if (out && !*out && out->error().code == probe::errc::bad_target) {
+    fmt::print(stderr, "error: {}\n", out->error().message());
+    return exit_bad_input;
+  }
   if (!out || !*out) {
     fmt::print(stderr, "error: the scan could not run: {}\n",
                out ? out->error().message() : std::string("no result"));

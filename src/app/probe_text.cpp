@@ -23,8 +23,8 @@ std::string open_lines(const scan_result& r) {
   for (const port_result& p : r.ports) {
     if (p.state != port_state::open) continue;
     out += fmt::format("  {:<6} {:<10} {:>9}  {} {}\n", p.port, to_string(p.why),
-                       p.rtt ? fmt::format("{:.1f} ms", to_ms(*p.rtt)) : "",
-                       p.tries, p.tries == 1 ? "try" : "tries");
+                       p.rtt ? fmt::format("{:.1f} ms", to_ms(*p.rtt)) : "", p.tries,
+                       p.tries == 1 ? "try" : "tries");
   }
   return out;
 }
@@ -62,8 +62,8 @@ std::string ping_text(const ping_result& p) {
 
 std::string upnp_text(const upnp_result& u) {
   if (u.answered) {
-    std::string out = fmt::format("UPnP (UDP 1900): EXPOSED, {} answered: {}\n", u.from,
-                                  u.status_line);
+    std::string out =
+        fmt::format("UPnP (UDP 1900): EXPOSED, {} answered: {}\n", u.from, u.status_line);
     for (const auto& [name, value] : u.headers) out += fmt::format("    {}: {}\n", name, value);
     return out;
   }
@@ -112,8 +112,7 @@ std::string render_scan_text(const scan_result& r) {
 
 std::string render_progress(std::size_t decided, std::size_t total, std::size_t open,
                             std::size_t closed) {
-  return fmt::format("\r  {}/{} ports decided: {} open, {} closed ", decided, total, open,
-                     closed);
+  return fmt::format("\r  {}/{} ports decided: {} open, {} closed ", decided, total, open, closed);
 }
 
 }  // namespace breakwater::app

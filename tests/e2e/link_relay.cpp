@@ -89,13 +89,20 @@ options parse(int argc, char** argv) {
   options o;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
-    if (k == "--ns-a") o.ns_a = v;
-    else if (k == "--ns-b") o.ns_b = v;
-    else if (k == "--dev") o.dev = v;
-    else if (k == "--delay-ms") o.delay_ms = std::stod(v);
-    else if (k == "--jitter-ms") o.jitter_ms = std::stod(v);
-    else if (k == "--loss") o.loss_pct = std::stod(v);
-    else if (k == "--seed") o.seed = static_cast<unsigned>(std::stoul(v));
+    if (k == "--ns-a")
+      o.ns_a = v;
+    else if (k == "--ns-b")
+      o.ns_b = v;
+    else if (k == "--dev")
+      o.dev = v;
+    else if (k == "--delay-ms")
+      o.delay_ms = std::stod(v);
+    else if (k == "--jitter-ms")
+      o.jitter_ms = std::stod(v);
+    else if (k == "--loss")
+      o.loss_pct = std::stod(v);
+    else if (k == "--seed")
+      o.seed = static_cast<unsigned>(std::stoul(v));
     else {
       std::fprintf(stderr, "link_relay: unknown option %s\n", k.c_str());
       std::exit(2);
@@ -149,8 +156,9 @@ int main(int argc, char** argv) {
           continue;
         }
         double ms = o.delay_ms + (o.jitter_ms > 0 ? (unit(rng) * 2 - 1) * o.jitter_ms : 0);
-        auto due = steady::now() + std::chrono::duration_cast<steady::duration>(
-                                       std::chrono::duration<double, std::milli>(std::max(0.0, ms)));
+        auto due =
+            steady::now() + std::chrono::duration_cast<steady::duration>(
+                                std::chrono::duration<double, std::milli>(std::max(0.0, ms)));
         queue.push(held{due, seq++, fds[1 - side], {buf.begin(), buf.begin() + n}});
       }
     }
@@ -161,7 +169,8 @@ int main(int argc, char** argv) {
       queue.pop();
     }
   }
-  std::fprintf(stderr, "link_relay: forwarded %llu, lost %llu, refused %llu (outside test ranges)\n",
+  std::fprintf(stderr,
+               "link_relay: forwarded %llu, lost %llu, refused %llu (outside test ranges)\n",
                static_cast<unsigned long long>(forwarded), static_cast<unsigned long long>(lost),
                static_cast<unsigned long long>(refused));
   return 0;

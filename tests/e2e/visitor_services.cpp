@@ -72,8 +72,8 @@ int main(int argc, char** argv) {
       for (std::size_t pos = 0; pos < list.size();) {
         std::size_t comma = list.find(',', pos);
         if (comma == std::string::npos) comma = list.size();
-        fds.push_back({bound_socket(SOCK_STREAM,
-                                    static_cast<unsigned>(std::stoul(list.substr(pos, comma - pos)))),
+        fds.push_back({bound_socket(SOCK_STREAM, static_cast<unsigned>(
+                                                     std::stoul(list.substr(pos, comma - pos)))),
                        POLLIN, 0});
         pos = comma + 1;
       }
