@@ -26,7 +26,7 @@ struct scan_options {
   std::optional<duration> rtt_seed;  // e.g. from TCP_INFO of the visitor's own connection
   rto_limits rto;                    // initial timeout, floor and ceiling
   double rate = 3000;                // new probes per second to this target
-  std::size_t max_in_flight = 512;   // probes out at once to this target
+  std::size_t max_in_flight = 2048;  // probes out at once to this target
   // Longest extra time spent re-probing silent ports when the target rate-limits ICMP errors.
   duration recheck_budget = std::chrono::seconds(20);
   icmp_limit target_icmp_limit;  // what the target's limiter is assumed to allow at least

@@ -117,6 +117,9 @@ tb_link 25 0
 visitor accept yes
 scan_case "IPv4, 50 ms, ping and UPnP answer" 198.18.0.2 yes yes
 scan_case "IPv6, 50 ms, ping and UPnP answer" 2001:2::2 yes yes
+# Open ports were closed with a reset: nothing of ours waits in TIME_WAIT.
+tw=$(tb_in_srv ss -Htan state time-wait | wc -l)
+[ "$tw" -eq 0 ] && pass "no TIME_WAIT left by the scans" || fail "$tw sockets in TIME_WAIT"
 visitor drop no
 scan_case "IPv4, 50 ms, ping dropped, no UPnP" 198.18.0.2 no no
 scan_case "IPv6, 50 ms, ping dropped, no UPnP" 2001:2::2 no no
