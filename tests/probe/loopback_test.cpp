@@ -1,18 +1,22 @@
 // The real backend and the CLI on loopback (127.0.0.1 and ::1 only): an open port is found
 // and reset, a closed one refuses, and the CLI prints the documented JSON and exit codes.
 #include "probe/engine.hpp"
+#include "probe/ping.hpp"
 #include "probe/tcp_connect_prober.hpp"
+#include "probe/upnp.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json/parse.hpp>
 
 #include <sys/wait.h>
 
+#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -73,6 +77,69 @@ TEST_F(loopback, ipv6_works_too) {
   listener.listen();
   probe_outcome o = probe_once(asio::ip::make_address("::1"), listener.local_endpoint().port());
   EXPECT_EQ(o.why, reason::syn_ack);
+}
+
+TEST_F(loopback, upnp_reports_the_answer_and_its_headers) {
+  asio::ip::udp::socket device(ctx, {asio::ip::make_address("127.0.0.1"), 0});
+  upnp_options o;
+  o.port = device.local_endpoint().port();
+  o.interval = 50ms;
+  o.wait = 500ms;
+  std::array<char, 1024> buf{};
+  asio::ip::udp::endpoint from;
+  std::string request;
+  device.async_receive_from(
+      asio::buffer(buf), from, [&](boost::system::error_code ec, std::size_t n) {
+        ASSERT_FALSE(ec);
+        request.assign(buf.data(), n);
+        static const std::string reply =
+            "HTTP/1.1 200 OK\r\nST: upnp:rootdevice\r\nSERVER: test UPnP/1.1\r\n\r\n";
+        device.send_to(asio::buffer(reply), from);
+      });
+  auto f =
+      asio::co_spawn(ctx, probe_upnp(asio::ip::make_address("127.0.0.1"), o), asio::use_future);
+  ctx.run();
+  upnp_result r = f.get();
+  EXPECT_EQ(request.rfind("M-SEARCH * HTTP/1.1\r\n", 0), 0u) << request;
+  EXPECT_TRUE(r.answered);
+  EXPECT_EQ(r.status_line, "HTTP/1.1 200 OK");
+  ASSERT_EQ(r.headers.size(), 2u);
+  EXPECT_EQ(r.headers[1].second, "test UPnP/1.1");
+}
+
+TEST_F(loopback, upnp_without_a_device_is_not_answered) {
+  std::uint16_t port = 0;
+  {
+    asio::ip::udp::socket s(ctx, {asio::ip::make_address("127.0.0.1"), 0});
+    port = s.local_endpoint().port();
+  }
+  upnp_options o;
+  o.port = port;
+  o.interval = 20ms;
+  o.wait = 200ms;
+  auto f =
+      asio::co_spawn(ctx, probe_upnp(asio::ip::make_address("127.0.0.1"), o), asio::use_future);
+  ctx.run();
+  upnp_result r = f.get();
+  EXPECT_FALSE(r.answered);
+  EXPECT_TRUE(r.refused);  // loopback answers with ICMP port unreachable
+}
+
+TEST_F(loopback, ping_answers_or_says_why_not) {
+  ping_options o;
+  o.count = 2;
+  o.interval = 20ms;
+  o.wait = 500ms;
+  auto f =
+      asio::co_spawn(ctx, ping_target(asio::ip::make_address("127.0.0.1"), o), asio::use_future);
+  ctx.run();
+  ping_result r = f.get();
+  if (!r.permitted) {
+    EXPECT_NE(r.error.find("not allowed"), std::string::npos) << r.error;
+    GTEST_SKIP() << "neither raw nor ping sockets here: " << r.error;
+  }
+  EXPECT_TRUE(r.answered);
+  EXPECT_TRUE(r.rtt.has_value());
 }
 
 struct run_result {
