@@ -32,7 +32,7 @@ struct probe_options {
   bool json = false;
   unsigned tries = 2;
   unsigned timeout_ms = 1000;
-  double rate = 3000;
+  double rate = 6000;
   unsigned rtt_ms = 0;
   unsigned recheck_ms = 20000;
 };

@@ -25,7 +25,7 @@ struct scan_options {
   unsigned tries = 2;                // tries per port before it is called stealth (1-10)
   std::optional<duration> rtt_seed;  // e.g. from TCP_INFO of the visitor's own connection
   rto_limits rto;                    // initial timeout, floor and ceiling
-  double rate = 3000;                // new probes per second to this target
+  double rate = 6000;                // new probes per second to this target
   std::size_t max_in_flight = 2048;  // probes out at once to this target
   // Longest extra time spent re-probing silent ports when the target rate-limits ICMP errors.
   duration recheck_budget = std::chrono::seconds(20);

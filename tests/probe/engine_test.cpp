@@ -350,3 +350,24 @@ TEST_F(fixture, bad_targets_are_refused_before_any_probe) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(fixture, a_target_without_an_icmp_limit_costs_a_bounded_recheck_and_no_wrong_verdict) {
+  fake_target_options fo;
+  fo.icmp_rate_limit = false;
+  auto target = std::make_shared<fake_target>(fo);
+  for (std::uint16_t p = 0; p < 1056; p += 10) target->set(p, fake_port::icmp_admin_prohibited);
+  engine e(ctx.get_executor(), {.backend = target});
+  scan_options o;
+  o.rtt_seed = 50ms;
+  scan_result r = scan(e, request("0-1055", o));
+  EXPECT_EQ(r.summary().closed, 106u);
+  EXPECT_EQ(r.summary().stealth, 950u);
+  for (const auto& p : r.ports) EXPECT_NE(p.rate_limit, recheck::unresolved) << p.port;
+  // The model assumes a Linux-like limit, so it re-probes silent ports it need not have
+  // (about 4 s here): slower, never wrong.
+  EXPECT_LT(to_ms(r.elapsed), 15000.0);
+}
+
+}  // namespace
