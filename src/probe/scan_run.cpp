@@ -32,8 +32,10 @@ scan_run::scan_run(std::shared_ptr<engine::state> eng, scan_request request)
       pace_(req_.options.rate),
       icmp_(req_.options.target_icmp_limit),
       wake_(ex_),
-      stop_timer_(ex_) {
+      stop_timer_(ex_),
+      first_sample_(ex_) {
   stop_timer_.expires_after(never);
+  first_sample_.expires_after(never);
   for (std::uint16_t p : req_.ports.ports()) {
     record r;
     r.port = p;
@@ -69,6 +71,16 @@ awaitable<void> scan_run::sleep_until(time_point t) {
 
 awaitable<void> scan_run::stop_wait() {
   co_await stop_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
+// Probes sent before any round trip was measured wait the conservative initial timeout; once
+// the first answer comes back they are held only to the measured timeout instead.
+awaitable<void> scan_run::retime_wait(time_point sent, unsigned try_number) {
+  co_await first_sample_.async_wait(asio::as_tuple(asio::use_awaitable));
+  if (stopped_) co_return;
+  timer t(ex_);
+  t.expires_at(sent + rtt_.timeout_for_try(try_number));
+  co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
 }
 
 awaitable<void> scan_run::drain() {
@@ -113,14 +125,25 @@ void scan_run::launch(std::size_t idx, duration timeout, phase ph) {
   auto task = [self, idx, timeout, ph]() -> awaitable<void> {
     using namespace asio::experimental::awaitable_operators;
     time_point sent = clock::now();
-    auto first = co_await (
-        self->eng_->options.backend->probe(self->req_.target, self->records_[idx].port, timeout) ||
-        self->stop_wait());
+    unsigned try_number = self->records_[idx].tries;
+    auto& backend = *self->eng_->options.backend;
+    std::uint16_t port = self->records_[idx].port;
     probe_outcome o;
-    if (first.index() == 0) {
-      o = std::get<0>(std::move(first));
+    if (self->rtt_.measured()) {
+      auto first = co_await (backend.probe(self->req_.target, port, timeout) || self->stop_wait());
+      if (first.index() == 0) {
+        o = std::get<0>(std::move(first));
+      } else {
+        o.what = probe_outcome::kind::cancelled;
+      }
     } else {
-      o.what = probe_outcome::kind::cancelled;
+      auto first = co_await (backend.probe(self->req_.target, port, timeout) || self->stop_wait() ||
+                             self->retime_wait(sent, try_number));
+      if (first.index() == 0) {
+        o = std::get<0>(std::move(first));
+      } else if (first.index() == 1) {
+        o.what = probe_outcome::kind::cancelled;
+      }  // else: silent by the measured timeout
     }
     self->on_outcome(idx, sent, o, ph);
   };
@@ -141,6 +164,7 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, const probe_outcome&
   record& r = records_[idx];
   switch (o.what) {
     case probe_outcome::kind::answered:
+      if (!rtt_.measured()) first_sample_.cancel();  // waiters re-read the timeout after this
       rtt_.sample(o.rtt);
       if (r.tries > 1 && ph == phase::main) loss_seen_ = true;
       if (o.why == reason::icmp_unreachable) {

@@ -41,6 +41,7 @@ class scan_run : public std::enable_shared_from_this<scan_run> {
   boost::asio::awaitable<void> sleep_until(time_point t);
   boost::asio::awaitable<void> drain();
   boost::asio::awaitable<void> stop_wait();
+  boost::asio::awaitable<void> retime_wait(time_point sent, unsigned try_number);
   void wake();
   void launch(std::size_t idx, duration timeout, phase ph);
   void on_outcome(std::size_t idx, time_point sent, const probe_outcome& o, phase ph);
@@ -65,7 +66,8 @@ class scan_run : public std::enable_shared_from_this<scan_run> {
   std::size_t transient_failures_ = 0;
   time_point backoff_until_{};
   timer wake_;
-  timer stop_timer_;  // never expires; cancelled to stop every probe at once
+  timer stop_timer_;    // never expires; cancelled to stop every probe at once
+  timer first_sample_;  // never expires; cancelled when the first round trip is measured
   bool stopped_ = false;
   bool loss_seen_ = false;  // a port answered only on a retry: the path loses packets
   unsigned tries_ = 2;      // tries per port, one more once loss is seen

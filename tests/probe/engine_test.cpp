@@ -140,6 +140,18 @@ TEST_F(fixture, unseeded_scan_starts_at_one_second_then_follows_the_measured_rtt
   EXPECT_NEAR(to_ms(seeded.elapsed), 400.0, 10.0);
 }
 
+TEST_F(fixture, probes_sent_before_the_first_answer_are_held_to_the_measured_timeout) {
+  auto target = mixed_target();
+  engine e(ctx.get_executor(), {.max_rate = 0, .backend = target});
+  scan_options o;
+  o.rate = 0;  // every first try leaves at once, with the initial 1 s timeout
+  scan_result r = scan(e, request("22,2000-2999", o));
+  EXPECT_EQ(r.summary().stealth, 1000u);
+  // Port 22 answers at 50 ms: RTO becomes 150 ms, so first tries end at 150 ms instead of 1 s,
+  // and second tries wait 2 * 150 ms.
+  EXPECT_NEAR(to_ms(r.elapsed), 450.0, 10.0);
+}
+
 TEST_F(fixture, seeded_all_stealth_service_scan_is_quick) {
   auto target = std::make_shared<fake_target>();
   engine e(ctx.get_executor(), {.backend = target});
