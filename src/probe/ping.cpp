@@ -95,6 +95,7 @@ struct ping_run {
     for (unsigned seq = 0; seq < options.count; ++seq) {
       auto msg = echo_request(target.is_v6(), id, static_cast<std::uint16_t>(seq));
       sent_at.push_back(clock::now());
+      if (options.on_send) options.on_send();
       error_code ec;
       if (sock.is_raw) {
         sock.raw.send_to(asio::buffer(msg),

@@ -169,6 +169,7 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, const probe_outcome&
       if (r.tries > 1 && ph == phase::main) loss_seen_ = true;
       if (o.why == reason::icmp_unreachable) {
         icmp_.consume(sent);
+        ++tcp_icmp_errors_;
         if (ph == phase::recheck) ++batch_icmp_;
       }
       if (!r.decided) {
@@ -265,7 +266,8 @@ awaitable<void> scan_run::recheck_pass() {
   for (std::size_t i = 0; i < records_.size(); ++i) {
     record& r = records_[i];
     if (r.decided) continue;
-    r.clean_silences = icmp_.errors_seen() == 0 ? needed : clean_silences(r);
+    // A target that answered no TCP probe with an ICMP error is not hiding any.
+    r.clean_silences = tcp_icmp_errors_ == 0 ? needed : clean_silences(r);
     if (r.clean_silences >= needed || req_.options.recheck_budget <= duration::zero()) {
       decide(i, port_state::stealth, reason::no_response, std::nullopt, std::nullopt,
              recheck::none);
@@ -313,6 +315,9 @@ awaitable<void> scan_run::recheck_pass() {
 
 void scan_run::start_side_tasks() {
   auto self = shared_from_this();
+  // Echo requests and M-SEARCHes can draw ICMP errors too (UDP 1900 closed, echo rejected),
+  // spending the target's limit unseen: count each as spent, to stay on the safe side.
+  auto spend = [self] { self->icmp_.consume(clock::now()); };
   auto finish = [self](std::exception_ptr) {
     --self->side_tasks_;
     self->wake();
@@ -322,8 +327,10 @@ void scan_run::start_side_tasks() {
     ++side_tasks_;
     asio::co_spawn(
         ex_,
-        [self]() -> awaitable<void> {
-          auto r = co_await (ping_target(self->req_.target) || self->stop_wait());
+        [self, spend]() -> awaitable<void> {
+          ping_options po;
+          po.on_send = spend;
+          auto r = co_await (ping_target(self->req_.target, po) || self->stop_wait());
           if (r.index() == 0) self->ping_ = std::get<0>(std::move(r));
         },
         finish);
@@ -332,8 +339,10 @@ void scan_run::start_side_tasks() {
     ++side_tasks_;
     asio::co_spawn(
         ex_,
-        [self]() -> awaitable<void> {
-          auto r = co_await (probe_upnp(self->req_.target) || self->stop_wait());
+        [self, spend]() -> awaitable<void> {
+          upnp_options uo;
+          uo.on_send = spend;
+          auto r = co_await (probe_upnp(self->req_.target, uo) || self->stop_wait());
           if (r.index() == 0) self->upnp_ = std::get<0>(std::move(r));
         },
         finish);

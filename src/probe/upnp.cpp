@@ -37,6 +37,7 @@ struct upnp_run {
     std::string msg = make_msearch(host, target.port());
     for (unsigned i = 0; i < options.tries; ++i) {
       if (i == 0) first_sent = clock::now();
+      if (options.on_send) options.on_send();
       error_code ec;
       sock.send_to(asio::buffer(msg), target, 0, ec);
       if (ec && ec != asio::error::connection_refused) {
