@@ -9,6 +9,7 @@ packages=(
   libcli11-dev libfmt-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format
+  nftables iproute2 nmap iputils-ping util-linux
 )
 
 missing=()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds and runs every test: unit and CLI tests (release and
-# ASan+UBSan), the data check, the fuzz targets for a short smoke run, and the format check.
+# ASan+UBSan), the data check, the end-to-end probe tests on the network test bed (root),
+# the fuzz targets for a short smoke run, and the format check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -14,6 +15,9 @@ ctest --preset release
 
 step "data check"
 build/breakwater db check | tail -n 1
+
+step "end-to-end probe tests on the network test bed (namespaces, real packets)"
+tests/e2e/run_e2e.sh
 
 step "ASan+UBSan build and tests"
 cmake --preset asan >/dev/null

@@ -1,0 +1,149 @@
+// `breakwater probe TARGET`: scans one address with the probe engine, from the command line.
+#include "app/commands.hpp"
+#include "app/exit_code.hpp"
+#include "app/probe_text.hpp"
+
+#include "probe/engine.hpp"
+#include "probe/result_json.hpp"
+
+#include <fmt/format.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <unistd.h>
+
+#include <csignal>
+#include <optional>
+
+namespace breakwater::app {
+namespace {
+
+namespace asio = boost::asio;
+
+struct probe_options {
+  std::string target;
+  std::string ports = "common";
+  bool ping = false;
+  bool upnp = false;
+  bool json = false;
+  unsigned tries = 2;
+  unsigned timeout_ms = 1000;
+  double rate = 6000;
+  unsigned rtt_ms = 0;
+  unsigned recheck_ms = 20000;
+};
+
+std::optional<probe::scan_request> make_request(const probe_options& o) {
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(o.target, ec);
+  if (ec) {
+    fmt::print(stderr,
+               "error: TARGET must be one IPv4 or IPv6 address (e.g. 198.18.0.2 or 2001:2::2), "
+               "not '{}'\n",
+               o.target);
+    return std::nullopt;
+  }
+  auto ports = probe::parse_port_set(o.ports);
+  if (!ports) {
+    fmt::print(stderr, "error: --ports: {}\n", ports.error().message);
+    return std::nullopt;
+  }
+  probe::scan_request r;
+  r.target = address;
+  r.ports = std::move(*ports);
+  r.options.tries = o.tries;
+  r.options.rto.initial = std::chrono::milliseconds(o.timeout_ms);
+  r.options.rto.ceiling = std::max(r.options.rto.ceiling, r.options.rto.initial);
+  r.options.rate = o.rate;
+  if (o.rtt_ms > 0) r.options.rtt_seed = std::chrono::milliseconds(o.rtt_ms);
+  r.options.recheck_budget = std::chrono::milliseconds(o.recheck_ms);
+  r.options.ping = o.ping;
+  r.options.upnp = o.upnp;
+  return r;
+}
+
+int run_probe(const probe_options& o) {
+  auto request = make_request(o);
+  if (!request) return exit_bad_input;
+  asio::io_context ctx;
+  probe::engine engine(ctx.get_executor());
+  bool live = !o.json && ::isatty(STDERR_FILENO) == 1;
+  std::size_t open = 0, closed = 0;
+  request->on_verdict = [&](const probe::port_result& p, const probe::scan_progress& pr) {
+    if (p.state == probe::port_state::open) ++open;
+    if (p.state == probe::port_state::closed) ++closed;
+    if (live) fmt::print(stderr, "{}", render_progress(pr.decided, pr.total, open, closed));
+  };
+  std::stop_source stop;
+  request->stop = stop.get_token();
+  // Ctrl-C ends the scan early and still prints what was found.
+  asio::signal_set signals(ctx, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (!ec) stop.request_stop();
+  });
+  std::optional<boost::system::result<probe::scan_result, probe::failure>> out;
+  asio::co_spawn(
+      ctx, engine.scan(std::move(*request)),
+      [&](std::exception_ptr e, boost::system::result<probe::scan_result, probe::failure> r) {
+        if (e) std::rethrow_exception(e);
+        out = std::move(r);
+        signals.cancel();
+      });
+  ctx.run();
+  if (live) fmt::print(stderr, "\r\033[K");
+  if (out && !*out && out->error().code == probe::errc::bad_target) {
+    fmt::print(stderr, "error: {}\n", out->error().message());
+    return exit_bad_input;
+  }
+  if (!out || !*out) {
+    fmt::print(stderr, "error: the scan could not run: {}\n",
+               out ? out->error().message() : std::string("no result"));
+    return exit_failure;
+  }
+  if (o.json) {
+    print_json(probe::scan_to_json(**out));
+  } else {
+    fmt::print("{}", render_scan_text(**out));
+  }
+  return exit_ok;
+}
+
+}  // namespace
+
+void add_probe_command(CLI::App& app, context&, int& status) {
+  auto opts = std::make_shared<probe_options>();
+  CLI::App* cmd = app.add_subcommand(
+      "probe", "Probe one address: which TCP ports are open, closed or stealth; ping; UPnP");
+  cmd->add_option("TARGET", opts->target, "IPv4 or IPv6 address to probe")->required();
+  cmd->add_option("--ports", opts->ports,
+                  "Ports: 443, 0-1055, 21,22,80-90, or a named set: common, service (0-1055), "
+                  "file-sharing, all")
+      ->capture_default_str();
+  cmd->add_flag("--ping", opts->ping, "Also send ICMP echo requests");
+  cmd->add_flag("--upnp", opts->upnp, "Also send SSDP M-SEARCH requests to UDP port 1900");
+  cmd->add_flag("--json", opts->json, "Print one JSON object instead of text");
+  cmd->add_option("--tries", opts->tries, "Tries per port before it is called stealth")
+      ->check(CLI::Range(1, 10))
+      ->capture_default_str();
+  cmd->add_option("--timeout-ms", opts->timeout_ms,
+                  "Timeout of a first try before any round trip is measured")
+      ->check(CLI::Range(10, 60000))
+      ->capture_default_str();
+  cmd->add_option("--rate", opts->rate, "New probes per second")
+      ->check(CLI::Range(1.0, 1000000.0))
+      ->capture_default_str();
+  cmd->add_option("--rtt-ms", opts->rtt_ms,
+                  "Known round-trip time to seed the timeouts (as the web service does)")
+      ->check(CLI::Range(1, 10000));
+  cmd->add_option("--recheck-ms", opts->recheck_ms,
+                  "Longest extra time to re-probe silent ports when ICMP errors are rate-limited")
+      ->check(CLI::Range(0, 600000))
+      ->capture_default_str();
+  cmd->callback([opts, &status] { status = run_probe(*opts); });
+}
+
+}  // namespace breakwater::app

@@ -1,0 +1,67 @@
+#include "probe/engine.hpp"
+
+#include "probe/engine_state.hpp"
+#include "probe/fd_limit.hpp"
+#include "probe/scan_run.hpp"
+#include "probe/tcp_connect_prober.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/throw_exception.hpp>
+
+#include <stdexcept>
+
+namespace breakwater::probe {
+namespace {
+
+namespace asio = boost::asio;
+
+// Descriptors kept back for everything else the process does (logs, clients, the database).
+constexpr std::size_t reserved_fds = 256;
+
+bool probeable(const asio::ip::address& a) {
+  if (a.is_unspecified() || a.is_multicast()) return false;
+  if (a.is_v4()) return a.to_v4() != asio::ip::address_v4::broadcast();
+  return !a.to_v6().is_v4_mapped();
+}
+
+}  // namespace
+
+engine::engine(asio::any_io_executor ex, engine_options options)
+    : state_(std::make_shared<state>()) {
+  std::size_t fds = raise_fd_limit();
+  std::size_t room = fds > reserved_fds * 2 ? fds - reserved_fds : fds / 2;
+  options.max_in_flight = std::clamp<std::size_t>(options.max_in_flight, 1, room);
+  if (!options.backend) options.backend = std::make_shared<tcp_connect_prober>();
+  state_->ex = std::move(ex);
+  state_->pace = pacer(options.max_rate, 32);
+  state_->options = std::move(options);
+}
+
+engine::~engine() = default;
+
+std::size_t engine::in_flight() const noexcept { return state_->in_flight; }
+std::size_t engine::active_scans() const noexcept { return state_->scans; }
+std::size_t engine::max_in_flight() const noexcept { return state_->options.max_in_flight; }
+
+asio::awaitable<boost::system::result<scan_result, failure>> engine::scan(scan_request request) {
+  if (request.target.is_v6() && request.target.to_v6().is_v4_mapped()) {
+    request.target = asio::ip::make_address_v4(asio::ip::v4_mapped, request.target.to_v6());
+  }
+  if (!probeable(request.target)) {
+    co_return failure{make_error_code(errc::bad_target), operation::none,
+                      request.target.to_string()};
+  }
+  request.options.tries = std::clamp(request.options.tries, 1u, 10u);
+  auto run = std::make_shared<scan_run>(state_, std::move(request));
+  std::stop_token stop = run->stop_token_for_callback();
+  // A stop may be requested from any thread: hand it to the executor.
+  std::stop_callback on_stop(stop,
+                             [run, ex = state_->ex] { asio::post(ex, [run] { run->stop(); }); });
+  co_return co_await run->run();
+}
+
+void throw_exception_from_error(const failure& f, const boost::source_location& loc) {
+  boost::throw_exception(std::runtime_error(f.message()), loc);
+}
+
+}  // namespace breakwater::probe

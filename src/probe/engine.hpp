@@ -1,0 +1,84 @@
+// The probe engine: one per process, many scans at once, each of one address and a port set,
+// with shared pacing, per-verdict progress and cancellation.
+#pragma once
+
+#include "probe/error.hpp"
+#include "probe/icmp_limit_model.hpp"
+#include "probe/port_set.hpp"
+#include "probe/prober.hpp"
+#include "probe/rtt_estimator.hpp"
+#include "probe/verdict.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/system/result.hpp>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stop_token>
+
+namespace breakwater::probe {
+
+struct scan_options {
+  unsigned tries = 2;                // tries per port before it is called stealth (1-10)
+  std::optional<duration> rtt_seed;  // e.g. from TCP_INFO of the visitor's own connection
+  rto_limits rto;                    // initial timeout, floor and ceiling
+  double rate = 6000;                // new probes per second to this target
+  std::size_t max_in_flight = 2048;  // probes out at once to this target
+  // Longest extra time spent re-probing silent ports when the target rate-limits ICMP errors.
+  duration recheck_budget = std::chrono::seconds(20);
+  icmp_limit target_icmp_limit;  // what the target's limiter is assumed to allow at least
+  bool ping = false;             // also send ICMP echo requests
+  bool upnp = false;             // also send SSDP M-SEARCH to UDP 1900
+};
+
+struct scan_progress {
+  std::size_t decided = 0;
+  std::size_t total = 0;
+};
+
+struct scan_request {
+  boost::asio::ip::address target;
+  port_set ports;
+  scan_options options;
+  // Called on the engine's executor as each port is decided.
+  std::function<void(const port_result&, const scan_progress&)> on_verdict;
+  // Cancels the scan; it then completes soon with the verdicts so far (cancelled = true).
+  // Terminal Asio cancellation of the awaiting coroutine does the same.
+  std::stop_token stop;
+};
+
+struct engine_options {
+  std::size_t max_in_flight = 4096;  // for all scans together; also kept under RLIMIT_NOFILE
+  double max_rate = 20000;           // new probes per second, all scans together
+  std::shared_ptr<prober> backend;   // default: tcp_connect_prober
+};
+
+// Throws nothing at the edges: results or failures. Use from one thread (or one strand).
+class engine {
+ public:
+  explicit engine(boost::asio::any_io_executor ex, engine_options options = {});
+  ~engine();
+  engine(const engine&) = delete;
+  engine& operator=(const engine&) = delete;
+
+  // Fails (with the step that failed) only when the scan could not run: a bad target, no
+  // route, no permission. Silent ports are never an error.
+  boost::asio::awaitable<boost::system::result<scan_result, failure>> scan(scan_request request);
+
+  std::size_t in_flight() const noexcept;
+  std::size_t active_scans() const noexcept;
+  std::size_t max_in_flight() const noexcept;
+
+  struct state;
+
+ private:
+  std::shared_ptr<state> state_;
+};
+
+// boost::system::result calls this when value() is used on a failure.
+[[noreturn]] void throw_exception_from_error(const failure& f, const boost::source_location& loc);
+
+}  // namespace breakwater::probe

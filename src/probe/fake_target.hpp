@@ -1,0 +1,64 @@
+// The dry-run transport: a scripted target that answers in (virtual) time without a network,
+// with round-trip delay, loss and a Linux-like ICMP error rate limit. For logic tests.
+#pragma once
+
+#include "probe/prober.hpp"
+
+#include <cstdint>
+#include <map>
+#include <random>
+#include <vector>
+
+namespace breakwater::probe {
+
+enum class fake_port { open, reset, icmp_port_unreachable, icmp_admin_prohibited, drop };
+
+struct fake_target_options {
+  duration rtt = std::chrono::milliseconds(50);
+  duration jitter{};            // each way, uniform in [-jitter, +jitter]
+  double loss = 0.0;            // chance of losing each packet, each way
+  bool icmp_rate_limit = true;  // Linux: burst of 6, then one per second
+  double icmp_burst = 6;
+  duration icmp_refill = std::chrono::seconds(1);
+  fake_port other_ports = fake_port::drop;
+  std::uint32_t seed = 1;
+};
+
+class fake_target final : public prober {
+ public:
+  explicit fake_target(fake_target_options options = {});
+
+  void set(std::uint16_t port, fake_port behaviour) { ports_[port] = behaviour; }
+  // The first `n` probes of `port` are lost on the way (a scripted loss).
+  void lose_first(std::uint16_t port, std::size_t n) { lose_first_[port] = n; }
+  fake_port behaviour(std::uint16_t port) const;
+
+  boost::asio::awaitable<probe_outcome> probe(boost::asio::ip::address target, std::uint16_t port,
+                                              duration timeout) override;
+
+  // What the tests look at.
+  std::size_t probes() const noexcept { return send_times_.size(); }
+  std::size_t max_in_flight() const noexcept { return max_in_flight_; }
+  std::size_t icmp_suppressed() const noexcept { return suppressed_; }
+  const std::vector<time_point>& send_times() const noexcept { return send_times_; }
+  std::size_t probes_of(std::uint16_t port) const;
+
+ private:
+  bool lost();
+  duration one_way();
+  bool icmp_allowed(time_point at);
+
+  fake_target_options options_;
+  std::map<std::uint16_t, fake_port> ports_;
+  std::map<std::uint16_t, std::size_t> per_port_;
+  std::map<std::uint16_t, std::size_t> lose_first_;
+  std::mt19937 rng_;
+  double tokens_;
+  time_point tokens_at_{};
+  std::vector<time_point> send_times_;
+  std::size_t in_flight_ = 0;
+  std::size_t max_in_flight_ = 0;
+  std::size_t suppressed_ = 0;
+};
+
+}  // namespace breakwater::probe

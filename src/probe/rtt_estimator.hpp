@@ -1,0 +1,39 @@
+// Retransmission timeout from measured round trips, after RFC 6298 (SRTT, RTTVAR, backoff).
+#pragma once
+
+#include "probe/clock.hpp"
+
+#include <optional>
+
+namespace breakwater::probe {
+
+struct rto_limits {
+  duration initial = std::chrono::seconds(1);  // before any measurement (RFC 6298 2.1)
+  duration floor = std::chrono::milliseconds(100);
+  duration ceiling = std::chrono::seconds(3);
+  duration granularity = std::chrono::milliseconds(1);  // G in RFC 6298
+};
+
+class rtt_estimator {
+ public:
+  explicit rtt_estimator(rto_limits limits = {}) : limits_(limits) {}
+
+  // A round trip known before the first probe (e.g. TCP_INFO of the visitor's connection);
+  // it counts as the first measurement.
+  void seed(duration rtt) { sample(rtt); }
+  void sample(duration rtt);
+
+  bool measured() const noexcept { return srtt_.has_value(); }
+  std::optional<duration> srtt() const noexcept { return srtt_; }
+  duration rttvar() const noexcept { return rttvar_; }
+  // The timeout for a first try; try n waits rto() * 2^(n-1) (RFC 6298 5.5), within the limits.
+  duration rto() const noexcept;
+  duration timeout_for_try(unsigned try_number) const noexcept;
+
+ private:
+  rto_limits limits_;
+  std::optional<duration> srtt_;
+  duration rttvar_{};
+};
+
+}  // namespace breakwater::probe

@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# End-to-end tests on the network test bed (tests/e2e/testbed.sh): real packets between two
+# namespaces made here, 50 ms round trip, with and without 2% loss, IPv4 and IPv6; ping and
+# UPnP both ways; agreement with nmap; the CLI's failures. Needs root; run from the repo root
+# after a release build. Prints "N passed, M failed".
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+TB_BUILD=${TB_BUILD:-build/release}
+BW="$TB_BUILD/src/app/breakwater"
+source tests/e2e/testbed.sh
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "  PASS $1"; }
+fail() { failed=$((failed + 1)); echo "  FAIL $1"; }
+
+# The visitor: four open ports, resets from nftables and from the kernel (3, 4: accepted,
+# nothing listens), ICMP admin-prohibited and port-unreachable, everything else dropped.
+OPEN="22,80,443,1055"
+KERNEL_RST="3,4"
+NFT_RST="20-21,23,25,110,140-169"
+ICMP_ADMIN="135,445,1000"
+ICMP_PORT="111,113,119"
+
+visitor() {  # visitor PING(accept|drop) SSDP(yes|no)
+  tb_firewall "${OPEN//,/, }, ${KERNEL_RST//,/, }" "${NFT_RST//,/, }" "${ICMP_ADMIN//,/, }" \
+    "${ICMP_PORT//,/, }" "$1"
+  if [ "$2" = yes ]; then tb_services "$OPEN" --ssdp; else tb_services "$OPEN"; fi
+}
+
+# scan_case NAME ADDRESS PING_WANT UPNP_WANT [breakwater options...]
+scan_case() {
+  local name=$1 addr=$2 ping=$3 upnp=$4
+  shift 4
+  local out="$TB_DIR/$name.json"
+  local start=$SECONDS
+  if ! tb_in_srv "$BW" probe "$addr" --ports 0-1055 --ping --upnp --json "$@" >"$out" \
+    2>"$out.err"; then
+    fail "$name: breakwater failed: $(cat "$out.err")"
+    return
+  fi
+  if python3 tests/e2e/check_scan.py "$out" --ports 0-1055 --open "$OPEN" \
+    --rst "$KERNEL_RST,$NFT_RST" --icmp-admin "$ICMP_ADMIN" --icmp-port "$ICMP_PORT" \
+    --ping "$ping" --upnp "$upnp"; then
+    pass "$name ($((SECONDS - start)) s, $(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["summary"], "re-probed" if d["icmp_rate_limited"] else "")' "$out"))"
+  else
+    fail "$name"
+  fi
+}
+
+nmap_case() {  # nmap_case NAME ADDRESS
+  local name=$1 addr=$2 six=()
+  [[ $addr == *:* ]] && six=(-6)
+  tb_in_srv "$BW" probe "$addr" --ports 0-1055 --json >"$TB_DIR/$name.json" 2>/dev/null
+  # -T4 with a retry cap like breakwater's; --max-rate keeps nmap under the ICMP limit slowly
+  # enough to see every error; --defeat-rst-ratelimit is not needed (resets are not limited).
+  if ! tb_in_srv nmap "${six[@]}" -sS -Pn -n -T4 -p0-1055 --reason -oX "$TB_DIR/$name.xml" \
+    "$addr" >/dev/null 2>"$TB_DIR/$name.nmap.err"; then
+    fail "$name: nmap failed: $(cat "$TB_DIR/$name.nmap.err")"
+    return
+  fi
+  if python3 tests/e2e/compare_nmap.py "$TB_DIR/$name.xml" "$TB_DIR/$name.json"; then
+    pass "$name"
+  else
+    fail "$name"
+  fi
+}
+
+cli_cases() {
+  local code
+  tb_in_srv "$BW" probe 198.18.0.2 --ports 80-70 >/dev/null 2>"$TB_DIR/err"
+  code=$?
+  if [ $code -eq 2 ] && grep -q "position 1 ('80-70')" "$TB_DIR/err"; then
+    pass "bad port list: exit 2 naming the text and position"
+  else
+    fail "bad port list: exit $code: $(cat "$TB_DIR/err")"
+  fi
+  tb_in_srv "$BW" probe not-an-address >/dev/null 2>"$TB_DIR/err"
+  code=$?
+  [ $code -eq 2 ] && pass "bad target: exit 2" || fail "bad target: exit $code"
+  # No route inside the namespace: the scan cannot run (and no packet leaves it).
+  tb_in_srv "$BW" probe 198.19.0.9 --ports 80 >/dev/null 2>"$TB_DIR/err"
+  code=$?
+  if [ $code -eq 1 ] && grep -q "no route" "$TB_DIR/err"; then
+    pass "no route: exit 1 with the reason"
+  else
+    fail "no route: exit $code: $(cat "$TB_DIR/err")"
+  fi
+  # Neither raw sockets nor ping sockets for an unprivileged user: said clearly.
+  tb_in_srv sysctl -qw net.ipv4.ping_group_range="1 0"
+  tb_in_srv setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+    "$BW" probe 198.18.0.2 --ports 22 --ping --json >"$TB_DIR/np.json" 2>"$TB_DIR/err"
+  if python3 tests/e2e/check_scan.py "$TB_DIR/np.json" --ports 22 --open 22 --ping unpermitted \
+    && grep -q "not allowed" "$TB_DIR/np.json"; then
+    pass "unprivileged: TCP probe works, ping reported as not permitted"
+  else
+    fail "unprivileged without ping sockets: $(cat "$TB_DIR/np.json" "$TB_DIR/err")"
+  fi
+  # With ping sockets allowed, an unprivileged user can ping.
+  tb_in_srv sysctl -qw net.ipv4.ping_group_range="0 2147483647"
+  tb_in_srv setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+    "$BW" probe 198.18.0.2 --ports 22 --ping --json >"$TB_DIR/ps.json" 2>"$TB_DIR/err"
+  if python3 tests/e2e/check_scan.py "$TB_DIR/ps.json" --ports 22 --open 22 --ping yes &&
+    grep -q '"method":"ping-socket"' "$TB_DIR/ps.json"; then
+    pass "unprivileged with ping sockets: ping answered"
+  else
+    fail "unprivileged with ping sockets: $(cat "$TB_DIR/ps.json" "$TB_DIR/err")"
+  fi
+}
+
+echo "e2e: test bed up (namespaces $TB_SRV, $TB_VIS)"
+tb_up || exit 1
+TB_SEED=${TB_SEED:-4242}
+
+echo "e2e: 50 ms round trip, no loss"
+tb_link 25 0
+visitor accept yes
+scan_case "IPv4, 50 ms, ping and UPnP answer" 198.18.0.2 yes yes
+scan_case "IPv6, 50 ms, ping and UPnP answer" 2001:2::2 yes yes
+# Open ports were closed with a reset: nothing of ours waits in TIME_WAIT.
+tw=$(tb_in_srv ss -Htan state time-wait | wc -l)
+[ "$tw" -eq 0 ] && pass "no TIME_WAIT left by the scans" || fail "$tw sockets in TIME_WAIT"
+visitor drop no
+scan_case "IPv4, 50 ms, ping dropped, no UPnP" 198.18.0.2 no no
+scan_case "IPv6, 50 ms, ping dropped, no UPnP" 2001:2::2 no no
+
+echo "e2e: 50 ms round trip, 2% loss each way, 2 ms jitter"
+tb_link 25 2 2
+visitor accept yes
+scan_case "IPv4, 50 ms, 2% loss" 198.18.0.2 yes yes
+scan_case "IPv6, 50 ms, 2% loss" 2001:2::2 yes yes
+visitor drop no
+scan_case "IPv4, 50 ms, 2% loss, ping dropped, no UPnP" 198.18.0.2 no no
+scan_case "IPv6, 50 ms, 2% loss, ping dropped, no UPnP" 2001:2::2 no no
+
+echo "e2e: agreement with nmap -sS (no delay)"
+tb_link 0 0
+visitor accept no
+nmap_case "nmap agrees, IPv4" 198.18.0.2
+nmap_case "nmap agrees, IPv6" 2001:2::2
+
+echo "e2e: command line"
+cli_cases
+
+echo
+echo "e2e: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

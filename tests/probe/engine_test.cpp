@@ -1,0 +1,385 @@
+// The engine's logic against the fake target in virtual time: verdicts, retries, RFC 6298
+// timeouts, ICMP rate-limit re-probing, pacing, progress and cancellation. No network, no sleep.
+#include "probe/engine.hpp"
+#include "probe/fake_target.hpp"
+#include "virtual_time.hpp"
+
+#include <gtest/gtest.h>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+
+#include <map>
+
+namespace {
+
+namespace asio = boost::asio;
+using namespace breakwater::probe;
+using namespace std::chrono_literals;
+using breakwater::probe::testing::run_virtual;
+
+struct fixture : ::testing::Test {
+  breakwater::probe::testing::virtual_time vt;
+  asio::io_context ctx;
+
+  scan_request request(std::string_view ports, scan_options o = {}) {
+    scan_request r;
+    r.target = asio::ip::make_address("198.18.0.2");
+    r.ports = *parse_port_set(ports);
+    r.options = o;
+    return r;
+  }
+
+  scan_result scan(engine& e, scan_request r) {
+    auto out = run_virtual(ctx, e.scan(std::move(r)));
+    EXPECT_TRUE(out.has_value()) << (out ? "" : out.error().message());
+    return *out;
+  }
+
+  static std::map<std::uint16_t, port_result> by_port(const scan_result& r) {
+    std::map<std::uint16_t, port_result> m;
+    for (const auto& p : r.ports) EXPECT_TRUE(m.emplace(p.port, p).second) << p.port;
+    return m;
+  }
+};
+
+std::shared_ptr<fake_target> mixed_target(fake_target_options o = {}) {
+  auto t = std::make_shared<fake_target>(o);
+  t->set(22, fake_port::open);
+  t->set(80, fake_port::open);
+  for (std::uint16_t p = 100; p < 110; ++p) t->set(p, fake_port::reset);
+  t->set(135, fake_port::icmp_admin_prohibited);
+  t->set(139, fake_port::icmp_port_unreachable);
+  return t;
+}
+
+TEST_F(fixture, every_port_gets_its_verdict_reason_rtt_and_tries) {
+  auto target = mixed_target();
+  engine e(ctx.get_executor(), {.backend = target});
+  scan_result r = scan(e, request("0-1055"));
+  ASSERT_EQ(r.ports.size(), 1056u);
+  auto m = by_port(r);
+  EXPECT_EQ(m[22].state, port_state::open);
+  EXPECT_EQ(m[22].why, reason::syn_ack);
+  EXPECT_EQ(m[22].tries, 1u);
+  ASSERT_TRUE(m[22].rtt);
+  EXPECT_NEAR(to_ms(*m[22].rtt), 50.0, 2.0);
+  EXPECT_EQ(m[105].state, port_state::closed);
+  EXPECT_EQ(m[105].why, reason::rst);
+  EXPECT_EQ(m[135].why, reason::icmp_unreachable);
+  EXPECT_EQ(m[135].icmp, (icmp_info{3, 13}));
+  EXPECT_EQ(m[139].icmp, (icmp_info{3, 3}));
+  EXPECT_EQ(m[135].state, port_state::closed);
+  EXPECT_EQ(m[1000].state, port_state::stealth);
+  EXPECT_EQ(m[1000].why, reason::no_response);
+  EXPECT_EQ(m[1000].tries, 2u);
+  EXPECT_FALSE(m[1000].rtt);
+  auto s = r.summary();
+  EXPECT_EQ(s.open, 2u);
+  EXPECT_EQ(s.closed, 12u);
+  EXPECT_EQ(s.stealth, 1042u);
+  EXPECT_FALSE(r.icmp_rate_limited);  // only two errors: well inside the target's burst
+  ASSERT_TRUE(r.srtt);
+  EXPECT_NEAR(to_ms(*r.srtt), 50.0, 2.0);
+}
+
+TEST_F(fixture, a_lost_probe_is_retried_before_stealth) {
+  auto target = mixed_target();
+  target->lose_first(22, 1);
+  target->lose_first(105, 1);
+  target->lose_first(80, 3);  // lost on every try: indistinguishable from stealth
+  engine e(ctx.get_executor(), {.backend = target});
+  auto m = by_port(scan(e, request("22,80,105,2000")));
+  EXPECT_EQ(m[22].state, port_state::open);
+  EXPECT_EQ(m[22].tries, 2u);
+  EXPECT_EQ(m[105].state, port_state::closed);
+  EXPECT_EQ(m[105].tries, 2u);
+  EXPECT_EQ(m[80].state, port_state::stealth);
+  EXPECT_EQ(target->probes_of(2000), 3u);  // the retries on 22 and 105 showed loss
+  scan_options three;
+  three.tries = 3;
+  auto again = std::make_shared<fake_target>();
+  again->set(443, fake_port::open);
+  again->lose_first(443, 2);
+  engine e3(ctx.get_executor(), {.backend = again});
+  auto m3 = by_port(scan(e3, request("443", three)));
+  EXPECT_EQ(m3[443].state, port_state::open);
+  EXPECT_EQ(m3[443].tries, 3u);
+}
+
+TEST_F(fixture, an_answer_that_needed_a_retry_earns_silent_ports_a_third_try) {
+  auto target = mixed_target();
+  target->lose_first(22, 1);  // evidence of loss
+  target->lose_first(80, 2);  // answers only on a third try
+  engine e(ctx.get_executor(), {.backend = target});
+  auto m = by_port(scan(e, request("22,80,2000")));
+  EXPECT_EQ(m[80].state, port_state::open);
+  EXPECT_EQ(m[80].tries, 3u);
+  EXPECT_EQ(m[2000].tries, 3u);
+  // Without evidence of loss, stealth ports keep two tries.
+  auto clean = mixed_target();
+  engine e2(ctx.get_executor(), {.backend = clean});
+  EXPECT_EQ(by_port(scan(e2, request("22,2000")))[2000].tries, 2u);
+}
+
+TEST_F(fixture, unseeded_scan_starts_at_one_second_then_follows_the_measured_rtt) {
+  auto target = mixed_target();
+  engine e(ctx.get_executor(), {.backend = target});
+  // One port, nothing measured: two tries of 1 s and 2 s (RFC 6298 initial RTO and backoff).
+  scan_result lone = scan(e, request("2000"));
+  EXPECT_NEAR(to_ms(lone.elapsed), 3000.0, 20.0);
+  // With answers coming back early, later silent ports time out after ~ SRTT + 4 RTTVAR.
+  scan_result seeded = scan(e, request("22,2000", [] {
+                              scan_options o;
+                              o.rtt_seed = 50ms;
+                              return o;
+                            }()));
+  // Seeded at 50 ms: RTO = 50 + 4*25 = 150 ms for the first try. Port 22's answer (50 ms)
+  // then cuts RTTVAR to 18.75 ms, so the second try waits 2 * (50 + 75) = 250 ms.
+  EXPECT_NEAR(to_ms(seeded.elapsed), 400.0, 10.0);
+}
+
+TEST_F(fixture, probes_sent_before_the_first_answer_are_held_to_the_measured_timeout) {
+  auto target = mixed_target();
+  engine e(ctx.get_executor(), {.max_rate = 0, .backend = target});
+  scan_options o;
+  o.rate = 0;  // every first try leaves at once, with the initial 1 s timeout
+  scan_result r = scan(e, request("22,2000-2999", o));
+  EXPECT_EQ(r.summary().stealth, 1000u);
+  // Port 22 answers at 50 ms: RTO becomes 150 ms, so first tries end at 150 ms instead of 1 s,
+  // and second tries wait 2 * 150 ms.
+  EXPECT_NEAR(to_ms(r.elapsed), 450.0, 10.0);
+}
+
+TEST_F(fixture, seeded_all_stealth_service_scan_is_quick) {
+  auto target = std::make_shared<fake_target>();
+  engine e(ctx.get_executor(), {.backend = target});
+  scan_options o;
+  o.rtt_seed = 50ms;
+  scan_result r = scan(e, request("0-1055", o));
+  EXPECT_EQ(r.summary().stealth, 1056u);
+  EXPECT_EQ(target->probes(), 2112u);
+  EXPECT_LT(to_ms(r.elapsed), 1500.0);
+  EXPECT_FALSE(r.icmp_rate_limited);  // no ICMP errors at all: nothing to re-probe
+}
+
+TEST_F(fixture, icmp_rate_limited_target_is_reprobed_until_every_closed_port_is_found) {
+  fake_target_options fo;
+  fo.seed = 7;
+  auto target = std::make_shared<fake_target>(fo);
+  std::vector<std::uint16_t> icmp_ports;
+  for (std::uint16_t p = 10; p < 1056; p += 50) icmp_ports.push_back(p);  // 21 ports
+  for (std::uint16_t p : icmp_ports) {
+    target->set(
+        p, p % 100 == 10 ? fake_port::icmp_admin_prohibited : fake_port::icmp_port_unreachable);
+  }
+  target->set(22, fake_port::open);
+  target->set(23, fake_port::reset);
+  engine e(ctx.get_executor(), {.backend = target});
+  scan_options o;
+  o.rtt_seed = 50ms;
+  o.recheck_budget = 60s;
+  scan_result r = scan(e, request("0-1055", o));
+  EXPECT_GT(target->icmp_suppressed(), 0u);  // the limiter did hide errors
+  auto m = by_port(r);
+  ASSERT_EQ(m.size(), 1056u);
+  for (std::uint16_t p : icmp_ports) {
+    EXPECT_EQ(m[p].state, port_state::closed) << p;
+    EXPECT_EQ(m[p].why, reason::icmp_unreachable) << p;
+  }
+  EXPECT_EQ(m[22].state, port_state::open);
+  EXPECT_EQ(r.summary().closed, icmp_ports.size() + 1);
+  EXPECT_EQ(r.summary().stealth, 1056u - icmp_ports.size() - 2);
+  EXPECT_TRUE(r.icmp_rate_limited);
+  std::size_t rechecked = 0;
+  for (const auto& p : r.ports) {
+    EXPECT_NE(p.rate_limit, recheck::unresolved) << p.port;
+    if (p.rate_limit == recheck::rechecked) ++rechecked;
+  }
+  EXPECT_GT(rechecked, 0u);
+  // Bounded: about one second per hidden error, plus the batches.
+  EXPECT_LT(to_ms(r.elapsed), 40000.0);
+}
+
+TEST_F(fixture, reprobing_stops_at_its_budget_and_says_so) {
+  auto target = std::make_shared<fake_target>();
+  for (std::uint16_t p = 0; p < 40; ++p) target->set(p, fake_port::icmp_port_unreachable);
+  engine e(ctx.get_executor(), {.backend = target});
+  scan_options o;
+  o.rtt_seed = 50ms;
+  o.recheck_budget = 3s;
+  scan_result r = scan(e, request("0-199", o));
+  ASSERT_EQ(r.ports.size(), 200u);
+  std::size_t unresolved = 0;
+  for (const auto& p : r.ports) {
+    if (p.rate_limit == recheck::unresolved) {
+      ++unresolved;
+      EXPECT_EQ(p.state, port_state::stealth);
+    }
+    if (p.state == port_state::closed) {
+      EXPECT_LT(p.port, 40);  // never a false closed
+    }
+  }
+  EXPECT_GT(unresolved, 0u);
+  EXPECT_LT(to_ms(r.elapsed), 5000.0);
+}
+
+TEST_F(fixture, losses_of_two_percent_leave_every_verdict_right) {
+  fake_target_options fo;
+  fo.loss = 0.02;
+  fo.seed = 11;
+  fo.jitter = 5ms;
+  auto target = mixed_target(fo);
+  engine e(ctx.get_executor(), {.backend = target});
+  scan_options o;
+  o.recheck_budget = 30s;
+  auto m = by_port(scan(e, request("0-1055", o)));
+  ASSERT_EQ(m.size(), 1056u);
+  for (auto& [port, res] : m) {
+    port_state want = port_state::stealth;
+    switch (target->behaviour(port)) {
+      case fake_port::open: want = port_state::open; break;
+      case fake_port::drop: want = port_state::stealth; break;
+      default: want = port_state::closed;
+    }
+    EXPECT_EQ(res.state, want) << port;
+  }
+}
+
+TEST_F(fixture, pacing_caps_rate_and_probes_in_flight) {
+  auto target = std::make_shared<fake_target>();
+  engine e(ctx.get_executor(), {.backend = target});
+  scan_options o;
+  o.rate = 200;  // 5 ms apart after a burst of 8
+  o.max_in_flight = 16;
+  o.rtt_seed = 50ms;
+  scan(e, request("1-300", o));
+  EXPECT_LE(target->max_in_flight(), 16u);
+  const auto& t = target->send_times();
+  ASSERT_EQ(t.size(), 600u);
+  // Over any 100 probes after the burst, at least 99 intervals of 5 ms.
+  for (std::size_t i = 8; i + 100 < t.size(); i += 100) {
+    EXPECT_GE(to_ms(t[i + 100] - t[i]), 495.0) << i;
+  }
+}
+
+TEST_F(fixture, engine_wide_cap_holds_across_concurrent_scans) {
+  auto target = std::make_shared<fake_target>();
+  engine e(ctx.get_executor(), {.max_in_flight = 20, .max_rate = 0, .backend = target});
+  scan_options o;
+  o.rate = 0;
+  o.rtt_seed = 20ms;
+  std::vector<std::optional<boost::system::result<scan_result, failure>>> out(3);
+  for (auto& slot : out) {
+    asio::co_spawn(ctx, e.scan(request("0-199", o)),
+                   [&slot](std::exception_ptr, boost::system::result<scan_result, failure> r) {
+                     slot = std::move(r);
+                   });
+  }
+  breakwater::probe::testing::run_until(ctx, [&] {
+    return std::all_of(out.begin(), out.end(), [](auto& s) { return s.has_value(); });
+  });
+  EXPECT_LE(target->max_in_flight(), 20u);
+  for (auto& s : out) {
+    ASSERT_TRUE(*s);
+    EXPECT_EQ((*s)->ports.size(), 200u);
+  }
+  EXPECT_EQ(e.in_flight(), 0u);
+  EXPECT_EQ(e.active_scans(), 0u);
+}
+
+TEST_F(fixture, progress_reports_each_port_once_in_order_of_decision) {
+  auto target = mixed_target();
+  engine e(ctx.get_executor(), {.backend = target});
+  scan_request r = request("20-30");
+  std::vector<std::uint16_t> seen;
+  std::size_t last = 0;
+  r.on_verdict = [&](const port_result& p, const scan_progress& pr) {
+    seen.push_back(p.port);
+    EXPECT_EQ(pr.decided, last + 1);
+    EXPECT_EQ(pr.total, 11u);
+    last = pr.decided;
+  };
+  scan(e, std::move(r));
+  ASSERT_EQ(seen.size(), 11u);
+  EXPECT_EQ(seen.front(), 22);  // the open port answers first; silent ones come last
+}
+
+TEST_F(fixture, a_stop_request_ends_the_scan_at_once_with_what_is_known) {
+  auto target = mixed_target();
+  engine e(ctx.get_executor(), {.backend = target});
+  std::stop_source stop;
+  scan_request r = request("0-65535");
+  r.stop = stop.get_token();
+  std::optional<boost::system::result<scan_result, failure>> out;
+  asio::co_spawn(ctx, e.scan(std::move(r)),
+                 [&](std::exception_ptr, boost::system::result<scan_result, failure> v) {
+                   out = std::move(v);
+                 });
+  time_point start = clock::now();
+  breakwater::probe::testing::run_until(ctx, [&] { return clock::now() - start > 300ms; });
+  stop.request_stop();
+  time_point stopped = clock::now();
+  breakwater::probe::testing::run_until(ctx, [&] { return out.has_value(); });
+  EXPECT_LT(to_ms(clock::now() - stopped), 5.0);  // in-flight probes were cancelled, not waited
+  ASSERT_TRUE(*out);
+  EXPECT_TRUE((*out)->cancelled);
+  EXPECT_LT((*out)->ports.size(), 65536u);
+  EXPECT_EQ(e.in_flight(), 0u);
+}
+
+TEST_F(fixture, asio_cancellation_also_stops_the_scan) {
+  auto target = mixed_target();
+  engine e(ctx.get_executor(), {.backend = target});
+  asio::cancellation_signal signal;
+  std::optional<boost::system::result<scan_result, failure>> out;
+  asio::co_spawn(
+      ctx, e.scan(request("0-65535")),
+      asio::bind_cancellation_slot(
+          signal.slot(), [&](std::exception_ptr, boost::system::result<scan_result, failure> v) {
+            out = std::move(v);
+          }));
+  time_point start = clock::now();
+  breakwater::probe::testing::run_until(ctx, [&] { return clock::now() - start > 200ms; });
+  signal.emit(asio::cancellation_type::terminal);
+  breakwater::probe::testing::run_until(ctx, [&] { return out.has_value(); });
+  ASSERT_TRUE(*out);
+  EXPECT_TRUE((*out)->cancelled);
+}
+
+TEST_F(fixture, bad_targets_are_refused_before_any_probe) {
+  auto target = mixed_target();
+  engine e(ctx.get_executor(), {.backend = target});
+  for (const char* a : {"0.0.0.0", "::", "224.0.0.1", "255.255.255.255", "ff02::1"}) {
+    scan_request r = request("80");
+    r.target = asio::ip::make_address(a);
+    auto out = run_virtual(ctx, e.scan(std::move(r)));
+    ASSERT_FALSE(out) << a;
+    EXPECT_EQ(out.error().code, make_error_code(errc::bad_target));
+  }
+  EXPECT_EQ(target->probes(), 0u);
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(fixture, a_target_without_an_icmp_limit_costs_a_bounded_recheck_and_no_wrong_verdict) {
+  fake_target_options fo;
+  fo.icmp_rate_limit = false;
+  auto target = std::make_shared<fake_target>(fo);
+  for (std::uint16_t p = 0; p < 1056; p += 10) target->set(p, fake_port::icmp_admin_prohibited);
+  engine e(ctx.get_executor(), {.backend = target});
+  scan_options o;
+  o.rtt_seed = 50ms;
+  scan_result r = scan(e, request("0-1055", o));
+  EXPECT_EQ(r.summary().closed, 106u);
+  EXPECT_EQ(r.summary().stealth, 950u);
+  for (const auto& p : r.ports) EXPECT_NE(p.rate_limit, recheck::unresolved) << p.port;
+  // The model assumes a Linux-like limit, so it re-probes silent ports it need not have
+  // (about 4 s here): slower, never wrong.
+  EXPECT_LT(to_ms(r.elapsed), 15000.0);
+}
+
+}  // namespace

@@ -1,0 +1,209 @@
+// The real backend and the CLI on loopback (127.0.0.1 and ::1 only): an open port is found
+// and reset, a closed one refuses, and the CLI prints the documented JSON and exit codes.
+#include "probe/engine.hpp"
+#include "probe/ping.hpp"
+#include "probe/tcp_connect_prober.hpp"
+#include "probe/upnp.hpp"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/json/parse.hpp>
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace {
+
+namespace asio = boost::asio;
+using namespace breakwater::probe;
+using namespace std::chrono_literals;
+
+struct loopback : ::testing::Test {
+  asio::io_context ctx;
+
+  probe_outcome probe_once(const asio::ip::address& a, std::uint16_t port) {
+    tcp_connect_prober p;
+    auto f = asio::co_spawn(ctx, p.probe(a, port, 2s), asio::use_future);
+    ctx.run();
+    ctx.restart();
+    return f.get();
+  }
+};
+
+TEST_F(loopback, open_port_answers_syn_ack_and_is_reset_not_left_in_time_wait) {
+  asio::ip::tcp::acceptor listener(ctx, {asio::ip::make_address("127.0.0.1"), 0});
+  std::uint16_t port = listener.local_endpoint().port();
+  probe_outcome o = probe_once(asio::ip::make_address("127.0.0.1"), port);
+  EXPECT_EQ(o.what, probe_outcome::kind::answered);
+  EXPECT_EQ(o.why, reason::syn_ack);
+  EXPECT_GT(o.rtt, 0ns);
+  // The connection was reset: accepting it and reading gives an error or EOF, never data.
+  asio::ip::tcp::socket s(ctx);
+  listener.accept(s);
+  char c = 0;
+  boost::system::error_code ec;
+  s.read_some(asio::buffer(&c, 1), ec);
+  EXPECT_TRUE(ec == asio::error::connection_reset || ec == asio::error::eof) << ec.message();
+}
+
+TEST_F(loopback, closed_port_refuses_with_a_reset) {
+  std::uint16_t port = 0;
+  {
+    asio::ip::tcp::acceptor a(ctx, {asio::ip::make_address("127.0.0.1"), 0});
+    port = a.local_endpoint().port();
+  }  // closed again: nothing listens there now
+  probe_outcome o = probe_once(asio::ip::make_address("127.0.0.1"), port);
+  EXPECT_EQ(o.what, probe_outcome::kind::answered);
+  EXPECT_EQ(o.why, reason::rst);
+  EXPECT_EQ(o.state(), port_state::closed);
+}
+
+TEST_F(loopback, ipv6_works_too) {
+  boost::system::error_code ec;
+  asio::ip::tcp::acceptor listener(ctx);
+  listener.open(asio::ip::tcp::v6(), ec);
+  if (!ec) listener.bind({asio::ip::make_address("::1"), 0}, ec);
+  if (ec) GTEST_SKIP() << "no IPv6 loopback here: " << ec.message();
+  listener.listen();
+  probe_outcome o = probe_once(asio::ip::make_address("::1"), listener.local_endpoint().port());
+  EXPECT_EQ(o.why, reason::syn_ack);
+}
+
+TEST_F(loopback, upnp_reports_the_answer_and_its_headers) {
+  asio::ip::udp::socket device(ctx, {asio::ip::make_address("127.0.0.1"), 0});
+  upnp_options o;
+  o.port = device.local_endpoint().port();
+  o.interval = 50ms;
+  o.wait = 500ms;
+  std::array<char, 1024> buf{};
+  asio::ip::udp::endpoint from;
+  std::string request;
+  device.async_receive_from(
+      asio::buffer(buf), from, [&](boost::system::error_code ec, std::size_t n) {
+        ASSERT_FALSE(ec);
+        request.assign(buf.data(), n);
+        static const std::string reply =
+            "HTTP/1.1 200 OK\r\nST: upnp:rootdevice\r\nSERVER: test UPnP/1.1\r\n\r\n";
+        device.send_to(asio::buffer(reply), from);
+      });
+  auto f =
+      asio::co_spawn(ctx, probe_upnp(asio::ip::make_address("127.0.0.1"), o), asio::use_future);
+  ctx.run();
+  upnp_result r = f.get();
+  EXPECT_EQ(request.rfind("M-SEARCH * HTTP/1.1\r\n", 0), 0u) << request;
+  EXPECT_TRUE(r.answered);
+  EXPECT_EQ(r.status_line, "HTTP/1.1 200 OK");
+  ASSERT_EQ(r.headers.size(), 2u);
+  EXPECT_EQ(r.headers[1].second, "test UPnP/1.1");
+}
+
+TEST_F(loopback, upnp_without_a_device_is_not_answered) {
+  std::uint16_t port = 0;
+  {
+    asio::ip::udp::socket s(ctx, {asio::ip::make_address("127.0.0.1"), 0});
+    port = s.local_endpoint().port();
+  }
+  upnp_options o;
+  o.port = port;
+  o.interval = 20ms;
+  o.wait = 200ms;
+  auto f =
+      asio::co_spawn(ctx, probe_upnp(asio::ip::make_address("127.0.0.1"), o), asio::use_future);
+  ctx.run();
+  upnp_result r = f.get();
+  EXPECT_FALSE(r.answered);
+  EXPECT_TRUE(r.refused);  // loopback answers with ICMP port unreachable
+}
+
+TEST_F(loopback, ping_answers_or_says_why_not) {
+  ping_options o;
+  o.count = 2;
+  o.interval = 20ms;
+  o.wait = 500ms;
+  auto f =
+      asio::co_spawn(ctx, ping_target(asio::ip::make_address("127.0.0.1"), o), asio::use_future);
+  ctx.run();
+  ping_result r = f.get();
+  if (!r.permitted) {
+    EXPECT_NE(r.error.find("not allowed"), std::string::npos) << r.error;
+    GTEST_SKIP() << "neither raw nor ping sockets here: " << r.error;
+  }
+  EXPECT_TRUE(r.answered);
+  EXPECT_TRUE(r.rtt.has_value());
+}
+
+struct run_result {
+  int status = -1;
+  std::string out, err;
+};
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+run_result run_cli(const std::string& args) {
+  auto dir = std::filesystem::path(::testing::TempDir());
+  std::string cmd = fmt::format("{} {} >{} 2>{} </dev/null", BREAKWATER_BINARY, args,
+                                (dir / "pout").string(), (dir / "perr").string());
+  int raw = std::system(cmd.c_str());
+  return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(dir / "pout"), slurp(dir / "perr")};
+}
+
+TEST(probe_cli, json_lists_every_requested_port_once) {
+  asio::io_context ctx;
+  asio::ip::tcp::acceptor listener(ctx, {asio::ip::make_address("127.0.0.1"), 0});
+  std::uint16_t open = listener.local_endpoint().port();
+  run_result r =
+      run_cli(fmt::format("probe 127.0.0.1 --ports {},{}-{} --json", open, open + 1, open + 3));
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto v = boost::json::parse(r.out).as_object();
+  EXPECT_EQ(v.at("target").as_string(), "127.0.0.1");
+  const auto& ports = v.at("ports").as_array();
+  ASSERT_EQ(ports.size(), 4u);
+  EXPECT_EQ(ports[0].at("port").to_number<int>(), open);
+  EXPECT_EQ(ports[0].at("state").as_string(), "open");
+  EXPECT_EQ(ports[0].at("reason").as_string(), "syn-ack");
+  EXPECT_TRUE(ports[0].as_object().contains("rtt_ms"));
+  EXPECT_EQ(ports[0].at("tries").to_number<int>(), 1);
+  EXPECT_EQ(v.at("summary").at("open").to_number<int>(), 1);
+  EXPECT_EQ(v.at("summary").at("open").to_number<int>() +
+                v.at("summary").at("closed").to_number<int>() +
+                v.at("summary").at("stealth").to_number<int>(),
+            4);
+  EXPECT_TRUE(v.contains("elapsed_ms"));
+  EXPECT_TRUE(v.at("ping").is_null());
+}
+
+TEST(probe_cli, text_report_groups_by_state) {
+  run_result r = run_cli("probe 127.0.0.1 --ports 1-3");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("Open (0):"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Closed (3):"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("rst (3): 1-3"), std::string::npos) << r.out;
+}
+
+TEST(probe_cli, bad_arguments_exit_2_with_the_reason) {
+  run_result r = run_cli("probe 127.0.0.1 --ports 22,,80");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("position 4"), std::string::npos) << r.err;
+  EXPECT_EQ(run_cli("probe example").status, 2);
+  EXPECT_EQ(run_cli("probe 127.0.0.1 --tries 0").status, 2);
+  r = run_cli("probe 0.0.0.0 --ports 80");
+  EXPECT_EQ(r.status, 2);  // not a unicast address: refused before any probe
+  EXPECT_NE(r.err.find("unicast"), std::string::npos) << r.err;
+}
+
+}  // namespace

@@ -1,0 +1,45 @@
+// The JSON shape of scan results, as the CLI prints it and the web API will serve it.
+#include "probe/result_json.hpp"
+
+#include <gtest/gtest.h>
+#include <boost/asio/ip/address.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace {
+
+using namespace breakwater::probe;
+using namespace std::chrono_literals;
+
+TEST(result_json, has_the_documented_shape) {
+  scan_result r;
+  r.target = boost::asio::ip::make_address("198.18.0.2");
+  r.ports.push_back({22, port_state::open, reason::syn_ack, std::nullopt, 400us, 1});
+  r.ports.push_back({23, port_state::closed, reason::icmp_unreachable, icmp_info{3, 13}, 51ms, 1});
+  r.ports.push_back({24, port_state::stealth, reason::no_response, std::nullopt, std::nullopt, 2,
+                     recheck::rechecked});
+  r.elapsed = 1234ms;
+  ping_result p;
+  p.permitted = true;
+  p.answered = true;
+  p.method = "raw";
+  p.sent = 1;
+  p.received = 1;
+  p.rtt = 50ms;
+  r.ping = p;
+  auto v = scan_to_json(r).as_object();
+  EXPECT_EQ(v.at("target").as_string(), "198.18.0.2");
+  const auto& ports = v.at("ports").as_array();
+  ASSERT_EQ(ports.size(), 3u);
+  EXPECT_EQ(boost::json::serialize(ports[0]),
+            R"({"port":22,"state":"open","reason":"syn-ack","rtt_ms":4E-1,"tries":1})");
+  EXPECT_EQ(ports[1].at("icmp").at("code").to_number<int>(), 13);
+  EXPECT_EQ(ports[1].at("reason").as_string(), "icmp-unreachable");
+  EXPECT_FALSE(ports[2].as_object().contains("rtt_ms"));
+  EXPECT_EQ(ports[2].at("icmp_rate_limit").as_string(), "rechecked");
+  EXPECT_EQ(v.at("ping").at("answered").as_bool(), true);
+  EXPECT_TRUE(v.at("upnp").is_null());
+  EXPECT_EQ(boost::json::serialize(v.at("summary")), R"({"open":1,"closed":1,"stealth":1})");
+  EXPECT_EQ(v.at("elapsed_ms").to_number<int>(), 1234);
+}
+
+}  // namespace

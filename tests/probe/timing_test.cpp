@@ -1,0 +1,93 @@
+// RFC 6298 timeouts, pacing and the model of the target's ICMP rate limit (pure logic).
+#include "probe/icmp_limit_model.hpp"
+#include "probe/pacer.hpp"
+#include "probe/rtt_estimator.hpp"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using namespace breakwater::probe;
+using namespace std::chrono_literals;
+
+TEST(rtt_estimator, starts_conservative_then_follows_rfc6298) {
+  rtt_estimator e;
+  EXPECT_FALSE(e.measured());
+  EXPECT_EQ(e.rto(), 1s);  // RFC 6298 2.1
+  e.sample(100ms);         // 2.2: SRTT = R, RTTVAR = R/2, RTO = SRTT + 4 RTTVAR
+  EXPECT_EQ(*e.srtt(), 100ms);
+  EXPECT_EQ(e.rttvar(), 50ms);
+  EXPECT_EQ(e.rto(), 300ms);
+  e.sample(60ms);  // 2.3: RTTVAR = 3/4*50 + 1/4*40 = 47.5; SRTT = 7/8*100 + 1/8*60 = 95
+  EXPECT_EQ(e.rttvar(), 47500us);
+  EXPECT_EQ(*e.srtt(), 95ms);
+  EXPECT_EQ(e.rto(), 285ms);
+}
+
+TEST(rtt_estimator, floor_ceiling_and_backoff) {
+  rtt_estimator e(rto_limits{1s, 100ms, 2s, 1ms});
+  e.seed(1ms);
+  EXPECT_EQ(e.rto(), 100ms);  // floor
+  EXPECT_EQ(e.timeout_for_try(2), 200ms);
+  EXPECT_EQ(e.timeout_for_try(3), 400ms);
+  rtt_estimator slow(rto_limits{1s, 100ms, 2s, 1ms});
+  slow.seed(1500ms);
+  EXPECT_EQ(slow.rto(), 2s);  // ceiling
+  EXPECT_EQ(slow.timeout_for_try(4), 2s);
+}
+
+TEST(rtt_estimator, steady_samples_shrink_the_variance) {
+  rtt_estimator e;
+  for (int i = 0; i < 50; ++i) e.sample(50ms);
+  EXPECT_LT(e.rto(), 101ms);  // 50 ms + a small variance, clamped to the 100 ms floor
+  EXPECT_EQ(e.rto(), 100ms);
+}
+
+TEST(pacer, spaces_probes_after_a_burst) {
+  pacer p(1000, 4);  // 1 ms apart, 4 may go at once
+  time_point t0 = time_point(1h);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(p.earliest(t0), t0) << i;
+    p.commit(t0);
+  }
+  EXPECT_EQ(p.earliest(t0), t0 + 1ms);
+  p.commit(t0 + 1ms);
+  EXPECT_EQ(p.earliest(t0 + 1ms), t0 + 2ms);
+  // After a long idle time the burst is available again, not more.
+  time_point later = t0 + 10s;
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(p.earliest(later), later);
+    p.commit(later);
+  }
+  EXPECT_GT(p.earliest(later), later);
+}
+
+TEST(pacer, zero_rate_is_unlimited) {
+  pacer p(0);
+  time_point t0 = time_point(1h);
+  for (int i = 0; i < 1000; ++i) p.commit(t0);
+  EXPECT_EQ(p.earliest(t0), t0);
+}
+
+TEST(icmp_limit_model, burst_then_one_per_second) {
+  icmp_limit_model m;  // 6 tokens, one per second
+  time_point t0 = time_point(1h);
+  EXPECT_DOUBLE_EQ(m.tokens_before(t0), 6.0);
+  for (int i = 0; i < 6; ++i) m.consume(t0 + std::chrono::milliseconds(i));
+  EXPECT_NEAR(m.tokens_before(t0 + 6ms), 0.0, 0.01);
+  EXPECT_NEAR(m.tokens_before(t0 + 1005ms), 1.0, 0.01);
+  EXPECT_NEAR(m.tokens_before(t0 + 100s), 6.0, 1e-9);  // capped at the burst
+  // Refilled to two tokens two seconds after the bucket ran dry.
+  auto ready = m.refilled_to(2.0, t0 + 6ms);
+  EXPECT_NEAR(std::chrono::duration<double>(ready - (t0 + 6ms)).count(), 2.0, 0.01);
+}
+
+TEST(icmp_limit_model, errors_beyond_the_model_do_not_go_negative) {
+  icmp_limit_model m;
+  time_point t0 = time_point(1h);
+  for (int i = 0; i < 20; ++i) m.consume(t0);
+  EXPECT_GE(m.tokens_before(t0 + 1ms), 0.0);
+  EXPECT_EQ(m.errors_seen(), 20u);
+}
+
+}  // namespace
