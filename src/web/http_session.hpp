@@ -10,6 +10,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
@@ -22,6 +23,8 @@
 
 #include <array>
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <vector>
 
 namespace breakwater::web {
@@ -49,13 +52,12 @@ template <class Stream>
 class http_session final : public session_base {
  public:
   http_session(Stream& stream, const session_env& env, const connection_info& conn)
-      : stream_(stream), env_(env), conn_(conn) {}
+      : stream_(stream), env_(env), conn_(conn), timer_(stream.get_executor()) {
+    watch_->cancel = [this] { cancel_io(); };
+  }
 
   void cancel_if_idle() noexcept override {
-    if (!idle_) return;
-    if constexpr (requires { boost::beast::get_lowest_layer(stream_).cancel(); }) {
-      boost::beast::get_lowest_layer(stream_).cancel();
-    }
+    if (idle_) cancel_io();
   }
 
   // Serves requests until the client closes, a deadline passes, an error is answered or
@@ -73,6 +75,38 @@ class http_session final : public session_base {
  private:
   using error_code = boost::system::error_code;
   static constexpr auto tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
+
+  void cancel_io() noexcept {
+    if constexpr (requires { boost::beast::get_lowest_layer(stream_).cancel(); }) {
+      boost::beast::get_lowest_layer(stream_).cancel();
+    }
+  }
+
+  // The request deadline. The stream's own timeout closes the socket, which would leave no
+  // way to answer 408; this timer only cancels the read, so the session can still reply.
+  // The handler holds a weak reference: a session that has ended is never touched.
+  struct watchdog {
+    std::function<void()> cancel;
+    unsigned generation = 0;
+    bool fired = false;
+  };
+  void arm(std::chrono::milliseconds d) {
+    ++watch_->generation;
+    watch_->fired = false;
+    timer_.expires_after(d);
+    timer_.async_wait(
+        [w = std::weak_ptr<watchdog>(watch_), gen = watch_->generation](const error_code& ec) {
+          auto state = w.lock();
+          if (ec || !state || state->generation != gen) return;
+          state->fired = true;
+          state->cancel();
+        });
+    expire(d * 2);  // a backstop, should the cancelled read not return
+  }
+  void disarm() {
+    ++watch_->generation;
+    timer_.cancel();
+  }
 
   void expire(std::chrono::milliseconds d) {
     if constexpr (requires { boost::beast::get_lowest_layer(stream_).expires_after(d); }) {
@@ -93,8 +127,9 @@ class http_session final : public session_base {
     co_return true;
   }
 
-  static unsigned status_for(const error_code& ec) {
+  unsigned status_for(const error_code& ec) const {
     namespace http = boost::beast::http;
+    if (watch_->fired) return 408;
     if (ec == http::error::header_limit) return 431;
     if (ec == http::error::body_limit) return 413;
     if (ec == boost::beast::error::timeout) return 408;
@@ -110,12 +145,13 @@ class http_session final : public session_base {
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(env_.limit.max_header_bytes));
     parser.body_limit(env_.limit.max_body_bytes);
-    expire(env_.limit.header_timeout);
+    arm(env_.limit.header_timeout);
     auto [ec, n] = co_await http::async_read_header(stream_, buffer_, parser, tuple);
     if (!ec && !parser.is_done()) {
-      expire(env_.limit.header_timeout);
+      arm(env_.limit.header_timeout);
       std::tie(ec, n) = co_await http::async_read(stream_, buffer_, parser, tuple);
     }
+    disarm();
     if (ec) {
       unsigned status = status_for(ec);
       if (status != 0) co_await answer_error(status);
@@ -179,6 +215,8 @@ class http_session final : public session_base {
   std::vector<header_view> headers_;  // reused for every request
   std::string head_;                  // reused for every response head
   bool idle_ = false;
+  boost::asio::steady_timer timer_;
+  std::shared_ptr<watchdog> watch_ = std::make_shared<watchdog>();
 };
 
 }  // namespace breakwater::web
