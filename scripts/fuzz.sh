@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz --target fuzz_iana_csv fuzz_entry_toml
-for target in fuzz_iana_csv fuzz_entry_toml; do
+cmake --build --preset fuzz --target fuzz_iana_csv fuzz_entry_toml fuzz_http_session
+for target in fuzz_iana_csv fuzz_entry_toml fuzz_http_session; do
   work=build/fuzz/corpus-$target
   mkdir -p "$work"
   echo "fuzz: $target for ${seconds}s"
