@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything breakwater needs to build and test, from Debian's packages.
-# Idempotent, and silent when everything is already installed.
+# Idempotent, and silent when everything is already installed. --tools adds the programs
+# the tests and benchmarks drive (curl, chromium, nginx, wrk, h2load).
 set -euo pipefail
 
 packages=(
@@ -9,7 +10,11 @@ packages=(
   libcli11-dev libfmt-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format
+  zlib1g-dev
 )
+if [ "${1:-}" = "--tools" ]; then
+  packages+=(curl openssl chromium nginx wrk nghttp2-client)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
