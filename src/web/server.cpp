@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 #include <netinet/tcp.h>
+#include <openssl/ssl.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -131,7 +132,9 @@ asio::awaitable<void> tls_connection(tcp::socket socket, worker& w, shared_state
   tls_info tls = read_tls_info(stream.native_handle());
   conn.tls = &tls;
   co_await serve(stream, w, st, conn, busy);
-  // A short, bounded close_notify exchange; a client that never answers is cut off.
+  // Send close_notify without waiting for the client's (TLS allows it): marking the peer's
+  // as received makes the shutdown complete once ours is written, as nginx does.
+  SSL_set_shutdown(stream.native_handle(), SSL_RECEIVED_SHUTDOWN);
   beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(1));
   co_await stream.async_shutdown(tuple);
 }
