@@ -19,6 +19,7 @@ for tool in wrk nginx h2load curl taskset; do
 done
 
 work=$(mktemp -d /tmp/bw-bench-web.XXXXXX)
+chmod 755 "$work"  # nginx's workers run as www-data
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT

@@ -145,13 +145,16 @@ class http_session final : public session_base {
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(env_.limit.max_header_bytes));
     parser.body_limit(env_.limit.max_body_bytes);
-    arm(env_.limit.header_timeout);
+    // A keep-alive or pipelined request usually arrives whole: then no deadline is needed.
+    bool armed = !head_buffered();
+    if (armed) arm(env_.limit.header_timeout);
     auto [ec, n] = co_await http::async_read_header(stream_, buffer_, parser, tuple);
     if (!ec && !parser.is_done()) {
+      armed = true;
       arm(env_.limit.header_timeout);
       std::tie(ec, n) = co_await http::async_read(stream_, buffer_, parser, tuple);
     }
-    disarm();
+    if (armed) disarm();
     if (ec) {
       unsigned status = status_for(ec);
       if (status != 0) co_await answer_error(status);
@@ -190,10 +193,30 @@ class http_session final : public session_base {
     record("-", "-", r, start);
   }
 
+  bool head_buffered() const noexcept {
+    auto data = buffer_.data();
+    std::string_view text(static_cast<const char*>(data.data()), data.size());
+    return text.find("\r\n\r\n") != std::string_view::npos;
+  }
+
   boost::asio::awaitable<bool> send(const reply& r) {
-    expire(env_.limit.idle_timeout);
     std::array<boost::asio::const_buffer, 2> out{boost::asio::buffer(head_),
                                                  boost::asio::buffer(r.body)};
+    // On a plain socket (non-blocking), try to write at once: a response that fits in the
+    // socket buffer then needs no asynchronous operation and no timer.
+    if constexpr (requires(error_code e) { stream_.socket().write_some(out, e); }) {
+      error_code ec;
+      std::size_t n = stream_.socket().write_some(out, ec);
+      if (ec && ec != boost::asio::error::would_block) co_return false;
+      if (n == head_.size() + r.body.size()) co_return true;
+      if (n < head_.size()) {
+        out[0] = boost::asio::buffer(head_) + n;
+      } else {
+        out[0] = boost::asio::const_buffer();
+        out[1] = boost::asio::buffer(r.body) + (n - head_.size());
+      }
+    }
+    expire(env_.limit.idle_timeout);
     auto [ec, n] = co_await boost::asio::async_write(stream_, out, tuple);
     co_return !ec;
   }

@@ -111,9 +111,10 @@ asio::awaitable<void> serve(Stream& stream, worker& w, shared_state& st, connect
 
 asio::awaitable<void> plain_connection(tcp::socket socket, worker& w, shared_state& st, bool busy) {
   connection_info conn = describe(socket, false, st.parts.cert);
+  boost::system::error_code ec;
+  socket.non_blocking(true, ec);  // lets a session write at once when the socket has room
   beast::tcp_stream stream(std::move(socket));
   co_await serve(stream, w, st, conn, busy);
-  boost::system::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
 }
 

@@ -42,6 +42,10 @@ boost::system::result<std::shared_ptr<boost::asio::ssl::context>> make_tls_conte
   SSL_CTX_set_cipher_list(native, tls12_ciphers);
   SSL_CTX_set_options(native, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION);
   SSL_CTX_set_alpn_select_cb(native, select_alpn, nullptr);
+  // Resumption by session ticket only: OpenSSL's server-side session cache is shared by
+  // every thread behind one lock. One ticket per handshake is enough for a browser.
+  SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
+  SSL_CTX_set_num_tickets(native, 1);
   boost::system::error_code ec;
   ctx->use_certificate_chain_file(cert_file, ec);
   if (!ec) ctx->use_private_key_file(key_file, ssl::context::pem, ec);
