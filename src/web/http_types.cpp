@@ -2,6 +2,10 @@
 
 #include "db/text.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 namespace breakwater::web {
 
 method parse_method(std::string_view text) noexcept {
@@ -25,6 +29,14 @@ std::string_view to_string(method m) noexcept {
     case method::other: return "OTHER";
   }
   return "OTHER";
+}
+
+std::uint32_t measure_rtt_us(const connection_info& c) noexcept {
+  if (c.native_socket < 0) return 0;
+  tcp_info info{};
+  socklen_t len = sizeof info;
+  if (getsockopt(c.native_socket, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return 0;
+  return info.tcpi_rtt;
 }
 
 std::string_view request::header(std::string_view name) const noexcept {

@@ -44,11 +44,15 @@ struct connection_info {
   bool https = false;
   std::string client_address;  // normalised: an IPv4-mapped IPv6 address is IPv4
   std::uint16_t client_port = 0;
-  std::uint16_t local_port = 0;
-  std::uint32_t rtt_us = 0;  // kernel's smoothed RTT (TCP_INFO) when the connection was accepted
+  std::uint16_t local_port = 0;   // the listener's port
+  int native_socket = -1;         // for measure_rtt_us(); -1 when there is no real socket
   const tls_info* tls = nullptr;  // set on HTTPS after the handshake
   const cert_info* cert = nullptr;
 };
+
+// The kernel's smoothed round-trip time of the connection (TCP_INFO), in microseconds; 0
+// when unknown. Read on demand, so connections that never ask pay nothing.
+std::uint32_t measure_rtt_us(const connection_info& c) noexcept;
 
 struct request {
   method verb = method::get;

@@ -57,25 +57,14 @@ std::string normalised(const asio::ip::address& a) {
   return a.to_string();
 }
 
-std::uint32_t rtt_of(tcp::socket& s) {
-  tcp_info info{};
-  socklen_t len = sizeof info;
-  if (getsockopt(s.native_handle(), IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return 0;
-  return info.tcpi_rtt;
-}
-
-connection_info describe(tcp::socket& s, bool https, const cert_info& cert) {
+connection_info describe(tcp::socket& s, const tcp::endpoint& peer, std::uint16_t local_port,
+                         bool https, const cert_info& cert) {
   connection_info c;
   c.https = https;
-  boost::system::error_code ec;
-  auto remote = s.remote_endpoint(ec);
-  if (!ec) {
-    c.client_address = normalised(remote.address());
-    c.client_port = remote.port();
-  }
-  auto local = s.local_endpoint(ec);
-  if (!ec) c.local_port = local.port();
-  c.rtt_us = rtt_of(s);
+  c.client_address = normalised(peer.address());
+  c.client_port = peer.port();
+  c.local_port = local_port;
+  c.native_socket = s.native_handle();
   if (https) c.cert = &cert;
   return c;
 }
@@ -109,8 +98,8 @@ asio::awaitable<void> serve(Stream& stream, worker& w, shared_state& st, connect
   co_await session.run();
 }
 
-asio::awaitable<void> plain_connection(tcp::socket socket, worker& w, shared_state& st, bool busy) {
-  connection_info conn = describe(socket, false, st.parts.cert);
+asio::awaitable<void> plain_connection(tcp::socket socket, connection_info conn, worker& w,
+                                       shared_state& st, bool busy) {
   boost::system::error_code ec;
   socket.non_blocking(true, ec);  // lets a session write at once when the socket has room
   beast::tcp_stream stream(std::move(socket));
@@ -118,8 +107,8 @@ asio::awaitable<void> plain_connection(tcp::socket socket, worker& w, shared_sta
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
 }
 
-asio::awaitable<void> tls_connection(tcp::socket socket, worker& w, shared_state& st, bool busy) {
-  connection_info conn = describe(socket, true, st.parts.cert);
+asio::awaitable<void> tls_connection(tcp::socket socket, connection_info conn, worker& w,
+                                     shared_state& st, bool busy) {
   beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), *st.parts.tls);
   constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
   beast::get_lowest_layer(stream).expires_after(st.parts.config.limits.header_timeout);
@@ -140,16 +129,15 @@ asio::awaitable<void> tls_connection(tcp::socket socket, worker& w, shared_state
   co_await stream.async_shutdown(tuple);
 }
 
-asio::awaitable<void> connection(tcp::socket socket, bool https, worker& w, shared_state& st) {
+asio::awaitable<void> connection(tcp::socket socket, connection_info conn, worker& w,
+                                 shared_state& st) {
   bool busy =
       st.open.fetch_add(1, std::memory_order_relaxed) >= st.parts.config.limits.max_connections;
   st.parts.stats.on_connection(w.index, +1);
-  boost::system::error_code ec;
-  socket.set_option(tcp::no_delay(true), ec);
-  if (https) {
-    co_await tls_connection(std::move(socket), w, st, busy);
+  if (conn.https) {
+    co_await tls_connection(std::move(socket), std::move(conn), w, st, busy);
   } else {
-    co_await plain_connection(std::move(socket), w, st, busy);
+    co_await plain_connection(std::move(socket), std::move(conn), w, st, busy);
   }
   st.parts.stats.on_connection(w.index, -1);
   st.open.fetch_sub(1, std::memory_order_relaxed);
@@ -157,8 +145,11 @@ asio::awaitable<void> connection(tcp::socket socket, bool https, worker& w, shar
 
 asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, bool https, worker& w,
                                   shared_state& st) {
+  const std::uint16_t local_port = acceptor.local_endpoint().port();
   for (;;) {
-    auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+    tcp::socket socket(w.ioc);
+    tcp::endpoint peer;  // filled by accept itself: no getpeername per connection
+    auto [ec] = co_await acceptor.async_accept(socket, peer, asio::as_tuple(asio::use_awaitable));
     if (w.stopping || ec == asio::error::operation_aborted) co_return;
     if (ec) {
       // Out of descriptors or a similar passing trouble: wait a little instead of spinning.
@@ -167,7 +158,8 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, bool https, worker& w
       co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
-    asio::co_spawn(w.ioc, connection(std::move(socket), https, w, st), asio::detached);
+    connection_info conn = describe(socket, peer, local_port, https, st.parts.cert);
+    asio::co_spawn(w.ioc, connection(std::move(socket), std::move(conn), w, st), asio::detached);
   }
 }
 
@@ -181,6 +173,9 @@ boost::system::error_code open_acceptor(worker& w, const listener& l) {
   if (!ec) a->set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) a->set_option(reuse_port(true), ec);
   if (!ec && address.is_v6()) a->set_option(asio::ip::v6_only(true), ec);
+  // Accepted sockets inherit TCP_NODELAY from the listener on Linux: one call, not one per
+  // connection. Responses go out in one write, so Nagle's delay would only cost latency.
+  if (!ec) a->set_option(tcp::no_delay(true), ec);
   if (!ec) a->bind(endpoint, ec);
   if (!ec) a->listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return ec;
