@@ -46,6 +46,9 @@ boost::system::result<std::shared_ptr<boost::asio::ssl::context>> make_tls_conte
   // every thread behind one lock. One ticket per handshake is enough for a browser.
   SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
   SSL_CTX_set_num_tickets(native, 1);
+  // Send exactly the chain in the PEM file: without this, OpenSSL searches its store to
+  // build a chain on every handshake (nginx turns it off for the same reason).
+  SSL_CTX_set_mode(native, SSL_MODE_NO_AUTO_CHAIN);
   boost::system::error_code ec;
   ctx->use_certificate_chain_file(cert_file, ec);
   if (!ec) ctx->use_private_key_file(key_file, ssl::context::pem, ec);
