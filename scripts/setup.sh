@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything breakwater needs to build and test, from Debian's packages.
-# Idempotent, and silent when everything is already installed.
+# Idempotent, and silent when everything is already installed. --tools adds the programs
+# the tests and benchmarks drive (curl, chromium, nginx, wrk, h2load).
 set -euo pipefail
 
 packages=(
@@ -10,7 +11,11 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format
   nftables iproute2 nmap iputils-ping util-linux
+  zlib1g-dev
 )
+if [ "${1:-}" = "--tools" ]; then
+  packages+=(curl openssl chromium nginx wrk nghttp2-client)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

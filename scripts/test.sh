@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Installs what is needed, builds and runs every test: unit and CLI tests (release and
-# ASan+UBSan), the data check, the end-to-end probe tests on the network test bed (root),
-# the fuzz targets for a short smoke run, and the format check.
+# Installs what is needed, builds and runs every test: unit, CLI and web end-to-end tests
+# (release and ASan+UBSan), the browser test, the data check, the end-to-end probe tests on
+# the network test bed (root), the fuzz targets for a short smoke run, and the format check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh --tools
 
 step() { printf '\n=== %s\n' "$*"; }
 
@@ -12,6 +12,10 @@ step "release build and tests"
 cmake --preset release >/dev/null
 cmake --build --preset release
 ctest --preset release
+
+step "browser test (Debian chromium + playwright-core)"
+(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+node tests/browser/web_browser.mjs build/breakwater data build/release/tests/browser
 
 step "data check"
 build/breakwater db check | tail -n 1

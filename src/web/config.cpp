@@ -1,0 +1,44 @@
+#include "web/config.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+
+namespace breakwater::web {
+
+std::string_view to_string(log_level level) noexcept {
+  switch (level) {
+    case log_level::error: return "error";
+    case log_level::warn: return "warn";
+    case log_level::info: return "info";
+    case log_level::debug: return "debug";
+  }
+  return "info";
+}
+
+bool parse_log_level(std::string_view text, log_level& out) noexcept {
+  for (log_level l : {log_level::error, log_level::warn, log_level::info, log_level::debug}) {
+    if (text == to_string(l)) {
+      out = l;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string default_state_dir() {
+  if (const char* s = std::getenv("XDG_STATE_HOME"); s != nullptr && *s == '/') {
+    return (std::filesystem::path(s) / "breakwater").string();
+  }
+  if (const char* h = std::getenv("HOME"); h != nullptr && *h == '/') {
+    return (std::filesystem::path(h) / ".local" / "state" / "breakwater").string();
+  }
+  return "breakwater-state";
+}
+
+server_config default_config() {
+  server_config cfg;
+  cfg.state_dir = default_state_dir();
+  return cfg;
+}
+
+}  // namespace breakwater::web

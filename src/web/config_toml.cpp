@@ -1,0 +1,129 @@
+// Reading and writing the configuration file (TOML), with file:line for every problem.
+#include "db/toml_fields.hpp"
+#include "web/config.hpp"
+
+#include <fmt/format.h>
+
+#include <sstream>
+
+namespace breakwater::web {
+namespace {
+
+using db::presence;
+
+void read_addresses(db::toml_fields& f, const toml::table& t, std::string_view key,
+                    std::vector<listen_address>& out) {
+  const toml::array* a = f.array(key, presence::optional);
+  if (a == nullptr) return;
+  std::vector<std::string> values;
+  for (const toml::node& n : *a) {
+    if (!n.is_string()) {
+      f.error(n, fmt::format("'{}' must be a list of strings such as \"127.0.0.1:8080\"", key));
+      return;
+    }
+    values.push_back(n.as_string()->get());
+  }
+  auto parsed = parse_listen_list(values);
+  if (!parsed) {
+    f.error(*t.get(key), fmt::format("'{}': {}", key, parsed.error().message()));
+    return;
+  }
+  out = std::move(*parsed);
+}
+
+template <typename T>
+void read_number(db::toml_fields& f, const toml::table& t, std::string_view key, T& out,
+                 std::int64_t lo, std::int64_t hi) {
+  auto v = f.integer(key, presence::optional);
+  if (!v) return;
+  if (*v < lo || *v > hi) {
+    f.error(*t.get(key), fmt::format("'{}' must be from {} to {}", key, lo, hi));
+    return;
+  }
+  out = static_cast<T>(*v);
+}
+
+void read_ms(db::toml_fields& f, const toml::table& t, std::string_view key,
+             std::chrono::milliseconds& out) {
+  std::int64_t ms = out.count();
+  read_number(f, t, key, ms, 100, 3'600'000);
+  out = std::chrono::milliseconds(ms);
+}
+
+void read_limits(const toml::table& t, std::string_view file, limits& l,
+                 db::diagnostics& problems) {
+  db::toml_fields f(t, file, "[limits]", problems);
+  f.reject_unknown({"max_header_bytes", "max_body_bytes", "header_timeout_ms", "idle_timeout_ms",
+                    "max_connections"});
+  read_number(f, t, "max_header_bytes", l.max_header_bytes, 1024, 1 << 20);
+  read_number(f, t, "max_body_bytes", l.max_body_bytes, 0, 64 << 20);
+  read_ms(f, t, "header_timeout_ms", l.header_timeout);
+  read_ms(f, t, "idle_timeout_ms", l.idle_timeout);
+  read_number(f, t, "max_connections", l.max_connections, 1, 1'000'000);
+}
+
+void read_tls(const toml::table& t, std::string_view file, server_config& cfg,
+              db::diagnostics& problems) {
+  db::toml_fields f(t, file, "[tls]", problems);
+  f.reject_unknown({"cert", "key"});
+  if (auto v = f.string("cert", presence::optional)) cfg.cert_file = *v;
+  if (auto v = f.string("key", presence::optional)) cfg.key_file = *v;
+}
+
+}  // namespace
+
+void apply_config_toml(std::string_view text, std::string_view file, server_config& cfg,
+                       db::diagnostics& problems) {
+  toml::table root;
+  try {
+    root = toml::parse(text, file);
+  } catch (const toml::parse_error& e) {
+    problems.push_back({std::string(file), e.source().begin.line, std::string(e.description())});
+    return;
+  }
+  db::toml_fields f(root, file, "the top level", problems);
+  f.reject_unknown({"http", "https", "state_dir", "threads", "log_level", "tls", "limits"});
+  read_addresses(f, root, "http", cfg.http);
+  read_addresses(f, root, "https", cfg.https);
+  if (auto v = f.string("state_dir", presence::optional)) cfg.state_dir = *v;
+  read_number(f, root, "threads", cfg.threads, 0, 256);
+  if (auto v = f.string("log_level", presence::optional); v && !parse_log_level(*v, cfg.log)) {
+    f.error(*root.get("log_level"), "'log_level' must be error, warn, info or debug");
+  }
+  if (const toml::table* t = f.table("tls", presence::optional)) read_tls(*t, file, cfg, problems);
+  if (const toml::table* t = f.table("limits", presence::optional)) {
+    read_limits(*t, file, cfg.limits, problems);
+  }
+}
+
+namespace {
+
+toml::array addresses(const std::vector<listen_address>& list) {
+  toml::array a;
+  for (const listen_address& l : list) a.push_back(to_string(l));
+  return a;
+}
+
+}  // namespace
+
+std::string to_toml(const server_config& cfg) {
+  const limits& l = cfg.limits;
+  toml::table tls{{"cert", cfg.cert_file}, {"key", cfg.key_file}};
+  toml::table lim{{"max_header_bytes", static_cast<std::int64_t>(l.max_header_bytes)},
+                  {"max_body_bytes", static_cast<std::int64_t>(l.max_body_bytes)},
+                  {"header_timeout_ms", static_cast<std::int64_t>(l.header_timeout.count())},
+                  {"idle_timeout_ms", static_cast<std::int64_t>(l.idle_timeout.count())},
+                  {"max_connections", static_cast<std::int64_t>(l.max_connections)}};
+  toml::table top{{"http", addresses(cfg.http)},
+                  {"https", addresses(cfg.https)},
+                  {"state_dir", cfg.state_dir},
+                  {"threads", static_cast<std::int64_t>(cfg.threads)},
+                  {"log_level", std::string(to_string(cfg.log))}};
+  std::ostringstream out;
+  out << "# breakwater serve configuration (load with --config FILE)\n" << top << "\n\n";
+  out << "# Empty cert and key: a self-signed certificate is created in state_dir.\n";
+  out << "[tls]\n" << tls << "\n\n[limits]\n" << lim << "\n";
+  return out.str();
+}
+
+}  // namespace breakwater::web

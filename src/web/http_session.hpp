@@ -1,0 +1,245 @@
+// One HTTP/1.1 connection as a coroutine: it owns its stream, sets a deadline before every
+// step (idle wait, request head, body, write), answers limit violations with the proper
+// status and closes. Templated on the stream so that TCP, TLS and the fuzzer's in-memory
+// stream share it. Include only where a session is run: it pulls in Beast.
+#pragma once
+
+#include "web/metrics.hpp"
+#include "web/request_log.hpp"
+#include "web/responder.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/stream_traits.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <array>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace breakwater::web {
+
+// What every session of one worker shares.
+struct session_env {
+  responder& respond;
+  metrics* stats = nullptr;  // null in the fuzzer
+  const request_log* log = nullptr;
+  const limits& limit;
+  std::size_t worker = 0;
+  const bool& stopping;  // set on shutdown: finish the request in flight, then close
+};
+
+// Lets the server cancel a session that is waiting for its next request.
+class session_base {
+ public:
+  virtual void cancel_if_idle() noexcept = 0;
+
+ protected:
+  ~session_base() = default;
+};
+
+template <class Stream>
+class http_session final : public session_base {
+ public:
+  http_session(Stream& stream, const session_env& env, const connection_info& conn)
+      : stream_(stream), env_(env), conn_(conn), timer_(stream.get_executor()) {
+    watch_->cancel = [this] { cancel_io(); };
+  }
+
+  void cancel_if_idle() noexcept override {
+    if (idle_) cancel_io();
+  }
+
+  // Serves requests until the client closes, a deadline passes, an error is answered or
+  // the server shuts down. Returns with the stream still open (the caller closes it).
+  boost::asio::awaitable<void> run() {
+    // GCC 12 mishandles co_await inside a condition, hence the named results.
+    for (;;) {
+      bool ready = co_await wait_for_request();
+      if (!ready) co_return;
+      bool again = co_await serve_one();
+      if (!again) co_return;
+    }
+  }
+
+ private:
+  using error_code = boost::system::error_code;
+  static constexpr auto tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
+
+  void cancel_io() noexcept {
+    if constexpr (requires { boost::beast::get_lowest_layer(stream_).cancel(); }) {
+      boost::beast::get_lowest_layer(stream_).cancel();
+    }
+  }
+
+  // The request deadline. The stream's own timeout closes the socket, which would leave no
+  // way to answer 408; this timer only cancels the read, so the session can still reply.
+  // The handler holds a weak reference: a session that has ended is never touched.
+  struct watchdog {
+    std::function<void()> cancel;
+    unsigned generation = 0;
+    bool fired = false;
+  };
+  void arm(std::chrono::milliseconds d) {
+    ++watch_->generation;
+    watch_->fired = false;
+    timer_.expires_after(d);
+    timer_.async_wait(
+        [w = std::weak_ptr<watchdog>(watch_), gen = watch_->generation](const error_code& ec) {
+          auto state = w.lock();
+          if (ec || !state || state->generation != gen) return;
+          state->fired = true;
+          state->cancel();
+        });
+    expire(d * 2);  // a backstop, should the cancelled read not return
+  }
+  void disarm() {
+    ++watch_->generation;
+    timer_.cancel();
+  }
+
+  void expire(std::chrono::milliseconds d) {
+    if constexpr (requires { boost::beast::get_lowest_layer(stream_).expires_after(d); }) {
+      boost::beast::get_lowest_layer(stream_).expires_after(d);
+    }
+  }
+
+  // Waits, under the idle timeout, until the first byte of the next request is buffered.
+  boost::asio::awaitable<bool> wait_for_request() {
+    if (buffer_.size() > 0) co_return true;
+    if (env_.stopping) co_return false;
+    idle_ = true;
+    expire(env_.limit.idle_timeout);
+    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), tuple);
+    idle_ = false;
+    if (ec) co_return false;  // closed, timed out or shut down: nothing to answer
+    buffer_.commit(n);
+    co_return true;
+  }
+
+  unsigned status_for(const error_code& ec) const {
+    namespace http = boost::beast::http;
+    if (watch_->fired) return 408;
+    if (ec == http::error::header_limit) return 431;
+    if (ec == http::error::body_limit) return 413;
+    if (ec == boost::beast::error::timeout) return 408;
+    if (ec == http::error::end_of_stream || ec == boost::asio::error::eof ||
+        ec == boost::asio::error::connection_reset || ec == boost::asio::error::operation_aborted) {
+      return 0;  // the client went away: nobody to answer
+    }
+    return 400;
+  }
+
+  boost::asio::awaitable<bool> serve_one() {
+    namespace http = boost::beast::http;
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(env_.limit.max_header_bytes));
+    parser.body_limit(env_.limit.max_body_bytes);
+    // A keep-alive or pipelined request usually arrives whole: then no deadline is needed.
+    bool armed = !head_buffered();
+    if (armed) arm(env_.limit.header_timeout);
+    auto [ec, n] = co_await http::async_read_header(stream_, buffer_, parser, tuple);
+    if (!ec && !parser.is_done()) {
+      armed = true;
+      arm(env_.limit.header_timeout);
+      std::tie(ec, n) = co_await http::async_read(stream_, buffer_, parser, tuple);
+    }
+    if (armed) disarm();
+    if (ec) {
+      unsigned status = status_for(ec);
+      if (status != 0) co_await answer_error(status);
+      co_return false;
+    }
+    bool again = co_await answer(parser.get());
+    co_return again;
+  }
+
+  boost::asio::awaitable<bool> answer(
+      const boost::beast::http::request<boost::beast::http::string_body>& msg) {
+    auto start = std::chrono::steady_clock::now();
+    headers_.clear();
+    for (const auto& field : msg) headers_.push_back({field.name_string(), field.value()});
+    request req;
+    req.verb = parse_method(msg.method_string());
+    req.version = msg.version();
+    req.target = msg.target();
+    std::size_t q = req.target.find('?');
+    req.path = req.target.substr(0, q);
+    if (q != std::string_view::npos) req.query = req.target.substr(q + 1);
+    req.headers = headers_;
+    req.body = msg.body();
+    req.conn = &conn_;
+    bool keep_alive = msg.keep_alive() && !env_.stopping;
+    reply r = env_.respond.respond(req, keep_alive, head_);
+    bool ok = co_await send(r);
+    record(msg.method_string(), req.target, r, start);
+    co_return ok&& keep_alive;
+  }
+
+  boost::asio::awaitable<void> answer_error(unsigned status) {
+    auto start = std::chrono::steady_clock::now();
+    reply r = env_.respond.respond_error(status, conn_.https, head_);
+    co_await send(r);
+    record("-", "-", r, start);
+  }
+
+  bool head_buffered() const noexcept {
+    auto data = buffer_.data();
+    std::string_view text(static_cast<const char*>(data.data()), data.size());
+    return text.find("\r\n\r\n") != std::string_view::npos;
+  }
+
+  boost::asio::awaitable<bool> send(const reply& r) {
+    std::array<boost::asio::const_buffer, 2> out{boost::asio::buffer(head_),
+                                                 boost::asio::buffer(r.body)};
+    // On a plain socket (non-blocking), try to write at once: a response that fits in the
+    // socket buffer then needs no asynchronous operation and no timer.
+    if constexpr (requires(error_code e) { stream_.socket().write_some(out, e); }) {
+      error_code ec;
+      std::size_t n = stream_.socket().write_some(out, ec);
+      if (ec && ec != boost::asio::error::would_block) co_return false;
+      if (n == head_.size() + r.body.size()) co_return true;
+      if (n < head_.size()) {
+        out[0] = boost::asio::buffer(head_) + n;
+      } else {
+        out[0] = boost::asio::const_buffer();
+        out[1] = boost::asio::buffer(r.body) + (n - head_.size());
+      }
+    }
+    expire(env_.limit.idle_timeout);
+    auto [ec, n] = co_await boost::asio::async_write(stream_, out, tuple);
+    co_return !ec;
+  }
+
+  void record(std::string_view method, std::string_view target, const reply& r,
+              std::chrono::steady_clock::time_point start) {
+    auto took = std::chrono::steady_clock::now() - start;
+    if (env_.stats != nullptr) env_.stats->on_request(env_.worker, r.route, r.status, took);
+    if (env_.log != nullptr) {
+      env_.log->request(method, target, r.status, r.body.size(), took, conn_.client_address,
+                        conn_.client_port);
+    }
+  }
+
+  Stream& stream_;
+  const session_env& env_;
+  const connection_info& conn_;
+  boost::beast::flat_buffer buffer_;
+  std::vector<header_view> headers_;  // reused for every request
+  std::string head_;                  // reused for every response head
+  bool idle_ = false;
+  boost::asio::steady_timer timer_;
+  std::shared_ptr<watchdog> watch_ = std::make_shared<watchdog>();
+};
+
+}  // namespace breakwater::web

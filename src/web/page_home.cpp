@@ -1,0 +1,74 @@
+// The home page and the search results page.
+#include "web/html.hpp"
+#include "web/page_forms.hpp"
+#include "web/pages.hpp"
+
+#include <fmt/format.h>
+
+namespace breakwater::web {
+
+page render_home_page(const db::database& db, std::span<const std::uint16_t> popular) {
+  html h;
+  h.raw("<h1>What is this port for?</h1><p class=\"summary\">")
+      .text(
+          "breakwater describes every TCP and UDP port from 0 to 65535: what IANA registered "
+          "it for, what really listens there, and why exposing it to the internet matters.")
+      .raw("</p>");
+  h.raw("<h2>Look up a port</h2>");
+  port_form(h, std::nullopt, "home-port");
+  h.raw("<h2>Search</h2>");
+  search_form(h, {}, "home-search");
+  h.raw("<h2>Most-asked ports</h2><ul class=\"popular\">");
+  for (std::uint16_t port : popular) {
+    h.raw("<li><a href=\"/port/").number(port).raw("\"><b>").number(port).raw("</b> ");
+    h.text(db.name_of(port)).raw("</a></li>");
+  }
+  h.raw("</ul><h2>About</h2><p>")
+      .text(
+          "Every page is also available as JSON (see /api/v1/ports/N), and over HTTPS. "
+          "A probe of your own connection, which shows what the internet sees of it, is "
+          "coming.")
+      .raw("</p>");
+  return {"Port Authority", "home", {}, h.take()};
+}
+
+page render_search_page(const db::database& db, std::string_view query,
+                        std::span<const db::search_hit> hits) {
+  html h;
+  h.raw("<h1>Search ports</h1>");
+  search_form(h, query, "search-box");
+  if (!query.empty()) {
+    h.raw("<h2>").text(fmt::format("{} result{} for \u201c{}\u201d", hits.size(),
+                                   hits.size() == 1 ? "" : "s", query));
+    h.raw("</h2>");
+    if (hits.empty()) {
+      h.el("p", "Nothing matched. Try a service name (ssh), a word (printer) or a port (8080).");
+    }
+    h.raw("<ol class=\"results\">");
+    for (const db::search_hit& hit : hits) {
+      const db::entry* e = db.find_entry(hit.port);
+      h.raw("<li><a href=\"/port/").number(hit.port).raw("\">").number(hit.port);
+      std::string_view name = db.name_of(hit.port);
+      if (!name.empty()) h.raw(" ").text(name);
+      h.raw("</a>");
+      if (e != nullptr) h.raw(": ").text(e->summary);
+      h.raw(" <span class=\"muted\">(matched ").text(hit.why).raw(")</span></li>");
+    }
+    h.raw("</ol>");
+  }
+  std::string title = query.empty() ? "Search" : fmt::format("Search: {}", query);
+  return {std::move(title), "search", {}, h.take()};
+}
+
+page render_error_page(unsigned status, std::string_view heading, std::string_view message) {
+  html h;
+  h.raw("<h1>").text(heading).raw("</h1><p class=\"summary\">").text(message).raw("</p>");
+  h.raw("<h2>Look up a port</h2>");
+  port_form(h, std::nullopt, "error-port");
+  h.raw("<h2>Search</h2>");
+  search_form(h, {}, "error-search");
+  h.raw("<p><a href=\"/\">Back to the home page</a></p>");
+  return {fmt::format("{} {}", status, heading), "error", {}, h.take()};
+}
+
+}  // namespace breakwater::web

@@ -1,0 +1,80 @@
+// Turns a parsed request into the bytes of its answer: routing, the per-worker cache of
+// shareable responses, ETag/304, HEAD, gzip, and the response head with its security
+// headers. No Beast here: the session only moves bytes.
+#pragma once
+
+#include "web/http_types.hpp"
+#include "web/site.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <list>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace breakwater::web {
+
+// A response as kept for reuse: both representations and their tags.
+struct stored_response {
+  unsigned status = 200;
+  std::string_view content_type;
+  std::string body;
+  std::string gzip_body;  // empty when not worth compressing
+  std::string etag, gzip_etag;
+  std::vector<std::pair<std::string_view, std::string>> headers;
+  cache_policy cache = cache_policy::no_store;
+  std::size_t route = static_cast<std::size_t>(-1);
+};
+
+struct reply {
+  std::shared_ptr<const stored_response> stored;  // keeps `body` alive
+  std::string_view body;                          // to send after the head (empty for HEAD, 304)
+  unsigned status = 200;
+  std::size_t route = static_cast<std::size_t>(-1);
+  std::size_t content_length = 0;
+};
+
+// One per worker thread: its cache is touched by that thread only, so it takes no lock.
+class responder {
+ public:
+  explicit responder(const site& s, std::size_t cache_entries = 512)
+      : site_(s), capacity_(cache_entries) {}
+
+  // Writes the status line and headers into `head` (cleared first) and returns what follows.
+  reply respond(const request& req, bool keep_alive, std::string& head);
+
+  // An answer built without a request (a parse error, a timeout, too many connections):
+  // a small page with the status, always closing the connection.
+  reply respond_error(unsigned status, bool https, std::string& head);
+
+ private:
+  std::shared_ptr<const stored_response> lookup_or_render(const request& req);
+  std::shared_ptr<const stored_response> store(handled h, bool keep);
+  reply finish(const request* req, std::shared_ptr<const stored_response> s, bool keep_alive,
+               bool https, std::string& head);
+
+  struct key_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
+  using lru_list = std::list<std::string>;
+  struct cache_entry {
+    std::shared_ptr<const stored_response> value;
+    lru_list::iterator position;
+  };
+
+  const site& site_;
+  std::size_t capacity_;
+  std::unordered_map<std::string, cache_entry, key_hash, std::equal_to<>> cache_;
+  lru_list lru_;     // most recently used first
+  std::string key_;  // reused for every lookup
+};
+
+// "Fri, 27 Nov 2026 12:00:00 GMT" for the current second, formatted once per second per thread.
+std::string_view http_date();
+
+}  // namespace breakwater::web

@@ -1,0 +1,249 @@
+#include "web/server.hpp"
+
+#include "web/error.hpp"
+#include "web/http_session.hpp"
+#include "web/tls.hpp"
+
+#include <fmt/format.h>
+#include <netinet/tcp.h>
+#include <openssl/ssl.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include <atomic>
+#include <thread>
+#include <unordered_set>
+
+namespace breakwater::web {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+
+struct listener {
+  listen_address address;
+  bool https = false;
+};
+
+// One thread's share of the server. Everything in it is touched by that thread only,
+// except `stopping`, which is set through a post() onto its own context.
+struct worker {
+  asio::io_context ioc{1};
+  std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
+  std::unique_ptr<responder> respond;
+  std::unordered_set<session_base*> sessions;
+  bool stopping = false;
+  std::size_t index = 0;
+};
+
+struct shared_state {
+  server_parts& parts;
+  std::atomic<std::size_t> open{0};
+};
+
+std::string normalised(const asio::ip::address& a) {
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) {
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_string();
+  }
+  return a.to_string();
+}
+
+connection_info describe(tcp::socket& s, const tcp::endpoint& peer, std::uint16_t local_port,
+                         bool https, const cert_info& cert) {
+  connection_info c;
+  c.https = https;
+  c.client_address = normalised(peer.address());
+  c.client_port = peer.port();
+  c.local_port = local_port;
+  c.native_socket = s.native_handle();
+  if (https) c.cert = &cert;
+  return c;
+}
+
+// Keeps a session in its worker's registry while it runs, so shutdown can reach it.
+struct registration {
+  worker& w;
+  session_base* s;
+  registration(worker& wk, session_base* sb) : w(wk), s(sb) { w.sessions.insert(s); }
+  ~registration() { w.sessions.erase(s); }
+  registration(const registration&) = delete;
+  registration& operator=(const registration&) = delete;
+};
+
+template <class Stream>
+asio::awaitable<void> serve(Stream& stream, worker& w, shared_state& st, connection_info& conn,
+                            bool busy) {
+  const limits& lim = st.parts.config.limits;
+  session_env env{*w.respond, &st.parts.stats, &st.parts.log, lim, w.index, w.stopping};
+  http_session<Stream> session(stream, env, conn);
+  if (busy) {
+    std::string head;
+    reply r = w.respond->respond_error(503, conn.https, head);
+    std::array<asio::const_buffer, 2> out{asio::buffer(head), asio::buffer(r.body)};
+    beast::get_lowest_layer(stream).expires_after(lim.header_timeout);
+    co_await asio::async_write(stream, out, asio::as_tuple(asio::use_awaitable));
+    st.parts.stats.on_rejected_connection(w.index);
+    co_return;
+  }
+  registration reg(w, &session);
+  co_await session.run();
+}
+
+asio::awaitable<void> plain_connection(tcp::socket socket, connection_info conn, worker& w,
+                                       shared_state& st, bool busy) {
+  boost::system::error_code ec;
+  socket.non_blocking(true, ec);  // lets a session write at once when the socket has room
+  beast::tcp_stream stream(std::move(socket));
+  co_await serve(stream, w, st, conn, busy);
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+asio::awaitable<void> tls_connection(tcp::socket socket, connection_info conn, worker& w,
+                                     shared_state& st, bool busy) {
+  beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), *st.parts.tls);
+  constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
+  beast::get_lowest_layer(stream).expires_after(st.parts.config.limits.header_timeout);
+  auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, tuple);
+  st.parts.stats.on_tls_handshake(w.index, !ec);
+  if (ec) {
+    st.parts.log.message(log_level::debug, fmt::format("TLS handshake with {} failed: {}",
+                                                       conn.client_address, ec.message()));
+    co_return;
+  }
+  tls_info tls = read_tls_info(stream.native_handle());
+  conn.tls = &tls;
+  co_await serve(stream, w, st, conn, busy);
+  // Send close_notify without waiting for the client's (TLS allows it): marking the peer's
+  // as received makes the shutdown complete once ours is written, as nginx does.
+  SSL_set_shutdown(stream.native_handle(), SSL_RECEIVED_SHUTDOWN);
+  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(1));
+  co_await stream.async_shutdown(tuple);
+}
+
+asio::awaitable<void> connection(tcp::socket socket, connection_info conn, worker& w,
+                                 shared_state& st) {
+  bool busy =
+      st.open.fetch_add(1, std::memory_order_relaxed) >= st.parts.config.limits.max_connections;
+  st.parts.stats.on_connection(w.index, +1);
+  if (conn.https) {
+    co_await tls_connection(std::move(socket), std::move(conn), w, st, busy);
+  } else {
+    co_await plain_connection(std::move(socket), std::move(conn), w, st, busy);
+  }
+  st.parts.stats.on_connection(w.index, -1);
+  st.open.fetch_sub(1, std::memory_order_relaxed);
+}
+
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, bool https, worker& w,
+                                  shared_state& st) {
+  const std::uint16_t local_port = acceptor.local_endpoint().port();
+  for (;;) {
+    tcp::socket socket(w.ioc);
+    tcp::endpoint peer;  // filled by accept itself: no getpeername per connection
+    auto [ec] = co_await acceptor.async_accept(socket, peer, asio::as_tuple(asio::use_awaitable));
+    if (w.stopping || ec == asio::error::operation_aborted) co_return;
+    if (ec) {
+      // Out of descriptors or a similar passing trouble: wait a little instead of spinning.
+      st.parts.log.message(log_level::warn, fmt::format("accept failed: {}", ec.message()));
+      asio::steady_timer pause(w.ioc, std::chrono::milliseconds(50));
+      co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+      continue;
+    }
+    connection_info conn = describe(socket, peer, local_port, https, st.parts.cert);
+    asio::co_spawn(w.ioc, connection(std::move(socket), std::move(conn), w, st), asio::detached);
+  }
+}
+
+boost::system::error_code open_acceptor(worker& w, const listener& l) {
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(l.address.host, ec);
+  if (ec) return errc::bad_listen_address;
+  tcp::endpoint endpoint(address, l.address.port);
+  auto a = std::make_unique<tcp::acceptor>(w.ioc);
+  a->open(endpoint.protocol(), ec);
+  if (!ec) a->set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) a->set_option(reuse_port(true), ec);
+  if (!ec && address.is_v6()) a->set_option(asio::ip::v6_only(true), ec);
+  // Accepted sockets inherit TCP_NODELAY from the listener on Linux: one call, not one per
+  // connection. Responses go out in one write, so Nagle's delay would only cost latency.
+  if (!ec) a->set_option(tcp::no_delay(true), ec);
+  if (!ec) a->bind(endpoint, ec);
+  if (!ec) a->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return ec;
+  w.acceptors.push_back(std::move(a));
+  return {};
+}
+
+void begin_shutdown(worker& w) {
+  w.stopping = true;
+  for (auto& a : w.acceptors) {
+    boost::system::error_code ec;
+    a->close(ec);
+  }
+  for (session_base* s : w.sessions) s->cancel_if_idle();
+}
+
+std::vector<listener> listeners_of(const server_config& cfg) {
+  std::vector<listener> out;
+  for (const listen_address& a : cfg.http) out.push_back({a, false});
+  for (const listen_address& a : cfg.https) out.push_back({a, true});
+  return out;
+}
+
+}  // namespace
+
+boost::system::error_code run_server(server_parts& parts) {
+  shared_state st{parts};
+  std::vector<listener> listeners = listeners_of(parts.config);
+  if (listeners.empty()) return errc::nothing_to_listen_on;
+  std::vector<std::unique_ptr<worker>> workers;
+  for (unsigned i = 0; i < parts.workers; ++i) {
+    auto w = std::make_unique<worker>();
+    w->index = i;
+    w->respond = std::make_unique<responder>(parts.pages);
+    for (const listener& l : listeners) {
+      if (auto ec = open_acceptor(*w, l)) {
+        parts.log.message(log_level::error, fmt::format("cannot listen on {}: {}",
+                                                        to_string(l.address), ec.message()));
+        return errc::listen_failed;
+      }
+      asio::co_spawn(w->ioc, accept_loop(*w->acceptors.back(), l.https, *w, st), asio::detached);
+    }
+    workers.push_back(std::move(w));
+  }
+  // Signals are taken on their own context; each worker is then told on its own thread.
+  asio::io_context control;
+  asio::signal_set signals(control, SIGINT, SIGTERM);
+  asio::steady_timer drain(control);
+  signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    parts.log.message(log_level::warn,
+                      fmt::format("signal {}: finishing requests in flight, then exiting", signo));
+    for (auto& w : workers) asio::post(w->ioc, [&wk = *w] { begin_shutdown(wk); });
+    // Slow clients get at most the header timeout and a little more to finish.
+    drain.expires_after(parts.config.limits.header_timeout + std::chrono::seconds(2));
+    drain.async_wait([&](const boost::system::error_code& e) {
+      if (e) return;
+      for (auto& w : workers) w->ioc.stop();
+    });
+  });
+  if (parts.on_listening) parts.on_listening();
+  std::vector<std::thread> threads;
+  for (auto& w : workers) threads.emplace_back([&wk = *w] { wk.ioc.run(); });
+  std::thread control_thread([&] { control.run(); });
+  for (std::thread& t : threads) t.join();
+  control.stop();
+  control_thread.join();
+  return {};
+}
+
+}  // namespace breakwater::web

@@ -1,0 +1,62 @@
+// The website and API over the port database: its routes, navigation and page frame.
+// A feature adds itself with add_routes-style code that calls routes() and add_nav().
+#pragma once
+
+#include "db/database.hpp"
+#include "db/search_index.hpp"
+#include "web/layout.hpp"
+#include "web/router.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace breakwater::web {
+
+struct site_options {
+  std::optional<std::uint16_t> http_port;  // for links between the schemes
+  std::optional<std::uint16_t> https_port;
+  std::vector<std::uint16_t> popular{21,  22,  23,  25,  53,   80,   110,  123,  135,  139,
+                                     143, 443, 445, 993, 1900, 3306, 3389, 5060, 5900, 8080};
+  std::function<std::string()> metrics_text;  // the body of /metrics
+};
+
+// What the router chose, for logs and metrics.
+struct handled {
+  response res;
+  std::size_t route = static_cast<std::size_t>(-1);  // route id, or -1 when none matched
+};
+
+class site {
+ public:
+  site(const db::database& db, const db::search_index& search, site_options options);
+
+  handled handle(const request& req) const;
+
+  router& routes() noexcept { return router_; }
+  const router& routes() const noexcept { return router_; }
+  void add_nav(nav_link link) { nav_.push_back(std::move(link)); }
+
+  // Helpers for handlers: a page in the site's frame, and the standard error answers.
+  response html_page(unsigned status, const page& p) const;
+  response error_page(unsigned status, std::string_view heading, std::string_view message) const;
+  static response json_error(unsigned status, std::string_view code, std::string_view message);
+  page_context context_of(const request& req) const;
+
+ private:
+  void add_page_routes();
+  void add_api_routes();
+  void add_service_routes();
+  response not_found(const request& req) const;
+  response not_allowed(const request& req, const std::string& allow) const;
+
+  const db::database& db_;
+  const db::search_index& search_;
+  site_options options_;
+  router router_;
+  std::vector<nav_link> nav_;
+};
+
+}  // namespace breakwater::web

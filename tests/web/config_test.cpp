@@ -1,0 +1,127 @@
+#include "web/config.hpp"
+
+#include <gtest/gtest.h>
+
+namespace breakwater::web {
+namespace {
+
+TEST(listen_address, parses_v4_v6_and_rejects_names) {
+  auto a = parse_listen_address("127.0.0.1:8080");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->host, "127.0.0.1");
+  EXPECT_EQ(a->port, 8080);
+  auto b = parse_listen_address("[::1]:8443");
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->host, "::1");
+  EXPECT_EQ(to_string(*b), "[::1]:8443");
+  EXPECT_FALSE(parse_listen_address("localhost:80"));
+  EXPECT_FALSE(parse_listen_address("127.0.0.1"));
+  EXPECT_FALSE(parse_listen_address("127.0.0.1:70000"));
+  EXPECT_FALSE(parse_listen_address("::1:80"));
+  EXPECT_FALSE(parse_listen_address("[::1]8080"));
+}
+
+TEST(listen_address, off_disables_the_list) {
+  auto none = parse_listen_list({"off"});
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+  auto two = parse_listen_list({"127.0.0.1:1", "[::1]:2"});
+  ASSERT_TRUE(two);
+  EXPECT_EQ(two->size(), 2U);
+}
+
+TEST(config, defaults_are_loopback_8080_and_8443) {
+  server_config cfg = default_config();
+  ASSERT_EQ(cfg.http.size(), 1U);
+  EXPECT_EQ(to_string(cfg.http[0]), "127.0.0.1:8080");
+  ASSERT_EQ(cfg.https.size(), 1U);
+  EXPECT_EQ(to_string(cfg.https[0]), "127.0.0.1:8443");
+  EXPECT_FALSE(cfg.state_dir.empty());
+}
+
+TEST(config, file_values_override_defaults) {
+  server_config cfg = default_config();
+  db::diagnostics problems;
+  apply_config_toml(R"(
+http = ["[::1]:9080", "127.0.0.1:9081"]
+https = []
+state_dir = "/tmp/x"
+threads = 3
+log_level = "debug"
+[tls]
+cert = "/c.pem"
+key = "/k.pem"
+[limits]
+max_header_bytes = 4096
+idle_timeout_ms = 1500
+)",
+                    "serve.toml", cfg, problems);
+  EXPECT_TRUE(problems.empty()) << db::to_string(problems.front());
+  ASSERT_EQ(cfg.http.size(), 2U);
+  EXPECT_EQ(cfg.http[0].host, "::1");
+  EXPECT_TRUE(cfg.https.empty());
+  EXPECT_EQ(cfg.state_dir, "/tmp/x");
+  EXPECT_EQ(cfg.threads, 3U);
+  EXPECT_EQ(cfg.log, log_level::debug);
+  EXPECT_EQ(cfg.cert_file, "/c.pem");
+  EXPECT_EQ(cfg.limits.max_header_bytes, 4096U);
+  EXPECT_EQ(cfg.limits.idle_timeout.count(), 1500);
+  EXPECT_EQ(cfg.limits.max_connections, limits{}.max_connections);
+}
+
+TEST(config, unknown_keys_and_bad_values_name_file_and_line) {
+  server_config cfg = default_config();
+  db::diagnostics problems;
+  apply_config_toml("threads = 2\nlisten = 1\n[limits]\nmax_header_bytes = 10\nspeed = 3\n",
+                    "serve.toml", cfg, problems);
+  ASSERT_EQ(problems.size(), 3U);
+  EXPECT_EQ(db::to_string(problems[0]).substr(0, 13), "serve.toml:2:");
+  EXPECT_NE(problems[0].message.find("unknown key 'listen'"), std::string::npos);
+  EXPECT_EQ(problems[1].line, 5U);  // unknown keys are reported first in a table
+  EXPECT_EQ(problems[2].line, 4U);
+  EXPECT_NE(problems[2].message.find("1024"), std::string::npos);
+  EXPECT_EQ(cfg.threads, 2U);
+}
+
+TEST(config, syntax_errors_and_bad_addresses_are_reported) {
+  server_config cfg = default_config();
+  db::diagnostics problems;
+  apply_config_toml("http = [\"nowhere\"]\n", "a.toml", cfg, problems);
+  ASSERT_EQ(problems.size(), 1U);
+  EXPECT_EQ(problems[0].line, 1U);
+  problems.clear();
+  apply_config_toml("threads = = 2\n", "b.toml", cfg, problems);
+  ASSERT_EQ(problems.size(), 1U);
+  EXPECT_EQ(problems[0].file, "b.toml");
+}
+
+TEST(config, printed_config_loads_back_unchanged) {
+  server_config cfg = default_config();
+  cfg.http = {{"::1", 9000}, {"127.0.0.1", 9001}};
+  cfg.https = {};
+  cfg.state_dir = "/var/lib/breakwater \"quoted\"";
+  cfg.cert_file = "/etc/c.pem";
+  cfg.key_file = "/etc/k.pem";
+  cfg.threads = 4;
+  cfg.log = log_level::warn;
+  cfg.limits.header_timeout = std::chrono::milliseconds(2500);
+  cfg.limits.max_connections = 77;
+  std::string text = to_toml(cfg);
+  server_config back = default_config();
+  db::diagnostics problems;
+  apply_config_toml(text, "printed.toml", back, problems);
+  EXPECT_TRUE(problems.empty()) << text;
+  EXPECT_EQ(back.http, cfg.http);
+  EXPECT_EQ(back.https, cfg.https);
+  EXPECT_EQ(back.state_dir, cfg.state_dir);
+  EXPECT_EQ(back.cert_file, cfg.cert_file);
+  EXPECT_EQ(back.key_file, cfg.key_file);
+  EXPECT_EQ(back.threads, 4U);
+  EXPECT_EQ(back.log, log_level::warn);
+  EXPECT_EQ(back.limits.header_timeout, cfg.limits.header_timeout);
+  EXPECT_EQ(back.limits.max_connections, 77U);
+  EXPECT_EQ(to_toml(back), text);
+}
+
+}  // namespace
+}  // namespace breakwater::web
