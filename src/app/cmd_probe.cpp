@@ -73,10 +73,16 @@ int run_probe(const probe_options& o) {
   probe::engine engine(ctx.get_executor());
   bool live = !o.json && ::isatty(STDERR_FILENO) == 1;
   std::size_t open = 0, closed = 0;
+  auto last_shown = std::chrono::steady_clock::time_point{};
   request->on_verdict = [&](const probe::port_result& p, const probe::scan_progress& pr) {
     if (p.state == probe::port_state::open) ++open;
     if (p.state == probe::port_state::closed) ++closed;
-    if (live) fmt::print(stderr, "{}", render_progress(pr.decided, pr.total, open, closed));
+    auto now = std::chrono::steady_clock::now();
+    // A terminal line per 50 ms at most: a full scan decides thousands of ports a second.
+    if (live && (now - last_shown > std::chrono::milliseconds(50) || pr.decided == pr.total)) {
+      fmt::print(stderr, "{}", render_progress(pr.decided, pr.total, open, closed));
+      last_shown = now;
+    }
   };
   std::stop_source stop;
   request->stop = stop.get_token();

@@ -166,7 +166,12 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, const probe_outcome&
     case probe_outcome::kind::answered:
       if (!rtt_.measured()) first_sample_.cancel();  // waiters re-read the timeout after this
       rtt_.sample(o.rtt);
-      if (r.tries > 1 && ph == phase::main) loss_seen_ = true;
+      if (r.tries > 1 && ph == phase::main && !loss_seen_) {
+        // An answer that needed a retry shows the path loses packets: silent ports get one
+        // more try, so that a lost answer is not called stealth.
+        loss_seen_ = true;
+        if (req_.options.tries > 1) tries_ = req_.options.tries + 1;
+      }
       if (o.why == reason::icmp_unreachable) {
         icmp_.consume(sent);
         ++tcp_icmp_errors_;
@@ -217,13 +222,11 @@ awaitable<void> scan_run::main_pass() {
   for (std::size_t i = 0; i < records_.size(); ++i) queue_.push_back(i);
   for (;;) {
     if (!live()) break;
-    if (queue_.empty() && in_flight_ == 0 && loss_seen_ && tries_ == req_.options.tries &&
-        req_.options.tries > 1) {
-      // Answers that needed a retry show the path loses packets: give every silent port one
-      // more try, so that a lost answer is not called stealth.
-      ++tries_;
+    if (queue_.empty() && in_flight_ == 0 && tries_ > req_.options.tries && !extra_queued_) {
+      // Ports that ran out of tries before loss was seen get their extra try now.
+      extra_queued_ = true;
       for (std::size_t i = 0; i < records_.size(); ++i) {
-        if (!records_[i].decided) queue_.push_back(i);
+        if (!records_[i].decided && records_[i].tries < tries_) queue_.push_back(i);
       }
     }
     if (!queue_.empty()) {

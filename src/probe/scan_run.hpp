@@ -72,6 +72,7 @@ class scan_run : public std::enable_shared_from_this<scan_run> {
   bool stopped_ = false;
   bool loss_seen_ = false;  // a port answered only on a retry: the path loses packets
   unsigned tries_ = 2;      // tries per port, one more once loss is seen
+  bool extra_queued_ = false;
   std::optional<failure> fatal_;
   // Filled by the re-probe of one batch.
   std::size_t batch_icmp_ = 0;
