@@ -104,6 +104,8 @@ asio::awaitable<void> plain_connection(tcp::socket socket, connection_info conn,
   socket.non_blocking(true, ec);  // lets a session write at once when the socket has room
   beast::tcp_stream stream(std::move(socket));
   co_await serve(stream, w, st, conn, busy);
+  // FIN before close: a client whose unread bytes would make close() send a reset (after a
+  // 431 or 413, say) still gets to read the answer first.
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
 }
 

@@ -100,7 +100,7 @@ def raw_exchange(port, payload, wait=3.0, family=socket.AF_INET, host="127.0.0.1
                 if not chunk:
                     break
                 data += chunk
-        except socket.timeout:
+        except (socket.timeout, ConnectionResetError):
             pass
         return data
 
