@@ -40,9 +40,13 @@ struct session_env {
 };
 
 // Lets the server cancel a session that is waiting for its next request.
+// Sessions of a worker form an intrusive list (no allocation to join or leave it).
 class session_base {
  public:
   virtual void cancel_if_idle() noexcept = 0;
+
+  session_base* prev = nullptr;
+  session_base* next = nullptr;
 
  protected:
   ~session_base() = default;
@@ -54,6 +58,8 @@ class http_session final : public session_base {
   http_session(Stream& stream, const session_env& env, const connection_info& conn)
       : stream_(stream), env_(env), conn_(conn), timer_(stream.get_executor()) {
     watch_->cancel = [this] { cancel_io(); };
+    head_.reserve(1024);  // a response head is 500-700 bytes: one allocation per connection
+    headers_.reserve(16);
   }
 
   void cancel_if_idle() noexcept override {

@@ -19,7 +19,6 @@
 
 #include <atomic>
 #include <thread>
-#include <unordered_set>
 
 namespace breakwater::web {
 namespace {
@@ -40,7 +39,7 @@ struct worker {
   asio::io_context ioc{1};
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
   std::unique_ptr<responder> respond;
-  std::unordered_set<session_base*> sessions;
+  session_base* sessions = nullptr;  // head of the intrusive list of running sessions
   bool stopping = false;
   std::size_t index = 0;
 };
@@ -73,8 +72,16 @@ connection_info describe(tcp::socket& s, const tcp::endpoint& peer, std::uint16_
 struct registration {
   worker& w;
   session_base* s;
-  registration(worker& wk, session_base* sb) : w(wk), s(sb) { w.sessions.insert(s); }
-  ~registration() { w.sessions.erase(s); }
+  registration(worker& wk, session_base* sb) : w(wk), s(sb) {
+    s->next = w.sessions;
+    if (w.sessions != nullptr) w.sessions->prev = s;
+    w.sessions = s;
+  }
+  ~registration() {
+    if (s->prev != nullptr) s->prev->next = s->next;
+    if (s->next != nullptr) s->next->prev = s->prev;
+    if (w.sessions == s) w.sessions = s->next;
+  }
   registration(const registration&) = delete;
   registration& operator=(const registration&) = delete;
 };
@@ -191,7 +198,7 @@ void begin_shutdown(worker& w) {
     boost::system::error_code ec;
     a->close(ec);
   }
-  for (session_base* s : w.sessions) s->cancel_if_idle();
+  for (session_base* s = w.sessions; s != nullptr; s = s->next) s->cancel_if_idle();
 }
 
 std::vector<listener> listeners_of(const server_config& cfg) {
