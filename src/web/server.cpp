@@ -172,6 +172,21 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, bool https, worker& w
   }
 }
 
+// SO_REUSEPORT would let a second breakwater bind the same port and silently share its
+// traffic; a plain bind first fails with "address in use" whenever anyone holds the port.
+boost::system::error_code check_free(asio::io_context& ioc, const listener& l) {
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(l.address.host, ec);
+  if (ec) return errc::bad_listen_address;
+  tcp::endpoint endpoint(address, l.address.port);
+  tcp::acceptor probe(ioc);
+  probe.open(endpoint.protocol(), ec);
+  if (!ec) probe.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec && address.is_v6()) probe.set_option(asio::ip::v6_only(true), ec);
+  if (!ec) probe.bind(endpoint, ec);
+  return ec;
+}
+
 boost::system::error_code open_acceptor(worker& w, const listener& l) {
   boost::system::error_code ec;
   auto address = asio::ip::make_address(l.address.host, ec);
@@ -214,6 +229,14 @@ boost::system::error_code run_server(server_parts& parts) {
   shared_state st{parts};
   std::vector<listener> listeners = listeners_of(parts.config);
   if (listeners.empty()) return errc::nothing_to_listen_on;
+  asio::io_context control;
+  for (const listener& l : listeners) {
+    if (auto ec = check_free(control, l)) {
+      parts.log.message(log_level::error,
+                        fmt::format("cannot listen on {}: {}", to_string(l.address), ec.message()));
+      return errc::listen_failed;
+    }
+  }
   std::vector<std::unique_ptr<worker>> workers;
   for (unsigned i = 0; i < parts.workers; ++i) {
     auto w = std::make_unique<worker>();
@@ -230,7 +253,6 @@ boost::system::error_code run_server(server_parts& parts) {
     workers.push_back(std::move(w));
   }
   // Signals are taken on their own context; each worker is then told on its own thread.
-  asio::io_context control;
   asio::signal_set signals(control, SIGINT, SIGTERM);
   asio::steady_timer drain(control);
   signals.async_wait([&](const boost::system::error_code& ec, int signo) {
