@@ -40,9 +40,13 @@ struct session_env {
 };
 
 // Lets the server cancel a session that is waiting for its next request.
+// Sessions of a worker form an intrusive list (no allocation to join or leave it).
 class session_base {
  public:
   virtual void cancel_if_idle() noexcept = 0;
+
+  session_base* prev = nullptr;
+  session_base* next = nullptr;
 
  protected:
   ~session_base() = default;
@@ -54,6 +58,8 @@ class http_session final : public session_base {
   http_session(Stream& stream, const session_env& env, const connection_info& conn)
       : stream_(stream), env_(env), conn_(conn), timer_(stream.get_executor()) {
     watch_->cancel = [this] { cancel_io(); };
+    head_.reserve(1024);  // a response head is 500-700 bytes: one allocation per connection
+    headers_.reserve(16);
   }
 
   void cancel_if_idle() noexcept override {
@@ -145,10 +151,19 @@ class http_session final : public session_base {
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(env_.limit.max_header_bytes));
     parser.body_limit(env_.limit.max_body_bytes);
-    // A keep-alive or pipelined request usually arrives whole: then no deadline is needed.
-    bool armed = !head_buffered();
-    if (armed) arm(env_.limit.header_timeout);
-    auto [ec, n] = co_await http::async_read_header(stream_, buffer_, parser, tuple);
+    // A keep-alive or pipelined request usually arrives whole: it is then parsed in place,
+    // with no asynchronous operation and no deadline.
+    parser.eager(true);
+    error_code ec;
+    std::size_t n = 0;
+    bool armed = false;
+    if (head_buffered()) {
+      parse_buffered(parser, ec);
+    } else {
+      armed = true;
+      arm(env_.limit.header_timeout);
+      std::tie(ec, n) = co_await http::async_read_header(stream_, buffer_, parser, tuple);
+    }
     if (!ec && !parser.is_done()) {
       armed = true;
       arm(env_.limit.header_timeout);
@@ -191,6 +206,19 @@ class http_session final : public session_base {
     reply r = env_.respond.respond_error(status, conn_.https, head_);
     co_await send(r);
     record("-", "-", r, start);
+  }
+
+  template <class Parser>
+  void parse_buffered(Parser& parser, error_code& ec) {
+    while (!parser.is_done() && buffer_.size() > 0) {
+      std::size_t used = parser.put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec == boost::beast::http::error::need_more) {
+        ec = {};  // the rest of the body is still on its way
+        return;
+      }
+      if (ec || used == 0) return;
+    }
   }
 
   bool head_buffered() const noexcept {

@@ -19,7 +19,6 @@
 
 #include <atomic>
 #include <thread>
-#include <unordered_set>
 
 namespace breakwater::web {
 namespace {
@@ -40,7 +39,7 @@ struct worker {
   asio::io_context ioc{1};
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
   std::unique_ptr<responder> respond;
-  std::unordered_set<session_base*> sessions;
+  session_base* sessions = nullptr;  // head of the intrusive list of running sessions
   bool stopping = false;
   std::size_t index = 0;
 };
@@ -73,8 +72,16 @@ connection_info describe(tcp::socket& s, const tcp::endpoint& peer, std::uint16_
 struct registration {
   worker& w;
   session_base* s;
-  registration(worker& wk, session_base* sb) : w(wk), s(sb) { w.sessions.insert(s); }
-  ~registration() { w.sessions.erase(s); }
+  registration(worker& wk, session_base* sb) : w(wk), s(sb) {
+    s->next = w.sessions;
+    if (w.sessions != nullptr) w.sessions->prev = s;
+    w.sessions = s;
+  }
+  ~registration() {
+    if (s->prev != nullptr) s->prev->next = s->next;
+    if (s->next != nullptr) s->next->prev = s->prev;
+    if (w.sessions == s) w.sessions = s->next;
+  }
   registration(const registration&) = delete;
   registration& operator=(const registration&) = delete;
 };
@@ -104,6 +111,8 @@ asio::awaitable<void> plain_connection(tcp::socket socket, connection_info conn,
   socket.non_blocking(true, ec);  // lets a session write at once when the socket has room
   beast::tcp_stream stream(std::move(socket));
   co_await serve(stream, w, st, conn, busy);
+  // FIN before close: a client whose unread bytes would make close() send a reset (after a
+  // 431 or 413, say) still gets to read the answer first.
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
 }
 
@@ -163,6 +172,21 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, bool https, worker& w
   }
 }
 
+// SO_REUSEPORT would let a second breakwater bind the same port and silently share its
+// traffic; a plain bind first fails with "address in use" whenever anyone holds the port.
+boost::system::error_code check_free(asio::io_context& ioc, const listener& l) {
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(l.address.host, ec);
+  if (ec) return errc::bad_listen_address;
+  tcp::endpoint endpoint(address, l.address.port);
+  tcp::acceptor probe(ioc);
+  probe.open(endpoint.protocol(), ec);
+  if (!ec) probe.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec && address.is_v6()) probe.set_option(asio::ip::v6_only(true), ec);
+  if (!ec) probe.bind(endpoint, ec);
+  return ec;
+}
+
 boost::system::error_code open_acceptor(worker& w, const listener& l) {
   boost::system::error_code ec;
   auto address = asio::ip::make_address(l.address.host, ec);
@@ -189,7 +213,7 @@ void begin_shutdown(worker& w) {
     boost::system::error_code ec;
     a->close(ec);
   }
-  for (session_base* s : w.sessions) s->cancel_if_idle();
+  for (session_base* s = w.sessions; s != nullptr; s = s->next) s->cancel_if_idle();
 }
 
 std::vector<listener> listeners_of(const server_config& cfg) {
@@ -205,6 +229,14 @@ boost::system::error_code run_server(server_parts& parts) {
   shared_state st{parts};
   std::vector<listener> listeners = listeners_of(parts.config);
   if (listeners.empty()) return errc::nothing_to_listen_on;
+  asio::io_context control;
+  for (const listener& l : listeners) {
+    if (auto ec = check_free(control, l)) {
+      parts.log.message(log_level::error,
+                        fmt::format("cannot listen on {}: {}", to_string(l.address), ec.message()));
+      return errc::listen_failed;
+    }
+  }
   std::vector<std::unique_ptr<worker>> workers;
   for (unsigned i = 0; i < parts.workers; ++i) {
     auto w = std::make_unique<worker>();
@@ -221,7 +253,6 @@ boost::system::error_code run_server(server_parts& parts) {
     workers.push_back(std::move(w));
   }
   // Signals are taken on their own context; each worker is then told on its own thread.
-  asio::io_context control;
   asio::signal_set signals(control, SIGINT, SIGTERM);
   asio::steady_timer drain(control);
   signals.async_wait([&](const boost::system::error_code& ec, int signo) {

@@ -100,7 +100,7 @@ def raw_exchange(port, payload, wait=3.0, family=socket.AF_INET, host="127.0.0.1
                 if not chunk:
                     break
                 data += chunk
-        except socket.timeout:
+        except (socket.timeout, ConnectionResetError):
             pass
         return data
 
@@ -323,6 +323,12 @@ def reuse_and_flags(state):
     check("an unknown config key exits 2 naming file:line", p.returncode == 2 and f"{bad}:2:" in p.stderr, p.stderr)
     p = subprocess.run([BINARY, "serve", "--http", "localhost:80"], capture_output=True, text=True)
     check("a bad --http exits 2 and says the form", p.returncode == 2 and "ADDR:PORT" in p.stderr)
+    http = free_port()
+    first = Server("first", "--http", f"127.0.0.1:{http}", "--https", "off", "--state-dir", state)
+    p = subprocess.run([BINARY, "--data", DATA, "serve", "--https", "off", "--http", f"127.0.0.1:{http}",
+                        "--state-dir", state], capture_output=True, text=True, timeout=30)
+    first.stop()
+    check("a second server on the same port exits 1", p.returncode == 1 and "cannot listen" in p.stderr, p.stderr)
     busy = socket.socket()
     busy.bind(("127.0.0.1", 0))
     busy.listen()
