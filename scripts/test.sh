@@ -29,7 +29,7 @@ cmake --build --preset asan
 ctest --preset asan
 
 step "fuzz smoke run"
-scripts/fuzz.sh 20
+scripts/fuzz.sh 10
 
 step "format check"
 scripts/format.sh --check
