@@ -1,0 +1,81 @@
+// What the web layer asks of the scan service: start, watch, cancel and check scans of the
+// visitor's own address. Asio-free, so pages and their tests can use a fake.
+#pragma once
+
+#include "scan/scan_view.hpp"
+
+#include <boost/system/result.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace breakwater::scan {
+
+// The one party a scan may target: the client of the HTTP connection, after trusted-proxy
+// resolution. Nothing a visitor sends can set these fields.
+struct visitor {
+  std::string address;   // normalised: an IPv4-mapped IPv6 address is IPv4
+  std::uint32_t rtt_us = 0;  // TCP_INFO smoothed RTT of the visitor's connection; 0: unknown
+};
+
+// What the visitor chose.
+struct scan_order {
+  scan_kind kind = scan_kind::common;
+  std::string ports;  // for single and custom: the spec as typed (same parser as the CLI)
+  bool ping = false;  // also send ICMP echo requests
+  bool upnp = false;  // also send SSDP M-SEARCH to UDP 1900
+};
+
+// Why a scan was not started: an HTTP status (400 bad spec, 403 target not allowed,
+// 429 over a limit, 503 shutting down), a stable code for the API and a sentence for people.
+struct refusal {
+  unsigned status = 400;
+  std::string code;     // "bad_ports", "target_not_allowed", "scan_running", "budget", "busy"
+  std::string message;  // what was wrong and what to do
+  std::chrono::seconds retry_after{0};  // with 429 and 503
+};
+
+// One step of a running scan, ready for a server-sent event: `data` is JSON.
+struct scan_event {
+  std::uint64_t sequence = 0;  // 1, 2, ... per scan; resume with the last one seen
+  std::string name;            // "verdict", "ping", "upnp", "done"
+  std::string data;
+};
+
+// Ends the subscription when destroyed (from any thread).
+class subscription {
+ public:
+  virtual ~subscription() = default;
+};
+
+class service {
+ public:
+  virtual ~service() = default;
+
+  // Starts a scan of `who.address`, or says why not. Returns the new scan's id.
+  virtual boost::system::result<std::string, refusal> start(const visitor& who,
+                                                            const scan_order& order) = 0;
+
+  // The scan as it stands, when it exists, has not expired and belongs to `address`.
+  virtual std::optional<scan_view> find(std::string_view id, std::string_view address) const = 0;
+
+  // Stops a running scan of `address`; false when there is no such scan.
+  virtual bool cancel(std::string_view id, std::string_view address) = 0;
+
+  // Calls `on_event` (on a service thread) for every event after `after`, those already
+  // past first; the last event of a scan is "done". Null when the scan is not visible.
+  virtual std::unique_ptr<subscription> subscribe(
+      std::string_view id, std::string_view address, std::uint64_t after,
+      std::function<void(const scan_event&)> on_event) = 0;
+
+  // How long `order` would take for this visitor (shown before a full-range scan starts).
+  virtual boost::system::result<std::chrono::milliseconds, refusal> estimate(
+      const visitor& who, const scan_order& order) const = 0;
+};
+
+}  // namespace breakwater::scan
