@@ -19,7 +19,7 @@ namespace breakwater::scan {
 // The one party a scan may target: the client of the HTTP connection, after trusted-proxy
 // resolution. Nothing a visitor sends can set these fields.
 struct visitor {
-  std::string address;   // normalised: an IPv4-mapped IPv6 address is IPv4
+  std::string address;       // normalised: an IPv4-mapped IPv6 address is IPv4
   std::uint32_t rtt_us = 0;  // TCP_INFO smoothed RTT of the visitor's connection; 0: unknown
 };
 
