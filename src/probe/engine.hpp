@@ -26,7 +26,9 @@ struct scan_options {
   std::optional<duration> rtt_seed;  // e.g. from TCP_INFO of the visitor's own connection
   rto_limits rto;                    // initial timeout, floor and ceiling
   double rate = 6000;                // new probes per second to this target
-  std::size_t max_in_flight = 2048;  // probes out at once to this target
+  // Probes out at once to this target. Before the first answer a port has two tries out (the
+  // hedge), so this stays above twice the 0-1055 scan.
+  std::size_t max_in_flight = 4096;
   // Longest extra time spent re-probing silent ports when the target rate-limits ICMP errors.
   duration recheck_budget = std::chrono::seconds(20);
   icmp_limit target_icmp_limit;  // what the target's limiter is assumed to allow at least
@@ -51,9 +53,9 @@ struct scan_request {
 };
 
 struct engine_options {
-  std::size_t max_in_flight = 4096;  // for all scans together; also kept under RLIMIT_NOFILE
-  double max_rate = 20000;           // new probes per second, all scans together
-  std::shared_ptr<prober> backend;   // default: tcp_connect_prober
+  std::size_t max_in_flight = 16384;  // for all scans together; also kept under RLIMIT_NOFILE
+  double max_rate = 20000;            // new probes per second, all scans together
+  std::shared_ptr<prober> backend;    // default: tcp_connect_prober
 };
 
 // Throws nothing at the edges: results or failures. Use from one thread (or one strand).

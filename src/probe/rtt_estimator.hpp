@@ -12,6 +12,10 @@ struct rto_limits {
   duration floor = std::chrono::milliseconds(100);
   duration ceiling = std::chrono::seconds(3);
   duration granularity = std::chrono::milliseconds(1);  // G in RFC 6298
+  // Before any round trip is measured, a silent port's next try leaves this long after the
+  // previous one while that one keeps listening for its whole initial timeout: retries then
+  // cover loss without waiting out the conservative timeout twice. Zero turns it off.
+  duration hedge = std::chrono::milliseconds(250);
 };
 
 class rtt_estimator {

@@ -121,6 +121,11 @@ void scan_run::launch(std::size_t idx, duration timeout, phase ph) {
   ++r.tries;
   ++in_flight_;
   eng_->acquire();
+  const duration h = req_.options.rto.hedge;
+  if (ph == phase::main && !rtt_.measured() && r.tries < tries_ && h > duration::zero() &&
+      h < timeout) {
+    hedges_.push_back({clock::now() + h, idx});
+  }
   auto self = shared_from_this();
   auto task = [self, idx, timeout, ph]() -> awaitable<void> {
     using namespace asio::experimental::awaitable_operators;
@@ -145,19 +150,50 @@ void scan_run::launch(std::size_t idx, duration timeout, phase ph) {
         o.what = probe_outcome::kind::cancelled;
       }  // else: silent by the measured timeout
     }
-    self->on_outcome(idx, sent, o, ph);
+    self->on_outcome(idx, sent, try_number, o, ph);
   };
-  asio::co_spawn(ex_, std::move(task), [self, idx, ph](std::exception_ptr e) {
+  unsigned try_number = r.tries;
+  asio::co_spawn(ex_, std::move(task), [self, idx, ph, try_number](std::exception_ptr e) {
     if (!e) return;
     // A backend that throws is a programming error; end the scan with a failure, not a hang.
     probe_outcome o;
     o.what = probe_outcome::kind::failed;
     o.error = failure{make_error_code(errc::local_failure), operation::none, "probe backend"};
-    self->on_outcome(idx, clock::now(), o, ph);
+    self->on_outcome(idx, clock::now(), try_number, o, ph);
   });
 }
 
-void scan_run::on_outcome(std::size_t idx, time_point sent, const probe_outcome& o, phase ph) {
+void scan_run::enqueue(std::size_t idx, bool front) {
+  record& r = records_[idx];
+  if (r.queued || r.decided) return;
+  r.queued = true;
+  if (front) {
+    queue_.push_front(idx);
+  } else {
+    queue_.push_back(idx);
+  }
+}
+
+// Hedged tries fall due while the previous try still listens; once a round trip has been
+// measured the ordinary timeouts take over and pending hedges lapse.
+void scan_run::release_due_hedges(time_point now) {
+  while (!hedges_.empty() && hedges_.front().at <= now) {
+    std::size_t idx = hedges_.front().idx;
+    hedges_.pop_front();
+    if (!rtt_.measured() && records_[idx].tries < tries_) enqueue(idx);
+  }
+  if (rtt_.measured()) hedges_.clear();
+}
+
+// A try's timeout in the main pass. Unmeasured, every try waits the initial timeout without
+// backing off: its predecessors are still listening, so nothing is cut short.
+duration scan_run::main_timeout(const record& r) const {
+  if (!rtt_.measured() && req_.options.rto.hedge > duration::zero()) return rtt_.rto();
+  return rtt_.timeout_for_try(r.tries + 1);
+}
+
+void scan_run::on_outcome(std::size_t idx, time_point sent, unsigned try_number,
+                          const probe_outcome& o, phase ph) {
   --in_flight_;
   eng_->release();
   wake();
@@ -166,9 +202,10 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, const probe_outcome&
     case probe_outcome::kind::answered:
       if (!rtt_.measured()) first_sample_.cancel();  // waiters re-read the timeout after this
       rtt_.sample(o.rtt);
-      if (r.tries > 1 && ph == phase::main && !loss_seen_) {
+      if (try_number > 1 && ph == phase::main && !loss_seen_ && !r.decided) {
         // An answer that needed a retry shows the path loses packets: silent ports get one
-        // more try, so that a lost answer is not called stealth.
+        // more try, so that a lost answer is not called stealth. (A late answer to a retry
+        // whose earlier try already answered shows nothing of the kind.)
         loss_seen_ = true;
         if (req_.options.tries > 1) tries_ = req_.options.tries + 1;
       }
@@ -179,7 +216,7 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, const probe_outcome&
       }
       if (!r.decided) {
         decide(idx, o.state(), o.why, o.icmp, o.rtt,
-               ph == phase::recheck ? recheck::rechecked : recheck::none);
+               ph == phase::recheck ? recheck::rechecked : recheck::none, try_number);
       }
       return;
     case probe_outcome::kind::silent:
@@ -187,7 +224,7 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, const probe_outcome&
       if (ph == phase::recheck) {
         batch_silent_.push_back(idx);
       } else if (r.tries < tries_) {
-        queue_.push_back(idx);
+        enqueue(idx);
       }
       return;
     case probe_outcome::kind::failed:
@@ -196,7 +233,7 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, const probe_outcome&
         if (ph == phase::recheck) {
           batch_silent_.push_back(idx);
         } else {
-          queue_.push_front(idx);
+          enqueue(idx, true);
         }
         backoff_until_ = clock::now() + std::chrono::milliseconds(50);
         return;
@@ -209,24 +246,25 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, const probe_outcome&
 }
 
 void scan_run::decide(std::size_t idx, port_state state, reason why, std::optional<icmp_info> icmp,
-                      std::optional<duration> rtt, recheck rc) {
+                      std::optional<duration> rtt, recheck rc, unsigned tries) {
   record& r = records_[idx];
   r.decided = true;
-  port_result res{r.port, state, why, icmp, rtt, r.tries, rc};
+  port_result res{r.port, state, why, icmp, rtt, tries != 0 ? tries : r.tries, rc};
   verdicts_[idx] = res;
   ++decided_;
   if (req_.on_verdict) req_.on_verdict(res, scan_progress{decided_, records_.size()});
 }
 
 awaitable<void> scan_run::main_pass() {
-  for (std::size_t i = 0; i < records_.size(); ++i) queue_.push_back(i);
+  for (std::size_t i = 0; i < records_.size(); ++i) enqueue(i);
   for (;;) {
     if (!live()) break;
+    release_due_hedges(clock::now());
     if (queue_.empty() && in_flight_ == 0 && tries_ > req_.options.tries && !extra_queued_) {
       // Ports that ran out of tries before loss was seen get their extra try now.
       extra_queued_ = true;
       for (std::size_t i = 0; i < records_.size(); ++i) {
-        if (!records_[i].decided && records_[i].tries < tries_) queue_.push_back(i);
+        if (records_[i].tries < tries_) enqueue(i);
       }
     }
     if (!queue_.empty()) {
@@ -234,11 +272,17 @@ awaitable<void> scan_run::main_pass() {
       if (queue_.empty()) continue;
       std::size_t idx = queue_.front();
       queue_.pop_front();
-      launch(idx, rtt_.timeout_for_try(records_[idx].tries + 1), phase::main);
+      records_[idx].queued = false;
+      if (records_[idx].decided) continue;  // answered while waiting for its hedged try
+      launch(idx, main_timeout(records_[idx]), phase::main);
       continue;
     }
     if (in_flight_ == 0) break;
-    co_await wait_wake();
+    if (hedges_.empty()) {
+      co_await wait_wake();
+    } else {
+      co_await sleep_until(hedges_.front().at);
+    }
   }
 }
 

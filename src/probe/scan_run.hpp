@@ -31,6 +31,11 @@ class scan_run : public std::enable_shared_from_this<scan_run> {
     unsigned clean_silences = 0;  // silent tries the target's ICMP limit could not explain
     std::vector<time_point> silent_at;
     bool decided = false;
+    bool queued = false;  // waiting in queue_ for its next try
+  };
+  struct hedge {
+    time_point at;
+    std::size_t idx = 0;
   };
 
   boost::asio::awaitable<void> main_pass();
@@ -44,9 +49,13 @@ class scan_run : public std::enable_shared_from_this<scan_run> {
   boost::asio::awaitable<void> retime_wait(time_point sent, unsigned try_number);
   void wake();
   void launch(std::size_t idx, duration timeout, phase ph);
-  void on_outcome(std::size_t idx, time_point sent, const probe_outcome& o, phase ph);
+  void on_outcome(std::size_t idx, time_point sent, unsigned try_number, const probe_outcome& o,
+                  phase ph);
+  void enqueue(std::size_t idx, bool front = false);
+  void release_due_hedges(time_point now);
+  duration main_timeout(const record& r) const;
   void decide(std::size_t idx, port_state state, reason why, std::optional<icmp_info> icmp,
-              std::optional<duration> rtt, recheck rc);
+              std::optional<duration> rtt, recheck rc, unsigned tries = 0);
   void start_side_tasks();
   unsigned clean_silences(const record& r) const;
   bool live() const noexcept { return !stopped_ && !fatal_; }
@@ -60,6 +69,7 @@ class scan_run : public std::enable_shared_from_this<scan_run> {
   std::vector<record> records_;
   std::vector<std::optional<port_result>> verdicts_;
   std::deque<std::size_t> queue_;
+  std::deque<hedge> hedges_;  // next tries due before the first try's timeout (unmeasured RTT)
   std::size_t in_flight_ = 0;
   std::size_t side_tasks_ = 0;
   std::size_t decided_ = 0;

@@ -126,9 +126,11 @@ TEST_F(fixture, an_answer_that_needed_a_retry_earns_silent_ports_a_third_try) {
 TEST_F(fixture, unseeded_scan_starts_at_one_second_then_follows_the_measured_rtt) {
   auto target = mixed_target();
   engine e(ctx.get_executor(), {.backend = target});
-  // One port, nothing measured: two tries of 1 s and 2 s (RFC 6298 initial RTO and backoff).
+  // One port, nothing measured: the RFC 6298 initial 1 s for each try, the second hedged
+  // 250 ms after the first while the first still listens.
   scan_result lone = scan(e, request("2000"));
-  EXPECT_NEAR(to_ms(lone.elapsed), 3000.0, 20.0);
+  EXPECT_NEAR(to_ms(lone.elapsed), 1250.0, 20.0);
+  EXPECT_EQ(lone.ports[0].tries, 2u);
   // With answers coming back early, later silent ports time out after ~ SRTT + 4 RTTVAR.
   scan_result seeded = scan(e, request("22,2000", [] {
                               scan_options o;
@@ -150,6 +152,31 @@ TEST_F(fixture, probes_sent_before_the_first_answer_are_held_to_the_measured_tim
   // Port 22 answers at 50 ms: RTO becomes 150 ms, so first tries end at 150 ms instead of 1 s,
   // and second tries wait 2 * 150 ms.
   EXPECT_NEAR(to_ms(r.elapsed), 450.0, 10.0);
+}
+
+TEST_F(fixture, unseeded_all_stealth_service_scan_takes_about_one_and_a_half_seconds) {
+  auto target = std::make_shared<fake_target>();
+  engine e(ctx.get_executor(), {.backend = target});
+  scan_result r = scan(e, request("0-1055"));
+  EXPECT_EQ(r.summary().stealth, 1056u);
+  EXPECT_EQ(target->probes(), 2112u);
+  // 2112 probes at 6000/s leave within 0.35 s; the last one listens for the initial 1 s.
+  EXPECT_NEAR(to_ms(r.elapsed), 1400.0, 100.0);
+}
+
+TEST_F(fixture, a_hedged_try_never_cuts_short_a_slow_first_answer) {
+  fake_target_options fo;
+  fo.rtt = 700ms;  // slower than the hedge: the second try leaves before the first answers
+  auto target = std::make_shared<fake_target>(fo);
+  target->set(22, fake_port::open);
+  target->set(23, fake_port::reset);
+  engine e(ctx.get_executor(), {.backend = target});
+  auto m = by_port(scan(e, request("22,23,2000")));
+  EXPECT_EQ(m[22].state, port_state::open);
+  EXPECT_EQ(m[22].tries, 1u);  // the answer to the first try decided it
+  EXPECT_EQ(m[23].state, port_state::closed);
+  EXPECT_EQ(m[2000].state, port_state::stealth);
+  EXPECT_EQ(m[2000].tries, 2u);  // slow answers are not loss: no third try
 }
 
 TEST_F(fixture, seeded_all_stealth_service_scan_is_quick) {
