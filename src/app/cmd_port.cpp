@@ -2,11 +2,11 @@
 #include "app/exit_code.hpp"
 #include "app/port_text.hpp"
 
+#include "common/json_text.hpp"
 #include "db/port_json.hpp"
 #include "db/text.hpp"
 
 #include <fmt/format.h>
-#include <boost/json/serialize.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -37,7 +37,7 @@ int run_port(const port_options& o, context& ctx) {
 
 }  // namespace
 
-void print_json(const boost::json::value& v) { fmt::print("{}\n", boost::json::serialize(v)); }
+void print_json(const boost::json::value& v) { fmt::print("{}\n", common::json_text(v)); }
 
 void add_port_command(CLI::App& app, context& ctx, int& status) {
   auto opts = std::make_shared<port_options>();

@@ -115,6 +115,12 @@ int run_probe(const probe_options& o) {
   } else {
     fmt::print("{}", render_scan_text(**out));
   }
+  // Stopped part-way by a failure: the verdicts found are printed, but the scan did not run
+  // to the end.
+  if ((*out)->stopped_by) {
+    fmt::print(stderr, "error: the scan stopped part-way: {}\n", (*out)->stopped_by->message());
+    return exit_failure;
+  }
   return exit_ok;
 }
 

@@ -98,7 +98,14 @@ std::string render_scan_text(const scan_result& r) {
   std::string out = fmt::format("Probe of {}: {} port(s) in {:.2f} s", r.target.to_string(),
                                 r.ports.size(), to_ms(r.elapsed) / 1000.0);
   if (r.srtt) out += fmt::format(", round trip {:.1f} ms", to_ms(*r.srtt));
-  out += r.cancelled ? " (cancelled)\n\n" : "\n\n";
+  out += r.stopped_by ? " (stopped early)\n" : r.cancelled ? " (cancelled)\n" : "\n";
+  if (r.stopped_by) {
+    out += fmt::format(
+        "The scan stopped part-way: {}. The verdicts below are those found "
+        "before it; the other ports were not decided.\n",
+        r.stopped_by->message());
+  }
+  out += "\n";
   out += fmt::format("Open ({}):\n{}", s.open, open_lines(r));
   out += fmt::format("Closed ({}):\n{}", s.closed, closed_lines(r));
   out += fmt::format("Stealth ({}):\n{}", s.stealth, stealth_line(r));

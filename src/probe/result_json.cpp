@@ -76,6 +76,7 @@ json::value scan_to_json(const scan_result& r) {
   o["srtt_ms"] = r.srtt ? json::value(ms(*r.srtt)) : json::value(nullptr);
   o["icmp_rate_limited"] = r.icmp_rate_limited;
   o["cancelled"] = r.cancelled;
+  if (r.stopped_by) o["error"] = r.stopped_by->message();
   return o;
 }
 

@@ -405,7 +405,9 @@ awaitable<boost::system::result<scan_result, failure>> scan_run::run() {
   if (live()) co_await recheck_pass();
   co_await drain();
   --eng_->scans;
-  if (fatal_) co_return *fatal_;
+  // A failure before any verdict means the scan could not run; after some, it is a scan
+  // that stopped early, and what it found is still the caller's.
+  if (fatal_ && decided_ == 0) co_return *fatal_;
   scan_result result;
   result.target = req_.target;
   for (auto& v : verdicts_) {
@@ -419,6 +421,7 @@ awaitable<boost::system::result<scan_result, failure>> scan_run::run() {
       std::any_of(result.ports.begin(), result.ports.end(),
                   [](const port_result& p) { return p.rate_limit != recheck::none; });
   result.cancelled = stopped_;
+  result.stopped_by = fatal_;
   co_return result;
 }
 

@@ -84,6 +84,9 @@ struct scan_result {
   std::optional<duration> srtt;    // the smoothed round-trip time at the end, if measured
   bool icmp_rate_limited = false;  // a slow re-probe ran because ICMP errors were limited
   bool cancelled = false;          // stopped early: unprobed ports are missing
+  // Set when the scan had to stop part-way (the route went away, sockets ran out): the
+  // verdicts found before it are kept, and the ports not decided are missing.
+  std::optional<failure> stopped_by;
 
   scan_summary summary() const;
 };

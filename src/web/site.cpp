@@ -1,5 +1,6 @@
 #include "web/site.hpp"
 
+#include "common/json_text.hpp"
 #include "db/port_json.hpp"
 #include "db/text.hpp"
 #include "web/assets.hpp"
@@ -7,7 +8,6 @@
 #include "web/pages.hpp"
 
 #include <fmt/format.h>
-#include <boost/json/serialize.hpp>
 
 namespace breakwater::web {
 namespace {
@@ -79,9 +79,9 @@ response site::json_error(unsigned status, std::string_view code, std::string_vi
   response r;
   r.status = status;
   r.content_type = json_type;
-  r.body = boost::json::serialize(
-               boost::json::object{{"error", {{"code", code}, {"message", message}}}}) +
-           "\n";
+  r.body =
+      common::json_text(boost::json::object{{"error", {{"code", code}, {"message", message}}}}) +
+      "\n";
   return r;
 }
 
@@ -130,7 +130,7 @@ void site::add_api_routes() {
     if (!port) return json_error(400, "bad_port", "port must be 0-65535");
     response r;
     r.content_type = json_type;
-    r.body = boost::json::serialize(db::port_to_json(db_, db_.lookup(*port))) + "\n";
+    r.body = common::json_text(db::port_to_json(db_, db_.lookup(*port))) + "\n";
     r.cache = cache_policy::revalidate;
     r.shareable = true;
     return r;
@@ -148,7 +148,7 @@ void site::add_api_routes() {
     }
     response r;
     r.content_type = json_type;
-    r.body = boost::json::serialize(db::search_to_json(db_, q, search_.search(q, limit))) + "\n";
+    r.body = common::json_text(db::search_to_json(db_, q, search_.search(q, limit))) + "\n";
     r.cache = cache_policy::revalidate;
     r.shareable = true;
     return r;

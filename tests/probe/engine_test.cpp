@@ -410,3 +410,47 @@ TEST_F(fixture, a_target_without_an_icmp_limit_costs_a_bounded_recheck_and_no_wr
 }
 
 }  // namespace
+
+namespace {
+
+// Answers like the fake target at first; from its `fail_after`-th probe on it fails as a
+// vanished route does.
+class failing_backend : public prober {
+ public:
+  failing_backend(std::shared_ptr<fake_target> inner, std::size_t fail_after)
+      : inner_(std::move(inner)), fail_after_(fail_after) {}
+  asio::awaitable<probe_outcome> probe(asio::ip::address target, std::uint16_t port,
+                                       duration timeout) override {
+    if (sent_++ < fail_after_) co_return co_await inner_->probe(target, port, timeout);
+    probe_outcome o;
+    o.what = probe_outcome::kind::failed;
+    o.error = failure{make_error_code(errc::no_route), operation::connect, "test"};
+    co_return o;
+  }
+
+ private:
+  std::shared_ptr<fake_target> inner_;
+  std::size_t fail_after_;
+  std::size_t sent_ = 0;
+};
+
+TEST_F(fixture, a_failure_part_way_keeps_the_verdicts_already_found) {
+  auto target = mixed_target();
+  // First tries all go out and 22 and 80 answer; the second tries of the silent ports fail.
+  engine e(ctx.get_executor(), {.backend = std::make_shared<failing_backend>(target, 13)});
+  auto out = run_virtual(ctx, e.scan(request("22,80,500-510")));
+  ASSERT_TRUE(out.has_value());
+  ASSERT_TRUE(out->stopped_by);
+  EXPECT_EQ(out->stopped_by->code, errc::no_route);
+  auto m = by_port(*out);
+  EXPECT_EQ(m[22].state, port_state::open);
+  EXPECT_EQ(m[80].state, port_state::open);
+  EXPECT_FALSE(m.contains(505));
+  // Failing before any verdict: the scan could not run at all.
+  engine e2(ctx.get_executor(), {.backend = std::make_shared<failing_backend>(target, 0)});
+  auto none = run_virtual(ctx, e2.scan(request("22,80")));
+  ASSERT_FALSE(none.has_value());
+  EXPECT_EQ(none.error().code, errc::no_route);
+}
+
+}  // namespace
