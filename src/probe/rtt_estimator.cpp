@@ -25,8 +25,9 @@ duration rtt_estimator::rto() const noexcept {
 
 duration rtt_estimator::timeout_for_try(unsigned try_number) const noexcept {
   duration t = rto();
-  for (unsigned i = 1; i < try_number && t < limits_.ceiling; ++i) t *= 2;
-  return std::min(t, limits_.ceiling);
+  unsigned factor = 1;
+  for (unsigned i = 1; i < try_number && factor * 2 <= limits_.max_backoff; ++i) factor *= 2;
+  return std::min(t * factor, limits_.ceiling);
 }
 
 }  // namespace breakwater::probe

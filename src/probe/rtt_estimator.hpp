@@ -16,6 +16,10 @@ struct rto_limits {
   // previous one while that one keeps listening for its whole initial timeout: retries then
   // cover loss without waiting out the conservative timeout twice. Zero turns it off.
   duration hedge = std::chrono::milliseconds(250);
+  // The largest factor a retry's timeout grows by. RFC 6298 doubles without end for one
+  // connection's retransmissions; a scan's tries are separate probes, and once round trips
+  // are measured a silent try is far likelier a drop than a late answer, so once is enough.
+  unsigned max_backoff = 2;
 };
 
 class rtt_estimator {
@@ -30,7 +34,8 @@ class rtt_estimator {
   bool measured() const noexcept { return srtt_.has_value(); }
   std::optional<duration> srtt() const noexcept { return srtt_; }
   duration rttvar() const noexcept { return rttvar_; }
-  // The timeout for a first try; try n waits rto() * 2^(n-1) (RFC 6298 5.5), within the limits.
+  // The timeout for a first try; try n waits rto() * 2^(n-1) (RFC 6298 5.5), at most
+  // rto() * max_backoff, within the limits.
   duration rto() const noexcept;
   duration timeout_for_try(unsigned try_number) const noexcept;
 

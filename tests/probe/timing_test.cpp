@@ -29,7 +29,10 @@ TEST(rtt_estimator, floor_ceiling_and_backoff) {
   e.seed(1ms);
   EXPECT_EQ(e.rto(), 100ms);  // floor
   EXPECT_EQ(e.timeout_for_try(2), 200ms);
-  EXPECT_EQ(e.timeout_for_try(3), 400ms);
+  EXPECT_EQ(e.timeout_for_try(3), 200ms);  // backs off once only (max_backoff = 2)
+  rtt_estimator rfc(rto_limits{1s, 100ms, 2s, 1ms, 250ms, 64});
+  rfc.seed(1ms);
+  EXPECT_EQ(rfc.timeout_for_try(3), 400ms);  // RFC 6298's doubling when asked for
   rtt_estimator slow(rto_limits{1s, 100ms, 2s, 1ms});
   slow.seed(1500ms);
   EXPECT_EQ(slow.rto(), 2s);  // ceiling
