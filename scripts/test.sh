@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds and runs every test: unit, CLI and web end-to-end tests
 # (release and ASan+UBSan), the browser test, the data check, the end-to-end probe tests on
-# the network test bed (root) and the scan service e2e with 20 visitor namespaces, the fuzz targets for a short smoke run, and the format check.
+# the network test bed (root), the scan service e2e (20 visitor namespaces), the fuzz
+# targets for a short smoke run, and the format check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --tools
