@@ -46,7 +46,8 @@ max_running = $CAP
 scan_rate = 1000
 trusted_proxies = ["198.18.1.4", "2001:2:0:1::4"]
 TOML
-tb_in_srv "$BW" --data data serve --config "$TB_DIR/serve.toml" >"$TB_DIR/serve.log" 2>&1 &
+# ip netns exec execs the server: $! is the server itself, so signals reach it.
+ip netns exec "$TB_SRV" "$BW" --data data serve --config "$TB_DIR/serve.toml" >"$TB_DIR/serve.log" 2>&1 &
 SERVE=$!
 for _ in $(seq 1 100); do grep -q "listening" "$TB_DIR/serve.log" && break; sleep 0.05; done
 grep -q "listening" "$TB_DIR/serve.log" || { echo "server did not start: $(cat "$TB_DIR/serve.log")"; exit 1; }
