@@ -44,6 +44,7 @@ https = []
 log_level = "warn"
 [scan]
 max_running = 64
+max_rate = ${MAX_RATE:-20000}
 TOML
 # ip netns exec execs the server: $! is the server itself, so signals reach it.
 ip netns exec "$TB_SRV" "$BW" --data data serve --config "$TB_DIR/serve.toml" >"$TB_DIR/serve.log" 2>&1 &
