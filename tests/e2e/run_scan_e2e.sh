@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end tests of the scan service on the test bed: `breakwater serve` in the server
 # namespace, 20 visitor namespaces behind a router (20 ms round trip), each with a known
-# firewall. The visitors use the JSON API with curl (IPv4 and IPv6) and must get exactly the
-# expected verdicts, events, check answers (also over HTTPS), ping and UPnP; headers and PROXY lines naming
+# firewall. The visitors use the JSON API with curl (IPv4, IPv6, HTTPS) and must get exactly
+# the expected verdicts, events, check answers, ping and UPnP; headers and PROXY lines naming
 # another visitor must not move the probe there (nftables counters in that namespace show
 # zero probes) unless they come from a trusted proxy; a second scan gets 429; the global cap
 # holds with 20 visitors at once. Needs root; run from the repo root after a release build.
