@@ -1,23 +1,22 @@
 #include "scan/scan_events.hpp"
+#include "common/json_text.hpp"
 
 #include "probe/result_json.hpp"
-
-#include <boost/json/serialize.hpp>
 
 #include <cmath>
 
 namespace breakwater::scan {
 
 std::string verdict_event_data(const probe::port_result& p, bool v6) {
-  return boost::json::serialize(probe::port_to_json(p, v6));
+  return common::json_text(probe::port_to_json(p, v6));
 }
 
 std::string ping_event_data(const probe::ping_result& p) {
-  return boost::json::serialize(probe::ping_to_json(p));
+  return common::json_text(probe::ping_to_json(p));
 }
 
 std::string upnp_event_data(const probe::upnp_result& u) {
-  return boost::json::serialize(probe::upnp_to_json(u));
+  return common::json_text(probe::upnp_to_json(u));
 }
 
 std::string done_event_data(scan_phase phase, const probe::scan_result& r,
@@ -32,7 +31,7 @@ std::string done_event_data(scan_phase phase, const probe::scan_result& r,
   } else {
     o["error"] = error;
   }
-  return boost::json::serialize(o);
+  return common::json_text(o);
 }
 
 }  // namespace breakwater::scan

@@ -1,4 +1,5 @@
 #include "web/api_scans.hpp"
+#include "common/json_text.hpp"
 
 #include "db/text.hpp"
 #include "probe/result_json.hpp"
@@ -8,7 +9,6 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
 #include <mutex>
 
@@ -27,7 +27,7 @@ response json_answer(unsigned status, const json::value& v) {
   response r;
   r.status = status;
   r.content_type = json_type;
-  r.body = json::serialize(v) + "\n";
+  r.body = common::json_text(v) + "\n";
   return r;
 }
 
@@ -211,7 +211,7 @@ std::string scan_view_json(const scan::scan_view& v) {
                  {"expires", iso_time(v.expires)},
                  {"error", v.error.empty() ? json::value(nullptr) : json::value(v.error)},
                  {"result", probe::scan_to_json(v.result)}};
-  return json::serialize(o) + "\n";
+  return common::json_text(o) + "\n";
 }
 
 void add_scan_api_routes(site& s, scan::service& service, scan_api_options options) {
