@@ -126,6 +126,12 @@ class http_session final : public session_base {
     if (waiting_ != nullptr) waiting_->wake.cancel();  // shutdown ends streams and waits
   }
 
+  // Whether input may be left unread when the session ends: close() would then send a
+  // reset that can destroy the answer in flight, so the caller half-closes first.
+  bool may_leave_input() const noexcept {
+    return error_answered_ || buffer_.size() > 0 || env_.stopping;
+  }
+
   // Serves requests until the client closes, a deadline passes, an error is answered or
   // the server shuts down. Returns with the stream still open (the caller closes it).
   boost::asio::awaitable<void> run() {
@@ -362,6 +368,7 @@ class http_session final : public session_base {
   }
 
   boost::asio::awaitable<void> answer_error(unsigned status) {
+    error_answered_ = true;
     auto start = std::chrono::steady_clock::now();
     reply r = env_.respond.respond_error(status, conn_.https, head_);
     co_await send(r);
@@ -426,6 +433,7 @@ class http_session final : public session_base {
   std::vector<header_view> headers_;  // reused for every request
   std::string head_;                  // reused for every response head
   bool idle_ = false;
+  bool error_answered_ = false;
   async_state* waiting_ = nullptr;  // set while waiting for an answer produced later
   boost::asio::steady_timer timer_;
   std::shared_ptr<watchdog> watch_ = std::make_shared<watchdog>();

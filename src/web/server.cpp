@@ -78,12 +78,36 @@ asio::awaitable<bool> take_proxy_header(tcp::socket& socket, connection_info& co
                                         const cidr_list& trusted, std::chrono::milliseconds limit) {
   using namespace asio::experimental::awaitable_operators;
   constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
-  asio::steady_timer timer(socket.get_executor());
-  auto give_up = std::chrono::steady_clock::now() + limit;
+  const auto give_up = std::chrono::steady_clock::now() + limit;
   std::array<char, proxy_header_max> buf{};
-  for (bool first = true;; first = false) {
-    timer.expires_at(give_up);
-    if (first) {
+  bool begun = false;
+  for (;;) {
+    // Look first, wait only when nothing is there: a TLS ClientHello, and a busy client's
+    // request, are usually in the socket already, and then no timer or wait is armed.
+    boost::system::error_code ec;
+    std::size_t n = socket.receive(asio::buffer(buf), tcp::socket::message_peek, ec);
+    if (!ec && n > 0) {
+      proxy_parse p = parse_proxy_header(std::string_view(buf.data(), n));
+      if (p.status == proxy_status::none) co_return true;
+      if (p.status == proxy_status::invalid) co_return false;
+      if (p.status == proxy_status::ok) {
+        std::size_t got = socket.receive(asio::buffer(buf.data(), p.header.length), 0, ec);
+        if (ec || got != p.header.length) co_return false;
+        if (p.header.has_address && trusted.contains(conn.client_address)) {
+          conn.proxy_peer = conn.client_address;
+          conn.client_address = p.header.source;
+          conn.client_port = p.header.source_port;
+        }
+        co_return true;
+      }
+      begun = true;  // incomplete
+    } else if (ec != asio::error::would_block) {
+      co_return false;  // closed before a byte, or failed
+    }
+    if (std::chrono::steady_clock::now() >= give_up) co_return false;
+    asio::steady_timer timer(socket.get_executor());
+    if (!begun) {
+      timer.expires_at(give_up);
       auto r =
           co_await (socket.async_wait(tcp::socket::wait_read, tuple) || timer.async_wait(tuple));
       if (r.index() == 1) co_return false;
@@ -91,26 +115,9 @@ asio::awaitable<bool> take_proxy_header(tcp::socket& socket, connection_info& co
       if (waited) co_return false;
     } else {
       // The header began but is not complete: it comes in pieces, so look again shortly.
-      asio::steady_timer pause(socket.get_executor(), std::chrono::milliseconds(5));
-      co_await pause.async_wait(tuple);
-      if (std::chrono::steady_clock::now() >= give_up) co_return false;
+      timer.expires_after(std::chrono::milliseconds(5));
+      co_await timer.async_wait(tuple);
     }
-    boost::system::error_code ec;
-    std::size_t n = socket.receive(asio::buffer(buf), tcp::socket::message_peek, ec);
-    if (ec == asio::error::would_block) continue;
-    if (ec || n == 0) co_return false;
-    proxy_parse p = parse_proxy_header(std::string_view(buf.data(), n));
-    if (p.status == proxy_status::none) co_return true;
-    if (p.status == proxy_status::invalid) co_return false;
-    if (p.status == proxy_status::incomplete) continue;
-    std::size_t got = socket.receive(asio::buffer(buf.data(), p.header.length), 0, ec);
-    if (ec || got != p.header.length) co_return false;
-    if (p.header.has_address && trusted.contains(conn.client_address)) {
-      conn.proxy_peer = conn.client_address;
-      conn.client_address = p.header.source;
-      conn.client_port = p.header.source_port;
-    }
-    co_return true;
   }
 }
 
@@ -132,8 +139,10 @@ struct registration {
   registration& operator=(const registration&) = delete;
 };
 
+// Returns whether the client may have sent input that was never read (see
+// http_session::may_leave_input).
 template <class Stream>
-asio::awaitable<void> serve(Stream& stream, worker& w, shared_state& st, connection_info& conn,
+asio::awaitable<bool> serve(Stream& stream, worker& w, shared_state& st, connection_info& conn,
                             bool busy) {
   const limits& lim = st.parts.config.limits;
   session_env env{*w.respond, &st.parts.stats, &st.parts.log, lim, w.index, w.stopping};
@@ -145,21 +154,21 @@ asio::awaitable<void> serve(Stream& stream, worker& w, shared_state& st, connect
     beast::get_lowest_layer(stream).expires_after(lim.header_timeout);
     co_await asio::async_write(stream, out, asio::as_tuple(asio::use_awaitable));
     st.parts.stats.on_rejected_connection(w.index);
-    co_return;
+    co_return true;
   }
   registration reg(w, &session);
   co_await session.run();
+  co_return session.may_leave_input();
 }
 
 asio::awaitable<void> plain_connection(tcp::socket socket, connection_info conn, worker& w,
                                        shared_state& st, bool busy) {
   boost::system::error_code ec;
-  socket.non_blocking(true, ec);  // lets a session write at once when the socket has room
-  beast::tcp_stream stream(std::move(socket));
-  co_await serve(stream, w, st, conn, busy);
-  // FIN before close: a client whose unread bytes would make close() send a reset (after a
-  // 431 or 413, say) still gets to read the answer first.
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  beast::tcp_stream stream(std::move(socket));  // non-blocking since connection()
+  bool unread = co_await serve(stream, w, st, conn, busy);
+  // FIN before close when input may be left unread (after a 431 or 413, say): close() alone
+  // would send a reset that can destroy the answer before the client reads it.
+  if (unread) stream.socket().shutdown(tcp::socket::shutdown_send, ec);
 }
 
 asio::awaitable<void> tls_connection(tcp::socket socket, connection_info conn, worker& w,
