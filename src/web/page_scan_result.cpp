@@ -217,14 +217,14 @@ page render_scan_result_page(const scan::scan_view& v, const db::database& db,
           "id=\"target\">");
   h.text(v.target).raw("</strong>, the address your connection comes from.</p>");
   progress(h, v, cancel_token);
-  if (v.phase != scan::scan_phase::running) verdict_box(h, make_verdict(v, db));
   if (!v.ports.empty()) {
     h.raw("<h2>Ports</h2>");
     legend(h);
     counts(h, v);
     scan_grid(h, v);
-    answered_list(h, v, db);
   }
+  if (v.phase != scan::scan_phase::running) verdict_box(h, make_verdict(v, db));
+  if (!v.ports.empty()) answered_list(h, v, db);
   ping_box(h, v);
   upnp_box(h, v);
   retention(h, v);

@@ -11,9 +11,6 @@ std::string plural(std::size_t n, std::string_view one, std::string_view many) {
   return fmt::format("{} {}", n, n == 1 ? one : many);
 }
 
-std::string port_label(std::uint16_t port, std::string_view name) {
-  return name.empty() ? fmt::format("port {}", port) : fmt::format("port {} ({})", port, name);
-}
 
 port_finding finding(const probe::port_result& r, const db::database& db) {
   port_finding f;
@@ -22,8 +19,16 @@ port_finding finding(const probe::port_result& r, const db::database& db) {
   f.name = std::string(db.name_of(r.port));
   const db::entry* e = db.find_entry(r.port);
   f.has_entry = e != nullptr;
-  std::vector<std::string> why = explain_port_state(r.port, r.state, db);
-  for (std::size_t i = 0; i < why.size(); ++i) f.why += (i == 0 ? "" : " ") + why[i];
+  // The meaning of open and closed is said once for all ports; here, what this port is.
+  if (e != nullptr) {
+    f.why = e->summary;
+  } else if (!f.name.empty()) {
+    f.why = fmt::format("Registered with IANA as {}; we have not written about it yet.", f.name);
+  } else {
+    f.why = r.state == port_state::open
+                ? "No service is registered for this port: something non-standard listens there."
+                : "No service is registered for this port.";
+  }
   if (e != nullptr && r.state == port_state::open) {
     f.advice = e->advice;
   } else if (r.state == port_state::open) {
@@ -182,7 +187,8 @@ std::vector<std::string> explain_port_state(std::uint16_t port, port_state state
                                             const db::database& db) {
   std::vector<std::string> out;
   const db::entry* e = db.find_entry(port);
-  std::string label = port_label(port, db.name_of(port));
+  // The name is in the headings around this text; names carry their own parentheses.
+  std::string label = fmt::format("port {}", port);
   switch (state) {
     case port_state::open:
       out.push_back(

@@ -34,7 +34,14 @@ class fake_scan_service : public scan::service {
     v.kind = order.kind;
     v.ping = order.ping;
     v.upnp = order.upnp;
-    auto set = probe::parse_port_set(order.ports.empty() ? "common" : order.ports);
+    std::string spec = order.ports;
+    if (spec.empty()) {
+      spec = order.kind == scan::scan_kind::service        ? "service"
+             : order.kind == scan::scan_kind::file_sharing ? "file-sharing"
+             : order.kind == scan::scan_kind::full         ? "all"
+                                                            : "common";
+    }
+    auto set = probe::parse_port_set(spec);
     if (set && order.kind != scan::scan_kind::ping && order.kind != scan::scan_kind::upnp) {
       v.ports = *set;
     }

@@ -208,7 +208,7 @@ TEST(scan_pages, single_port_result_sits_on_the_port_page) {
   page p = render_port_probe_page(v, db, ctx);
   EXPECT_EQ(p.title, "Probe of port 443");
   EXPECT_TRUE(has(p.body, "Port 443 from the internet: <span id=\"state\">Open</span>"));
-  EXPECT_TRUE(has(p.body, "accepted a connection on port 443 (HTTPS)"));
+  EXPECT_TRUE(has(p.body, "accepted a connection on port 443:"));
   EXPECT_TRUE(has(p.body, "answered after 38.1 ms"));
   EXPECT_TRUE(has(p.body, "<h1>Port 443"));  // the port's own page follows
   EXPECT_TRUE(has(p.body, "action=\"/port/443/probe\""));

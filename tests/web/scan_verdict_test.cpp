@@ -172,7 +172,7 @@ TEST(verdict, explains_each_state_for_one_port) {
   db::database db = db::testing::small_database();
   auto open = explain_port_state(443, port_state::open, db);
   ASSERT_EQ(open.size(), 2U);
-  EXPECT_TRUE(has(open[0], "port 443 (HTTPS)"));
+  EXPECT_TRUE(has(open[0], "accepted a connection on port 443:"));
   EXPECT_EQ(open[1], "Summary of HTTPS.");
   EXPECT_TRUE(has(explain_port_state(9, port_state::closed, db)[0], "refused port 9"));
   EXPECT_TRUE(has(explain_port_state(9, port_state::stealth, db)[0], "best result"));
