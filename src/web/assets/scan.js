@@ -8,12 +8,30 @@
   var single = root.getAttribute('data-mode') === 'single';
   var words = { open: 'open', closed: 'closed', stealth: 'stealth' };
   var seen = {};  // port -> state, so replayed events are counted once
+  var listed = {};  // ports already in the list of ports that answered
   var pendingRender = false;
 
   function text(id, value) {
     var el = document.getElementById(id);
     if (el) el.textContent = String(value);
   }
+
+  function number(id) {
+    var el = document.getElementById(id);
+    return el ? Number(el.textContent) || 0 : 0;
+  }
+
+  // What the server already rendered. Past events are sent again on connect: counts never go
+  // below the rendered ones, and nothing is listed twice.
+  var initial = { open: number('n-open'), closed: number('n-closed'), stealth: number('n-stealth'),
+    decided: number('decided') };
+  Array.prototype.forEach.call(document.querySelectorAll('#grid a.c[id^="p"]'), function (cell) {
+    var m = cell.className.match(/st-(open|closed|stealth)/);
+    if (m) seen[cell.id.slice(1)] = m[1];
+  });
+  Array.prototype.forEach.call(document.querySelectorAll('#answered li a'), function (a) {
+    listed[a.getAttribute('href').replace('/port/', '')] = true;
+  });
 
   function setState(el, state) {
     el.classList.remove('st-open', 'st-closed', 'st-stealth', 'st-pending');
@@ -27,9 +45,10 @@
     var decided = 0;
     Object.keys(seen).forEach(function (p) { n[seen[p]]++; decided++; });
     var total = Number(root.getAttribute('data-total')) || 0;
-    text('n-open', n.open);
-    text('n-closed', n.closed);
-    text('n-stealth', n.stealth);
+    decided = Math.max(decided, initial.decided);
+    text('n-open', Math.max(n.open, initial.open));
+    text('n-closed', Math.max(n.closed, initial.closed));
+    text('n-stealth', Math.max(n.stealth, initial.stealth));
     text('n-pending', Math.max(0, total - decided));
     text('decided', decided);
     var bar = document.getElementById('bar');
@@ -52,7 +71,8 @@
 
   function addAnswered(v) {
     var list = document.getElementById('answered');
-    if (!list || v.state === 'stealth') return;
+    if (!list || v.state === 'stealth' || listed[v.port]) return;
+    listed[v.port] = true;
     var item = document.createElement('li');
     item.className = 'st-' + v.state;
     var link = document.createElement('a');
@@ -76,6 +96,7 @@
     if (single) return;
     if (seen[v.port]) return;
     seen[v.port] = v.state;
+    addAnswered(v);
     var cell = document.getElementById('p' + v.port);
     if (cell) {
       setState(cell, v.state);
@@ -83,7 +104,6 @@
     } else {
       updateBlock(v.port);
     }
-    addAnswered(v);
     if (!pendingRender) {
       pendingRender = true;
       window.requestAnimationFrame(render);
