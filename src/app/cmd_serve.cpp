@@ -3,6 +3,9 @@
 #include "app/exit_code.hpp"
 
 #include "db/database_loader.hpp"
+#include "scan/probe_service.hpp"
+#include "web/api_scans.hpp"
+#include "web/scan_routes.hpp"
 #include "web/certificate.hpp"
 #include "web/config.hpp"
 #include "web/server.hpp"
@@ -25,6 +28,9 @@ struct serve_options {
   unsigned threads = 0;
   std::size_t max_connections = 0, max_header_bytes = 0, max_body_bytes = 0;
   unsigned header_timeout_ms = 0, idle_timeout_ms = 0;
+  std::vector<std::string> trusted_proxies;
+  std::string allow_loopback;
+  std::size_t scan_max_running = 0, scan_probes_per_hour = 0;
   bool print_config = false;
   CLI::App* cmd = nullptr;
   bool given(const char* name) const { return cmd->count(name) > 0; }
@@ -71,6 +77,26 @@ bool apply_flags(const serve_options& o, web::server_config& cfg) {
   if (o.given("--header-timeout-ms"))
     l.header_timeout = std::chrono::milliseconds(o.header_timeout_ms);
   if (o.given("--idle-timeout-ms")) l.idle_timeout = std::chrono::milliseconds(o.idle_timeout_ms);
+  if (o.given("--trusted-proxy")) {
+    web::cidr_list list;
+    for (const std::string& t : o.trusted_proxies) {
+      auto c = web::parse_cidr(t);
+      if (!c) return fail(fmt::format("--trusted-proxy {}", c.error()));
+      list.add(*c);
+    }
+    cfg.scan.trusted_proxies = std::move(list);
+  }
+  if (o.given("--allow-loopback")) {
+    if (o.allow_loopback == "auto") {
+      cfg.scan.allow_loopback.reset();
+    } else if (o.allow_loopback == "true" || o.allow_loopback == "false") {
+      cfg.scan.allow_loopback = o.allow_loopback == "true";
+    } else {
+      return fail("--allow-loopback must be true, false or auto");
+    }
+  }
+  if (o.given("--scan-max-running")) cfg.scan.max_running = o.scan_max_running;
+  if (o.given("--scan-probes-per-hour")) cfg.scan.probes_per_hour = o.scan_probes_per_hour;
   if (cfg.cert_file.empty() != cfg.key_file.empty()) {
     return fail("give both --cert and --key (PEM files), or neither for a self-signed certificate");
   }
@@ -101,6 +127,35 @@ bool prepare_tls(const web::server_config& cfg, const web::request_log& log, tls
   return true;
 }
 
+scan::probe_service_options scan_options_of(const web::server_config& cfg) {
+  const web::scan_settings& sc = cfg.scan;
+  scan::probe_service_options o;
+  o.keep_results = sc.keep_results;
+  o.idle_cancel = sc.idle_cancel;
+  o.max_running = sc.max_running;
+  o.probes_per_hour = sc.probes_per_hour;
+  o.max_rate = static_cast<double>(sc.max_rate);
+  o.scan_rate = static_cast<double>(sc.scan_rate);
+  o.full_range_rate = static_cast<double>(sc.full_range_rate);
+  o.allow_loopback = web::scan_allows_loopback(cfg);
+  return o;
+}
+
+std::string scan_metrics(const scan::service_stats& s) {
+  return fmt::format(
+      "# HELP breakwater_scans_running Scans of visitors' addresses running now.\n"
+      "# TYPE breakwater_scans_running gauge\nbreakwater_scans_running {}\n"
+      "# HELP breakwater_scans_kept Scans held in memory (running or finished, not expired).\n"
+      "# TYPE breakwater_scans_kept gauge\nbreakwater_scans_kept {}\n"
+      "# HELP breakwater_scans_started_total Scans started.\n"
+      "# TYPE breakwater_scans_started_total counter\nbreakwater_scans_started_total {}\n"
+      "# HELP breakwater_scans_refused_total Scans refused by a limit.\n"
+      "# TYPE breakwater_scans_refused_total counter\nbreakwater_scans_refused_total {}\n"
+      "# HELP breakwater_scan_probes_total Port probes sent by scans.\n"
+      "# TYPE breakwater_scan_probes_total counter\nbreakwater_scan_probes_total {}\n",
+      s.running, s.kept, s.started, s.refused, s.probes_sent);
+}
+
 std::string urls(const web::server_config& cfg) {
   std::vector<std::string> out;
   for (const auto& a : cfg.http) out.push_back("http://" + web::to_string(a));
@@ -129,8 +184,20 @@ int run_serve(const serve_options& o, context& ctx) {
   if (!cfg.http.empty()) options.http_port = cfg.http.front().port;
   if (!cfg.https.empty()) options.https_port = cfg.https.front().port;
   std::unique_ptr<web::metrics> stats;
-  options.metrics_text = [&stats] { return stats->render(); };
+  std::unique_ptr<scan::probe_service> scans;
+  options.metrics_text = [&stats, &scans] {
+    std::string text = stats->render();
+    if (scans) text += scan_metrics(scans->stats());
+    return text;
+  };
   web::site site(*db, ctx.search(), std::move(options));
+  if (cfg.scan.enabled) {
+    scans = std::make_unique<scan::probe_service>(scan_options_of(cfg));
+    web::add_scan_api_routes(site, *scans);
+    web::scan_page_options pages;
+    pages.retention = std::chrono::duration_cast<std::chrono::minutes>(cfg.scan.keep_results);
+    web::add_scan_page_routes(site, *scans, *db, std::move(pages));
+  }
   std::vector<std::string> labels;
   for (const web::route& r : site.routes().routes()) labels.push_back(r.pattern);
   unsigned workers =
@@ -183,6 +250,18 @@ void add_serve_command(CLI::App& app, context& ctx, int& status) {
   cmd->add_option("--idle-timeout-ms", o->idle_timeout_ms,
                   "Time a keep-alive connection may wait for its next request")
       ->check(CLI::Range(100, 3600000));
+  cmd->add_option("--trusted-proxy", o->trusted_proxies,
+                  "Address block (CIDR) of a proxy whose X-Forwarded-For, Forwarded and PROXY "
+                  "headers name the client; repeatable");
+  cmd->add_option("--allow-loopback", o->allow_loopback,
+                  "May scans probe loopback addresses: true, false or auto (only when every "
+                  "listener is on loopback)");
+  cmd->add_option("--scan-max-running", o->scan_max_running,
+                  "Scans running at once, all visitors together")
+      ->check(CLI::Range(1, 100000));
+  cmd->add_option("--scan-probes-per-hour", o->scan_probes_per_hour,
+                  "Port probes one address may ask for per hour")
+      ->check(CLI::Range(1, 100000000));
   cmd->add_flag("--print-config", o->print_config,
                 "Print the effective configuration as TOML and exit");
   cmd->callback([o, &ctx, &status] { status = run_serve(*o, ctx); });

@@ -1,5 +1,6 @@
 #include "web/config.hpp"
 
+#include <array>
 #include <cstdlib>
 #include <filesystem>
 
@@ -39,6 +40,32 @@ server_config default_config() {
   server_config cfg;
   cfg.state_dir = default_state_dir();
   return cfg;
+}
+
+}  // namespace breakwater::web
+
+namespace breakwater::web {
+
+bool scan_allows_loopback(const server_config& cfg) {
+  if (cfg.scan.allow_loopback) return *cfg.scan.allow_loopback;
+  auto loopback = [](const listen_address& a) {
+    auto ip = parse_ip(a.host);
+    if (!ip) return false;
+    if (ip->v6) {
+      static constexpr std::array<std::uint8_t, 16> one{0, 0, 0, 0, 0, 0, 0, 0,
+                                                        0, 0, 0, 0, 0, 0, 0, 1};
+      return ip->bytes == one;
+    }
+    return ip->bytes[0] == 127;
+  };
+  bool any = false;
+  for (const auto* list : {&cfg.http, &cfg.https}) {
+    for (const listen_address& a : *list) {
+      if (!loopback(a)) return false;
+      any = true;
+    }
+  }
+  return any;
 }
 
 }  // namespace breakwater::web

@@ -2,10 +2,12 @@
 #pragma once
 
 #include "db/diagnostic.hpp"
+#include "web/cidr.hpp"
 #include "web/listen_address.hpp"
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +27,21 @@ struct limits {
   std::size_t max_connections = 4096;                // over it: 503 and close
 };
 
+// The scan service ([scan] in the file): how long results live, fair-use limits, rates, the
+// target policy and the proxies whose client headers are believed.
+struct scan_settings {
+  bool enabled = true;
+  std::chrono::seconds keep_results{30 * 60};
+  std::chrono::seconds idle_cancel{20};   // a running scan nobody watches is cancelled
+  std::size_t max_running = 32;           // all visitors together
+  std::size_t probes_per_hour = 200'000;  // per address
+  std::size_t max_rate = 20'000;          // probes per second, all scans
+  std::size_t scan_rate = 3'000;          // probes per second to one visitor
+  std::size_t full_range_rate = 1'000;    // the same for the full range
+  std::optional<bool> allow_loopback;     // unset ("auto"): only when every listener is loopback
+  cidr_list trusted_proxies;              // X-Forwarded-For, Forwarded and PROXY from these only
+};
+
 struct server_config {
   std::vector<listen_address> http{{"127.0.0.1", 8080}};
   std::vector<listen_address> https{{"127.0.0.1", 8443}};
@@ -34,7 +51,12 @@ struct server_config {
   unsigned threads = 0;  // 0: one per core
   log_level log = log_level::info;
   struct limits limits;
+  scan_settings scan;
 };
+
+// Whether loopback targets may be probed: as configured, else only when every listener is
+// on a loopback address (the embedded default, so that a user can try it locally).
+bool scan_allows_loopback(const server_config& cfg);
 
 // The default state directory: $XDG_STATE_HOME/breakwater, ~/.local/state/breakwater, or
 // ./breakwater-state when there is no home.

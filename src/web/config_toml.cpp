@@ -70,6 +70,55 @@ void read_tls(const toml::table& t, std::string_view file, server_config& cfg,
   if (auto v = f.string("key", presence::optional)) cfg.key_file = *v;
 }
 
+void read_scan(const toml::table& t, std::string_view file, scan_settings& sc,
+               db::diagnostics& problems) {
+  db::toml_fields f(t, file, "[scan]", problems);
+  f.reject_unknown({"enabled", "keep_results_s", "idle_cancel_s", "max_running", "probes_per_hour",
+                    "max_rate", "scan_rate", "full_range_rate", "allow_loopback",
+                    "trusted_proxies"});
+  if (const toml::node* n = t.get("enabled")) {
+    if (n->is_boolean()) {
+      sc.enabled = n->as_boolean()->get();
+    } else {
+      f.error(*n, "'enabled' must be true or false");
+    }
+  }
+  std::int64_t keep = sc.keep_results.count(), idle = sc.idle_cancel.count();
+  read_number(f, t, "keep_results_s", keep, 10, 7 * 24 * 3600);
+  read_number(f, t, "idle_cancel_s", idle, 1, 3600);
+  sc.keep_results = std::chrono::seconds(keep);
+  sc.idle_cancel = std::chrono::seconds(idle);
+  read_number(f, t, "max_running", sc.max_running, 1, 100'000);
+  read_number(f, t, "probes_per_hour", sc.probes_per_hour, 1, 100'000'000);
+  read_number(f, t, "max_rate", sc.max_rate, 1, 10'000'000);
+  read_number(f, t, "scan_rate", sc.scan_rate, 1, 10'000'000);
+  read_number(f, t, "full_range_rate", sc.full_range_rate, 1, 10'000'000);
+  if (const toml::node* n = t.get("allow_loopback")) {
+    if (n->is_boolean()) {
+      sc.allow_loopback = n->as_boolean()->get();
+    } else if (n->is_string() && n->as_string()->get() == "auto") {
+      sc.allow_loopback.reset();
+    } else {
+      f.error(*n, "'allow_loopback' must be true, false or \"auto\"");
+    }
+  }
+  if (const toml::array* a = f.array("trusted_proxies", presence::optional)) {
+    cidr_list list;
+    for (const toml::node& n : *a) {
+      auto c = n.is_string() ? parse_cidr(n.as_string()->get())
+                             : boost::system::result<cidr, std::string>(
+                                   std::string("'trusted_proxies' must be a list of strings "
+                                               "such as \"198.18.0.0/15\""));
+      if (!c) {
+        f.error(n, c.error());
+        return;
+      }
+      list.add(*c);
+    }
+    sc.trusted_proxies = std::move(list);
+  }
+}
+
 }  // namespace
 
 void apply_config_toml(std::string_view text, std::string_view file, server_config& cfg,
@@ -82,7 +131,7 @@ void apply_config_toml(std::string_view text, std::string_view file, server_conf
     return;
   }
   db::toml_fields f(root, file, "the top level", problems);
-  f.reject_unknown({"http", "https", "state_dir", "threads", "log_level", "tls", "limits"});
+  f.reject_unknown({"http", "https", "state_dir", "threads", "log_level", "tls", "limits", "scan"});
   read_addresses(f, root, "http", cfg.http);
   read_addresses(f, root, "https", cfg.https);
   if (auto v = f.string("state_dir", presence::optional)) cfg.state_dir = *v;
@@ -93,6 +142,9 @@ void apply_config_toml(std::string_view text, std::string_view file, server_conf
   if (const toml::table* t = f.table("tls", presence::optional)) read_tls(*t, file, cfg, problems);
   if (const toml::table* t = f.table("limits", presence::optional)) {
     read_limits(*t, file, cfg.limits, problems);
+  }
+  if (const toml::table* t = f.table("scan", presence::optional)) {
+    read_scan(*t, file, cfg.scan, problems);
   }
 }
 
@@ -119,10 +171,32 @@ std::string to_toml(const server_config& cfg) {
                   {"state_dir", cfg.state_dir},
                   {"threads", static_cast<std::int64_t>(cfg.threads)},
                   {"log_level", std::string(to_string(cfg.log))}};
+  const scan_settings& sc = cfg.scan;
+  toml::array proxies;
+  for (const cidr& c : sc.trusted_proxies.items()) proxies.push_back(to_string(c));
+  toml::table scan{{"enabled", sc.enabled},
+                   {"keep_results_s", static_cast<std::int64_t>(sc.keep_results.count())},
+                   {"idle_cancel_s", static_cast<std::int64_t>(sc.idle_cancel.count())},
+                   {"max_running", static_cast<std::int64_t>(sc.max_running)},
+                   {"probes_per_hour", static_cast<std::int64_t>(sc.probes_per_hour)},
+                   {"max_rate", static_cast<std::int64_t>(sc.max_rate)},
+                   {"scan_rate", static_cast<std::int64_t>(sc.scan_rate)},
+                   {"full_range_rate", static_cast<std::int64_t>(sc.full_range_rate)},
+                   {"trusted_proxies", proxies}};
+  if (sc.allow_loopback) {
+    scan.insert("allow_loopback", *sc.allow_loopback);
+  } else {
+    scan.insert("allow_loopback", "auto");
+  }
   std::ostringstream out;
   out << "# breakwater serve configuration (load with --config FILE)\n" << top << "\n\n";
   out << "# Empty cert and key: a self-signed certificate is created in state_dir.\n";
   out << "[tls]\n" << tls << "\n\n[limits]\n" << lim << "\n";
+  out << "\n# The scan service. allow_loopback \"auto\": only when every listener is on "
+         "loopback.\n";
+  out << "# trusted_proxies: address blocks whose X-Forwarded-For, Forwarded and PROXY headers\n";
+  out << "# name the client; from anyone else they are ignored.\n";
+  out << "[scan]\n" << scan << "\n";
   return out.str();
 }
 

@@ -7,9 +7,12 @@
 #include "web/metrics.hpp"
 #include "web/request_log.hpp"
 #include "web/responder.hpp"
+#include "web/site.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -23,8 +26,11 @@
 
 #include <array>
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <vector>
 
 namespace breakwater::web {
@@ -37,6 +43,58 @@ struct session_env {
   const limits& limit;
   std::size_t worker = 0;
   const bool& stopping;  // set on shutdown: finish the request in flight, then close
+};
+
+// What an answer produced later has delivered so far; touched on the session's thread only.
+struct async_state {
+  explicit async_state(const boost::asio::any_io_executor& ex) : wake(ex) {}
+  std::deque<std::string> queue;
+  bool ended = false;
+  std::optional<response> whole;
+  boost::asio::steady_timer wake;  // cancelled when something arrives
+};
+
+// The sink handed to an async_source: moves every call onto the session's executor, and
+// drops calls once the session has closed it (so nothing is posted to a finished worker).
+class session_sink final : public async_sink {
+ public:
+  session_sink(std::weak_ptr<async_state> st, boost::asio::any_io_executor ex)
+      : state_(std::move(st)), ex_(std::move(ex)) {}
+
+  void write(std::string bytes) override {
+    post([bytes = std::move(bytes)](async_state& s) mutable {
+      s.queue.push_back(std::move(bytes));
+    });
+  }
+  void end() override {
+    post([](async_state& s) { s.ended = true; });
+  }
+  void complete(response whole) override {
+    auto shared = std::make_shared<response>(std::move(whole));
+    post([shared](async_state& s) { s.whole = std::move(*shared); });
+  }
+  void close() {
+    std::lock_guard lock(mu_);
+    open_ = false;
+  }
+
+ private:
+  template <class F>
+  void post(F f) {
+    std::lock_guard lock(mu_);
+    if (!open_) return;
+    boost::asio::post(ex_, [w = state_, f = std::move(f)]() mutable {
+      auto s = w.lock();
+      if (!s) return;
+      f(*s);
+      s->wake.cancel();
+    });
+  }
+
+  std::mutex mu_;
+  bool open_ = true;
+  std::weak_ptr<async_state> state_;
+  boost::asio::any_io_executor ex_;
 };
 
 // Lets the server cancel a session that is waiting for its next request.
@@ -64,6 +122,7 @@ class http_session final : public session_base {
 
   void cancel_if_idle() noexcept override {
     if (idle_) cancel_io();
+    if (waiting_ != nullptr) waiting_->wake.cancel();  // shutdown ends streams and waits
   }
 
   // Serves requests until the client closes, a deadline passes, an error is answered or
@@ -196,9 +255,95 @@ class http_session final : public session_base {
     req.conn = &conn_;
     bool keep_alive = msg.keep_alive() && !env_.stopping;
     reply r = env_.respond.respond(req, keep_alive, head_);
+    if (r.stored && r.stored->later) {
+      bool again = co_await serve_later(req, r, keep_alive);
+      record(msg.method_string(), req.target, r, start);
+      co_return again;
+    }
     bool ok = co_await send(r);
     record(msg.method_string(), req.target, r, start);
     co_return ok&& keep_alive;
+  }
+
+  // Waits for the next thing an async source delivers, the heartbeat interval or the client
+  // (which should send nothing: a read that completes means it closed, or sent the next
+  // request, which is kept). Returns false when the client has gone.
+  boost::asio::awaitable<bool> wait_async(async_state& st, std::chrono::milliseconds d) {
+    using namespace boost::asio::experimental::awaitable_operators;
+    if (!st.queue.empty() || st.ended || st.whole || env_.stopping) co_return true;
+    if constexpr (requires { boost::beast::get_lowest_layer(stream_).expires_never(); }) {
+      boost::beast::get_lowest_layer(stream_).expires_never();
+    }
+    st.wake.expires_after(d);
+    waiting_ = &st;
+    auto result = co_await (st.wake.async_wait(tuple) ||
+                            stream_.async_read_some(buffer_.prepare(4096), tuple));
+    waiting_ = nullptr;
+    if (result.index() == 1) {
+      auto [ec, n] = std::get<1>(result);
+      if (ec || n == 0) co_return false;
+      buffer_.commit(n);
+      co_return true;
+    }
+    auto [ec] = std::get<0>(result);
+    if (!ec) st.queue.push_back({});  // the interval passed: marks a heartbeat
+    co_return true;
+  }
+
+  boost::asio::awaitable<bool> serve_later(const request& req, reply& r, bool keep_alive) {
+    const stored_response& s = *r.stored;
+    auto st = std::make_shared<async_state>(stream_.get_executor());
+    auto sink = std::make_shared<session_sink>(st, stream_.get_executor());
+    bool again = false;
+    if (s.stream) {
+      bool ok = co_await send(r);
+      if (ok && req.verb != method::head) {
+        s.later->start(sink);
+        ok = co_await pump_stream(*st, s);
+      }
+    } else {
+      s.later->start(sink);
+      auto give_up = std::chrono::steady_clock::now() + s.wait_limit;
+      bool present = true;
+      while (present && !st->whole && !env_.stopping) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            give_up - std::chrono::steady_clock::now());
+        if (left.count() <= 0) break;
+        present = co_await wait_async(*st, left);
+        st->queue.clear();
+      }
+      if (present) {
+        if (!st->whole) {
+          st->whole = site::json_error(503, "timeout",
+                                       "The answer did not come in time; try again shortly.");
+        }
+        keep_alive = keep_alive && !env_.stopping;
+        r = env_.respond.complete(req, std::move(*st->whole), s.route, keep_alive, head_);
+        again = co_await send(r) && keep_alive;
+      }
+    }
+    sink->close();
+    co_return again;
+  }
+
+  // Sends what the source writes, a heartbeat when it is quiet, until it ends, the client
+  // goes away or the server shuts down. The connection closes after it.
+  boost::asio::awaitable<bool> pump_stream(async_state& st, const stored_response& s) {
+    std::string out;
+    for (;;) {
+      out.clear();
+      for (std::string& piece : st.queue) out.append(piece.empty() ? s.heartbeat : piece);
+      st.queue.clear();
+      if (!out.empty()) {
+        expire(env_.limit.idle_timeout);
+        auto [ec, n] = co_await boost::asio::async_write(stream_, boost::asio::buffer(out), tuple);
+        if (ec) co_return false;
+        continue;
+      }
+      if (st.ended || env_.stopping) co_return true;
+      bool present = co_await wait_async(st, s.heartbeat_every);
+      if (!present) co_return false;
+    }
   }
 
   boost::asio::awaitable<void> answer_error(unsigned status) {
@@ -266,6 +411,7 @@ class http_session final : public session_base {
   std::vector<header_view> headers_;  // reused for every request
   std::string head_;                  // reused for every response head
   bool idle_ = false;
+  async_state* waiting_ = nullptr;  // set while waiting for an answer produced later
   boost::asio::steady_timer timer_;
   std::shared_ptr<watchdog> watch_ = std::make_shared<watchdog>();
 };

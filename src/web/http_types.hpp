@@ -2,7 +2,9 @@
 // pages, the API and their tests compile without Asio.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -38,6 +40,8 @@ struct cert_info {
   std::string sha256;  // "AB:CD:..." fingerprint of the DER certificate
 };
 
+class cidr_list;
+
 // Who is on the other end of the connection. Handlers that need the client's address (the
 // scan service probes exactly that address) or its round-trip time read it here.
 struct connection_info {
@@ -48,6 +52,10 @@ struct connection_info {
   int native_socket = -1;         // for measure_rtt_us(); -1 when there is no real socket
   const tls_info* tls = nullptr;  // set on HTTPS after the handshake
   const cert_info* cert = nullptr;
+  // The proxies whose X-Forwarded-For / Forwarded headers count (visitor_of); null: none.
+  const cidr_list* trusted_proxies = nullptr;
+  // The connection's own peer when a trusted PROXY protocol header replaced client_address.
+  std::string proxy_peer;
 };
 
 // The kernel's smoothed round-trip time of the connection (TCP_INFO), in microseconds; 0
@@ -75,6 +83,28 @@ enum class cache_policy {
   immutable,   // content-addressed static files: cache for a year
 };
 
+struct response;
+
+// Where an answer produced later goes. Thread-safe: call from any thread; the session
+// moves each call onto its own executor. Calls after the client has gone do nothing.
+class async_sink {
+ public:
+  virtual ~async_sink() = default;
+  virtual void write(std::string bytes) = 0;  // streamed: the next piece of the body
+  virtual void end() = 0;                     // streamed: the body is complete
+  virtual void complete(response whole) = 0;  // deferred: the whole answer, once
+};
+
+// Produces an answer after the handler has returned (server-sent events, or a response that
+// waits for a probe). The session calls start() once, on its own thread, and destroys the
+// source when the stream ends, the client goes away or the server shuts down: a source
+// stops producing (ends its subscriptions) in its destructor.
+class async_source {
+ public:
+  virtual ~async_source() = default;
+  virtual void start(std::shared_ptr<async_sink> sink) = 0;
+};
+
 struct response {
   unsigned status = 200;
   std::string_view content_type = "text/html; charset=utf-8";
@@ -84,6 +114,15 @@ struct response {
   // The same bytes for every request with this method, target and Host on this kind of
   // connection (and, over HTTPS, these TLS parameters): a worker may keep and reuse it.
   bool shareable = false;
+  // Set: the answer comes later from `later` (never cached, never compressed). With
+  // `stream`, the head goes out now (no Content-Length; the connection closes after the
+  // body) and the body follows in pieces, with `heartbeat` sent whenever nothing else was
+  // for `heartbeat_every`; without, the whole response is awaited for at most `wait_limit`.
+  std::shared_ptr<async_source> later;
+  bool stream = false;
+  std::string heartbeat = ": keep-alive\n\n";
+  std::chrono::milliseconds heartbeat_every{15'000};
+  std::chrono::milliseconds wait_limit{60'000};
 };
 
 }  // namespace breakwater::web

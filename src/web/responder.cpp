@@ -34,7 +34,9 @@ std::string_view reason(unsigned status) noexcept {
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 408: return "Request Timeout";
+    case 409: return "Conflict";
     case 413: return "Content Too Large";
+    case 415: return "Unsupported Media Type";
     case 429: return "Too Many Requests";
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
@@ -91,6 +93,15 @@ std::shared_ptr<const stored_response> responder::store(handled h, bool compress
   s->headers = std::move(h.res.headers);
   s->cache = h.res.cache;
   s->route = h.route;
+  if (h.res.later) {
+    s->later = std::move(h.res.later);
+    s->stream = h.res.stream;
+    s->heartbeat = std::move(h.res.heartbeat);
+    s->heartbeat_every = h.res.heartbeat_every;
+    s->wait_limit = h.res.wait_limit;
+    s->cache = cache_policy::no_store;
+    return s;
+  }
   if (compress && compressible(s->content_type, s->body.size())) {
     s->gzip_body = gzip_compress(s->body);
   }
@@ -108,7 +119,7 @@ std::shared_ptr<const stored_response> responder::lookup_or_render(const request
     return it->second.value;
   }
   handled h = site_.handle(req);
-  bool keep = h.res.shareable && capacity_ > 0;
+  bool keep = h.res.shareable && !h.res.later && capacity_ > 0;
   bool gzip_now = keep || accepts_gzip(req.header("accept-encoding"));
   auto s = store(std::move(h), gzip_now);
   if (!keep) return s;
@@ -148,8 +159,47 @@ reply responder::respond_error(unsigned status, bool https, std::string& head) {
   return finish(nullptr, store(std::move(h), false), false, https, head);
 }
 
+reply responder::complete(const request& req, response res, std::size_t route, bool keep_alive,
+                          std::string& head) {
+  res.later.reset();
+  res.shareable = false;
+  bool gzip = accepts_gzip(req.header("accept-encoding"));
+  return finish(&req, store(handled{std::move(res), route}, gzip), keep_alive, req.https(), head);
+}
+
+// The head of a streamed answer: no length (the body ends when the connection closes).
+reply responder::stream_head(const request* req, std::shared_ptr<const stored_response> s,
+                             bool https, std::string& head) {
+  head.clear();
+  fmt::format_to(std::back_inserter(head), "HTTP/1.1 {} {}\r\n", s->status, reason(s->status));
+  append_header(head, "Date", http_date());
+  head.append("Server: breakwater\r\n");
+  append_header(head, "Content-Type", s->content_type);
+  append_header(head, "Cache-Control", cache_control(cache_policy::no_store));
+  head.append("X-Accel-Buffering: no\r\n");  // nginx in front must not hold events back
+  head.append(security_headers);
+  if (https) head.append(hsts);
+  for (const auto& [name, value] : s->headers) append_header(head, name, value);
+  head.append("Connection: close\r\n\r\n");
+  reply r;
+  r.status = s->status;
+  r.route = s->route;
+  (void)req;
+  r.stored = std::move(s);
+  return r;
+}
+
 reply responder::finish(const request* req, std::shared_ptr<const stored_response> s,
                         bool keep_alive, bool https, std::string& head) {
+  if (s->later) {
+    if (s->stream) return stream_head(req, std::move(s), https, head);
+    head.clear();  // the head is written when the answer arrives (complete())
+    reply r;
+    r.status = s->status;
+    r.route = s->route;
+    r.stored = std::move(s);
+    return r;
+  }
   bool gz = req != nullptr && !s->gzip_body.empty() && accepts_gzip(req->header("accept-encoding"));
   const std::string& body = gz ? s->gzip_body : s->body;
   const std::string& etag = gz ? s->gzip_etag : s->etag;

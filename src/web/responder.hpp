@@ -26,6 +26,12 @@ struct stored_response {
   std::vector<std::pair<std::string_view, std::string>> headers;
   cache_policy cache = cache_policy::no_store;
   std::size_t route = static_cast<std::size_t>(-1);
+  // An answer that comes later (see response::later): the session serves it.
+  std::shared_ptr<async_source> later;
+  bool stream = false;
+  std::string heartbeat;
+  std::chrono::milliseconds heartbeat_every{0};
+  std::chrono::milliseconds wait_limit{0};
 };
 
 struct reply {
@@ -49,9 +55,15 @@ class responder {
   // a small page with the status, always closing the connection.
   reply respond_error(unsigned status, bool https, std::string& head);
 
+  // The answer a deferred response (stored->later without stream) delivered at last.
+  reply complete(const request& req, response res, std::size_t route, bool keep_alive,
+                 std::string& head);
+
  private:
   std::shared_ptr<const stored_response> lookup_or_render(const request& req);
   std::shared_ptr<const stored_response> store(handled h, bool keep);
+  reply stream_head(const request* req, std::shared_ptr<const stored_response> s, bool https,
+                    std::string& head);
   reply finish(const request* req, std::shared_ptr<const stored_response> s, bool keep_alive,
                bool https, std::string& head);
 

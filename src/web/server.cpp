@@ -2,6 +2,7 @@
 
 #include "web/error.hpp"
 #include "web/http_session.hpp"
+#include "web/proxy_protocol.hpp"
 #include "web/tls.hpp"
 
 #include <fmt/format.h>
@@ -9,6 +10,7 @@
 #include <openssl/ssl.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -66,6 +68,50 @@ connection_info describe(tcp::socket& s, const tcp::endpoint& peer, std::uint16_
   c.native_socket = s.native_handle();
   if (https) c.cert = &cert;
   return c;
+}
+
+// Reads a PROXY protocol header (v1 or v2) at the start of the connection, if one is there,
+// without touching the bytes after it. From a trusted proxy it replaces the client address;
+// from anyone else it is consumed and ignored. False: close the connection (malformed,
+// closed, or nothing arrived in time).
+asio::awaitable<bool> take_proxy_header(tcp::socket& socket, connection_info& conn,
+                                        const cidr_list& trusted, std::chrono::milliseconds limit) {
+  using namespace asio::experimental::awaitable_operators;
+  constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
+  asio::steady_timer timer(socket.get_executor());
+  auto give_up = std::chrono::steady_clock::now() + limit;
+  std::array<char, proxy_header_max> buf{};
+  for (bool first = true;; first = false) {
+    timer.expires_at(give_up);
+    if (first) {
+      auto r =
+          co_await (socket.async_wait(tcp::socket::wait_read, tuple) || timer.async_wait(tuple));
+      if (r.index() == 1) co_return false;
+      auto [waited] = std::get<0>(r);
+      if (waited) co_return false;
+    } else {
+      // The header began but is not complete: it comes in pieces, so look again shortly.
+      asio::steady_timer pause(socket.get_executor(), std::chrono::milliseconds(5));
+      co_await pause.async_wait(tuple);
+      if (std::chrono::steady_clock::now() >= give_up) co_return false;
+    }
+    boost::system::error_code ec;
+    std::size_t n = socket.receive(asio::buffer(buf), tcp::socket::message_peek, ec);
+    if (ec == asio::error::would_block) continue;
+    if (ec || n == 0) co_return false;
+    proxy_parse p = parse_proxy_header(std::string_view(buf.data(), n));
+    if (p.status == proxy_status::none) co_return true;
+    if (p.status == proxy_status::invalid) co_return false;
+    if (p.status == proxy_status::incomplete) continue;
+    std::size_t got = socket.receive(asio::buffer(buf.data(), p.header.length), 0, ec);
+    if (ec || got != p.header.length) co_return false;
+    if (p.header.has_address && trusted.contains(conn.client_address)) {
+      conn.proxy_peer = conn.client_address;
+      conn.client_address = p.header.source;
+      conn.client_port = p.header.source_port;
+    }
+    co_return true;
+  }
 }
 
 // Keeps a session in its worker's registry while it runs, so shutdown can reach it.
@@ -143,7 +189,14 @@ asio::awaitable<void> connection(tcp::socket socket, connection_info conn, worke
   bool busy =
       st.open.fetch_add(1, std::memory_order_relaxed) >= st.parts.config.limits.max_connections;
   st.parts.stats.on_connection(w.index, +1);
-  if (conn.https) {
+  conn.trusted_proxies = &st.parts.config.scan.trusted_proxies;
+  boost::system::error_code nb;
+  socket.non_blocking(true, nb);
+  bool go = co_await take_proxy_header(socket, conn, st.parts.config.scan.trusted_proxies,
+                                       st.parts.config.limits.idle_timeout);
+  if (!go) {
+    // Nothing usable arrived: close without an answer, as an idle connection would be.
+  } else if (conn.https) {
     co_await tls_connection(std::move(socket), std::move(conn), w, st, busy);
   } else {
     co_await plain_connection(std::move(socket), std::move(conn), w, st, busy);

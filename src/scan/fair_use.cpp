@@ -1,0 +1,62 @@
+#include "scan/fair_use.hpp"
+
+#include <algorithm>
+
+namespace breakwater::scan {
+
+void probe_budget::expire(charges& c, clock::time_point now) const {
+  while (!c.empty() && c.front().first + window_ <= now) c.pop_front();
+}
+
+std::size_t probe_budget::used(std::string_view address, clock::time_point now) {
+  auto it = by_address_.find(address);
+  if (it == by_address_.end()) return 0;
+  expire(it->second, now);
+  std::size_t sum = 0;
+  for (const auto& [at, n] : it->second) sum += n;
+  return sum;
+}
+
+std::chrono::seconds probe_budget::charge(std::string_view address, std::size_t probes,
+                                          clock::time_point now) {
+  if (probes > per_hour_) return window_;  // never fits: say "an hour"
+  charges& c = by_address_[std::string(address)];
+  expire(c, now);
+  std::size_t sum = 0;
+  for (const auto& [at, n] : c) sum += n;
+  if (sum + probes <= per_hour_) {
+    c.emplace_back(now, probes);
+    return std::chrono::seconds(0);
+  }
+  // The oldest charges leave the window first: wait until enough of them have gone.
+  std::size_t need = sum + probes - per_hour_;
+  std::size_t freed = 0;
+  for (const auto& [at, n] : c) {
+    freed += n;
+    if (freed >= need) {
+      auto wait = std::chrono::ceil<std::chrono::seconds>(at + window_ - now);
+      return std::max(wait, std::chrono::seconds(1));
+    }
+  }
+  return window_;
+}
+
+void probe_budget::refund(std::string_view address, std::size_t probes) {
+  auto it = by_address_.find(address);
+  if (it == by_address_.end()) return;
+  // Take back from the newest charges: they are the ones this refund belongs to.
+  for (auto c = it->second.rbegin(); c != it->second.rend() && probes > 0; ++c) {
+    std::size_t back = std::min(probes, c->second);
+    c->second -= back;
+    probes -= back;
+  }
+}
+
+void probe_budget::forget_old(clock::time_point now) {
+  for (auto it = by_address_.begin(); it != by_address_.end();) {
+    expire(it->second, now);
+    it = it->second.empty() ? by_address_.erase(it) : std::next(it);
+  }
+}
+
+}  // namespace breakwater::scan

@@ -1,0 +1,71 @@
+// The scan service that really probes: its own thread and io_context running one probe
+// engine, a registry of scans (kept in memory for a while, then forgotten), fair-use limits
+// and the target policy. The header stays free of Asio: the web core includes it.
+#pragma once
+
+#include "scan/service.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+namespace breakwater::probe {
+class prober;
+}
+
+namespace breakwater::scan {
+
+struct probe_service_options {
+  std::chrono::seconds keep_results{30 * 60};  // a scan is forgotten this long after it started
+  // A running scan nobody watches (no event stream open, no GET) this long is cancelled.
+  std::chrono::seconds idle_cancel{20};
+  std::size_t max_running = 32;            // scans running at once, all visitors together
+  std::size_t probes_per_hour = 200'000;   // per address (a full range is 65,536)
+  double max_rate = 20'000;                // new probes per second, all scans together
+  double scan_rate = 3'000;                // new probes per second to one visitor
+  double full_range_rate = 1'000;          // the same for the full range (paced gently)
+  std::size_t max_in_flight = 4'096;       // probes out at once, all scans together
+  unsigned tries = 2;                      // tries per port before it is called stealth
+  bool allow_loopback = false;             // may 127.0.0.1 / ::1 be probed
+  std::shared_ptr<probe::prober> backend;  // tests: a fake target; default: TCP connect
+};
+
+// Counters for /metrics.
+struct service_stats {
+  std::size_t running = 0;
+  std::size_t kept = 0;  // scans in memory, running or finished
+  std::uint64_t started = 0;
+  std::uint64_t refused = 0;
+  std::uint64_t probes_sent = 0;  // ports decided, all scans since start
+};
+
+class probe_service final : public service {
+ public:
+  explicit probe_service(probe_service_options options = {});
+  ~probe_service() override;  // cancels every scan and joins the thread
+  probe_service(const probe_service&) = delete;
+  probe_service& operator=(const probe_service&) = delete;
+
+  boost::system::result<std::string, refusal> start(const visitor& who,
+                                                    const scan_order& order) override;
+  std::optional<scan_view> find(std::string_view id, std::string_view address) const override;
+  bool cancel(std::string_view id, std::string_view address) override;
+  std::unique_ptr<subscription> subscribe(std::string_view id, std::string_view address,
+                                          std::uint64_t after,
+                                          std::function<void(const scan_event&)> on_event) override;
+  boost::system::result<std::chrono::milliseconds, refusal> estimate(
+      const visitor& who, const scan_order& order) const override;
+
+  service_stats stats() const;
+
+  struct core;
+
+ private:
+  std::shared_ptr<core> core_;
+};
+
+// 128 random bits from OpenSSL, base64url without padding (22 characters).
+std::string new_scan_id();
+
+}  // namespace breakwater::scan

@@ -1,0 +1,48 @@
+#include "scan/target_policy.hpp"
+
+#include <fmt/format.h>
+#include <boost/asio/ip/address.hpp>
+
+namespace breakwater::scan {
+namespace {
+
+refusal not_allowed(std::string_view address, std::string_view what, std::string_view advice) {
+  return {403,
+          "target_not_allowed",
+          fmt::format("This server will not probe {}: it is {}. {}", address, what, advice),
+          {}};
+}
+
+}  // namespace
+
+std::optional<refusal> check_target(std::string_view address, bool allow_loopback) {
+  boost::system::error_code ec;
+  auto a = boost::asio::ip::make_address(address, ec);
+  if (ec) {
+    return refusal{400,
+                   "bad_target",
+                   fmt::format("The connection's address \u201c{}\u201d could not be read; "
+                               "connect over plain IPv4 or IPv6.",
+                               address),
+                   {}};
+  }
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) {
+    a = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, a.to_v6());
+  }
+  constexpr std::string_view elsewhere =
+      "Visit this site from the connection you want tested (not through a proxy on the same "
+      "machine).";
+  if (a.is_unspecified()) return not_allowed(address, "the unspecified address", elsewhere);
+  if (a.is_multicast()) return not_allowed(address, "a multicast address", elsewhere);
+  if (a.is_v4() && a.to_v4() == boost::asio::ip::address_v4::broadcast()) {
+    return not_allowed(address, "the broadcast address", elsewhere);
+  }
+  if (a.is_loopback() && !allow_loopback) {
+    return not_allowed(address, "a loopback address (this server itself)",
+                       "Visit from another machine, or, if you run this server, set "
+                       "allow_loopback = true in its [scan] configuration.");
+  }
+  return std::nullopt;
+}
+
+}  // namespace breakwater::scan

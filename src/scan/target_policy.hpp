@@ -1,0 +1,15 @@
+// Which addresses the scan service may probe at all: never unspecified, multicast or
+// broadcast; loopback only when the operator allows it.
+#pragma once
+
+#include "scan/service.hpp"
+
+#include <optional>
+#include <string_view>
+
+namespace breakwater::scan {
+
+// A refusal (403 "target_not_allowed", or 400 for text that is no address) or nothing.
+std::optional<refusal> check_target(std::string_view address, bool allow_loopback);
+
+}  // namespace breakwater::scan
