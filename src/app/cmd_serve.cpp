@@ -5,9 +5,9 @@
 #include "db/database_loader.hpp"
 #include "scan/probe_service.hpp"
 #include "web/api_scans.hpp"
-#include "web/scan_routes.hpp"
 #include "web/certificate.hpp"
 #include "web/config.hpp"
+#include "web/scan_routes.hpp"
 #include "web/server.hpp"
 #include "web/tls.hpp"
 

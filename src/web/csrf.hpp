@@ -32,8 +32,9 @@ class csrf_guard {
 };
 
 // False when the request says it comes from another site: an Origin header naming another
-// host (or "null"), or Sec-Fetch-Site "cross-site" / "same-site". Requests without either
-// header (curl, old browsers) pass; the token still has to match.
+// host, "Origin: null" without "Sec-Fetch-Site: same-origin", or Sec-Fetch-Site "cross-site"
+// / "same-site". Requests without either header (curl, old browsers) pass; the token still
+// has to match.
 bool same_origin(const request& req) noexcept;
 
 }  // namespace breakwater::web

@@ -11,7 +11,6 @@ std::string plural(std::size_t n, std::string_view one, std::string_view many) {
   return fmt::format("{} {}", n, n == 1 ? one : many);
 }
 
-
 port_finding finding(const probe::port_result& r, const db::database& db) {
   port_finding f;
   f.port = r.port;

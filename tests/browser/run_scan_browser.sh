@@ -26,7 +26,8 @@ cat >"$TB_DIR/expect.json" <<JSON
  "closed": [20, 21, 23, 25, 110, 111, 113, 119, 135, 445]}
 JSON
 
-tb_in_srv "$BW" --data data serve --http "198.18.0.1:$PORT" --https off \
+# ip netns exec execs the server: $! is the server itself, so kill reaches it.
+ip netns exec "$TB_SRV" "$BW" --data data serve --http "198.18.0.1:$PORT" --https off \
   --state-dir "$TB_DIR/state" --log-level warn 2>"$TB_DIR/serve.err" &
 SERVE=$!
 for _ in $(seq 1 100); do

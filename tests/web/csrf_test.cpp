@@ -62,6 +62,9 @@ TEST(csrf, same_origin_checks_origin_against_host_and_sec_fetch_site) {
       {{{"Host", "198.18.0.1:8080"}, {"Origin", "http://evil.example"}}, false},
       {{{"Host", "198.18.0.1:8080"}, {"Origin", "http://198.18.0.1:9090"}}, false},
       {{{"Host", "198.18.0.1:8080"}, {"Origin", "null"}}, false},
+      // Chromium's form posts under Referrer-Policy: no-referrer.
+      {{{"Host", "a.test"}, {"Origin", "null"}, {"Sec-Fetch-Site", "same-origin"}}, true},
+      {{{"Host", "a.test"}, {"Origin", "null"}, {"Sec-Fetch-Site", "none"}}, false},
       {{{"Host", "198.18.0.1:8080"}, {"Origin", "ftp://198.18.0.1:8080"}}, false},
       {{{"Host", "a.test"}, {"Sec-Fetch-Site", "cross-site"}}, false},
       {{{"Host", "a.test"}, {"Sec-Fetch-Site", "same-site"}}, false},

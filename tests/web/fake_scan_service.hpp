@@ -39,7 +39,7 @@ class fake_scan_service : public scan::service {
       spec = order.kind == scan::scan_kind::service        ? "service"
              : order.kind == scan::scan_kind::file_sharing ? "file-sharing"
              : order.kind == scan::scan_kind::full         ? "all"
-                                                            : "common";
+                                                           : "common";
     }
     auto set = probe::parse_port_set(spec);
     if (set && order.kind != scan::scan_kind::ping && order.kind != scan::scan_kind::upnp) {
