@@ -54,6 +54,13 @@ page render_form_rejected_page(std::string_view why);
 // /headers: the request headers this server received and what each reveals.
 page render_headers_page(std::span<const header_view> headers);
 
+// For the <head> of pages with a POST form. The site-wide Referrer-Policy no-referrer makes
+// browsers send "Origin: null" on form posts, and over plain HTTP to an address they send no
+// Sec-Fetch-Site either: same-origin keeps the Origin header for our own forms, and still
+// sends nothing to other sites.
+inline constexpr std::string_view form_page_head =
+    "<meta name=\"referrer\" content=\"same-origin\">";
+
 // "about 4 seconds", "about 3 minutes", "about 1 hour 5 minutes".
 std::string describe_duration(std::chrono::milliseconds d);
 

@@ -172,7 +172,7 @@ page render_scan_confirm_page(const scan_confirmation& c) {
   }
   h.raw("<button type=\"submit\" id=\"start\">Start: probe ").text(c.address).raw("</button>");
   h.raw("</form><p><a href=\"/scan\">Choose another test</a></p>");
-  return {fmt::format("{}: confirm", title), "scan", {}, h.take()};
+  return {fmt::format("{}: confirm", title), "scan", std::string(form_page_head), h.take()};
 }
 
 page render_scan_refusal_page(const scan::refusal& r) {

@@ -19,7 +19,8 @@ bool running(const scan::scan_view& v) { return v.phase == scan::scan_phase::run
 // Without JavaScript the page reloads itself until the scan is over; with it, scan.js takes
 // the events instead (and reloads once at the end, for the server-rendered verdict).
 std::string live_head(const scan::scan_view& v) {
-  std::string head = fmt::format("<script src=\"{}\" defer></script>", asset_url("scan.js"));
+  std::string head =
+      fmt::format("{}<script src=\"{}\" defer></script>", form_page_head, asset_url("scan.js"));
   if (running(v)) head += "<noscript><meta http-equiv=\"refresh\" content=\"3\"></noscript>";
   return head;
 }

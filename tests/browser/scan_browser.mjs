@@ -46,12 +46,22 @@ async function cells(page) {
   })));
 }
 
+// After "Start": the result page, or a failure that names what the server answered.
+async function submitStart(page) {
+  await page.locator('#start').click();
+  try {
+    await page.waitForURL(/\/scan\/[A-Za-z0-9_-]+$/, { timeout: 15000 });
+  } catch (e) {
+    const text = (await page.locator('main').innerText()).slice(0, 300);
+    throw new Error(`no result page after Start: at ${page.url()}: ${text}`);
+  }
+}
+
 async function startScan(page, kindLink) {
   await page.goto(`${base}/scan`);
   await page.getByRole('link', { name: kindLink }).first().click();
   await page.waitForURL(/\/scan\/confirm\?kind=/);
-  await page.locator('#start').click();
-  await page.waitForURL(/\/scan\/[A-Za-z0-9_-]+$/);
+  await submitStart(page);
 }
 
 async function serviceScan() {
@@ -76,8 +86,7 @@ async function serviceScan() {
       confirm.includes(expected.address) && confirm.includes('1056 ports') &&
       confirm.includes('reset') && /About .*(second|minute)/.test(confirm), confirm.slice(0, 400));
     await page.screenshot({ path: join(outDir, 'scan-confirm-desktop.png'), fullPage: true });
-    await page.locator('#start').click();
-    await page.waitForURL(/\/scan\/[A-Za-z0-9_-]+$/);
+    await submitStart(page);
     const resultUrl = page.url();
     check('the result page shows the grid at once', await page.locator('#grid a.c').count() === 1056);
 
@@ -148,9 +157,8 @@ async function singlePortProbe() {
     const port = expected.open[0];
     await page.goto(`${base}/port/${port}`);
     await page.locator('#probe button').click();
-    await page.waitForURL(new RegExp(`/port/${port}/probe$`));
-    await page.locator('#start').click();
-    await page.waitForURL(/\/scan\/[A-Za-z0-9_-]+$/);
+    await page.waitForURL(new RegExp(`/port/${port}/probe\\??$`));
+    await submitStart(page);
     await page.waitForFunction(() => /Open|Closed|Stealth/.test(document.getElementById('state').textContent),
       null, { timeout: 60000 });
     check(`probing port ${port} from its page says Open`,

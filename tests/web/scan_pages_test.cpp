@@ -183,6 +183,7 @@ TEST(scan_pages, the_confirm_page_states_address_probes_duration_and_posts_a_tok
   EXPECT_TRUE(has(p.body, "M-SEARCH request to UDP port 1900"));
   EXPECT_TRUE(has(p.body, "About 12 minutes."));
   EXPECT_TRUE(has(p.body, "<form class=\"start\" method=\"post\" action=\"/scan\">"));
+  EXPECT_TRUE(has(p.head, "<meta name=\"referrer\" content=\"same-origin\">"));
   EXPECT_TRUE(has(p.body, "name=\"csrf\" value=\"5.abc\""));
   EXPECT_TRUE(has(p.body, "name=\"kind\" value=\"full\""));
   EXPECT_TRUE(has(p.body, "name=\"ping\" value=\"1\" checked"));
