@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 cmake --preset fuzz >/dev/null
-targets=(fuzz_iana_csv fuzz_entry_toml fuzz_port_set fuzz_ssdp_reply fuzz_http_session)
+targets=(fuzz_iana_csv fuzz_entry_toml fuzz_port_set fuzz_ssdp_reply fuzz_http_session
+  fuzz_proxy_protocol fuzz_forwarded)
 cmake --build --preset fuzz --target "${targets[@]}"
 for target in "${targets[@]}"; do
   work=build/fuzz/corpus-$target

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds and runs every test: unit, CLI and web end-to-end tests
 # (release and ASan+UBSan), the browser tests (the scan pages on the network test bed), the
-# data check, the end-to-end probe tests on the network test bed (root), the fuzz targets for
-# a short smoke run, and the format check.
+# data check, the end-to-end probe tests on the network test bed (root), the scan service e2e
+# (20 visitor namespaces), the fuzz targets for a short smoke run, and the format check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --tools
@@ -26,6 +26,9 @@ build/breakwater db check | tail -n 1
 
 step "end-to-end probe tests on the network test bed (namespaces, real packets)"
 tests/e2e/run_e2e.sh
+
+step "end-to-end scan service tests (20 visitor namespaces, the JSON API)"
+tests/e2e/run_scan_e2e.sh
 
 step "ASan+UBSan build and tests"
 cmake --preset asan >/dev/null

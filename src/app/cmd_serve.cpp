@@ -137,6 +137,7 @@ scan::probe_service_options scan_options_of(const web::server_config& cfg) {
   o.max_rate = static_cast<double>(sc.max_rate);
   o.scan_rate = static_cast<double>(sc.scan_rate);
   o.full_range_rate = static_cast<double>(sc.full_range_rate);
+  o.max_in_flight = sc.max_in_flight;
   o.allow_loopback = web::scan_allows_loopback(cfg);
   return o;
 }

@@ -91,6 +91,7 @@ struct probe_service::core {
   service_stats counters;
   std::uint64_t next_subscriber = 1;
   bool stopping = false;
+  bool closing = false;  // service thread only: the sweep must not re-arm
 
   asio::io_context ioc{1};
   asio::steady_timer sweep;
@@ -166,7 +167,7 @@ struct probe_service::core {
   void arm_sweep() {
     sweep.expires_after(std::chrono::seconds(1));
     sweep.async_wait([this](const boost::system::error_code& ec) {
-      if (ec) return;
+      if (ec || closing) return;
       sweep_now(steady::now());
       arm_sweep();
     });
@@ -246,6 +247,7 @@ probe_service::~probe_service() {
     for (auto& [id, r] : core_->scans) r->stop.request_stop();
   }
   asio::post(core_->ioc, [c = core_.get()] {
+    c->closing = true;
     c->sweep.cancel();
     c->work.reset();
   });

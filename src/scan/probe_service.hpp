@@ -25,7 +25,7 @@ struct probe_service_options {
   double max_rate = 20'000;                // new probes per second, all scans together
   double scan_rate = 3'000;                // new probes per second to one visitor
   double full_range_rate = 1'000;          // the same for the full range (paced gently)
-  std::size_t max_in_flight = 4'096;       // probes out at once, all scans together
+  std::size_t max_in_flight = 16'384;      // probes out at once, all scans together
   unsigned tries = 2;                      // tries per port before it is called stealth
   bool allow_loopback = false;             // may 127.0.0.1 / ::1 be probed
   std::shared_ptr<probe::prober> backend;  // tests: a fake target; default: TCP connect

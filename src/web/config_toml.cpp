@@ -74,7 +74,7 @@ void read_scan(const toml::table& t, std::string_view file, scan_settings& sc,
                db::diagnostics& problems) {
   db::toml_fields f(t, file, "[scan]", problems);
   f.reject_unknown({"enabled", "keep_results_s", "idle_cancel_s", "max_running", "probes_per_hour",
-                    "max_rate", "scan_rate", "full_range_rate", "allow_loopback",
+                    "max_rate", "scan_rate", "full_range_rate", "max_in_flight", "allow_loopback",
                     "trusted_proxies"});
   if (const toml::node* n = t.get("enabled")) {
     if (n->is_boolean()) {
@@ -93,6 +93,7 @@ void read_scan(const toml::table& t, std::string_view file, scan_settings& sc,
   read_number(f, t, "max_rate", sc.max_rate, 1, 10'000'000);
   read_number(f, t, "scan_rate", sc.scan_rate, 1, 10'000'000);
   read_number(f, t, "full_range_rate", sc.full_range_rate, 1, 10'000'000);
+  read_number(f, t, "max_in_flight", sc.max_in_flight, 1, 1'000'000);
   if (const toml::node* n = t.get("allow_loopback")) {
     if (n->is_boolean()) {
       sc.allow_loopback = n->as_boolean()->get();
@@ -182,6 +183,7 @@ std::string to_toml(const server_config& cfg) {
                    {"max_rate", static_cast<std::int64_t>(sc.max_rate)},
                    {"scan_rate", static_cast<std::int64_t>(sc.scan_rate)},
                    {"full_range_rate", static_cast<std::int64_t>(sc.full_range_rate)},
+                   {"max_in_flight", static_cast<std::int64_t>(sc.max_in_flight)},
                    {"trusted_proxies", proxies}};
   if (sc.allow_loopback) {
     scan.insert("allow_loopback", *sc.allow_loopback);

@@ -52,6 +52,7 @@ struct async_state {
   bool ended = false;
   std::optional<response> whole;
   boost::asio::steady_timer wake;  // cancelled when something arrives
+  bool gathering = false;          // set: arrivals join the queue without waking the session
 };
 
 // The sink handed to an async_source: moves every call onto the session's executor, and
@@ -87,7 +88,7 @@ class session_sink final : public async_sink {
       auto s = w.lock();
       if (!s) return;
       f(*s);
-      s->wake.cancel();
+      if (!s->gathering) s->wake.cancel();
     });
   }
 
@@ -269,8 +270,13 @@ class http_session final : public session_base {
   // (which should send nothing: a read that completes means it closed, or sent the next
   // request, which is kept). Returns false when the client has gone.
   boost::asio::awaitable<bool> wait_async(async_state& st, std::chrono::milliseconds d) {
-    using namespace boost::asio::experimental::awaitable_operators;
     if (!st.queue.empty() || st.ended || st.whole || env_.stopping) co_return true;
+    co_return co_await wait_async_for(st, d);
+  }
+
+  // The same without the early return: waits `d` (or until woken) even with items queued.
+  boost::asio::awaitable<bool> wait_async_for(async_state& st, std::chrono::milliseconds d) {
+    using namespace boost::asio::experimental::awaitable_operators;
     if constexpr (requires { boost::beast::get_lowest_layer(stream_).expires_never(); }) {
       boost::beast::get_lowest_layer(stream_).expires_never();
     }
@@ -286,7 +292,7 @@ class http_session final : public session_base {
       co_return true;
     }
     auto [ec] = std::get<0>(result);
-    if (!ec) st.queue.push_back({});  // the interval passed: marks a heartbeat
+    if (!ec && !st.gathering) st.queue.push_back({});  // the interval passed: a heartbeat
     co_return true;
   }
 
@@ -329,8 +335,17 @@ class http_session final : public session_base {
   // Sends what the source writes, a heartbeat when it is quiet, until it ends, the client
   // goes away or the server shuts down. The connection closes after it.
   boost::asio::awaitable<bool> pump_stream(async_state& st, const stored_response& s) {
+    // Events that come close together go out in one write: a scan decides thousands of
+    // ports a second, and one segment per verdict would cost far more than the verdicts.
+    constexpr auto gather = std::chrono::milliseconds(25);
     std::string out;
     for (;;) {
+      if (!st.queue.empty() && !st.ended && !env_.stopping) {
+        st.gathering = true;
+        bool present = co_await wait_async_for(st, gather);
+        st.gathering = false;
+        if (!present) co_return false;
+      }
       out.clear();
       for (std::string& piece : st.queue) out.append(piece.empty() ? s.heartbeat : piece);
       st.queue.clear();

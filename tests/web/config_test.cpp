@@ -125,3 +125,48 @@ TEST(config, printed_config_loads_back_unchanged) {
 
 }  // namespace
 }  // namespace breakwater::web
+
+namespace breakwater::web {
+namespace {
+
+TEST(config, scan_section_round_trips_and_checks_values) {
+  server_config cfg = default_config();
+  EXPECT_TRUE(scan_allows_loopback(cfg));  // the embedded default listens on loopback only
+  db::diagnostics problems;
+  apply_config_toml(R"(
+[scan]
+keep_results_s = 600
+idle_cancel_s = 5
+max_running = 7
+probes_per_hour = 1000
+scan_rate = 500
+allow_loopback = false
+trusted_proxies = ["198.18.0.3", "2001:2::/48"]
+)",
+                    "s.toml", cfg, problems);
+  ASSERT_TRUE(problems.empty()) << db::to_string(problems.front());
+  EXPECT_EQ(cfg.scan.keep_results, std::chrono::seconds(600));
+  EXPECT_EQ(cfg.scan.max_running, 7U);
+  EXPECT_FALSE(scan_allows_loopback(cfg));
+  EXPECT_TRUE(cfg.scan.trusted_proxies.contains("2001:2::99"));
+  EXPECT_FALSE(cfg.scan.trusted_proxies.contains("198.18.0.4"));
+  std::string text = to_toml(cfg);
+  server_config back = default_config();
+  apply_config_toml(text, "printed.toml", back, problems);
+  EXPECT_TRUE(problems.empty()) << text;
+  EXPECT_EQ(to_toml(back), text);
+  EXPECT_EQ(back.scan.trusted_proxies, cfg.scan.trusted_proxies);
+  EXPECT_EQ(back.scan.allow_loopback, std::optional<bool>(false));
+
+  server_config wide = default_config();
+  wide.http = {{"0.0.0.0", 80}};
+  EXPECT_FALSE(scan_allows_loopback(wide));  // "auto" on a public listener: off
+  apply_config_toml(
+      "[scan]\ntrusted_proxies = [\"10.0.0.0/40\"]\nallow_loopback = \"yes\"\n"
+      "max_running = 0\ncolour = 1\n",
+      "bad.toml", wide, problems);
+  ASSERT_EQ(problems.size(), 4U);
+}
+
+}  // namespace
+}  // namespace breakwater::web

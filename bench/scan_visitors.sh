@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# The scan service under load, on the network test bed (root needed): `breakwater serve` in
+# the server namespace, 20 visitor namespaces behind a router at 50 ms round trip, each with
+# its own firewall mix. Each visitor starts "all service ports" (0-1055, ping, UPnP) through
+# the JSON API and follows its events to the end. Measured: wall time until the last visitor
+# has its verdict with all 20 at once, against one visitor alone (target: at most 1.5x);
+# wrong verdicts; the server's CPU time and peak memory. Prints a Markdown table.
+# PERF=FILE also records a perf profile of the server during the 20-visitor run.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+TB_BUILD=${TB_BUILD:-build/release}
+BW="$TB_BUILD/src/app/breakwater"
+[ -x "$BW" ] || { echo "build the release preset first" >&2; exit 1; }
+source tests/e2e/testbed.sh
+N=${N:-20}
+TB_SEED=${TB_SEED:-77}
+tb_many_up "$N" 25 || exit 1
+
+# Visitor i: services on 22 and 80+i, a kernel reset on 3, nftables resets on a block that
+# moves with i, admin-prohibited on 135 and 400+i, port-unreachable on 111 and 500+i, ping
+# answered by even visitors, SSDP by every third; everything else dropped.
+mix_open() { echo "22,$((80 + $1))"; }
+mix_rst() { echo "3,$((600 + 5 * $1))-$((604 + 5 * $1))"; }
+mix_admin() { echo "135,$((400 + $1))"; }
+mix_unreach() { echo "111,$((500 + $1))"; }
+mix_ping() { [ $(($1 % 2)) -eq 0 ] && echo yes || echo no; }
+mix_upnp() { [ $(($1 % 3)) -eq 0 ] && echo yes || echo no; }
+for i in $(seq 1 "$N"); do
+  ping=accept
+  [ "$(mix_ping "$i")" = no ] && ping=drop
+  rst=$(mix_rst "$i")
+  tb_firewall_in "$(tb_visitor_ns "$i")" "$(mix_open "$i" | sed 's/,/, /g'), 3" \
+    "${rst#3,}" "$(mix_admin "$i" | sed 's/,/, /g')" "$(mix_unreach "$i" | sed 's/,/, /g')" "$ping"
+  if [ "$(mix_upnp "$i")" = yes ]; then
+    tb_visitor_services "$i" "$(mix_open "$i")" --ssdp
+  else
+    tb_visitor_services "$i" "$(mix_open "$i")"
+  fi
+done
+
+cat >"$TB_DIR/serve.toml" <<TOML
+http = ["198.18.0.1:8080"]
+https = []
+log_level = "warn"
+[scan]
+max_running = 64
+max_rate = ${MAX_RATE:-20000}
+TOML
+# ip netns exec execs the server: $! is the server itself, so signals reach it.
+ip netns exec "$TB_SRV" "$BW" --data data serve --config "$TB_DIR/serve.toml" >"$TB_DIR/serve.log" 2>&1 &
+SERVE=$!
+for _ in $(seq 1 100); do grep -q "listening" "$TB_DIR/serve.log" && break; sleep 0.05; done
+trap 'kill $SERVE 2>/dev/null; wait $SERVE 2>/dev/null; tb_down' EXIT
+
+now() { date +%s.%N; }
+
+# One visitor's scan: POST, follow the events to "done", GET the result; writes the end time.
+visitor_scan() {
+  local i=$1 tag=$2 out="$TB_DIR/$2-$1"
+  tb_in_visitor "$i" curl -s -o "$out.post" -X POST -H 'Content-Type: application/json' \
+    -d '{"ports":"service","ping":true,"upnp":true}' http://198.18.0.1:8080/api/v1/scans
+  local id
+  id=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])' <"$out.post") || return
+  tb_in_visitor "$i" curl -s -N --max-time 300 \
+    "http://198.18.0.1:8080/api/v1/scans/$id/events" >"$out.sse"
+  now >"$out.end"
+  tb_in_visitor "$i" curl -s "http://198.18.0.1:8080/api/v1/scans/$id" |
+    python3 -c 'import json,sys; json.dump(json.load(sys.stdin)["result"], sys.stdout)' >"$out.json"
+}
+
+wrong_of() {  # wrong_of TAG I -> 0 when every verdict is right
+  local i=$2 out="$TB_DIR/$1-$2"
+  python3 tests/e2e/check_scan.py "$out.json" --ports 0-1055 --open "$(mix_open "$i")" \
+    --rst "$(mix_rst "$i")" --icmp-admin "$(mix_admin "$i")" --icmp-port "$(mix_unreach "$i")" \
+    --ping "$(mix_ping "$i")" --upnp "$(mix_upnp "$i")" >"$out.check" 2>&1
+  grep -c . "$out.check" | awk '{ print ($1 > 0) ? $1 : 0 }'
+}
+
+cpu_s() { awk '{ printf "%.2f", ($14 + $15) / 100 }' "/proc/${1:-$SERVE}/stat"; }
+# Idle CPU seconds of the whole machine (all cores), to see whether the run was CPU-bound.
+idle_s() { awk '/^cpu / { printf "%.2f", ($5 + $6) / 100 }' /proc/stat; }
+peak_mib() { awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$SERVE/status"; }
+
+# One visitor alone.
+cpu0=$(cpu_s)
+t0=$(now)
+visitor_scan 1 alone
+alone=$(awk -v a="$t0" -v b="$(cat "$TB_DIR/alone-1.end")" 'BEGIN { printf "%.2f", b - a }')
+alone_wrong=$(wrong_of alone 1)
+cpu1=$(cpu_s)
+sleep 1
+
+# All of them at once (visitor 1 may start again: its first scan has finished).
+[ -n "${PERF:-}" ] && { perf record -g -o "$PERF" -p "$SERVE" >/dev/null 2>&1 & PERF_PID=$!; }
+relay0=$(cpu_s "$TB_RELAY")
+idle0=$(idle_s)
+pids=()
+t0=$(now)
+for i in $(seq 1 "$N"); do
+  visitor_scan "$i" all &
+  pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p"; done
+last=$(cat "$TB_DIR"/all-*.end | sort -n | tail -1)
+all=$(awk -v a="$t0" -v b="$last" 'BEGIN { printf "%.2f", b - a }')
+cpu2=$(cpu_s)
+[ -n "${PERF:-}" ] && { kill -INT "$PERF_PID"; wait "$PERF_PID"; }
+relay1=$(cpu_s "$TB_RELAY")
+idle1=$(idle_s)
+wrong=0
+for i in $(seq 1 "$N"); do wrong=$((wrong + $(wrong_of all "$i"))); done
+ratio=$(awk -v a="$alone" -v b="$all" 'BEGIN { printf "%.2f", b / a }')
+cpu_alone=$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.2f", b - a }')
+cpu_all=$(awk -v a="$cpu1" -v b="$cpu2" 'BEGIN { printf "%.2f", b - a }')
+
+echo
+echo "| run (ports 0-1055 + ping + UPnP, 50 ms RTT) | wall to last verdict | wrong verdicts | server CPU |"
+echo "|---|---|---|---|"
+echo "| 1 visitor alone | ${alone} s | ${alone_wrong} | ${cpu_alone} s |"
+echo "| $N visitors at once | ${all} s (${ratio}x) | ${wrong} | ${cpu_all} s |"
+echo
+echo "server peak memory (VmHWM): $(peak_mib) MiB; during the $N-visitor run: link relay CPU" \
+  "$(awk -v a="$relay0" -v b="$relay1" 'BEGIN { printf "%.2f", b - a }') s, machine idle" \
+  "$(awk -v a="$idle0" -v b="$idle1" -v w="$all" -v c="$(nproc)" 'BEGIN { printf "%.0f%%", 100 * (b - a) / (w * c) }')" \
+  "of $(nproc) cores"
+[ -n "${KEEP:-}" ] && cp -r "$TB_DIR" /tmp/scan-bench-keep

@@ -1,0 +1,300 @@
+// The scan service against the fake target (no network): events, visibility, limits,
+// expiry, idle cancel and the target policy.
+#include "scan/probe_service.hpp"
+#include "probe/fake_target.hpp"
+#include "scan/fair_use.hpp"
+#include "scan/target_policy.hpp"
+
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <set>
+#include <thread>
+
+namespace breakwater::scan {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::string_view me = "198.18.0.2";
+constexpr std::string_view other = "198.18.0.3";
+
+std::shared_ptr<probe::fake_target> target(probe::duration rtt = 4ms) {
+  probe::fake_target_options o;
+  o.rtt = rtt;
+  o.icmp_rate_limit = false;
+  auto t = std::make_shared<probe::fake_target>(o);
+  t->set(22, probe::fake_port::open);
+  t->set(80, probe::fake_port::open);
+  t->set(23, probe::fake_port::reset);
+  t->set(139, probe::fake_port::icmp_port_unreachable);
+  return t;
+}
+
+probe_service_options fast(std::shared_ptr<probe::fake_target> t = target()) {
+  probe_service_options o;
+  o.backend = std::move(t);
+  o.tries = 1;
+  return o;
+}
+
+scan_order custom(std::string ports) {
+  scan_order o;
+  o.kind = scan_kind::custom;
+  o.ports = std::move(ports);
+  return o;
+}
+
+// Collects events from a subscription, waits for "done".
+struct collector {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<scan_event> events;
+  std::function<void(const scan_event&)> callback() {
+    return [this](const scan_event& e) {
+      std::lock_guard lock(mu);
+      events.push_back(e);
+      cv.notify_all();
+    };
+  }
+  bool wait_done(std::chrono::milliseconds limit = 10s) {
+    std::unique_lock lock(mu);
+    return cv.wait_for(lock, limit,
+                       [&] { return !events.empty() && events.back().name == "done"; });
+  }
+};
+
+scan_view wait_finished(probe_service& s, const std::string& id, std::string_view who = me) {
+  for (int i = 0; i < 1000; ++i) {
+    auto v = s.find(id, who);
+    if (v && v->phase != scan_phase::running) return *v;
+    std::this_thread::sleep_for(10ms);
+  }
+  ADD_FAILURE() << "scan did not finish";
+  return {};
+}
+
+TEST(probe_service, events_come_in_order_and_the_result_has_every_verdict) {
+  probe_service s(fast());
+  auto id = s.start({std::string(me), 0}, custom("20-25,80,139"));
+  ASSERT_TRUE(id) << id.error().message;
+  collector c;
+  auto sub = s.subscribe(*id, me, 0, c.callback());
+  ASSERT_TRUE(sub);
+  ASSERT_TRUE(c.wait_done());
+  ASSERT_EQ(c.events.size(), 9u);  // 8 verdicts, done
+  for (std::size_t i = 0; i < c.events.size(); ++i) EXPECT_EQ(c.events[i].sequence, i + 1);
+  EXPECT_EQ(c.events.back().data.substr(0, 16), R"({"phase":"done",)");
+  EXPECT_NE(c.events.back().data.find(R"("summary":{"open":2,"closed":2,"stealth":4})"),
+            std::string::npos)
+      << c.events.back().data;
+  scan_view v = wait_finished(s, *id);
+  EXPECT_EQ(v.phase, scan_phase::done);
+  EXPECT_EQ(v.target, me);
+  EXPECT_EQ(v.decided, 8u);
+  ASSERT_EQ(v.result.ports.size(), 8u);
+  EXPECT_EQ(v.result.ports[2].port, 22);
+  EXPECT_EQ(v.result.ports[2].state, probe::port_state::open);
+  EXPECT_EQ(v.result.ports[3].state, probe::port_state::closed);
+  EXPECT_EQ(v.result.ports[7].port, 139);
+  EXPECT_EQ(v.result.ports[7].why, probe::reason::icmp_unreachable);
+}
+
+TEST(probe_service, late_subscribers_get_the_past_first_and_can_resume) {
+  probe_service s(fast());
+  auto id = s.start({std::string(me), 0}, custom("20-23"));
+  ASSERT_TRUE(id);
+  wait_finished(s, *id);
+  collector all, rest;
+  auto a = s.subscribe(*id, me, 0, all.callback());
+  auto b = s.subscribe(*id, me, 3, rest.callback());
+  ASSERT_TRUE(all.wait_done());
+  ASSERT_TRUE(rest.wait_done());
+  EXPECT_EQ(all.events.size(), 5u);
+  ASSERT_EQ(rest.events.size(), 2u);
+  EXPECT_EQ(rest.events[0].sequence, 4u);
+  EXPECT_EQ(rest.events[0].name, "verdict");
+}
+
+TEST(probe_service, a_scan_is_visible_only_to_its_address) {
+  probe_service s(fast(target(30ms)));
+  auto id = s.start({std::string(me), 0}, custom("1-200"));
+  ASSERT_TRUE(id);
+  EXPECT_FALSE(s.find(*id, other));
+  EXPECT_FALSE(s.cancel(*id, other));
+  EXPECT_FALSE(s.subscribe(*id, other, 0, [](const scan_event&) {}));
+  EXPECT_FALSE(s.find("no-such-id", me));
+  EXPECT_TRUE(s.find(*id, me));
+  EXPECT_TRUE(s.cancel(*id, me));
+  EXPECT_EQ(wait_finished(s, *id).phase, scan_phase::cancelled);
+}
+
+TEST(probe_service, ids_are_128_bit_base64url_and_distinct) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    std::string id = new_scan_id();
+    ASSERT_EQ(id.size(), 22u);
+    for (char c : id)
+      ASSERT_TRUE(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_');
+    EXPECT_TRUE(seen.insert(id).second);
+  }
+}
+
+TEST(probe_service, one_running_scan_per_address) {
+  probe_service s(fast(target(30ms)));
+  auto first = s.start({std::string(me), 0}, custom("1-300"));
+  ASSERT_TRUE(first);
+  auto second = s.start({std::string(me), 0}, custom("80"));
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().status, 429u);
+  EXPECT_EQ(second.error().code, "scan_running");
+  EXPECT_GT(second.error().retry_after.count(), 0);
+  EXPECT_TRUE(s.start({std::string(other), 0}, custom("80")));
+  s.cancel(*first, me);
+  wait_finished(s, *first);
+  EXPECT_TRUE(s.start({std::string(me), 0}, custom("80")));
+}
+
+TEST(probe_service, the_global_cap_holds) {
+  auto o = fast(target(30ms));
+  o.max_running = 2;
+  probe_service s(o);
+  EXPECT_TRUE(s.start({"198.18.0.10", 0}, custom("1-300")));
+  EXPECT_TRUE(s.start({"198.18.0.11", 0}, custom("1-300")));
+  auto third = s.start({"198.18.0.12", 0}, custom("1-300"));
+  ASSERT_FALSE(third);
+  EXPECT_EQ(third.error().code, "busy");
+  EXPECT_EQ(third.error().status, 503u);
+  EXPECT_GT(third.error().retry_after.count(), 0);
+  EXPECT_EQ(s.stats().running, 2u);
+}
+
+TEST(probe_service, the_hourly_budget_says_when_to_come_back) {
+  auto o = fast();
+  o.probes_per_hour = 10;
+  probe_service s(o);
+  auto id = s.start({std::string(me), 0}, custom("1-8"));
+  ASSERT_TRUE(id);
+  wait_finished(s, *id);
+  auto again = s.start({std::string(me), 0}, custom("1-8"));
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().status, 429u);
+  EXPECT_EQ(again.error().code, "budget");
+  EXPECT_GT(again.error().retry_after.count(), 3000);
+  EXPECT_TRUE(s.start({std::string(me), 0}, custom("1-2")));  // what is left still fits
+}
+
+TEST(probe_budget, a_sliding_hour) {
+  probe_budget b(100);
+  auto t0 = probe_budget::clock::now();
+  EXPECT_EQ(b.charge("a", 60, t0).count(), 0);
+  EXPECT_EQ(b.charge("a", 30, t0 + 10min).count(), 0);
+  EXPECT_EQ(b.charge("a", 60, t0 + 20min), std::chrono::seconds(40 * 60));
+  EXPECT_EQ(b.charge("a", 60, t0 + 61min).count(), 0);
+  EXPECT_EQ(b.charge("b", 101, t0), std::chrono::seconds(3600));
+  b.refund("a", 60);
+  EXPECT_EQ(b.used("a", t0 + 61min), 30u);
+}
+
+TEST(probe_service, results_are_forgotten_after_their_time) {
+  auto o = fast();
+  o.keep_results = 1s;
+  probe_service s(o);
+  auto id = s.start({std::string(me), 0}, custom("22"));
+  ASSERT_TRUE(id);
+  scan_view v = wait_finished(s, *id);
+  EXPECT_EQ(v.expires - v.started, std::chrono::seconds(1));
+  std::this_thread::sleep_for(2500ms);
+  EXPECT_FALSE(s.find(*id, me));
+  EXPECT_EQ(s.stats().kept, 0u);
+}
+
+TEST(probe_service, a_scan_nobody_watches_is_cancelled) {
+  auto o = fast(target(50ms));
+  o.idle_cancel = 1s;
+  o.scan_rate = 50;  // 2000 ports: 40 s unless cancelled
+  probe_service s(o);
+  auto id = s.start({std::string(me), 0}, custom("1-2000"));
+  ASSERT_TRUE(id);
+  std::this_thread::sleep_for(3s);
+  scan_view v = wait_finished(s, *id);
+  EXPECT_EQ(v.phase, scan_phase::cancelled);
+  EXPECT_NE(v.error.find("nobody was watching"), std::string::npos);
+  EXPECT_LT(v.decided, 2000u);
+}
+
+TEST(probe_service, a_watched_scan_keeps_running_until_the_watcher_leaves) {
+  auto o = fast(target(50ms));
+  o.idle_cancel = 1s;
+  o.scan_rate = 50;
+  probe_service s(o);
+  auto id = s.start({std::string(me), 0}, custom("1-2000"));
+  ASSERT_TRUE(id);
+  collector c;
+  auto sub = s.subscribe(*id, me, 0, c.callback());
+  std::this_thread::sleep_for(2500ms);
+  {
+    std::lock_guard lock(c.mu);
+    EXPECT_GE(c.events.size(), 3u);  // the open and closed ports at least
+    EXPECT_NE(c.events.back().name, "done");
+  }
+  sub.reset();  // the page was closed
+  std::this_thread::sleep_for(2500ms);
+  EXPECT_EQ(wait_finished(s, *id).phase, scan_phase::cancelled);
+}
+
+TEST(probe_service, kinds_map_to_port_sets_and_bad_orders_say_why) {
+  probe_service s(fast());
+  scan_order o;
+  o.kind = scan_kind::single;
+  o.ports = "22,23";
+  auto two = s.start({std::string(me), 0}, o);
+  ASSERT_FALSE(two);
+  EXPECT_EQ(two.error().code, "bad_ports");
+  o.ports = "80-70";
+  EXPECT_EQ(s.start({std::string(me), 0}, o).error().status, 400u);
+  o.kind = scan_kind::file_sharing;
+  auto fs = s.start({std::string(me), 0}, o);
+  ASSERT_TRUE(fs);
+  scan_view v = wait_finished(s, *fs);
+  EXPECT_EQ(v.ports.to_string(), "137-139,445");
+  EXPECT_EQ(v.kind, scan_kind::file_sharing);
+}
+
+TEST(probe_service, estimates_grow_with_ports_and_rtt) {
+  probe_service s(fast());
+  scan_order common;
+  common.kind = scan_kind::common;
+  scan_order full;
+  full.kind = scan_kind::full;
+  auto c = s.estimate({std::string(me), 20'000}, common);
+  auto f = s.estimate({std::string(me), 20'000}, full);
+  auto slow = s.estimate({std::string(me), 300'000}, common);
+  ASSERT_TRUE(c && f && slow);
+  EXPECT_GT(f->count(), 60'000);  // 65,536 ports at 1,000 a second
+  EXPECT_LT(c->count(), 5'000);
+  EXPECT_GT(*slow, *c);
+  EXPECT_FALSE(s.estimate({"127.0.0.1", 0}, common));
+}
+
+TEST(target_policy, refuses_what_is_not_a_visitor) {
+  EXPECT_FALSE(check_target("198.18.0.2", false));
+  EXPECT_FALSE(check_target("2001:2::2", false));
+  for (const char* bad : {"0.0.0.0", "::", "224.0.0.1", "ff02::1", "255.255.255.255"}) {
+    auto r = check_target(bad, true);
+    ASSERT_TRUE(r) << bad;
+    EXPECT_EQ(r->status, 403u);
+    EXPECT_EQ(r->code, "target_not_allowed");
+  }
+  auto lo = check_target("127.0.0.1", false);
+  ASSERT_TRUE(lo);
+  EXPECT_NE(lo->message.find("allow_loopback"), std::string::npos);
+  EXPECT_TRUE(check_target("::1", false));
+  EXPECT_TRUE(check_target("::ffff:127.0.0.1", false));
+  EXPECT_FALSE(check_target("127.0.0.1", true));
+  EXPECT_EQ(check_target("nonsense", true)->status, 400u);
+}
+
+}  // namespace
+}  // namespace breakwater::scan

@@ -1,0 +1,173 @@
+// Who a request comes from: address blocks, X-Forwarded-For, Forwarded (RFC 7239), the
+// PROXY protocol, and the rule that only trusted proxies may name the client.
+#include "web/cidr.hpp"
+#include "web/forwarded.hpp"
+#include "web/proxy_protocol.hpp"
+#include "web/visitor.hpp"
+
+#include <gtest/gtest.h>
+
+namespace breakwater::web {
+namespace {
+
+cidr_list list_of(std::initializer_list<const char*> items) {
+  cidr_list l;
+  for (const char* i : items) l.add(*parse_cidr(i));
+  return l;
+}
+
+TEST(cidr, parses_blocks_and_bare_addresses) {
+  auto a = parse_cidr("198.18.0.0/15");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(to_string(*a), "198.18.0.0/15");
+  EXPECT_TRUE(a->contains(*parse_ip("198.19.255.255")));
+  EXPECT_FALSE(a->contains(*parse_ip("198.20.0.0")));
+  EXPECT_EQ(to_string(*parse_cidr("198.18.7.9/16")), "198.18.0.0/16");  // host bits cleared
+  EXPECT_EQ(to_string(*parse_cidr("2001:2::1")), "2001:2::1/128");
+  auto six = parse_cidr("2001:2::/48");
+  ASSERT_TRUE(six);
+  EXPECT_TRUE(six->contains(*parse_ip("2001:2:0:ffff::1")));
+  EXPECT_FALSE(six->contains(*parse_ip("2001:3::1")));
+  EXPECT_FALSE(six->contains(*parse_ip("198.18.0.1")));
+  for (const char* bad :
+       {"", "/8", "1.2.3.4/33", "::/129", "1.2.3.4/", "1.2.3.4/x", "host/8", "1.2.3.4/08x"}) {
+    EXPECT_FALSE(parse_cidr(bad)) << bad;
+  }
+  EXPECT_NE(parse_cidr("1.2.3.4/40").error().find("0 to 32"), std::string::npos);
+}
+
+TEST(cidr, mapped_ipv4_counts_as_ipv4) {
+  auto l = list_of({"198.18.0.0/15"});
+  EXPECT_TRUE(l.contains("::ffff:198.18.0.5"));
+  EXPECT_EQ(to_string(*parse_ip("::ffff:198.18.0.5")), "198.18.0.5");
+  EXPECT_FALSE(l.contains("not an address"));
+  EXPECT_FALSE(cidr_list{}.contains("198.18.0.5"));
+}
+
+TEST(forwarded, x_forwarded_for_lists_hops_client_first) {
+  auto h =
+      parse_x_forwarded_for(" 203.0.113.7, 198.18.0.9:4711 ,[2001:2::5]:80,unknown, 2001:2::6");
+  ASSERT_EQ(h.size(), 5u);
+  EXPECT_EQ(h[0], "203.0.113.7");
+  EXPECT_EQ(h[1], "198.18.0.9");
+  EXPECT_EQ(h[2], "2001:2::5");
+  EXPECT_FALSE(h[3]);
+  EXPECT_EQ(h[4], "2001:2::6");
+  EXPECT_TRUE(parse_x_forwarded_for("").empty());
+}
+
+TEST(forwarded, rfc7239_for_parameters) {
+  auto h = parse_forwarded(
+      R"(for=192.0.2.60;proto=http;by=203.0.113.43, For="[2001:db8:cafe::17]:4711", )"
+      R"(for=unknown, proto=https, for="_hidden", for="198.18.0.1,x")");
+  ASSERT_EQ(h.size(), 6u);
+  EXPECT_EQ(h[0], "192.0.2.60");
+  EXPECT_EQ(h[1], "2001:db8:cafe::17");
+  EXPECT_FALSE(h[2]);
+  EXPECT_FALSE(h[3]);  // an element without for=
+  EXPECT_FALSE(h[4]);
+  EXPECT_FALSE(h[5]);  // a comma inside quotes is no separator; the value is no address
+}
+
+TEST(visitor, headers_count_only_from_trusted_proxies) {
+  auto trusted = list_of({"198.18.0.3/32", "10.0.0.0/8"});
+  forwarded_hops hops{std::string("198.18.0.9"), std::string("10.1.1.1")};
+  // Untrusted peer: whatever it says, the peer is the client.
+  EXPECT_EQ(resolve_client("198.18.0.2", hops, &trusted), "198.18.0.2");
+  EXPECT_EQ(resolve_client("198.18.0.3", hops, nullptr), "198.18.0.3");
+  // Trusted peer: the right-most hop that is not a trusted proxy.
+  EXPECT_EQ(resolve_client("198.18.0.3", hops, &trusted), "198.18.0.9");
+  // A client cannot push its own choice past a trusted hop: the left-most entries are
+  // whatever the client sent, the right-most untrusted one is what the proxy saw.
+  forwarded_hops spoof{std::string("198.18.0.50"), std::string("198.18.0.9")};
+  EXPECT_EQ(resolve_client("198.18.0.3", spoof, &trusted), "198.18.0.9");
+  // "unknown" stops the walk at the last known address.
+  forwarded_hops unknown{std::string("198.18.0.50"), std::nullopt};
+  EXPECT_EQ(resolve_client("198.18.0.3", unknown, &trusted), "198.18.0.3");
+  EXPECT_EQ(resolve_client("198.18.0.3", {}, &trusted), "198.18.0.3");
+}
+
+TEST(visitor, visitor_of_reads_both_headers_and_prefers_forwarded) {
+  auto trusted = list_of({"198.18.0.3"});
+  connection_info conn;
+  conn.client_address = "198.18.0.3";
+  conn.trusted_proxies = &trusted;
+  std::vector<header_view> headers{{"X-Forwarded-For", "198.18.0.7"},
+                                   {"forwarded", "for=198.18.0.8"}};
+  request req;
+  req.headers = headers;
+  req.conn = &conn;
+  EXPECT_EQ(visitor_of(req).address, "198.18.0.8");
+  EXPECT_EQ(visitor_of(req).rtt_us, 0u);  // the proxy's RTT is not the client's
+  headers.pop_back();
+  req.headers = headers;
+  EXPECT_EQ(visitor_of(req).address, "198.18.0.7");
+  conn.client_address = "198.18.0.4";
+  EXPECT_EQ(visitor_of(req).address, "198.18.0.4");
+  conn.trusted_proxies = nullptr;
+  conn.client_address = "198.18.0.3";
+  EXPECT_EQ(visitor_of(req).address, "198.18.0.3");
+}
+
+std::string v2(std::uint8_t cmd, std::uint8_t fam, std::string addresses) {
+  std::string h("\r\n\r\n\0\r\nQUIT\n", 12);
+  h.push_back(static_cast<char>(0x20 | cmd));
+  h.push_back(static_cast<char>(fam));
+  h.push_back(static_cast<char>(addresses.size() >> 8));
+  h.push_back(static_cast<char>(addresses.size() & 0xff));
+  return h + addresses;
+}
+
+TEST(proxy_protocol, version_1) {
+  std::string text = "PROXY TCP4 198.18.0.9 198.18.0.1 40000 8080\r\nGET / HTTP/1.1\r\n";
+  auto p = parse_proxy_header(text);
+  ASSERT_EQ(p.status, proxy_status::ok);
+  EXPECT_EQ(p.header.length, 45u);
+  EXPECT_TRUE(p.header.has_address);
+  EXPECT_EQ(p.header.source, "198.18.0.9");
+  EXPECT_EQ(p.header.source_port, 40000);
+  auto six = parse_proxy_header("PROXY TCP6 2001:2::9 2001:2::1 1 2\r\n");
+  ASSERT_EQ(six.status, proxy_status::ok);
+  EXPECT_EQ(six.header.source, "2001:2::9");
+  auto unknown = parse_proxy_header("PROXY UNKNOWN whatever\r\n");
+  ASSERT_EQ(unknown.status, proxy_status::ok);
+  EXPECT_FALSE(unknown.header.has_address);
+  EXPECT_EQ(parse_proxy_header("PROXY TCP4 198.18").status, proxy_status::incomplete);
+  EXPECT_EQ(parse_proxy_header("PRO").status, proxy_status::incomplete);
+  EXPECT_EQ(parse_proxy_header("GET / HTTP/1.1\r\n").status, proxy_status::none);
+  EXPECT_EQ(parse_proxy_header("POST /").status, proxy_status::none);
+  for (const char* bad :
+       {"PROXY TCP4 1.2.3.4 1.2.3.4 1 70000\r\n", "PROXY TCP4 2001:2::1 1.2.3.4 1 2\r\n",
+        "PROXY TCP5 1.2.3.4 1.2.3.4 1 2\r\n", "PROXY TCP4 1.2.3.4 1.2.3.4 01 2\r\n",
+        "PROXY TCP4 1.2.3.4  1.2.3.4 1 2\r\n"}) {
+    EXPECT_EQ(parse_proxy_header(bad).status, proxy_status::invalid) << bad;
+  }
+  EXPECT_EQ(parse_proxy_header("PROXY " + std::string(120, 'x')).status, proxy_status::invalid);
+}
+
+TEST(proxy_protocol, version_2) {
+  std::string v4 = v2(1, 0x11, std::string("\xc6\x12\x00\x09\xc6\x12\x00\x01\x9c\x40\x1f\x90", 12));
+  auto p = parse_proxy_header(v4 + "GET /");
+  ASSERT_EQ(p.status, proxy_status::ok);
+  EXPECT_EQ(p.header.length, 28u);
+  EXPECT_EQ(p.header.source, "198.18.0.9");
+  EXPECT_EQ(p.header.source_port, 40000);
+  std::string a6(36, '\0');
+  a6[0] = 0x20, a6[1] = 0x01, a6[3] = 0x02, a6[15] = 0x09;
+  auto six = parse_proxy_header(v2(1, 0x21, a6 + "tlv!"));
+  ASSERT_EQ(six.status, proxy_status::ok);
+  EXPECT_EQ(six.header.source, "2001:2::9");
+  EXPECT_EQ(six.header.length, 16u + 40u);
+  auto local = parse_proxy_header(v2(0, 0x00, ""));
+  ASSERT_EQ(local.status, proxy_status::ok);
+  EXPECT_FALSE(local.header.has_address);
+  EXPECT_EQ(parse_proxy_header(v4.substr(0, 20)).status, proxy_status::incomplete);
+  EXPECT_EQ(parse_proxy_header(v4.substr(0, 5)).status, proxy_status::incomplete);
+  EXPECT_EQ(parse_proxy_header(v2(1, 0x11, "short")).status, proxy_status::invalid);
+  std::string bad_version = v4;
+  bad_version[12] = 0x31;
+  EXPECT_EQ(parse_proxy_header(bad_version).status, proxy_status::invalid);
+}
+
+}  // namespace
+}  // namespace breakwater::web
