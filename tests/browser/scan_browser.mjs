@@ -171,6 +171,40 @@ async function singlePortProbe() {
   }
 }
 
+// The full range shows its estimate first; while it runs, a second scan from the same
+// address gets the fair-use page (429); the cancel button stops it.
+async function fullRangeFairUseAndCancel() {
+  const { context, profile } = await openContext({});
+  const page = context.pages()[0] ?? await context.newPage();
+  try {
+    await page.goto(`${base}/scan/confirm?kind=full`);
+    const estimate = await page.locator('#estimate').innerText();
+    check('the full range shows how long it takes before it starts',
+      /About \d+ (seconds|minutes)|About .*hour/.test(estimate), estimate);
+    await submitStart(page);
+    const other = await context.newPage();
+    await other.goto(`${base}/scan/confirm?kind=common`);
+    const [answer] = await Promise.all([
+      other.waitForResponse((r) => r.request().method() === 'POST'),
+      other.locator('#start').click(),
+    ]);
+    await other.waitForLoadState();
+    const text = await other.locator('main').innerText();
+    check('a second scan at the same time gets 429 and the fair-use page',
+      answer.status() === 429 && text.includes('Fair use'), `${answer.status()} ${text.slice(0, 200)}`);
+    await other.screenshot({ path: join(outDir, 'fair-use-429.png'), fullPage: true });
+    await other.close();
+    await page.locator('#cancel').click();
+    await page.waitForSelector('#verdict', { timeout: 30000 });
+    check('the cancel button stops the scan', (await page.locator('#phase').innerText()) === 'Cancelled',
+      await page.locator('#phase').innerText());
+    await page.screenshot({ path: join(outDir, 'full-range-cancelled.png'), fullPage: true });
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
 async function withoutJavaScript() {
   const { context, profile } = await openContext({ javaScriptEnabled: false });
   const page = context.pages()[0] ?? await context.newPage();
@@ -192,7 +226,7 @@ async function withoutJavaScript() {
   }
 }
 
-for (const step of [serviceScan, singlePortProbe, withoutJavaScript]) {
+for (const step of [serviceScan, singlePortProbe, fullRangeFairUseAndCancel, withoutJavaScript]) {
   try {
     await step();
   } catch (e) {
