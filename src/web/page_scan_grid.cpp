@@ -35,12 +35,13 @@ std::string_view class_of(cell_state s) {
   return "st-pending";
 }
 
-std::string_view word_of(cell_state s) {
+// After a cancelled or failed scan, undecided ports will not be tested any more.
+std::string_view word_of(cell_state s, bool running) {
   switch (s) {
     case cell_state::open: return "open";
     case cell_state::closed: return "closed";
     case cell_state::stealth: return "stealth";
-    case cell_state::pending: return "not yet tested";
+    case cell_state::pending: return running ? "not yet tested" : "not tested";
   }
   return "";
 }
@@ -58,10 +59,10 @@ std::vector<std::pair<std::uint16_t, cell_state>> cells_of(const scan::scan_view
   return out;
 }
 
-void cell(html& h, std::uint16_t port, cell_state s, bool show_number) {
+void cell(html& h, std::uint16_t port, cell_state s, bool show_number, bool running) {
   h.raw("<a class=\"c ").raw(class_of(s)).raw(show_number ? " num" : "").raw("\" id=\"p");
   h.number(port).raw("\" href=\"/port/").number(port).raw("\" title=\"");
-  h.text(fmt::format("Port {}: {}", port, word_of(s))).raw("\">");
+  h.text(fmt::format("Port {}: {}", port, word_of(s, running))).raw("\">");
   if (show_number) h.number(port);
   h.raw("</a>");
 }
@@ -71,29 +72,30 @@ bool aligned_range(const scan::scan_view& v) {
   return ranges.size() == 1 && ranges[0].first % row_length == 0;
 }
 
-void rows(html& h, const std::vector<std::pair<std::uint16_t, cell_state>>& cells) {
+void rows(html& h, const std::vector<std::pair<std::uint16_t, cell_state>>& cells, bool running) {
   h.raw("<div class=\"grid rows\" id=\"grid\">");
   for (std::size_t i = 0; i < cells.size(); i += row_length) {
     h.raw("<div class=\"row\"><span class=\"rl\" aria-hidden=\"true\">").number(cells[i].first);
     h.raw("</span>");
     for (std::size_t j = i; j < cells.size() && j < i + row_length; ++j) {
-      cell(h, cells[j].first, cells[j].second, false);
+      cell(h, cells[j].first, cells[j].second, false, running);
     }
     h.raw("</div>");
   }
   h.raw("</div>");
 }
 
-void compact(html& h, const std::vector<std::pair<std::uint16_t, cell_state>>& cells) {
+void compact(html& h, const std::vector<std::pair<std::uint16_t, cell_state>>& cells,
+             bool running) {
   bool numbers = cells.size() <= 128;
   h.raw("<div class=\"grid compact").raw(numbers ? " numbered" : "").raw("\" id=\"grid\">");
-  for (const auto& [port, s] : cells) cell(h, port, s, numbers);
+  for (const auto& [port, s] : cells) cell(h, port, s, numbers, running);
   h.raw("</div>");
 }
 
 // One cell per 256-port block that holds probed ports: red if any is open, else blue if any is
 // closed, green when all are stealth, grey while undecided.
-void blocks(html& h, const std::vector<std::pair<std::uint16_t, cell_state>>& cells) {
+void blocks(html& h, const std::vector<std::pair<std::uint16_t, cell_state>>& cells, bool running) {
   std::vector<std::array<std::size_t, 4>> counts(65536 / block, {0, 0, 0, 0});
   for (const auto& [port, s] : cells) ++counts[port / block][static_cast<std::size_t>(s)];
   h.raw("<p class=\"muted\">").text("Each square stands for 256 ports.").raw("</p>");
@@ -109,8 +111,8 @@ void blocks(html& h, const std::vector<std::pair<std::uint16_t, cell_state>>& ce
     std::size_t lo = b * block;
     h.raw("<a class=\"c ").raw(class_of(s)).raw("\" id=\"b").number(b).raw("\" data-n=\"");
     h.number(total).raw("\" href=\"/port/").number(lo).raw("\" title=\"");
-    h.text(fmt::format("Ports {}-{}: {} open, {} closed, {} stealth, {} not yet tested", lo,
-                       lo + block - 1, n[0], n[1], n[2], n[3]));
+    h.text(fmt::format("Ports {}-{}: {} open, {} closed, {} stealth, {} {}", lo, lo + block - 1,
+                       n[0], n[1], n[2], n[3], word_of(cell_state::pending, running)));
     h.raw("\"></a>");
   }
   h.raw("</div>");
@@ -121,12 +123,13 @@ void blocks(html& h, const std::vector<std::pair<std::uint16_t, cell_state>>& ce
 void scan_grid(html& h, const scan::scan_view& v) {
   if (v.ports.empty()) return;
   auto cells = cells_of(v);
+  bool running = v.phase == scan::scan_phase::running;
   if (cells.size() > max_cells) {
-    blocks(h, cells);
+    blocks(h, cells, running);
   } else if (aligned_range(v) && cells.size() > row_length) {
-    rows(h, cells);
+    rows(h, cells, running);
   } else {
-    compact(h, cells);
+    compact(h, cells, running);
   }
 }
 

@@ -92,7 +92,8 @@ void counts(html& h, const scan::scan_view& v) {
   h.raw("<p class=\"counts\">Open <b id=\"n-open\">").number(s.open);
   h.raw("</b> · Closed <b id=\"n-closed\">").number(s.closed);
   h.raw("</b> · Stealth <b id=\"n-stealth\">").number(s.stealth);
-  h.raw("</b> · Not yet tested <b id=\"n-pending\">").number(pending).raw("</b></p>");
+  h.raw("</b> · ").raw(running(v) ? "Not yet tested" : "Not tested");
+  h.raw(" <b id=\"n-pending\">").number(pending).raw("</b></p>");
 }
 
 void answered_list(html& h, const scan::scan_view& v, const db::database& db) {

@@ -85,6 +85,12 @@ TEST(scan_pages, small_sets_get_a_numbered_compact_grid_and_the_full_range_block
                   "title=\"Ports 256-511: 1 open, 0 closed, 0 stealth, 255 not yet "
                   "tested\">"));
   EXPECT_LT(full.str().size(), 40000U);
+
+  v.phase = scan::scan_phase::cancelled;  // what was left undecided will not be tested now
+  html stopped;
+  scan_grid(stopped, v);
+  EXPECT_TRUE(has(stopped.str(), "0 stealth, 255 not tested\">"));
+  EXPECT_FALSE(has(stopped.str(), "not yet tested"));
 }
 
 TEST(scan_pages, a_running_scan_refreshes_without_javascript_and_offers_cancel) {
