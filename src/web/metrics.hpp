@@ -16,8 +16,8 @@ namespace breakwater::web {
 class metrics {
  public:
   // Statuses counted by their own label; others are counted as "other".
-  static constexpr std::array<unsigned, 15> statuses{200, 301, 302, 304, 400, 403, 404, 405,
-                                                     408, 413, 429, 431, 500, 503, 0};
+  static constexpr std::array<unsigned, 18> statuses{200, 202, 301, 302, 304, 400, 403, 404, 405,
+                                                     408, 409, 413, 415, 429, 431, 500, 503, 0};
   // Upper bounds of the latency histogram, in seconds (the last bucket is +Inf).
   static constexpr std::array<double, 14> buckets{
       0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5};

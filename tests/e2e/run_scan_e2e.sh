@@ -44,6 +44,7 @@ log_level = "warn"
 [scan]
 max_running = $CAP
 scan_rate = 1000
+idle_cancel_s = 3
 trusted_proxies = ["198.18.1.4", "2001:2:0:1::4"]
 TOML
 # ip netns exec execs the server: $! is the server itself, so signals reach it.
@@ -199,6 +200,22 @@ for i in $(seq 1 20); do
   id=$(json 'd.get("id", "")' <"$TB_DIR/cap-$i.json")
   [ -n "$id" ] && tb_in_visitor "$i" curl -s -o /dev/null -X DELETE "$URL4/api/v1/scans/$id"
 done
+
+# A visitor who closes the page (the event stream) does not leave its scan running. Its
+# ports all answer with resets (closed), so verdicts stream from the start.
+tb_firewall_in "$(tb_visitor_ns 11)" "0-65535" "-" "-" "-" accept
+tb_in_visitor 11 curl -s -o "$TB_DIR/c11.json" -X POST -H 'Content-Type: application/json' \
+  -d '{"ports":"all"}' "$URL4/api/v1/scans"
+id=$(json 'd["id"]' <"$TB_DIR/c11.json")
+tb_in_visitor 11 curl -s -N --max-time 5 "$URL4/api/v1/scans/$id/events" >"$TB_DIR/c11.sse"
+mid=$(grep -c '^event: verdict' "$TB_DIR/c11.sse")
+sleep 4.5
+state=$(tb_in_visitor 11 curl -s "$URL4/api/v1/scans/$id" | json 'd["state"], d["progress"]["decided"]')
+if [[ $mid -gt 100 && $state == "cancelled "* ]]; then
+  pass "a watched scan runs; once the stream closes it is cancelled ($mid verdicts streamed; $state)"
+else
+  fail "idle cancel: $mid verdicts streamed, then $state"
+fi
 
 # SIGTERM ends the server promptly even with an event stream open.
 tb_in_visitor 10 curl -s -o "$TB_DIR/c10.json" -X POST -H 'Content-Type: application/json' \
