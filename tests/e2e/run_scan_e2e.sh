@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end tests of the scan service on the test bed: `breakwater serve` in the server
 # namespace, 20 visitor namespaces behind a router (20 ms round trip), each with a known
-# firewall. The visitors use the JSON API with curl (IPv4 and IPv6) and must get exactly the
-# expected verdicts, events, check answers, ping and UPnP; headers and PROXY lines naming
+# firewall. The visitors use the JSON API with curl (IPv4, IPv6, HTTPS) and must get exactly
+# the expected verdicts, events, check answers, ping and UPnP; headers and PROXY lines naming
 # another visitor must not move the probe there (nftables counters in that namespace show
 # zero probes) unless they come from a trusted proxy; a second scan gets 429; the global cap
 # holds with 20 visitors at once. Needs root; run from the repo root after a release build.
@@ -39,7 +39,8 @@ for i in $(seq 3 20); do tb_firewall_in "$(tb_visitor_ns "$i")" "-" "-" "-" "-" 
 
 cat >"$TB_DIR/serve.toml" <<TOML
 http = ["$SRV4:8080", "[$SRV6]:8080"]
-https = []
+https = ["$SRV4:8443"]
+state_dir = "$TB_DIR/state"
 log_level = "warn"
 [scan]
 max_running = $CAP
@@ -117,6 +118,15 @@ check_port "check: IPv4 open port" 1 "$URL4" 22 open 198.18.1.1
 check_port "check: IPv4 reset port" 1 "$URL4" 23 closed 198.18.1.1
 check_port "check: IPv6 open port" 2 "$URL6" 443 open 2001:2:0:1::2
 check_port "check: IPv6 dropped port" 2 "$URL6" 8000 stealth 2001:2:0:1::2
+check_port "check over HTTPS" 1 "https://$SRV4:8443" 80 open 198.18.1.1 -k
+id=$(tb_in_visitor 1 curl -sk -X POST -H 'Content-Type: application/json' -d '{"ports":"20-30"}' \
+  "https://$SRV4:8443/api/v1/scans" | json 'd["id"]')
+events=$(tb_in_visitor 1 curl -sk -N --max-time 20 "https://$SRV4:8443/api/v1/scans/$id/events")
+if [ "$(grep -c '^event: verdict' <<<"$events")" = 11 ] && grep -q '^event: done' <<<"$events"; then
+  pass "event stream over HTTPS: 11 verdicts, then done"
+else
+  fail "event stream over HTTPS: $(head -c 300 <<<"$events")"
+fi
 
 echo "scan e2e ($SECONDS s): the one rule (visitor 3 names visitor 5; visitor 4 is a trusted proxy)"
 check_port "X-Forwarded-For from an untrusted visitor is ignored" 3 "$URL4" 22 stealth 198.18.1.3 \
