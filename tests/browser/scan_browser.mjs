@@ -86,6 +86,11 @@ async function serviceScan() {
       confirm.includes(expected.address) && confirm.includes('1056 ports') &&
       confirm.includes('reset') && /About .*(second|minute)/.test(confirm), confirm.slice(0, 400));
     await page.screenshot({ path: join(outDir, 'scan-confirm-desktop.png'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    const confirmOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    check('the confirm page fits a phone', confirmOverflow <= 0, `overflow ${confirmOverflow}px`);
+    await page.screenshot({ path: join(outDir, 'scan-confirm-phone.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
     await submitStart(page);
     const resultUrl = page.url();
     check('the result page shows the grid at once', await page.locator('#grid a.c').count() === 1056);
