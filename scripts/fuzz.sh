@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 cmake --preset fuzz >/dev/null
 targets=(fuzz_iana_csv fuzz_entry_toml fuzz_port_set fuzz_ssdp_reply fuzz_http_session
-  fuzz_proxy_protocol fuzz_forwarded)
+  fuzz_proxy_protocol fuzz_forwarded fuzz_scan_form)
 cmake --build --preset fuzz --target "${targets[@]}"
 for target in "${targets[@]}"; do
   work=build/fuzz/corpus-$target

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds and runs every test: unit, CLI and web end-to-end tests
-# (release and ASan+UBSan), the browser test, the data check, the end-to-end probe tests on
-# the network test bed (root), the scan service e2e (20 visitor namespaces), the fuzz
-# targets for a short smoke run, and the format check.
+# (release and ASan+UBSan), the browser tests (the scan pages on the network test bed), the
+# data check, the end-to-end probe tests on the network test bed (root), the scan service e2e
+# (20 visitor namespaces), the fuzz targets for a short smoke run, and the format check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --tools
@@ -17,6 +17,9 @@ ctest --preset release
 step "browser test (Debian chromium + playwright-core)"
 (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 node tests/browser/web_browser.mjs build/breakwater data build/release/tests/browser
+
+step "scan pages in the browser on the network test bed (root)"
+tests/browser/run_scan_browser.sh build/release/tests/browser/scan
 
 step "data check"
 build/breakwater db check | tail -n 1

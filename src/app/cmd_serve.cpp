@@ -7,6 +7,7 @@
 #include "web/api_scans.hpp"
 #include "web/certificate.hpp"
 #include "web/config.hpp"
+#include "web/scan_routes.hpp"
 #include "web/server.hpp"
 #include "web/tls.hpp"
 
@@ -194,6 +195,9 @@ int run_serve(const serve_options& o, context& ctx) {
   if (cfg.scan.enabled) {
     scans = std::make_unique<scan::probe_service>(scan_options_of(cfg));
     web::add_scan_api_routes(site, *scans);
+    web::scan_page_options pages;
+    pages.retention = std::chrono::duration_cast<std::chrono::minutes>(cfg.scan.keep_results);
+    web::add_scan_page_routes(site, *scans, *db, std::move(pages));
   }
   std::vector<std::string> labels;
   for (const web::route& r : site.routes().routes()) labels.push_back(r.pattern);

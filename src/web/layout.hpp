@@ -26,6 +26,7 @@ struct page_context {
   std::optional<std::uint16_t> https_port;  // ... and over HTTPS
   const tls_info* tls = nullptr;
   const cert_info* cert = nullptr;
+  bool probe = false;  // the scan service runs: /port/N offers "probe this port"
 
   // "https://host:8443/port/443" for the other scheme, or empty when it is not served.
   std::string other_scheme_url(std::string_view path) const;

@@ -1,4 +1,5 @@
 // The home page and the search results page.
+#include "scan/scan_view.hpp"
 #include "web/html.hpp"
 #include "web/page_forms.hpp"
 #include "web/pages.hpp"
@@ -6,14 +7,35 @@
 #include <fmt/format.h>
 
 namespace breakwater::web {
+namespace {
 
-page render_home_page(const db::database& db, std::span<const std::uint16_t> popular) {
+void scan_tests(html& h) {
+  h.raw("<h2>Test your connection</h2><p>")
+      .text(
+          "See what the internet sees of your connection: this server probes your own "
+          "address and explains what answered.")
+      .raw("</p><ul class=\"tests\" id=\"home-tests\">");
+  for (scan::scan_kind k :
+       {scan::scan_kind::common, scan::scan_kind::service, scan::scan_kind::file_sharing,
+        scan::scan_kind::full, scan::scan_kind::ping, scan::scan_kind::upnp}) {
+    h.raw("<li><a href=\"/scan/confirm?kind=").text(scan::to_string(k)).raw("\">");
+    h.text(scan::title_of(k)).raw("</a></li>");
+  }
+  h.raw("<li><a href=\"/headers\">Browser headers</a></li>");
+  h.raw("<li><a href=\"/scan\">All tests, and ports of your choice</a></li></ul>");
+}
+
+}  // namespace
+
+page render_home_page(const db::database& db, std::span<const std::uint16_t> popular,
+                      bool scan_links) {
   html h;
   h.raw("<h1>What is this port for?</h1><p class=\"summary\">")
       .text(
           "breakwater describes every TCP and UDP port from 0 to 65535: what IANA registered "
           "it for, what really listens there, and why exposing it to the internet matters.")
       .raw("</p>");
+  if (scan_links) scan_tests(h);
   h.raw("<h2>Look up a port</h2>");
   port_form(h, std::nullopt, "home-port");
   h.raw("<h2>Search</h2>");
@@ -24,10 +46,7 @@ page render_home_page(const db::database& db, std::span<const std::uint16_t> pop
     h.text(db.name_of(port)).raw("</a></li>");
   }
   h.raw("</ul><h2>About</h2><p>")
-      .text(
-          "Every page is also available as JSON (see /api/v1/ports/N), and over HTTPS. "
-          "A probe of your own connection, which shows what the internet sees of it, is "
-          "coming.")
+      .text("Every page is also available as JSON (see /api/v1/ports/N), and over HTTPS.")
       .raw("</p>");
   return {"Port Authority", "home", {}, h.take()};
 }

@@ -14,14 +14,25 @@ void port_link(html& h, std::uint16_t port, std::string_view rel, std::string_vi
   h.number(port).raw("\">").text(label).raw("</a>");
 }
 
-void header_bar(html& h, const db::port_info& info) {
+// The probe control leads to a per-visitor confirm page (with its CSRF-protected POST form),
+// so that this page stays the same for everyone and cacheable.
+void probe_control(html& h, std::uint16_t port, bool enabled) {
+  if (!enabled) {
+    h.raw("<span class=\"probe\" id=\"probe\" aria-disabled=\"true\">Probe port ")
+        .number(port)
+        .raw(": not offered by this server</span>");
+    return;
+  }
+  h.raw("<form class=\"probe\" id=\"probe\" method=\"get\" action=\"/port/").number(port);
+  h.raw("/probe\"><button type=\"submit\">Probe port ").number(port);
+  h.raw(" on my connection</button></form>");
+}
+
+void header_bar(html& h, const db::port_info& info, bool probe) {
   h.raw("<nav class=\"portbar\" aria-label=\"Ports\">");
   port_link(h, info.previous, "prev", fmt::format("\u25c0 Previous port: {}", info.previous));
   port_form(h, info.port, "port-box");
-  // The scan service (a later feature) turns this into a working form.
-  h.raw("<span class=\"probe\" id=\"probe\" aria-disabled=\"true\">Probe port ")
-      .number(info.port)
-      .raw(": coming soon</span>");
+  probe_control(h, info.port, probe);
   port_link(h, info.next, "next", fmt::format("Next port: {} \u25b6", info.next));
   h.raw("</nav>");
 }
@@ -168,7 +179,7 @@ void scheme_link(html& h, const page_context& ctx, std::uint16_t port) {
 
 page render_port_page(const db::database& db, const db::port_info& info, const page_context& ctx) {
   html h;
-  header_bar(h, info);
+  header_bar(h, info, ctx.probe);
   title(h, db, info);
   registrations(h, info);
   our_entry(h, db, info);

@@ -16,8 +16,10 @@ namespace breakwater::web {
 // this connection's TLS parameters and the server certificate.
 page render_port_page(const db::database& db, const db::port_info& info, const page_context& ctx);
 
-// /: what the service is, the enter-port and search boxes, the most-asked ports.
-page render_home_page(const db::database& db, std::span<const std::uint16_t> popular);
+// /: what the service is, the enter-port and search boxes, the most-asked ports, and (when the
+// scan service runs) links to its tests.
+page render_home_page(const db::database& db, std::span<const std::uint16_t> popular,
+                      bool scan_links = false);
 
 // /search?q=: ranked results (or just the box when there is no query).
 page render_search_page(const db::database& db, std::string_view query,

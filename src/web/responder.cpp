@@ -11,10 +11,12 @@
 namespace breakwater::web {
 namespace {
 
-// Inline script is forbidden: pages load only our own stylesheet and script.
+// Inline script is forbidden: pages load only our own stylesheet and script, and scripts
+// talk only to this server (the scan page's event stream).
 constexpr std::string_view security_headers =
     "Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; "
-    "img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'\r\n"
+    "img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors "
+    "'none'\r\n"
     "X-Content-Type-Options: nosniff\r\n"
     "Referrer-Policy: no-referrer\r\n"
     "X-Frame-Options: DENY\r\n";

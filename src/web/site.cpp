@@ -52,6 +52,7 @@ page_context site::context_of(const request& req) const {
   ctx.https = req.https();
   ctx.http_port = options_.http_port;
   ctx.https_port = options_.https_port;
+  ctx.probe = scan_links_;
   if (req.conn != nullptr) {
     ctx.tls = req.conn->tls;
     ctx.cert = req.conn->cert;
@@ -87,7 +88,7 @@ response site::json_error(unsigned status, std::string_view code, std::string_vi
 
 void site::add_page_routes() {
   router_.add(method::get, "/", [this](const request&, const route_params&) {
-    return html_page(200, render_home_page(db_, options_.popular));
+    return html_page(200, render_home_page(db_, options_.popular, scan_links_));
   });
   router_.add(method::get, "/port/{n}", [this](const request& req, const route_params& p) {
     auto port = port_of(p[0]);

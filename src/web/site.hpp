@@ -38,6 +38,9 @@ class site {
   router& routes() noexcept { return router_; }
   const router& routes() const noexcept { return router_; }
   void add_nav(nav_link link) { nav_.push_back(std::move(link)); }
+  // The scan service is wired in: /port/N gets a working probe control, the home page links
+  // the tests.
+  void enable_scan_links() noexcept { scan_links_ = true; }
 
   // Helpers for handlers: a page in the site's frame, and the standard error answers.
   response html_page(unsigned status, const page& p) const;
@@ -57,6 +60,7 @@ class site {
   site_options options_;
   router router_;
   std::vector<nav_link> nav_;
+  bool scan_links_ = false;
 };
 
 }  // namespace breakwater::web

@@ -1,6 +1,8 @@
 // Runs the built breakwater program and checks its output and exit statuses.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <unistd.h>
 #include <boost/json/parse.hpp>
 
 #include <sys/wait.h>
@@ -33,7 +35,9 @@ std::string shell_quote(const std::string& arg) {
 
 // Runs `breakwater --data <shipped data> ARGS...`.
 run_result run(std::vector<std::string> args, bool with_data = true) {
-  auto dir = std::filesystem::path(::testing::TempDir());
+  // One directory per test process: ctest -j runs several of them at once.
+  auto dir = std::filesystem::path(::testing::TempDir()) / fmt::format("bw-cli-{}", ::getpid());
+  std::filesystem::create_directories(dir);
   std::string cmd = shell_quote(BREAKWATER_BINARY);
   if (with_data) cmd += " --data " + shell_quote(BREAKWATER_SOURCE_DATA_DIR);
   for (const auto& a : args) cmd += " " + shell_quote(a);

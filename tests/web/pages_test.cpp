@@ -26,7 +26,7 @@ TEST(port_page, has_the_header_bar_and_registrations_per_transport) {
   EXPECT_TRUE(has(p.body, "rel=\"prev\" href=\"/port/"));
   EXPECT_TRUE(has(p.body, "rel=\"next\" href=\"/port/"));
   EXPECT_TRUE(has(p.body, "action=\"/port\""));
-  EXPECT_TRUE(has(p.body, "Probe port 443: coming soon"));
+  EXPECT_TRUE(has(p.body, "Probe port 443: not offered by this server"));
   EXPECT_TRUE(has(p.body, "<h3>TCP</h3>"));
   EXPECT_TRUE(has(p.body, "<h3>UDP</h3>"));
   EXPECT_TRUE(has(p.body, "<h3>SCTP</h3>"));

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The scan pages in a real browser on the network test bed: `breakwater serve` in the server
+# namespace, Chromium in the visitor namespace behind a known firewall mix; the browser runs
+# "all service ports" and checks the grid. Needs root; run from the repo root after
+# `npm ci` in tests/browser. Usage: run_scan_browser.sh OUT_DIR
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+OUT=${1:-build/release/tests/browser}
+TB_BUILD=${TB_BUILD:-build/release}
+BW="$TB_BUILD/src/app/breakwater"
+source tests/e2e/testbed.sh
+tb_up || exit 1
+
+PORT=8080
+OPEN="22, 80, 443, 1055"
+RST="20-21, 23, 25, 110"
+ICMP_ADMIN="135, 445"
+ICMP_PORT="111, 113, 119"
+tb_link 25 0
+tb_firewall "$OPEN" "$RST" "$ICMP_ADMIN" "$ICMP_PORT" drop
+tb_services "${OPEN// /}"
+cat >"$TB_DIR/expect.json" <<JSON
+{"address": "198.18.0.2", "open": [22, 80, 443, 1055],
+ "closed": [20, 21, 23, 25, 110, 111, 113, 119, 135, 445]}
+JSON
+
+# ip netns exec execs the server: $! is the server itself, so kill reaches it.
+ip netns exec "$TB_SRV" "$BW" --data data serve --http "198.18.0.1:$PORT" --https off \
+  --state-dir "$TB_DIR/state" --log-level warn 2>"$TB_DIR/serve.err" &
+SERVE=$!
+for _ in $(seq 1 100); do
+  grep -q 'listening on' "$TB_DIR/serve.err" && break
+  sleep 0.1
+done
+if ! grep -q 'listening on' "$TB_DIR/serve.err"; then
+  echo "scan browser test: the server did not start: $(cat "$TB_DIR/serve.err")"
+  exit 1
+fi
+chmod 755 "$TB_DIR"
+tb_in_vis env HOME="$TB_DIR" node tests/browser/scan_browser.mjs "http://198.18.0.1:$PORT" \
+  "$OUT" "$TB_DIR/expect.json"
+code=$?
+kill "$SERVE" 2>/dev/null
+wait "$SERVE" 2>/dev/null
+exit $code
