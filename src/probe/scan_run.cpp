@@ -202,10 +202,13 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, unsigned try_number,
     case probe_outcome::kind::answered:
       if (!rtt_.measured()) first_sample_.cancel();  // waiters re-read the timeout after this
       rtt_.sample(o.rtt);
-      if (try_number > 1 && ph == phase::main && !loss_seen_ && !r.decided) {
+      if (try_number > 1 && ph == phase::main && !loss_seen_ && !r.decided &&
+          o.why != reason::icmp_unreachable) {
         // An answer that needed a retry shows the path loses packets: silent ports get one
         // more try, so that a lost answer is not called stealth. (A late answer to a retry
-        // whose earlier try already answered shows nothing of the kind.)
+        // whose earlier try already answered shows nothing of the kind, nor does an ICMP
+        // error on a retry: the target's rate limit explains it, and the re-probe pass
+        // handles exactly that.)
         loss_seen_ = true;
         if (req_.options.tries > 1) tries_ = req_.options.tries + 1;
       }

@@ -154,6 +154,18 @@ TEST_F(fixture, probes_sent_before_the_first_answer_are_held_to_the_measured_tim
   EXPECT_NEAR(to_ms(r.elapsed), 450.0, 10.0);
 }
 
+TEST_F(fixture, an_icmp_error_on_a_retry_is_the_rate_limit_not_loss) {
+  auto target = std::make_shared<fake_target>();
+  // More ICMP-rejected ports than the target's burst: some errors come only on a retry.
+  for (std::uint16_t p = 100; p < 130; ++p) target->set(p, fake_port::icmp_admin_prohibited);
+  engine e(ctx.get_executor(), {.backend = target});
+  scan_options o;
+  o.rtt_seed = 50ms;
+  o.recheck_budget = duration::zero();  // no re-probe pass: count the main pass's tries only
+  scan_result r = scan(e, request("100-129,2000", o));
+  EXPECT_EQ(target->probes_of(2000), 2u);  // no third try: nothing was lost
+}
+
 TEST_F(fixture, unseeded_all_stealth_service_scan_takes_about_one_and_a_half_seconds) {
   auto target = std::make_shared<fake_target>();
   engine e(ctx.get_executor(), {.backend = target});
