@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (clang) and runs each for SECONDS (default 60) on its
 # seed corpus. New inputs go to build/fuzz/corpus-<target>, never into the tree.
+# `fuzz.sh --build-only` builds them and stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
@@ -8,6 +9,7 @@ cmake --preset fuzz >/dev/null
 targets=(fuzz_iana_csv fuzz_entry_toml fuzz_port_set fuzz_ssdp_reply fuzz_http_session
   fuzz_proxy_protocol fuzz_forwarded fuzz_scan_form)
 cmake --build --preset fuzz --target "${targets[@]}"
+[ "$seconds" = --build-only ] && exit 0
 for target in "${targets[@]}"; do
   work=build/fuzz/corpus-$target
   mkdir -p "$work"
