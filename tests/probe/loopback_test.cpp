@@ -15,6 +15,7 @@
 #include <boost/json/parse.hpp>
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -155,7 +156,9 @@ std::string slurp(const std::filesystem::path& p) {
 }
 
 run_result run_cli(const std::string& args) {
-  auto dir = std::filesystem::path(::testing::TempDir());
+  // One directory per process: ctest runs these tests in parallel.
+  auto dir = std::filesystem::path(::testing::TempDir()) / fmt::format("bw-probe-{}", ::getpid());
+  std::filesystem::create_directories(dir);
   std::string cmd = fmt::format("{} {} >{} 2>{} </dev/null", BREAKWATER_BINARY, args,
                                 (dir / "pout").string(), (dir / "perr").string());
   int raw = std::system(cmd.c_str());
