@@ -5,4 +5,9 @@ if(BREAKWATER_SANITIZE)
   add_compile_options(-fsanitize=${BREAKWATER_SANITIZE} -fno-omit-frame-pointer
                       -fno-sanitize-recover=all -g1)
   add_link_options(-fsanitize=${BREAKWATER_SANITIZE})
+  if(BREAKWATER_SANITIZE MATCHES "thread" AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    # GCC warns that TSan does not model std::atomic_thread_fence (Asio uses one in its
+    # thread pool); we take that known gap rather than fail the build under -Werror.
+    add_compile_options(-Wno-tsan)
+  endif()
 endif()
