@@ -127,10 +127,10 @@ void scan_run::launch(std::size_t idx, duration timeout, phase ph) {
     hedges_.push_back({clock::now() + h, idx});
   }
   auto self = shared_from_this();
-  auto task = [self, idx, timeout, ph]() -> awaitable<void> {
+  const unsigned try_number = r.tries;  // which try this is, whatever is launched after it
+  auto task = [self, idx, timeout, ph, try_number]() -> awaitable<void> {
     using namespace asio::experimental::awaitable_operators;
     time_point sent = clock::now();
-    unsigned try_number = self->records_[idx].tries;
     auto& backend = *self->eng_->options.backend;
     std::uint16_t port = self->records_[idx].port;
     probe_outcome o;
@@ -152,7 +152,6 @@ void scan_run::launch(std::size_t idx, duration timeout, phase ph) {
     }
     self->on_outcome(idx, sent, try_number, o, ph);
   };
-  unsigned try_number = r.tries;
   asio::co_spawn(ex_, std::move(task), [self, idx, ph, try_number](std::exception_ptr e) {
     if (!e) return;
     // A backend that throws is a programming error; end the scan with a failure, not a hang.
