@@ -4,6 +4,8 @@
 #include "app/probe_text.hpp"
 
 #include "probe/engine.hpp"
+#include "probe/icmp_history_text.hpp"
+#include "probe/make_backend.hpp"
 #include "probe/result_json.hpp"
 
 #include <fmt/format.h>
@@ -17,7 +19,11 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <optional>
+#include <sstream>
 
 namespace breakwater::app {
 namespace {
@@ -35,7 +41,51 @@ struct probe_options {
   double rate = 6000;
   unsigned rtt_ms = 0;
   unsigned recheck_ms = 20000;
+  std::string prober = "auto";
 };
+
+// Where one run leaves the ICMP errors each target sent, for the next run: a target's rate
+// limiter remembers them, and a scan right after another must know (see
+// probe::engine::icmp_history). Root: /run/breakwater; others: $XDG_RUNTIME_DIR; else none.
+std::filesystem::path icmp_history_file() {
+  std::filesystem::path dir;
+  if (::geteuid() == 0) {
+    dir = "/run/breakwater";
+  } else if (const char* xdg = std::getenv("XDG_RUNTIME_DIR"); xdg != nullptr && *xdg != 0) {
+    dir = std::filesystem::path(xdg) / "breakwater";
+  } else {
+    return {};
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return {};
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+  return dir / "icmp-history";
+}
+
+std::string read_text(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Best effort: without the file, a scan right after another may only be slower to trust.
+void save_icmp_history(const std::filesystem::path& file, const asio::ip::address& target,
+                       std::optional<probe::icmp_bucket> bucket) {
+  if (file.empty()) return;
+  std::string text = probe::update_icmp_history(read_text(file), target, bucket,
+                                                probe::clock::now() - std::chrono::seconds(10));
+  std::filesystem::path tmp = file;
+  tmp += fmt::format(".{}", ::getpid());
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << text;
+    if (!out) return;
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, file, ec);
+}
 
 std::optional<probe::scan_request> make_request(const probe_options& o) {
   boost::system::error_code ec;
@@ -70,7 +120,23 @@ int run_probe(const probe_options& o) {
   auto request = make_request(o);
   if (!request) return exit_bad_input;
   asio::io_context ctx;
-  probe::engine engine(ctx.get_executor());
+  auto backend = probe::make_backend(ctx.get_executor(),
+                                     *probe::parse_backend_kind(o.prober));  // checked by CLI11
+  if (!backend) {
+    fmt::print(stderr, "error: --prober {}: {}; run as root or use --prober connect\n", o.prober,
+               backend.error().message());
+    return exit_failure;
+  }
+  probe::engine_options eo;
+  eo.backend = std::move(*backend);
+  probe::engine engine(ctx.get_executor(), eo);
+  const auto history = icmp_history_file();
+  const asio::ip::address target = request->target;
+  if (!history.empty()) {
+    if (auto b = probe::parse_icmp_history(read_text(history), target)) {
+      engine.set_icmp_history(target, *b);
+    }
+  }
   bool live = !o.json && ::isatty(STDERR_FILENO) == 1;
   std::size_t open = 0, closed = 0;
   auto last_shown = std::chrono::steady_clock::time_point{};
@@ -100,6 +166,7 @@ int run_probe(const probe_options& o) {
         signals.cancel();
       });
   ctx.run();
+  save_icmp_history(history, target, engine.icmp_history(target));
   if (live) fmt::print(stderr, "\r\033[K");
   if (out && !*out && out->error().code == probe::errc::bad_target) {
     fmt::print(stderr, "error: {}\n", out->error().message());
@@ -154,6 +221,11 @@ void add_probe_command(CLI::App& app, context&, int& status) {
   cmd->add_option("--recheck-ms", opts->recheck_ms,
                   "Longest extra time to re-probe silent ports when ICMP errors are rate-limited")
       ->check(CLI::Range(0, 600000))
+      ->capture_default_str();
+  cmd->add_option("--prober", opts->prober,
+                  "How ports are probed: raw (SYNs from a raw socket; root or CAP_NET_RAW), "
+                  "connect (a connect() per port; no privilege), auto (raw when allowed)")
+      ->check(CLI::IsMember({"auto", "connect", "raw"}))
       ->capture_default_str();
   cmd->callback([opts, &status] { status = run_probe(*opts); });
 }

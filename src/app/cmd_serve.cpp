@@ -16,6 +16,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <stdexcept>
 #include <thread>
 
 namespace breakwater::app {
@@ -29,7 +30,7 @@ struct serve_options {
   std::size_t max_connections = 0, max_header_bytes = 0, max_body_bytes = 0;
   unsigned header_timeout_ms = 0, idle_timeout_ms = 0;
   std::vector<std::string> trusted_proxies;
-  std::string allow_loopback;
+  std::string allow_loopback, prober;
   std::size_t scan_max_running = 0, scan_probes_per_hour = 0;
   bool print_config = false;
   CLI::App* cmd = nullptr;
@@ -96,6 +97,7 @@ bool apply_flags(const serve_options& o, web::server_config& cfg) {
     }
   }
   if (o.given("--scan-max-running")) cfg.scan.max_running = o.scan_max_running;
+  if (o.given("--prober")) cfg.scan.prober = *probe::parse_backend_kind(o.prober);  // checked
   if (o.given("--scan-probes-per-hour")) cfg.scan.probes_per_hour = o.scan_probes_per_hour;
   if (cfg.cert_file.empty() != cfg.key_file.empty()) {
     return fail("give both --cert and --key (PEM files), or neither for a self-signed certificate");
@@ -139,6 +141,7 @@ scan::probe_service_options scan_options_of(const web::server_config& cfg) {
   o.full_range_rate = static_cast<double>(sc.full_range_rate);
   o.max_in_flight = sc.max_in_flight;
   o.allow_loopback = web::scan_allows_loopback(cfg);
+  o.prober = sc.prober;
   return o;
 }
 
@@ -193,7 +196,15 @@ int run_serve(const serve_options& o, context& ctx) {
   };
   web::site site(*db, ctx.search(), std::move(options));
   if (cfg.scan.enabled) {
-    scans = std::make_unique<scan::probe_service>(scan_options_of(cfg));
+    try {
+      scans = std::make_unique<scan::probe_service>(scan_options_of(cfg));
+    } catch (const std::runtime_error& e) {
+      fmt::print(stderr,
+                 "error: the scan service cannot start: {}; run as root, or set prober = "
+                 "\"connect\" in [scan]\n",
+                 e.what());
+      return exit_failure;
+    }
     web::add_scan_api_routes(site, *scans);
     web::scan_page_options pages;
     pages.retention = std::chrono::duration_cast<std::chrono::minutes>(cfg.scan.keep_results);
@@ -263,6 +274,10 @@ void add_serve_command(CLI::App& app, context& ctx, int& status) {
   cmd->add_option("--scan-probes-per-hour", o->scan_probes_per_hour,
                   "Port probes one address may ask for per hour")
       ->check(CLI::Range(1, 100000000));
+  cmd->add_option("--prober", o->prober,
+                  "How scans probe ports: raw (SYNs from a raw socket; root or CAP_NET_RAW), "
+                  "connect (a connect() per port), auto (raw when allowed)")
+      ->check(CLI::IsMember({"auto", "connect", "raw"}));
   cmd->add_flag("--print-config", o->print_config,
                 "Print the effective configuration as TOML and exit");
   cmd->callback([o, &ctx, &status] { status = run_serve(*o, ctx); });

@@ -39,6 +39,16 @@ engine::engine(asio::any_io_executor ex, engine_options options)
 
 engine::~engine() = default;
 
+std::optional<icmp_bucket> engine::icmp_history(const asio::ip::address& target) const {
+  auto it = state_->icmp_history.find(target);
+  if (it == state_->icmp_history.end() || it->second.full_at < clock::now()) return std::nullopt;
+  return it->second.bucket;
+}
+
+void engine::set_icmp_history(const asio::ip::address& target, icmp_bucket bucket) {
+  state_->remember_icmp(target, bucket, icmp_limit{});
+}
+
 std::size_t engine::in_flight() const noexcept { return state_->in_flight; }
 std::size_t engine::active_scans() const noexcept { return state_->scans; }
 std::size_t engine::max_in_flight() const noexcept { return state_->options.max_in_flight; }

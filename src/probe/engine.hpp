@@ -70,6 +70,12 @@ class engine {
   // route, no permission. Silent ports are never an error.
   boost::asio::awaitable<boost::system::result<scan_result, failure>> scan(scan_request request);
 
+  // How much of `target`'s ICMP error limit this engine's scans left, until it has refilled
+  // (Linux: 6 s). The next scan of that address starts from it, not from a full bucket; a new
+  // process can hand it over from the last one.
+  std::optional<icmp_bucket> icmp_history(const boost::asio::ip::address& target) const;
+  void set_icmp_history(const boost::asio::ip::address& target, icmp_bucket bucket);
+
   std::size_t in_flight() const noexcept;
   std::size_t active_scans() const noexcept;
   std::size_t max_in_flight() const noexcept;

@@ -2,10 +2,12 @@
 #pragma once
 
 #include "probe/engine.hpp"
+#include "probe/icmp_limit_model.hpp"
 #include "probe/pacer.hpp"
 #include "probe/timer.hpp"
 
 #include <algorithm>
+#include <map>
 #include <vector>
 
 namespace breakwater::probe {
@@ -29,6 +31,21 @@ struct engine::state {
     if (std::find(waiting.begin(), waiting.end(), &t) == waiting.end()) waiting.push_back(&t);
   }
   void forget(timer& t) { std::erase(waiting, &t); }
+
+  // How full each target's ICMP error bucket was when its last scan ended, until it has
+  // refilled.
+  struct icmp_memory {
+    icmp_bucket bucket;
+    time_point full_at;
+  };
+  std::map<boost::asio::ip::address, icmp_memory> icmp_history;
+
+  void remember_icmp(const boost::asio::ip::address& target, icmp_bucket b, const icmp_limit& l) {
+    std::erase_if(icmp_history, [](const auto& kv) { return kv.second.full_at < clock::now(); });
+    auto missing = std::chrono::duration<double>(l.refill) * std::max(0.0, l.burst - b.tokens);
+    time_point full_at = b.at + std::chrono::duration_cast<duration>(missing);
+    if (full_at > clock::now()) icmp_history[target] = {b, full_at};
+  }
 };
 
 }  // namespace breakwater::probe

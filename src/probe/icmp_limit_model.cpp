@@ -9,13 +9,13 @@ void icmp_limit_model::consume(time_point probe_sent) {
 }
 
 double icmp_limit_model::tokens_before(time_point t) const {
-  double tokens = limit_.burst;
-  time_point last{};
-  bool started = false;
+  double tokens = start_ ? std::clamp(start_->tokens, 0.0, limit_.burst) : limit_.burst;
+  time_point last = start_ ? start_->at : time_point{};
+  bool started = start_.has_value();
   auto refill = [&](time_point to) {
     if (started) {
-      double gained =
-          std::chrono::duration<double>(to - last) / std::chrono::duration<double>(limit_.refill);
+      double gained = std::max(0.0, std::chrono::duration<double>(to - last) /
+                                        std::chrono::duration<double>(limit_.refill));
       tokens = std::min(limit_.burst, tokens + gained);
     }
     last = to;

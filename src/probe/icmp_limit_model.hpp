@@ -4,6 +4,7 @@
 
 #include "probe/clock.hpp"
 
+#include <optional>
 #include <vector>
 
 namespace breakwater::probe {
@@ -13,9 +14,20 @@ struct icmp_limit {
   duration refill = std::chrono::milliseconds(1000);  // time per new token
 };
 
+// How full a target's bucket was at some moment: what one scan leaves for the next.
+struct icmp_bucket {
+  double tokens = 0;
+  time_point at{};
+};
+
 class icmp_limit_model {
  public:
   explicit icmp_limit_model(icmp_limit limit = {}) : limit_(limit) {}
+
+  // The bucket held `b.tokens` at `b.at` (an earlier scan's errors), not a full burst.
+  void start_from(icmp_bucket b) { start_ = b; }
+  // Nothing known to have spent the target's limit: no error seen, no earlier scan's.
+  bool untouched() const noexcept { return consumed_.empty() && !start_; }
 
   // The target sent an ICMP error for a probe sent at `probe_sent` (times are the scanner's
   // send times: the one-way delay shifts every event equally).
@@ -30,6 +42,7 @@ class icmp_limit_model {
 
  private:
   icmp_limit limit_;
+  std::optional<icmp_bucket> start_;
   std::vector<time_point> consumed_;  // sorted
 };
 

@@ -1,5 +1,6 @@
 #include "probe/ping.hpp"
 
+#include "probe/socket_errors.hpp"
 #include "probe/timer.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -19,6 +20,7 @@
 #include <cstdint>
 #include <cstring>
 #include <random>
+#include <span>
 #include <tuple>
 #include <vector>
 
@@ -95,7 +97,6 @@ struct ping_run {
     for (unsigned seq = 0; seq < options.count; ++seq) {
       auto msg = echo_request(target.is_v6(), id, static_cast<std::uint16_t>(seq));
       sent_at.push_back(clock::now());
-      if (options.on_send) options.on_send();
       error_code ec;
       if (sock.is_raw) {
         sock.raw.send_to(asio::buffer(msg),
@@ -113,6 +114,29 @@ struct ping_run {
       t.expires_after(seq + 1 < options.count ? options.interval : options.wait);
       co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
     }
+  }
+
+  void report_error(time_point sent) {
+    if (options.on_icmp_error) options.on_icmp_error(sent);
+  }
+
+  // A destination-unreachable quoting one of our requests (a raw socket sees every ICMP
+  // message): type, then 4 unused bytes, then the request's IP header and its first bytes.
+  void check_error(std::span<const std::uint8_t> m) {
+    bool v6 = target.is_v6();
+    if (m.size() < 8 || m[0] != (v6 ? 1 : 3)) return;
+    std::span<const std::uint8_t> quoted = m.subspan(8);
+    std::size_t ip = 40;
+    if (!v6) {
+      if (quoted.empty() || quoted[0] >> 4 != 4) return;
+      ip = static_cast<std::size_t>(quoted[0] & 0x0f) * 4;
+    }
+    if (quoted.size() < ip + 8) return;
+    const std::uint8_t* e = quoted.data() + ip;
+    std::uint16_t rid = static_cast<std::uint16_t>(e[4] << 8 | e[5]);
+    std::uint16_t seq = static_cast<std::uint16_t>(e[6] << 8 | e[7]);
+    if (e[0] != (v6 ? echo_request_v6 : echo_request_v4) || rid != id) return;
+    if (seq < sent_at.size()) report_error(sent_at[seq]);
   }
 
   // Returns once an echo reply from the target came back.
@@ -135,11 +159,18 @@ struct ping_run {
         std::memcpy(from_udp.data(), from.data(), std::min(from.size(), sizeof(sockaddr_in6)));
       }
       if (ec == asio::error::operation_aborted) co_return;
-      if (ec) continue;  // e.g. an ICMP error for an earlier request
+      if (ec) {
+        // A ping socket reports an ICMP error for one of its requests this way.
+        auto icmp = read_icmp_error(sock.dgram.native_handle());
+        if (icmp && is_destination_unreachable(*icmp, v6)) report_error(sent_at.front());
+        continue;
+      }
       std::size_t off = 0;
       if (sock.is_raw && !v6) off = static_cast<std::size_t>(buf[0] & 0x0f) * 4;  // IP header
-      if (n < off + 8 || from_udp.address() != target) continue;
+      if (n < off + 8) continue;
       const std::uint8_t* m = buf.data() + off;
+      if (sock.is_raw) check_error(std::span<const std::uint8_t>(m, n - off));
+      if (from_udp.address() != target) continue;
       if (m[0] != (v6 ? echo_reply_v6 : echo_reply_v4)) continue;
       std::uint16_t rid = static_cast<std::uint16_t>(m[4] << 8 | m[5]);
       std::uint16_t seq = static_cast<std::uint16_t>(m[6] << 8 | m[7]);
@@ -158,7 +189,9 @@ awaitable<ping_result> ping_target(asio::ip::address target, ping_options option
   using namespace asio::experimental::awaitable_operators;
   auto ex = co_await asio::this_coro::executor;
   echo_socket sock(ex);
-  if (error_code ec = sock.open(target.is_v6())) {
+  error_code open_ec = sock.open(target.is_v6());
+  if (!open_ec && !sock.is_raw) enable_icmp_errors(sock.dgram.native_handle(), target.is_v6());
+  if (error_code ec = open_ec) {
     ping_result r;
     r.permitted = false;
     r.error = fmt::format(

@@ -15,8 +15,9 @@ struct ping_options {
   unsigned count = 3;
   duration interval = std::chrono::milliseconds(250);
   duration wait = std::chrono::seconds(1);  // after the last request
-  // Called as each request goes out (the scan counts them against the target's ICMP limit).
-  std::function<void()> on_send;
+  // Called for each ICMP error that answers one of our requests, with that request's send
+  // time (the scan counts it against the target's ICMP error limit).
+  std::function<void(time_point sent)> on_icmp_error;
 };
 
 boost::asio::awaitable<ping_result> ping_target(boost::asio::ip::address target,

@@ -43,6 +43,11 @@ scan_run::scan_run(std::shared_ptr<engine::state> eng, scan_request request)
   }
   verdicts_.resize(records_.size());
   if (req_.options.rtt_seed) rtt_.seed(*req_.options.rtt_seed);
+  // The target's limiter may not have refilled since an earlier scan: start from there.
+  if (auto it = eng_->icmp_history.find(req_.target);
+      it != eng_->icmp_history.end() && it->second.full_at > clock::now()) {
+    icmp_.start_from(it->second.bucket);
+  }
   tries_ = std::max(1u, req_.options.tries);
 }
 
@@ -213,7 +218,6 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, unsigned try_number,
       }
       if (o.why == reason::icmp_unreachable) {
         icmp_.consume(sent);
-        ++tcp_icmp_errors_;
         if (ph == phase::recheck) ++batch_icmp_;
       }
       if (!r.decided) {
@@ -315,8 +319,8 @@ awaitable<void> scan_run::recheck_pass() {
   for (std::size_t i = 0; i < records_.size(); ++i) {
     record& r = records_[i];
     if (r.decided) continue;
-    // A target that answered no TCP probe with an ICMP error is not hiding any.
-    r.clean_silences = tcp_icmp_errors_ == 0 ? needed : clean_silences(r);
+    // A target that sent no ICMP error, to this scan or lately to another, is hiding none.
+    r.clean_silences = icmp_.untouched() ? needed : clean_silences(r);
     if (r.clean_silences >= needed || req_.options.recheck_budget <= duration::zero()) {
       decide(i, port_state::stealth, reason::no_response, std::nullopt, std::nullopt,
              recheck::none);
@@ -326,7 +330,9 @@ awaitable<void> scan_run::recheck_pass() {
   }
   if (suspects.empty()) co_return;
   const time_point deadline = clock::now() + req_.options.recheck_budget;
-  std::size_t k = 16;
+  // A batch is judged clean or not by the errors it drew, whatever its size, so a large first
+  // batch is safe; it only costs a re-probe when many suspects turn out to be closed.
+  std::size_t k = max_batch;
   while (!suspects.empty() && live()) {
     time_point now = clock::now();
     if (now >= deadline) break;
@@ -364,9 +370,11 @@ awaitable<void> scan_run::recheck_pass() {
 
 void scan_run::start_side_tasks() {
   auto self = shared_from_this();
-  // Echo requests and M-SEARCHes can draw ICMP errors too (UDP 1900 closed, echo rejected),
-  // spending the target's limit unseen: count each as spent, to stay on the safe side.
-  auto spend = [self] { self->icmp_.consume(clock::now()); };
+  // Echo requests and M-SEARCHes can draw ICMP errors too (UDP 1900 closed, echo rejected):
+  // each one seen spends the target's limit like a TCP probe's. One that was never sent
+  // (dropped request, or the limit already empty) spends nothing; a lost one is what the
+  // model's margin is for.
+  auto spend = [self](time_point sent) { self->icmp_.consume(sent); };
   auto finish = [self](std::exception_ptr) {
     --self->side_tasks_;
     self->wake();
@@ -378,7 +386,7 @@ void scan_run::start_side_tasks() {
         ex_,
         [self, spend]() -> awaitable<void> {
           ping_options po;
-          po.on_send = spend;
+          po.on_icmp_error = spend;
           auto r = co_await (ping_target(self->req_.target, po) || self->stop_wait());
           if (r.index() == 0) self->ping_ = std::get<0>(std::move(r));
         },
@@ -390,7 +398,7 @@ void scan_run::start_side_tasks() {
         ex_,
         [self, spend]() -> awaitable<void> {
           upnp_options uo;
-          uo.on_send = spend;
+          uo.on_icmp_error = spend;
           auto r = co_await (probe_upnp(self->req_.target, uo) || self->stop_wait());
           if (r.index() == 0) self->upnp_ = std::get<0>(std::move(r));
         },
@@ -406,6 +414,9 @@ awaitable<boost::system::result<scan_result, failure>> scan_run::run() {
   co_await main_pass();
   if (live()) co_await recheck_pass();
   co_await drain();
+  time_point end = clock::now();
+  eng_->remember_icmp(req_.target, {icmp_.tokens_before(end + duration(1)), end},
+                      req_.options.target_icmp_limit);
   --eng_->scans;
   // A failure before any verdict means the scan could not run; after some, it is a scan
   // that stopped early, and what it found is still the caller's.

@@ -74,7 +74,6 @@ class scan_run : public std::enable_shared_from_this<scan_run> {
   std::size_t side_tasks_ = 0;
   std::size_t decided_ = 0;
   std::size_t transient_failures_ = 0;
-  std::size_t tcp_icmp_errors_ = 0;  // ICMP errors that answered TCP probes
   time_point backoff_until_{};
   timer wake_;
   timer stop_timer_;    // never expires; cancelled to stop every probe at once

@@ -37,7 +37,6 @@ struct upnp_run {
     std::string msg = make_msearch(host, target.port());
     for (unsigned i = 0; i < options.tries; ++i) {
       if (i == 0) first_sent = clock::now();
-      if (options.on_send) options.on_send();
       error_code ec;
       sock.send_to(asio::buffer(msg), target, 0, ec);
       if (ec && ec != asio::error::connection_refused) {
@@ -63,6 +62,7 @@ struct upnp_run {
         if (auto icmp = read_icmp_error(sock.native_handle())) {
           if (is_destination_unreachable(*icmp, target.address().is_v6())) {
             result.refused = true;  // nothing listens on UDP 1900: no need to wait on
+            if (options.on_icmp_error) options.on_icmp_error(first_sent);
             co_return;
           }
         }

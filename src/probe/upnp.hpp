@@ -16,8 +16,9 @@ struct upnp_options {
   duration interval = std::chrono::milliseconds(300);
   duration wait = std::chrono::seconds(1);  // after the last request
   std::uint16_t port = 1900;
-  // Called as each request goes out (the scan counts them against the target's ICMP limit).
-  std::function<void()> on_send;
+  // Called when an ICMP error refuses the request, with the first request's send time (the
+  // scan counts it against the target's ICMP error limit).
+  std::function<void(time_point sent)> on_icmp_error;
 };
 
 boost::asio::awaitable<upnp_result> probe_upnp(boost::asio::ip::address target,

@@ -1,6 +1,7 @@
 #include "scan/probe_service.hpp"
 
 #include "probe/engine.hpp"
+#include "probe/make_backend.hpp"
 #include "scan/fair_use.hpp"
 #include "scan/scan_events.hpp"
 #include "scan/target_policy.hpp"
@@ -15,6 +16,7 @@
 
 #include <map>
 #include <mutex>
+#include <stdexcept>
 #include <stop_token>
 #include <thread>
 #include <vector>
@@ -234,6 +236,11 @@ probe_service::probe_service(probe_service_options options)
   eo.max_rate = core_->options.max_rate;
   eo.max_in_flight = core_->options.max_in_flight;
   eo.backend = core_->options.backend;
+  if (!eo.backend) {
+    auto b = probe::make_backend(core_->ioc.get_executor(), core_->options.prober);
+    if (!b) throw std::runtime_error(b.error().message());
+    eo.backend = std::move(*b);
+  }
   core_->engine = std::make_unique<probe::engine>(core_->ioc.get_executor(), eo);
   core_->work.emplace(core_->ioc.get_executor());
   core_->arm_sweep();

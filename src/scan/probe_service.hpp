@@ -3,6 +3,7 @@
 // and the target policy. The header stays free of Asio: the web core includes it.
 #pragma once
 
+#include "probe/backend_kind.hpp"
 #include "scan/service.hpp"
 
 #include <chrono>
@@ -20,15 +21,16 @@ struct probe_service_options {
   std::chrono::seconds keep_results{30 * 60};  // a scan is forgotten this long after it started
   // A running scan nobody watches (no event stream open, no GET) this long is cancelled.
   std::chrono::seconds idle_cancel{20};
-  std::size_t max_running = 32;            // scans running at once, all visitors together
-  std::size_t probes_per_hour = 200'000;   // per address (a full range is 65,536)
-  double max_rate = 20'000;                // new probes per second, all scans together
-  double scan_rate = 3'000;                // new probes per second to one visitor
-  double full_range_rate = 1'000;          // the same for the full range (paced gently)
-  std::size_t max_in_flight = 16'384;      // probes out at once, all scans together
-  unsigned tries = 2;                      // tries per port before it is called stealth
-  bool allow_loopback = false;             // may 127.0.0.1 / ::1 be probed
-  std::shared_ptr<probe::prober> backend;  // tests: a fake target; default: TCP connect
+  std::size_t max_running = 32;           // scans running at once, all visitors together
+  std::size_t probes_per_hour = 200'000;  // per address (a full range is 65,536)
+  double max_rate = 20'000;               // new probes per second, all scans together
+  double scan_rate = 3'000;               // new probes per second to one visitor
+  double full_range_rate = 1'000;         // the same for the full range (paced gently)
+  std::size_t max_in_flight = 16'384;     // probes out at once, all scans together
+  unsigned tries = 2;                     // tries per port before it is called stealth
+  bool allow_loopback = false;            // may 127.0.0.1 / ::1 be probed
+  probe::backend_kind prober = probe::backend_kind::automatic;  // without `backend`
+  std::shared_ptr<probe::prober> backend;                       // tests: a fake target
 };
 
 // Counters for /metrics.
@@ -42,6 +44,7 @@ struct service_stats {
 
 class probe_service final : public service {
  public:
+  // Throws std::runtime_error when the chosen prober cannot be opened (raw without privilege).
   explicit probe_service(probe_service_options options = {});
   ~probe_service() override;  // cancels every scan and joins the thread
   probe_service(const probe_service&) = delete;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "db/diagnostic.hpp"
+#include "probe/backend_kind.hpp"
 #include "web/cidr.hpp"
 #include "web/listen_address.hpp"
 
@@ -38,9 +39,10 @@ struct scan_settings {
   std::size_t max_rate = 20'000;          // probes per second, all scans
   std::size_t scan_rate = 3'000;          // probes per second to one visitor
   std::size_t full_range_rate = 1'000;    // the same for the full range
-  std::size_t max_in_flight = 16'384;     // probes out at once, all scans (each one a socket)
-  std::optional<bool> allow_loopback;     // unset ("auto"): only when every listener is loopback
-  cidr_list trusted_proxies;              // X-Forwarded-For, Forwarded and PROXY from these only
+  std::size_t max_in_flight = 16'384;     // probes out at once, all scans
+  probe::backend_kind prober = probe::backend_kind::automatic;  // raw SYN when allowed
+  std::optional<bool> allow_loopback;  // unset ("auto"): only when every listener is loopback
+  cidr_list trusted_proxies;           // X-Forwarded-For, Forwarded and PROXY from these only
 };
 
 struct server_config {

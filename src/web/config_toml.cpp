@@ -75,7 +75,7 @@ void read_scan(const toml::table& t, std::string_view file, scan_settings& sc,
   db::toml_fields f(t, file, "[scan]", problems);
   f.reject_unknown({"enabled", "keep_results_s", "idle_cancel_s", "max_running", "probes_per_hour",
                     "max_rate", "scan_rate", "full_range_rate", "max_in_flight", "allow_loopback",
-                    "trusted_proxies"});
+                    "trusted_proxies", "prober"});
   if (const toml::node* n = t.get("enabled")) {
     if (n->is_boolean()) {
       sc.enabled = n->as_boolean()->get();
@@ -94,6 +94,14 @@ void read_scan(const toml::table& t, std::string_view file, scan_settings& sc,
   read_number(f, t, "scan_rate", sc.scan_rate, 1, 10'000'000);
   read_number(f, t, "full_range_rate", sc.full_range_rate, 1, 10'000'000);
   read_number(f, t, "max_in_flight", sc.max_in_flight, 1, 1'000'000);
+  if (const toml::node* n = t.get("prober")) {
+    auto kind = n->is_string() ? probe::parse_backend_kind(n->as_string()->get()) : std::nullopt;
+    if (kind) {
+      sc.prober = *kind;
+    } else {
+      f.error(*n, "'prober' must be \"auto\", \"raw\" (root or CAP_NET_RAW) or \"connect\"");
+    }
+  }
   if (const toml::node* n = t.get("allow_loopback")) {
     if (n->is_boolean()) {
       sc.allow_loopback = n->as_boolean()->get();
@@ -184,6 +192,7 @@ std::string to_toml(const server_config& cfg) {
                    {"scan_rate", static_cast<std::int64_t>(sc.scan_rate)},
                    {"full_range_rate", static_cast<std::int64_t>(sc.full_range_rate)},
                    {"max_in_flight", static_cast<std::int64_t>(sc.max_in_flight)},
+                   {"prober", std::string(probe::to_string(sc.prober))},
                    {"trusted_proxies", proxies}};
   if (sc.allow_loopback) {
     scan.insert("allow_loopback", *sc.allow_loopback);
@@ -196,6 +205,8 @@ std::string to_toml(const server_config& cfg) {
   out << "[tls]\n" << tls << "\n\n[limits]\n" << lim << "\n";
   out << "\n# The scan service. allow_loopback \"auto\": only when every listener is on "
          "loopback.\n";
+  out << "# prober: \"raw\" sends SYNs from a raw socket (root or CAP_NET_RAW), \"connect\" "
+         "uses connect(),\n# \"auto\" takes raw when allowed.\n";
   out << "# trusted_proxies: address blocks whose X-Forwarded-For, Forwarded and PROXY headers\n";
   out << "# name the client; from anyone else they are ignored.\n";
   out << "[scan]\n" << scan << "\n";

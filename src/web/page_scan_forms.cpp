@@ -51,9 +51,9 @@ void describe_probes(html& h, const scan_confirmation& c) {
   h.raw("<h2>What the probes look like</h2><ul class=\"probes\">");
   if (c.port_count > 0) {
     h.raw("<li>").text(fmt::format(
-        "A TCP connection attempt (a SYN packet, sent with connect()) to each of the {} port{} "
-        "from this server. A connection that is accepted is closed at once with a reset: no "
-        "data is ever sent, nothing is logged in.",
+        "A TCP connection request (a SYN packet) to each of the {} port{} from this server. "
+        "A port that accepts is sent a reset at once: no data is ever sent, nothing is logged "
+        "in.",
         c.port_count, c.port_count == 1 ? "" : "s"));
     h.raw("</li>");
   }

@@ -100,6 +100,15 @@ cli_cases() {
   else
     fail "unprivileged without ping sockets: $(cat "$TB_DIR/np.json" "$TB_DIR/err")"
   fi
+  # Raw SYNs asked for without the privilege: a start-up error that says what to do.
+  tb_in_srv setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+    "$BW" probe 198.18.0.2 --ports 22 --prober raw >/dev/null 2>"$TB_DIR/err"
+  code=$?
+  if [ $code -eq 1 ] && grep -q "use --prober connect" "$TB_DIR/err"; then
+    pass "unprivileged --prober raw: exit 1 with the remedy"
+  else
+    fail "unprivileged --prober raw: exit $code: $(cat "$TB_DIR/err")"
+  fi
   # With ping sockets allowed, an unprivileged user can ping.
   tb_in_srv sysctl -qw net.ipv4.ping_group_range="0 2147483647"
   tb_in_srv setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
@@ -119,8 +128,11 @@ TB_SEED=${TB_SEED:-4242}
 echo "e2e: 50 ms round trip, no loss"
 tb_link 25 0
 visitor accept yes
+# As root the default prober sends raw SYNs; the connect() prober must find the same.
 scan_case "IPv4, 50 ms, ping and UPnP answer" 198.18.0.2 yes yes
 scan_case "IPv6, 50 ms, ping and UPnP answer" 2001:2::2 yes yes
+scan_case "IPv4, 50 ms, connect() prober" 198.18.0.2 yes yes --prober connect
+scan_case "IPv6, 50 ms, connect() prober" 2001:2::2 yes yes --prober connect
 # Open ports were closed with a reset: nothing of ours waits in TIME_WAIT.
 tw=$(tb_in_srv ss -Htan state time-wait | wc -l)
 [ "$tw" -eq 0 ] && pass "no TIME_WAIT left by the scans" || fail "$tw sockets in TIME_WAIT"
@@ -133,6 +145,7 @@ tb_link 25 2 2
 visitor accept yes
 scan_case "IPv4, 50 ms, 2% loss" 198.18.0.2 yes yes
 scan_case "IPv6, 50 ms, 2% loss" 2001:2::2 yes yes
+scan_case "IPv4, 50 ms, 2% loss, connect() prober" 198.18.0.2 yes yes --prober connect
 visitor drop no
 scan_case "IPv4, 50 ms, 2% loss, ping dropped, no UPnP" 198.18.0.2 no no
 scan_case "IPv6, 50 ms, 2% loss, ping dropped, no UPnP" 2001:2::2 no no

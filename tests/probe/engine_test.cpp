@@ -241,6 +241,25 @@ TEST_F(fixture, icmp_rate_limited_target_is_reprobed_until_every_closed_port_is_
   EXPECT_LT(to_ms(r.elapsed), 40000.0);
 }
 
+// The target's limiter does not forget the first scan when the second starts: a scan right
+// after another must not take the errors it holds back for stealth ports.
+TEST_F(fixture, a_scan_right_after_another_still_finds_every_icmp_closed_port) {
+  auto target = std::make_shared<fake_target>();
+  std::vector<std::uint16_t> icmp_ports{111, 113, 119, 135, 445, 1000};
+  for (std::uint16_t p : icmp_ports) target->set(p, fake_port::icmp_port_unreachable);
+  engine e(ctx.get_executor(), {.backend = target});
+  scan_options o;
+  o.rtt_seed = 50ms;
+  o.recheck_budget = 60s;
+  for (int round = 0; round < 3; ++round) {
+    scan_result r = scan(e, request("0-1055", o));
+    auto m = by_port(r);
+    for (std::uint16_t p : icmp_ports) EXPECT_EQ(m[p].state, port_state::closed) << round << p;
+    ASSERT_TRUE(e.icmp_history(asio::ip::make_address("198.18.0.2"))) << round;
+  }
+  EXPECT_GT(target->icmp_suppressed(), 0u);
+}
+
 TEST_F(fixture, reprobing_stops_at_its_budget_and_says_so) {
   auto target = std::make_shared<fake_target>();
   for (std::uint16_t p = 0; p < 40; ++p) target->set(p, fake_port::icmp_port_unreachable);

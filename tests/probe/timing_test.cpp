@@ -1,4 +1,5 @@
 // RFC 6298 timeouts, pacing and the model of the target's ICMP rate limit (pure logic).
+#include "probe/icmp_history_text.hpp"
 #include "probe/icmp_limit_model.hpp"
 #include "probe/pacer.hpp"
 #include "probe/rtt_estimator.hpp"
@@ -91,6 +92,39 @@ TEST(icmp_limit_model, errors_beyond_the_model_do_not_go_negative) {
   for (int i = 0; i < 20; ++i) m.consume(t0);
   EXPECT_GE(m.tokens_before(t0 + 1ms), 0.0);
   EXPECT_EQ(m.errors_seen(), 20u);
+}
+
+TEST(icmp_limit_model, a_scan_starts_from_what_the_last_one_left) {
+  icmp_limit_model m;
+  time_point t0 = time_point(1h);
+  EXPECT_TRUE(m.untouched());
+  m.start_from({0.5, t0});
+  EXPECT_FALSE(m.untouched());
+  EXPECT_NEAR(m.tokens_before(t0 + 1500ms), 2.0, 0.01);  // not a full burst
+  m.consume(t0 + 1500ms);
+  EXPECT_NEAR(m.tokens_before(t0 + 1501ms), 1.0, 0.01);
+  EXPECT_NEAR(m.tokens_before(t0 + 60s), 6.0, 1e-9);
+}
+
+TEST(icmp_history_text, round_trips_and_skips_what_it_cannot_read) {
+  auto a = boost::asio::ip::make_address("198.18.0.2");
+  auto b = boost::asio::ip::make_address("2001:2::2");
+  time_point t0 = time_point(1h);
+  std::string text = update_icmp_history("", a, icmp_bucket{1.25, t0}, t0 - 10s);
+  text = update_icmp_history(text, b, icmp_bucket{0, t0 + 1s}, t0 - 10s);
+  auto got = parse_icmp_history(text, a);
+  ASSERT_TRUE(got);
+  EXPECT_NEAR(got->tokens, 1.25, 1e-9);
+  EXPECT_EQ(got->at, t0);
+  ASSERT_TRUE(parse_icmp_history(text, b));
+  // Replaced, not appended; old lines go.
+  text = update_icmp_history(text, a, icmp_bucket{3, t0 + 20s}, t0 + 5s);
+  EXPECT_EQ(parse_icmp_history(text, a)->at, t0 + 20s);
+  EXPECT_FALSE(parse_icmp_history(text, b));
+  // Damaged lines are skipped, not trusted.
+  std::string bad = "198.18.0.2 x 5\n198.18.0.2 -1 5\nnot-an-address 1 5\n198.18.0.2 1\n";
+  EXPECT_FALSE(parse_icmp_history(bad, a));
+  EXPECT_FALSE(parse_icmp_history(bad + "198.18.0.2 nan 7\n", a));
 }
 
 }  // namespace

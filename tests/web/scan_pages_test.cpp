@@ -184,7 +184,7 @@ TEST(scan_pages, the_confirm_page_states_address_probes_duration_and_posts_a_tok
   page p = render_scan_confirm_page(c);
   EXPECT_TRUE(has(p.body, "<strong id=\"target\">2001:2::2</strong>"));
   EXPECT_TRUE(has(p.body, "each of the 65536 ports"));
-  EXPECT_TRUE(has(p.body, "closed at once with a reset"));
+  EXPECT_TRUE(has(p.body, "sent a reset at once"));
   EXPECT_TRUE(has(p.body, "ICMP echo"));
   EXPECT_TRUE(has(p.body, "M-SEARCH request to UDP port 1900"));
   EXPECT_TRUE(has(p.body, "About 12 minutes."));

@@ -1,0 +1,35 @@
+// The privileged backend (nmap's -sS, zmap): SYNs sent from one raw socket per address family
+// and one reserved source port, answers read back from raw TCP and ICMP sockets. No descriptor
+// and no handshake per probe; the kernel resets the open ports' SYN-ACKs for us.
+#pragma once
+
+#include "probe/prober.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/system/result.hpp>
+
+#include <memory>
+
+namespace breakwater::probe {
+
+class raw_syn_prober final : public prober {
+ public:
+  // Opens the sockets on `ex`. Fails with errc::no_permission without root or CAP_NET_RAW.
+  // Use from `ex`'s thread only (the engine's).
+  static boost::system::result<std::shared_ptr<raw_syn_prober>, failure> open(
+      boost::asio::any_io_executor ex);
+  ~raw_syn_prober() override;
+  raw_syn_prober(const raw_syn_prober&) = delete;
+  raw_syn_prober& operator=(const raw_syn_prober&) = delete;
+
+  boost::asio::awaitable<probe_outcome> probe(boost::asio::ip::address target, std::uint16_t port,
+                                              duration timeout) override;
+
+  struct state;
+  explicit raw_syn_prober(std::shared_ptr<state> s) : state_(std::move(s)) {}
+
+ private:
+  std::shared_ptr<state> state_;
+};
+
+}  // namespace breakwater::probe
