@@ -95,9 +95,11 @@ visitor_scan 1 alone
 alone=$(awk -v a="$t0" -v b="$(cat "$TB_DIR/alone-1.end")" 'BEGIN { printf "%.2f", b - a }')
 alone_wrong=$(wrong_of alone 1)
 cpu1=$(cpu_s)
-sleep 1
+# Visitor 1 scans again below: let its ICMP error limit refill (Linux: 6 s) so that it starts
+# as fresh as it did alone; the engine would otherwise, rightly, re-probe more.
+sleep 7
 
-# All of them at once (visitor 1 may start again: its first scan has finished).
+# All of them at once.
 [ -n "${PERF:-}" ] && { perf record -g -o "$PERF" -p "$SERVE" >/dev/null 2>&1 & PERF_PID=$!; }
 relay0=$(cpu_s "$TB_RELAY")
 idle0=$(idle_s)

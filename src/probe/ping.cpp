@@ -112,7 +112,10 @@ struct ping_run {
       }
       ++result.sent;
       t.expires_after(seq + 1 < options.count ? options.interval : options.wait);
-      co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+      // Cancelled (the answer came): stop here, or one more request would go out and draw
+      // an ICMP error nobody reads.
+      auto [wait_ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+      if (wait_ec) co_return;
     }
   }
 

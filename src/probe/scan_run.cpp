@@ -300,15 +300,21 @@ unsigned scan_run::clean_silences(const record& r) const {
   return clean;
 }
 
-awaitable<void> scan_run::recheck_batch(std::deque<std::size_t>& suspects, std::size_t k) {
+// Each suspect gets as many tries in the batch as it still lacks clean silences: a batch
+// that stays clean then settles it in one round instead of one round per try.
+awaitable<void> scan_run::recheck_batch(std::deque<std::size_t>& suspects, std::size_t k,
+                                        unsigned needed) {
   batch_icmp_ = 0;
   batch_silent_.clear();
   std::size_t n = std::min(k, suspects.size());
-  for (std::size_t i = 0; i < n; ++i) {
-    if (!co_await wait_send_slot()) break;
+  for (std::size_t i = 0; i < n && live(); ++i) {
     std::size_t idx = suspects.front();
     suspects.pop_front();
-    launch(idx, rtt_.timeout_for_try(2), phase::recheck);
+    unsigned lacking = needed - std::min(needed, records_[idx].clean_silences);
+    for (unsigned t = 0; t < std::max(1u, lacking); ++t) {
+      if (!co_await wait_send_slot()) break;
+      launch(idx, rtt_.timeout_for_try(2), phase::recheck);
+    }
   }
   while (in_flight_ > 0) co_await wait_wake();
 }
@@ -343,14 +349,23 @@ awaitable<void> scan_run::recheck_pass() {
       continue;
     }
     double available = icmp_.tokens_before(now);
-    co_await recheck_batch(suspects, k);
+    co_await recheck_batch(suspects, k, needed);
     // Clean: the target still had tokens to spare after every error it sent, so none of the
     // silent ports in the batch had an error suppressed.
     bool clean = available - static_cast<double>(batch_icmp_) >= 1.0 + token_margin;
-    for (std::size_t idx : batch_silent_) {
+    std::sort(batch_silent_.begin(), batch_silent_.end());  // a port's tries side by side
+    for (std::size_t i = 0; i < batch_silent_.size(); ++i) {
+      std::size_t idx = batch_silent_[i];
+      if (i > 0 && batch_silent_[i - 1] == idx) continue;  // counted with its first try
       record& r = records_[idx];
       if (r.decided) continue;
-      if (clean && ++r.clean_silences >= needed) {
+      if (clean) {
+        r.clean_silences += static_cast<unsigned>(
+            std::upper_bound(batch_silent_.begin() + static_cast<std::ptrdiff_t>(i),
+                             batch_silent_.end(), idx) -
+            (batch_silent_.begin() + static_cast<std::ptrdiff_t>(i)));
+      }
+      if (r.clean_silences >= needed) {
         decide(idx, port_state::stealth, reason::no_response, std::nullopt, std::nullopt,
                recheck::rechecked);
       } else {

@@ -40,7 +40,8 @@ class scan_run : public std::enable_shared_from_this<scan_run> {
 
   boost::asio::awaitable<void> main_pass();
   boost::asio::awaitable<void> recheck_pass();
-  boost::asio::awaitable<void> recheck_batch(std::deque<std::size_t>& suspects, std::size_t k);
+  boost::asio::awaitable<void> recheck_batch(std::deque<std::size_t>& suspects, std::size_t k,
+                                             unsigned needed);
   boost::asio::awaitable<bool> wait_send_slot();
   boost::asio::awaitable<void> wait_wake();
   boost::asio::awaitable<void> sleep_until(time_point t);

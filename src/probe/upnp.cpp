@@ -45,7 +45,10 @@ struct upnp_run {
       }
       ++result.sent;
       t.expires_after(i + 1 < options.tries ? options.interval : options.wait);
-      co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+      // Cancelled (the answer came): stop here, or one more request would go out and draw
+      // an ICMP error nobody reads.
+      auto [wait_ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+      if (wait_ec) co_return;
     }
   }
 

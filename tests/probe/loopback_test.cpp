@@ -116,14 +116,20 @@ TEST_F(loopback, upnp_without_a_device_is_not_answered) {
   }
   upnp_options o;
   o.port = port;
-  o.interval = 20ms;
+  o.interval = 100ms;
   o.wait = 200ms;
+  unsigned errors = 0;
+  o.on_icmp_error = [&errors](time_point) { ++errors; };
   auto f =
       asio::co_spawn(ctx, probe_upnp(asio::ip::make_address("127.0.0.1"), o), asio::use_future);
   ctx.run();
   upnp_result r = f.get();
   EXPECT_FALSE(r.answered);
   EXPECT_TRUE(r.refused);  // loopback answers with ICMP port unreachable
+  // Refused: no second request (it would spend the target's ICMP limit unseen), and the
+  // error is counted once.
+  EXPECT_EQ(r.sent, 1u);
+  EXPECT_EQ(errors, 1u);
 }
 
 TEST_F(loopback, ping_answers_or_says_why_not) {
