@@ -272,7 +272,7 @@ void add_serve_command(CLI::App& app, context& ctx, int& status) {
                   "Scans running at once, all visitors together")
       ->check(CLI::Range(1, 100000));
   cmd->add_option("--scan-probes-per-hour", o->scan_probes_per_hour,
-                  "Port probes one address may ask for per hour")
+                  "Port probes one address (an IPv6 /64) may ask for per hour")
       ->check(CLI::Range(1, 100000000));
   cmd->add_option("--prober", o->prober,
                   "How scans probe ports: raw (SYNs from a raw socket; root or CAP_NET_RAW), "

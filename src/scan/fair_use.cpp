@@ -1,15 +1,26 @@
 #include "scan/fair_use.hpp"
 
+#include <boost/asio/ip/address.hpp>
+
 #include <algorithm>
 
 namespace breakwater::scan {
+
+std::string budget_holder(std::string_view address) {
+  boost::system::error_code ec;
+  auto a = boost::asio::ip::make_address(address, ec);
+  if (ec || !a.is_v6() || a.to_v6().is_v4_mapped()) return std::string(address);
+  auto b = a.to_v6().to_bytes();
+  std::fill(b.begin() + 8, b.end(), 0);
+  return boost::asio::ip::address_v6(b).to_string() + "/64";
+}
 
 void probe_budget::expire(charges& c, clock::time_point now) const {
   while (!c.empty() && c.front().first + window_ <= now) c.pop_front();
 }
 
 std::size_t probe_budget::used(std::string_view address, clock::time_point now) {
-  auto it = by_address_.find(address);
+  auto it = by_address_.find(budget_holder(address));
   if (it == by_address_.end()) return 0;
   expire(it->second, now);
   std::size_t sum = 0;
@@ -20,7 +31,7 @@ std::size_t probe_budget::used(std::string_view address, clock::time_point now) 
 std::chrono::seconds probe_budget::charge(std::string_view address, std::size_t probes,
                                           clock::time_point now) {
   if (probes > per_hour_) return window_;  // never fits: say "an hour"
-  charges& c = by_address_[std::string(address)];
+  charges& c = by_address_[budget_holder(address)];
   expire(c, now);
   std::size_t sum = 0;
   for (const auto& [at, n] : c) sum += n;
@@ -42,7 +53,7 @@ std::chrono::seconds probe_budget::charge(std::string_view address, std::size_t 
 }
 
 void probe_budget::refund(std::string_view address, std::size_t probes) {
-  auto it = by_address_.find(address);
+  auto it = by_address_.find(budget_holder(address));
   if (it == by_address_.end()) return;
   // Take back from the newest charges: they are the ones this refund belongs to.
   for (auto c = it->second.rbegin(); c != it->second.rend() && probes > 0; ++c) {

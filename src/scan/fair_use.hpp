@@ -11,6 +11,11 @@
 
 namespace breakwater::scan {
 
+// Who a budget belongs to: an IPv4 address, or the /64 an IPv6 address is in ("2001:db8::/64"),
+// since one subscriber commonly holds a whole /64 (RFC 6177) and could otherwise spread its
+// scans over as many addresses as it likes.
+std::string budget_holder(std::string_view address);
+
 class probe_budget {
  public:
   using clock = std::chrono::steady_clock;
@@ -18,6 +23,7 @@ class probe_budget {
   explicit probe_budget(std::size_t per_hour, std::chrono::seconds window = std::chrono::hours(1))
       : per_hour_(per_hour), window_(window) {}
 
+  // Addresses are charged to their budget_holder().
   // Charges `probes` to `address` when they fit in what is left of the window; otherwise
   // charges nothing and returns how long until they would fit (a zero duration: charged).
   std::chrono::seconds charge(std::string_view address, std::size_t probes, clock::time_point now);

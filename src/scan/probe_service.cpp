@@ -305,7 +305,7 @@ boost::system::result<std::string, refusal> probe_service::start(const visitor& 
           {429, "budget",
            fmt::format("{} has used its probe budget ({} probes an hour); this scan needs {}. "
                        "Try again in {} minutes, or choose fewer ports.",
-                       who.address, core_->options.probes_per_hour, probes,
+                       budget_holder(who.address), core_->options.probes_per_hour, probes,
                        (wait.count() + 59) / 60),
            wait});
     }

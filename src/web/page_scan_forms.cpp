@@ -195,7 +195,8 @@ page render_scan_refusal_page(const scan::refusal& r) {
         .text(
             "Probing is shared among everyone who uses this server, and each probe is real traffic "
             "to your connection. So each address may run one scan at a time and send a limited "
-            "number of probes per hour, and the server runs only so many scans at once. Nothing is "
+            "number of probes per hour (an IPv6 /64 counts as one address), and the server runs "
+            "only so many scans at once. Nothing is "
             "wrong with your connection: wait a little and try again.");
     h.raw("</p>");
   }

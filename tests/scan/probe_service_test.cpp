@@ -185,6 +185,19 @@ TEST(probe_service, the_hourly_budget_says_when_to_come_back) {
   EXPECT_TRUE(s.start({std::string(me), 0}, custom("1-2")));  // what is left still fits
 }
 
+TEST(probe_budget, an_ipv6_visitor_is_charged_per_64) {
+  EXPECT_EQ(budget_holder("198.18.1.2"), "198.18.1.2");
+  EXPECT_EQ(budget_holder("2001:2:0:1:aaaa::7"), "2001:2:0:1::/64");
+  probe_budget b(100);
+  auto t0 = probe_budget::clock::now();
+  EXPECT_EQ(b.charge("2001:2:0:1::1", 60, t0).count(), 0);
+  EXPECT_GT(b.charge("2001:2:0:1::2", 60, t0).count(), 0);  // same /64: over the budget
+  EXPECT_EQ(b.charge("2001:2:0:2::1", 60, t0).count(), 0);  // another /64
+  EXPECT_EQ(b.used("2001:2:0:1:ffff::", t0), 60u);
+  b.refund("2001:2:0:1::9", 60);
+  EXPECT_EQ(b.used("2001:2:0:1::1", t0), 0u);
+}
+
 TEST(probe_budget, a_sliding_hour) {
   probe_budget b(100);
   auto t0 = probe_budget::clock::now();
