@@ -280,6 +280,7 @@ awaitable<void> scan_run::main_pass() {
       queue_.pop_front();
       records_[idx].queued = false;
       if (records_[idx].decided) continue;  // answered while waiting for its hedged try
+      if (retry_would_be_hidden(records_[idx])) continue;  // the re-probe pass takes it
       launch(idx, main_timeout(records_[idx]), phase::main);
       continue;
     }
@@ -290,6 +291,16 @@ awaitable<void> scan_run::main_pass() {
       co_await sleep_until(hedges_.front().at);
     }
   }
+}
+
+// A retry sent while the target's ICMP limit is spent could not tell a hidden error from
+// silence, so it would only be repeated by the re-probe pass, which waits for the limit to
+// refill and then sends each suspect every try it lacks. Send it there, once.
+bool scan_run::retry_would_be_hidden(const record& r) const {
+  if (r.tries == 0 || icmp_.untouched() || req_.options.recheck_budget <= duration::zero()) {
+    return false;
+  }
+  return icmp_.tokens_before(clock::now()) < 1.0 + token_margin;
 }
 
 unsigned scan_run::clean_silences(const record& r) const {

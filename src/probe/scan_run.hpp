@@ -59,6 +59,7 @@ class scan_run : public std::enable_shared_from_this<scan_run> {
               std::optional<duration> rtt, recheck rc, unsigned tries = 0);
   void start_side_tasks();
   unsigned clean_silences(const record& r) const;
+  bool retry_would_be_hidden(const record& r) const;
   bool live() const noexcept { return !stopped_ && !fatal_; }
 
   std::shared_ptr<engine::state> eng_;
