@@ -275,6 +275,27 @@ using handler = void (*)(state&, const family&, std::span<const std::uint8_t>,
 
 void start_reading(const std::shared_ptr<state>& st, family& f);
 
+// Reads every answer already waiting on `s` without blocking. Answers come in bursts (a scan
+// sends thousands of SYNs a second), and one wake-up per packet would fall behind.
+void drain(state& st, const family& f, raw_socket& s, handler h) {
+  std::array<std::uint8_t, 2048> buf{};
+  raw_socket::endpoint_type from;
+  for (;;) {
+    socklen_t len = static_cast<socklen_t>(from.capacity());
+    ssize_t n =
+        ::recvfrom(s.native_handle(), buf.data(), buf.size(), MSG_DONTWAIT, from.data(), &len);
+    if (n < 0) return;  // EAGAIN: nothing more (or an error the next wait will report)
+    from.resize(len);
+    h(st, f, std::span<const std::uint8_t>(buf.data(), static_cast<std::size_t>(n)), from);
+  }
+}
+
+void drain_all(state& st, family& f) {
+  if (!f.tcp.is_open()) return;
+  drain(st, f, f.tcp, on_tcp);
+  drain(st, f, f.icmp, on_icmp);
+}
+
 // Reads one socket until the family has no probe waiting (its reads are cancelled then).
 // async_receive_from reads at once when data waits, so no answer is left unseen in the buffer;
 // answers that come while nobody reads wait there, and stale ones match nothing.
@@ -287,6 +308,7 @@ asio::awaitable<void> read_loop(std::shared_ptr<state> st, family& f, raw_socket
     if (ec == asio::error::operation_aborted || !s.is_open()) break;
     if (ec) continue;  // e.g. a truncated datagram: nothing of ours
     h(*st, f, std::span<const std::uint8_t>(buf.data(), n), from);
+    drain(*st, f, s, h);
   }
   // A probe that started while the loops wound down still needs them.
   if (--f.readers == 0 && f.waiting > 0 && s.is_open()) start_reading(st, f);
@@ -379,6 +401,9 @@ asio::awaitable<probe_outcome> raw_syn_prober::probe(asio::ip::address target, s
     }
   } guard{st.get(), &f, &k, &w};
   auto [ec] = co_await wake.async_wait(asio::as_tuple(asio::use_awaitable));
+  // Timed out: an answer may be waiting in a socket buffer behind this timer's turn in the
+  // event loop. Read what has arrived before calling the port silent.
+  if (!w.answer && !ec) drain_all(*st, f);
   if (w.answer) co_return *w.answer;
   probe_outcome o;  // silent: a late SYN-ACK is reset by the kernel, which knows no such socket
   if (ec == asio::error::operation_aborted) o.what = probe_outcome::kind::cancelled;

@@ -2,6 +2,7 @@
 // open ports answer SYN-ACK and are never connected, closed ones reset, answers reach the
 // right probe among hundreds, and an idle prober leaves its io_context without work.
 #include "probe/raw_syn_prober.hpp"
+#include "probe/engine.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
@@ -105,6 +106,27 @@ TEST_F(raw_syn, each_answer_reaches_its_own_probe_among_hundreds) {
     EXPECT_EQ(out[i].what, probe_outcome::kind::answered) << ports[i];
     EXPECT_EQ(out[i].why, open.contains(ports[i]) ? reason::syn_ack : reason::rst) << ports[i];
   }
+}
+
+// Loopback answers every SYN at once: a fast scan must read every answer, not time out on
+// answers still waiting in the socket behind the event loop's other work.
+TEST_F(raw_syn, a_fast_scan_reads_every_answer_on_its_first_try) {
+  engine_options eo;
+  eo.backend = prober;
+  eo.max_rate = 200000;
+  engine e(ctx.get_executor(), eo);
+  scan_request r;
+  r.target = asio::ip::make_address("127.0.0.1");
+  r.ports = *parse_port_set("20000-29999");
+  r.options.rate = 100000;
+  auto f = asio::co_spawn(ctx, e.scan(std::move(r)), asio::use_future);
+  ctx.run();
+  auto result = f.get();
+  ASSERT_TRUE(result) << result.error().message();
+  EXPECT_EQ(result->summary().stealth, 0u);
+  std::size_t retried = 0;
+  for (const auto& p : result->ports) retried += p.tries > 1 ? 1 : 0;
+  EXPECT_EQ(retried, 0u);
 }
 
 TEST_F(raw_syn, the_same_port_twice_at_once_gets_two_answers) {
