@@ -268,6 +268,14 @@ void add_scan_api_routes(site& s, scan::service& service, scan_api_options optio
           res.heartbeat_every = options.heartbeat;
           return res;
         });
+  // The address the scans of this request would probe, for pages that state it before the
+  // visitor confirms (probe.js). Per visitor: never cached (no_store is the default).
+  r.add(method::get, "/api/v1/address", [](const request& req, const route_params&) {
+    return json_answer(200, json::object{{"address", visitor_of(req).address}});
+  });
+  // A GET that starts a probe, without a CSRF token: it only ever probes the requester's own
+  // address, so a page elsewhere that triggers it costs the visitor one probe of their own
+  // budget and reveals nothing to that page (no CORS is granted to read the answer).
   r.add(method::get, "/api/v1/check/{port}",
         [&service, options](const request& req, const route_params& p) {
           auto port = db::parse_port_number(p[0]);

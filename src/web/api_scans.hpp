@@ -1,5 +1,5 @@
 // The scan API: start, read, follow (server-sent events) and cancel scans of the caller's
-// own address, and the quick single-port check. See docs/api.md.
+// own address, the quick single-port check, and the address those probe. See docs/api.md.
 #pragma once
 
 #include "scan/service.hpp"

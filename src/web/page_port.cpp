@@ -1,5 +1,6 @@
 // The /port/N page, in the spirit of the original Port Authority pages.
 #include "db/port_range.hpp"
+#include "web/assets.hpp"
 #include "web/html.hpp"
 #include "web/page_forms.hpp"
 #include "web/pages.hpp"
@@ -15,7 +16,8 @@ void port_link(html& h, std::uint16_t port, std::string_view rel, std::string_vi
 }
 
 // The probe control leads to a per-visitor confirm page (with its CSRF-protected POST form),
-// so that this page stays the same for everyone and cacheable.
+// so that this page stays the same for everyone and cacheable. With JavaScript, probe.js
+// asks for the confirmation and shows the verdict right here instead.
 void probe_control(html& h, std::uint16_t port, bool enabled) {
   if (!enabled) {
     h.raw("<span class=\"probe\" id=\"probe\" aria-disabled=\"true\">Probe port ")
@@ -90,7 +92,8 @@ void registrations(html& h, const db::port_info& info) {
 
 void exposure(html& h, const db::entry& e) {
   bool is_public = e.exposure == db::exposure_level::public_service;
-  h.raw("<h3>Exposure</h3><div class=\"exposure").raw(is_public ? " public" : "").raw("\">");
+  h.raw("<h3 id=\"exposure\">Exposure</h3><div class=\"exposure");
+  h.raw(is_public ? " public" : "").raw("\">");
   h.raw("<strong>").text(db::to_string(e.exposure)).raw("</strong><p>").text(e.advice);
   h.raw("</p></div>");
 }
@@ -192,6 +195,7 @@ page render_port_page(const db::database& db, const db::port_info& info, const p
   p.section = "port";
   p.head = fmt::format("<link rel=\"prev\" href=\"/port/{}\"><link rel=\"next\" href=\"/port/{}\">",
                        info.previous, info.next);
+  if (ctx.probe) p.head += fmt::format("<script src=\"{}\" defer></script>", asset_url("probe.js"));
   p.body = h.take();
   return p;
 }

@@ -155,21 +155,169 @@ async function serviceScan() {
   }
 }
 
-async function singlePortProbe() {
-  const { context, profile } = await openContext({});
+// Without JavaScript the probe control leads to the confirm page, whose POST starts the probe
+// and whose result page reloads itself until the verdict is in.
+async function singlePortProbeWithoutJavaScript() {
+  const { context, profile } = await openContext({ javaScriptEnabled: false });
   const page = context.pages()[0] ?? await context.newPage();
   try {
     const port = expected.open[0];
     await page.goto(`${base}/port/${port}`);
     await page.locator('#probe button').click();
     await page.waitForURL(new RegExp(`/port/${port}/probe\\??$`));
+    check('without JavaScript the probe control opens the confirm page with the address',
+      (await page.locator('#target').innerText()) === expected.address);
     await submitStart(page);
-    await page.waitForFunction(() => /Open|Closed|Stealth/.test(document.getElementById('state').textContent),
-      null, { timeout: 60000 });
+    // The page reloads itself (noscript refresh) until the verdict is in.
+    await page.locator('#state', { hasText: /Open|Closed|Stealth/ }).waitFor({ timeout: 60000 });
     check(`probing port ${port} from its page says Open`,
       (await page.locator('#state').innerText()) === 'Open', await page.locator('#state').innerText());
     check('the probe result sits on the port page', (await page.locator('h1').innerText()).startsWith(`Port ${port}`));
-    await page.screenshot({ path: join(outDir, `probe-port-${port}.png`), fullPage: true });
+    await page.screenshot({ path: join(outDir, `probe-port-${port}-no-js.png`), fullPage: true });
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+// With JavaScript the same control answers on /port/N itself: it states the address first,
+// probes after "Probe now", and shows the verdict with what it means for this port.
+async function inlineProbe(page, port, want, shot) {
+  await page.goto(`${base}/port/${port}`);
+  const url = page.url();
+  await page.locator('#probe button').click();
+  await page.waitForSelector('#probe-now', { timeout: 10000 });
+  check(`port ${port}: the control opens a box under the header bar instead of navigating`,
+    page.url() === url && await page.evaluate(() =>
+      document.querySelector('.portbar').nextElementSibling.id === 'probe-box'), page.url());
+  const plan = await page.locator('#probe-plan').innerText();
+  check(`port ${port}: the box states the probe and the address before anything is sent`,
+    (await page.locator('#probe-address').innerText()) === expected.address &&
+    plan.includes(`one TCP SYN (a connection request) to port ${port} of ${expected.address}`), plan);
+  check(`port ${port}: "Probe now" has the focus`,
+    await page.evaluate(() => document.activeElement && document.activeElement.id === 'probe-now'));
+  if (shot) await page.screenshot({ path: join(outDir, `${shot}-confirm.png`), fullPage: true });
+  const [answer] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith(`/api/v1/check/${port}`), { timeout: 60000 }),
+    page.locator('#probe-now').click(),
+  ]);
+  await page.waitForSelector('#probe-state', { timeout: 60000 });
+  check(`port ${port}: the check answered 200`, answer.status() === 200, String(answer.status()));
+  const state = await page.locator('#probe-state').innerText();
+  const explain = await page.locator('#probe-explain').innerText();
+  const reason = await page.locator('#probe-reason').innerText();
+  const word = want[0].toUpperCase() + want.slice(1);
+  check(`port ${port}: the verdict says ${word} in words and colour`, state === word &&
+    await page.locator(`#probe-status.probe-verdict.st-${want}`).count() === 1, state);
+  check(`port ${port}: the explanation names the port and what ${want} means`,
+    new RegExp(`^Port ${port}\\b.* is ${want}: `).test(explain), explain);
+  check(`port ${port}: reason, round trip and the probed address are shown`,
+    reason.startsWith('Reason: ') && reason.includes('Round trip: ') &&
+    reason.includes(`Probed address: ${expected.address}.`), reason);
+  check(`port ${port}: the page stayed where it was`, page.url() === url, page.url());
+  return { state, explain, reason };
+}
+
+async function inlineProbes() {
+  const { context, profile } = await openContext({});
+  const page = context.pages()[0] ?? await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  try {
+    const open = expected.open[0];
+    const r = await inlineProbe(page, open, 'open', `probe-inline-${open}`);
+    check(`port ${open}: SYN-ACK is the reason, with a round trip in ms`,
+      /Reason: SYN-ACK.*Round trip: \d+\.\d ms/.test(r.reason), r.reason);
+    check(`port ${open}: the box points to the page's advice`,
+      await page.locator('#probe-advice a[href="#exposure"]').count() === 1 &&
+      await page.locator('#exposure').count() === 1);
+    const colour = await page.locator('#probe-status').evaluate((el) => getComputedStyle(el).borderLeftColor);
+    check('the open verdict has the red border of the grid', colour === 'rgb(208, 2, 27)', colour);
+    await page.screenshot({ path: join(outDir, `probe-inline-${open}-open.png`), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    check('the inline verdict fits a phone', overflow <= 0, `overflow ${overflow}px`);
+    await page.screenshot({ path: join(outDir, `probe-inline-${open}-phone.png`) });
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    // 445 is refused with ICMP admin-prohibited by this visitor's firewall: closed, and the
+    // ICMP message is named.
+    const closed = expected.closed.includes(445) ? 445 : expected.closed[0];
+    const c = await inlineProbe(page, closed, 'closed', null);
+    check(`port ${closed}: the reason names the ICMP message`,
+      c.reason.includes('ICMP unreachable (admin prohibited)'), c.reason);
+    await page.screenshot({ path: join(outDir, `probe-inline-${closed}-closed.png`), fullPage: true });
+
+    const stealth = 3389;
+    const s = await inlineProbe(page, stealth, 'stealth', null);
+    check(`port ${stealth}: no answer and no round trip`,
+      s.reason.includes('no answer') && s.reason.includes('Round trip: none'), s.reason);
+    await page.screenshot({ path: join(outDir, `probe-inline-${stealth}-stealth.png`), fullPage: true });
+
+    // Close, then Escape: the box goes away and the focus returns to the control.
+    await page.locator('#probe-close').click();
+    check('Close hides the box and returns the focus to the control',
+      await page.locator('#probe-box').isHidden() &&
+      await page.evaluate(() => document.activeElement === document.querySelector('#probe button')));
+    check('no console errors or CSP violations in the inline probe', errors.length === 0, errors.join(' | '));
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+// While a scan of this address runs, the inline probe shows the API's 429 and its
+// Retry-After in the box.
+async function inlineProbeRefused() {
+  const { context, profile } = await openContext({});
+  const page = context.pages()[0] ?? await context.newPage();
+  try {
+    const other = await context.newPage();
+    await other.goto(`${base}/scan/confirm?kind=full`);
+    await submitStart(other);
+    await page.goto(`${base}/port/${expected.open[0]}`);
+    await page.locator('#probe button').click();
+    await page.locator('#probe-now').click();
+    await page.waitForSelector('#probe-error', { timeout: 30000 });
+    const box = await page.locator('#probe-status').innerText();
+    check('a refused probe shows the API message and when to try again',
+      box.includes('Please wait a little') && box.includes('is already running') &&
+      /try again in \d+ seconds?/.test(box) &&
+      await page.locator('#probe-status a[href$="/probe"]').count() === 1, box);
+    await page.screenshot({ path: join(outDir, 'probe-inline-429.png'), fullPage: true });
+    await other.locator('#cancel').click();
+    await other.waitForSelector('#verdict', { timeout: 30000 });
+
+    // Answers the server gives rarely, made up in the browser (nothing is probed): a busy
+    // service, a lost network, and a server without the scan service.
+    const status = page.locator('#probe-status');
+    await page.route('**/api/v1/check/*', (route) => route.fulfill({
+      status: 503, contentType: 'application/json', headers: { 'Retry-After': '10' },
+      body: '{"error":{"code":"busy","message":"The server is running <b>32</b> scans."}}' }));
+    await page.locator('#probe-retry').click();
+    await page.waitForSelector('#probe-status:has-text("<b>32</b>")', { timeout: 10000 });
+    check('a 503 shows its message as text (no markup) and its Retry-After',
+      (await status.innerText()).includes('could not answer now') &&
+      (await status.innerText()).includes('try again in 10 seconds') &&
+      await page.locator('#probe-status b').count() === 0, await status.innerText());
+    await page.unroute('**/api/v1/check/*');
+    await page.route('**/api/v1/check/*', (route) => route.abort('connectionreset'));
+    await page.locator('#probe-retry').click();
+    await page.waitForSelector('#probe-status:has-text("network failed")', { timeout: 10000 });
+    check('a network failure says so in the box', (await status.innerText()).includes('could not be reached'),
+      await status.innerText());
+    await page.unroute('**/api/v1/check/*');
+    await page.route('**/api/v1/address', (route) => route.fulfill({
+      status: 404, contentType: 'application/json',
+      body: '{"error":{"code":"not_found","message":"no such API path; see docs/api.md"}}' }));
+    await page.reload();
+    await page.locator('#probe button').click();
+    await page.waitForSelector('#probe-error', { timeout: 10000 });
+    check('without the scan service the box says probes are not offered, and nothing is probed',
+      (await status.innerText()).includes('does not offer probes') &&
+      await page.locator('#probe-now').count() === 0, await status.innerText());
+    await page.unroute('**/api/v1/address');
   } finally {
     await context.close();
     rmSync(profile, { recursive: true, force: true });
@@ -231,7 +379,8 @@ async function withoutJavaScript() {
   }
 }
 
-for (const step of [serviceScan, singlePortProbe, fullRangeFairUseAndCancel, withoutJavaScript]) {
+for (const step of [serviceScan, singlePortProbeWithoutJavaScript, inlineProbes, inlineProbeRefused,
+  fullRangeFairUseAndCancel, withoutJavaScript]) {
   try {
     await step();
   } catch (e) {

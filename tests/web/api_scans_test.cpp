@@ -4,6 +4,7 @@
 #include "../db/test_data.hpp"
 #include "probe/fake_target.hpp"
 #include "scan/probe_service.hpp"
+#include "web/cidr.hpp"
 #include "web/responder.hpp"
 
 #include <gtest/gtest.h>
@@ -170,6 +171,39 @@ TEST_F(api_test, check_answers_when_the_probe_is_done) {
   EXPECT_EQ(v.at("state").as_string(), "open");
   EXPECT_EQ(v.at("reason").as_string(), "syn-ack");
   EXPECT_EQ(call(method::get, "/api/v1/check/70000").res.status, 400u);
+}
+
+TEST_F(api_test, address_names_the_visitor_as_the_scans_see_it) {
+  handled h = call(method::get, "/api/v1/address");
+  EXPECT_EQ(h.res.status, 200u);
+  EXPECT_EQ(h.res.content_type, "application/json");
+  EXPECT_EQ(h.res.cache, cache_policy::no_store);
+  EXPECT_FALSE(h.res.shareable);
+  EXPECT_EQ(json::parse(h.res.body), json::parse(R"({"address":"198.18.0.2"})"));
+  EXPECT_EQ(json::parse(call(method::get, "/api/v1/address", {}, {}, "2001:2::5").res.body)
+                .at("address")
+                .as_string(),
+            "2001:2::5");
+}
+
+TEST_F(api_test, address_follows_trusted_proxies_only) {
+  cidr_list trusted;
+  trusted.add(*parse_cidr("198.18.0.3/32"));
+  conn_.trusted_proxies = &trusted;
+  auto address_via = [&](std::string_view peer, std::string_view xff) {
+    conn_.client_address = std::string(peer);
+    headers_ = {{"Host", "198.18.0.1"}, {"X-Forwarded-For", xff}};
+    req_ = {};
+    req_.target = req_.path = "/api/v1/address";
+    req_.headers = headers_;
+    req_.conn = &conn_;
+    return std::string(json::parse(site_.handle(req_).res.body).at("address").as_string());
+  };
+  // Through the trusted proxy: the hop it reports. From anyone else: the header is ignored,
+  // exactly as for the scans themselves.
+  EXPECT_EQ(address_via("198.18.0.3", "198.18.0.50, 198.18.0.9"), "198.18.0.9");
+  EXPECT_EQ(address_via("198.18.0.2", "198.18.0.9"), "198.18.0.2");
+  conn_.trusted_proxies = nullptr;
 }
 
 TEST_F(api_test, limits_answer_with_retry_after) {

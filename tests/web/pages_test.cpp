@@ -1,5 +1,6 @@
 #include "web/pages.hpp"
 #include "../db/test_data.hpp"
+#include "web/assets.hpp"
 #include "web/site.hpp"
 
 #include <gtest/gtest.h>
@@ -34,7 +35,18 @@ TEST(port_page, has_the_header_bar_and_registrations_per_transport) {
   EXPECT_TRUE(has(p.body, "<h2>HTTPS</h2>"));
   EXPECT_TRUE(has(p.body, "Web traffic protected by TLS encryption."));
   EXPECT_TRUE(has(p.body, "href=\"https://example.test:8443/port/443\""));
-  EXPECT_FALSE(has(p.body, "id=\"tls\""));  // no TLS box over plain HTTP
+  EXPECT_FALSE(has(p.body, "id=\"tls\""));                        // no TLS box over plain HTTP
+  EXPECT_FALSE(has(p.head, "probe.js"));                          // nothing to probe with
+  EXPECT_TRUE(has(p.body, "<h3 id=\"exposure\">Exposure</h3>"));  // probe.js links to it
+}
+
+TEST(port_page, with_the_scan_service_loads_the_inline_probe_script) {
+  db::database db = db::testing::small_database();
+  page_context ctx = http_context();
+  ctx.probe = true;
+  page p = render_port_page(db, db.lookup(443), ctx);
+  EXPECT_TRUE(has(p.body, "action=\"/port/443/probe\""));  // the no-JS path stays
+  EXPECT_TRUE(has(p.head, "<script src=\"" + asset_url("probe.js") + "\" defer></script>"));
 }
 
 TEST(port_page, says_honestly_when_there_is_no_entry) {
