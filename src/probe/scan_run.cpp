@@ -296,11 +296,18 @@ awaitable<void> scan_run::main_pass() {
 // A retry sent while the target's ICMP limit is spent could not tell a hidden error from
 // silence, so it would only be repeated by the re-probe pass, which waits for the limit to
 // refill and then sends each suspect every try it lacks. Send it there, once.
-bool scan_run::retry_would_be_hidden(const record& r) const {
+bool scan_run::retry_would_be_hidden(const record& r) {
   if (r.tries == 0 || icmp_.untouched() || req_.options.recheck_budget <= duration::zero()) {
     return false;
   }
-  return icmp_.tokens_before(clock::now()) < 1.0 + token_margin;
+  // The model walks every error seen; a target that sends thousands would make that walk
+  // per retry quadratic, so the answer is reused for a few milliseconds.
+  time_point now = clock::now();
+  if (now - hidden_checked_at_ > std::chrono::milliseconds(5)) {
+    hidden_checked_at_ = now;
+    limit_spent_ = icmp_.tokens_before(now) < 1.0 + token_margin;
+  }
+  return limit_spent_;
 }
 
 unsigned scan_run::clean_silences(const record& r) const {

@@ -59,7 +59,7 @@ class scan_run : public std::enable_shared_from_this<scan_run> {
               std::optional<duration> rtt, recheck rc, unsigned tries = 0);
   void start_side_tasks();
   unsigned clean_silences(const record& r) const;
-  bool retry_would_be_hidden(const record& r) const;
+  bool retry_would_be_hidden(const record& r);
   bool live() const noexcept { return !stopped_ && !fatal_; }
 
   std::shared_ptr<engine::state> eng_;
@@ -77,6 +77,8 @@ class scan_run : public std::enable_shared_from_this<scan_run> {
   std::size_t decided_ = 0;
   std::size_t transient_failures_ = 0;
   time_point backoff_until_{};
+  time_point hidden_checked_at_{};  // retry_would_be_hidden's last look at the model
+  bool limit_spent_ = false;
   timer wake_;
   timer stop_timer_;    // never expires; cancelled to stop every probe at once
   timer first_sample_;  // never expires; cancelled when the first round trip is measured
