@@ -114,8 +114,14 @@ class session_base {
 template <class Stream>
 class http_session final : public session_base {
  public:
-  http_session(Stream& stream, const session_env& env, const connection_info& conn)
-      : stream_(stream), env_(env), conn_(conn), timer_(stream.get_executor()) {
+  // `first`: bytes already read from the connection (the start of the first request).
+  http_session(Stream& stream, const session_env& env, const connection_info& conn,
+               boost::beast::flat_buffer first = {})
+      : stream_(stream),
+        env_(env),
+        conn_(conn),
+        buffer_(std::move(first)),
+        timer_(stream.get_executor()) {
     watch_->cancel = [this] { cancel_io(); };
     head_.reserve(1024);  // a response head is 500-700 bytes: one allocation per connection
     headers_.reserve(16);

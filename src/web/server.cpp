@@ -4,20 +4,20 @@
 #include "web/http_session.hpp"
 #include "web/proxy_protocol.hpp"
 #include "web/tls.hpp"
+#include "web/tls_stream.hpp"
 
 #include <fmt/format.h>
 #include <netinet/tcp.h>
-#include <openssl/ssl.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <atomic>
 #include <thread>
@@ -70,29 +70,32 @@ connection_info describe(tcp::socket& s, const tcp::endpoint& peer, std::uint16_
   return c;
 }
 
-// Reads a PROXY protocol header (v1 or v2) at the start of the connection, if one is there,
-// without touching the bytes after it. From a trusted proxy it replaces the client address;
-// from anyone else it is consumed and ignored. False: close the connection (malformed,
-// closed, or nothing arrived in time).
+// Reads the start of the connection into `first`: a PROXY protocol header (v1 or v2), if
+// one is there, is taken off; the bytes after it stay for the session (or TLS), so a
+// request that arrived with the connection is read with one receive and no wait. From a
+// trusted proxy the header replaces the client address; from anyone else it is ignored.
+// False: close the connection (malformed, closed, or nothing arrived in time).
 asio::awaitable<bool> take_proxy_header(tcp::socket& socket, connection_info& conn,
-                                        const cidr_list& trusted, std::chrono::milliseconds limit) {
+                                        const cidr_list& trusted, std::chrono::milliseconds limit,
+                                        beast::flat_buffer& first) {
   using namespace asio::experimental::awaitable_operators;
   constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
   const auto give_up = std::chrono::steady_clock::now() + limit;
-  std::array<char, proxy_header_max> buf{};
   bool begun = false;
   for (;;) {
-    // Look first, wait only when nothing is there: a TLS ClientHello, and a busy client's
+    // Read first, wait only when nothing is there: a TLS ClientHello, and a busy client's
     // request, are usually in the socket already, and then no timer or wait is armed.
     boost::system::error_code ec;
-    std::size_t n = socket.receive(asio::buffer(buf), tcp::socket::message_peek, ec);
+    std::size_t n = socket.receive(first.prepare(4096), 0, ec);
     if (!ec && n > 0) {
-      proxy_parse p = parse_proxy_header(std::string_view(buf.data(), n));
+      first.commit(n);
+      auto data = first.cdata();
+      proxy_parse p =
+          parse_proxy_header(std::string_view(static_cast<const char*>(data.data()), data.size()));
       if (p.status == proxy_status::none) co_return true;
       if (p.status == proxy_status::invalid) co_return false;
       if (p.status == proxy_status::ok) {
-        std::size_t got = socket.receive(asio::buffer(buf.data(), p.header.length), 0, ec);
-        if (ec || got != p.header.length) co_return false;
+        first.consume(p.header.length);
         if (p.header.has_address && trusted.contains(conn.client_address)) {
           conn.proxy_peer = conn.client_address;
           conn.client_address = p.header.source;
@@ -143,10 +146,10 @@ struct registration {
 // http_session::may_leave_input).
 template <class Stream>
 asio::awaitable<bool> serve(Stream& stream, worker& w, shared_state& st, connection_info& conn,
-                            bool busy) {
+                            bool busy, beast::flat_buffer first = {}) {
   const limits& lim = st.parts.config.limits;
   session_env env{*w.respond, &st.parts.stats, &st.parts.log, lim, w.index, w.stopping};
-  http_session<Stream> session(stream, env, conn);
+  http_session<Stream> session(stream, env, conn, std::move(first));
   if (busy) {
     std::string head;
     reply r = w.respond->respond_error(503, conn.https, head);
@@ -162,21 +165,22 @@ asio::awaitable<bool> serve(Stream& stream, worker& w, shared_state& st, connect
 }
 
 asio::awaitable<void> plain_connection(tcp::socket socket, connection_info conn, worker& w,
-                                       shared_state& st, bool busy) {
+                                       shared_state& st, bool busy, beast::flat_buffer first) {
   boost::system::error_code ec;
   beast::tcp_stream stream(std::move(socket));  // non-blocking since connection()
-  bool unread = co_await serve(stream, w, st, conn, busy);
+  bool unread = co_await serve(stream, w, st, conn, busy, std::move(first));
   // FIN before close when input may be left unread (after a 431 or 413, say): close() alone
   // would send a reset that can destroy the answer before the client reads it.
   if (unread) stream.socket().shutdown(tcp::socket::shutdown_send, ec);
 }
 
 asio::awaitable<void> tls_connection(tcp::socket socket, connection_info conn, worker& w,
-                                     shared_state& st, bool busy) {
-  beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), *st.parts.tls);
+                                     shared_state& st, bool busy, beast::flat_buffer first) {
+  tls_stream stream(std::move(socket), st.parts.tls->native_handle());
+  stream.preload(first.cdata());
   constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
-  beast::get_lowest_layer(stream).expires_after(st.parts.config.limits.header_timeout);
-  auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, tuple);
+  stream.expires_after(st.parts.config.limits.header_timeout);
+  auto [ec, n] = co_await stream.async_handshake(tuple);
   st.parts.stats.on_tls_handshake(w.index, !ec);
   if (ec) {
     st.parts.log.message(log_level::debug, fmt::format("TLS handshake with {} failed: {}",
@@ -186,10 +190,7 @@ asio::awaitable<void> tls_connection(tcp::socket socket, connection_info conn, w
   tls_info tls = read_tls_info(stream.native_handle());
   conn.tls = &tls;
   co_await serve(stream, w, st, conn, busy);
-  // Send close_notify without waiting for the client's (TLS allows it): marking the peer's
-  // as received makes the shutdown complete once ours is written, as nginx does.
-  SSL_set_shutdown(stream.native_handle(), SSL_RECEIVED_SHUTDOWN);
-  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(1));
+  stream.expires_after(std::chrono::seconds(1));
   co_await stream.async_shutdown(tuple);
 }
 
@@ -201,14 +202,15 @@ asio::awaitable<void> connection(tcp::socket socket, connection_info conn, worke
   conn.trusted_proxies = &st.parts.config.scan.trusted_proxies;
   boost::system::error_code nb;
   socket.non_blocking(true, nb);
+  beast::flat_buffer first;
   bool go = co_await take_proxy_header(socket, conn, st.parts.config.scan.trusted_proxies,
-                                       st.parts.config.limits.idle_timeout);
+                                       st.parts.config.limits.idle_timeout, first);
   if (!go) {
     // Nothing usable arrived: close without an answer, as an idle connection would be.
   } else if (conn.https) {
-    co_await tls_connection(std::move(socket), std::move(conn), w, st, busy);
+    co_await tls_connection(std::move(socket), std::move(conn), w, st, busy, std::move(first));
   } else {
-    co_await plain_connection(std::move(socket), std::move(conn), w, st, busy);
+    co_await plain_connection(std::move(socket), std::move(conn), w, st, busy, std::move(first));
   }
   st.parts.stats.on_connection(w.index, -1);
   st.open.fetch_sub(1, std::memory_order_relaxed);

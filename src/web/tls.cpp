@@ -49,6 +49,8 @@ boost::system::result<std::shared_ptr<boost::asio::ssl::context>> make_tls_conte
   // Send exactly the chain in the PEM file: without this, OpenSSL searches its store to
   // build a chain on every handshake (nginx turns it off for the same reason).
   SSL_CTX_set_mode(native, SSL_MODE_NO_AUTO_CHAIN);
+  // tls_stream joins small pieces of a write in a buffer that a retry may rebuild elsewhere.
+  SSL_CTX_set_mode(native, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   boost::system::error_code ec;
   ctx->use_certificate_chain_file(cert_file, ec);
   if (!ec) ctx->use_private_key_file(key_file, ssl::context::pem, ec);
