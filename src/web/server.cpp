@@ -2,6 +2,7 @@
 
 #include "web/error.hpp"
 #include "web/http_session.hpp"
+#include "web/plain_stream.hpp"
 #include "web/proxy_protocol.hpp"
 #include "web/tls.hpp"
 #include "web/tls_stream.hpp"
@@ -17,7 +18,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/core/stream_traits.hpp>
 
 #include <atomic>
 #include <thread>
@@ -154,7 +155,7 @@ asio::awaitable<bool> serve(Stream& stream, worker& w, shared_state& st, connect
     std::string head;
     reply r = w.respond->respond_error(503, conn.https, head);
     std::array<asio::const_buffer, 2> out{asio::buffer(head), asio::buffer(r.body)};
-    beast::get_lowest_layer(stream).expires_after(lim.header_timeout);
+    stream.expires_after(lim.header_timeout);
     co_await asio::async_write(stream, out, asio::as_tuple(asio::use_awaitable));
     st.parts.stats.on_rejected_connection(w.index);
     co_return true;
@@ -167,7 +168,7 @@ asio::awaitable<bool> serve(Stream& stream, worker& w, shared_state& st, connect
 asio::awaitable<void> plain_connection(tcp::socket socket, connection_info conn, worker& w,
                                        shared_state& st, bool busy, beast::flat_buffer first) {
   boost::system::error_code ec;
-  beast::tcp_stream stream(std::move(socket));  // non-blocking since connection()
+  plain_stream stream(std::move(socket));  // non-blocking since connection()
   bool unread = co_await serve(stream, w, st, conn, busy, std::move(first));
   // FIN before close when input may be left unread (after a 431 or 413, say): close() alone
   // would send a reset that can destroy the answer before the client reads it.

@@ -4,7 +4,6 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <boost/asio/ssl/error.hpp>
-#include <boost/beast/core/error.hpp>
 
 #include <algorithm>
 #include <cstring>
@@ -72,7 +71,7 @@ struct bio_access {
 };
 
 tls_stream::tls_stream(boost::asio::ip::tcp::socket socket, ssl_ctx_st* ctx)
-    : socket_(std::move(socket)), timer_(socket_.get_executor()) {
+    : socket_(std::move(socket)) {
   ssl_ = SSL_new(ctx);
   BIO* bio = BIO_new(bio_access::method());
   if (ssl_ == nullptr || bio == nullptr) {
@@ -88,49 +87,9 @@ tls_stream::tls_stream(boost::asio::ip::tcp::socket socket, ssl_ctx_st* ctx)
 
 tls_stream::~tls_stream() { SSL_free(ssl_); }
 
-void tls_stream::expires_after(std::chrono::steady_clock::duration d) {
-  deadline_ = std::chrono::steady_clock::now() + d;
-  timed_out_ = false;
-}
-
-void tls_stream::expires_never() noexcept {
-  deadline_ = std::chrono::steady_clock::time_point::max();
-  timed_out_ = false;
-}
-
 void tls_stream::cancel() {
   boost::system::error_code ignored;
   socket_.cancel(ignored);
-}
-
-// The timer is armed lazily and only moves earlier: when it fires before the deadline
-// (which was pushed back since), it is armed again. Most steps never wait, so this costs a
-// connection one timer, not one per operation.
-void tls_stream::arm_deadline() {
-  if (deadline_ == std::chrono::steady_clock::time_point::max() || armed_for_ <= deadline_) return;
-  if (!alive_) alive_ = std::make_shared<tls_stream*>(this);
-  armed_for_ = deadline_;
-  timer_.expires_at(deadline_);
-  timer_.async_wait([alive = std::weak_ptr<tls_stream*>(alive_)](const error_code& ec) {
-    auto self = alive.lock();
-    if (ec || !self) return;
-    tls_stream& s = **self;
-    s.armed_for_ = std::chrono::steady_clock::time_point::max();
-    if (s.deadline_ == std::chrono::steady_clock::time_point::max()) return;
-    if (std::chrono::steady_clock::now() < s.deadline_) {
-      s.arm_deadline();
-      return;
-    }
-    s.timed_out_ = true;
-    s.cancel();
-  });
-}
-
-tls_stream::error_code tls_stream::wait_error(const error_code& ec) const {
-  if (ec == boost::asio::error::operation_aborted && timed_out_) {
-    return boost::beast::error::timeout;
-  }
-  return ec;
 }
 
 boost::asio::mutable_buffer tls_stream::input_space() {

@@ -4,11 +4,12 @@
 // operation; see docs/benchmarks.md). Include only where a session runs: it pulls in Asio.
 #pragma once
 
+#include "web/stream_deadline.hpp"
+
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/compose.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include <array>
 #include <chrono>
@@ -41,8 +42,8 @@ class tls_stream {
 
   // One deadline for every wait on the socket until it is changed. When it passes, the
   // waiting operation ends with beast::error::timeout; the socket stays open.
-  void expires_after(std::chrono::steady_clock::duration d);
-  void expires_never() noexcept;
+  void expires_after(std::chrono::steady_clock::duration d) { deadline_.expires_after(d); }
+  void expires_never() noexcept { deadline_.expires_never(); }
   void cancel();  // ends waiting operations with operation_aborted
 
   template <class Token>
@@ -138,8 +139,7 @@ class tls_stream {
   void on_sent(std::size_t n) noexcept;
   bool expect_reply() const noexcept { return sent_since_input_; }
 
-  void arm_deadline();  // before every wait on the socket
-  error_code wait_error(const error_code& ec) const;
+  error_code wait_error(const error_code& ec) const { return deadline_.translate(ec); }
 
   boost::asio::ip::tcp::socket socket_;
   ssl_st* ssl_ = nullptr;
@@ -151,11 +151,7 @@ class tls_stream {
   std::string out_;
   std::size_t out_sent_ = 0;
   std::string gather_;  // small pieces of one write, joined into one record
-  boost::asio::steady_timer timer_;
-  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
-  std::chrono::steady_clock::time_point armed_for_ = std::chrono::steady_clock::time_point::max();
-  bool timed_out_ = false;
-  std::shared_ptr<tls_stream*> alive_;  // the timer's handler checks it: it may run after us
+  stream_deadline deadline_{socket_};
 };
 
 // The state machine shared by every operation: call OpenSSL; when it needs input, send what
@@ -215,7 +211,7 @@ class tls_stream::io_op {
   void wait_receive(Self& self) {
     state_ = state::receiving;
     suspended_ = true;
-    s_.arm_deadline();
+    s_.deadline_.arm();
     s_.socket_.async_read_some(s_.input_space(), std::move(self));
   }
 
@@ -223,7 +219,7 @@ class tls_stream::io_op {
   void wait_send(Self& self) {
     state_ = state::sending;
     suspended_ = true;
-    s_.arm_deadline();
+    s_.deadline_.arm();
     s_.socket_.async_write_some(s_.output(), std::move(self));
   }
 
