@@ -6,6 +6,7 @@
 
 #include "web/metrics.hpp"
 #include "web/request_log.hpp"
+#include "web/request_reader.hpp"
 #include "web/responder.hpp"
 #include "web/site.hpp"
 
@@ -20,9 +21,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 #include <array>
 #include <chrono>
@@ -124,7 +123,6 @@ class http_session final : public session_base {
         timer_(stream.get_executor()) {
     watch_->cancel = [this] { cancel_io(); };
     head_.reserve(1024);  // a response head is 500-700 bytes: one allocation per connection
-    headers_.reserve(16);
   }
 
   void cancel_if_idle() noexcept override {
@@ -220,7 +218,7 @@ class http_session final : public session_base {
 
   boost::asio::awaitable<bool> serve_one() {
     namespace http = boost::beast::http;
-    http::request_parser<http::string_body> parser;
+    request_reader parser(text_);
     parser.header_limit(static_cast<std::uint32_t>(env_.limit.max_header_bytes));
     parser.body_limit(env_.limit.max_body_bytes);
     // A keep-alive or pipelined request usually arrives whole: it is then parsed in place,
@@ -247,34 +245,32 @@ class http_session final : public session_base {
       if (status != 0) co_await answer_error(status);
       co_return false;
     }
-    bool again = co_await answer(parser.get());
+    bool again = co_await answer(parser.keep_alive());
     co_return again;
   }
 
-  boost::asio::awaitable<bool> answer(
-      const boost::beast::http::request<boost::beast::http::string_body>& msg) {
+  // Answers the request in text_.
+  boost::asio::awaitable<bool> answer(bool client_keeps_alive) {
     auto start = std::chrono::steady_clock::now();
-    headers_.clear();
-    for (const auto& field : msg) headers_.push_back({field.name_string(), field.value()});
     request req;
-    req.verb = parse_method(msg.method_string());
-    req.version = msg.version();
-    req.target = msg.target();
+    req.verb = parse_method(text_.method);
+    req.version = text_.version;
+    req.target = text_.target;
     std::size_t q = req.target.find('?');
     req.path = req.target.substr(0, q);
     if (q != std::string_view::npos) req.query = req.target.substr(q + 1);
-    req.headers = headers_;
-    req.body = msg.body();
+    req.headers = text_.headers;
+    req.body = text_.body;
     req.conn = &conn_;
-    bool keep_alive = msg.keep_alive() && !env_.stopping;
+    bool keep_alive = client_keeps_alive && !env_.stopping;
     reply r = env_.respond.respond(req, keep_alive, head_);
     if (r.stored && r.stored->later) {
       bool again = co_await serve_later(req, r, keep_alive);
-      record(msg.method_string(), req.target, r, start);
+      record(text_.method, req.target, r, start);
       co_return again;
     }
     bool ok = co_await send(r);
-    record(msg.method_string(), req.target, r, start);
+    record(text_.method, req.target, r, start);
     co_return ok&& keep_alive;
   }
 
@@ -436,8 +432,8 @@ class http_session final : public session_base {
   const session_env& env_;
   const connection_info& conn_;
   boost::beast::flat_buffer buffer_;
-  std::vector<header_view> headers_;  // reused for every request
-  std::string head_;                  // reused for every response head
+  request_text text_;  // reused for every request
+  std::string head_;   // reused for every response head
   bool idle_ = false;
   bool error_answered_ = false;
   async_state* waiting_ = nullptr;  // set while waiting for an answer produced later
