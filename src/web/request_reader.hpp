@@ -16,6 +16,13 @@ namespace breakwater::web {
 
 // One request's text. Cleared, not freed, between requests.
 struct request_text {
+  request_text() {
+    // Room for a browser's request head without growing: one allocation each per connection.
+    arena.reserve(960);
+    headers.reserve(24);
+    field_spans.reserve(24);
+  }
+
   std::string_view method;  // these views point into `arena` once the head is complete
   std::string_view target;
   unsigned version = 11;

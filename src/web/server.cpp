@@ -84,46 +84,50 @@ connection_info describe(tcp::socket& s, const tcp::endpoint& peer, std::uint16_
   return c;
 }
 
-// Reads the start of the connection into `first`: a PROXY protocol header (v1 or v2), if
-// one is there, is taken off; the bytes after it stay for the session (or TLS), so a
-// request that arrived with the connection is read with one receive and no wait. From a
-// trusted proxy the header replaces the client address; from anyone else it is ignored.
-// False: close the connection (malformed, closed, or nothing arrived in time).
-asio::awaitable<bool> take_proxy_header(tcp::socket& socket, connection_info& conn,
-                                        const cidr_list& trusted, std::chrono::milliseconds limit,
-                                        beast::flat_buffer& first) {
+// How the start of a connection looked: ready to serve, not (all) there yet, or unusable.
+enum class opening { ready, wait, close };
+
+// One look at the start of the connection, without waiting: reads what has arrived into
+// `first`. A PROXY protocol header (v1 or v2) there is taken off; from a trusted proxy it
+// replaces the client address, from anyone else it is ignored. The bytes after it stay for
+// the session (or TLS): a request that came with its connection costs one receive, no wait.
+opening read_opening(tcp::socket& socket, connection_info& conn, const cidr_list& trusted,
+                     beast::flat_buffer& first) {
+  boost::system::error_code ec;
+  std::size_t n = socket.receive(first.prepare(4096), 0, ec);
+  if (ec == asio::error::would_block) return opening::wait;
+  if (ec || n == 0) return opening::close;  // closed before a byte, or failed
+  first.commit(n);
+  auto data = first.cdata();
+  proxy_parse p =
+      parse_proxy_header(std::string_view(static_cast<const char*>(data.data()), data.size()));
+  switch (p.status) {
+    case proxy_status::none: return opening::ready;
+    case proxy_status::invalid: return opening::close;
+    case proxy_status::incomplete: return opening::wait;
+    case proxy_status::ok: break;
+  }
+  first.consume(p.header.length);
+  if (p.header.has_address && trusted.contains(conn.client_address)) {
+    conn.proxy_peer = conn.client_address;
+    conn.client_address = p.header.source;
+    conn.client_port = p.header.source_port;
+  }
+  return opening::ready;
+}
+
+// Waits, at most `limit`, for the start of a connection that did not come with it. False:
+// close the connection (malformed, closed, or nothing arrived in time).
+asio::awaitable<bool> wait_for_opening(tcp::socket& socket, connection_info& conn,
+                                       const cidr_list& trusted, std::chrono::milliseconds limit,
+                                       beast::flat_buffer& first) {
   using namespace asio::experimental::awaitable_operators;
   constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
   const auto give_up = std::chrono::steady_clock::now() + limit;
-  bool begun = false;
   for (;;) {
-    // Read first, wait only when nothing is there: a TLS ClientHello, and a busy client's
-    // request, are usually in the socket already, and then no timer or wait is armed.
-    boost::system::error_code ec;
-    std::size_t n = socket.receive(first.prepare(4096), 0, ec);
-    if (!ec && n > 0) {
-      first.commit(n);
-      auto data = first.cdata();
-      proxy_parse p =
-          parse_proxy_header(std::string_view(static_cast<const char*>(data.data()), data.size()));
-      if (p.status == proxy_status::none) co_return true;
-      if (p.status == proxy_status::invalid) co_return false;
-      if (p.status == proxy_status::ok) {
-        first.consume(p.header.length);
-        if (p.header.has_address && trusted.contains(conn.client_address)) {
-          conn.proxy_peer = conn.client_address;
-          conn.client_address = p.header.source;
-          conn.client_port = p.header.source_port;
-        }
-        co_return true;
-      }
-      begun = true;  // incomplete
-    } else if (ec != asio::error::would_block) {
-      co_return false;  // closed before a byte, or failed
-    }
     if (std::chrono::steady_clock::now() >= give_up) co_return false;
     asio::steady_timer timer(socket.get_executor());
-    if (!begun) {
+    if (first.size() == 0) {
       timer.expires_at(give_up);
       auto r =
           co_await (socket.async_wait(tcp::socket::wait_read, tuple) || timer.async_wait(tuple));
@@ -131,10 +135,12 @@ asio::awaitable<bool> take_proxy_header(tcp::socket& socket, connection_info& co
       auto [waited] = std::get<0>(r);
       if (waited) co_return false;
     } else {
-      // The header began but is not complete: it comes in pieces, so look again shortly.
+      // A PROXY header began but is not complete: it comes in pieces, so look again shortly.
       timer.expires_after(std::chrono::milliseconds(5));
       co_await timer.async_wait(tuple);
     }
+    opening o = read_opening(socket, conn, trusted, first);
+    if (o != opening::wait) co_return o == opening::ready;
   }
 }
 
@@ -217,8 +223,13 @@ asio::awaitable<void> connection(tcp::socket socket, connection_info conn, worke
   boost::system::error_code nb;
   socket.non_blocking(true, nb);
   beast::flat_buffer first;
-  bool go = co_await take_proxy_header(socket, conn, st.parts.config.scan.trusted_proxies,
-                                       st.parts.config.limits.idle_timeout, first);
+  const cidr_list& trusted = st.parts.config.scan.trusted_proxies;
+  opening o = read_opening(socket, conn, trusted, first);
+  bool go = o == opening::ready;
+  if (o == opening::wait) {
+    go = co_await wait_for_opening(socket, conn, trusted, st.parts.config.limits.idle_timeout,
+                                   first);
+  }
   if (!go) {
     // Nothing usable arrived: close without an answer, as an idle connection would be.
   } else if (conn.https) {
