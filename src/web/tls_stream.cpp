@@ -124,7 +124,9 @@ bool tls_stream::try_receive() {
 void tls_stream::on_received(const error_code& ec, std::size_t n) {
   in_end_ += n;
   if (n > 0) sent_since_input_ = false;
-  if (ec) in_eof_ = true;  // the end, or a failure: either way no more input comes
+  // The end, or a failure: either way no more input comes. A cancelled wait (cancel(), the
+  // deadline, a cancellation slot) is neither: the socket stays open and input may follow.
+  if (ec && ec != boost::asio::error::operation_aborted) in_eof_ = true;
 }
 
 bool tls_stream::try_send(error_code& ec) {
