@@ -5,11 +5,14 @@
 # open_file_cache on) serves the very bytes breakwater sends as a static file, with the same
 # certificate. Each server gets WORKERS worker threads/processes pinned to the same cores;
 # the load generator runs on the other core(s). Everything stays on 127.0.0.1.
+# Every row is measured ROUNDS times (default 3), the two servers alternating, and each
+# column reports its median: one run of 10 s moves by 5-10% on this shared machine.
 # Usage: bench/web_vs_nginx.sh [SECONDS per run, default 10]. Run after a release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
 workers=${WORKERS:-1}
+rounds=${ROUNDS:-3}
 server_cpus=${SERVER_CPUS:-0}
 client_cpus=${CLIENT_CPUS:-1}
 bin=build/breakwater
@@ -119,17 +122,37 @@ row() {
       l, br, nr, br / nr, bp, np, np / bp, bc, bu, nc, nu, nu / bu }'
 }
 
-echo "wrk: 1 thread, 64 connections, ${seconds}s per run; servers: $workers worker(s) on CPU $server_cpus; client on CPU $client_cpus"
+# Lines of numbers in, the median of each column out.
+medians() {
+  awk '{ for (i = 1; i <= NF; i++) v[i, NR] = $i; cols = NF }
+    END {
+      for (i = 1; i <= cols; i++) {
+        for (j = 1; j <= NR; j++) a[j] = v[i, j] + 0
+        for (j = 1; j <= NR; j++) for (k = j + 1; k <= NR; k++) if (a[k] < a[j]) { t = a[j]; a[j] = a[k]; a[k] = t }
+        printf "%s%s", (i > 1 ? " " : ""), (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2)
+      }
+      print ""
+    }'
+}
+
+# measured LABEL BW_URL NGINX_URL [wrk args...]: ROUNDS alternating runs, medians.
+measured() {
+  local label=$1 bw_url=$2 ng_url=$3 b="" n="" r; shift 3
+  for r in $(seq "$rounds"); do
+    b+="$(run bw "$bw_pid" "$bw_url" "$@")"$'\n'
+    n+="$(run nginx "$ng_pid" "$ng_url" "$@")"$'\n'
+  done
+  row "$label" "$(medians <<<"${b%$'\n'}")" "$(medians <<<"${n%$'\n'}")"
+}
+
+echo "wrk: 1 thread, 64 connections, ${seconds}s per run, median of $rounds alternating runs; servers: $workers worker(s) on CPU $server_cpus; client on CPU $client_cpus"
 echo
 echo "| /port/443 | breakwater req/s | nginx req/s | ratio | breakwater p99 ms | nginx p99 ms | p99 ratio (nginx/bw) | breakwater CPU s | nginx CPU s | CPU/req ratio (nginx/bw) |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
-row "HTTP keep-alive" "$(run bw "$bw_pid" "http://127.0.0.1:$bw_http/port/443")" \
-                      "$(run nginx "$ng_pid" "http://127.0.0.1:$ng_http/port/443")"
-row "HTTP, new connection per request" \
-    "$(run bw "$bw_pid" "http://127.0.0.1:$bw_http/port/443" -H "Connection: close")" \
-    "$(run nginx "$ng_pid" "http://127.0.0.1:$ng_http/port/443" -H "Connection: close")"
-row "HTTPS keep-alive" "$(run bw "$bw_pid" "https://127.0.0.1:$bw_https/port/443")" \
-                       "$(run nginx "$ng_pid" "https://127.0.0.1:$ng_https/port/443")"
+measured "HTTP keep-alive" "http://127.0.0.1:$bw_http/port/443" "http://127.0.0.1:$ng_http/port/443"
+measured "HTTP, new connection per request" "http://127.0.0.1:$bw_http/port/443" \
+  "http://127.0.0.1:$ng_http/port/443" -H "Connection: close"
+measured "HTTPS keep-alive" "https://127.0.0.1:$bw_https/port/443" "https://127.0.0.1:$ng_https/port/443"
 
 # New TLS handshakes per second: h2load over HTTP/1.1, every request on a new connection
 # (the server closes after each answer), same certificate on both. (h2load's timed mode
@@ -144,11 +167,16 @@ handshakes() {
   awk '/requests:/ {printf " %s", $8}' <<<"$out"
   awk -v t=$((after - before)) -v hz="$hz" 'BEGIN { printf " %.2f\n", t / hz }'
 }
-read -r b_hs b_ok b_cpu <<<"$(handshakes "$bw_pid" "https://127.0.0.1:$bw_https/port/443")"
-read -r n_hs n_ok n_cpu <<<"$(handshakes "$ng_pid" "https://127.0.0.1:$ng_https/port/443")"
+b="" n=""
+for r in $(seq "$rounds"); do
+  b+="$(handshakes "$bw_pid" "https://127.0.0.1:$bw_https/port/443")"$'\n'
+  n+="$(handshakes "$ng_pid" "https://127.0.0.1:$ng_https/port/443")"$'\n'
+done
+read -r b_hs b_ok b_cpu <<<"$(medians <<<"${b%$'\n'}")"
+read -r n_hs n_ok n_cpu <<<"$(medians <<<"${n%$'\n'}")"
 echo
 echo "| new TLS connections (h2load --h1, 32 clients, $handshake_count requests) | breakwater | nginx | ratio |"
 echo "| --- | --- | --- | --- |"
 awk -v b="$b_hs" -v n="$n_hs" 'BEGIN { printf "| handshakes (= requests) per second | %.0f | %.0f | %.2fx |\n", b, n, b / n }'
-awk -v b="$b_cpu" -v n="$n_cpu" 'BEGIN { printf "| server CPU seconds | %.1f | %.1f | |\n", b, n }'
+awk -v b="$b_cpu" -v n="$n_cpu" 'BEGIN { printf "| server CPU seconds (ratio nginx/breakwater) | %.1f | %.1f | %.2fx |\n", b, n, n / b }'
 echo "| requests succeeded | $b_ok | $n_ok | |"

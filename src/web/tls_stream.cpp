@@ -93,7 +93,7 @@ void tls_stream::cancel() {
 }
 
 boost::asio::mutable_buffer tls_stream::input_space() {
-  if (!in_) in_ = std::make_unique<char[]>(input_capacity);
+  if (!in_) in_ = std::make_unique_for_overwrite<char[]>(input_capacity);  // no zero fill
   if (in_begin_ == in_end_) in_begin_ = in_end_ = 0;
   if (in_end_ == input_capacity && in_begin_ > 0) {
     std::memmove(in_.get(), in_.get() + in_begin_, in_end_ - in_begin_);
