@@ -87,17 +87,10 @@ connection_info describe(tcp::socket& s, const tcp::endpoint& peer, std::uint16_
 // How the start of a connection looked: ready to serve, not (all) there yet, or unusable.
 enum class opening { ready, wait, close };
 
-// One look at the start of the connection, without waiting: reads what has arrived into
-// `first`. A PROXY protocol header (v1 or v2) there is taken off; from a trusted proxy it
-// replaces the client address, from anyone else it is ignored. The bytes after it stay for
-// the session (or TLS): a request that came with its connection costs one receive, no wait.
-opening read_opening(tcp::socket& socket, connection_info& conn, const cidr_list& trusted,
-                     beast::flat_buffer& first) {
-  boost::system::error_code ec;
-  std::size_t n = socket.receive(first.prepare(4096), 0, ec);
-  if (ec == asio::error::would_block) return opening::wait;
-  if (ec || n == 0) return opening::close;  // closed before a byte, or failed
-  first.commit(n);
+// What `first` holds so far: a PROXY protocol header (v1 or v2) there is taken off; from a
+// trusted proxy it replaces the client address, from anyone else it is ignored. The bytes
+// after it stay for the session (or TLS).
+opening parse_opening(connection_info& conn, const cidr_list& trusted, beast::flat_buffer& first) {
   auto data = first.cdata();
   proxy_parse p =
       parse_proxy_header(std::string_view(static_cast<const char*>(data.data()), data.size()));
@@ -116,8 +109,20 @@ opening read_opening(tcp::socket& socket, connection_info& conn, const cidr_list
   return opening::ready;
 }
 
-// Waits, at most `limit`, for the start of a connection that did not come with it. False:
-// close the connection (malformed, closed, or nothing arrived in time).
+// One look at the start of the connection, without waiting: a request (or ClientHello)
+// that came with its connection costs one receive and no wait.
+opening read_opening(tcp::socket& socket, connection_info& conn, const cidr_list& trusted,
+                     beast::flat_buffer& first) {
+  boost::system::error_code ec;
+  std::size_t n = socket.receive(first.prepare(4096), 0, ec);
+  if (ec == asio::error::would_block) return opening::wait;
+  if (ec || n == 0) return opening::close;  // closed before a byte, or failed
+  first.commit(n);
+  return parse_opening(conn, trusted, first);
+}
+
+// Waits, at most `limit`, for the start of a TLS connection that did not come with it.
+// False: close the connection (malformed, closed, or nothing arrived in time).
 asio::awaitable<bool> wait_for_opening(tcp::socket& socket, connection_info& conn,
                                        const cidr_list& trusted, std::chrono::milliseconds limit,
                                        beast::flat_buffer& first) {
@@ -184,10 +189,32 @@ asio::awaitable<bool> serve(Stream& stream, worker& w, shared_state& st, connect
   co_return session.may_leave_input();
 }
 
+// The same wait for a plain connection, through its stream: one speculative read under the
+// stream's deadline, no timer or second operation racing it.
+asio::awaitable<bool> wait_for_opening(plain_stream& stream, connection_info& conn,
+                                       const cidr_list& trusted, std::chrono::milliseconds limit,
+                                       beast::flat_buffer& first) {
+  stream.expires_after(limit);
+  for (;;) {
+    auto [ec, n] =
+        co_await stream.async_read_some(first.prepare(4096), asio::as_tuple(asio::use_awaitable));
+    if (ec || n == 0) co_return false;
+    first.commit(n);
+    opening o = parse_opening(conn, trusted, first);
+    if (o != opening::wait) co_return o == opening::ready;
+  }
+}
+
 asio::awaitable<void> plain_connection(tcp::socket socket, connection_info conn, worker& w,
-                                       shared_state& st, bool busy, beast::flat_buffer first) {
+                                       shared_state& st, bool busy, beast::flat_buffer first,
+                                       bool started) {
   boost::system::error_code ec;
   plain_stream stream(std::move(socket));  // non-blocking since connection()
+  if (!started) {
+    bool go = co_await wait_for_opening(stream, conn, st.parts.config.scan.trusted_proxies,
+                                        st.parts.config.limits.idle_timeout, first);
+    if (!go) co_return;
+  }
   bool unread = co_await serve(stream, w, st, conn, busy, std::move(first));
   // FIN before close when input may be left unread (after a 431 or 413, say): close() alone
   // would send a reset that can destroy the answer before the client reads it.
@@ -225,17 +252,17 @@ asio::awaitable<void> connection(tcp::socket socket, connection_info conn, worke
   beast::flat_buffer first;
   const cidr_list& trusted = st.parts.config.scan.trusted_proxies;
   opening o = read_opening(socket, conn, trusted, first);
-  bool go = o == opening::ready;
-  if (o == opening::wait) {
+  bool go = o != opening::close;
+  if (go && conn.https && o == opening::wait) {
     go = co_await wait_for_opening(socket, conn, trusted, st.parts.config.limits.idle_timeout,
                                    first);
   }
-  if (!go) {
-    // Nothing usable arrived: close without an answer, as an idle connection would be.
-  } else if (conn.https) {
+  // Without a usable start the connection closes without an answer, as an idle one would.
+  if (go && conn.https) {
     co_await tls_connection(std::move(socket), std::move(conn), w, st, busy, std::move(first));
-  } else {
-    co_await plain_connection(std::move(socket), std::move(conn), w, st, busy, std::move(first));
+  } else if (go) {
+    co_await plain_connection(std::move(socket), std::move(conn), w, st, busy, std::move(first),
+                              o == opening::ready);
   }
   st.parts.stats.on_connection(w.index, -1);
   st.open.fetch_sub(1, std::memory_order_relaxed);
