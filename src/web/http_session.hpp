@@ -122,6 +122,11 @@ class http_session final : public session_base {
         buffer_(std::move(first)),
         timer_(stream.get_executor()) {
     watch_->cancel = [this] { cancel_io(); };
+    // Input waits here only until the parser takes it: a request head (bounded by its
+    // limit) and one read. Without a bound, chunk trailers (which Beast does not limit) or
+    // a client writing during an event stream could grow it without end. Beast's reads end
+    // with buffer_overflow at the bound (answered 400).
+    buffer_.max_size(env.limit.max_header_bytes + 64 * 1024 + 4096);
     // One allocation each per connection, none per request. Sizes stay within glibc's
     // per-thread cache (chunks up to 1032 bytes): a response head is 500-700 bytes.
     head_.reserve(960);
@@ -291,6 +296,8 @@ class http_session final : public session_base {
       boost::beast::get_lowest_layer(stream_).expires_never();
     }
     st.wake.expires_after(d);
+    // A client that keeps writing while its answer is on the way has filled its share.
+    if (buffer_.max_size() - buffer_.size() < 4096) co_return false;
     waiting_ = &st;
     auto result = co_await (st.wake.async_wait(tuple) ||
                             stream_.async_read_some(buffer_.prepare(4096), tuple));

@@ -29,6 +29,10 @@ void request_reader::on_request_impl(boost::beast::http::verb, string_view metho
 
 void request_reader::on_field_impl(boost::beast::http::field, string_view name, string_view value,
                                    error_code&) {
+  // Trailer fields of a chunked body come after the head is complete: the views into the
+  // arena are built by then (appending could move it), and RFC 9110 says trailers must not
+  // be merged into the header fields anyway. Nothing here reads them.
+  if (is_header_done()) return;
   request_text::span n = keep(name);
   text_.field_spans.emplace_back(n, keep(value));
 }

@@ -128,22 +128,14 @@ asio::awaitable<bool> wait_for_opening(tcp::socket& socket, connection_info& con
                                        beast::flat_buffer& first) {
   using namespace asio::experimental::awaitable_operators;
   constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
-  const auto give_up = std::chrono::steady_clock::now() + limit;
+  asio::steady_timer timer(socket.get_executor(), limit);
   for (;;) {
-    if (std::chrono::steady_clock::now() >= give_up) co_return false;
-    asio::steady_timer timer(socket.get_executor());
-    if (first.size() == 0) {
-      timer.expires_at(give_up);
-      auto r =
-          co_await (socket.async_wait(tcp::socket::wait_read, tuple) || timer.async_wait(tuple));
-      if (r.index() == 1) co_return false;
-      auto [waited] = std::get<0>(r);
-      if (waited) co_return false;
-    } else {
-      // A PROXY header began but is not complete: it comes in pieces, so look again shortly.
-      timer.expires_after(std::chrono::milliseconds(5));
-      co_await timer.async_wait(tuple);
-    }
+    // Everything that had arrived was read, so readiness means new bytes (a PROXY header
+    // that came in pieces, or the ClientHello).
+    auto r = co_await (socket.async_wait(tcp::socket::wait_read, tuple) || timer.async_wait(tuple));
+    if (r.index() == 1) co_return false;
+    auto [waited] = std::get<0>(r);
+    if (waited) co_return false;
     opening o = read_opening(socket, conn, trusted, first);
     if (o != opening::wait) co_return o == opening::ready;
   }
@@ -236,16 +228,41 @@ asio::awaitable<void> tls_connection(tcp::socket socket, connection_info conn, w
   }
   tls_info tls = read_tls_info(stream.native_handle());
   conn.tls = &tls;
-  co_await serve(stream, w, st, conn, busy);
+  bool unread = co_await serve(stream, w, st, conn, busy);
+  // The last answer may still wait in the stream's output: it gets the idle timeout (a slow
+  // link needs it); the close_notify after it gets a second.
+  stream.expires_after(st.parts.config.limits.idle_timeout);
+  co_await stream.async_flush(tuple);
   stream.expires_after(std::chrono::seconds(1));
   co_await stream.async_shutdown(tuple);
+  if (unread) stream.shutdown_send();  // as for plain connections, see plain_connection
 }
+
+// Counts a connection as open for as long as it lives, however its coroutine ends (an
+// exception would otherwise leave it counted, and the server busy for good).
+struct open_connection {
+  shared_state& st;
+  std::size_t worker;
+  bool busy;
+  open_connection(shared_state& s, std::size_t w)
+      : st(s),
+        worker(w),
+        busy(s.open.fetch_add(1, std::memory_order_relaxed) >=
+             s.parts.config.limits.max_connections) {
+    st.parts.stats.on_connection(worker, +1);
+  }
+  ~open_connection() {
+    st.parts.stats.on_connection(worker, -1);
+    st.open.fetch_sub(1, std::memory_order_relaxed);
+  }
+  open_connection(const open_connection&) = delete;
+  open_connection& operator=(const open_connection&) = delete;
+};
 
 asio::awaitable<void> connection(tcp::socket socket, connection_info conn, worker& w,
                                  shared_state& st) {
-  bool busy =
-      st.open.fetch_add(1, std::memory_order_relaxed) >= st.parts.config.limits.max_connections;
-  st.parts.stats.on_connection(w.index, +1);
+  open_connection counted(st, w.index);
+  const bool busy = counted.busy;
   conn.trusted_proxies = &st.parts.config.scan.trusted_proxies;
   boost::system::error_code nb;
   socket.non_blocking(true, nb);
@@ -264,8 +281,6 @@ asio::awaitable<void> connection(tcp::socket socket, connection_info conn, worke
     co_await plain_connection(std::move(socket), std::move(conn), w, st, busy, std::move(first),
                               o == opening::ready);
   }
-  st.parts.stats.on_connection(w.index, -1);
-  st.open.fetch_sub(1, std::memory_order_relaxed);
 }
 
 asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, bool https, worker& w,

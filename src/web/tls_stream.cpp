@@ -87,6 +87,11 @@ tls_stream::tls_stream(boost::asio::ip::tcp::socket socket, ssl_ctx_st* ctx)
 
 tls_stream::~tls_stream() { SSL_free(ssl_); }
 
+void tls_stream::shutdown_send() {
+  error_code ignored;
+  socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+}
+
 void tls_stream::cancel() {
   boost::system::error_code ignored;
   socket_.cancel(ignored);

@@ -75,6 +75,15 @@ class tls_stream {
     return run(w, send_rule::when_large, std::forward<Token>(token));
   }
 
+  // Sends everything written so far (before a close, under the caller's deadline).
+  template <class Token>
+  auto async_flush(Token&& token) {
+    return run(flush_attempt{}, send_rule::all, std::forward<Token>(token));
+  }
+
+  // Half-closes the TCP connection after the output (see http_session::may_leave_input).
+  void shutdown_send();
+
   // Sends close_notify without waiting for the client's (TLS allows it).
   template <class Token>
   auto async_shutdown(Token&& token) {
@@ -100,6 +109,9 @@ class tls_stream {
     std::array<boost::asio::const_buffer, 8> pieces{};
     std::size_t count = 0;
     step operator()(tls_stream& s) const { return s.write_step(pieces.data(), count); }
+  };
+  struct flush_attempt {
+    step operator()(tls_stream&) const { return {}; }
   };
   struct shutdown_attempt {
     step operator()(tls_stream& s) const { return s.shutdown_step(); }
@@ -194,6 +206,7 @@ class tls_stream::io_op {
         error_code ec;
         if (s_.try_send(ec)) continue;
         if (ec) return finish(self, ec);
+        if (cancelled(self)) return finish(self, boost::asio::error::operation_aborted);
         return wait_send(self);
       }
       if (have_result_) {
@@ -203,8 +216,16 @@ class tls_stream::io_op {
         return finish(self, result_.ec, result_.bytes);
       }
       if (!s_.expect_reply() && s_.try_receive()) continue;
+      if (cancelled(self)) return finish(self, boost::asio::error::operation_aborted);
       return wait_receive(self);
     }
+  }
+
+  // A cancellation that came while no socket operation was pending (its completion was
+  // already queued) must still stop the operation before it waits again.
+  template <class Self>
+  static bool cancelled(Self& self) {
+    return self.cancelled() != boost::asio::cancellation_type::none;
   }
 
   template <class Self>
