@@ -29,6 +29,7 @@ struct serve_options {
   unsigned threads = 0;
   std::size_t max_connections = 0, max_header_bytes = 0, max_body_bytes = 0;
   unsigned header_timeout_ms = 0, idle_timeout_ms = 0;
+  bool defer_accept = true;
   std::vector<std::string> trusted_proxies;
   std::string allow_loopback, prober;
   std::size_t scan_max_running = 0, scan_probes_per_hour = 0;
@@ -78,6 +79,7 @@ bool apply_flags(const serve_options& o, web::server_config& cfg) {
   if (o.given("--header-timeout-ms"))
     l.header_timeout = std::chrono::milliseconds(o.header_timeout_ms);
   if (o.given("--idle-timeout-ms")) l.idle_timeout = std::chrono::milliseconds(o.idle_timeout_ms);
+  if (o.given("--defer-accept")) l.defer_accept = o.defer_accept;
   if (o.given("--trusted-proxy")) {
     web::cidr_list list;
     for (const std::string& t : o.trusted_proxies) {
@@ -262,6 +264,8 @@ void add_serve_command(CLI::App& app, context& ctx, int& status) {
   cmd->add_option("--idle-timeout-ms", o->idle_timeout_ms,
                   "Time a keep-alive connection may wait for its next request")
       ->check(CLI::Range(100, 3600000));
+  cmd->add_option("--defer-accept", o->defer_accept,
+                  "true: the kernel holds a connection until its first bytes come (default)");
   cmd->add_option("--trusted-proxy", o->trusted_proxies,
                   "Address block (CIDR) of a proxy whose X-Forwarded-For, Forwarded and PROXY "
                   "headers name the client; repeatable");

@@ -26,6 +26,10 @@ struct limits {
   std::chrono::milliseconds header_timeout{10'000};  // whole request head (and TLS handshake)
   std::chrono::milliseconds idle_timeout{30'000};    // between keep-alive requests
   std::size_t max_connections = 4096;                // over it: 503 and close
+  // The kernel hands over a connection only once its first bytes came (TCP_DEFER_ACCEPT,
+  // for up to the header timeout, as Apache does by default): a client that connects and
+  // says nothing costs no slot, no wakeup and no timer here.
+  bool defer_accept = true;
 };
 
 // The scan service ([scan] in the file): how long results live, fair-use limits, rates, the

@@ -54,12 +54,19 @@ void read_limits(const toml::table& t, std::string_view file, limits& l,
                  db::diagnostics& problems) {
   db::toml_fields f(t, file, "[limits]", problems);
   f.reject_unknown({"max_header_bytes", "max_body_bytes", "header_timeout_ms", "idle_timeout_ms",
-                    "max_connections"});
+                    "max_connections", "defer_accept"});
   read_number(f, t, "max_header_bytes", l.max_header_bytes, 1024, 1 << 20);
   read_number(f, t, "max_body_bytes", l.max_body_bytes, 0, 64 << 20);
   read_ms(f, t, "header_timeout_ms", l.header_timeout);
   read_ms(f, t, "idle_timeout_ms", l.idle_timeout);
   read_number(f, t, "max_connections", l.max_connections, 1, 1'000'000);
+  if (const toml::node* n = t.get("defer_accept")) {
+    if (n->is_boolean()) {
+      l.defer_accept = n->as_boolean()->get();
+    } else {
+      f.error(*n, "'defer_accept' must be true or false");
+    }
+  }
 }
 
 void read_tls(const toml::table& t, std::string_view file, server_config& cfg,
@@ -174,7 +181,8 @@ std::string to_toml(const server_config& cfg) {
                   {"max_body_bytes", static_cast<std::int64_t>(l.max_body_bytes)},
                   {"header_timeout_ms", static_cast<std::int64_t>(l.header_timeout.count())},
                   {"idle_timeout_ms", static_cast<std::int64_t>(l.idle_timeout.count())},
-                  {"max_connections", static_cast<std::int64_t>(l.max_connections)}};
+                  {"max_connections", static_cast<std::int64_t>(l.max_connections)},
+                  {"defer_accept", l.defer_accept}};
   toml::table top{{"http", addresses(cfg.http)},
                   {"https", addresses(cfg.https)},
                   {"state_dir", cfg.state_dir},

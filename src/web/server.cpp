@@ -30,6 +30,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+using defer_accept = asio::detail::socket_option::integer<IPPROTO_TCP, TCP_DEFER_ACCEPT>;
 
 struct listener {
   listen_address address;
@@ -318,7 +319,7 @@ boost::system::error_code check_free(asio::io_context& ioc, const listener& l) {
   return ec;
 }
 
-boost::system::error_code open_acceptor(worker& w, const listener& l) {
+boost::system::error_code open_acceptor(worker& w, const listener& l, const limits& lim) {
   boost::system::error_code ec;
   auto address = asio::ip::make_address(l.address.host, ec);
   if (ec) return errc::bad_listen_address;
@@ -331,6 +332,12 @@ boost::system::error_code open_acceptor(worker& w, const listener& l) {
   // Accepted sockets inherit TCP_NODELAY from the listener on Linux: one call, not one per
   // connection. Responses go out in one write, so Nagle's delay would only cost latency.
   if (!ec) a->set_option(tcp::no_delay(true), ec);
+  if (!ec && lim.defer_accept) {
+    // In whole seconds; past it the kernel passes the connection on anyway, and the idle
+    // timeout takes over.
+    auto held = std::chrono::ceil<std::chrono::seconds>(lim.header_timeout).count();
+    a->set_option(defer_accept(static_cast<int>(held)), ec);
+  }
   if (!ec) a->bind(endpoint, ec);
   if (!ec) a->listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return ec;
@@ -374,7 +381,7 @@ boost::system::error_code run_server(server_parts& parts) {
     w->index = i;
     w->respond = std::make_unique<responder>(parts.pages);
     for (const listener& l : listeners) {
-      if (auto ec = open_acceptor(*w, l)) {
+      if (auto ec = open_acceptor(*w, l, parts.config.limits)) {
         parts.log.message(log_level::error, fmt::format("cannot listen on {}: {}",
                                                         to_string(l.address), ec.message()));
         return errc::listen_failed;

@@ -139,6 +139,7 @@ def main():
     reuse_and_flags(state)
     graceful_shutdown(state)
     max_connections(state)
+    deferred_accept(state)
     print(f"{results['passed']} passed, {results['failed']} failed")
     return 1 if results["failed"] else 0
 
@@ -373,7 +374,11 @@ def max_connections(state):
     http = free_port()
     srv = Server("maxconn", "--http", f"127.0.0.1:{http}", "--https", "off", "--state-dir", state,
                  "--max-connections", "2")
+    # The kernel hands a connection over once its first bytes come (defer_accept): the held
+    # ones start a request.
     held = [socket.create_connection(("127.0.0.1", http)) for _ in range(2)]
+    for c in held:
+        c.sendall(b"GET /port/1 HTTP/1.1\r\n")
     time.sleep(0.2)
     s, h, body = curl(f"http://127.0.0.1:{http}/port/1")
     check("over max_connections a client gets 503", s == 503 and h.get("retry-after") == "5")
@@ -384,6 +389,35 @@ def max_connections(state):
     check("the server carries on after 503", s == 200)
     check("server still exits 0", srv.stop() == 0)
 
+
+
+def open_connections(http):
+    _, _, body = curl(f"http://127.0.0.1:{http}/metrics")
+    m = re.search(rb"^breakwater_open_connections (\d+)$", body, re.M)
+    return int(m.group(1)) if m else -1
+
+
+def deferred_accept(state):
+    for defer, expected in (("true", 1), ("false", 2)):
+        http = free_port()
+        srv = Server(f"defer-{defer}", "--http", f"127.0.0.1:{http}", "--https", "off",
+                     "--state-dir", state, "--defer-accept", defer)
+        silent = socket.create_connection(("127.0.0.1", http))
+        time.sleep(0.2)
+        seen = open_connections(http)  # the metrics request itself is one
+        silent.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        silent.settimeout(5)
+        answer = silent.recv(65536)
+        silent.close()
+        if defer == "true":
+            check("a connection that says nothing is held by the kernel, not counted",
+                  seen == expected, f"open connections {seen}")
+        else:
+            check("with --defer-accept false a silent connection is counted",
+                  seen == expected, f"open connections {seen}")
+        check(f"the silent connection is served once it speaks (defer {defer})",
+              answer.startswith(b"HTTP/1.1 200"))
+        check(f"server exits 0 (defer {defer})", srv.stop() == 0)
 
 if __name__ == "__main__":
     sys.exit(main())

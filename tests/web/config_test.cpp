@@ -83,6 +83,18 @@ TEST(config, unknown_keys_and_bad_values_name_file_and_line) {
   EXPECT_EQ(cfg.threads, 2U);
 }
 
+TEST(config, defer_accept_is_on_by_default_and_must_be_a_boolean) {
+  server_config cfg = default_config();
+  EXPECT_TRUE(cfg.limits.defer_accept);
+  db::diagnostics problems;
+  apply_config_toml("[limits]\ndefer_accept = false\n", "serve.toml", cfg, problems);
+  EXPECT_TRUE(problems.empty());
+  EXPECT_FALSE(cfg.limits.defer_accept);
+  apply_config_toml("[limits]\ndefer_accept = \"yes\"\n", "serve.toml", cfg, problems);
+  ASSERT_EQ(problems.size(), 1U);
+  EXPECT_NE(problems[0].message.find("true or false"), std::string::npos);
+}
+
 TEST(config, syntax_errors_and_bad_addresses_are_reported) {
   server_config cfg = default_config();
   db::diagnostics problems;
@@ -106,6 +118,7 @@ TEST(config, printed_config_loads_back_unchanged) {
   cfg.log = log_level::warn;
   cfg.limits.header_timeout = std::chrono::milliseconds(2500);
   cfg.limits.max_connections = 77;
+  cfg.limits.defer_accept = false;
   std::string text = to_toml(cfg);
   server_config back = default_config();
   db::diagnostics problems;
@@ -120,6 +133,7 @@ TEST(config, printed_config_loads_back_unchanged) {
   EXPECT_EQ(back.log, log_level::warn);
   EXPECT_EQ(back.limits.header_timeout, cfg.limits.header_timeout);
   EXPECT_EQ(back.limits.max_connections, 77U);
+  EXPECT_FALSE(back.limits.defer_accept);
   EXPECT_EQ(to_toml(back), text);
 }
 
