@@ -230,11 +230,9 @@ asio::awaitable<void> tls_connection(tcp::socket socket, connection_info conn, w
   tls_info tls = read_tls_info(stream.native_handle());
   conn.tls = &tls;
   bool unread = co_await serve(stream, w, st, conn, busy);
-  // The last answer may still wait in the stream's output: it gets the idle timeout (a slow
-  // link needs it); the close_notify after it gets a second.
+  // The last answer may still wait in the stream's output: it leaves with the close_notify,
+  // in one send, under the idle timeout (a slow link needs more than a second).
   stream.expires_after(st.parts.config.limits.idle_timeout);
-  co_await stream.async_flush(tuple);
-  stream.expires_after(std::chrono::seconds(1));
   co_await stream.async_shutdown(tuple);
   if (unread) stream.shutdown_send();  // as for plain connections, see plain_connection
 }

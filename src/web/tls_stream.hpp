@@ -75,16 +75,11 @@ class tls_stream {
     return run(w, send_rule::when_large, std::forward<Token>(token));
   }
 
-  // Sends everything written so far (before a close, under the caller's deadline).
-  template <class Token>
-  auto async_flush(Token&& token) {
-    return run(flush_attempt{}, send_rule::all, std::forward<Token>(token));
-  }
-
   // Half-closes the TCP connection after the output (see http_session::may_leave_input).
   void shutdown_send();
 
-  // Sends close_notify without waiting for the client's (TLS allows it).
+  // Sends what is left of the output and close_notify, without waiting for the client's
+  // close_notify (TLS allows it).
   template <class Token>
   auto async_shutdown(Token&& token) {
     return run(shutdown_attempt{}, send_rule::all, std::forward<Token>(token));
@@ -109,9 +104,6 @@ class tls_stream {
     std::array<boost::asio::const_buffer, 8> pieces{};
     std::size_t count = 0;
     step operator()(tls_stream& s) const { return s.write_step(pieces.data(), count); }
-  };
-  struct flush_attempt {
-    step operator()(tls_stream&) const { return {}; }
   };
   struct shutdown_attempt {
     step operator()(tls_stream& s) const { return s.shutdown_step(); }
