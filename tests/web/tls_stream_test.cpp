@@ -141,6 +141,24 @@ class tls_stream_loopback : public ::testing::TestWithParam<int> {
     co_await c.async_handshake(ssl::stream_base::client, awaitable);
   }
 
+  // A client that connects, waits until it is told, sends `text`, then reads until the
+  // server goes.
+  asio::awaitable<void> send_when_told(event& told, std::string text) {
+    client_stream c(ctx_, client_tls_);
+    co_await connect_and_handshake(c);
+    co_await told.wait();
+    co_await asio::async_write(c, asio::buffer(text), awaitable);
+    std::string rest;
+    co_await asio::async_read(c, asio::dynamic_buffer(rest), tuple);
+  }
+
+  // A client that connects and makes the usual round (see ask).
+  asio::awaitable<void> client_asks(std::string& reply, error_code& end) {
+    client_stream c(ctx_, client_tls_);
+    co_await connect_and_handshake(c);
+    co_await ask(c, reply, end);
+  }
+
   // The client's usual round: the request out, then everything until the server closes.
   static asio::awaitable<void> ask(client_stream& c, std::string& reply, error_code& end) {
     co_await asio::async_write(c, asio::buffer(request_text), awaitable);
@@ -300,12 +318,7 @@ void tls_stream_loopback::handshake_after_preload(std::size_t limit) {
     std::tie(handshake, std::ignore) = co_await s.async_handshake(tuple);
     request = co_await answer(s);
   };
-  auto client = [&]() -> asio::awaitable<void> {
-    client_stream c(ctx_, client_tls_);
-    co_await connect_and_handshake(c);
-    co_await ask(c, reply, client_end);
-  };
-  run(server(), client());
+  run(server(), client_asks(reply, client_end));
   EXPECT_GT(preloaded, 0u);
   EXPECT_FALSE(handshake) << handshake.message();
   EXPECT_EQ(request, request_text);
@@ -449,15 +462,7 @@ TEST_P(tls_stream_loopback, cancel_ends_a_waiting_read_with_operation_aborted) {
     client_may_send.set();
     after = co_await read_exactly(s, 4);
   };
-  auto client = [&]() -> asio::awaitable<void> {
-    client_stream c(ctx_, client_tls_);
-    co_await connect_and_handshake(c);
-    co_await client_may_send.wait();
-    co_await asio::async_write(c, asio::buffer(std::string("more")), awaitable);
-    std::string rest;
-    co_await asio::async_read(c, asio::dynamic_buffer(rest), tuple);  // until the server goes
-  };
-  run(server(), client());
+  run(server(), send_when_told(client_may_send, "more"));
   EXPECT_EQ(cancelled, asio::error::operation_aborted) << cancelled.message();
   EXPECT_GE(waited, 50ms);
   EXPECT_EQ(after, "more");
@@ -481,15 +486,7 @@ TEST_P(tls_stream_loopback, a_read_cancelled_through_its_slot_leaves_the_stream_
     client_may_send.set();
     after = co_await read_exactly(s, 4);
   };
-  auto client = [&]() -> asio::awaitable<void> {
-    client_stream c(ctx_, client_tls_);
-    co_await connect_and_handshake(c);
-    co_await client_may_send.wait();
-    co_await asio::async_write(c, asio::buffer(std::string("more")), awaitable);
-    std::string rest;
-    co_await asio::async_read(c, asio::dynamic_buffer(rest), tuple);
-  };
-  run(server(), client());
+  run(server(), send_when_told(client_may_send, "more"));
   EXPECT_EQ(winner, 0u);
   EXPECT_EQ(after, "more");
 }
@@ -674,12 +671,7 @@ TEST_P(tls_stream_loopback, a_deadline_passing_while_nothing_waits_spares_later_
     s.expires_never();
     request = co_await answer(s);
   };
-  auto client = [&]() -> asio::awaitable<void> {
-    client_stream c(ctx_, client_tls_);
-    co_await connect_and_handshake(c);
-    co_await ask(c, reply, client_end);
-  };
-  run(server(), client());
+  run(server(), client_asks(reply, client_end));
   EXPECT_EQ(request, request_text);
   EXPECT_EQ(reply, reply_text);
 }
