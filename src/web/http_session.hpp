@@ -23,6 +23,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <deque>
@@ -357,7 +358,10 @@ class http_session final : public session_base {
     constexpr auto gather = std::chrono::milliseconds(25);
     std::string out;
     for (;;) {
-      if (!st.queue.empty() && !st.ended && !env_.stopping) {
+      // A heartbeat alone (an empty piece) goes out at once: nothing is there to gather.
+      bool events = std::any_of(st.queue.begin(), st.queue.end(),
+                                [](const std::string& piece) { return !piece.empty(); });
+      if (events && !st.ended && !env_.stopping) {
         st.gathering = true;
         bool present = co_await wait_async_for(st, gather);
         st.gathering = false;

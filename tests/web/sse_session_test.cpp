@@ -16,6 +16,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <string>
@@ -121,8 +122,17 @@ TEST(sse_session, a_quiet_stream_sends_its_heartbeat_at_the_interval) {
   if (!seen.beats.empty()) {
     EXPECT_GE(seen.beats.front(), 35ms);
   }
+  std::vector<clock_type::duration> gaps;
   for (std::size_t i = 1; i < seen.beats.size(); ++i) {
-    EXPECT_GE(seen.beats[i] - seen.beats[i - 1], 20ms) << "heartbeat " << i << " came early";
+    gaps.push_back(seen.beats[i] - seen.beats[i - 1]);
+    EXPECT_GE(gaps.back(), 20ms) << "heartbeat " << i << " came early";
+  }
+  // A heartbeat alone is not held back to gather events (25 ms): the usual gap is the
+  // interval itself.
+  if (!gaps.empty()) {
+    std::nth_element(gaps.begin(), gaps.begin() + static_cast<std::ptrdiff_t>(gaps.size() / 2),
+                     gaps.end());
+    EXPECT_LE(gaps[gaps.size() / 2], 55ms);
   }
 }
 
