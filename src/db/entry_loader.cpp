@@ -49,12 +49,13 @@ class entry_reader {
 
   void read(const toml::table& root, std::optional<unsigned> expected_port, entry& e) {
     toml_fields f(root, file_, "the entry", out_);
-    f.reject_unknown({"port", "title", "summary", "transports", "keywords", "body", "exposure",
-                      "related", "incidents", "references"});
+    f.reject_unknown({"port", "title", "summary", "transports", "keywords", "software", "body",
+                      "exposure", "related", "incidents", "references"});
     read_port(f, root, expected_port, e);
     read_text(f, e);
     read_transports(f, e);
     e.keywords = strings(f, "keywords");
+    e.software = strings(f, "software");
     if (const toml::table* t = f.table("exposure", presence::required)) read_exposure(*t, e);
     for_each_table(f, "related", [&](const toml::table& t) { read_related(t, e); });
     for_each_table(f, "incidents", [&](const toml::table& t) { read_incident(t, e); });

@@ -47,6 +47,7 @@ json::object entry_to_json(const database& db, const entry& e) {
   for (transport t : e.transports) transports.emplace_back(to_string(t));
   o["transports"] = std::move(transports);
   o["keywords"] = strings(e.keywords);
+  o["software"] = strings(e.software);
   o["body"] = strings(e.paragraphs);
   o["exposure"] = {{"level", to_string(e.exposure)}, {"advice", e.advice}};
   json::array related;

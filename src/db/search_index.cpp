@@ -59,6 +59,7 @@ search_index::search_index(const database& db) : db_(db) {
   for (const entry& e : db.entries()) {
     add_words(e.title, e.port, f_title);
     for (const std::string& k : e.keywords) add_words(k, e.port, f_keyword);
+    for (const std::string& k : e.software) add_words(k, e.port, f_keyword);
     add_words(e.summary, e.port, f_summary);
     for (const std::string& p : e.paragraphs) add_words(p, e.port, f_body);
   }
