@@ -113,10 +113,37 @@ std::array<std::uint8_t, syn_size> build_syn(const syn_fields& f) noexcept {
   return s;
 }
 
+std::uint32_t syn_sequence(const siphash_key& key, const syn_fields& f,
+                           std::uint64_t nonce) noexcept {
+  // Fixed layout: both addresses as 16 bytes plus the family, the ports, the nonce.
+  std::array<std::uint8_t, 16 + 16 + 1 + 2 + 2 + 8> m{};
+  std::size_t at = 0;
+  for (std::uint8_t b : f.source.b) m[at++] = b;
+  for (std::uint8_t b : f.target.b) m[at++] = b;
+  m[at++] = f.target.v6 ? 6 : 4;
+  put16(&m[at], f.source_port);
+  put16(&m[at + 2], f.target_port);
+  put32(&m[at + 4], static_cast<std::uint32_t>(nonce >> 32));
+  put32(&m[at + 8], static_cast<std::uint32_t>(nonce));
+  return static_cast<std::uint32_t>(siphash24(key, m));
+}
+
+bool answers(const tcp_answer& a, const syn_fields& sent) noexcept {
+  return a.from == sent.target && a.from_port == sent.target_port &&
+         a.to_port == sent.source_port && a.ack == sent.seq + 1 && (!a.to || *a.to == sent.source);
+}
+
+bool quotes(const icmp_answer& a, const syn_fields& sent) noexcept {
+  return a.source == sent.source && a.target == sent.target && a.source_port == sent.source_port &&
+         a.target_port == sent.target_port && a.seq == sent.seq;
+}
+
 std::optional<tcp_answer> parse_tcp_v4(bytes packet) noexcept {
   auto ihl = v4_header(packet, proto_tcp);
   if (!ihl) return std::nullopt;
-  return tcp_at(packet.subspan(*ihl), v4_at(packet, 12));
+  auto a = tcp_at(packet.subspan(*ihl), v4_at(packet, 12));
+  if (a) a->to = v4_at(packet, 16);
+  return a;
 }
 
 std::optional<tcp_answer> parse_tcp_v6(bytes segment, const ip_bytes& from) noexcept {
@@ -134,6 +161,7 @@ std::optional<icmp_answer> parse_icmp_v4(bytes packet) noexcept {
   if (!inner || quoted.size() < *inner + 8) return std::nullopt;
   icmp_answer a;
   a.info = icmp_info{icmp[0], icmp[1]};
+  a.source = v4_at(quoted, 12);
   a.target = v4_at(quoted, 16);
   a.source_port = be16(quoted, *inner);
   a.target_port = be16(quoted, *inner + 2);
@@ -150,6 +178,7 @@ std::optional<icmp_answer> parse_icmp_v6(bytes message) noexcept {
   if (quoted[0] >> 4 != 6 || quoted[6] != proto_tcp) return std::nullopt;
   icmp_answer a;
   a.info = icmp_info{message[0], message[1]};
+  a.source = v6_at(quoted, 8);
   a.target = v6_at(quoted, 24);
   a.source_port = be16(quoted, ip6);
   a.target_port = be16(quoted, ip6 + 2);

@@ -2,6 +2,7 @@
 // No sockets here, so the parsers are unit-tested and fuzzed on their own.
 #pragma once
 
+#include "probe/keyed_hash.hpp"
 #include "probe/verdict.hpp"
 
 #include <array>
@@ -34,14 +35,27 @@ struct syn_fields {
 constexpr std::size_t syn_size = 24;
 std::array<std::uint8_t, syn_size> build_syn(const syn_fields& f) noexcept;
 
+// The sequence number for a SYN with `f`'s addresses and ports (f.seq is not read): a keyed
+// hash of them and of `nonce`, which the prober counts up so that two tries of one port carry
+// different numbers. Without the key, nobody can tell the numbers in advance, so an answer
+// that acknowledges one was sent by someone who saw our SYN.
+std::uint32_t syn_sequence(const siphash_key& key, const syn_fields& f,
+                           std::uint64_t nonce) noexcept;
+
 // A TCP segment that answers a SYN: SYN-ACK (open) or RST (closed). `ack` is our seq + 1.
 struct tcp_answer {
   ip_bytes from;
   std::uint16_t from_port = 0;  // the probed port
   std::uint16_t to_port = 0;    // our source port
   std::uint32_t ack = 0;
-  bool syn_ack = false;  // else a reset
+  bool syn_ack = false;        // else a reset
+  std::optional<ip_bytes> to;  // the address it was sent to: IPv4 only (IPv6 sockets hide it)
 };
+
+// Whether `a` answers the SYN `sent`: from its target and port, to its source address and
+// port, acknowledging exactly its sequence number. RFC 9293 3.10.7.3: in SYN-SENT an ACK is
+// acceptable only if it is ISS + 1, and a reset counts only with an acceptable ACK.
+bool answers(const tcp_answer& a, const syn_fields& sent) noexcept;
 
 // IPv4 raw sockets hand over the whole IP packet.
 std::optional<tcp_answer> parse_tcp_v4(std::span<const std::uint8_t> packet) noexcept;
@@ -52,6 +66,7 @@ std::optional<tcp_answer> parse_tcp_v6(std::span<const std::uint8_t> segment,
 // An ICMP destination-unreachable quoting one of our SYNs.
 struct icmp_answer {
   icmp_info info;
+  ip_bytes source;  // the quoted packet's source: ours, if it quotes one of our SYNs
   ip_bytes target;  // the quoted packet's destination
   std::uint16_t source_port = 0;
   std::uint16_t target_port = 0;
@@ -62,5 +77,9 @@ struct icmp_answer {
 std::optional<icmp_answer> parse_icmp_v4(std::span<const std::uint8_t> packet) noexcept;
 // IPv6: the ICMPv6 message alone (raw IPv6 sockets strip the IP header).
 std::optional<icmp_answer> parse_icmp_v6(std::span<const std::uint8_t> message) noexcept;
+
+// Whether `a` quotes the SYN `sent`: its source and target, both ports and its sequence
+// number. Anyone can send an unreachable; only a router or host that saw the SYN can quote it.
+bool quotes(const icmp_answer& a, const syn_fields& sent) noexcept;
 
 }  // namespace breakwater::probe::raw

@@ -24,7 +24,6 @@
 #include <cstring>
 #include <map>
 #include <optional>
-#include <random>
 #include <unordered_map>
 
 namespace breakwater::probe {
@@ -58,6 +57,7 @@ struct key_hash {
 struct waiter {
   timer* wake = nullptr;
   time_point sent;
+  raw::syn_fields syn;  // what an answer must match, field for field
   std::optional<probe_outcome> answer;
 };
 
@@ -203,13 +203,19 @@ struct raw_syn_prober::state {
   std::unordered_map<key, waiter*, key_hash> pending;
   // The source address the kernel picks for each target (its route), looked up once a while.
   std::map<asio::ip::address, std::pair<raw::ip_bytes, time_point>> sources;
-  std::mt19937 rng{std::random_device{}()};
+  // Sequence numbers: a keyed hash of the SYN's fields and a count (see raw::syn_sequence).
+  // The key comes from the kernel's CSPRNG and never leaves this process.
+  siphash_key isn_key{};
+  std::uint64_t nonce = 0;
 
-  // An answer came for `k`: hand it to the try waiting for it, if any still is.
-  void settle(const key& k, probe_outcome o) {
+  // An answer came for `k`: hand it to the try waiting for it, if any still is and the answer
+  // matches its SYN in every field `matches` checks (a forgery does not, and changes nothing).
+  template <class Matches>
+  void settle(const key& k, Matches matches, probe_outcome o) {
     auto it = pending.find(k);
     if (it == pending.end()) return;  // a late answer to a try that has given up, or noise
     waiter* w = it->second;
+    if (!matches(w->syn)) return;
     pending.erase(it);
     o.what = probe_outcome::kind::answered;
     o.rtt = clock::now() - w->sent;
@@ -257,7 +263,9 @@ void on_tcp(state& st, const family& f, std::span<const std::uint8_t> data,
   if (!a || a->to_port != f.port) return;
   probe_outcome o;
   o.why = a->syn_ack ? reason::syn_ack : reason::rst;
-  st.settle(key{a->from, a->from_port, a->ack - 1}, o);
+  st.settle(
+      key{a->from, a->from_port, a->ack - 1},
+      [&a](const raw::syn_fields& syn) { return raw::answers(*a, syn); }, o);
 }
 
 void on_icmp(state& st, const family& f, std::span<const std::uint8_t> data,
@@ -267,7 +275,9 @@ void on_icmp(state& st, const family& f, std::span<const std::uint8_t> data,
   probe_outcome o;
   o.why = reason::icmp_unreachable;
   o.icmp = a->info;
-  st.settle(key{a->target, a->target_port, a->seq}, o);
+  st.settle(
+      key{a->target, a->target_port, a->seq},
+      [&a](const raw::syn_fields& syn) { return raw::quotes(*a, syn); }, o);
 }
 
 using handler = void (*)(state&, const family&, std::span<const std::uint8_t>,
@@ -332,6 +342,11 @@ void stop_reading(family& f) {
 boost::system::result<std::shared_ptr<raw_syn_prober>, failure> raw_syn_prober::open(
     asio::any_io_executor ex) {
   auto st = std::make_shared<state>(ex);
+  auto isn_key = random_siphash_key();
+  if (!isn_key) {
+    return failure{isn_key.error(), operation::open_socket, "random key for sequence numbers"};
+  }
+  st->isn_key = *isn_key;
   if (error_code ec = open_family(st->v4)) {
     bool denied = ec.value() == EPERM || ec.value() == EACCES;
     return failure{denied ? make_error_code(errc::no_permission) : ec, operation::open_socket,
@@ -370,15 +385,17 @@ asio::awaitable<probe_outcome> raw_syn_prober::probe(asio::ip::address target, s
         ? failed(make_error_code(errc::no_route), operation::connect, target, port)
         : failed(source.error(), operation::connect, target, port);
   }
-  key k{raw::to_bytes(target), port, 0};
-  do {
-    k.seq = static_cast<std::uint32_t>(st->rng());
+  raw::syn_fields fields{*source, raw::to_bytes(target), f.port, port, 0};
+  key k{fields.target, port, 0};
+  do {  // two tries of one port at once must not share a number (rare: 1 in 2^32)
+    k.seq = raw::syn_sequence(st->isn_key, fields, st->nonce++);
   } while (st->pending.contains(k));
-  auto syn = raw::build_syn({*source, k.target, f.port, port, k.seq});
+  fields.seq = k.seq;
+  auto syn = raw::build_syn(fields);
 
   timer wake(co_await asio::this_coro::executor);
   wake.expires_after(timeout);
-  waiter w{&wake, clock::now(), std::nullopt};
+  waiter w{&wake, clock::now(), fields, std::nullopt};
   // The kernel adds the IP header; the port in the address must be 0 for raw IPv6 sockets.
   asio::ip::udp::endpoint dst(target, 0);
   if (::sendto(f.tcp.native_handle(), syn.data(), syn.size(), MSG_DONTWAIT, dst.data(),

@@ -1,6 +1,7 @@
 // The raw-SYN backend on loopback (127.0.0.1 and ::1 only; root or CAP_NET_RAW, else skipped):
 // open ports answer SYN-ACK and are never connected, closed ones reset, answers reach the
-// right probe among hundreds, and an idle prober leaves its io_context without work.
+// right probe among hundreds, an idle prober leaves its io_context without work, and answers
+// forged by a third party who saw the SYN but got one field wrong change no verdict.
 #include "probe/raw_syn_prober.hpp"
 #include "probe/engine.hpp"
 
@@ -10,8 +11,17 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <functional>
 #include <future>
 #include <map>
+#include <optional>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -135,6 +145,186 @@ TEST_F(raw_syn, the_same_port_twice_at_once_gets_two_answers) {
   auto out = probe_all(lo, {port, port});
   EXPECT_EQ(out[0].why, reason::rst);
   EXPECT_EQ(out[1].why, reason::rst);
+}
+
+// --- Forged answers. A third party on the path (here: the test itself) sees our SYN and sends
+// answers that get one field wrong; only an exact answer may settle the probe.
+
+using packet = std::vector<std::uint8_t>;
+
+void put16(packet& p, std::size_t at, std::uint16_t v) {
+  p[at] = static_cast<std::uint8_t>(v >> 8);
+  p[at + 1] = static_cast<std::uint8_t>(v);
+}
+
+void put32(packet& p, std::size_t at, std::uint32_t v) {
+  put16(p, at, static_cast<std::uint16_t>(v >> 16));
+  put16(p, at + 2, static_cast<std::uint16_t>(v));
+}
+
+std::uint16_t sum(const packet& p, std::uint32_t acc) {
+  for (std::size_t i = 0; i + 1 < p.size(); i += 2)
+    acc += static_cast<std::uint32_t>(p[i] << 8 | p[i + 1]);
+  while (acc >> 16) acc = (acc & 0xffff) + (acc >> 16);
+  return static_cast<std::uint16_t>(~acc);
+}
+
+// A TCP segment between two loopback addresses (127.0.0.1 both ways), with its checksum.
+packet segment(std::uint16_t sport, std::uint16_t dport, std::uint32_t seq, std::uint32_t ack,
+               std::uint8_t flags) {
+  packet t(20, 0);
+  put16(t, 0, sport);
+  put16(t, 2, dport);
+  put32(t, 4, seq);
+  put32(t, 8, ack);
+  t[12] = 5 << 4;
+  t[13] = flags;
+  put16(t, 14, 1024);
+  put16(t, 16, sum(t, 0x7f00 + 0x0001 + 0x7f00 + 0x0001 + 6 + 20));
+  return t;
+}
+
+// A port-unreachable quoting a SYN from `quoted_source` (127.0.0.x) to 127.0.0.1.
+packet unreachable(std::uint8_t quoted_source, std::uint16_t sport, std::uint16_t dport,
+                   std::uint32_t seq) {
+  packet m{3, 3, 0, 0, 0, 0, 0, 0};
+  packet ip{0x45, 0, 0, 44, 0, 0, 0x40, 0, 64, 6, 0, 0, 127, 0, 0, quoted_source, 127, 0, 0, 1};
+  m.insert(m.end(), ip.begin(), ip.end());
+  packet syn = segment(sport, dport, seq, 0, 0x02);
+  m.insert(m.end(), syn.begin(), syn.begin() + 8);
+  put16(m, 2, sum(m, 0));
+  return m;
+}
+
+struct sniffed_syn {
+  std::uint16_t source_port = 0;
+  std::uint32_t seq = 0;
+};
+
+// Raw sockets of the test's own: one sees every TCP segment loopback delivers (our SYN among
+// them), two send forged TCP and ICMP from 127.0.0.1.
+struct forger {
+  int sniff = ::socket(AF_INET, SOCK_RAW, IPPROTO_TCP);
+  int tcp = ::socket(AF_INET, SOCK_RAW, IPPROTO_TCP);
+  int icmp = ::socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+
+  forger() {
+    timeval tv{0, 200000};
+    ::setsockopt(sniff, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
+  ~forger() {
+    for (int fd : {sniff, tcp, icmp}) {
+      if (fd >= 0) ::close(fd);
+    }
+  }
+  bool ok() const { return sniff >= 0 && tcp >= 0 && icmp >= 0; }
+
+  std::optional<sniffed_syn> wait_for_syn(std::uint16_t to_port) {
+    std::array<std::uint8_t, 2048> b{};
+    auto until = std::chrono::steady_clock::now() + 3s;
+    while (std::chrono::steady_clock::now() < until) {
+      ssize_t n = ::recv(sniff, b.data(), b.size(), 0);
+      if (n < 40) continue;
+      std::size_t ihl = static_cast<std::size_t>(b[0] & 0x0f) * 4;
+      if (static_cast<std::size_t>(n) < ihl + 20) continue;
+      const std::uint8_t* t = b.data() + ihl;
+      if ((t[2] << 8 | t[3]) != to_port || t[13] != 0x02) continue;
+      return sniffed_syn{static_cast<std::uint16_t>(t[0] << 8 | t[1]),
+                         static_cast<std::uint32_t>(t[4]) << 24 |
+                             static_cast<std::uint32_t>(t[5]) << 16 |
+                             static_cast<std::uint32_t>(t[6]) << 8 | t[7]};
+    }
+    return std::nullopt;
+  }
+
+  void send(int fd, const packet& p) {
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::sendto(fd, p.data(), p.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+  }
+};
+
+// A loopback port that never answers: its listener's accept queue is full (backlog 1, two
+// connections never accepted), so the kernel drops further SYNs without a word.
+struct silent_port {
+  asio::ip::tcp::acceptor listener;
+  std::vector<asio::ip::tcp::socket> queued;
+  std::uint16_t port = 0;
+
+  explicit silent_port(asio::io_context& ctx) : listener(ctx) {
+    auto lo = asio::ip::make_address("127.0.0.1");
+    listener.open(asio::ip::tcp::v4());
+    listener.bind({lo, 0});
+    listener.listen(1);
+    port = listener.local_endpoint().port();
+    for (int i = 0; i < 2; ++i) {
+      queued.emplace_back(ctx);
+      queued.back().connect({lo, port});
+    }
+  }
+};
+
+struct raw_syn_forgery : raw_syn {
+  // Probes the silent port while `answer` (in another thread) sees the SYN and replies.
+  probe_outcome probe_answered_by(
+      const std::function<void(forger&, std::uint16_t port, const sniffed_syn&)>& answer) {
+    silent_port silent(ctx);
+    forger f;
+    if (!f.ok()) return {};
+    std::thread t([&f, &silent, &answer] {
+      if (auto syn = f.wait_for_syn(silent.port)) answer(f, silent.port, *syn);
+    });
+    auto o = probe_all(asio::ip::make_address("127.0.0.1"), {silent.port}).at(0);
+    t.join();
+    return o;
+  }
+};
+
+TEST_F(raw_syn_forgery, the_silent_port_is_silent) {
+  auto o = probe_answered_by([](forger&, std::uint16_t, const sniffed_syn&) {});
+  EXPECT_EQ(o.what, probe_outcome::kind::silent);
+}
+
+TEST_F(raw_syn_forgery, a_reset_or_syn_ack_with_the_wrong_ack_changes_nothing) {
+  auto o = probe_answered_by([](forger& f, std::uint16_t port, const sniffed_syn& syn) {
+    for (std::uint32_t ack : {syn.seq, syn.seq + 2, syn.seq - 1, 0u}) {
+      f.send(f.tcp, segment(port, syn.source_port, 0, ack, 0x14));  // RST+ACK
+      f.send(f.tcp, segment(port, syn.source_port, 5, ack, 0x12));  // SYN+ACK
+    }
+    // The right ack, from another port or to another of ours.
+    f.send(f.tcp,
+           segment(static_cast<std::uint16_t>(port + 1), syn.source_port, 0, syn.seq + 1, 0x14));
+    f.send(f.tcp,
+           segment(port, static_cast<std::uint16_t>(syn.source_port + 1), 0, syn.seq + 1, 0x14));
+  });
+  EXPECT_EQ(o.what, probe_outcome::kind::silent);
+}
+
+TEST_F(raw_syn_forgery, an_icmp_error_quoting_another_source_or_seq_changes_nothing) {
+  auto o = probe_answered_by([](forger& f, std::uint16_t port, const sniffed_syn& syn) {
+    f.send(f.icmp, unreachable(2, syn.source_port, port, syn.seq));  // from 127.0.0.2, not us
+    f.send(f.icmp, unreachable(1, syn.source_port, port, syn.seq + 1));
+    f.send(f.icmp, unreachable(1, syn.source_port, static_cast<std::uint16_t>(port + 1), syn.seq));
+  });
+  EXPECT_EQ(o.what, probe_outcome::kind::silent);
+}
+
+// The controls: the same injection with every field right does reach the prober.
+TEST_F(raw_syn_forgery, an_exact_reset_is_taken) {
+  auto o = probe_answered_by([](forger& f, std::uint16_t port, const sniffed_syn& syn) {
+    f.send(f.tcp, segment(port, syn.source_port, 0, syn.seq + 1, 0x14));
+  });
+  EXPECT_EQ(o.what, probe_outcome::kind::answered);
+  EXPECT_EQ(o.why, reason::rst);
+}
+
+TEST_F(raw_syn_forgery, an_exact_icmp_quote_is_taken) {
+  auto o = probe_answered_by([](forger& f, std::uint16_t port, const sniffed_syn& syn) {
+    f.send(f.icmp, unreachable(1, syn.source_port, port, syn.seq));
+  });
+  EXPECT_EQ(o.what, probe_outcome::kind::answered);
+  EXPECT_EQ(o.why, reason::icmp_unreachable);
 }
 
 }  // namespace
