@@ -1,5 +1,7 @@
 #include "probe/ping.hpp"
 
+#include "probe/echo_packet.hpp"
+#include "probe/keyed_hash.hpp"
 #include "probe/socket_errors.hpp"
 #include "probe/timer.hpp"
 
@@ -16,10 +18,10 @@
 
 #include <netinet/in.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
-#include <random>
 #include <span>
 #include <tuple>
 #include <vector>
@@ -31,33 +33,16 @@ namespace asio = boost::asio;
 using asio::awaitable;
 using boost::system::error_code;
 
-constexpr std::uint8_t echo_request_v4 = 8, echo_reply_v4 = 0;
-constexpr std::uint8_t echo_request_v6 = 128, echo_reply_v6 = 129;
-
-std::uint16_t checksum(const std::vector<std::uint8_t>& data) {
-  std::uint32_t sum = 0;
-  for (std::size_t i = 0; i + 1 < data.size(); i += 2) {
-    sum += static_cast<std::uint32_t>(data[i] << 8 | data[i + 1]);
-  }
-  if (data.size() % 2 != 0) sum += static_cast<std::uint32_t>(data.back() << 8);
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  return static_cast<std::uint16_t>(~sum);
-}
-
-std::vector<std::uint8_t> echo_request(bool v6, std::uint16_t id, std::uint16_t seq) {
-  std::vector<std::uint8_t> m(8 + 16, 0);
-  m[0] = v6 ? echo_request_v6 : echo_request_v4;
-  m[4] = static_cast<std::uint8_t>(id >> 8);
-  m[5] = static_cast<std::uint8_t>(id);
-  m[6] = static_cast<std::uint8_t>(seq >> 8);
-  m[7] = static_cast<std::uint8_t>(seq);
-  for (std::size_t i = 8; i < m.size(); ++i) m[i] = static_cast<std::uint8_t>('a' + i % 26);
-  if (!v6) {  // the kernel sums ICMPv6 itself
-    std::uint16_t c = checksum(m);
-    m[2] = static_cast<std::uint8_t>(c >> 8);
-    m[3] = static_cast<std::uint8_t>(c);
-  }
-  return m;
+// The run's identifier, first sequence number and cookie (see echo_packet.hpp).
+boost::system::result<echo::run_fields> random_run(bool v6) {
+  std::array<std::uint8_t, 4 + echo::cookie_size> r{};
+  if (error_code ec = fill_random(r)) return ec;
+  echo::run_fields f;
+  f.v6 = v6;
+  f.id = static_cast<std::uint16_t>(r[0] << 8 | r[1]);
+  f.first_seq = static_cast<std::uint16_t>(r[2] << 8 | r[3]);
+  std::copy(r.begin() + 4, r.end(), f.data.begin());
+  return f;
 }
 
 struct echo_socket {
@@ -86,16 +71,18 @@ struct ping_run {
   asio::ip::address target;
   ping_options options;
   echo_socket& sock;
-  std::uint16_t id;
+  echo::run_fields fields;
   std::vector<time_point> sent_at;
   ping_result result;
+
+  std::uint16_t sent() const noexcept { return static_cast<std::uint16_t>(sent_at.size()); }
 
   awaitable<void> send_all() {
     auto ex = co_await asio::this_coro::executor;
     timer t(ex);
     asio::ip::udp::endpoint uep(target, 0);
-    for (unsigned seq = 0; seq < options.count; ++seq) {
-      auto msg = echo_request(target.is_v6(), id, static_cast<std::uint16_t>(seq));
+    for (unsigned i = 0; i < options.count; ++i) {
+      auto msg = echo::build_request(fields, static_cast<std::uint16_t>(i));
       sent_at.push_back(clock::now());
       error_code ec;
       if (sock.is_raw) {
@@ -111,7 +98,7 @@ struct ping_run {
         co_return;
       }
       ++result.sent;
-      t.expires_after(seq + 1 < options.count ? options.interval : options.wait);
+      t.expires_after(i + 1 < options.count ? options.interval : options.wait);
       // Cancelled (the answer came): stop here, or one more request would go out and draw
       // an ICMP error nobody reads.
       auto [wait_ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -119,30 +106,32 @@ struct ping_run {
     }
   }
 
-  void report_error(time_point sent) {
-    if (options.on_icmp_error) options.on_icmp_error(sent);
+  void report_error(std::optional<std::uint16_t> index) {
+    if (index && options.on_icmp_error) options.on_icmp_error(sent_at[*index]);
   }
 
-  // A destination-unreachable quoting one of our requests (a raw socket sees every ICMP
-  // message): type, then 4 unused bytes, then the request's IP header and its first bytes.
+  // A raw socket sees every ICMP message: a destination-unreachable counts only if it quotes
+  // one of our requests to the target.
   void check_error(std::span<const std::uint8_t> m) {
-    bool v6 = target.is_v6();
-    if (m.size() < 8 || m[0] != (v6 ? 1 : 3)) return;
-    std::span<const std::uint8_t> quoted = m.subspan(8);
-    std::size_t ip = 40;
-    if (!v6) {
-      if (quoted.empty() || quoted[0] >> 4 != 4) return;
-      ip = static_cast<std::size_t>(quoted[0] & 0x0f) * 4;
-    }
-    if (quoted.size() < ip + 8) return;
-    const std::uint8_t* e = quoted.data() + ip;
-    std::uint16_t rid = static_cast<std::uint16_t>(e[4] << 8 | e[5]);
-    std::uint16_t seq = static_cast<std::uint16_t>(e[6] << 8 | e[7]);
-    if (e[0] != (v6 ? echo_request_v6 : echo_request_v4) || rid != id) return;
-    if (seq < sent_at.size()) report_error(sent_at[seq]);
+    auto q = echo::parse_unreachable(m, target.is_v6());
+    if (q) report_error(echo::quoted_index(*q, raw::to_bytes(target), fields, sent(), true));
   }
 
-  // Returns once an echo reply from the target came back.
+  // A ping socket queues the errors for its identifier; each must still be about a request
+  // of ours to the target (the kernel quotes the request from its own header on).
+  void check_queued_errors() {
+    bool v6 = target.is_v6();
+    while (auto e = read_queued_icmp_error(sock.dgram.native_handle())) {
+      if (!e->from_network || !is_destination_unreachable(e->icmp, v6)) continue;
+      if (e->destination != target) continue;
+      auto request = echo::parse_request(e->quoted_bytes(), v6);
+      if (!request) continue;
+      echo::quoted_request q{raw::to_bytes(target), *request};
+      report_error(echo::quoted_index(q, q.target, fields, sent(), false));
+    }
+  }
+
+  // Returns once an echo reply from the target came back that echoes one of our requests.
   awaitable<void> receive() {
     std::array<std::uint8_t, 2048> buf{};
     bool v6 = target.is_v6();
@@ -163,24 +152,22 @@ struct ping_run {
       }
       if (ec == asio::error::operation_aborted) co_return;
       if (ec) {
-        // A ping socket reports an ICMP error for one of its requests this way.
-        auto icmp = read_icmp_error(sock.dgram.native_handle());
-        if (icmp && is_destination_unreachable(*icmp, v6)) report_error(sent_at.front());
+        if (!sock.is_raw) check_queued_errors();  // how a ping socket reports ICMP errors
         continue;
       }
       std::size_t off = 0;
       if (sock.is_raw && !v6) off = static_cast<std::size_t>(buf[0] & 0x0f) * 4;  // IP header
       if (n < off + 8) continue;
-      const std::uint8_t* m = buf.data() + off;
-      if (sock.is_raw) check_error(std::span<const std::uint8_t>(m, n - off));
+      std::span<const std::uint8_t> m(buf.data() + off, n - off);
+      if (sock.is_raw) check_error(m);
       if (from_udp.address() != target) continue;
-      if (m[0] != (v6 ? echo_reply_v6 : echo_reply_v4)) continue;
-      std::uint16_t rid = static_cast<std::uint16_t>(m[4] << 8 | m[5]);
-      std::uint16_t seq = static_cast<std::uint16_t>(m[6] << 8 | m[7]);
-      if ((sock.is_raw && rid != id) || seq >= sent_at.size()) continue;
+      auto reply = echo::parse_reply(m, v6);
+      if (!reply) continue;
+      auto index = echo::answered_index(*reply, fields, sent(), sock.is_raw);
+      if (!index) continue;  // not an answer to us, or forged
       ++result.received;
       result.answered = true;
-      result.rtt = clock::now() - sent_at[seq];
+      result.rtt = clock::now() - sent_at[*index];
       co_return;
     }
   }
@@ -203,8 +190,13 @@ awaitable<ping_result> ping_target(asio::ip::address target, ping_options option
         ec.message());
     co_return r;
   }
-  std::random_device rd;
-  ping_run run{target, options, sock, static_cast<std::uint16_t>(rd()), {}, {}};
+  auto fields = random_run(target.is_v6());
+  if (!fields) {
+    ping_result r;
+    r.error = fmt::format("no random numbers for the requests: {}", fields.error().message());
+    co_return r;
+  }
+  ping_run run{target, options, sock, *fields, {}, {}};
   run.result.permitted = true;
   run.result.method = sock.is_raw ? "raw" : "ping-socket";
   co_await (run.send_all() || run.receive());

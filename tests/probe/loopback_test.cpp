@@ -149,6 +149,22 @@ TEST_F(loopback, ping_answers_or_says_why_not) {
   EXPECT_TRUE(r.rtt.has_value());
 }
 
+// The reply must echo the run's random identifier, sequence number and cookie; a real stack
+// does, over IPv6 too.
+TEST_F(loopback, ping_over_ipv6_answers_or_says_why_not) {
+  ping_options o;
+  o.count = 2;
+  o.interval = 20ms;
+  o.wait = 500ms;
+  auto f = asio::co_spawn(ctx, ping_target(asio::ip::make_address("::1"), o), asio::use_future);
+  ctx.run();
+  ping_result r = f.get();
+  if (!r.permitted) GTEST_SKIP() << "neither raw nor ping sockets here: " << r.error;
+  if (!r.error.empty()) GTEST_SKIP() << "no IPv6 loopback here: " << r.error;
+  EXPECT_TRUE(r.answered);
+  EXPECT_EQ(r.received, 1u);
+}
+
 struct run_result {
   int status = -1;
   std::string out, err;
