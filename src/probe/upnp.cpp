@@ -12,8 +12,12 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <fmt/format.h>
+#include <linux/filter.h>
+#include <sys/socket.h>
 
 #include <array>
+#include <cerrno>
+#include <vector>
 
 namespace breakwater::probe {
 namespace {
@@ -21,6 +25,42 @@ namespace {
 namespace asio = boost::asio;
 using asio::awaitable;
 using boost::system::error_code;
+
+// Only datagrams from the target's address reach the socket; the kernel drops the rest, so a
+// third party cannot answer for the target, nor fill the buffer so that its answer is lost.
+// Not a connected socket: some devices answer an M-SEARCH from a port other than 1900 (mupnp
+// and Nerves' SSDP server, for two), so only the address is sure to be the target's.
+error_code accept_only_from(int fd, const asio::ip::address& target) {
+  // The source address as 32-bit words, and where it starts in the IP header.
+  std::vector<std::uint32_t> words;
+  std::uint32_t at = 12;
+  if (target.is_v4()) {
+    words.push_back(target.to_v4().to_uint());
+  } else {
+    at = 8;
+    auto b = target.to_v6().to_bytes();
+    for (std::size_t i = 0; i < b.size(); i += 4) {
+      words.push_back(static_cast<std::uint32_t>(b[i]) << 24 |
+                      static_cast<std::uint32_t>(b[i + 1]) << 16 |
+                      static_cast<std::uint32_t>(b[i + 2]) << 8 | b[i + 3]);
+    }
+  }
+  std::vector<sock_filter> code;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    auto left = static_cast<std::uint8_t>(words.size() - i - 1);  // words after this one
+    auto offset = static_cast<std::uint32_t>(SKF_NET_OFF) + at + 4 * static_cast<std::uint32_t>(i);
+    code.push_back({BPF_LD | BPF_W | BPF_ABS, 0, 0, offset});
+    code.push_back({BPF_JMP | BPF_JEQ | BPF_K, 0, static_cast<std::uint8_t>(2 * left + 1),
+                    words[i]});  // a mismatch jumps to the drop
+  }
+  code.push_back({BPF_RET | BPF_K, 0, 0, 0xffffffff});  // from the target: keep it whole
+  code.push_back({BPF_RET | BPF_K, 0, 0, 0});           // from anyone else: drop it
+  sock_fprog prog{static_cast<unsigned short>(code.size()), code.data()};
+  if (::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) != 0) {
+    return {errno, boost::system::system_category()};
+  }
+  return {};
+}
 
 struct upnp_run {
   asio::ip::udp::endpoint target;
@@ -52,6 +92,19 @@ struct upnp_run {
     }
   }
 
+  // Whether a queued ICMP error says that the target refused our request. The socket is not
+  // connected, so the kernel queues errors that quote a datagram from our port to anywhere:
+  // only one about a datagram to the target's port counts.
+  bool refused() {
+    bool v6 = target.address().is_v6();
+    bool ours = false;
+    while (auto e = read_queued_icmp_error(sock.native_handle())) {
+      ours = ours || (e->from_network && is_destination_unreachable(e->icmp, v6) &&
+                      e->destination == target.address() && e->port == target.port());
+    }
+    return ours;
+  }
+
   // Returns at the first answer from the target's address.
   awaitable<void> receive() {
     std::array<char, 4096> buf{};
@@ -62,16 +115,14 @@ struct upnp_run {
       if (ec == asio::error::operation_aborted) co_return;
       if (ec) {
         // With IP_RECVERR an ICMP error for our request surfaces here.
-        if (auto icmp = read_icmp_error(sock.native_handle())) {
-          if (is_destination_unreachable(*icmp, target.address().is_v6())) {
-            result.refused = true;  // nothing listens on UDP 1900: no need to wait on
-            if (options.on_icmp_error) options.on_icmp_error(first_sent);
-            co_return;
-          }
+        if (refused()) {
+          result.refused = true;  // nothing listens on UDP 1900: no need to wait on
+          if (options.on_icmp_error) options.on_icmp_error(first_sent);
+          co_return;
         }
         continue;
       }
-      if (from.address() != target.address()) continue;
+      if (from.address() != target.address()) continue;  // the filter's rule, if it let one by
       auto reply = parse_ssdp_reply(std::string_view(buf.data(), n));
       if (!reply) continue;
       result.answered = true;
@@ -102,6 +153,10 @@ awaitable<upnp_result> probe_upnp(asio::ip::address target, upnp_options options
     co_return failed;
   }
   enable_icmp_errors(sock.native_handle(), target.is_v6());
+  if ((ec = accept_only_from(sock.native_handle(), target))) {
+    failed.error = fmt::format("filter answers: {}", ec.message());
+    co_return failed;
+  }
   upnp_run run{ep, options, sock, {}, {}};
   co_await (run.send_all() || run.receive());
   co_return run.result;

@@ -11,9 +11,12 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/udp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json/parse.hpp>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,6 +24,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 namespace {
@@ -130,6 +134,156 @@ TEST_F(loopback, upnp_without_a_device_is_not_answered) {
   // error is counted once.
   EXPECT_EQ(r.sent, 1u);
   EXPECT_EQ(errors, 1u);
+}
+
+// A device that reads the M-SEARCH and lets the test decide what comes back, and when.
+struct silent_device {
+  asio::ip::udp::socket sock;
+  asio::ip::udp::endpoint prober;  // where the M-SEARCH came from
+  std::array<char, 1024> buf{};
+
+  explicit silent_device(asio::io_context& ctx)
+      : sock(ctx, {asio::ip::make_address("127.0.0.1"), 0}) {}
+  std::uint16_t port() const { return sock.local_endpoint().port(); }
+
+  // Calls `then` once the first M-SEARCH arrived.
+  void on_request(std::function<void()> then) {
+    sock.async_receive_from(asio::buffer(buf), prober,
+                            [then = std::move(then)](boost::system::error_code ec, std::size_t) {
+                              if (!ec) then();
+                            });
+  }
+};
+
+upnp_options quick_upnp(std::uint16_t port) {
+  upnp_options o;
+  o.port = port;
+  o.tries = 2;
+  o.interval = 100ms;
+  o.wait = 300ms;
+  return o;
+}
+
+// Someone else answers for the target first, from 127.0.0.2: the kernel drops it, and the
+// target's own answer, which comes later, is the one reported.
+TEST_F(loopback, upnp_ignores_answers_from_other_addresses) {
+  silent_device device(ctx);
+  asio::ip::udp::socket forger(ctx, {asio::ip::make_address("127.0.0.2"), 0});
+  asio::steady_timer later(ctx);
+  device.on_request([&] {
+    static const std::string forged = "HTTP/1.1 200 OK\r\nSERVER: forged\r\n\r\n";
+    forger.send_to(asio::buffer(forged), device.prober);
+    later.expires_after(50ms);
+    later.async_wait([&](boost::system::error_code) {
+      static const std::string real = "HTTP/1.1 200 OK\r\nSERVER: real\r\n\r\n";
+      device.sock.send_to(asio::buffer(real), device.prober);
+    });
+  });
+  auto f = asio::co_spawn(
+      ctx, probe_upnp(asio::ip::make_address("127.0.0.1"), quick_upnp(device.port())),
+      asio::use_future);
+  ctx.run();
+  upnp_result r = f.get();
+  EXPECT_EQ(r.error, "");
+  ASSERT_TRUE(r.answered);
+  ASSERT_EQ(r.headers.size(), 1u);
+  EXPECT_EQ(r.headers[0].second, "real");
+  EXPECT_EQ(r.from.rfind("127.0.0.1:", 0), 0u) << r.from;
+}
+
+// The kernel filter compares the IPv6 source a word at a time: the target's own answer passes.
+TEST_F(loopback, upnp_over_ipv6_hears_the_target) {
+  boost::system::error_code ec;
+  asio::ip::udp::socket device(ctx);
+  device.open(asio::ip::udp::v6(), ec);
+  if (!ec) device.bind({asio::ip::make_address("::1"), 0}, ec);
+  if (ec) GTEST_SKIP() << "no IPv6 loopback here: " << ec.message();
+  std::array<char, 1024> buf{};
+  asio::ip::udp::endpoint from;
+  device.async_receive_from(asio::buffer(buf), from, [&](boost::system::error_code e, std::size_t) {
+    if (e) return;
+    static const std::string reply = "HTTP/1.1 200 OK\r\nST: upnp:rootdevice\r\n\r\n";
+    device.send_to(asio::buffer(reply), from);
+  });
+  auto f = asio::co_spawn(
+      ctx, probe_upnp(asio::ip::make_address("::1"), quick_upnp(device.local_endpoint().port())),
+      asio::use_future);
+  ctx.run();
+  upnp_result r = f.get();
+  EXPECT_EQ(r.error, "");
+  EXPECT_TRUE(r.answered);
+  EXPECT_EQ(r.from.rfind("[::1]:", 0), 0u) << r.from;
+}
+
+// A port-unreachable from 127.0.0.1 quoting a UDP datagram from `sport` to 127.0.0.`dst`:`dport`.
+std::vector<std::uint8_t> udp_unreachable(std::uint16_t sport, std::uint8_t dst,
+                                          std::uint16_t dport) {
+  std::vector<std::uint8_t> m{
+      3, 3, 0, 0, 0, 0, 0, 0,
+      // the quoted IPv4 header: 127.0.0.1 -> 127.0.0.dst, UDP
+      0x45, 0, 0, 28, 0, 0, 0x40, 0, 64, 17, 0, 0, 127, 0, 0, 1, 127, 0, 0, dst,
+      // the quoted UDP header
+      static_cast<std::uint8_t>(sport >> 8), static_cast<std::uint8_t>(sport),
+      static_cast<std::uint8_t>(dport >> 8), static_cast<std::uint8_t>(dport), 0, 8, 0, 0};
+  std::uint32_t sum = 0;
+  for (std::size_t i = 0; i + 1 < m.size(); i += 2)
+    sum += static_cast<std::uint32_t>(m[i] << 8 | m[i + 1]);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  m[2] = static_cast<std::uint8_t>(~sum >> 8);
+  m[3] = static_cast<std::uint8_t>(~sum);
+  return m;
+}
+
+// Sends `icmp` to 127.0.0.1 from a raw socket; false without the privilege.
+bool send_icmp(const std::vector<std::uint8_t>& icmp) {
+  int fd = ::socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+  if (fd < 0) return false;
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool sent = ::sendto(fd, icmp.data(), icmp.size(), 0, reinterpret_cast<sockaddr*>(&to),
+                       sizeof to) == static_cast<ssize_t>(icmp.size());
+  ::close(fd);
+  return sent;
+}
+
+// The socket is not connected, so the kernel queues an error quoting our port and ANY
+// destination: one about a datagram to another address, or to another port, is not a refusal.
+TEST_F(loopback, upnp_ignores_an_icmp_error_about_another_destination) {
+  silent_device device(ctx);
+  bool injected = false;
+  device.on_request([&] {
+    std::uint16_t ours = device.prober.port();
+    injected = send_icmp(udp_unreachable(ours, 3, device.port())) &&
+               send_icmp(udp_unreachable(ours, 1, static_cast<std::uint16_t>(device.port() + 1)));
+  });
+  unsigned errors = 0;
+  upnp_options o = quick_upnp(device.port());
+  o.on_icmp_error = [&errors](time_point) { ++errors; };
+  auto f =
+      asio::co_spawn(ctx, probe_upnp(asio::ip::make_address("127.0.0.1"), o), asio::use_future);
+  ctx.run();
+  upnp_result r = f.get();
+  if (!injected) GTEST_SKIP() << "no raw ICMP socket here";
+  EXPECT_FALSE(r.refused);
+  EXPECT_FALSE(r.answered);
+  EXPECT_EQ(r.sent, 2u);  // it kept asking
+  EXPECT_EQ(errors, 0u);
+}
+
+// The control: the same injection about our own request is a refusal.
+TEST_F(loopback, upnp_takes_an_icmp_error_about_its_own_request) {
+  silent_device device(ctx);
+  bool injected = false;
+  device.on_request(
+      [&] { injected = send_icmp(udp_unreachable(device.prober.port(), 1, device.port())); });
+  auto f = asio::co_spawn(
+      ctx, probe_upnp(asio::ip::make_address("127.0.0.1"), quick_upnp(device.port())),
+      asio::use_future);
+  ctx.run();
+  upnp_result r = f.get();
+  if (!injected) GTEST_SKIP() << "no raw ICMP socket here";
+  EXPECT_TRUE(r.refused);
 }
 
 TEST_F(loopback, ping_answers_or_says_why_not) {
