@@ -34,7 +34,10 @@ bool is_transient(const error_code& ec) {
 }
 
 // A refused or unreachable connect: the ICMP error queued on the socket says which; without
-// one, a refusal is a reset and anything else is this host's own failure.
+// one, a refusal is a reset and anything else is this host's own failure. No check of what
+// the error quotes is needed here: the kernel queues one on a connecting socket only if it
+// quotes the connection's addresses and ports and a sequence number in flight (its initial
+// sequence numbers are keyed hashes too), and takes a reset only if it acknowledges the SYN.
 probe_outcome classify(const error_code& ec, int fd, bool v6, const asio::ip::tcp::endpoint& ep,
                        duration rtt) {
   probe_outcome o;
