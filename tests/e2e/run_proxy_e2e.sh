@@ -59,6 +59,15 @@ cleanup() {
   tb_down
 }
 
+# docs/api.md ("Behind a proxy") quotes the proxy configurations this test runs.
+for conf in tests/e2e/proxy/nginx.conf tests/e2e/proxy/haproxy.cfg; do
+  if python3 -c 'import sys; sys.exit(open(sys.argv[1]).read() not in open("docs/api.md").read())' "$conf"; then
+    pass "docs/api.md quotes $conf exactly"
+  else
+    fail "docs/api.md does not quote $conf as it is (update the section \"Behind a proxy\")"
+  fi
+done
+
 step "test bed up (visitor and bystander behind a router, 10 ms round trip)"
 tb_many_up 1 5 || exit 1
 trap cleanup EXIT
