@@ -10,6 +10,7 @@
 Prints one "PASS ..." or "FAIL ..." line per check (the shell script counts them).
 """
 import argparse
+import concurrent.futures
 import json
 import socket
 import ssl
@@ -202,6 +203,7 @@ def spoofs(by4, by6, srv4, srv6):
          [("X-Forwarded-For", by4), ("X-Forwarded-For", f"{by4}, {by4}")]),
         ("X-Forwarded-For: [BYSTANDER6]:443, ::ffff:BYSTANDER",
          [("X-Forwarded-For", f"[{by6}]:443, ::ffff:{by4}")]),
+        ("X-Forwarded-For: BYSTANDER:8080, fe80::1%eth0", [("X-Forwarded-For", f"{by4}:8080, fe80::1%eth0")]),
         ("X-Forwarded-For: 127.0.0.1 (the server's loopback)", [("X-Forwarded-For", "127.0.0.1")]),
         ("X-Forwarded-For: SERVER (its own public address)", [("X-Forwarded-For", f"{srv4}, {srv6}")]),
         ("X-Forwarded-For: unknown", [("X-Forwarded-For", "unknown")]),
@@ -378,12 +380,64 @@ class Visitor:
             self.check(ok, f"same-origin check (Origin {path.origin}) via {path.name}: 22 open for the visitor"
                        + ("" if ok else f"; got {fmt(r)}"))
 
+    def smuggling(self):
+        """A second request hidden in the body of the first, naming the bystander in the header
+        a trusted peer is believed for. Through a proxy that keeps its upstream connection open
+        (HAProxy), breakwater would read it as a request from the proxy if it ever took a body
+        for the next request (an early error answer, a body on a GET, chunked bodies)."""
+        a = self.a
+
+        def one_path(path, me):
+            by = a.bystander6 if ":" in me else a.bystander4
+            hidden = request_bytes("GET", "/api/v1/check/22", path.host,
+                                   [("X-Forwarded-For", by), ("Forwarded", f"for={by}")], close=False)
+            chunked = f"{len(hidden):x}\r\n".encode() + hidden + b"\r\n0\r\n\r\n"
+            cases = (
+                ("POST /api/v1/scans without Content-Type (415)",
+                 "POST", "/api/v1/scans", [("Content-Length", str(len(hidden)))], hidden),
+                ("GET /api/v1/address with a body", "GET", "/api/v1/address",
+                 [("Content-Length", str(len(hidden)))], hidden),
+                ("PUT /api/v1/address (405) with a body", "PUT", "/api/v1/address",
+                 [("Content-Length", str(len(hidden)))], hidden),
+                ("POST to no such path (404) with a body", "POST", "/api/v1/nothing-here",
+                 [("Content-Type", "application/json"), ("Content-Length", str(len(hidden)))], hidden),
+                ("POST /api/v1/scans, chunked body", "POST", "/api/v1/scans",
+                 [("Content-Type", "application/json"), ("Transfer-Encoding", "chunked")], chunked),
+                ("POST /api/v1/scans, chunked body and a Content-Length", "POST", "/api/v1/scans",
+                 [("Content-Type", "application/json"), ("Transfer-Encoding", "chunked"),
+                  ("Content-Length", "4")], chunked),
+            )
+            problems = []
+            for label, method, target, headers, body in cases:
+                head = f"{method} {target} HTTP/1.1\r\nHost: {path.host}\r\n"
+                head += "".join(f"{k}: {v}\r\n" for k, v in headers) + "\r\n"
+                got = exchange(path.server, path.port, path.tls, head.encode() + body, timeout=1.0)
+                rs = parse_responses(got or b"")
+                if got is None:
+                    problems.append(f"{label}: no connection")
+                elif any(by.encode() in r.body for r in rs):
+                    problems.append(f"{label}: an answer names the bystander: {[r.short() for r in rs]}")
+                elif any(r.status == 200 and b'"port":22' in r.body for r in rs):
+                    problems.append(f"{label}: the hidden check was answered: {[r.short() for r in rs]}")
+            return problems
+
+        # The connections stay open (keep-alive) until a second of silence: all paths at once.
+        with concurrent.futures.ThreadPoolExecutor(len(self.paths)) as pool:
+            results = list(pool.map(lambda pm: one_path(*pm), self.paths))
+        for (path, _), problems in zip(self.paths, results):
+            self.check(not problems, f"a request hidden in a body via {path.name}: never run"
+                       + "".join("\n       " + p for p in problems))
+
     def run(self):
         self.spoof_matrix()
         self.proxy_lines()
         self.proxy_protocol_listener()
         self.hosts()
         self.cross_site()
+        self.smuggling()
+        self.own_scans()
+
+    def own_scans(self):
         a = self.a
         self.scans([], "the visitor's own scan")
         self.scans([("Forwarded", f"for={a.bystander4}"), ("X-Forwarded-For", f"{a.bystander4}, 127.0.0.1"),
