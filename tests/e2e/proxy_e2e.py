@@ -257,25 +257,39 @@ class Visitor:
                 d = (r.json() or {}) if r is not None else {}
                 if r is None or r.status != 200 or d.get("address") != me or d.get("state") != "closed":
                     problems.append(f"{path.name}: GET /api/v1/check/23: want closed for {me}, got {fmt(r)}")
-            self.check(not problems, f"spoof {name}: address and check/23 are the visitor's on all "
+                d, problem = self.scan_once(path, me, headers, "23")
+                if problem:
+                    problems.append(f"{path.name}: POST /api/v1/scans: {problem}")
+                elif {p["port"]: p["state"] for p in d["result"]["ports"]} != {23: "closed"}:
+                    problems.append(f"{path.name}: POST /api/v1/scans: want 23 closed, got {d['result']['ports']}")
+            self.check(not problems, f"spoof {name}: address, check/23 and a scan of 23 are the visitor's on all "
                        f"{len(self.paths)} paths" + "".join("\n       " + p for p in problems))
+
+    @staticmethod
+    def scan_once(path, me, headers, ports):
+        """POSTs a scan and waits for its end. Returns (the scan's JSON, None) or (None, problem)."""
+        r = path.get("/api/v1/scans", [("Content-Type", "application/json")] + list(headers),
+                     method="POST", body=json.dumps({"ports": ports}).encode())
+        d = (r.json() or {}) if r is not None else {}
+        if r is None or r.status != 202 or d.get("target") != me:
+            return None, f"want 202 with target {me}, got {fmt(r)}"
+        deadline = time.time() + 20
+        while d.get("state") == "running" and time.time() < deadline:
+            time.sleep(0.03)
+            r = path.get(f"/api/v1/scans/{d['id']}")
+            d = (r.json() or {}) if r is not None else {}
+        if d.get("state") != "done" or d.get("target") != me:
+            return None, f"want done with target {me}, got {fmt(r)}"
+        return d, None
 
     def scans(self, spoof_headers, label):
         """POST a scan of 22 (open) and 23 (closed) through every path, with spoof headers."""
         for path, me in self.paths:
-            body = json.dumps({"ports": "22,23"}).encode()
-            r = path.get("/api/v1/scans", [("Content-Type", "application/json")] + spoof_headers,
-                         method="POST", body=body)
-            d = (r.json() or {}) if r is not None else {}
-            if r is None or r.status != 202 or d.get("target") != me:
-                self.check(False, f"{label} via {path.name}: POST /api/v1/scans: want 202 target {me}, got {fmt(r)}")
+            d, problem = self.scan_once(path, me, spoof_headers, "22,23")
+            if problem:
+                self.check(False, f"{label} via {path.name}: POST /api/v1/scans: {problem}")
                 continue
             sid = d["id"]
-            deadline = time.time() + 20
-            while d.get("state") == "running" and time.time() < deadline:
-                time.sleep(0.05)
-                r = path.get(f"/api/v1/scans/{sid}")
-                d = (r.json() or {}) if r is not None else {}
             ports = {p["port"]: p["state"] for p in (d.get("result") or {}).get("ports", [])}
             events = path.send(request_bytes("GET", f"/api/v1/scans/{sid}/events", path.host))
             sse = events[0].body.decode(errors="replace") if events else ""
@@ -374,6 +388,10 @@ class Visitor:
                         problems.append(f"{label}: {what}: want 403 cross_site, got {fmt(r)}")
             self.check(not problems, f"cross-site check and scan via {path.name}: 403 cross_site"
                        + "".join("\n       " + p for p in problems))
+            r = path.get("/api/v1/address")
+            corp = r.header("cross-origin-resource-policy") if r is not None else None
+            self.check(corp == "same-origin", f"GET /api/v1/address via {path.name}: "
+                       f"Cross-Origin-Resource-Policy: same-origin" + ("" if corp == "same-origin" else f"; got {corp!r}"))
             r = path.get("/api/v1/check/22", [("Sec-Fetch-Site", "same-origin"), ("Origin", path.origin)])
             d = (r.json() or {}) if r is not None else {}
             ok = r is not None and r.status == 200 and d.get("address") == me and d.get("state") == "open"
@@ -489,6 +507,15 @@ def peer(a):
         ok = r is not None and r.status == 200 and (r.json() or {}).get("address") == want
         bad += not ok
         out(ok, f"{path.name}, {label}: the client is {want}" + ("" if ok else f"; got {fmt(r)}"))
+
+    # An IPv4-mapped IPv6 address (what a proxy on a dual-stack socket reports for an IPv4
+    # client) is that IPv4 address, or no known client; never anything else.
+    r = xff.get("/api/v1/address", [("X-Forwarded-For", f"::ffff:{a.visitor4}")])
+    ok = r is not None and ((r.status == 200 and (r.json() or {}).get("address") == a.visitor4)
+                            or (r.status == 403 and r.error_code() == "unknown_client"))
+    bad += not ok
+    out(ok, f"{xff.name}, X-Forwarded-For: ::ffff:VISITOR: {a.visitor4} or no known client"
+        + (f" ({fmt(r)})" if ok else f"; got {fmt(r)}"))
 
     # The header is required on a proxy-protocol listener, even from a trusted peer; a second
     # PROXY header after the first is a bad request.
