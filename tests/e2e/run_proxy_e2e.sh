@@ -68,8 +68,8 @@ for conf in tests/e2e/proxy/nginx.conf tests/e2e/proxy/haproxy.cfg; do
   fi
 done
 
-step "test bed up (visitor and bystander behind a router, 10 ms round trip)"
-tb_many_up 1 5 || exit 1
+step "test bed up (visitor and bystander behind a router, 4 ms round trip)"
+tb_many_up 1 2 || exit 1
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
