@@ -248,7 +248,7 @@ visitor_phase() {  # visitor_phase METHOD TITLE: one group of proxy_e2e.py's vis
   nobody_else "$1"
 }
 
-visitor_phase spoof_matrix "the visitor's spoofing headers on every path (GET /api/v1/address, /api/v1/check/23)"
+visitor_phase spoof_matrix "the visitor's spoofing headers on every path (a scan, GET /api/v1/address, /api/v1/check/23)"
 visitor_phase proxy_lines "PROXY lines of the visitor's own, through the HTTP proxies and the TCP pass-through"
 visitor_phase proxy_protocol_listener "the visitor at breakwater's public ,proxy-protocol listener"
 visitor_phase hosts "Host rebinding, no Host"
