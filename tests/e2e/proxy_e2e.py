@@ -97,15 +97,18 @@ def parse_responses(data):
     return responses
 
 
-def exchange(server, port, tls, data, timeout=35.0):
-    """Connects, sends data, reads until the server closes. Returns the raw bytes, or None
-    when the connection could not be made."""
+def exchange(server, port, tls, data, timeout=35.0, before_tls=b""):
+    """Connects, sends data, reads until the server closes (or is silent for timeout seconds).
+    Returns the raw bytes, or None when the connection could not be made. before_tls goes out
+    in the clear ahead of the TLS handshake."""
     try:
         raw = socket.create_connection((server, port), timeout=timeout)
     except OSError as e:
         return None if not isinstance(e, ConnectionRefusedError) else None
     with raw:
         s = raw
+        if before_tls:
+            raw.sendall(before_tls)
         if tls:
             ctx = ssl.create_default_context()
             ctx.check_hostname = False
@@ -204,6 +207,9 @@ def spoofs(by4, by6, srv4, srv6):
         ("X-Forwarded-For: [BYSTANDER6]:443, ::ffff:BYSTANDER",
          [("X-Forwarded-For", f"[{by6}]:443, ::ffff:{by4}")]),
         ("X-Forwarded-For: BYSTANDER:8080, fe80::1%eth0", [("X-Forwarded-For", f"{by4}:8080, fe80::1%eth0")]),
+        ("x-FORWARDED-for: BYSTANDER", [("x-FORWARDED-for", by4)]),
+        ("X-Forwarded-For: 300 entries naming BYSTANDER", [("X-Forwarded-For", ", ".join([by4] * 300))]),
+        ("60 X-Forwarded-For lines naming BYSTANDER", [("X-Forwarded-For", by4)] * 60),
         ("X-Forwarded-For: 127.0.0.1 (the server's loopback)", [("X-Forwarded-For", "127.0.0.1")]),
         ("X-Forwarded-For: SERVER (its own public address)", [("X-Forwarded-For", f"{srv4}, {srv6}")]),
         ("X-Forwarded-For: unknown", [("X-Forwarded-For", "unknown")]),
@@ -328,6 +334,13 @@ class Visitor:
                 ok = rs is not None and len(rs) == 1 and rs[0].status == 400 and not named
                 self.check(ok, f"a PROXY {label} line of the visitor's own via {path.name}: 400"
                            + ("" if ok else f"; got {[fmt(r) for r in rs] if rs is not None else 'no connection'}"))
+            if path.tls:  # in the clear, before the TLS handshake: no handshake, no answer
+                got = exchange(path.server, path.port, True, request_bytes("GET", "/api/v1/address", path.host),
+                               before_tls=proxy_v1(by, path.server, 40000, path.port))
+                rs = parse_responses(got or b"")
+                ok = got is not None and rs == []
+                self.check(ok, f"a PROXY line of the visitor's own before the TLS handshake via {path.name}: "
+                           "no answer" + ("" if ok else f"; got {[fmt(r) for r in rs]}"))
             # Pipelined: a good request, then a PROXY line and another request.
             data = (request_bytes("GET", "/api/v1/address", path.host, close=False)
                     + proxy_v1(by, path.server, 40000, path.port)
@@ -366,6 +379,11 @@ class Visitor:
                 ok = all(r is not None and r.status == 421 for r in results)
                 self.check(ok, f"Host: {host} via {path.name}: 421"
                            + ("" if ok else f"; got {[fmt(r) for r in results]}"))
+            for first, second in ((NAME, "evil.example"), ("evil.example", NAME)):
+                r = path.send(request_bytes("GET", "/api/v1/address", first, [("Host", second)]))
+                ok = r is not None and len(r) == 1 and r[0].status in (400, 421)
+                self.check(ok, f"two Host lines ({first}, {second}) via {path.name}: 400 (or 421)"
+                           + ("" if ok else f"; got {[fmt(x) for x in r] if r is not None else 'no connection'}"))
             r = path.send(b"GET /api/v1/address HTTP/1.1\r\nConnection: close\r\n\r\n")
             ok = r is not None and len(r) == 1 and r[0].status == 400
             self.check(ok, f"HTTP/1.1 without Host via {path.name}: 400"
