@@ -3,6 +3,7 @@
 
 #include "db/text.hpp"
 #include "probe/result_json.hpp"
+#include "web/csrf.hpp"
 #include "web/escape.hpp"
 #include "web/visitor.hpp"
 
@@ -37,6 +38,20 @@ response refused(const scan::refusal& no) {
     r.headers.emplace_back("Retry-After", std::to_string(no.retry_after.count()));
   }
   return r;
+}
+
+response unknown_client() {
+  return site::json_error(403, "unknown_client", unknown_client_message);
+}
+
+// A browser says when another site's page makes the request: such a page may not start
+// probes here (they would cost the visitor's budget and could time their network).
+std::optional<response> refuse_cross_site(const request& req) {
+  if (same_origin(req)) return std::nullopt;
+  return site::json_error(403, "cross_site",
+                          "This request came from another site's page, which may not start "
+                          "probes here. Open this server's own pages, or call the API directly "
+                          "(curl sends no Origin).");
 }
 
 response no_such_scan() {
@@ -223,12 +238,14 @@ void add_scan_api_routes(site& s, scan::service& service, scan_api_options optio
       return site::json_error(415, "unsupported_media_type",
                               "send the body as Content-Type: application/json");
     }
+    if (auto no = refuse_cross_site(req)) return std::move(*no);
     auto order = order_of(req.body);
     if (!order) return site::json_error(400, "bad_request", order.error());
-    scan::visitor who = visitor_of(req);
-    auto id = service.start(who, *order);
+    auto who = visitor_of(req);
+    if (!who) return unknown_client();
+    auto id = service.start(*who, *order);
     if (!id) return refused(id.error());
-    auto view = service.find(*id, who.address);
+    auto view = service.find(*id, who->address);
     if (!view) return no_such_scan();
     response res;
     res.status = 202;
@@ -238,7 +255,9 @@ void add_scan_api_routes(site& s, scan::service& service, scan_api_options optio
     return res;
   });
   r.add(method::get, "/api/v1/scans/{id}", [&service](const request& req, const route_params& p) {
-    auto view = service.find(p[0], visitor_of(req).address);
+    auto who = visitor_of(req);
+    if (!who) return unknown_client();
+    auto view = service.find(p[0], who->address);
     if (!view) return no_such_scan();
     response res;
     res.content_type = json_type;
@@ -246,7 +265,10 @@ void add_scan_api_routes(site& s, scan::service& service, scan_api_options optio
     return res;
   });
   r.add(method::del, "/api/v1/scans/{id}", [&service](const request& req, const route_params& p) {
-    std::string address = visitor_of(req).address;
+    if (auto no = refuse_cross_site(req)) return std::move(*no);
+    auto who = visitor_of(req);
+    if (!who) return unknown_client();
+    const std::string& address = who->address;
     if (service.cancel(p[0], address)) {
       return json_answer(202, json::object{{"id", p[0]}, {"state", "cancelling"}});
     }
@@ -258,7 +280,9 @@ void add_scan_api_routes(site& s, scan::service& service, scan_api_options optio
   });
   r.add(method::get, "/api/v1/scans/{id}/events",
         [&service, options](const request& req, const route_params& p) {
-          std::string address = visitor_of(req).address;
+          auto who = visitor_of(req);
+          if (!who) return unknown_client();
+          const std::string& address = who->address;
           if (!service.find(p[0], address)) return no_such_scan();
           response res;
           res.content_type = "text/event-stream";
@@ -271,23 +295,27 @@ void add_scan_api_routes(site& s, scan::service& service, scan_api_options optio
   // The address the scans of this request would probe, for pages that state it before the
   // visitor confirms (probe.js). Per visitor: never cached (no_store is the default).
   r.add(method::get, "/api/v1/address", [](const request& req, const route_params&) {
-    return json_answer(200, json::object{{"address", visitor_of(req).address}});
+    auto who = visitor_of(req);
+    if (!who) return unknown_client();
+    return json_answer(200, json::object{{"address", who->address}});
   });
   // A GET that starts a probe, without a CSRF token: it only ever probes the requester's own
-  // address, so a page elsewhere that triggers it costs the visitor one probe of their own
-  // budget and reveals nothing to that page (no CORS is granted to read the answer).
+  // address, and a browser's request from another site's page is refused (Sec-Fetch-Site,
+  // Origin), so such a page can neither spend the visitor's budget nor time the probe.
   r.add(method::get, "/api/v1/check/{port}",
         [&service, options](const request& req, const route_params& p) {
           auto port = db::parse_port_number(p[0]);
           if (!port) return site::json_error(400, "bad_port", "port must be 0-65535");
-          scan::visitor who = visitor_of(req);
+          if (auto no = refuse_cross_site(req)) return std::move(*no);
+          auto who = visitor_of(req);
+          if (!who) return unknown_client();
           scan::scan_order order;
           order.kind = scan::scan_kind::single;
           order.ports = std::to_string(*port);
-          auto id = service.start(who, order);
+          auto id = service.start(*who, order);
           if (!id) return refused(id.error());
           response res;
-          res.later = std::make_shared<check_answer>(service, *id, who.address,
+          res.later = std::make_shared<check_answer>(service, *id, who->address,
                                                      static_cast<std::uint16_t>(*port));
           res.wait_limit = options.check_wait;
           return res;

@@ -4,6 +4,7 @@
 // stream share it. Include only where a session is run: it pulls in Beast.
 #pragma once
 
+#include "web/client_address.hpp"
 #include "web/metrics.hpp"
 #include "web/request_log.hpp"
 #include "web/request_reader.hpp"
@@ -274,11 +275,11 @@ class http_session final : public session_base {
     reply r = env_.respond.respond(req, keep_alive, head_);
     if (r.stored && r.stored->later) {
       bool again = co_await serve_later(req, r, keep_alive);
-      record(text_.method, req.target, r, start);
+      record(text_.method, req.target, r, start, &req);
       co_return again;
     }
     bool ok = co_await send(r);
-    record(text_.method, req.target, r, start);
+    record(text_.method, req.target, r, start, &req);
     co_return ok&& keep_alive;
   }
 
@@ -432,12 +433,18 @@ class http_session final : public session_base {
   }
 
   void record(std::string_view method, std::string_view target, const reply& r,
-              std::chrono::steady_clock::time_point start) {
+              std::chrono::steady_clock::time_point start, const request* req = nullptr) {
     auto took = std::chrono::steady_clock::now() - start;
     if (env_.stats != nullptr) env_.stats->on_request(env_.worker, r.route, r.status, took);
-    if (env_.log != nullptr) {
-      env_.log->request(method, target, r.status, r.body.size(), took, conn_.client_address,
-                        conn_.client_port);
+    if (env_.log != nullptr && env_.log->enabled(log_level::info)) {
+      // Behind a trusted proxy the client is the one it named, not the proxy.
+      std::optional<std::string> client =
+          req != nullptr
+              ? client_address(*req)
+              : (conn_.client_known ? std::optional(conn_.client_address) : std::nullopt);
+      bool peer = client && *client == conn_.client_address;
+      env_.log->request(method, target, r.status, r.body.size(), took, client.value_or(""),
+                        peer ? conn_.client_port : 0);
     }
   }
 

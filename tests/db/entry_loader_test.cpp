@@ -83,7 +83,7 @@ TEST(entry_loader, rejects_unknown_keys_with_their_line) {
   EXPECT_EQ(
       to_string(top.problems[0]),
       "data/ports/22.toml:2: unknown key 'titel' in the entry (allowed: port, title, summary, "
-      "transports, keywords, body, exposure, related, incidents, references)");
+      "transports, keywords, software, body, exposure, related, incidents, references)");
 }
 
 TEST(entry_loader, rejects_ports_out_of_range_or_not_matching_the_file) {
