@@ -26,7 +26,7 @@ pass() { passed=$((passed + 1)); echo "  PASS $1"; }
 fail() { failed=$((failed + 1)); echo "  FAIL $1"; }
 step() { echo "proxy e2e ($SECONDS s): $*"; }
 
-for tool in nginx haproxy python3 curl; do
+for tool in nginx haproxy nft python3; do
   command -v $tool >/dev/null || [ -x "/usr/sbin/$tool" ] ||
     { echo "proxy e2e: $tool missing (run scripts/setup.sh --tools)" >&2; exit 1; }
 done
