@@ -14,14 +14,19 @@ namespace breakwater::scan {
 // Who a budget belongs to: an IPv4 address, or the /64 an IPv6 address is in ("2001:db8::/64"),
 // since one subscriber commonly holds a whole /64 (RFC 6177) and could otherwise spread its
 // scans over as many addresses as it likes.
-std::string budget_holder(std::string_view address);
+// With `v6_prefix` 48: the wider tier an IPv6 /48 shares (one site, RFC 6177's old advice).
+std::string budget_holder(std::string_view address, unsigned v6_prefix = 64);
+
+// Whether `address` is IPv6 (not IPv4-mapped): only such holders have a /48 tier.
+bool has_wide_tier(std::string_view address);
 
 class probe_budget {
  public:
   using clock = std::chrono::steady_clock;
 
-  explicit probe_budget(std::size_t per_hour, std::chrono::seconds window = std::chrono::hours(1))
-      : per_hour_(per_hour), window_(window) {}
+  explicit probe_budget(std::size_t per_hour, std::chrono::seconds window = std::chrono::hours(1),
+                        unsigned v6_prefix = 64)
+      : per_hour_(per_hour), window_(window), prefix_(v6_prefix) {}
 
   // Addresses are charged to their budget_holder().
   // Charges `probes` to `address` when they fit in what is left of the window; otherwise
@@ -42,6 +47,7 @@ class probe_budget {
 
   std::size_t per_hour_;
   std::chrono::seconds window_;
+  unsigned prefix_;
   std::map<std::string, charges, std::less<>> by_address_;
 };
 

@@ -43,8 +43,9 @@ struct probe_service_options {
 
 // Counters for /metrics.
 struct service_stats {
-  std::size_t running = 0;
-  std::size_t kept = 0;  // scans in memory, running or finished
+  std::size_t running = 0;         // scans and single-port checks
+  std::size_t running_checks = 0;  // of which single-port checks
+  std::size_t kept = 0;            // scans in memory, running or finished
   std::uint64_t started = 0;
   std::uint64_t refused = 0;
   std::uint64_t probes_sent = 0;  // ports decided, all scans since start
@@ -62,9 +63,9 @@ class probe_service final : public service {
                                                     const scan_order& order) override;
   std::optional<scan_view> find(std::string_view id, std::string_view address) const override;
   bool cancel(std::string_view id, std::string_view address) override;
-  std::unique_ptr<subscription> subscribe(std::string_view id, std::string_view address,
-                                          std::uint64_t after,
-                                          std::function<void(const scan_event&)> on_event) override;
+  boost::system::result<std::unique_ptr<subscription>, refusal> subscribe(
+      std::string_view id, std::string_view address, std::uint64_t after,
+      std::function<void(const scan_event&)> on_event, bool paced = false) override;
   boost::system::result<std::chrono::milliseconds, refusal> estimate(
       const visitor& who, const scan_order& order) const override;
 

@@ -141,26 +141,44 @@ std::uint64_t resume_point(const request& req) {
   return v;
 }
 
-// Server-sent events of one scan, until "done".
+// Server-sent events of one scan, until "done", a batch at a time: the subscription is
+// paced, and asks for the next batch only when the session has taken the last one.
 class event_stream final : public async_source {
  public:
-  event_stream(scan::service& svc, std::string id, std::string address, std::uint64_t after)
-      : svc_(svc), id_(std::move(id)), address_(std::move(address)), after_(after) {}
+  explicit event_stream(std::shared_ptr<std::shared_ptr<async_sink>> target,
+                        std::unique_ptr<scan::subscription> sub)
+      : target_(std::move(target)), sub_(std::move(sub)) {}
 
   void start(std::shared_ptr<async_sink> sink) override {
     sink->write("retry: 2000\n\n");
-    // Called on the service thread with its lock held: only hand the bytes on.
-    sub_ = svc_.subscribe(id_, address_, after_, [sink](const scan::scan_event& e) {
+    {
+      std::lock_guard lock(mu_);
+      *target_ = std::move(sink);
+    }
+    sub_->resume();
+  }
+  void on_drained() override { sub_->resume(); }
+
+  // The subscription's callback: runs with the service's lock held, so it only writes to
+  // the session (a post) and never calls back into the service.
+  static std::function<void(const scan::scan_event&)> writer(
+      std::shared_ptr<std::shared_ptr<async_sink>> target) {
+    return [target](const scan::scan_event& e) {
+      std::shared_ptr<async_sink> sink;
+      {
+        std::lock_guard lock(mu_);
+        sink = *target;
+      }
+      if (!sink) return;
       sink->write(format_sse(e));
       if (e.name == "done") sink->end();
-    });
-    if (!sub_) sink->end();  // expired between the handler and now
+    };
   }
 
  private:
-  scan::service& svc_;
-  std::string id_, address_;
-  std::uint64_t after_;
+  // Guards the sink pointers of every stream (a set once, read per event: no contention).
+  static inline std::mutex mu_;
+  std::shared_ptr<std::shared_ptr<async_sink>> target_;
   std::unique_ptr<scan::subscription> sub_;
 };
 
@@ -175,7 +193,7 @@ class check_answer final : public async_source {
     std::string address = address_;
     std::uint16_t port = port_;
     std::string id = id_;
-    sub_ = svc_.subscribe(id_, address_, 0, [=](const scan::scan_event& e) {
+    auto sub = svc_.subscribe(id_, address_, 0, [=](const scan::scan_event& e) {
       if (e.name == "verdict") {
         boost::system::error_code ec;
         json::value v = json::parse(e.data, ec);
@@ -196,7 +214,11 @@ class check_answer final : public async_source {
       out["id"] = id;
       sink->complete(json_answer(200, out));
     });
-    if (!sub_) sink->complete(no_such_scan());
+    if (sub) {
+      sub_ = std::move(*sub);
+    } else {
+      sink->complete(no_such_scan());
+    }
   }
 
  private:
@@ -282,12 +304,13 @@ void add_scan_api_routes(site& s, scan::service& service, scan_api_options optio
         [&service, options](const request& req, const route_params& p) {
           auto who = visitor_of(req);
           if (!who) return unknown_client();
-          const std::string& address = who->address;
-          if (!service.find(p[0], address)) return no_such_scan();
+          auto target = std::make_shared<std::shared_ptr<async_sink>>();
+          auto sub = service.subscribe(p[0], who->address, resume_point(req),
+                                       event_stream::writer(target), true);
+          if (!sub) return sub.error().status == 404 ? no_such_scan() : refused(sub.error());
           response res;
           res.content_type = "text/event-stream";
-          res.later = std::make_shared<event_stream>(service, std::string(p[0]), address,
-                                                     resume_point(req));
+          res.later = std::make_shared<event_stream>(target, std::move(*sub));
           res.stream = true;
           res.heartbeat_every = options.heartbeat;
           return res;

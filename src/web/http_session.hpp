@@ -357,12 +357,13 @@ class http_session final : public session_base {
     // Events that come close together go out in one write: a scan decides thousands of
     // ports a second, and one segment per verdict would cost far more than the verdicts.
     constexpr auto gather = std::chrono::milliseconds(25);
+    constexpr std::size_t enough = 16 * 1024;  // more than this goes out without gathering
     std::string out;
     for (;;) {
       // A heartbeat alone (an empty piece) goes out at once: nothing is there to gather.
-      bool events = std::any_of(st.queue.begin(), st.queue.end(),
-                                [](const std::string& piece) { return !piece.empty(); });
-      if (events && !st.ended && !env_.stopping) {
+      std::size_t queued = 0;
+      for (const std::string& piece : st.queue) queued += piece.size();
+      if (queued > 0 && queued < enough && !st.ended && !env_.stopping) {
         st.gathering = true;
         bool present = co_await wait_async_for(st, gather);
         st.gathering = false;
@@ -371,6 +372,7 @@ class http_session final : public session_base {
       out.clear();
       for (std::string& piece : st.queue) out.append(piece.empty() ? s.heartbeat : piece);
       st.queue.clear();
+      s.later->on_drained();  // the next piece may come while this one is written
       if (!out.empty()) {
         expire(env_.limit.idle_timeout);
         auto [ec, n] = co_await boost::asio::async_write(stream_, boost::asio::buffer(out), tuple);

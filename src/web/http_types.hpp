@@ -108,6 +108,10 @@ class async_source {
  public:
   virtual ~async_source() = default;
   virtual void start(std::shared_ptr<async_sink> sink) = 0;
+  // Streams: the session has taken everything written so far into its output (on its own
+  // thread). A source that writes in bounded pieces writes the next one now: a client
+  // that stops reading then holds one piece, not the whole answer.
+  virtual void on_drained() {}
 };
 
 struct response {
