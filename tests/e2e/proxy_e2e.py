@@ -483,6 +483,24 @@ class Visitor:
             self.check(not problems, f"a request hidden in a body via {path.name}: never run"
                        + "".join("\n       " + p for p in problems))
 
+    def headers_page(self):
+        """/headers shows a visitor its request as the server got it, but never credentials nor
+        what a proxy adds about addresses (X-Forwarded-*, X-Real-IP, Forwarded)."""
+        secret = "c2VjcmV0LXRva2Vu"
+        for path, me in self.paths:
+            sent = [("Authorization", f"Basic {secret}"), ("Proxy-Authorization", f"Basic {secret}"),
+                    ("X-Forwarded-For", self.a.bystander4), ("X-Forwarded-Proto", "gopher"),
+                    ("X-Real-IP", self.a.bystander4), ("Forwarded", f"for={self.a.bystander4}"),
+                    ("X-Visible-Test", "shown-as-sent")]
+            r = path.get("/headers", sent)
+            body = r.body.decode(errors="replace") if r is not None else ""
+            leaks = [w for w in (secret, self.a.bystander4, "gopher", "x-forwarded-for", "x-real-ip",
+                                 "forwarded:") if w.lower() in body.lower()]
+            ok = r is not None and r.status == 200 and "shown-as-sent" in body and not leaks
+            self.check(ok, f"GET /headers via {path.name}: shows the request without credentials or "
+                       "proxy headers" + ("" if ok else f"; shows {leaks}" if r is not None and r.status == 200
+                                          else f"; got {fmt(r)}"))
+
     def run(self):
         self.spoof_matrix()
         self.proxy_lines()
@@ -490,6 +508,7 @@ class Visitor:
         self.hosts()
         self.cross_site()
         self.smuggling()
+        self.headers_page()
         self.own_scans()
 
     def own_scans(self):

@@ -7,8 +7,9 @@
 # and a bystander namespace (198.18.2.1 / 2001:2:0:2::1) behind the router. The visitor tries
 # every spoof (its own Forwarded, X-Forwarded-For, X-Real-IP, PROXY lines through the HTTP
 # proxies and through HAProxy's TCP pass-through, for=unknown, Host rebinding, cross-site
-# requests) on every path: directly, through nginx, HAProxy mode http, HAProxy mode tcp with
-# PROXY v2, and TLS through HAProxy with PROXY v2 (tests/e2e/proxy_e2e.py sends the bytes).
+# requests, requests hidden in bodies) on every path, over IPv4 and IPv6: directly, through
+# nginx, HAProxy mode http, HAProxy mode tcp with PROXY v2, and TLS through HAProxy with
+# PROXY v2 (tests/e2e/proxy_e2e.py sends the bytes); /headers must hide what proxies add.
 # A trusted peer that names nobody usable must get 403 unknown_client. nftables counters
 # must then show no packet at all at the bystander and none from the server to its own
 # loopback (or own addresses) besides the proxies' connections to breakwater, while the
@@ -254,6 +255,7 @@ visitor_phase proxy_protocol_listener "the visitor at breakwater's public ,proxy
 visitor_phase hosts "Host rebinding, no Host"
 visitor_phase cross_site "cross-site checks and scans"
 visitor_phase smuggling "requests hidden in bodies"
+visitor_phase headers_page "the /headers page through every path (no credentials, no proxy headers)"
 visitor_phase own_scans "the visitor's own scans through every path (with and without spoof headers)"
 
 step "a trusted peer that names nobody usable (a misconfigured proxy)"
