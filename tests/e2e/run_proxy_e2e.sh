@@ -16,7 +16,7 @@
 # visitor's own scans through every path get the right verdicts. Needs root; run from the
 # repo root after a release build (breakwater, bw_link_relay, bw_visitor_services).
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 TB_BUILD=${TB_BUILD:-build/release}
 BW=${BW:-$TB_BUILD/src/app/breakwater}
 source tests/e2e/testbed.sh
@@ -55,7 +55,7 @@ cleanup() {
   stop_pid "$HAPROXY"
   stop_pid "$NGINX"
   stop_pid "$SERVE"
-  HAPROXY= NGINX= SERVE=
+  HAPROXY='' NGINX='' SERVE=''
   ip netns del "$TB_BY" 2>/dev/null
   tb_down
 }
@@ -266,18 +266,25 @@ nobody_else "the trusted peer's requests"
 step "nobody but the visitor was probed"
 sleep 1  # late retries of anything misdirected would arrive within this
 by=$(by_seen)
-[ "$by" = 0 ] && pass "the bystander received no packet at all" || fail "the bystander received $by packets"
 lo=$(srv_counter loopback)
-[ "$lo" = 0 ] && pass "nothing went to the server's loopback or own addresses but the proxies' upstream connections" ||
-  fail "$lo packets went to the server's loopback or own addresses (not to breakwater's listeners)"
 up=$(srv_counter upstream)
-[ "$up" -gt 0 ] && pass "the proxies did reach breakwater over loopback ($up packets)" ||
-  fail "no packet from the proxies to breakwater's loopback listeners"
 vis=$(($(tb_probes_seen "$VIS") - vis_before))
-[ "$vis" -ge 100 ] && pass "the visitor itself was probed ($vis probes)" || fail "the visitor saw only $vis probes"
-if grep -qi "error\|crit\|emerg\|alert" "$TB_DIR/nginx/error.log" 2>/dev/null; then
-  echo "  (nginx error log:)"
-  sed 's/^/    /' "$TB_DIR/nginx/error.log" | tail -5
+if [ "$by" = 0 ]; then pass "the bystander received no packet at all"; else fail "the bystander received $by packets"; fi
+if [ "$lo" = 0 ]; then
+  pass "nothing went to the server's loopback or own addresses but the proxies' upstream connections"
+else
+  fail "$lo packets went to the server's loopback or own addresses (not to breakwater's listeners)"
+fi
+if [ "$up" -gt 0 ]; then
+  pass "the proxies did reach breakwater over loopback ($up packets)"
+else
+  fail "no packet from the proxies to breakwater's loopback listeners"
+fi
+if [ "$vis" -ge 100 ]; then pass "the visitor itself was probed ($vis probes)"; else fail "the visitor saw only $vis probes"; fi
+if [ "$failed" -gt 0 ]; then  # what the daemons said, for the diagnosis
+  for log in "$TB_DIR/serve.log" "$TB_DIR/nginx/error.log" "$TB_DIR/haproxy.log"; do
+    [ -s "$log" ] && { echo "  (${log#"$TB_DIR"/}, last lines:)"; tail -n 5 "$log" | sed 's/^/    /'; }
+  done
 fi
 
 echo
