@@ -137,6 +137,12 @@ bool prepare_tls(const web::server_config& cfg, const web::request_log& log, tls
     log.message(web::log_level::info, fmt::format("{} self-signed certificate {}",
                                                   made->created ? "created" : "using", cert));
   }
+  if (web::readable_by_others(key)) {
+    log.message(web::log_level::warn,
+                fmt::format("the private key {} can be read by other users: chmod 600 it (or 640 "
+                            "with a group only this service is in)",
+                            key));
+  }
   auto ctx = web::make_tls_context(cert, key);
   if (!ctx) return fail(fmt::format("{} / {}: {}", cert, key, ctx.error().message()));
   auto info = web::read_cert_info(cert);
