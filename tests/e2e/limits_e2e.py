@@ -14,7 +14,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from web_e2e import Server, check, curl, free_port, results  # noqa: E402
+from web_e2e import Server, check, free_port, raw_exchange, results  # noqa: E402
 
 BINARY, DATA, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
 
@@ -33,20 +33,7 @@ def rss_mb(pid):
 
 def http(port, request, source="127.0.0.1", wait=5.0):
     """Sends raw request bytes from `source`; returns (status, body bytes) or (0, b'')."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.settimeout(wait)
-        s.bind((source, 0))
-        s.connect(("127.0.0.1", port))
-        s.sendall(request)
-        data = b""
-        try:
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
-        except (socket.timeout, ConnectionResetError):
-            pass
+    data = raw_exchange(port, request, wait=wait, source=source)
     head, _, body = data.partition(b"\r\n\r\n")
     try:
         return int(head.split(b" ")[1]), body
