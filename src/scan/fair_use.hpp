@@ -42,7 +42,12 @@ class probe_budget {
   void forget_old(clock::time_point now);
 
  private:
-  using charges = std::deque<std::pair<clock::time_point, std::size_t>>;
+  // A holder's charges, oldest first, and their sum (kept, so a charge costs O(1) however
+  // many small ones the hour holds).
+  struct charges {
+    std::deque<std::pair<clock::time_point, std::size_t>> items;
+    std::size_t sum = 0;
+  };
   void expire(charges& c, clock::time_point now) const;
 
   std::size_t per_hour_;

@@ -247,8 +247,15 @@ std::string scan_view_json(const scan::scan_view& v) {
                  {"started", iso_time(v.started)},
                  {"expires", iso_time(v.expires)},
                  {"error", v.error.empty() ? json::value(nullptr) : json::value(v.error)},
-                 {"result", probe::scan_to_json(v.result)}};
-  return common::json_text(o) + "\n";
+                 {"result", probe::scan_to_json(v.result, false)}};
+  // The ports go in as text made one port at a time: a full range as one JSON document
+  // would cost tens of MB per request.
+  std::string text = common::json_text(o);
+  constexpr std::string_view empty = "\"ports\":[]";
+  std::size_t at = text.find(empty, text.find("\"result\":"));
+  text.replace(at + empty.size() - 2, 2,
+               probe::ports_json_text(v.result.ports, v.result.target.is_v6()));
+  return text + "\n";
 }
 
 void add_scan_api_routes(site& s, scan::service& service, scan_api_options options) {

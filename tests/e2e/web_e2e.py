@@ -87,10 +87,13 @@ def curl(url, *args):
     return status, headers, body
 
 
-def raw_exchange(port, payload, wait=3.0, family=socket.AF_INET, host="127.0.0.1"):
-    """Sends payload bytes, returns everything read until the server closes or `wait` passes."""
+def raw_exchange(port, payload, wait=3.0, family=socket.AF_INET, host="127.0.0.1", source=None):
+    """Sends payload bytes (from address `source`, if given), returns everything read until
+    the server closes or `wait` passes."""
     with socket.socket(family, socket.SOCK_STREAM) as s:
         s.settimeout(wait)
+        if source:
+            s.bind((source, 0))
         s.connect((host, port))
         s.sendall(payload)
         data = b""
