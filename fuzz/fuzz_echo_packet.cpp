@@ -36,9 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (q) (void)echo::quoted_index(*q, q->target, run, 3, true);
       break;
     }
-    default:
-      (void)echo::parse_request(message, v6);
-      break;
+    default: (void)echo::parse_request(message, v6); break;
   }
   return 0;
 }
