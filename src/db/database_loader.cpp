@@ -2,6 +2,7 @@
 
 #include "db/entry_loader.hpp"
 #include "db/error.hpp"
+#include "db/range_loader.hpp"
 
 #include <algorithm>
 #include <fstream>
@@ -10,7 +11,7 @@
 namespace breakwater::db {
 namespace {
 
-std::vector<std::filesystem::path> entry_files(const std::filesystem::path& dir) {
+std::vector<std::filesystem::path> toml_files(const std::filesystem::path& dir) {
   std::vector<std::filesystem::path> out;
   std::error_code ec;
   for (const auto& item : std::filesystem::directory_iterator(dir, ec)) {
@@ -23,6 +24,25 @@ std::vector<std::filesystem::path> entry_files(const std::filesystem::path& dir)
 // Entries are named relative to the data directory's parent, e.g. data/ports/443.toml.
 std::string display_name(const std::filesystem::path& file, const std::filesystem::path& dir) {
   return (dir.filename() / file.lexically_relative(dir)).string();
+}
+
+// Parses every .toml file of one directory; files with errors are reported and left out.
+template <typename T, typename Parse>
+std::vector<T> load_each(const std::filesystem::path& data_dir, std::string_view sub, Parse parse,
+                         diagnostics& problems) {
+  std::vector<T> out;
+  for (const auto& file : toml_files(data_dir / sub)) {
+    std::string name = display_name(file, data_dir);
+    auto text = read_file(file);
+    if (!text) {
+      problems.push_back({name, 0, text.error().message()});
+      continue;
+    }
+    auto loaded = parse(*text, name);
+    problems.insert(problems.end(), loaded.problems.begin(), loaded.problems.end());
+    if (loaded.value) out.push_back(std::move(*loaded.value));
+  }
+  return out;
 }
 
 }  // namespace
@@ -47,19 +67,11 @@ boost::system::result<loaded_database> load_database(const std::filesystem::path
 
   loaded_database out;
   out.problems = std::move(parsed->problems);
-  std::vector<entry> entries;
-  for (const auto& file : entry_files(data_dir / entries_dir)) {
-    std::string name = display_name(file, data_dir);
-    auto text = read_file(file);
-    if (!text) {
-      out.problems.push_back({name, 0, text.error().message()});
-      continue;
-    }
-    entry_load e = parse_entry(*text, name);
-    out.problems.insert(out.problems.end(), e.problems.begin(), e.problems.end());
-    if (e.value) entries.push_back(std::move(*e.value));
-  }
-  out.db = std::make_unique<const database>(std::move(parsed->rows), std::move(entries));
+  std::vector<entry> entries = load_each<entry>(data_dir, entries_dir, parse_entry, out.problems);
+  std::vector<range_note> ranges =
+      load_each<range_note>(data_dir, ranges_dir, parse_range, out.problems);
+  out.db = std::make_unique<const database>(std::move(parsed->rows), std::move(entries),
+                                            std::move(ranges));
   return out;
 }
 

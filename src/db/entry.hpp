@@ -40,7 +40,7 @@ struct entry {
   std::string summary;
   std::vector<transport> transports;
   std::vector<std::string> keywords;
-  std::vector<std::string> software;  // programs that listen here by default (searchable)
+  std::vector<std::string> software;    // programs that listen here by default (searchable)
   std::vector<std::string> paragraphs;  // the body, one string per paragraph
   exposure_level exposure = exposure_level::varies;
   std::string advice;

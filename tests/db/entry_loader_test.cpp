@@ -83,7 +83,20 @@ TEST(entry_loader, rejects_unknown_keys_with_their_line) {
   EXPECT_EQ(
       to_string(top.problems[0]),
       "data/ports/22.toml:2: unknown key 'titel' in the entry (allowed: port, title, summary, "
-      "transports, keywords, body, exposure, related, incidents, references)");
+      "transports, keywords, software, body, exposure, related, incidents, references)");
+}
+
+TEST(entry_loader, keeps_software_names_as_written_and_rejects_empty_ones) {
+  std::string text =
+      replace(valid, "keywords = ", "software = [\"OpenSSH\", \" Dropbear  SSH \"]\nkeywords = ");
+  entry_load r = parse_entry(text, "data/ports/22.toml");
+  ASSERT_TRUE(r.value.has_value()) << (r.problems.empty() ? "" : to_string(r.problems[0]));
+  EXPECT_EQ(r.value->software, (std::vector<std::string>{"OpenSSH", "Dropbear SSH"}));
+  EXPECT_EQ(r.value->keywords, (std::vector<std::string>{"openssh", "sftp"}));
+  EXPECT_EQ(
+      only_problem(parse_entry(replace(valid, "keywords = ", "software = [\"\"]\nkeywords = "),
+                               "data/ports/22.toml")),
+      "data/ports/22.toml:5: 'software' has an empty item");
 }
 
 TEST(entry_loader, rejects_ports_out_of_range_or_not_matching_the_file) {
