@@ -49,8 +49,8 @@ std::string ranges(const db::database& db, const db::port_info& info) {
   std::string out;
   for (const db::range_note* r : info.ranges) {
     out += fmt::format("\nRange {}-{}: {}\n", r->lo, r->hi, r->title);
-    out += wrap(r->summary, width, "  ");
-    for (const std::string& p : r->paragraphs) out += wrap(p, width, "  ");
+    out += wrap(r->summary, width, "  ") + "\n";
+    for (const std::string& p : r->paragraphs) out += wrap(p, width, "  ") + "\n";
     for (const db::related_port& rel : r->related) {
       out += fmt::format("  see {:<6} {}\n", rel.port, db.name_of(rel.port));
     }
