@@ -27,6 +27,7 @@ database::database(std::vector<iana_row> rows, std::vector<entry> entries,
     return a.width() != b.width() ? a.width() < b.width() : a.lo < b.lo;
   });
   index_rows();
+  index_ranges();
   for (unsigned p = 49152; p < port_count; ++p) has_data_.set(p);
 }
 
@@ -59,13 +60,30 @@ std::span<const std::uint32_t> database::rows_at(unsigned port) const noexcept {
       row_offsets_[port], row_offsets_[port + 1] - row_offsets_[port]);
 }
 
-std::vector<const range_note*> database::ranges_at(unsigned port) const {
-  // A few dozen notes at most: a scan is cheaper than an index here.
-  std::vector<const range_note*> out;
+void database::index_ranges() {
+  std::vector<unsigned> starts{0};
   for (const range_note& r : ranges_) {
-    if (r.contains(port)) out.push_back(&r);
+    starts.push_back(r.lo);
+    if (r.hi + 1u < port_count) starts.push_back(r.hi + 1u);
   }
-  return out;
+  std::sort(starts.begin(), starts.end());
+  starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+  for (unsigned first : starts) {
+    auto begin = static_cast<std::uint32_t>(segment_notes_.size());
+    for (const range_note& r : ranges_) {
+      if (r.contains(first)) segment_notes_.push_back(&r);  // ranges_ is narrowest first
+    }
+    segments_.push_back({first, begin, static_cast<std::uint32_t>(segment_notes_.size())});
+  }
+}
+
+std::span<const range_note* const> database::ranges_at(unsigned port) const noexcept {
+  auto after =
+      std::upper_bound(segments_.begin(), segments_.end(), port,
+                       [](unsigned p, const range_segment& s) { return p < s.first_port; });
+  if (after == segments_.begin()) return {};
+  const range_segment& s = *(after - 1);
+  return std::span<const range_note* const>(segment_notes_).subspan(s.begin, s.end - s.begin);
 }
 
 const entry* database::find_entry(unsigned port) const noexcept {

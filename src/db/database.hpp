@@ -24,7 +24,7 @@ struct port_info {
   std::vector<const iana_row*> registrations;  // assigned and reserved rows, tcp first
   bool unassigned = false;                     // IANA lists the port as Unassigned
   const entry* ours = nullptr;                 // our entry, if written
-  std::vector<const range_note*> ranges;       // our notes on ranges holding it, narrowest first
+  std::span<const range_note* const> ranges;   // our notes on ranges holding it, narrowest first
   bool browsers_refuse = false;                // on the Fetch Standard's bad-port list
   std::uint16_t previous = 0;                  // nearest port with data, wrapping
   std::uint16_t next = 0;
@@ -34,6 +34,11 @@ class database {
  public:
   database(std::vector<iana_row> rows, std::vector<entry> entries,
            std::vector<range_note> ranges = {});
+  // The range index points into ranges_: a move keeps those addresses, a copy would not.
+  database(const database&) = delete;
+  database& operator=(const database&) = delete;
+  database(database&&) noexcept = default;
+  database& operator=(database&&) noexcept = default;
 
   port_info lookup(std::uint16_t port) const;
 
@@ -53,7 +58,7 @@ class database {
   std::span<const entry> entries() const noexcept { return entries_; }
   std::span<const range_note> ranges() const noexcept { return ranges_; }
   // Our range notes that contain `port`, narrowest first.
-  std::vector<const range_note*> ranges_at(unsigned port) const;
+  std::span<const range_note* const> ranges_at(unsigned port) const noexcept;
   // Rows that name a service but no port (mostly DNS-SD names), in registry order: no
   // port page can show them, so search finds them by name.
   std::span<const std::uint32_t> rows_without_port() const noexcept { return unported_; }
@@ -62,10 +67,19 @@ class database {
 
  private:
   void index_rows();
+  void index_ranges();
 
   std::vector<iana_row> rows_;
-  std::vector<entry> entries_;              // sorted by port
-  std::vector<range_note> ranges_;          // sorted by width, then first port
+  std::vector<entry> entries_;      // sorted by port
+  std::vector<range_note> ranges_;  // sorted by width, then first port
+  // The ports split where any range starts or ends: every port of a segment lies in the
+  // same notes, so a lookup is a binary search, with no allocation.
+  struct range_segment {
+    unsigned first_port;
+    std::uint32_t begin, end;  // into segment_notes_
+  };
+  std::vector<range_segment> segments_;
+  std::vector<const range_note*> segment_notes_;
   std::vector<std::uint32_t> unported_;     // ids of rows without a port
   std::vector<std::uint32_t> row_offsets_;  // port -> start in row_ids_ (port_count + 1)
   std::vector<std::uint32_t> row_ids_;

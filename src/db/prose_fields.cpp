@@ -10,24 +10,22 @@
 namespace breakwater::db {
 
 std::vector<std::string> split_paragraphs(std::string_view body) {
+  // A paragraph runs until a blank line; squash_spaces turns its line breaks into spaces.
   std::vector<std::string> out;
-  std::string current;
-  auto flush = [&] {
-    if (std::string p = squash_spaces(current); !p.empty()) out.push_back(std::move(p));
-    current.clear();
-  };
-  std::size_t start = 0;
-  while (start <= body.size()) {
-    std::size_t end = std::min(body.find('\n', start), body.size());
-    std::string_view line = body.substr(start, end - start);
-    if (trim(line).empty()) {
-      flush();
-    } else {
-      current.append(line).push_back(' ');
+  std::size_t start = 0, line = 0;
+  while (line <= body.size()) {
+    std::size_t end = std::min(body.find('\n', line), body.size());
+    if (trim(body.substr(line, end - line)).empty()) {
+      if (std::string p = squash_spaces(body.substr(start, line - start)); !p.empty()) {
+        out.push_back(std::move(p));
+      }
+      start = end + 1;
     }
-    start = end + 1;
+    line = end + 1;
   }
-  flush();
+  if (start < body.size()) {
+    if (std::string p = squash_spaces(body.substr(start)); !p.empty()) out.push_back(std::move(p));
+  }
   return out;
 }
 

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <tuple>
 
 namespace breakwater::db {
 namespace {
@@ -38,6 +37,12 @@ enum field_id : std::uint8_t {
   f_description,
   f_body
 };
+
+// Reasons beyond the fields: a hit on the port number itself.
+constexpr std::uint8_t why_port_number = fields.size();
+std::string_view reason(std::uint8_t why) {
+  return why < fields.size() ? fields[why].name : std::string_view("port number");
+}
 
 constexpr int port_score = 100000;
 constexpr int name_score = 50000;
@@ -131,10 +136,10 @@ void search_index::finish() {
   std::sort(sorted_words_.begin(), sorted_words_.end());
 }
 
-search_hit search_index::hit_for(target to, int score, std::string_view why) const {
+search_hit search_index::hit_for(target to, scored s) const {
   search_hit hit;
-  hit.score = score;
-  hit.why = why;
+  hit.score = s.score;
+  hit.why = reason(s.why);
   if (to < first_range_) {
     hit.port = static_cast<std::uint16_t>(to);
   } else if (to < first_unported_) {
@@ -150,8 +155,8 @@ void search_index::match_word(std::string_view word, hit_map& best) const {
   auto consider = [&](const std::vector<posting>& list, bool exact) {
     for (posting p : list) {
       int score = fields[p.field].weight / (exact ? 1 : 2);
-      auto& hit = best[p.to];
-      if (score > hit.score) hit = hit_for(p.to, score, fields[p.field].name);
+      scored& hit = best[p.to];
+      if (score > hit.score) hit = {score, p.field};
     }
   };
   if (auto it = words_.find(word); it != words_.end()) consider(it->second, true);
@@ -168,7 +173,7 @@ std::vector<search_hit> search_index::search(std::string_view query, std::size_t
   if (auto range = as_port_range(query)) {
     for (unsigned p = range->first; p <= range->second && total.size() < limit; ++p) {
       if (db_.has_data(p) || range->first == range->second) {
-        total[p] = hit_for(p, port_score - static_cast<int>(p - range->first), "port number");
+        total[p] = {port_score - static_cast<int>(p - range->first), why_port_number};
       }
     }
     return ranked(total, limit);  // "20-23" is about ports, not the words 20 and 23
@@ -178,7 +183,7 @@ std::vector<search_hit> search_index::search(std::string_view query, std::size_t
       // A name registered without a port (a DNS-SD type such as "airplay") is worth
       // showing, but the ports where that software really listens matter more.
       int score = to < first_unported_ ? name_score : unported_name_score;
-      total[to] = hit_for(to, score, "service name");
+      total[to] = {score, f_service};
     }
   }
   std::vector<std::string> words = tokenize(query);
@@ -208,23 +213,40 @@ std::vector<search_hit> search_index::search(std::string_view query, std::size_t
 }
 
 std::vector<search_hit> search_index::ranked(const hit_map& total, std::size_t limit) const {
-  std::vector<search_hit> out;
-  out.reserve(total.size());
-  for (const auto& [to, hit] : total) {
-    out.push_back(hit);
-    if (to < first_range_ && db_.find_entry(to) != nullptr) out.back().score += entry_bonus;
-  }
-  // Ties: ports in order, then range notes, then names without a port, by name.
-  auto order = [](const search_hit& h) {
-    int kind = h.range != nullptr ? 1 : h.unported != nullptr ? 2 : 0;
-    return std::tuple(kind, h.port, h.range ? h.range->hi : 0,
-                      h.unported ? std::string_view(h.unported->service) : std::string_view{},
-                      h.unported ? h.unported->line : 0);
+  struct candidate {
+    target to;
+    scored s;
   };
-  std::sort(out.begin(), out.end(), [&](const search_hit& a, const search_hit& b) {
-    return a.score != b.score ? a.score > b.score : order(a) < order(b);
-  });
-  if (out.size() > limit) out.resize(limit);
+  std::vector<candidate> all;
+  all.reserve(total.size());
+  for (const auto& [to, s] : total) {
+    all.push_back({to, s});
+    if (to < first_range_ && db_.find_entry(to) != nullptr) all.back().s.score += entry_bonus;
+  }
+  // Ties: ports in order, then range notes by first and last port, then names without a
+  // port in registry order. The key is cheap to compare; only the top `limit` are sorted.
+  auto tie_key = [this](target to) -> std::uint64_t {
+    if (to < first_range_) return to;
+    if (to < first_unported_) {
+      const range_note& r = db_.ranges()[to - first_range_];
+      return (std::uint64_t{1} << 40) | (std::uint64_t{r.lo} << 16) | r.hi;
+    }
+    return (std::uint64_t{2} << 40) |
+           db_.rows()[db_.rows_without_port()[to - first_unported_]].line;
+  };
+  auto better = [&](const candidate& a, const candidate& b) {
+    return a.s.score != b.s.score ? a.s.score > b.s.score : tie_key(a.to) < tie_key(b.to);
+  };
+  std::size_t keep = std::min(limit, all.size());
+  if (keep == all.size()) {
+    std::sort(all.begin(), all.end(), better);
+  } else {
+    std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(keep), all.end(),
+                      better);
+  }
+  std::vector<search_hit> out;
+  out.reserve(keep);
+  for (std::size_t i = 0; i < keep; ++i) out.push_back(hit_for(all[i].to, all[i].s));
   return out;
 }
 

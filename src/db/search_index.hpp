@@ -37,13 +37,19 @@ class search_index {
     target to;
     std::uint8_t field;  // index into the field table
   };
-  using hit_map = std::unordered_map<target, search_hit>;
+  // While searching, a target carries only its score and why it matched (an index into the
+  // reasons); the full search_hit is made for the few that are returned.
+  struct scored {
+    int score = 0;
+    std::uint8_t why = 0;
+  };
+  using hit_map = std::unordered_map<target, scored>;
 
   void add(std::string_view text, target to, std::uint8_t field);
   void add_words(std::string_view text, target to, std::uint8_t field);
   void add_name(std::string_view name, target to);
   void finish();
-  search_hit hit_for(target to, int score, std::string_view why) const;
+  search_hit hit_for(target to, scored s) const;
   std::vector<search_hit> ranked(const hit_map& total, std::size_t limit) const;
   void match_word(std::string_view word, hit_map& best) const;
 

@@ -96,6 +96,12 @@ TEST(range_checks, ranges_at_lists_the_narrowest_first) {
   for (const range_note* r : db.ranges_at(6001)) ids.push_back(r->id);
   EXPECT_EQ(ids, (std::vector<std::string>{"narrow", "mid", "wide"}));
   EXPECT_EQ(db.ranges_at(7001).size(), 1u);
+  EXPECT_EQ(db.ranges_at(7000).size(), 2u) << "a range's last port is in it";
+  EXPECT_EQ(db.ranges_at(4999).size(), 1u);
+  EXPECT_EQ(db.ranges_at(6063).size(), 3u);
+  EXPECT_EQ(db.ranges_at(6064).size(), 2u);
+  EXPECT_EQ(db.ranges_at(65535).size(), 1u);
+  EXPECT_EQ(with_ranges({}).ranges_at(80).size(), 0u);
   EXPECT_EQ(db.lookup(6001).ranges.size(), 3u);
 }
 
