@@ -87,6 +87,19 @@ BENCHMARK_CAPTURE(bm_search, two_words, "remote desktop")->Unit(benchmark::kMicr
 BENCHMARK_CAPTURE(bm_search, prefix_heavy, "s")->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(bm_search, port_range, "1-1055")->Unit(benchmark::kMicrosecond);
 
+// The hostile query of issue 11: 8 KB of one-letter words and repeats (each a prefix that
+// matches much of the index). The cap on words and bytes bounds it.
+void bm_search_8k(benchmark::State& state) {
+  static const search_index index(shared_db());
+  std::string query;
+  for (int i = 0; query.size() < 8192; ++i) query += static_cast<char>('a' + i % 26), query += ' ';
+  for (auto _ : state) {
+    auto hits = index.search(query, 20);
+    benchmark::DoNotOptimize(hits);
+  }
+}
+BENCHMARK(bm_search_8k)->Unit(benchmark::kMicrosecond);
+
 }  // namespace
 
 BENCHMARK_MAIN();

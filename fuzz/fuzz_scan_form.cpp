@@ -29,10 +29,10 @@ class stub_service : public scan::service {
     return std::nullopt;
   }
   bool cancel(std::string_view, std::string_view) override { return false; }
-  std::unique_ptr<scan::subscription> subscribe(
+  boost::system::result<std::unique_ptr<scan::subscription>, scan::refusal> subscribe(
       std::string_view, std::string_view, std::uint64_t,
-      std::function<void(const scan::scan_event&)>) override {
-    return nullptr;
+      std::function<void(const scan::scan_event&)>, bool) override {
+    return scan::refusal{404, "not_found", "none", {}};
   }
   boost::system::result<std::chrono::milliseconds, scan::refusal> estimate(
       const scan::visitor&, const scan::scan_order&) const override {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything breakwater needs to build and test, from Debian's packages.
 # Idempotent, and silent when everything is already installed. --tools adds the programs
-# the tests and benchmarks drive (curl, chromium, nginx, wrk, h2load).
+# the tests and benchmarks drive (curl, chromium, nginx, haproxy, wrk, h2load).
 set -euo pipefail
 
 packages=(
@@ -14,7 +14,7 @@ packages=(
   zlib1g-dev
 )
 if [ "${1:-}" = "--tools" ]; then
-  packages+=(curl openssl chromium nginx wrk nghttp2-client)
+  packages+=(curl openssl chromium nginx haproxy wrk nghttp2-client)
 fi
 
 missing=()

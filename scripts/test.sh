@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds and runs every test: unit, CLI and web end-to-end tests
-# (release and ASan+UBSan), the browser tests (the scan pages on the network test bed), the
+# (release and ASan+UBSan; the threaded ones under TSan too), the browser tests (the scan pages on the network test bed), the
 # data check, the end-to-end probe tests on the network test bed (root), the scan service e2e
-# (20 visitor namespaces), the fuzz targets for a short smoke run, and the format check.
+# (20 visitor namespaces), the proxy e2e (nginx and HAProxy in front of the server), the fuzz
+# targets for a short smoke run, and the format check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --tools
@@ -17,10 +18,14 @@ ctest --preset release -j 2
 # The sanitizer and fuzz builds compile while the browser and network tests below mostly
 # wait on packets and timers (niced, so those tests' timing is not disturbed); that keeps
 # the whole run inside CI's 20 minutes on two cores.
-step "ASan+UBSan and fuzz builds start in the background"
+step "ASan+UBSan, fuzz and TSan builds start in the background"
+# The tests whose code runs on several threads: the probe engine, the scan service and its
+# API, the web layer (sessions, streams, TLS on loopback).
+tsan_targets=(bw_probe_tests bw_scan_tests bw_scan_api_tests bw_web_tests bw_web_loopback_tests)
 mkdir -p build
 (nice -n 19 bash -c 'cmake --preset asan >/dev/null && cmake --build --preset asan &&
-  scripts/fuzz.sh --build-only') >build/background-builds.log 2>&1 &
+  scripts/fuzz.sh --build-only && cmake --preset tsan >/dev/null &&
+  cmake --build --preset tsan --target '"${tsan_targets[*]}") >build/background-builds.log 2>&1 &
 background=$!
 
 step "browser test (Debian chromium + playwright-core)"
@@ -39,6 +44,9 @@ tests/e2e/run_e2e.sh
 step "end-to-end scan service tests (20 visitor namespaces, the JSON API)"
 tests/e2e/run_scan_e2e.sh
 
+step "end-to-end proxy tests (nginx and HAProxy in front; spoofs, bystander and loopback counters)"
+tests/e2e/run_proxy_e2e.sh
+
 step "waiting for the ASan+UBSan and fuzz builds"
 if ! wait "$background"; then
   tail -n 60 build/background-builds.log
@@ -49,6 +57,11 @@ tail -n 2 build/background-builds.log
 
 step "ASan+UBSan tests"
 ctest --preset asan -j 2
+
+step "ThreadSanitizer tests (${tsan_targets[*]})"
+# Only the executables built above (the others' tests are NOT_BUILT placeholders); the
+# 100,000-check memory test is left to the release and ASan runs (minutes under TSan).
+ctest --preset tsan -j 2 -E "NOT_BUILT|hundred_thousand|_e2e"
 
 step "fuzz smoke run"
 scripts/fuzz.sh 8

@@ -7,6 +7,7 @@
 #include "web/api_scans.hpp"
 #include "web/certificate.hpp"
 #include "web/config.hpp"
+#include "web/host_rules.hpp"
 #include "web/scan_routes.hpp"
 #include "web/server.hpp"
 #include "web/tls.hpp"
@@ -30,7 +31,10 @@ struct serve_options {
   std::size_t max_connections = 0, max_header_bytes = 0, max_body_bytes = 0;
   unsigned header_timeout_ms = 0, idle_timeout_ms = 0;
   bool defer_accept = true;
-  std::vector<std::string> trusted_proxies;
+  std::vector<std::string> trusted_proxies, server_names, hidden_headers;
+  std::string client_address_header;
+  bool log_client_addresses = true;
+  std::size_t max_connections_per_client = 0;
   std::string allow_loopback, prober;
   std::size_t scan_max_running = 0, scan_probes_per_hour = 0;
   bool print_config = false;
@@ -80,15 +84,25 @@ bool apply_flags(const serve_options& o, web::server_config& cfg) {
     l.header_timeout = std::chrono::milliseconds(o.header_timeout_ms);
   if (o.given("--idle-timeout-ms")) l.idle_timeout = std::chrono::milliseconds(o.idle_timeout_ms);
   if (o.given("--defer-accept")) l.defer_accept = o.defer_accept;
-  if (o.given("--trusted-proxy")) {
-    web::cidr_list list;
-    for (const std::string& t : o.trusted_proxies) {
-      auto c = web::parse_cidr(t);
-      if (!c) return fail(fmt::format("--trusted-proxy {}", c.error()));
-      list.add(*c);
-    }
-    cfg.scan.trusted_proxies = std::move(list);
+  if (o.given("--max-connections-per-client")) {
+    l.max_connections_per_client = o.max_connections_per_client;
   }
+  if (o.given("--log-client-addresses")) cfg.log_client_addresses = o.log_client_addresses;
+  if (o.given("--trusted-proxy")) {
+    auto list = web::parse_cidr_list(o.trusted_proxies);
+    if (!list) return fail(fmt::format("--trusted-proxy {}", list.error()));
+    cfg.trust.trusted_proxies = std::move(*list);
+  }
+  if (o.given("--client-address-header") &&
+      !web::parse_client_header(o.client_address_header, cfg.trust.header)) {
+    return fail("--client-address-header must be x-forwarded-for, forwarded, x-real-ip or none");
+  }
+  if (o.given("--server-name")) {
+    auto names = web::normalise_server_names(o.server_names);
+    if (!names) return fail(fmt::format("--server-name: {}", names.error()));
+    cfg.server_names = std::move(*names);
+  }
+  if (o.given("--hidden-header")) cfg.hidden_headers = o.hidden_headers;
   if (o.given("--allow-loopback")) {
     if (o.allow_loopback == "auto") {
       cfg.scan.allow_loopback.reset();
@@ -123,6 +137,12 @@ bool prepare_tls(const web::server_config& cfg, const web::request_log& log, tls
     log.message(web::log_level::info, fmt::format("{} self-signed certificate {}",
                                                   made->created ? "created" : "using", cert));
   }
+  if (web::readable_by_others(key)) {
+    log.message(web::log_level::warn,
+                fmt::format("the private key {} can be read by other users: chmod 600 it (or 640 "
+                            "with a group only this service is in)",
+                            key));
+  }
   auto ctx = web::make_tls_context(cert, key);
   if (!ctx) return fail(fmt::format("{} / {}: {}", cert, key, ctx.error().message()));
   auto info = web::read_cert_info(cert);
@@ -137,6 +157,10 @@ scan::probe_service_options scan_options_of(const web::server_config& cfg) {
   o.keep_results = sc.keep_results;
   o.idle_cancel = sc.idle_cancel;
   o.max_running = sc.max_running;
+  o.max_running_checks = sc.max_running_checks;
+  o.max_running_per_holder = sc.max_running_per_holder;
+  o.max_kept = sc.max_kept;
+  o.max_kept_per_holder = sc.max_kept_per_holder;
   o.probes_per_hour = sc.probes_per_hour;
   o.max_rate = static_cast<double>(sc.max_rate);
   o.scan_rate = static_cast<double>(sc.scan_rate);
@@ -164,8 +188,8 @@ std::string scan_metrics(const scan::service_stats& s) {
 
 std::string urls(const web::server_config& cfg) {
   std::vector<std::string> out;
-  for (const auto& a : cfg.http) out.push_back("http://" + web::to_string(a));
-  for (const auto& a : cfg.https) out.push_back("https://" + web::to_string(a));
+  for (const auto& a : cfg.http) out.push_back("http://" + web::authority(a));
+  for (const auto& a : cfg.https) out.push_back("https://" + web::authority(a));
   return fmt::format("{}", fmt::join(out, " "));
 }
 
@@ -182,7 +206,7 @@ int run_serve(const serve_options& o, context& ctx) {
   }
   const db::database* db = ctx.database();
   if (db == nullptr) return exit_failure;
-  web::request_log log(cfg.log);
+  web::request_log log(cfg.log, cfg.log_client_addresses);
   tls_setup tls;
   if (!prepare_tls(cfg, log, tls)) return exit_failure;
 
@@ -210,6 +234,7 @@ int run_serve(const serve_options& o, context& ctx) {
     web::add_scan_api_routes(site, *scans);
     web::scan_page_options pages;
     pages.retention = std::chrono::duration_cast<std::chrono::minutes>(cfg.scan.keep_results);
+    pages.hidden_headers = cfg.hidden_headers;
     web::add_scan_page_routes(site, *scans, *db, std::move(pages));
   }
   std::vector<std::string> labels;
@@ -242,7 +267,8 @@ void add_serve_command(CLI::App& app, context& ctx, int& status) {
   cmd->add_option("--config", o->config_file, "TOML configuration file (flags override it)");
   cmd->add_option("--http", o->http,
                   "HTTP listen address ADDR:PORT or [V6]:PORT, repeatable; off to disable (default "
-                  "127.0.0.1:8080)");
+                  "127.0.0.1:8080); append ,proxy-protocol for a listener behind a proxy that "
+                  "sends PROXY headers");
   cmd->add_option("--https", o->https,
                   "HTTPS listen address, repeatable; off to disable (default 127.0.0.1:8443)");
   cmd->add_option("--state-dir", o->state_dir, "Where the self-signed certificate is kept");
@@ -266,12 +292,25 @@ void add_serve_command(CLI::App& app, context& ctx, int& status) {
       ->check(CLI::Range(100, 3600000));
   cmd->add_option("--defer-accept", o->defer_accept,
                   "true: the kernel holds a connection until its first bytes come (default)");
+  cmd->add_option("--max-connections-per-client", o->max_connections_per_client,
+                  "Open connections of one client (IPv4 address or IPv6 /64) before it gets 503")
+      ->check(CLI::Range(1, 1000000));
   cmd->add_option("--trusted-proxy", o->trusted_proxies,
-                  "Address block (CIDR) of a proxy whose X-Forwarded-For, Forwarded and PROXY "
-                  "headers name the client; repeatable");
+                  "Address block (CIDR) of a proxy whose client-address header (and PROXY "
+                  "header, on listeners marked ,proxy-protocol) names the client; repeatable");
+  cmd->add_option("--client-address-header", o->client_address_header,
+                  "The one header a trusted proxy names the client in: x-forwarded-for "
+                  "(default), forwarded, x-real-ip or none");
+  cmd->add_option("--server-name", o->server_names,
+                  "A Host name this server answers to besides IP literals and localhost "
+                  "(others get 421); repeatable");
+  cmd->add_option("--hidden-header", o->hidden_headers,
+                  "A request header /headers never shows; repeatable");
+  cmd->add_option("--log-client-addresses", o->log_client_addresses,
+                  "false: request lines show neither client addresses nor scan ids");
   cmd->add_option("--allow-loopback", o->allow_loopback,
                   "May scans probe loopback addresses: true, false or auto (only when every "
-                  "listener is on loopback)");
+                  "listener is on loopback and no proxy is trusted)");
   cmd->add_option("--scan-max-running", o->scan_max_running,
                   "Scans running at once, all visitors together")
       ->check(CLI::Range(1, 100000));

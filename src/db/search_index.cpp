@@ -168,7 +168,9 @@ void search_index::match_word(std::string_view word, hit_map& best) const {
 }
 
 std::vector<search_hit> search_index::search(std::string_view query, std::size_t limit) const {
-  query = trim(query);
+  // Bounded work whatever the input: a long query is cut, repeated words count once, and
+  // only the first few words are matched (each word costs a walk of the index).
+  query = trim(query.substr(0, max_query_bytes));
   hit_map total;
   if (auto range = as_port_range(query)) {
     for (unsigned p = range->first; p <= range->second && total.size() < limit; ++p) {
@@ -186,7 +188,11 @@ std::vector<search_hit> search_index::search(std::string_view query, std::size_t
       total[to] = {score, f_service};
     }
   }
-  std::vector<std::string> words = tokenize(query);
+  std::vector<std::string> words;
+  for (std::string& w : tokenize(query)) {
+    if (words.size() == max_query_words) break;
+    if (std::find(words.begin(), words.end(), w) == words.end()) words.push_back(std::move(w));
+  }
   hit_map all_words;
   for (std::size_t i = 0; i < words.size(); ++i) {
     hit_map best;

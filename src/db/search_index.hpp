@@ -28,7 +28,11 @@ class search_index {
  public:
   explicit search_index(const database& db);
 
+  // Only the first max_query_bytes of `query` and its first max_query_words distinct words
+  // are used, so that no query costs more than a few milliseconds.
   std::vector<search_hit> search(std::string_view query, std::size_t limit) const;
+  static constexpr std::size_t max_query_bytes = 256;
+  static constexpr std::size_t max_query_words = 8;
 
  private:
   // What a posting points at: a port (0-65535), then range notes, then rows without a port.

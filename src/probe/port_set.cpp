@@ -147,37 +147,44 @@ class spec_reader {
 
 }  // namespace
 
-void port_set::add(std::uint16_t port) noexcept {
-  if (!bits_[port]) {
-    bits_[port] = true;
-    ++count_;
-  }
-}
+void port_set::add(std::uint16_t port) noexcept { add_range(port, port); }
 
 void port_set::add_range(std::uint16_t lo, std::uint16_t hi) noexcept {
-  for (unsigned p = lo; p <= hi; ++p) add(static_cast<std::uint16_t>(p));
+  if (hi < lo) return;
+  // Runs stay sorted, disjoint and apart by at least one port: merge with every run that
+  // overlaps or touches [lo, hi].
+  auto first = std::lower_bound(runs_.begin(), runs_.end(), lo, [](const run& r, std::uint16_t p) {
+    return static_cast<unsigned>(r.second) + 1 < p;
+  });
+  auto last = first;
+  unsigned new_lo = lo, new_hi = hi;
+  while (last != runs_.end() && last->first <= static_cast<unsigned>(hi) + 1) {
+    new_lo = std::min<unsigned>(new_lo, last->first);
+    new_hi = std::max<unsigned>(new_hi, last->second);
+    count_ -= static_cast<std::size_t>(last->second - last->first) + 1;
+    ++last;
+  }
+  auto at = runs_.erase(first, last);
+  runs_.insert(at, run{static_cast<std::uint16_t>(new_lo), static_cast<std::uint16_t>(new_hi)});
+  count_ += new_hi - new_lo + 1;
+}
+
+bool port_set::contains(std::uint16_t port) const noexcept {
+  auto it = std::upper_bound(runs_.begin(), runs_.end(), port,
+                             [](std::uint16_t p, const run& r) { return p < r.first; });
+  return it != runs_.begin() && std::prev(it)->second >= port;
 }
 
 std::vector<std::uint16_t> port_set::ports() const {
   std::vector<std::uint16_t> out;
   out.reserve(count_);
-  for (std::size_t p = 0; p < max_ports && out.size() < count_; ++p) {
-    if (bits_[p]) out.push_back(static_cast<std::uint16_t>(p));
+  for (auto [lo, hi] : runs_) {
+    for (unsigned p = lo; p <= hi; ++p) out.push_back(static_cast<std::uint16_t>(p));
   }
   return out;
 }
 
-std::vector<std::pair<std::uint16_t, std::uint16_t>> port_set::ranges() const {
-  std::vector<std::pair<std::uint16_t, std::uint16_t>> out;
-  for (std::uint16_t p : ports()) {
-    if (!out.empty() && out.back().second + 1 == p) {
-      out.back().second = p;
-    } else {
-      out.emplace_back(p, p);
-    }
-  }
-  return out;
-}
+std::vector<std::pair<std::uint16_t, std::uint16_t>> port_set::ranges() const { return runs_; }
 
 std::string port_set::to_string() const { return format_ranges(ranges(), ","); }
 

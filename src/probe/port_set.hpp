@@ -3,7 +3,6 @@
 
 #include <boost/system/result.hpp>
 
-#include <bitset>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -19,7 +18,7 @@ class port_set {
  public:
   void add(std::uint16_t port) noexcept;
   void add_range(std::uint16_t lo, std::uint16_t hi) noexcept;  // inclusive
-  bool contains(std::uint16_t port) const noexcept { return bits_[port]; }
+  bool contains(std::uint16_t port) const noexcept;
   std::size_t size() const noexcept { return count_; }
   bool empty() const noexcept { return count_ == 0; }
   // The ports in ascending order.
@@ -32,7 +31,10 @@ class port_set {
   friend bool operator==(const port_set&, const port_set&) = default;
 
  private:
-  std::bitset<max_ports> bits_;
+  // Maximal runs of consecutive ports, ascending: a single port costs 4 bytes, the full
+  // range too (the scan service keeps thousands of these).
+  using run = std::pair<std::uint16_t, std::uint16_t>;
+  std::vector<run> runs_;
   std::size_t count_ = 0;
 };
 

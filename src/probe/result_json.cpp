@@ -1,5 +1,7 @@
 #include "probe/result_json.hpp"
 
+#include "common/json_text.hpp"
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
@@ -61,12 +63,25 @@ json::value upnp_to_json(const upnp_result& u) {
   return o;
 }
 
-json::value scan_to_json(const scan_result& r) {
+std::string ports_json_text(const std::vector<port_result>& ports, bool v6) {
+  std::string out = "[";
+  out.reserve(ports.size() * 72 + 2);
+  for (const port_result& p : ports) {
+    if (out.size() > 1) out += ',';
+    out += common::json_text(port_to_json(p, v6));
+  }
+  out += ']';
+  return out;
+}
+
+json::value scan_to_json(const scan_result& r, bool with_ports) {
   json::object o;
   o["target"] = r.target.to_string();
   json::array ports;
-  ports.reserve(r.ports.size());
-  for (const port_result& p : r.ports) ports.push_back(port_to_json(p, r.target.is_v6()));
+  if (with_ports) {
+    ports.reserve(r.ports.size());
+    for (const port_result& p : r.ports) ports.push_back(port_to_json(p, r.target.is_v6()));
+  }
   o["ports"] = std::move(ports);
   o["ping"] = r.ping ? ping_to_json(*r.ping) : json::value(nullptr);
   o["upnp"] = r.upnp ? upnp_to_json(*r.upnp) : json::value(nullptr);

@@ -6,43 +6,56 @@
 
 namespace breakwater::scan {
 
-std::string budget_holder(std::string_view address) {
+std::string budget_holder(std::string_view address, unsigned v6_prefix) {
   boost::system::error_code ec;
   auto a = boost::asio::ip::make_address(address, ec);
   if (ec || !a.is_v6() || a.to_v6().is_v4_mapped()) return std::string(address);
   auto b = a.to_v6().to_bytes();
-  std::fill(b.begin() + 8, b.end(), 0);
-  return boost::asio::ip::address_v6(b).to_string() + "/64";
+  std::size_t keep = std::min<std::size_t>(v6_prefix / 8, b.size());
+  std::fill(b.begin() + static_cast<std::ptrdiff_t>(keep), b.end(), 0);
+  return boost::asio::ip::address_v6(b).to_string() + "/" + std::to_string(keep * 8);
+}
+
+bool has_wide_tier(std::string_view address) {
+  boost::system::error_code ec;
+  auto a = boost::asio::ip::make_address(address, ec);
+  return !ec && a.is_v6() && !a.to_v6().is_v4_mapped();
 }
 
 void probe_budget::expire(charges& c, clock::time_point now) const {
-  while (!c.empty() && c.front().first + window_ <= now) c.pop_front();
+  while (!c.items.empty() && c.items.front().first + window_ <= now) {
+    c.sum -= c.items.front().second;
+    c.items.pop_front();
+  }
 }
 
 std::size_t probe_budget::used(std::string_view address, clock::time_point now) {
-  auto it = by_address_.find(budget_holder(address));
+  auto it = by_address_.find(budget_holder(address, prefix_));
   if (it == by_address_.end()) return 0;
   expire(it->second, now);
-  std::size_t sum = 0;
-  for (const auto& [at, n] : it->second) sum += n;
-  return sum;
+  return it->second.sum;
 }
 
 std::chrono::seconds probe_budget::charge(std::string_view address, std::size_t probes,
                                           clock::time_point now) {
   if (probes > per_hour_) return window_;  // never fits: say "an hour"
-  charges& c = by_address_[budget_holder(address)];
+  charges& c = by_address_[budget_holder(address, prefix_)];
   expire(c, now);
-  std::size_t sum = 0;
-  for (const auto& [at, n] : c) sum += n;
+  std::size_t sum = c.sum;
   if (sum + probes <= per_hour_) {
-    c.emplace_back(now, probes);
+    // Charges within the same second share one entry: the window is not finer than that.
+    if (!c.items.empty() && now - c.items.back().first < std::chrono::seconds(1)) {
+      c.items.back().second += probes;
+    } else {
+      c.items.emplace_back(now, probes);
+    }
+    c.sum += probes;
     return std::chrono::seconds(0);
   }
   // The oldest charges leave the window first: wait until enough of them have gone.
   std::size_t need = sum + probes - per_hour_;
   std::size_t freed = 0;
-  for (const auto& [at, n] : c) {
+  for (const auto& [at, n] : c.items) {
     freed += n;
     if (freed >= need) {
       auto wait = std::chrono::ceil<std::chrono::seconds>(at + window_ - now);
@@ -53,12 +66,14 @@ std::chrono::seconds probe_budget::charge(std::string_view address, std::size_t 
 }
 
 void probe_budget::refund(std::string_view address, std::size_t probes) {
-  auto it = by_address_.find(budget_holder(address));
+  auto it = by_address_.find(budget_holder(address, prefix_));
   if (it == by_address_.end()) return;
   // Take back from the newest charges: they are the ones this refund belongs to.
-  for (auto c = it->second.rbegin(); c != it->second.rend() && probes > 0; ++c) {
-    std::size_t back = std::min(probes, c->second);
-    c->second -= back;
+  charges& c = it->second;
+  for (auto i = c.items.rbegin(); i != c.items.rend() && probes > 0; ++i) {
+    std::size_t back = std::min(probes, i->second);
+    i->second -= back;
+    c.sum -= back;
     probes -= back;
   }
 }
@@ -66,7 +81,7 @@ void probe_budget::refund(std::string_view address, std::size_t probes) {
 void probe_budget::forget_old(clock::time_point now) {
   for (auto it = by_address_.begin(); it != by_address_.end();) {
     expire(it->second, now);
-    it = it->second.empty() ? by_address_.erase(it) : std::next(it);
+    it = it->second.items.empty() ? by_address_.erase(it) : std::next(it);
   }
 }
 

@@ -14,14 +14,19 @@ namespace breakwater::scan {
 // Who a budget belongs to: an IPv4 address, or the /64 an IPv6 address is in ("2001:db8::/64"),
 // since one subscriber commonly holds a whole /64 (RFC 6177) and could otherwise spread its
 // scans over as many addresses as it likes.
-std::string budget_holder(std::string_view address);
+// With `v6_prefix` 48: the wider tier an IPv6 /48 shares (one site, RFC 6177's old advice).
+std::string budget_holder(std::string_view address, unsigned v6_prefix = 64);
+
+// Whether `address` is IPv6 (not IPv4-mapped): only such holders have a /48 tier.
+bool has_wide_tier(std::string_view address);
 
 class probe_budget {
  public:
   using clock = std::chrono::steady_clock;
 
-  explicit probe_budget(std::size_t per_hour, std::chrono::seconds window = std::chrono::hours(1))
-      : per_hour_(per_hour), window_(window) {}
+  explicit probe_budget(std::size_t per_hour, std::chrono::seconds window = std::chrono::hours(1),
+                        unsigned v6_prefix = 64)
+      : per_hour_(per_hour), window_(window), prefix_(v6_prefix) {}
 
   // Addresses are charged to their budget_holder().
   // Charges `probes` to `address` when they fit in what is left of the window; otherwise
@@ -37,11 +42,17 @@ class probe_budget {
   void forget_old(clock::time_point now);
 
  private:
-  using charges = std::deque<std::pair<clock::time_point, std::size_t>>;
+  // A holder's charges, oldest first, and their sum (kept, so a charge costs O(1) however
+  // many small ones the hour holds).
+  struct charges {
+    std::deque<std::pair<clock::time_point, std::size_t>> items;
+    std::size_t sum = 0;
+  };
   void expire(charges& c, clock::time_point now) const;
 
   std::size_t per_hour_;
   std::chrono::seconds window_;
+  unsigned prefix_;
   std::map<std::string, charges, std::less<>> by_address_;
 };
 

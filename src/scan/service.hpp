@@ -51,7 +51,13 @@ struct scan_event {
 class subscription {
  public:
   virtual ~subscription() = default;
+  // A paced subscription hands over at most a batch of events, then waits for this call
+  // (the consumer has taken the batch): one that stops reading holds one batch, not a scan.
+  virtual void resume() {}
 };
+
+// Events handed over per resume() of a paced subscription.
+inline constexpr std::size_t event_batch = 256;
 
 class service {
  public:
@@ -67,11 +73,15 @@ class service {
   // Stops a running scan of `address`; false when there is no such scan.
   virtual bool cancel(std::string_view id, std::string_view address) = 0;
 
-  // Calls `on_event` (on a service thread) for every event after `after`, those already
-  // past first; the last event of a scan is "done". Null when the scan is not visible.
-  virtual std::unique_ptr<subscription> subscribe(
+  // Calls `on_event` for every event after `after`, those already past first; the last
+  // event of a scan is "done". Calls come from a service thread, or from the thread that
+  // calls resume(), with a service lock held: only hand the event on. A paced subscription
+  // starts paused: nothing comes before the first resume(). Refused with 404 "not_found"
+  // when the scan is not visible, 429 "too_many_streams" over the per-scan or per-holder
+  // limit of open subscriptions.
+  virtual boost::system::result<std::unique_ptr<subscription>, refusal> subscribe(
       std::string_view id, std::string_view address, std::uint64_t after,
-      std::function<void(const scan_event&)> on_event) = 0;
+      std::function<void(const scan_event&)> on_event, bool paced = false) = 0;
 
   // How long `order` would take for this visitor (shown before a full-range scan starts).
   virtual boost::system::result<std::chrono::milliseconds, refusal> estimate(

@@ -3,6 +3,7 @@
 
 #include "db/text.hpp"
 #include "probe/result_json.hpp"
+#include "web/csrf.hpp"
 #include "web/escape.hpp"
 #include "web/visitor.hpp"
 
@@ -37,6 +38,20 @@ response refused(const scan::refusal& no) {
     r.headers.emplace_back("Retry-After", std::to_string(no.retry_after.count()));
   }
   return r;
+}
+
+response unknown_client() {
+  return site::json_error(403, "unknown_client", unknown_client_message);
+}
+
+// A browser says when another site's page makes the request: such a page may not start
+// probes here (they would cost the visitor's budget and could time their network).
+std::optional<response> refuse_cross_site(const request& req) {
+  if (same_origin(req)) return std::nullopt;
+  return site::json_error(403, "cross_site",
+                          "This request came from another site's page, which may not start "
+                          "probes here. Open this server's own pages, or call the API directly "
+                          "(curl sends no Origin).");
 }
 
 response no_such_scan() {
@@ -126,26 +141,44 @@ std::uint64_t resume_point(const request& req) {
   return v;
 }
 
-// Server-sent events of one scan, until "done".
+// Server-sent events of one scan, until "done", a batch at a time: the subscription is
+// paced, and asks for the next batch only when the session has taken the last one.
 class event_stream final : public async_source {
  public:
-  event_stream(scan::service& svc, std::string id, std::string address, std::uint64_t after)
-      : svc_(svc), id_(std::move(id)), address_(std::move(address)), after_(after) {}
+  explicit event_stream(std::shared_ptr<std::shared_ptr<async_sink>> target,
+                        std::unique_ptr<scan::subscription> sub)
+      : target_(std::move(target)), sub_(std::move(sub)) {}
 
   void start(std::shared_ptr<async_sink> sink) override {
     sink->write("retry: 2000\n\n");
-    // Called on the service thread with its lock held: only hand the bytes on.
-    sub_ = svc_.subscribe(id_, address_, after_, [sink](const scan::scan_event& e) {
+    {
+      std::lock_guard lock(mu_);
+      *target_ = std::move(sink);
+    }
+    sub_->resume();
+  }
+  void on_drained() override { sub_->resume(); }
+
+  // The subscription's callback: runs with the service's lock held, so it only writes to
+  // the session (a post) and never calls back into the service.
+  static std::function<void(const scan::scan_event&)> writer(
+      std::shared_ptr<std::shared_ptr<async_sink>> target) {
+    return [target](const scan::scan_event& e) {
+      std::shared_ptr<async_sink> sink;
+      {
+        std::lock_guard lock(mu_);
+        sink = *target;
+      }
+      if (!sink) return;
       sink->write(format_sse(e));
       if (e.name == "done") sink->end();
-    });
-    if (!sub_) sink->end();  // expired between the handler and now
+    };
   }
 
  private:
-  scan::service& svc_;
-  std::string id_, address_;
-  std::uint64_t after_;
+  // Guards the sink pointers of every stream (a set once, read per event: no contention).
+  static inline std::mutex mu_;
+  std::shared_ptr<std::shared_ptr<async_sink>> target_;
   std::unique_ptr<scan::subscription> sub_;
 };
 
@@ -160,7 +193,7 @@ class check_answer final : public async_source {
     std::string address = address_;
     std::uint16_t port = port_;
     std::string id = id_;
-    sub_ = svc_.subscribe(id_, address_, 0, [=](const scan::scan_event& e) {
+    auto sub = svc_.subscribe(id_, address_, 0, [=](const scan::scan_event& e) {
       if (e.name == "verdict") {
         boost::system::error_code ec;
         json::value v = json::parse(e.data, ec);
@@ -181,7 +214,11 @@ class check_answer final : public async_source {
       out["id"] = id;
       sink->complete(json_answer(200, out));
     });
-    if (!sub_) sink->complete(no_such_scan());
+    if (sub) {
+      sub_ = std::move(*sub);
+    } else {
+      sink->complete(no_such_scan());
+    }
   }
 
  private:
@@ -210,8 +247,15 @@ std::string scan_view_json(const scan::scan_view& v) {
                  {"started", iso_time(v.started)},
                  {"expires", iso_time(v.expires)},
                  {"error", v.error.empty() ? json::value(nullptr) : json::value(v.error)},
-                 {"result", probe::scan_to_json(v.result)}};
-  return common::json_text(o) + "\n";
+                 {"result", probe::scan_to_json(v.result, false)}};
+  // The ports go in as text made one port at a time: a full range as one JSON document
+  // would cost tens of MB per request.
+  std::string text = common::json_text(o);
+  constexpr std::string_view empty = "\"ports\":[]";
+  std::size_t at = text.find(empty, text.find("\"result\":"));
+  text.replace(at + empty.size() - 2, 2,
+               probe::ports_json_text(v.result.ports, v.result.target.is_v6()));
+  return text + "\n";
 }
 
 void add_scan_api_routes(site& s, scan::service& service, scan_api_options options) {
@@ -223,12 +267,14 @@ void add_scan_api_routes(site& s, scan::service& service, scan_api_options optio
       return site::json_error(415, "unsupported_media_type",
                               "send the body as Content-Type: application/json");
     }
+    if (auto no = refuse_cross_site(req)) return std::move(*no);
     auto order = order_of(req.body);
     if (!order) return site::json_error(400, "bad_request", order.error());
-    scan::visitor who = visitor_of(req);
-    auto id = service.start(who, *order);
+    auto who = visitor_of(req);
+    if (!who) return unknown_client();
+    auto id = service.start(*who, *order);
     if (!id) return refused(id.error());
-    auto view = service.find(*id, who.address);
+    auto view = service.find(*id, who->address);
     if (!view) return no_such_scan();
     response res;
     res.status = 202;
@@ -238,7 +284,9 @@ void add_scan_api_routes(site& s, scan::service& service, scan_api_options optio
     return res;
   });
   r.add(method::get, "/api/v1/scans/{id}", [&service](const request& req, const route_params& p) {
-    auto view = service.find(p[0], visitor_of(req).address);
+    auto who = visitor_of(req);
+    if (!who) return unknown_client();
+    auto view = service.find(p[0], who->address);
     if (!view) return no_such_scan();
     response res;
     res.content_type = json_type;
@@ -246,7 +294,10 @@ void add_scan_api_routes(site& s, scan::service& service, scan_api_options optio
     return res;
   });
   r.add(method::del, "/api/v1/scans/{id}", [&service](const request& req, const route_params& p) {
-    std::string address = visitor_of(req).address;
+    if (auto no = refuse_cross_site(req)) return std::move(*no);
+    auto who = visitor_of(req);
+    if (!who) return unknown_client();
+    const std::string& address = who->address;
     if (service.cancel(p[0], address)) {
       return json_answer(202, json::object{{"id", p[0]}, {"state", "cancelling"}});
     }
@@ -258,12 +309,15 @@ void add_scan_api_routes(site& s, scan::service& service, scan_api_options optio
   });
   r.add(method::get, "/api/v1/scans/{id}/events",
         [&service, options](const request& req, const route_params& p) {
-          std::string address = visitor_of(req).address;
-          if (!service.find(p[0], address)) return no_such_scan();
+          auto who = visitor_of(req);
+          if (!who) return unknown_client();
+          auto target = std::make_shared<std::shared_ptr<async_sink>>();
+          auto sub = service.subscribe(p[0], who->address, resume_point(req),
+                                       event_stream::writer(target), true);
+          if (!sub) return sub.error().status == 404 ? no_such_scan() : refused(sub.error());
           response res;
           res.content_type = "text/event-stream";
-          res.later = std::make_shared<event_stream>(service, std::string(p[0]), address,
-                                                     resume_point(req));
+          res.later = std::make_shared<event_stream>(target, std::move(*sub));
           res.stream = true;
           res.heartbeat_every = options.heartbeat;
           return res;
@@ -271,23 +325,27 @@ void add_scan_api_routes(site& s, scan::service& service, scan_api_options optio
   // The address the scans of this request would probe, for pages that state it before the
   // visitor confirms (probe.js). Per visitor: never cached (no_store is the default).
   r.add(method::get, "/api/v1/address", [](const request& req, const route_params&) {
-    return json_answer(200, json::object{{"address", visitor_of(req).address}});
+    auto who = visitor_of(req);
+    if (!who) return unknown_client();
+    return json_answer(200, json::object{{"address", who->address}});
   });
   // A GET that starts a probe, without a CSRF token: it only ever probes the requester's own
-  // address, so a page elsewhere that triggers it costs the visitor one probe of their own
-  // budget and reveals nothing to that page (no CORS is granted to read the answer).
+  // address, and a browser's request from another site's page is refused (Sec-Fetch-Site,
+  // Origin), so such a page can neither spend the visitor's budget nor time the probe.
   r.add(method::get, "/api/v1/check/{port}",
         [&service, options](const request& req, const route_params& p) {
           auto port = db::parse_port_number(p[0]);
           if (!port) return site::json_error(400, "bad_port", "port must be 0-65535");
-          scan::visitor who = visitor_of(req);
+          if (auto no = refuse_cross_site(req)) return std::move(*no);
+          auto who = visitor_of(req);
+          if (!who) return unknown_client();
           scan::scan_order order;
           order.kind = scan::scan_kind::single;
           order.ports = std::to_string(*port);
-          auto id = service.start(who, order);
+          auto id = service.start(*who, order);
           if (!id) return refused(id.error());
           response res;
-          res.later = std::make_shared<check_answer>(service, *id, who.address,
+          res.later = std::make_shared<check_answer>(service, *id, who->address,
                                                      static_cast<std::uint16_t>(*port));
           res.wait_limit = options.check_wait;
           return res;

@@ -11,6 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+#include <openssl/bn.h>
+#include <openssl/rand.h>
+#include <array>
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -65,7 +70,16 @@ x509_ptr make_cert(EVP_PKEY* key) {
   x509_ptr cert(X509_new());
   if (!cert) return nullptr;
   X509_set_version(cert.get(), 2);
-  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), static_cast<long>(std::time(nullptr)));
+  // A random 16-byte serial (positive: the top bit clear), as CA/Browser Forum rules ask of
+  // public certificates: two certificates made in the same second still differ.
+  std::array<unsigned char, 16> serial{};
+  if (RAND_bytes(serial.data(), static_cast<int>(serial.size())) != 1) return nullptr;
+  serial[0] &= 0x7f;
+  std::unique_ptr<BIGNUM, decltype(&BN_free)> bn(
+      BN_bin2bn(serial.data(), static_cast<int>(serial.size()), nullptr), BN_free);
+  if (!bn || BN_to_ASN1_INTEGER(bn.get(), X509_get_serialNumber(cert.get())) == nullptr) {
+    return nullptr;
+  }
   X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), 365L * 86400);
   X509_set_pubkey(cert.get(), key);
@@ -81,12 +95,24 @@ x509_ptr make_cert(EVP_PKEY* key) {
   return cert;
 }
 
+// Written to a new file (never through a link, never an existing file: O_EXCL|O_NOFOLLOW)
+// that has its final mode from the start, then renamed over the old one.
 bool write_pem(const fs::path& path, bool secret, auto&& write) {
   fs::path tmp = path;
   tmp += ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "w");
-  if (f == nullptr) return false;
-  if (secret) fchmod(fileno(f), 0600);
+  const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+  const mode_t mode = secret ? 0600 : 0644;
+  int fd = ::open(tmp.c_str(), flags, mode);
+  if (fd < 0 && errno == EEXIST) {
+    ::unlink(tmp.c_str());  // left by a start that died half-way
+    fd = ::open(tmp.c_str(), flags, mode);
+  }
+  if (fd < 0) return false;
+  std::FILE* f = ::fdopen(fd, "w");
+  if (f == nullptr) {
+    ::close(fd);
+    return false;
+  }
   bool ok = write(f);
   ok = std::fclose(f) == 0 && ok;
   std::error_code ec;
@@ -117,8 +143,14 @@ boost::system::result<cert_files> ensure_self_signed(const std::string& state_di
   cert_files files{(dir / "cert.pem").string(), (dir / "key.pem").string(), false};
   std::error_code ec;
   if (fs::exists(files.key, ec) && still_valid(files.cert)) return files;
+  bool made_state_dir = !fs::exists(state_dir, ec);
   fs::create_directories(dir, ec);
   if (ec) return errc::state_dir_unusable;
+  // Only the service's own user may look inside: the key is there.
+  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  if (made_state_dir) {
+    fs::permissions(state_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  }
   pkey_ptr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
   if (!key) return errc::cert_generation_failed;
   x509_ptr cert = make_cert(key.get());
@@ -131,6 +163,12 @@ boost::system::result<cert_files> ensure_self_signed(const std::string& state_di
   if (!ok) return errc::state_dir_unusable;
   files.created = true;
   return files;
+}
+
+bool readable_by_others(const std::string& file) {
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) return false;
+  return (st.st_mode & (S_IRGRP | S_IROTH)) != 0;
 }
 
 boost::system::result<cert_info> read_cert_info(const std::string& cert_pem_file) {

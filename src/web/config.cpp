@@ -26,6 +26,27 @@ bool parse_log_level(std::string_view text, log_level& out) noexcept {
   return false;
 }
 
+std::string_view to_string(client_header h) noexcept {
+  switch (h) {
+    case client_header::x_forwarded_for: return "x-forwarded-for";
+    case client_header::forwarded: return "forwarded";
+    case client_header::x_real_ip: return "x-real-ip";
+    case client_header::none: return "none";
+  }
+  return "none";
+}
+
+bool parse_client_header(std::string_view text, client_header& out) noexcept {
+  for (client_header h : {client_header::x_forwarded_for, client_header::forwarded,
+                          client_header::x_real_ip, client_header::none}) {
+    if (text == to_string(h)) {
+      out = h;
+      return true;
+    }
+  }
+  return false;
+}
+
 std::string default_state_dir() {
   if (const char* s = std::getenv("XDG_STATE_HOME"); s != nullptr && *s == '/') {
     return (std::filesystem::path(s) / "breakwater").string();
@@ -48,6 +69,7 @@ namespace breakwater::web {
 
 bool scan_allows_loopback(const server_config& cfg) {
   if (cfg.scan.allow_loopback) return *cfg.scan.allow_loopback;
+  if (!cfg.trust.trusted_proxies.empty()) return false;
   auto loopback = [](const listen_address& a) {
     auto ip = parse_ip(a.host);
     if (!ip) return false;

@@ -1,6 +1,7 @@
 #include "web/csrf.hpp"
 
 #include "db/text.hpp"
+#include "web/host_rules.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -33,6 +34,17 @@ std::string hex(const unsigned char* data, std::size_t n) {
   return out;
 }
 
+// Two lower-case hex digits as a byte, or -1.
+int byte_of(std::string_view two) noexcept {
+  auto digit = [](char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  int hi = digit(two[0]), lo = digit(two[1]);
+  return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
+}
+
 // "http://host:port" -> "host:port"; empty when it is not an http(s) origin.
 std::string_view authority_of(std::string_view origin) {
   for (std::string_view scheme : {"http://", "https://"}) {
@@ -55,6 +67,7 @@ std::uint64_t csrf_guard::window_of(std::chrono::system_clock::time_point now) c
   return s < 0 ? 0 : static_cast<std::uint64_t>(s) / static_cast<std::uint64_t>(window_.count());
 }
 
+// The raw HMAC bytes.
 std::string csrf_guard::mac(std::string_view address, std::uint64_t window) const {
   std::string message = "breakwater-form\n";
   message.append(address).append("\n").append(std::to_string(window));
@@ -62,13 +75,27 @@ std::string csrf_guard::mac(std::string_view address, std::uint64_t window) cons
   unsigned len = 0;
   HMAC(EVP_sha256(), secret_.data(), static_cast<int>(secret_.size()),
        reinterpret_cast<const unsigned char*>(message.data()), message.size(), out.data(), &len);
-  return hex(out.data(), len);
+  return {reinterpret_cast<const char*>(out.data()), len};
 }
 
+// A page carries its token masked with fresh random bytes (mask, then mac XOR mask), so no
+// two responses hold the same secret bytes: compression cannot be used to guess the token
+// from reflected text (BREACH), and the pages stay compressible.
 std::string csrf_guard::issue(std::string_view address,
                               std::chrono::system_clock::time_point now) const {
   std::uint64_t w = window_of(now);
-  return std::to_string(w) + "." + mac(address, w);
+  std::string m = mac(address, w);
+  std::string mask(m.size(), '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(mask.data()), static_cast<int>(mask.size())) !=
+      1) {
+    throw std::runtime_error("OpenSSL could not provide random bytes for a form token");
+  }
+  std::string masked(m.size(), '\0');
+  for (std::size_t i = 0; i < m.size(); ++i) masked[i] = static_cast<char>(m[i] ^ mask[i]);
+  auto bytes = [](const std::string& b) {
+    return hex(reinterpret_cast<const unsigned char*>(b.data()), b.size());
+  };
+  return std::to_string(w) + "." + bytes(mask) + bytes(masked);
 }
 
 bool csrf_guard::check(std::string_view token, std::string_view address,
@@ -81,8 +108,16 @@ bool csrf_guard::check(std::string_view token, std::string_view address,
   std::uint64_t current = window_of(now);
   if (w != current && w + 1 != current) return false;  // this window or the one before
   std::string want = mac(address, w);
-  std::string_view got = token.substr(dot + 1);
-  return got.size() == want.size() && CRYPTO_memcmp(got.data(), want.data(), want.size()) == 0;
+  std::string_view text = token.substr(dot + 1);
+  if (text.size() != 4 * want.size()) return false;
+  std::string got(want.size(), '\0');
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    int mask = byte_of(text.substr(2 * i, 2));
+    int masked = byte_of(text.substr(2 * (want.size() + i), 2));
+    if (mask < 0 || masked < 0) return false;
+    got[i] = static_cast<char>(mask ^ masked);
+  }
+  return CRYPTO_memcmp(got.data(), want.data(), want.size()) == 0;
 }
 
 bool same_origin(const request& req) noexcept {
@@ -94,8 +129,13 @@ bool same_origin(const request& req) noexcept {
   // Sec-Fetch-Site then still says where the form was.
   if (origin == "null") return db::iequals(fetch_site, "same-origin");
   std::string_view authority = authority_of(origin);
+  if (authority.empty()) return false;
+  // Behind a proxy that rewrites Host (nginx's default $proxy_host), the browser's origin
+  // is one of the configured server names instead.
+  const host_rules* names = req.conn != nullptr ? req.conn->hosts : nullptr;
+  if (names != nullptr && names->is_server_name(host_part(authority))) return true;
   std::string_view host = req.header("host");
-  return !authority.empty() && !host.empty() && db::iequals(authority, host);
+  return !host.empty() && db::iequals(authority, host);
 }
 
 }  // namespace breakwater::web

@@ -18,7 +18,8 @@ class csrf_guard {
   // A given secret, for tests.
   csrf_guard(std::string secret, std::chrono::seconds window);
 
-  // "<window>.<hex mac>": valid for `address` during this window and the next one.
+  // "<window>.<hex mask><hex masked mac>", different on every call: valid for `address`
+  // during this window and the next one.
   std::string issue(std::string_view address, std::chrono::system_clock::time_point now) const;
   bool check(std::string_view token, std::string_view address,
              std::chrono::system_clock::time_point now) const;
@@ -31,10 +32,10 @@ class csrf_guard {
   std::chrono::seconds window_;
 };
 
-// False when the request says it comes from another site: an Origin header naming another
-// host, "Origin: null" without "Sec-Fetch-Site: same-origin", or Sec-Fetch-Site "cross-site"
-// / "same-site". Requests without either header (curl, old browsers) pass; the token still
-// has to match.
+// False when the request says it comes from another site: an Origin header naming neither
+// the request's Host nor a configured server name, "Origin: null" without "Sec-Fetch-Site:
+// same-origin", or Sec-Fetch-Site "cross-site" / "same-site". Requests without either
+// header (curl, old browsers) pass; a form's token still has to match.
 bool same_origin(const request& req) noexcept;
 
 }  // namespace breakwater::web

@@ -16,7 +16,8 @@ class category final : public boost::system::error_category {
       case errc::config_unreadable: return "the configuration file could not be read";
       case errc::config_invalid: return "the configuration is not valid";
       case errc::bad_listen_address:
-        return "listen address must be ADDR:PORT, [IPV6]:PORT or off (e.g. 127.0.0.1:8080)";
+        return "listen address must be ADDR:PORT or [IPV6]:PORT, optionally followed by "
+               "\",proxy-protocol\", or off (e.g. 127.0.0.1:8080, [::]:8443,proxy-protocol)";
       case errc::state_dir_unusable:
         return "the state directory cannot be created or written (pass --state-dir DIR)";
       case errc::cert_unreadable:

@@ -4,6 +4,7 @@
 // stream share it. Include only where a session is run: it pulls in Beast.
 #pragma once
 
+#include "web/client_address.hpp"
 #include "web/metrics.hpp"
 #include "web/request_log.hpp"
 #include "web/request_reader.hpp"
@@ -274,11 +275,11 @@ class http_session final : public session_base {
     reply r = env_.respond.respond(req, keep_alive, head_);
     if (r.stored && r.stored->later) {
       bool again = co_await serve_later(req, r, keep_alive);
-      record(text_.method, req.target, r, start);
+      record(text_.method, req.target, r, start, &req);
       co_return again;
     }
     bool ok = co_await send(r);
-    record(text_.method, req.target, r, start);
+    record(text_.method, req.target, r, start, &req);
     co_return ok&& keep_alive;
   }
 
@@ -356,12 +357,13 @@ class http_session final : public session_base {
     // Events that come close together go out in one write: a scan decides thousands of
     // ports a second, and one segment per verdict would cost far more than the verdicts.
     constexpr auto gather = std::chrono::milliseconds(25);
+    constexpr std::size_t enough = 16 * 1024;  // more than this goes out without gathering
     std::string out;
     for (;;) {
       // A heartbeat alone (an empty piece) goes out at once: nothing is there to gather.
-      bool events = std::any_of(st.queue.begin(), st.queue.end(),
-                                [](const std::string& piece) { return !piece.empty(); });
-      if (events && !st.ended && !env_.stopping) {
+      std::size_t queued = 0;
+      for (const std::string& piece : st.queue) queued += piece.size();
+      if (queued > 0 && queued < enough && !st.ended && !env_.stopping) {
         st.gathering = true;
         bool present = co_await wait_async_for(st, gather);
         st.gathering = false;
@@ -370,6 +372,7 @@ class http_session final : public session_base {
       out.clear();
       for (std::string& piece : st.queue) out.append(piece.empty() ? s.heartbeat : piece);
       st.queue.clear();
+      s.later->on_drained();  // the next piece may come while this one is written
       if (!out.empty()) {
         expire(env_.limit.idle_timeout);
         auto [ec, n] = co_await boost::asio::async_write(stream_, boost::asio::buffer(out), tuple);
@@ -432,12 +435,18 @@ class http_session final : public session_base {
   }
 
   void record(std::string_view method, std::string_view target, const reply& r,
-              std::chrono::steady_clock::time_point start) {
+              std::chrono::steady_clock::time_point start, const request* req = nullptr) {
     auto took = std::chrono::steady_clock::now() - start;
     if (env_.stats != nullptr) env_.stats->on_request(env_.worker, r.route, r.status, took);
-    if (env_.log != nullptr) {
-      env_.log->request(method, target, r.status, r.body.size(), took, conn_.client_address,
-                        conn_.client_port);
+    if (env_.log != nullptr && env_.log->enabled(log_level::info)) {
+      // Behind a trusted proxy the client is the one it named, not the proxy.
+      std::optional<std::string> client =
+          req != nullptr
+              ? client_address(*req)
+              : (conn_.client_known ? std::optional(conn_.client_address) : std::nullopt);
+      bool peer = client && *client == conn_.client_address;
+      env_.log->request(method, target, r.status, r.body.size(), took, client.value_or(""),
+                        peer ? conn_.client_port : 0);
     }
   }
 

@@ -40,20 +40,25 @@ struct cert_info {
   std::string sha256;  // "AB:CD:..." fingerprint of the DER certificate
 };
 
-class cidr_list;
+struct client_trust;
+class host_rules;
 
 // Who is on the other end of the connection. Handlers that need the client's address (the
 // scan service probes exactly that address) or its round-trip time read it here.
 struct connection_info {
   bool https = false;
   std::string client_address;  // normalised: an IPv4-mapped IPv6 address is IPv4
+  // false after a PROXY UNKNOWN / LOCAL header: nobody said who the client is.
+  bool client_known = true;
   std::uint16_t client_port = 0;
   std::uint16_t local_port = 0;   // the listener's port
   int native_socket = -1;         // for measure_rtt_us(); -1 when there is no real socket
   const tls_info* tls = nullptr;  // set on HTTPS after the handshake
   const cert_info* cert = nullptr;
-  // The proxies whose X-Forwarded-For / Forwarded headers count (visitor_of); null: none.
-  const cidr_list* trusted_proxies = nullptr;
+  // Whose headers name the client (client_address.hpp); null: nobody's.
+  const client_trust* trust = nullptr;
+  // The Host names this server answers to; null: IP literals and localhost only.
+  const host_rules* hosts = nullptr;
   // The connection's own peer when a trusted PROXY protocol header replaced client_address.
   std::string proxy_peer;
 };
@@ -103,6 +108,10 @@ class async_source {
  public:
   virtual ~async_source() = default;
   virtual void start(std::shared_ptr<async_sink> sink) = 0;
+  // Streams: the session has taken everything written so far into its output (on its own
+  // thread). A source that writes in bounded pieces writes the next one now: a client
+  // that stops reading then holds one piece, not the whole answer.
+  virtual void on_drained() {}
 };
 
 struct response {

@@ -18,6 +18,11 @@ bool is_ip_literal(const std::string& host, bool v6) {
 boost::system::result<listen_address> parse_listen_address(std::string_view text) {
   text = db::trim(text);
   listen_address a;
+  constexpr std::string_view proxy_suffix = ",proxy-protocol";
+  if (text.ends_with(proxy_suffix)) {
+    a.proxy_protocol = true;
+    text = db::trim(text.substr(0, text.size() - proxy_suffix.size()));
+  }
   std::string_view port;
   if (text.starts_with('[')) {
     std::size_t close = text.find(']');
@@ -40,9 +45,13 @@ boost::system::result<listen_address> parse_listen_address(std::string_view text
   return a;
 }
 
-std::string to_string(const listen_address& a) {
+std::string authority(const listen_address& a) {
   std::string port = std::to_string(a.port);
   return a.is_v6() ? "[" + a.host + "]:" + port : a.host + ":" + port;
+}
+
+std::string to_string(const listen_address& a) {
+  return a.proxy_protocol ? authority(a) + ",proxy-protocol" : authority(a);
 }
 
 boost::system::result<std::vector<listen_address>> parse_listen_list(

@@ -14,7 +14,7 @@ struct header_note {
   std::string_view reveals;
 };
 
-constexpr std::array<header_note, 18> notes{{
+constexpr std::array<header_note, 16> notes{{
     {"user-agent",
      "Your browser, its version and your operating system; with other headers it "
      "helps to tell you apart from other visitors (fingerprinting)."},
@@ -31,10 +31,6 @@ constexpr std::array<header_note, 18> notes{{
     {"cookie",
      "Cookies this site set earlier: they recognise you between visits. This site sets "
      "none, so another program or extension added these."},
-    {"x-forwarded-for",
-     "An address added by a proxy on the way: it may reveal your address "
-     "inside your network, or the one a proxy hid."},
-    {"forwarded", "The standard form of X-Forwarded-For: proxies record who they forwarded for."},
     {"via", "A proxy on the way announced itself."},
     {"sec-ch-ua", "Client hints: your browser's brand and version, sent on its own."},
     {"sec-ch-ua-platform", "Client hints: your operating system."},
@@ -54,9 +50,24 @@ std::string_view note_for(std::string_view name) {
   return {};
 }
 
+// Never shown: credentials, and what proxies (ours or the visitor's) add about addresses;
+// behind our own proxy these would show the visitor's address chain to anyone who can
+// make them load this page.
+bool hidden(std::string_view name, std::span<const std::string> extra) {
+  for (std::string_view h : {"authorization", "proxy-authorization", "forwarded", "x-real-ip"}) {
+    if (db::iequals(name, h)) return true;
+  }
+  if (name.size() >= 12 && db::iequals(name.substr(0, 12), "x-forwarded-")) return true;
+  for (const std::string& h : extra) {
+    if (db::iequals(name, h)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
-page render_headers_page(std::span<const header_view> headers) {
+page render_headers_page(std::span<const header_view> headers,
+                         std::span<const std::string> hidden_headers) {
   html h;
   h.raw("<h1>Your browser's headers</h1><p class=\"summary\">");
   h.text(
@@ -65,7 +76,12 @@ page render_headers_page(std::span<const header_view> headers) {
   h.raw("</p><div class=\"table-wrap\"><table id=\"headers\"><thead><tr><th>Header</th>")
       .raw("<th>Value</th><th>What it reveals</th></tr></thead><tbody>");
   bool cookie = false;
+  std::size_t withheld = 0;
   for (const header_view& hv : headers) {
+    if (hidden(hv.name, hidden_headers)) {
+      ++withheld;
+      continue;
+    }
     bool is_cookie = db::iequals(hv.name, "cookie");
     cookie = cookie || is_cookie;
     h.raw("<tr><th scope=\"row\">").text(hv.name).raw("</th><td class=\"value\">");
@@ -73,9 +89,15 @@ page render_headers_page(std::span<const header_view> headers) {
     h.text(is_cookie ? fmt::format("({} bytes, not shown)", hv.value.size()) : hv.value);
     h.raw("</td><td>").text(note_for(hv.name)).raw("</td></tr>");
   }
-  h.raw("</tbody></table></div><h2>What was not sent</h2><ul>");
+  h.raw("</tbody></table></div>");
+  if (withheld > 0) {
+    h.el("p", fmt::format("{} more header{} not shown: credentials (Authorization) and the "
+                          "address headers that proxies add are never displayed.",
+                          withheld, withheld == 1 ? " is" : "s are"));
+  }
+  h.raw("<h2>What was not sent</h2><ul>");
   if (!cookie) h.el("li", "No cookies: nothing here can recognise you between visits.");
-  for (std::string_view name : {"dnt", "sec-gpc", "referer", "x-forwarded-for"}) {
+  for (std::string_view name : {"dnt", "sec-gpc", "referer"}) {
     bool sent = false;
     for (const header_view& hv : headers) sent = sent || db::iequals(hv.name, name);
     if (!sent) h.el("li", fmt::format("No {} header.", name));

@@ -52,7 +52,9 @@ page render_scan_refusal_page(const scan::refusal& r);
 page render_form_rejected_page(std::string_view why);
 
 // /headers: the request headers this server received and what each reveals.
-page render_headers_page(std::span<const header_view> headers);
+// Credentials, proxy address headers and `hidden_headers` are counted, never shown.
+page render_headers_page(std::span<const header_view> headers,
+                         std::span<const std::string> hidden_headers = {});
 
 // For the <head> of pages with a POST form. The site-wide Referrer-Policy no-referrer makes
 // browsers send "Origin: null" on form posts, and over plain HTTP to an address they send no

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <ctime>
 
 namespace breakwater::web {
@@ -34,6 +35,21 @@ void append_printable(std::string& out, std::string_view text) {
 
 }  // namespace
 
+std::string without_scan_ids(std::string_view target) {
+  std::string_view path = target.substr(0, target.find('?'));
+  for (std::string_view prefix : {"/scan/", "/api/v1/scans/"}) {
+    if (!path.starts_with(prefix) || path.size() == prefix.size()) continue;
+    std::size_t end = std::min(path.find('/', prefix.size()), path.size());
+    std::string_view id = path.substr(prefix.size(), end - prefix.size());
+    if (id == "confirm") break;
+    std::string out(prefix);
+    out += '*';
+    out += path.substr(end);
+    return out;
+  }
+  return std::string(path);
+}
+
 void request_log::request(std::string_view method, std::string_view target, unsigned status,
                           std::size_t bytes, std::chrono::nanoseconds duration,
                           std::string_view client, std::uint16_t client_port) const {
@@ -43,11 +59,22 @@ void request_log::request(std::string_view method, std::string_view target, unsi
   timestamp(line);
   append_printable(line, method);
   line += ' ';
-  append_printable(line, target.substr(0, 2000));
-  bool v6 = client.find(':') != std::string_view::npos;
-  fmt::format_to(std::back_inserter(line), " {} {}B {:.3f}ms {}{}{}:{}", status, bytes,
-                 std::chrono::duration<double, std::milli>(duration).count(), v6 ? "[" : "", client,
-                 v6 ? "]" : "", client_port);
+  if (show_clients_) {
+    append_printable(line, target.substr(0, 2000));
+  } else {
+    append_printable(line, without_scan_ids(target.substr(0, 2000)));
+  }
+  fmt::format_to(std::back_inserter(line), " {} {}B {:.3f}ms ", status, bytes,
+                 std::chrono::duration<double, std::milli>(duration).count());
+  if (!show_clients_) {
+    line += '-';
+  } else if (client.empty()) {
+    line += "unknown";
+  } else {
+    bool v6 = client.find(':') != std::string_view::npos;
+    fmt::format_to(std::back_inserter(line), "{}{}{}:{}", v6 ? "[" : "", client, v6 ? "]" : "",
+                   client_port);
+  }
   write_line(line);
 }
 

@@ -11,11 +11,15 @@ namespace breakwater::web {
 
 class request_log {
  public:
-  explicit request_log(log_level level) noexcept : level_(level) {}
+  // `show_clients` false: request lines carry neither the client's address nor scan ids.
+  explicit request_log(log_level level, bool show_clients = true) noexcept
+      : level_(level), show_clients_(show_clients) {}
 
   bool enabled(log_level l) const noexcept { return l <= level_; }
 
-  // "2026-11-27T12:00:00Z GET /port/443 200 10234B 0.214ms 127.0.0.1:51324" at info level.
+  // "2026-11-27T12:00:00Z GET /port/443 200 10234B 0.214ms 127.0.0.1:51324" at info level;
+  // the client is the resolved one (client_address.hpp), "unknown" when nobody said, and
+  // "-" without show_clients (scan ids in the target are then shown as "*").
   void request(std::string_view method, std::string_view target, unsigned status, std::size_t bytes,
                std::chrono::nanoseconds duration, std::string_view client,
                std::uint16_t client_port) const;
@@ -24,6 +28,10 @@ class request_log {
 
  private:
   log_level level_;
+  bool show_clients_;
 };
+
+// "/scan/AbC.../cancel" -> "/scan/*/cancel": the target without scan ids.
+std::string without_scan_ids(std::string_view target);
 
 }  // namespace breakwater::web

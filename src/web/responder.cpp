@@ -2,6 +2,7 @@
 
 #include "web/etag.hpp"
 #include "web/gzip.hpp"
+#include "web/host_rules.hpp"
 #include "web/pages.hpp"
 
 #include <fmt/format.h>
@@ -39,6 +40,7 @@ std::string_view reason(unsigned status) noexcept {
     case 409: return "Conflict";
     case 413: return "Content Too Large";
     case 415: return "Unsupported Media Type";
+    case 421: return "Misdirected Request";
     case 429: return "Too Many Requests";
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
@@ -70,6 +72,10 @@ void append_cache_key(std::string& key, const request& req) {
 
 void append_header(std::string& head, std::string_view name, std::string_view value) {
   head.append(name).append(": ").append(value).append("\r\n");
+}
+
+std::size_t cost_of(const std::string& key, const stored_response& s) {
+  return key.size() + s.body.size() + s.gzip_body.size();
 }
 
 }  // namespace
@@ -121,20 +127,35 @@ std::shared_ptr<const stored_response> responder::lookup_or_render(const request
     return it->second.value;
   }
   handled h = site_.handle(req);
-  bool keep = h.res.shareable && !h.res.later && capacity_ > 0;
-  bool gzip_now = keep || accepts_gzip(req.header("accept-encoding"));
+  // Error answers are not kept: any number of bad paths would otherwise push out the pages.
+  bool keep_it = h.res.shareable && !h.res.later && h.res.status < 400 && capacity_ > 0;
+  bool gzip_now = keep_it || accepts_gzip(req.header("accept-encoding"));
   auto s = store(std::move(h), gzip_now);
-  if (!keep) return s;
-  lru_.push_front(key_);
-  cache_.emplace(key_, cache_entry{s, lru_.begin()});
-  if (cache_.size() > capacity_) {
-    cache_.erase(lru_.back());
-    lru_.pop_back();
-  }
+  if (keep_it) keep(s);
   return s;
 }
 
+void responder::keep(std::shared_ptr<const stored_response> s) {
+  std::size_t cost = cost_of(key_, *s);
+  if (cost > byte_budget_ / 4) return;  // one answer may not take most of the cache
+  lru_.push_front(key_);
+  cache_.emplace(key_, cache_entry{std::move(s), lru_.begin()});
+  bytes_ += cost;
+  while (!lru_.empty() && (cache_.size() > capacity_ || bytes_ > byte_budget_)) evict_oldest();
+}
+
+void responder::evict_oldest() {
+  auto it = cache_.find(std::string_view(lru_.back()));
+  bytes_ -= cost_of(it->first, *it->second.value);
+  cache_.erase(it);
+  lru_.pop_back();
+}
+
 reply responder::respond(const request& req, bool keep_alive, std::string& head) {
+  if (req.conn != nullptr && req.conn->hosts != nullptr) {
+    if (unsigned status = req.conn->hosts->check(req))
+      return respond_error(status, req.https(), head);
+  }
   std::shared_ptr<const stored_response> s;
   if (req.verb == method::get || req.verb == method::head) {
     s = lookup_or_render(req);
@@ -146,12 +167,15 @@ reply responder::respond(const request& req, bool keep_alive, std::string& head)
 
 reply responder::respond_error(unsigned status, bool https, std::string& head) {
   std::string_view heading = status == 408   ? "Request timeout"
+                             : status == 421 ? "Wrong server name"
                              : status == 413 ? "Request body too large"
                              : status == 431 ? "Request headers too large"
                              : status == 503 ? "Server busy"
                                              : "Bad request";
   std::string_view message =
       status == 408   ? "The request did not arrive in time; the connection was closed."
+      : status == 421 ? "This server does not answer to that name. Use its address or one of the "
+                        "names its operator configured (server_names)."
       : status == 413 ? "The request body is larger than this server accepts."
       : status == 431 ? "The request line or headers are larger than this server accepts."
       : status == 503 ? "Too many connections are open right now. Please try again shortly."

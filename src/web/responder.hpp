@@ -43,10 +43,13 @@ struct reply {
 };
 
 // One per worker thread: its cache is touched by that thread only, so it takes no lock.
+// The cache holds at most `cache_entries` answers and `cache_bytes` of bodies and keys
+// (both representations), whichever is reached first; error answers are never kept.
 class responder {
  public:
-  explicit responder(const site& s, std::size_t cache_entries = 512)
-      : site_(s), capacity_(cache_entries) {}
+  explicit responder(const site& s, std::size_t cache_entries = 512,
+                     std::size_t cache_bytes = 16 << 20)
+      : site_(s), capacity_(cache_entries), byte_budget_(cache_bytes) {}
 
   // Writes the status line and headers into `head` (cleared first) and returns what follows.
   reply respond(const request& req, bool keep_alive, std::string& head);
@@ -54,6 +57,9 @@ class responder {
   // An answer built without a request (a parse error, a timeout, too many connections):
   // a small page with the status, always closing the connection.
   reply respond_error(unsigned status, bool https, std::string& head);
+
+  // What the cache holds now (bodies and keys), for tests and metrics.
+  std::size_t cached_bytes() const noexcept { return bytes_; }
 
   // The answer a deferred response (stored->later without stream) delivered at last.
   reply complete(const request& req, response res, std::size_t route, bool keep_alive,
@@ -66,6 +72,8 @@ class responder {
                     std::string& head);
   reply finish(const request* req, std::shared_ptr<const stored_response> s, bool keep_alive,
                bool https, std::string& head);
+  void keep(std::shared_ptr<const stored_response> s);
+  void evict_oldest();
 
   struct key_hash {
     using is_transparent = void;
@@ -81,6 +89,8 @@ class responder {
 
   const site& site_;
   std::size_t capacity_;
+  std::size_t byte_budget_;
+  std::size_t bytes_ = 0;  // what the cached entries hold
   std::unordered_map<std::string, cache_entry, key_hash, std::equal_to<>> cache_;
   lru_list lru_;     // most recently used first
   std::string key_;  // reused for every lookup

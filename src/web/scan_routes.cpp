@@ -64,6 +64,10 @@ struct scan_pages {
     return std::nullopt;
   }
 
+  response unknown_client() const {
+    return s.error_page(403, "Your address is not known", unknown_client_message);
+  }
+
   response bad_request(std::string_view message) const {
     return s.error_page(400, "That scan cannot start", message);
   }
@@ -130,7 +134,9 @@ response confirm(const scan_pages& sp, const request& req, std::string_view kind
                  std::string_view ports) {
   auto made = make_order(kind, ports, true, true);
   if (!made) return sp.bad_request(made.error());
-  scan::visitor who = visitor_of(req);
+  auto visitor = visitor_of(req);
+  if (!visitor) return sp.unknown_client();
+  const scan::visitor& who = *visitor;
   scan_confirmation c;
   c.order = made->first;
   c.port_count = made->second;
@@ -144,7 +150,9 @@ response confirm(const scan_pages& sp, const request& req, std::string_view kind
 }
 
 response start(const scan_pages& sp, const request& req) {
-  scan::visitor who = visitor_of(req);
+  auto visitor = visitor_of(req);
+  if (!visitor) return sp.unknown_client();
+  const scan::visitor& who = *visitor;
   if (auto rejected = sp.reject_form(req, who)) return std::move(*rejected);
   auto made = make_order(form_value(req.body, "kind").value_or(""),
                          form_value(req.body, "ports").value_or(""), form_flag(req.body, "ping"),
@@ -163,7 +171,9 @@ response no_such_scan(const scan_pages& sp) {
 }
 
 response result(const scan_pages& sp, const request& req, std::string_view id) {
-  scan::visitor who = visitor_of(req);
+  auto visitor = visitor_of(req);
+  if (!visitor) return sp.unknown_client();
+  const scan::visitor& who = *visitor;
   auto view = sp.service.find(id, who.address);
   if (!view) return no_such_scan(sp);
   if (view->kind == scan::scan_kind::single) {
@@ -174,7 +184,9 @@ response result(const scan_pages& sp, const request& req, std::string_view id) {
 }
 
 response cancel(const scan_pages& sp, const request& req, std::string_view id) {
-  scan::visitor who = visitor_of(req);
+  auto visitor = visitor_of(req);
+  if (!visitor) return sp.unknown_client();
+  const scan::visitor& who = *visitor;
   if (auto rejected = sp.reject_form(req, who)) return std::move(*rejected);
   if (!sp.service.find(id, who.address)) return no_such_scan(sp);
   sp.service.cancel(id, who.address);  // false: it had finished meanwhile; show it either way
@@ -190,7 +202,9 @@ void add_scan_page_routes(site& s, scan::service& service, const db::database& d
   auto sp = std::make_shared<scan_pages>(scan_pages{s, service, db, std::move(options)});
   router& r = s.routes();
   r.add(method::get, "/scan", [sp](const request& req, const route_params&) {
-    return sp->private_page(200, render_scan_choice_page(visitor_of(req).address));
+    auto who = visitor_of(req);
+    if (!who) return sp->unknown_client();
+    return sp->private_page(200, render_scan_choice_page(who->address));
   });
   r.add(method::post, "/scan",
         [sp](const request& req, const route_params&) { return start(*sp, req); });
@@ -214,7 +228,7 @@ void add_scan_page_routes(site& s, scan::service& service, const db::database& d
     return confirm(*sp, req, "single", std::to_string(*n));
   });
   r.add(method::get, "/headers", [sp](const request& req, const route_params&) {
-    return sp->private_page(200, render_headers_page(req.headers));
+    return sp->private_page(200, render_headers_page(req.headers, sp->options.hidden_headers));
   });
   s.add_nav({"/scan", "Scan", "scan"});
   s.enable_scan_links();

@@ -10,6 +10,8 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace breakwater::web {
 
@@ -17,6 +19,7 @@ struct scan_page_options {
   std::chrono::minutes retention{30};  // said on the confirm page, before a scan exists
   std::function<std::chrono::system_clock::time_point()> clock;  // default: system_clock::now
   std::shared_ptr<const csrf_guard> guard;  // default: one with a fresh random secret
+  std::vector<std::string> hidden_headers;  // /headers never shows these (nor credentials)
 };
 
 // Adds the routes, the "Scan" navigation entry and the probe control on /port/N.

@@ -1,6 +1,8 @@
 #include "web/server.hpp"
 
+#include "web/client_slots.hpp"
 #include "web/error.hpp"
+#include "web/host_rules.hpp"
 #include "web/http_session.hpp"
 #include "web/plain_stream.hpp"
 #include "web/proxy_protocol.hpp"
@@ -37,6 +39,12 @@ struct listener {
   bool https = false;
 };
 
+// How a listener treats the start of its connections.
+struct listener_kind {
+  bool https = false;
+  bool proxy_protocol = false;  // a PROXY header from a trusted peer must come first
+};
+
 // One thread's share of the server. Everything in it is touched by that thread only,
 // except `stopping`, which is set through a post() onto its own context.
 struct worker {
@@ -49,7 +57,11 @@ struct worker {
 };
 
 struct shared_state {
+  explicit shared_state(server_parts& p)
+      : parts(p), hosts(p.config.server_names), slots(p.config.limits.max_connections_per_client) {}
   server_parts& parts;
+  host_rules hosts;
+  client_slots slots;
   std::atomic<std::size_t> open{0};
 };
 
@@ -88,44 +100,49 @@ connection_info describe(tcp::socket& s, const tcp::endpoint& peer, std::uint16_
 // How the start of a connection looked: ready to serve, not (all) there yet, or unusable.
 enum class opening { ready, wait, close };
 
-// What `first` holds so far: a PROXY protocol header (v1 or v2) there is taken off; from a
-// trusted proxy it replaces the client address, from anyone else it is ignored. The bytes
-// after it stay for the session (or TLS).
-opening parse_opening(connection_info& conn, const cidr_list& trusted, beast::flat_buffer& first) {
+// What `first` holds so far. On a listener marked for the PROXY protocol the connection
+// must begin with a PROXY header (v1 or v2; the peer was checked to be a trusted proxy
+// before anything was read): it is taken off and names the client, or (UNKNOWN, LOCAL)
+// leaves no known client. Anywhere else the bytes are not looked at: a PROXY line there is
+// the start of a bad request. What follows the header stays for the session (or TLS).
+opening parse_opening(connection_info& conn, bool proxy_listener, beast::flat_buffer& first) {
+  if (!proxy_listener) return opening::ready;
   auto data = first.cdata();
   proxy_parse p =
       parse_proxy_header(std::string_view(static_cast<const char*>(data.data()), data.size()));
   switch (p.status) {
-    case proxy_status::none: return opening::ready;
+    case proxy_status::none:
     case proxy_status::invalid: return opening::close;
     case proxy_status::incomplete: return opening::wait;
     case proxy_status::ok: break;
   }
   first.consume(p.header.length);
-  if (p.header.has_address && trusted.contains(conn.client_address)) {
-    conn.proxy_peer = conn.client_address;
+  conn.proxy_peer = conn.client_address;
+  if (p.header.has_address) {
     conn.client_address = p.header.source;
     conn.client_port = p.header.source_port;
+  } else {
+    conn.client_known = false;
   }
   return opening::ready;
 }
 
 // One look at the start of the connection, without waiting: a request (or ClientHello)
 // that came with its connection costs one receive and no wait.
-opening read_opening(tcp::socket& socket, connection_info& conn, const cidr_list& trusted,
+opening read_opening(tcp::socket& socket, connection_info& conn, bool proxy_listener,
                      beast::flat_buffer& first) {
   boost::system::error_code ec;
   std::size_t n = socket.receive(first.prepare(4096), 0, ec);
   if (ec == asio::error::would_block) return opening::wait;
   if (ec || n == 0) return opening::close;  // closed before a byte, or failed
   first.commit(n);
-  return parse_opening(conn, trusted, first);
+  return parse_opening(conn, proxy_listener, first);
 }
 
 // Waits, at most `limit`, for the start of a TLS connection that did not come with it.
 // False: close the connection (malformed, closed, or nothing arrived in time).
 asio::awaitable<bool> wait_for_opening(tcp::socket& socket, connection_info& conn,
-                                       const cidr_list& trusted, std::chrono::milliseconds limit,
+                                       bool proxy_listener, std::chrono::milliseconds limit,
                                        beast::flat_buffer& first) {
   using namespace asio::experimental::awaitable_operators;
   constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
@@ -137,7 +154,7 @@ asio::awaitable<bool> wait_for_opening(tcp::socket& socket, connection_info& con
     if (r.index() == 1) co_return false;
     auto [waited] = std::get<0>(r);
     if (waited) co_return false;
-    opening o = read_opening(socket, conn, trusted, first);
+    opening o = read_opening(socket, conn, proxy_listener, first);
     if (o != opening::wait) co_return o == opening::ready;
   }
 }
@@ -185,7 +202,7 @@ asio::awaitable<bool> serve(Stream& stream, worker& w, shared_state& st, connect
 // The same wait for a plain connection, through its stream: one speculative read under the
 // stream's deadline, no timer or second operation racing it.
 asio::awaitable<bool> wait_for_opening(plain_stream& stream, connection_info& conn,
-                                       const cidr_list& trusted, std::chrono::milliseconds limit,
+                                       bool proxy_listener, std::chrono::milliseconds limit,
                                        beast::flat_buffer& first) {
   stream.expires_after(limit);
   for (;;) {
@@ -193,22 +210,32 @@ asio::awaitable<bool> wait_for_opening(plain_stream& stream, connection_info& co
         co_await stream.async_read_some(first.prepare(4096), asio::as_tuple(asio::use_awaitable));
     if (ec || n == 0) co_return false;
     first.commit(n);
-    opening o = parse_opening(conn, trusted, first);
+    opening o = parse_opening(conn, proxy_listener, first);
     if (o != opening::wait) co_return o == opening::ready;
   }
 }
 
+// The client's share of connections: not counted for trusted proxies (every visitor behind
+// them shares their address), nor when nobody said who the client is.
+client_slot take_slot(shared_state& st, const connection_info& conn) {
+  if (!conn.client_known || st.parts.config.trust.trusted_proxies.contains(conn.client_address)) {
+    return {};
+  }
+  return client_slot(st.slots, client_slots::key_of(conn.client_address));
+}
+
 asio::awaitable<void> plain_connection(tcp::socket socket, connection_info conn, worker& w,
                                        shared_state& st, bool busy, beast::flat_buffer first,
-                                       bool started) {
+                                       bool started, bool proxy_listener) {
   boost::system::error_code ec;
   plain_stream stream(std::move(socket));  // non-blocking since connection()
   if (!started) {
-    bool go = co_await wait_for_opening(stream, conn, st.parts.config.scan.trusted_proxies,
+    bool go = co_await wait_for_opening(stream, conn, proxy_listener,
                                         st.parts.config.limits.idle_timeout, first);
     if (!go) co_return;
   }
-  bool unread = co_await serve(stream, w, st, conn, busy, std::move(first));
+  client_slot slot = take_slot(st, conn);
+  bool unread = co_await serve(stream, w, st, conn, busy || slot.over(), std::move(first));
   // FIN before close when input may be left unread (after a 431 or 413, say): close() alone
   // would send a reset that can destroy the answer before the client reads it.
   if (unread) stream.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -259,30 +286,44 @@ struct open_connection {
 };
 
 asio::awaitable<void> connection(tcp::socket socket, connection_info conn, worker& w,
-                                 shared_state& st) {
+                                 shared_state& st, listener_kind kind) {
   open_connection counted(st, w.index);
   const bool busy = counted.busy;
-  conn.trusted_proxies = &st.parts.config.scan.trusted_proxies;
+  conn.trust = &st.parts.config.trust;
+  conn.hosts = &st.hosts;
+  // A PROXY header is believed only from a trusted proxy: anyone else is not heard at all.
+  if (kind.proxy_protocol && !st.parts.config.trust.trusted_proxies.contains(conn.client_address)) {
+    co_return;
+  }
+  // A busy server turns HTTPS away before the handshake, its costliest step.
+  if (busy && conn.https) {
+    st.parts.stats.on_rejected_connection(w.index);
+    co_return;
+  }
   boost::system::error_code nb;
   socket.non_blocking(true, nb);
   beast::flat_buffer first;
-  const cidr_list& trusted = st.parts.config.scan.trusted_proxies;
-  opening o = read_opening(socket, conn, trusted, first);
+  opening o = read_opening(socket, conn, kind.proxy_protocol, first);
   bool go = o != opening::close;
   if (go && conn.https && o == opening::wait) {
-    go = co_await wait_for_opening(socket, conn, trusted, st.parts.config.limits.idle_timeout,
-                                   first);
+    go = co_await wait_for_opening(socket, conn, kind.proxy_protocol,
+                                   st.parts.config.limits.idle_timeout, first);
   }
   // Without a usable start the connection closes without an answer, as an idle one would.
   if (go && conn.https) {
+    client_slot slot = take_slot(st, conn);
+    if (slot.over()) {
+      st.parts.stats.on_rejected_connection(w.index);
+      co_return;
+    }
     co_await tls_connection(std::move(socket), std::move(conn), w, st, busy, std::move(first));
   } else if (go) {
     co_await plain_connection(std::move(socket), std::move(conn), w, st, busy, std::move(first),
-                              o == opening::ready);
+                              o == opening::ready, kind.proxy_protocol);
   }
 }
 
-asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, bool https, worker& w,
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, listener_kind kind, worker& w,
                                   shared_state& st) {
   const std::uint16_t local_port = acceptor.local_endpoint().port();
   for (;;) {
@@ -297,8 +338,9 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, bool https, worker& w
       co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
-    connection_info conn = describe(socket, peer, local_port, https, st.parts.cert);
-    asio::co_spawn(w.ioc, connection(std::move(socket), std::move(conn), w, st), asio::detached);
+    connection_info conn = describe(socket, peer, local_port, kind.https, st.parts.cert);
+    asio::co_spawn(w.ioc, connection(std::move(socket), std::move(conn), w, st, kind),
+                   asio::detached);
   }
 }
 
@@ -384,7 +426,8 @@ boost::system::error_code run_server(server_parts& parts) {
                                                         to_string(l.address), ec.message()));
         return errc::listen_failed;
       }
-      asio::co_spawn(w->ioc, accept_loop(*w->acceptors.back(), l.https, *w, st), asio::detached);
+      listener_kind kind{l.https, l.address.proxy_protocol};
+      asio::co_spawn(w->ioc, accept_loop(*w->acceptors.back(), kind, *w, st), asio::detached);
     }
     workers.push_back(std::move(w));
   }

@@ -199,10 +199,17 @@ response site::not_allowed(const request& req, const std::string& allow) const {
 
 handled site::handle(const request& req) const {
   route_match m = router_.match(req.verb, req.path);
+  handled h;
   if (m.found == nullptr) {
-    return {m.allow.empty() ? not_found(req) : not_allowed(req, m.allow)};
+    h.res = m.allow.empty() ? not_found(req) : not_allowed(req, m.allow);
+  } else {
+    h = {m.found->handle(req, m.params), m.found->id};
   }
-  return {m.found->handle(req, m.params), m.found->id};
+  // Another site's page may not embed API answers (no-cors reads of JSON, timing).
+  if (req.path.starts_with("/api/")) {
+    h.res.headers.emplace_back("Cross-Origin-Resource-Policy", "same-origin");
+  }
+  return h;
 }
 
 }  // namespace breakwater::web

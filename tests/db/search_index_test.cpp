@@ -27,6 +27,20 @@ TEST_F(search_index_test, exact_service_name_comes_first) {
   EXPECT_EQ(ports(hits), (std::vector<unsigned>{22, 830}));
 }
 
+TEST_F(search_index_test, long_and_repetitive_queries_are_cut) {
+  // Repeats count once, and words past the first few are not matched at all: the same
+  // answer as the short query, however much follows.
+  std::string repeated;
+  for (int i = 0; i < 500; ++i) repeated += "ssh ";
+  EXPECT_EQ(ports(index_.search(repeated, 10)), ports(index_.search("ssh", 10)));
+  std::string tail = "ssh";
+  for (int i = 0; i < 20; ++i) tail += " w" + std::to_string(i);
+  std::string first_eight = "ssh";
+  for (int i = 0; i < 7; ++i) first_eight += " w" + std::to_string(i);
+  EXPECT_EQ(ports(index_.search(tail, 10)), ports(index_.search(first_eight, 10)));
+  EXPECT_TRUE(index_.search(std::string(8192, 'x'), 10).empty());
+}
+
 TEST_F(search_index_test, finds_a_port_number_and_a_range) {
   EXPECT_EQ(ports(index_.search("443", 10)), std::vector<unsigned>{443});
   EXPECT_EQ(ports(index_.search("0-22", 10)), (std::vector<unsigned>{0, 1, 22}))

@@ -87,10 +87,13 @@ def curl(url, *args):
     return status, headers, body
 
 
-def raw_exchange(port, payload, wait=3.0, family=socket.AF_INET, host="127.0.0.1"):
-    """Sends payload bytes, returns everything read until the server closes or `wait` passes."""
+def raw_exchange(port, payload, wait=3.0, family=socket.AF_INET, host="127.0.0.1", source=None):
+    """Sends payload bytes (from address `source`, if given), returns everything read until
+    the server closes or `wait` passes."""
     with socket.socket(family, socket.SOCK_STREAM) as s:
         s.settimeout(wait)
+        if source:
+            s.bind((source, 0))
         s.connect((host, port))
         s.sendall(payload)
         data = b""
@@ -251,13 +254,13 @@ def service(base):
 
 
 def limits(port, base):
-    big = b"GET /port/80 HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 5000 + b"\r\n\r\n"
+    big = b"GET /port/80 HTTP/1.1\r\nHost: localhost\r\nX-Big: " + b"a" * 5000 + b"\r\n\r\n"
     check("an oversized header gets 431", raw_exchange(port, big).startswith(b"HTTP/1.1 431"))
     body = b"x" * 2000
-    post = b"POST /api/v1/ports/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\n\r\n" + body
+    post = b"POST /api/v1/ports/1 HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2000\r\n\r\n" + body
     check("an oversized body gets 413", raw_exchange(port, post).startswith(b"HTTP/1.1 413"))
     check("garbage gets 400", raw_exchange(port, b"NOT HTTP AT ALL\r\n\r\n").startswith(b"HTTP/1.1 400"))
-    two = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /port/22 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    two = b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\nGET /port/22 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
     answer = raw_exchange(port, two)
     check("pipelined requests are answered in order",
           answer.count(b"HTTP/1.1 200") == 2 and answer.index(b"ok\n") < answer.index(b"Port 22"))
@@ -283,7 +286,7 @@ def limits(port, base):
     check("the slow client gets 408 after the header timeout",
           data.startswith(b"HTTP/1.1 408") and 1.2 < took < 4.0, f"{data[:30]!r} after {took:.1f}s")
     t0 = time.time()
-    idle = raw_exchange(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", wait=8)
+    idle = raw_exchange(port, b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n", wait=8)
     took = time.time() - t0
     check("an idle keep-alive connection is closed after the idle timeout",
           idle.startswith(b"HTTP/1.1 200") and 2.5 < took < 6.0, f"after {took:.1f}s")
@@ -343,7 +346,7 @@ def graceful_shutdown(state):
     http = free_port()
     srv = Server("graceful", "--http", f"127.0.0.1:{http}", "--https", "off", "--state-dir", state)
     inflight = socket.create_connection(("127.0.0.1", http))
-    inflight.sendall(b"GET /port/443 HTTP/1.1\r\nHost: x\r\n")
+    inflight.sendall(b"GET /port/443 HTTP/1.1\r\nHost: localhost\r\n")
     time.sleep(0.2)
     srv.proc.send_signal(signal.SIGTERM)
     time.sleep(0.3)
@@ -405,7 +408,7 @@ def deferred_accept(state):
         silent = socket.create_connection(("127.0.0.1", http))
         time.sleep(0.2)
         seen = open_connections(http)  # the metrics request itself is one
-        silent.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        silent.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
         silent.settimeout(5)
         answer = silent.recv(65536)
         silent.close()

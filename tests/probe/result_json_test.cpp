@@ -55,6 +55,10 @@ TEST(result_json, has_the_documented_shape) {
   auto stopped = scan_to_json(r).as_object();
   EXPECT_NE(stopped.at("error").as_string().find("no route"), boost::json::string::npos);
   EXPECT_EQ(stopped.at("ports").as_array().size(), 3u);  // what was found is kept
+  // The ports as text, port by port: the same text as the document's array.
+  EXPECT_EQ(ports_json_text(r.ports, false), breakwater::common::json_text(stopped.at("ports")));
+  EXPECT_EQ(ports_json_text({}, false), "[]");
+  EXPECT_TRUE(scan_to_json(r, false).at("ports").as_array().empty());
 }
 
 }  // namespace

@@ -6,6 +6,9 @@
 #include "scan/target_policy.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
 
 #include <condition_variable>
 #include <mutex>
@@ -252,9 +255,195 @@ TEST(probe_service, a_watched_scan_keeps_running_until_the_watcher_leaves) {
     EXPECT_GE(c.events.size(), 3u);  // the open and closed ports at least
     EXPECT_NE(c.events.back().name, "done");
   }
-  sub.reset();  // the page was closed
+  sub = scan::refusal{};  // the page was closed: the subscription ends
   std::this_thread::sleep_for(2500ms);
   EXPECT_EQ(wait_finished(s, *id).phase, scan_phase::cancelled);
+}
+
+scan_order single(std::uint16_t port) {
+  scan_order o;
+  o.kind = scan_kind::single;
+  o.ports = std::to_string(port);
+  return o;
+}
+
+TEST(probe_service, one_running_scan_per_holder_and_four_per_48) {
+  auto o = fast(target(50ms));
+  o.scan_rate = 20;
+  probe_service s(o);
+  // Another address of the same /64 is the same holder: 429, not a second scan.
+  ASSERT_TRUE(s.start({"2001:db8:1:2::1", 0}, custom("1-100")));
+  auto same64 = s.start({"2001:db8:1:2:ffff::9", 0}, custom("1-100"));
+  ASSERT_FALSE(same64);
+  EXPECT_EQ(same64.error().code, "scan_running");
+  // Other /64s of the same /48: three more, then the /48's share is spent.
+  ASSERT_TRUE(s.start({"2001:db8:1:3::1", 0}, custom("1-100")));
+  ASSERT_TRUE(s.start({"2001:db8:1:4::1", 0}, custom("1-100")));
+  ASSERT_TRUE(s.start({"2001:db8:1:5::1", 0}, custom("1-100")));
+  auto fifth = s.start({"2001:db8:1:6::1", 0}, custom("1-100"));
+  ASSERT_FALSE(fifth);
+  EXPECT_EQ(fifth.error().code, "scan_running");
+  EXPECT_TRUE(s.start({"2001:db8:2:6::1", 0}, custom("1-100")));  // another /48
+}
+
+TEST(probe_service, a_48_shares_four_times_the_budget_of_a_64) {
+  auto o = fast();
+  o.probes_per_hour = 100;
+  probe_service s(o);
+  // Five /64s of one /48 with 100 probes an hour each; the /48 has 400.
+  for (int i = 1; i <= 4; ++i) {
+    std::string a = "2001:db8:7:" + std::to_string(i) + "::1";
+    auto id = s.start({a, 0}, custom("1-100"));
+    ASSERT_TRUE(id) << id.error().message;
+    wait_finished(s, *id, a);
+  }
+  auto over = s.start({"2001:db8:7:5::1", 0}, custom("1-100"));
+  ASSERT_FALSE(over);
+  EXPECT_EQ(over.error().code, "budget");
+  EXPECT_NE(over.error().message.find("2001:db8:7::/48"), std::string::npos)
+      << over.error().message;
+}
+
+TEST(probe_service, single_port_checks_have_their_own_pool) {
+  auto o = fast(target(50ms));
+  o.scan_rate = 20;
+  o.max_running = 1;
+  o.max_running_checks = 2;
+  probe_service s(o);
+  ASSERT_TRUE(s.start({"198.18.5.1", 0}, custom("1-100")));
+  auto scan = s.start({"198.18.5.2", 0}, custom("1-100"));
+  ASSERT_FALSE(scan);  // the one scan slot is taken
+  EXPECT_EQ(scan.error().code, "busy");
+  // Checks still run beside it, up to their own limit.
+  ASSERT_TRUE(s.start({"198.18.5.3", 0}, single(22)));
+  ASSERT_TRUE(s.start({"198.18.5.4", 0}, single(22)));
+  auto third = s.start({"198.18.5.5", 0}, single(22));
+  ASSERT_FALSE(third);
+  EXPECT_EQ(third.error().code, "busy");
+  EXPECT_EQ(s.stats().running_checks, 2u);
+}
+
+TEST(probe_service, large_scans_are_paced_by_their_size_not_their_kind) {
+  auto o = fast();
+  o.scan_rate = 3000;
+  o.full_range_rate = 1000;
+  probe_service s(o);
+  visitor v{std::string(me), 0};
+  auto custom_full = s.estimate(v, custom("1-65535"));
+  scan_order full;
+  full.kind = scan_kind::full;
+  auto named_full = s.estimate(v, full);
+  auto small = s.estimate(v, custom("1-4096"));
+  ASSERT_TRUE(custom_full && named_full && small);
+  // Within a few ms of each other: the same pace for the same size.
+  EXPECT_NEAR(static_cast<double>(custom_full->count()), static_cast<double>(named_full->count()),
+              100.0);
+  EXPECT_GT(custom_full->count(), 60'000);  // 65,535 ports at 1,000 a second
+  EXPECT_LT(small->count(), 4096 * 1000 / 3000 + 3000);
+}
+
+TEST(probe_service, kept_results_are_capped_and_compact) {
+  auto o = fast();
+  o.max_kept_per_holder = 5;
+  o.max_kept = 8;
+  probe_service s(o);
+  std::vector<std::string> mine;
+  for (int i = 0; i < 12; ++i) {
+    auto id = s.start({std::string(me), 0}, single(22));
+    ASSERT_TRUE(id) << id.error().message;
+    wait_finished(s, *id);
+    mine.push_back(*id);
+  }
+  // The oldest went first; the newest five are kept.
+  for (std::size_t i = 0; i < 7; ++i) EXPECT_FALSE(s.find(mine[i], me)) << i;
+  for (std::size_t i = 7; i < 12; ++i) EXPECT_TRUE(s.find(mine[i], me)) << i;
+  // Overall: at most max_kept, whoever holds them.
+  for (int i = 0; i < 6; ++i) {
+    std::string a = "198.18.6." + std::to_string(i + 1);
+    auto id = s.start({a, 0}, single(22));
+    ASSERT_TRUE(id);
+    wait_finished(s, *id, a);
+  }
+  EXPECT_LE(s.stats().kept, 8u);
+  EXPECT_TRUE(s.find(mine[11], me) || s.stats().kept == 8u);
+}
+
+TEST(probe_service, event_streams_are_limited_and_paced) {
+  auto o = fast();
+  o.max_streams_per_scan = 2;
+  o.max_streams_per_holder = 3;
+  probe_service s(o);
+  auto id = s.start({std::string(me), 0}, custom("1-1000"));
+  ASSERT_TRUE(id);
+  wait_finished(s, *id);
+  collector a, b;
+  auto first = s.subscribe(*id, me, 0, a.callback(), true);
+  auto second = s.subscribe(*id, me, 0, b.callback(), true);
+  ASSERT_TRUE(first && second);
+  auto third = s.subscribe(
+      *id, me, 0, [](const scan_event&) {}, true);
+  ASSERT_FALSE(third);
+  EXPECT_EQ(third.error().status, 429u);
+  EXPECT_EQ(third.error().code, "too_many_streams");
+  // Paced: nothing before the first resume, then one batch per resume.
+  std::this_thread::sleep_for(50ms);
+  EXPECT_TRUE(a.events.empty());
+  (*first)->resume();
+  EXPECT_EQ(a.events.size(), event_batch);
+  (*first)->resume();
+  EXPECT_EQ(a.events.size(), 2 * event_batch);
+  for (int i = 0; i < 10; ++i) (*first)->resume();
+  ASSERT_TRUE(a.wait_done());
+  EXPECT_EQ(a.events.size(), 1001u);
+  EXPECT_EQ(a.events.back().sequence, 1001u);
+  // A stream that ended frees its place.
+  first = scan::refusal{};
+  EXPECT_TRUE(s.subscribe(
+      *id, me, 0, [](const scan_event&) {}, true));
+}
+
+// The resident set size of this process, in bytes (Linux /proc/self/statm).
+std::size_t rss_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::size_t pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return resident * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+}
+
+// Issue 11's measurement: 5,000 checks from one address left 5,000 records and +48 MB.
+// 100,000 checks from one holder now keep at most max_kept_per_holder results, and the
+// process grows by less than 16 MB however many were run.
+TEST(probe_service, a_hundred_thousand_checks_from_one_holder_stay_bounded) {
+  probe::fake_target_options fo;
+  fo.rtt = 0ms;
+  fo.icmp_rate_limit = false;
+  fo.other_ports = probe::fake_port::reset;
+  auto o = fast(std::make_shared<probe::fake_target>(fo));
+  o.probes_per_hour = 1'000'000;
+  o.max_running_per_holder = 64;
+  o.max_running_checks = 64;
+  o.scan_rate = o.max_rate = 1e7;  // no pacing: the test is about memory
+  probe_service s(o);
+  std::size_t before = rss_bytes();
+  std::size_t done = 0;
+  for (int i = 0; done < 100'000 && i < 10'000'000; ++i) {
+    auto id = s.start({"2001:db8:9:9::" + std::to_string(done % 4096 + 1), 0},
+                      single(static_cast<std::uint16_t>(done % 65536)));
+    if (id) {
+      ++done;
+    } else {
+      ASSERT_TRUE(id.error().code == "busy" || id.error().code == "scan_running")
+          << id.error().message;
+      std::this_thread::yield();
+    }
+  }
+  ASSERT_EQ(done, 100'000u);
+  for (int i = 0; i < 500 && s.stats().running > 0; ++i) std::this_thread::sleep_for(10ms);
+  service_stats st = s.stats();
+  EXPECT_EQ(st.running, 0u);
+  EXPECT_LE(st.kept, o.max_kept_per_holder);
+  std::size_t grown = rss_bytes() - std::min(before, rss_bytes());
+  EXPECT_LT(grown, 16u << 20) << "grew by " << grown << " bytes";
 }
 
 TEST(probe_service, kinds_map_to_port_sets_and_bad_orders_say_why) {

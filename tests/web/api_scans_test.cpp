@@ -5,6 +5,7 @@
 #include "probe/fake_target.hpp"
 #include "scan/probe_service.hpp"
 #include "web/cidr.hpp"
+#include "web/config.hpp"
 #include "web/responder.hpp"
 
 #include <gtest/gtest.h>
@@ -115,7 +116,7 @@ TEST_F(api_test, post_needs_json_and_answers_202_with_location) {
   std::string id(v.at("id").as_string());
   EXPECT_EQ(v.at("kind").as_string(), "custom");
   EXPECT_EQ(v.at("target").as_string(), "198.18.0.2");
-  ASSERT_EQ(h.res.headers.size(), 1u);
+  ASSERT_EQ(h.res.headers.size(), 2u);  // and Cross-Origin-Resource-Policy
   EXPECT_EQ(h.res.headers[0].second, "/api/v1/scans/" + id);
   EXPECT_FALSE(h.res.shareable);
 }
@@ -187,30 +188,80 @@ TEST_F(api_test, address_names_the_visitor_as_the_scans_see_it) {
 }
 
 TEST_F(api_test, address_follows_trusted_proxies_only) {
-  cidr_list trusted;
-  trusted.add(*parse_cidr("198.18.0.3/32"));
-  conn_.trusted_proxies = &trusted;
-  auto address_via = [&](std::string_view peer, std::string_view xff) {
+  client_trust trust;
+  trust.trusted_proxies.add(*parse_cidr("198.18.0.3/32"));
+  conn_.trust = &trust;
+  auto answer_via = [&](std::string_view peer, std::vector<header_view> extra) {
     conn_.client_address = std::string(peer);
-    headers_ = {{"Host", "198.18.0.1"}, {"X-Forwarded-For", xff}};
+    headers_ = {{"Host", "198.18.0.1"}};
+    headers_.insert(headers_.end(), extra.begin(), extra.end());
     req_ = {};
     req_.target = req_.path = "/api/v1/address";
     req_.headers = headers_;
     req_.conn = &conn_;
-    return std::string(json::parse(site_.handle(req_).res.body).at("address").as_string());
+    return site_.handle(req_).res;
+  };
+  auto address_via = [&](std::string_view peer, std::string_view xff) {
+    return std::string(
+        json::parse(answer_via(peer, {{"X-Forwarded-For", xff}}).body).at("address").as_string());
   };
   // Through the trusted proxy: the hop it reports. From anyone else: the header is ignored,
   // exactly as for the scans themselves.
   EXPECT_EQ(address_via("198.18.0.3", "198.18.0.50, 198.18.0.9"), "198.18.0.9");
   EXPECT_EQ(address_via("198.18.0.2", "198.18.0.9"), "198.18.0.2");
-  conn_.trusted_proxies = nullptr;
+  // The other headers are never read, and a proxy that names nobody leaves no client: the
+  // answer is 403 unknown_client, never the proxy's own address.
+  for (std::vector<header_view> extra :
+       {std::vector<header_view>{{"Forwarded", "for=203.0.113.9"}},
+        std::vector<header_view>{{"X-Real-IP", "203.0.113.9"}},
+        std::vector<header_view>{{"X-Forwarded-For", "unknown"}}, std::vector<header_view>{}}) {
+    response r = answer_via("198.18.0.3", extra);
+    EXPECT_EQ(r.status, 403u);
+    EXPECT_EQ(json::parse(r.body).at("error").at("code").as_string(), "unknown_client");
+    handled started =
+        call(method::post, "/api/v1/scans", R"({"ports":"22"})", "application/json", "198.18.0.3");
+    EXPECT_EQ(started.res.status, 403u);
+  }
+  conn_.trust = nullptr;
+}
+
+TEST_F(api_test, cross_site_requests_start_nothing) {
+  auto status_of = [&](method m, std::string_view path, std::vector<header_view> extra) {
+    headers_ = {{"Host", "198.18.0.1:8080"}, {"Content-Type", "application/json"}};
+    headers_.insert(headers_.end(), extra.begin(), extra.end());
+    req_ = {};
+    req_.verb = m;
+    req_.target = req_.path = path;
+    req_.headers = headers_;
+    req_.body = R"({"ports":"22"})";
+    req_.conn = &conn_;
+    handled h = site_.handle(req_);
+    if (h.res.status == 403) {
+      EXPECT_EQ(json::parse(h.res.body).at("error").at("code").as_string(), "cross_site");
+    }
+    return h.res.status;
+  };
+  for (std::string_view path : {"/api/v1/check/22", "/api/v1/scans"}) {
+    method m = path == "/api/v1/scans" ? method::post : method::get;
+    EXPECT_EQ(status_of(m, path, {{"Sec-Fetch-Site", "cross-site"}}), 403u) << path;
+    EXPECT_EQ(status_of(m, path, {{"Sec-Fetch-Site", "same-site"}}), 403u) << path;
+    EXPECT_EQ(status_of(m, path, {{"Origin", "https://evil.example"}}), 403u) << path;
+    EXPECT_EQ(status_of(m, path, {{"Origin", "null"}}), 403u) << path;
+  }
+  // Every API answer forbids other sites' pages to embed it.
+  handled h = call(method::get, "/api/v1/address");
+  bool corp = false;
+  for (const auto& [name, value] : h.res.headers) {
+    corp = corp || (name == "Cross-Origin-Resource-Policy" && value == "same-origin");
+  }
+  EXPECT_TRUE(corp);
 }
 
 TEST_F(api_test, limits_answer_with_retry_after) {
   std::string id = start(R"({"ports":"all"})");
   handled h = call(method::post, "/api/v1/scans", R"({"ports":"22"})");
   EXPECT_EQ(h.res.status, 429u);
-  ASSERT_EQ(h.res.headers.size(), 1u);
+  ASSERT_EQ(h.res.headers.size(), 2u);  // and Cross-Origin-Resource-Policy
   EXPECT_EQ(h.res.headers[0].first, "Retry-After");
   EXPECT_EQ(call(method::del, "/api/v1/scans/" + id).res.status, 202u);
   // Loopback targets: refused here (the service was built without allow_loopback).

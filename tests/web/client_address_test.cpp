@@ -1,5 +1,6 @@
 // Who a request comes from: address blocks, X-Forwarded-For, Forwarded (RFC 7239), the
 // PROXY protocol, and the rule that only trusted proxies may name the client.
+#include "web/client_address.hpp"
 #include "web/cidr.hpp"
 #include "web/forwarded.hpp"
 #include "web/proxy_protocol.hpp"
@@ -69,44 +70,127 @@ TEST(forwarded, rfc7239_for_parameters) {
   EXPECT_FALSE(h[5]);  // a comma inside quotes is no separator; the value is no address
 }
 
-TEST(visitor, headers_count_only_from_trusted_proxies) {
-  auto trusted = list_of({"198.18.0.3/32", "10.0.0.0/8"});
+client_trust trust_of(std::initializer_list<const char*> items,
+                      client_header h = client_header::x_forwarded_for) {
+  client_trust t;
+  t.trusted_proxies = list_of(items);
+  t.header = h;
+  return t;
+}
+
+TEST(client_address, only_trusted_peers_are_heard) {
+  auto trust = trust_of({"198.18.0.3/32", "10.0.0.0/8"});
   forwarded_hops hops{std::string("198.18.0.9"), std::string("10.1.1.1")};
   // Untrusted peer: whatever it says, the peer is the client.
-  EXPECT_EQ(resolve_client("198.18.0.2", hops, &trusted), "198.18.0.2");
-  EXPECT_EQ(resolve_client("198.18.0.3", hops, nullptr), "198.18.0.3");
+  EXPECT_EQ(resolve_client("198.18.0.2", hops, trust), "198.18.0.2");
+  EXPECT_EQ(resolve_client("198.18.0.3", hops, client_trust{}), "198.18.0.3");
   // Trusted peer: the right-most hop that is not a trusted proxy.
-  EXPECT_EQ(resolve_client("198.18.0.3", hops, &trusted), "198.18.0.9");
+  EXPECT_EQ(resolve_client("198.18.0.3", hops, trust), "198.18.0.9");
   // A client cannot push its own choice past a trusted hop: the left-most entries are
   // whatever the client sent, the right-most untrusted one is what the proxy saw.
   forwarded_hops spoof{std::string("198.18.0.50"), std::string("198.18.0.9")};
-  EXPECT_EQ(resolve_client("198.18.0.3", spoof, &trusted), "198.18.0.9");
-  // "unknown" stops the walk at the last known address.
+  EXPECT_EQ(resolve_client("198.18.0.3", spoof, trust), "198.18.0.9");
+  // Nothing usable before an untrusted hop: no known client, never the proxy itself.
   forwarded_hops unknown{std::string("198.18.0.50"), std::nullopt};
-  EXPECT_EQ(resolve_client("198.18.0.3", unknown, &trusted), "198.18.0.3");
-  EXPECT_EQ(resolve_client("198.18.0.3", {}, &trusted), "198.18.0.3");
+  EXPECT_EQ(resolve_client("198.18.0.3", unknown, trust), std::nullopt);
+  EXPECT_EQ(resolve_client("198.18.0.3", {}, trust), std::nullopt);
+  forwarded_hops only_proxies{std::string("10.0.0.1"), std::string("198.18.0.3")};
+  EXPECT_EQ(resolve_client("198.18.0.3", only_proxies, trust), std::nullopt);
 }
 
-TEST(visitor, visitor_of_reads_both_headers_and_prefers_forwarded) {
-  auto trusted = list_of({"198.18.0.3"});
+// The resolution matrix: each header x trusted / untrusted peer x what the header holds.
+struct matrix_case {
+  client_header header;
+  std::vector<header_view> headers;
+  std::optional<std::string> from_trusted;  // the client when the peer is the proxy
+};
+
+TEST(client_address, resolution_matrix) {
+  const std::string peer_proxy = "198.18.0.3", peer_client = "198.18.0.2";
+  using h = client_header;
+  std::vector<matrix_case> cases{
+      // The chosen header, well formed.
+      {h::x_forwarded_for, {{"X-Forwarded-For", "198.18.0.9"}}, "198.18.0.9"},
+      {h::forwarded, {{"Forwarded", "for=198.18.0.9;proto=https"}}, "198.18.0.9"},
+      {h::x_real_ip, {{"X-Real-IP", "198.18.0.9"}}, "198.18.0.9"},
+      // Field lines of one header are one list; the right-most untrusted entry wins.
+      {h::x_forwarded_for,
+       {{"X-Forwarded-For", "203.0.113.9"}, {"x-forwarded-for", "198.18.0.9"}},
+       "198.18.0.9"},
+      {h::forwarded,
+       {{"Forwarded", "for=203.0.113.9"}, {"Forwarded", "for=198.18.0.9"}},
+       "198.18.0.9"},
+      // Only the chosen header is read: another one naming a bystander changes nothing.
+      {h::x_forwarded_for,
+       {{"Forwarded", "for=203.0.113.9"},
+        {"X-Real-IP", "203.0.113.9"},
+        {"X-Forwarded-For", "198.18.0.9"}},
+       "198.18.0.9"},
+      {h::forwarded, {{"X-Forwarded-For", "203.0.113.9"}}, std::nullopt},
+      {h::x_real_ip, {{"X-Forwarded-For", "203.0.113.9"}}, std::nullopt},
+      {h::none, {{"X-Forwarded-For", "198.18.0.9"}, {"Forwarded", "for=198.18.0.9"}}, std::nullopt},
+      // Missing, unknown, obfuscated, garbage, empty: no known client.
+      {h::x_forwarded_for, {}, std::nullopt},
+      {h::x_forwarded_for, {{"X-Forwarded-For", "unknown"}}, std::nullopt},
+      {h::x_forwarded_for, {{"X-Forwarded-For", "not an address"}}, std::nullopt},
+      {h::x_forwarded_for, {{"X-Forwarded-For", ""}}, std::nullopt},
+      {h::forwarded, {{"Forwarded", "for=unknown"}}, std::nullopt},
+      {h::forwarded, {{"Forwarded", "for=_hidden"}}, std::nullopt},
+      {h::forwarded, {{"Forwarded", "proto=https"}}, std::nullopt},
+      {h::x_real_ip, {{"X-Real-IP", "198.18.0.9, 198.18.0.10"}}, std::nullopt},
+      {h::x_real_ip, {{"X-Real-IP", "garbage"}}, std::nullopt},
+      // A spoofed prefix stays a prefix; "unknown" to the right of the client stops the walk.
+      {h::x_forwarded_for, {{"X-Forwarded-For", "203.0.113.9, 198.18.0.9"}}, "198.18.0.9"},
+      {h::x_forwarded_for, {{"X-Forwarded-For", "198.18.0.9, unknown"}}, std::nullopt},
+      // Only trusted proxies named: nobody.
+      {h::x_forwarded_for, {{"X-Forwarded-For", "198.18.0.3"}}, std::nullopt},
+      // IPv4-mapped IPv6 is the IPv4 address; IPv6 with a zone is no address.
+      {h::x_forwarded_for, {{"X-Forwarded-For", "::ffff:198.18.0.9"}}, "198.18.0.9"},
+      {h::forwarded, {{"Forwarded", "for=\"[::ffff:198.18.0.9]:80\""}}, "198.18.0.9"},
+      {h::x_forwarded_for, {{"X-Forwarded-For", "2001:2::9"}}, "2001:2::9"},
+      {h::x_forwarded_for, {{"X-Forwarded-For", "fe80::1%eth0"}}, std::nullopt},
+      {h::forwarded, {{"Forwarded", "for=\"[fe80::1%25eth0]\""}}, std::nullopt},
+      // Loopback named by the proxy is just an address: the target policy refuses it later.
+      {h::x_forwarded_for, {{"X-Forwarded-For", "127.0.0.1"}}, "127.0.0.1"},
+  };
+  for (const matrix_case& c : cases) {
+    client_trust trust = trust_of({"198.18.0.3"}, c.header);
+    connection_info conn;
+    conn.trust = &trust;
+    request req;
+    req.headers = c.headers;
+    req.conn = &conn;
+    std::string what = std::string(to_string(c.header)) + " " +
+                       (c.headers.empty() ? "-" : std::string(c.headers.back().value));
+    conn.client_address = peer_proxy;
+    EXPECT_EQ(client_address(req), c.from_trusted) << what;
+    EXPECT_FALSE(client_is_peer(req)) << what;
+    // From a peer that is no trusted proxy, the headers never count.
+    conn.client_address = peer_client;
+    EXPECT_EQ(client_address(req), peer_client) << what;
+    EXPECT_TRUE(client_is_peer(req)) << what;
+  }
+}
+
+TEST(client_address, proxy_protocol_without_address_leaves_no_client) {
   connection_info conn;
   conn.client_address = "198.18.0.3";
-  conn.trusted_proxies = &trusted;
-  std::vector<header_view> headers{{"X-Forwarded-For", "198.18.0.7"},
-                                   {"forwarded", "for=198.18.0.8"}};
+  conn.proxy_peer = "198.18.0.3";
+  conn.client_known = false;  // PROXY UNKNOWN / v2 LOCAL
   request req;
-  req.headers = headers;
   req.conn = &conn;
-  EXPECT_EQ(visitor_of(req).address, "198.18.0.8");
-  EXPECT_EQ(visitor_of(req).rtt_us, 0u);  // the proxy's RTT is not the client's
-  headers.pop_back();
-  req.headers = headers;
-  EXPECT_EQ(visitor_of(req).address, "198.18.0.7");
-  conn.client_address = "198.18.0.4";
-  EXPECT_EQ(visitor_of(req).address, "198.18.0.4");
-  conn.trusted_proxies = nullptr;
-  conn.client_address = "198.18.0.3";
-  EXPECT_EQ(visitor_of(req).address, "198.18.0.3");
+  EXPECT_EQ(client_address(req), std::nullopt);
+  EXPECT_FALSE(visitor_of(req));
+  // A PROXY header that named the client: that address, with no RTT of ours.
+  conn.client_known = true;
+  conn.client_address = "198.18.0.9";
+  EXPECT_EQ(client_address(req), "198.18.0.9");
+  EXPECT_FALSE(client_is_peer(req));
+  ASSERT_TRUE(visitor_of(req));
+  EXPECT_EQ(visitor_of(req)->rtt_us, 0u);
+  // No connection at all: nobody.
+  request bare;
+  EXPECT_FALSE(visitor_of(bare));
 }
 
 std::string v2(std::uint8_t cmd, std::uint8_t fam, std::string addresses) {

@@ -148,6 +148,10 @@ TEST(config, scan_section_round_trips_and_checks_values) {
   EXPECT_TRUE(scan_allows_loopback(cfg));  // the embedded default listens on loopback only
   db::diagnostics problems;
   apply_config_toml(R"(
+trusted_proxies = ["198.18.0.3", "2001:2::/48"]
+client_address_header = "forwarded"
+server_names = ["Ports.Example.org."]
+log_client_addresses = false
 [scan]
 keep_results_s = 600
 idle_cancel_s = 5
@@ -155,31 +159,42 @@ max_running = 7
 probes_per_hour = 1000
 scan_rate = 500
 allow_loopback = false
-trusted_proxies = ["198.18.0.3", "2001:2::/48"]
 )",
                     "s.toml", cfg, problems);
   ASSERT_TRUE(problems.empty()) << db::to_string(problems.front());
   EXPECT_EQ(cfg.scan.keep_results, std::chrono::seconds(600));
   EXPECT_EQ(cfg.scan.max_running, 7U);
   EXPECT_FALSE(scan_allows_loopback(cfg));
-  EXPECT_TRUE(cfg.scan.trusted_proxies.contains("2001:2::99"));
-  EXPECT_FALSE(cfg.scan.trusted_proxies.contains("198.18.0.4"));
+  EXPECT_TRUE(cfg.trust.trusted_proxies.contains("2001:2::99"));
+  EXPECT_FALSE(cfg.trust.trusted_proxies.contains("198.18.0.4"));
+  EXPECT_EQ(cfg.trust.header, client_header::forwarded);
+  EXPECT_EQ(cfg.server_names, std::vector<std::string>{"ports.example.org"});
+  EXPECT_FALSE(cfg.log_client_addresses);
   std::string text = to_toml(cfg);
   server_config back = default_config();
   apply_config_toml(text, "printed.toml", back, problems);
   EXPECT_TRUE(problems.empty()) << text;
   EXPECT_EQ(to_toml(back), text);
-  EXPECT_EQ(back.scan.trusted_proxies, cfg.scan.trusted_proxies);
+  EXPECT_EQ(back.trust.trusted_proxies, cfg.trust.trusted_proxies);
+  EXPECT_EQ(back.server_names, cfg.server_names);
   EXPECT_EQ(back.scan.allow_loopback, std::optional<bool>(false));
 
   server_config wide = default_config();
   wide.http = {{"0.0.0.0", 80}};
   EXPECT_FALSE(scan_allows_loopback(wide));  // "auto" on a public listener: off
+  // "auto" with a trusted proxy: off even on loopback, since every proxied client would
+  // look like the proxy's loopback address.
+  server_config proxied = default_config();
+  proxied.trust.trusted_proxies.add(*parse_cidr("127.0.0.1"));
+  EXPECT_FALSE(scan_allows_loopback(proxied));
+  EXPECT_TRUE(scan_allows_loopback(default_config()));
   apply_config_toml(
-      "[scan]\ntrusted_proxies = [\"10.0.0.0/40\"]\nallow_loopback = \"yes\"\n"
+      "trusted_proxies = [\"10.0.0.0/40\"]\nclient_address_header = \"x-client\"\n"
+      "server_names = [\"http://a.example/\"]\n"
+      "[scan]\ntrusted_proxies = [\"10.0.0.0/8\"]\nallow_loopback = \"yes\"\n"
       "max_running = 0\ncolour = 1\n",
       "bad.toml", wide, problems);
-  ASSERT_EQ(problems.size(), 4U);
+  ASSERT_EQ(problems.size(), 7U);
 }
 
 }  // namespace

@@ -66,10 +66,10 @@ class fake_scan_service : public scan::service {
     return true;
   }
 
-  std::unique_ptr<scan::subscription> subscribe(
+  boost::system::result<std::unique_ptr<scan::subscription>, scan::refusal> subscribe(
       std::string_view, std::string_view, std::uint64_t,
-      std::function<void(const scan::scan_event&)>) override {
-    return nullptr;
+      std::function<void(const scan::scan_event&)>, bool) override {
+    return scan::refusal{404, "not_found", "no events in the fake service", {}};
   }
 
   boost::system::result<std::chrono::milliseconds, scan::refusal> estimate(

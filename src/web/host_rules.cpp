@@ -1,0 +1,87 @@
+#include "web/host_rules.hpp"
+
+#include "web/cidr.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace breakwater::web {
+namespace {
+
+char lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [](char x, char y) { return lower(x) == lower(y); });
+}
+
+bool dns_name(std::string_view n) noexcept {
+  if (n.empty() || n.size() > 253 || n.front() == '.' || n.front() == '-') return false;
+  return std::all_of(n.begin(), n.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+  });
+}
+
+}  // namespace
+
+boost::system::result<std::vector<std::string>, std::string> normalise_server_names(
+    const std::vector<std::string>& names) {
+  std::vector<std::string> out;
+  for (const std::string& raw : names) {
+    std::string n;
+    for (char c : raw) n.push_back(lower(c));
+    if (n.ends_with('.')) n.pop_back();
+    if (!dns_name(n)) {
+      return fmt::format(
+          "server name \u201c{}\u201d is not a DNS name: give a name such as ports.example.org, "
+          "without scheme, port or path",
+          raw);
+    }
+    if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(std::move(n));
+  }
+  return out;
+}
+
+std::string_view host_part(std::string_view authority) noexcept {
+  if (authority.starts_with('[')) {
+    std::size_t close = authority.find(']');
+    return close == std::string_view::npos ? std::string_view{} : authority.substr(1, close - 1);
+  }
+  std::size_t colon = authority.find(':');
+  // More than one colon without brackets is no valid authority.
+  if (colon != std::string_view::npos && authority.find(':', colon + 1) != std::string_view::npos) {
+    return {};
+  }
+  return authority.substr(0, colon);
+}
+
+bool host_rules::is_server_name(std::string_view host) const noexcept {
+  if (host.ends_with('.')) host.remove_suffix(1);
+  return std::any_of(names_.begin(), names_.end(),
+                     [&](const std::string& n) { return iequals(n, host); });
+}
+
+bool host_rules::answers(std::string_view authority) const noexcept {
+  std::string_view host = host_part(authority);
+  if (host.empty()) return false;
+  if (iequals(host, "localhost") || iequals(host, "localhost.")) return true;
+  if (parse_ip(host)) return true;
+  return is_server_name(host);
+}
+
+unsigned host_rules::check(const request& req) const noexcept {
+  std::size_t count = 0;
+  std::string_view host;
+  for (const header_view& h : req.headers) {
+    if (iequals(h.name, "host")) {
+      ++count;
+      host = h.value;
+    }
+  }
+  if (count > 1) return 400;  // RFC 9112, 3.2: more than one Host is a bad request
+  if (count == 0) return req.version >= 11 ? 400 : 0;
+  return answers(host) ? 0 : 421;
+}
+
+}  // namespace breakwater::web

@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the limits that keep one visitor from exhausting the server (issue 11):
+the real binary on loopback. One client's 65th connection is turned away (503 over HTTP, closed
+before the handshake over HTTPS); 200 event streams asked for on a finished 65,536-port result
+get at most the per-scan limit, the others 429, and the ones that never read cost a bounded
+amount of memory while another visitor's scan still starts at once; Host names, requests without
+Host and cross-site checks are refused. Usage: limits_e2e.py BINARY DATA_DIR OUT_DIR"""
+import json
+import os
+import socket
+import ssl
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from web_e2e import Server, check, free_port, raw_exchange, results  # noqa: E402
+
+BINARY, DATA, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
+
+# The bound this test holds the server to: 200 attempted streams on a finished full-range
+# result, 4 of them held open and never read, add less than this to the server's RSS.
+RSS_BOUND_MB = 32
+
+
+def rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return -1
+
+
+def http(port, request, source="127.0.0.1", wait=5.0):
+    """Sends raw request bytes from `source`; returns (status, body bytes) or (0, b'')."""
+    data = raw_exchange(port, request, wait=wait, source=source)
+    head, _, body = data.partition(b"\r\n\r\n")
+    try:
+        return int(head.split(b" ")[1]), body
+    except (IndexError, ValueError):
+        return 0, b""
+
+
+def get(port, path, source="127.0.0.1", extra=b""):
+    return http(port, b"GET " + path.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra +
+                b"Connection: close\r\n\r\n", source)
+
+
+def post_scan(port, body, source):
+    data = json.dumps(body).encode()
+    return http(port, b"POST /api/v1/scans HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                b"application/json\r\nContent-Length: " + str(len(data)).encode() +
+                b"\r\nConnection: close\r\n\r\n" + data, source, wait=30)
+
+
+def connection_cap(state):
+    http_port, https_port = free_port(), free_port()
+    srv = Server("cap", "--http", f"127.0.0.1:{http_port}", "--https", f"127.0.0.1:{https_port}",
+                 "--state-dir", state, "--max-connections-per-client", "64", "--defer-accept",
+                 "false", "--log-level", "warn")
+    held = []
+    for _ in range(64):  # each sends the start of a request and holds its slot
+        s = socket.create_connection(("127.0.0.1", http_port))
+        s.sendall(b"GET /healthz HTTP/1.1\r\n")
+        held.append(s)
+    time.sleep(0.3)
+    status, _ = get(http_port, "/healthz")
+    check("the 65th connection of one client gets 503", status == 503, f"got {status}")
+    status, _ = get(http_port, "/healthz", source="127.0.0.2")
+    check("another client is served meanwhile", status == 200, f"got {status}")
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    refused = False
+    try:
+        with socket.create_connection(("127.0.0.1", https_port), timeout=5) as raw:
+            with ctx.wrap_socket(raw) as tls:
+                tls.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                refused = tls.recv(100) == b""
+    except (ssl.SSLError, ConnectionResetError, OSError):
+        refused = True
+    check("over HTTPS it is closed before the handshake", refused)
+    held.pop().close()
+    time.sleep(0.3)
+    status, _ = get(http_port, "/healthz")
+    check("a slot given back serves the client again", status == 200, f"got {status}")
+    for s in held:
+        s.close()
+    check("server exits 0 (cap)", srv.stop() == 0)
+
+
+def host_and_cross_site(state):
+    port = free_port()
+    srv = Server("hosts", "--http", f"127.0.0.1:{port}", "--https", "off", "--state-dir", state,
+                 "--server-name", "ports.example.org", "--log-level", "warn")
+    for host, want in ((b"ports.example.org", 200), (b"127.0.0.1:1", 200), (b"localhost", 200),
+                       (b"rebound.example", 421)):
+        status, _ = http(port, b"GET /port/22 HTTP/1.1\r\nHost: " + host +
+                         b"\r\nConnection: close\r\n\r\n")
+        check(f"Host {host.decode()}: {want}", status == want, f"got {status}")
+    status, _ = http(port, b"GET /port/22 HTTP/1.1\r\nConnection: close\r\n\r\n")
+    check("HTTP/1.1 without Host: 400", status == 400, f"got {status}")
+    status, body = get(port, "/api/v1/check/22", extra=b"Sec-Fetch-Site: cross-site\r\n")
+    check("a cross-site check is refused", status == 403 and b"cross_site" in body, f"{status}")
+    status, body = get(port, "/api/v1/check/22", extra=b"Origin: https://ports.example.org\r\n")
+    check("an Origin that is a server name may check", status != 403, f"{status} {body[:80]}")
+    check("server exits 0 (hosts)", srv.stop() == 0)
+
+
+def streams_on_a_full_result(state):
+    port = free_port()
+    cfg = os.path.join(state, "limits.toml")
+    with open(cfg, "w") as f:
+        f.write("[scan]\nallow_loopback = true\nmax_rate = 200000\nscan_rate = 200000\n"
+                "full_range_rate = 200000\nmax_in_flight = 16384\n")
+    srv = Server("streams", "--config", cfg, "--http", f"127.0.0.1:{port}", "--https", "off",
+                 "--state-dir", state, "--log-level", "warn")
+    pid = srv.proc.pid
+    status, body = post_scan(port, {"ports": "1-65535"}, "127.0.0.1")
+    check("a full-range scan of loopback starts", status == 202, f"{status} {body[:200]}")
+    if status != 202:
+        srv.stop()
+        return
+    scan_id = json.loads(body)["id"]
+    state_now = ""
+    for _ in range(600):
+        _, b = get(port, f"/api/v1/scans/{scan_id}")
+        state_now = json.loads(b).get("state", "") if b.startswith(b"{") else ""
+        if state_now != "running":
+            break
+        time.sleep(0.1)
+    check("the full-range scan finished", state_now == "done", state_now)
+    before = rss_mb(pid)
+    accepted, refused, other = [], 0, 0
+    for _ in range(200):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # and never read
+        s.settimeout(5)
+        s.connect(("127.0.0.1", port))
+        s.sendall(f"GET /api/v1/scans/{scan_id}/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                  .encode())
+        head = s.recv(12)
+        if head.startswith(b"HTTP/1.1 200"):
+            accepted.append(s)
+        else:
+            refused += head.startswith(b"HTTP/1.1 429")
+            other += not head.startswith(b"HTTP/1.1 429")
+            s.close()
+    time.sleep(1.0)
+    after = rss_mb(pid)
+    check("at most 4 streams on one scan, the rest told 429",
+          len(accepted) <= 4 and refused == 200 - len(accepted),
+          f"{len(accepted)} accepted, {refused} refused, {other} other")
+    check(f"streams that never read add under {RSS_BOUND_MB} MB",
+          after - before < RSS_BOUND_MB, f"RSS {before:.0f} -> {after:.0f} MB")
+    t0 = time.monotonic()
+    status, body = post_scan(port, {"ports": "22"}, "127.0.0.2")
+    took = (time.monotonic() - t0) * 1000
+    check("another visitor's scan starts meanwhile, within 50 ms", status == 202 and took < 50,
+          f"{status} in {took:.1f} ms")
+    print(f"     RSS {before:.0f} MB before the streams, {after:.0f} MB with them; "
+          f"start took {took:.1f} ms")
+    for s in accepted:
+        s.close()
+    check("server exits 0 (streams)", srv.stop() == 0)
+
+
+def main():
+    state = tempfile.mkdtemp(prefix="bw-limits-state-")
+    connection_cap(state)
+    host_and_cross_site(state)
+    streams_on_a_full_result(state)
+    print(f"{results['passed']} passed, {results['failed']} failed")
+    return 1 if results["failed"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
