@@ -1,4 +1,4 @@
-// libFuzzer target for the IANA CSV importer: never crashes, and what it writes reads back.
+// libFuzzer target for the IANA CSV reader: never crashes, and every row it keeps is sound.
 #include "db/iana_registry.hpp"
 
 #include <cstdint>
@@ -7,12 +7,12 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
-  auto first = breakwater::db::parse_iana_csv(text, "fuzz.csv");
-  if (!first) return 0;
-  auto second =
-      breakwater::db::parse_iana_csv(breakwater::db::write_iana_csv(first->rows), "w.csv");
-  if (!second || !second->problems.empty() || second->rows.size() != first->rows.size()) {
-    std::abort();  // the writer produced something the reader does not take back
+  auto parsed = breakwater::db::parse_iana_csv(text, "fuzz.csv");
+  if (!parsed) return 0;
+  for (const breakwater::db::iana_row& r : parsed->rows) {
+    // The database indexes rows by these promises: a range runs forwards, a row without a
+    // port has a name, and every kept row says where it stood.
+    if (r.port_lo > r.port_hi || (!r.has_port && r.service.empty()) || r.line == 0) std::abort();
   }
   return 0;
 }

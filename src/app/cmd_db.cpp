@@ -1,9 +1,11 @@
 #include "app/commands.hpp"
 #include "app/exit_code.hpp"
 
-#include "db/entry_checks.hpp"
+#include "db/data_checks.hpp"
 #include "db/error.hpp"
 #include "db/iana_registry.hpp"
+#include "db/registry_sums.hpp"
+#include "db/sha256.hpp"
 
 #include <fmt/format.h>
 #include <boost/json/object.hpp>
@@ -20,12 +22,11 @@ int run_check(context& ctx) {
   ctx.quiet_problems = true;
   const db::database* db = ctx.database();
   if (db == nullptr) return exit_failure;
-  db::diagnostics problems = ctx.loaded()->problems;
-  db::diagnostics cross = db::check_entries(*db);
-  problems.insert(problems.end(), cross.begin(), cross.end());
+  db::diagnostics problems = db::check_data(*ctx.loaded(), ctx.data_dir());
   for (const db::diagnostic& d : problems) fmt::print("{}\n", db::to_string(d));
-  fmt::print("checked {} registry rows and {} entries in {}: {} problem(s)\n", db->rows().size(),
-             db->entries().size(), ctx.data_dir().string(), problems.size());
+  fmt::print("checked {} registry rows, {} entries and {} ranges in {}: {} problem(s)\n",
+             db->rows().size(), db->entries().size(), db->ranges().size(), ctx.data_dir().string(),
+             problems.size());
   return problems.empty() ? exit_ok : exit_failure;
 }
 
@@ -47,6 +48,9 @@ struct import_options {
   std::string out_dir;
 };
 
+// The registry is shipped exactly as IANA publishes it, so that anyone can compare it with
+// IANA's own file: the import validates every row, then copies the bytes and records their
+// sha256. A row breakwater cannot read stops the import instead of being dropped.
 int run_import(const import_options& o, context& ctx) {
   auto text = db::read_file(o.file);
   if (!text) {
@@ -60,6 +64,13 @@ int run_import(const import_options& o, context& ctx) {
     return exit_bad_input;
   }
   for (const db::diagnostic& d : parsed->problems) fmt::print(stderr, "{}\n", db::to_string(d));
+  if (!parsed->problems.empty()) {
+    fmt::print(stderr,
+               "error: {}: {} bad row(s); nothing was imported (the registry is shipped exactly "
+               "as IANA publishes it, so every row must be readable)\n",
+               o.file, parsed->problems.size());
+    return exit_failure;
+  }
   if (parsed->rows.empty()) {
     fmt::print(stderr, "error: {}: {}\n", o.file,
                make_error_code(db::errc::no_valid_rows).message());
@@ -68,13 +79,18 @@ int run_import(const import_options& o, context& ctx) {
   std::filesystem::path dir =
       o.out_dir.empty() ? ctx.data_dir() / "iana" : std::filesystem::path(o.out_dir);
   auto target = dir / std::filesystem::path(db::registry_file).filename();
-  if (!write_atomically(target, db::write_iana_csv(parsed->rows))) {
+  auto sums = dir / std::filesystem::path(db::registry_sums_file).filename();
+  std::string sha = db::sha256_hex(*text);
+  if (!write_atomically(target, *text) || !write_atomically(sums, db::registry_sums_text(sha))) {
     fmt::print(stderr, "error: cannot write {}: check that the directory is writable\n",
-               target.string());
+               dir.string());
     return exit_failure;
   }
-  fmt::print("imported {} rows from {} into {}; {} bad row(s) skipped\n", parsed->rows.size(),
-             o.file, target.string(), parsed->problems.size());
+  std::size_t without_port = 0;
+  for (const db::iana_row& r : parsed->rows) without_port += r.has_port ? 0 : 1;
+  fmt::print(
+      "imported {} unchanged into {}: {} rows ({} without a port); sha256 {} recorded in {}\n",
+      o.file, target.string(), parsed->rows.size(), without_port, sha, sums.string());
   return exit_ok;
 }
 
@@ -95,20 +111,24 @@ boost::json::object stats_of(const db::database& db) {
       }
     }
   }
-  std::size_t words = 0, incidents = 0;
+  std::size_t words = 0, incidents = 0, range_words = 0;
   for (const db::entry& e : db.entries()) {
     words += e.body_words();
     incidents += e.incidents.size();
   }
+  for (const db::range_note& r : db.ranges()) range_words += r.body_words();
   boost::json::object t;
   for (db::transport tr : db::all_transports)
     t[db::to_string(tr)] = by_transport[std::string(db::to_string(tr))];
-  return {{"registrations", std::move(t)},
+  return {{"iana_rows", db.rows().size()},
+          {"registrations", std::move(t)},
           {"ports_with_registrations", ports_with_registrations},
           {"service_names_without_port", name_only},
           {"entries", db.entries().size()},
           {"entry_words", words},
-          {"incidents", incidents}};
+          {"incidents", incidents},
+          {"ranges", db.ranges().size()},
+          {"range_words", range_words}};
 }
 
 int run_stats(bool json, context& ctx) {
@@ -119,13 +139,17 @@ int run_stats(bool json, context& ctx) {
     print_json(s);
     return exit_ok;
   }
+  auto n = [&s](std::string_view key) { return s.at(key).as_uint64(); };
   const auto& t = s["registrations"].as_object();
-  fmt::print("IANA registrations: tcp {}, udp {}, sctp {}, dccp {}\n", t.at("tcp").as_uint64(),
-             t.at("udp").as_uint64(), t.at("sctp").as_uint64(), t.at("dccp").as_uint64());
-  fmt::print("ports with a registration: {}\n", s["ports_with_registrations"].as_uint64());
-  fmt::print("service names without a port: {}\n", s["service_names_without_port"].as_uint64());
-  fmt::print("our entries: {} ({} words, {} incidents)\n", s["entries"].as_uint64(),
-             s["entry_words"].as_uint64(), s["incidents"].as_uint64());
+  fmt::print("IANA rows: {}\n", n("iana_rows"));
+  fmt::print("IANA registrations (assigned, with a port): tcp {}, udp {}, sctp {}, dccp {}\n",
+             t.at("tcp").as_uint64(), t.at("udp").as_uint64(), t.at("sctp").as_uint64(),
+             t.at("dccp").as_uint64());
+  fmt::print("ports with a registration: {}\n", n("ports_with_registrations"));
+  fmt::print("service names without a port: {}\n", n("service_names_without_port"));
+  fmt::print("our entries: {} ({} words, {} incidents)\n", n("entries"), n("entry_words"),
+             n("incidents"));
+  fmt::print("our range notes: {} ({} words)\n", n("ranges"), n("range_words"));
   return exit_ok;
 }
 
@@ -140,14 +164,16 @@ void add_db_commands(CLI::App& app, context& ctx, int& status) {
 
   auto imp = std::make_shared<import_options>();
   CLI::App* import = group->add_subcommand(
-      "import-iana", "Import IANA's service-names-port-numbers.csv into the data directory");
+      "import-iana",
+      "Check IANA's service-names-port-numbers.csv and copy it, unchanged, into the data "
+      "directory with its sha256");
   import->add_option("FILE.csv", imp->file, "IANA's CSV file")->required();
   import->add_option("--out", imp->out_dir, "Directory to write to (default: DATA/iana)");
   import->callback([imp, &ctx, &status] { status = run_import(*imp, ctx);
 });
 
 auto json = std::make_shared<bool>(false);
-CLI::App* stats = group->add_subcommand("stats", "Count registrations and entries");
+CLI::App* stats = group->add_subcommand("stats", "Count registrations, entries and ranges");
 stats->add_flag("--json", *json, "Print one JSON object");
 stats->callback([json, &ctx, &status] { status = run_stats(*json, ctx); });
 }  // namespace breakwater::app

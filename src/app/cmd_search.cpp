@@ -33,8 +33,17 @@ int run_search(const search_options& o, context& ctx) {
   }
   if (hits.empty()) fmt::print("No port matches '{}'.\n", query);
   for (const db::search_hit& h : hits) {
-    const db::entry* e = db->find_entry(h.port);
-    fmt::print("{:>5}  {:<28} {}\n", h.port, db->name_of(h.port), e ? e->summary : h.why);
+    if (h.range != nullptr) {
+      fmt::print("{:>11}  {:<28} {}\n", fmt::format("{}-{}", h.range->lo, h.range->hi),
+                 h.range->title, h.range->summary);
+    } else if (h.unported != nullptr) {
+      std::string_view proto = h.unported->proto ? db::to_string(*h.unported->proto) : "";
+      fmt::print("{:>11}  {:<28} {} (service name without a port{}{})\n", "-", h.unported->service,
+                 h.unported->description, proto.empty() ? "" : ", ", proto);
+    } else {
+      const db::entry* e = db->find_entry(h.port);
+      fmt::print("{:>11}  {:<28} {}\n", h.port, db->name_of(h.port), e ? e->summary : h.why);
+    }
   }
   return exit_ok;
 }

@@ -15,6 +15,12 @@ std::string heading(const db::database& db, const db::port_info& info) {
                                  : fmt::format("Port {} - {}\n", info.port, name);
   if (info.ours) out += wrap(info.ours->summary, width, "");
   out += wrap(db::describe(info.range), width, "");
+  if (info.browsers_refuse) {
+    out += wrap(
+        "Browsers refuse this port: it is on the Fetch Standard's list of bad ports, so "
+        "no web page can make a browser connect here.",
+        width, "");
+  }
   return out;
 }
 
@@ -31,12 +37,33 @@ std::string registrations(const db::port_info& info) {
                             ? std::string{}
                             : fmt::format(" (ports {}-{})", r->port_lo, r->port_hi);
     out += fmt::format("  {:<5} {:<16} {}{}\n", proto, service, r->description, ports);
+    if (!r->unauthorized_use.empty()) {
+      out += wrap("Unauthorized use reported: " + r->unauthorized_use, width, "        ");
+    }
+    if (!r->notes.empty()) out += wrap("Assignment notes: " + r->notes, width, "        ");
+  }
+  return out;
+}
+
+std::string ranges(const db::database& db, const db::port_info& info) {
+  std::string out;
+  for (const db::range_note* r : info.ranges) {
+    out += fmt::format("\nRange {}-{}: {}\n", r->lo, r->hi, r->title);
+    out += wrap(r->summary, width, "  ") + "\n";
+    for (const std::string& p : r->paragraphs) out += wrap(p, width, "  ") + "\n";
+    for (const db::related_port& rel : r->related) {
+      out += fmt::format("  see {:<6} {}\n", rel.port, db.name_of(rel.port));
+    }
   }
   return out;
 }
 
 std::string our_entry(const db::database& db, const db::entry& e) {
   std::string out = fmt::format("\n{}\n", e.title);
+  if (!e.software.empty()) {
+    out +=
+        wrap(fmt::format("Listens here by default: {}.", fmt::join(e.software, ", ")), width, "  ");
+  }
   for (const std::string& p : e.paragraphs) out += wrap(p, width, "  ") + "\n";
   out += fmt::format("Exposure: {}\n", db::to_string(e.exposure));
   out += wrap(e.advice, width, "  ");
@@ -87,6 +114,7 @@ std::string render_port_text(const db::database& db, const db::port_info& info) 
   } else {
     out += "\nNo breakwater entry for this port yet.\n";
   }
+  out += ranges(db, info);
   out += fmt::format("\n< previous: {} {}    next: {} {} >\n", info.previous,
                      db.name_of(info.previous), info.next, db.name_of(info.next));
   return out;

@@ -1,11 +1,17 @@
 #include "db/database.hpp"
 
+#include "db/bad_ports.hpp"
+
 #include <algorithm>
 
 namespace breakwater::db {
 
-database::database(std::vector<iana_row> rows, std::vector<entry> entries)
-    : rows_(std::move(rows)), entries_(std::move(entries)), entry_index_(port_count, -1) {
+database::database(std::vector<iana_row> rows, std::vector<entry> entries,
+                   std::vector<range_note> ranges)
+    : rows_(std::move(rows)),
+      entries_(std::move(entries)),
+      ranges_(std::move(ranges)),
+      entry_index_(port_count, -1) {
   std::stable_sort(entries_.begin(), entries_.end(),
                    [](const entry& a, const entry& b) { return a.port < b.port; });
   // Keep the first entry per port; the loader already reports duplicates.
@@ -16,15 +22,24 @@ database::database(std::vector<iana_row> rows, std::vector<entry> entries)
     entry_index_[entries_[i].port] = static_cast<std::int32_t>(i);
     has_data_.set(entries_[i].port);
   }
+  // Narrowest first: the most specific explanation of a port leads its page.
+  std::stable_sort(ranges_.begin(), ranges_.end(), [](const range_note& a, const range_note& b) {
+    return a.width() != b.width() ? a.width() < b.width() : a.lo < b.lo;
+  });
   index_rows();
+  index_ranges();
   for (unsigned p = 49152; p < port_count; ++p) has_data_.set(p);
 }
 
 // Compressed per-port row lists: count, prefix-sum, fill.
 void database::index_rows() {
   row_offsets_.assign(port_count + 1, 0);
-  for (const iana_row& r : rows_) {
-    if (!r.has_port) continue;
+  for (std::uint32_t i = 0; i < rows_.size(); ++i) {
+    const iana_row& r = rows_[i];
+    if (!r.has_port) {
+      unported_.push_back(i);
+      continue;
+    }
     for (unsigned p = r.port_lo; p <= r.port_hi; ++p) ++row_offsets_[p + 1];
   }
   for (unsigned p = 0; p < port_count; ++p) row_offsets_[p + 1] += row_offsets_[p];
@@ -45,9 +60,43 @@ std::span<const std::uint32_t> database::rows_at(unsigned port) const noexcept {
       row_offsets_[port], row_offsets_[port + 1] - row_offsets_[port]);
 }
 
+void database::index_ranges() {
+  std::vector<unsigned> starts{0};
+  for (const range_note& r : ranges_) {
+    starts.push_back(r.lo);
+    if (r.hi + 1u < port_count) starts.push_back(r.hi + 1u);
+  }
+  std::sort(starts.begin(), starts.end());
+  starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+  for (unsigned first : starts) {
+    auto begin = static_cast<std::uint32_t>(segment_notes_.size());
+    for (const range_note& r : ranges_) {
+      if (r.contains(first)) segment_notes_.push_back(&r);  // ranges_ is narrowest first
+    }
+    segments_.push_back({first, begin, static_cast<std::uint32_t>(segment_notes_.size())});
+  }
+}
+
+std::span<const range_note* const> database::ranges_at(unsigned port) const noexcept {
+  auto after =
+      std::upper_bound(segments_.begin(), segments_.end(), port,
+                       [](unsigned p, const range_segment& s) { return p < s.first_port; });
+  if (after == segments_.begin()) return {};
+  const range_segment& s = *(after - 1);
+  return std::span<const range_note* const>(segment_notes_).subspan(s.begin, s.end - s.begin);
+}
+
 const entry* database::find_entry(unsigned port) const noexcept {
   if (port >= port_count || entry_index_[port] < 0) return nullptr;
   return &entries_[static_cast<std::size_t>(entry_index_[port])];
+}
+
+bool database::has_registration(unsigned port) const noexcept {
+  if (port >= port_count) return false;
+  for (std::uint32_t id : rows_at(port)) {
+    if (rows_[id].status != iana_status::unassigned) return true;
+  }
+  return false;
 }
 
 std::string_view database::name_of(unsigned port) const noexcept {
@@ -96,6 +145,8 @@ port_info database::lookup(std::uint16_t port) const {
                      return key(a) < key(b);
                    });
   info.ours = find_entry(port);
+  info.ranges = ranges_at(port);
+  info.browsers_refuse = db::browsers_refuse(port);
   info.previous = previous(port);
   info.next = next(port);
   return info;

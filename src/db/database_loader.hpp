@@ -1,4 +1,4 @@
-// Loads the database from a data directory: iana/*.csv and ports/*.toml.
+// Loads the database from a data directory: iana/*.csv, ports/*.toml and ranges/*.toml.
 #pragma once
 
 #include "db/database.hpp"
@@ -13,6 +13,7 @@ namespace breakwater::db {
 
 inline constexpr std::string_view registry_file = "iana/service-names-port-numbers.csv";
 inline constexpr std::string_view entries_dir = "ports";
+inline constexpr std::string_view ranges_dir = "ranges";
 
 struct loaded_database {
   std::unique_ptr<const database> db;

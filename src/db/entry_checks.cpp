@@ -12,32 +12,6 @@ namespace {
 // Sentences this short ("See RFC 959.") may repeat without being pasted prose.
 constexpr std::size_t min_sentence_words = 4;
 
-bool port_exists(const database& db, unsigned port) {
-  if (db.find_entry(port) != nullptr) return true;
-  for (std::uint32_t id : db.rows_at(port)) {
-    if (db.rows()[id].status != iana_status::unassigned) return true;
-  }
-  return false;
-}
-
-void check_related(const database& db, const entry& e, diagnostics& out) {
-  for (const related_port& r : e.related) {
-    if (!port_exists(db, r.port)) {
-      out.push_back(
-          {e.file, r.line,
-           fmt::format("related port {} has neither an entry nor an IANA registration", r.port)});
-    }
-  }
-}
-
-void check_length(const entry& e, diagnostics& out) {
-  if (std::size_t words = e.body_words(); words < min_body_words) {
-    out.push_back(
-        {e.file, 0,
-         fmt::format("body has {} words; at least {} are needed", words, min_body_words)});
-  }
-}
-
 std::vector<std::string_view> prose_of(const entry& e) {
   std::vector<std::string_view> out(e.paragraphs.begin(), e.paragraphs.end());
   out.push_back(e.summary);
@@ -47,31 +21,64 @@ std::vector<std::string_view> prose_of(const entry& e) {
   return out;
 }
 
-void check_duplicates(const database& db, diagnostics& out) {
-  std::map<std::string, const entry*> first_seen;
-  for (const entry& e : db.entries()) {
-    for (std::string_view text : prose_of(e)) {
+std::vector<std::string_view> prose_of(const range_note& r) {
+  std::vector<std::string_view> out(r.paragraphs.begin(), r.paragraphs.end());
+  out.push_back(r.summary);
+  for (const related_port& rel : r.related) out.push_back(rel.reason);
+  return out;
+}
+
+// Sentences are keyed by the file that wrote them first; entries come before ranges.
+class duplicate_finder {
+ public:
+  explicit duplicate_finder(diagnostics& out) : out_(out) {}
+
+  void add(const std::string& file, const std::vector<std::string_view>& prose) {
+    for (std::string_view text : prose) {
       for (const std::string& sentence : split_sentences(text)) {
         if (count_words(sentence) < min_sentence_words) continue;
-        auto [it, inserted] = first_seen.emplace(to_lower(sentence), &e);
-        if (inserted || it->second == &e) continue;
-        out.push_back(
-            {e.file, 0,
-             fmt::format("sentence also appears in {}: \"{}\"", it->second->file, sentence)});
+        auto [it, inserted] = first_seen_.emplace(to_lower(sentence), &file);
+        if (inserted || *it->second == file) continue;
+        out_.push_back(
+            {file, 0, fmt::format("sentence also appears in {}: \"{}\"", *it->second, sentence)});
       }
+    }
+  }
+
+ private:
+  std::map<std::string, const std::string*> first_seen_;
+  diagnostics& out_;
+};
+
+}  // namespace
+
+void check_related(const database& db, const std::string& file,
+                   const std::vector<related_port>& related, diagnostics& out) {
+  for (const related_port& r : related) {
+    if (db.find_entry(r.port) == nullptr && !db.has_registration(r.port)) {
+      out.push_back(
+          {file, r.line,
+           fmt::format("related port {} has neither an entry nor an IANA registration", r.port)});
     }
   }
 }
 
-}  // namespace
+void check_body_length(const std::string& file, std::size_t words, diagnostics& out) {
+  if (words < min_body_words) {
+    out.push_back(
+        {file, 0, fmt::format("body has {} words; at least {} are needed", words, min_body_words)});
+  }
+}
 
 diagnostics check_entries(const database& db) {
   diagnostics out;
+  duplicate_finder duplicates(out);
   for (const entry& e : db.entries()) {
-    check_related(db, e, out);
-    check_length(e, out);
+    check_related(db, e.file, e.related, out);
+    check_body_length(e.file, e.body_words(), out);
+    duplicates.add(e.file, prose_of(e));
   }
-  check_duplicates(db, out);
+  for (const range_note& r : db.ranges()) duplicates.add(r.file, prose_of(r));
   return out;
 }
 

@@ -75,23 +75,6 @@ std::optional<std::string> fill_row(const csv_record& r, iana_row& row) {
   return std::nullopt;
 }
 
-std::string quote(std::string_view field) {
-  if (field.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(field);
-  std::string out = "\"";
-  for (char c : field) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-  return out;
-}
-
-std::string port_text(const iana_row& row) {
-  if (!row.has_port) return {};
-  if (row.port_lo == row.port_hi) return std::to_string(row.port_lo);
-  return fmt::format("{}-{}", row.port_lo, row.port_hi);
-}
-
 }  // namespace
 
 iana_status classify(const iana_row& row) noexcept {
@@ -123,23 +106,6 @@ boost::system::result<iana_import> parse_iana_csv(std::string_view text, std::st
       continue;
     }
     out.rows.push_back(std::move(row));
-  }
-  return out;
-}
-
-std::string write_iana_csv(const std::vector<iana_row>& rows) {
-  std::string out;
-  for (std::size_t i = 0; i < columns.size(); ++i) {
-    out += (i ? "," : "");
-    out += columns[i];
-  }
-  out += '\n';
-  for (const iana_row& r : rows) {
-    std::string_view proto = r.proto ? to_string(*r.proto) : std::string_view{};
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", quote(r.service), port_text(r),
-                       proto, quote(r.description), quote(r.assignee), quote(r.contact),
-                       quote(r.registration_date), quote(r.modification_date), quote(r.reference),
-                       quote(r.service_code), quote(r.unauthorized_use), quote(r.notes));
   }
   return out;
 }

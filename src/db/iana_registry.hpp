@@ -1,4 +1,5 @@
-// IANA's service-name and port-number registry: rows, the CSV importer and its writer.
+// IANA's service-name and port-number registry: rows and the CSV reader. The importer ships
+// IANA's file unchanged (see `db import-iana`), so there is no writer.
 #pragma once
 
 #include "db/diagnostic.hpp"
@@ -53,8 +54,5 @@ struct iana_import {
 // Parses IANA's official CSV (service-names-port-numbers.csv). Fails only when the
 // header is not IANA's; bad rows are reported in `problems` and skipped.
 boost::system::result<iana_import> parse_iana_csv(std::string_view text, std::string_view file);
-
-// Writes rows back in IANA's CSV format, so that parse_iana_csv reads them unchanged.
-std::string write_iana_csv(const std::vector<iana_row>& rows);
 
 }  // namespace breakwater::db

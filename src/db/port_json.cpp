@@ -39,33 +39,60 @@ json::array strings(const auto& items) {
   return out;
 }
 
+json::array related_to_json(const database& db, const std::vector<related_port>& list) {
+  json::array out;
+  for (const related_port& r : list) {
+    out.push_back(
+        json::object{{"port", r.port}, {"name", db.name_of(r.port)}, {"reason", r.reason}});
+  }
+  return out;
+}
+
+json::array references_to_json(const std::vector<reference>& list) {
+  json::array out;
+  for (const reference& r : list) out.push_back(json::object{{"id", r.id}, {"title", r.title}});
+  return out;
+}
+
+json::array transports_to_json(const std::vector<transport>& list) {
+  json::array out;
+  for (transport t : list) out.emplace_back(to_string(t));
+  return out;
+}
+
+json::object range_to_json(const database& db, const range_note& r) {
+  json::object o;
+  o["id"] = r.id;
+  o["lo"] = r.lo;
+  o["hi"] = r.hi;
+  o["title"] = r.title;
+  o["summary"] = r.summary;
+  o["transports"] = transports_to_json(r.transports);
+  o["keywords"] = strings(r.keywords);
+  o["body"] = strings(r.paragraphs);
+  o["exclusive"] = r.exclusive;
+  o["related"] = related_to_json(db, r.related);
+  o["references"] = references_to_json(r.references);
+  return o;
+}
+
 json::object entry_to_json(const database& db, const entry& e) {
   json::object o;
   o["title"] = e.title;
   o["summary"] = e.summary;
-  json::array transports;
-  for (transport t : e.transports) transports.emplace_back(to_string(t));
-  o["transports"] = std::move(transports);
+  o["transports"] = transports_to_json(e.transports);
   o["keywords"] = strings(e.keywords);
   o["software"] = strings(e.software);
   o["body"] = strings(e.paragraphs);
   o["exposure"] = {{"level", to_string(e.exposure)}, {"advice", e.advice}};
-  json::array related;
-  for (const related_port& r : e.related) {
-    related.push_back(
-        json::object{{"port", r.port}, {"name", db.name_of(r.port)}, {"reason", r.reason}});
-  }
-  o["related"] = std::move(related);
+  o["related"] = related_to_json(db, e.related);
   json::array incidents;
   for (const incident& i : e.incidents) {
     incidents.push_back(
         json::object{{"year", i.year}, {"summary", i.summary}, {"source", i.source}});
   }
   o["incidents"] = std::move(incidents);
-  json::array refs;
-  for (const reference& r : e.references)
-    refs.push_back(json::object{{"id", r.id}, {"title", r.title}});
-  o["references"] = std::move(refs);
+  o["references"] = references_to_json(e.references);
   return o;
 }
 
@@ -80,6 +107,10 @@ json::value port_to_json(const database& db, const port_info& info) {
   for (const iana_row* r : info.registrations) regs.push_back(registration_to_json(*r));
   o["registrations"] = std::move(regs);
   o["entry"] = info.ours ? json::value(entry_to_json(db, *info.ours)) : json::value(nullptr);
+  json::array ranges;
+  for (const range_note* r : info.ranges) ranges.push_back(range_to_json(db, *r));
+  o["ranges"] = std::move(ranges);
+  o["browsers_refuse"] = info.browsers_refuse;
   o["previous"] = info.previous;
   o["next"] = info.next;
   return o;
@@ -89,12 +120,31 @@ json::value search_to_json(const database& db, std::string_view query,
                            std::span<const search_hit> hits) {
   json::array results;
   for (const search_hit& h : hits) {
-    const entry* e = db.find_entry(h.port);
-    results.push_back(json::object{{"port", h.port},
-                                   {"name", db.name_of(h.port)},
-                                   {"summary", e ? json::value(e->summary) : json::value(nullptr)},
-                                   {"matched", h.why},
-                                   {"score", h.score}});
+    json::object o;
+    if (h.range != nullptr) {
+      o = {{"kind", "range"},
+           {"port", h.range->lo},
+           {"range", json::array{h.range->lo, h.range->hi}},
+           {"id", h.range->id},
+           {"name", h.range->title},
+           {"summary", h.range->summary}};
+    } else if (h.unported != nullptr) {
+      const iana_row& r = *h.unported;
+      o = {{"kind", "service"},
+           {"port", nullptr},
+           {"name", r.service},
+           {"transport", r.proto ? json::value(to_string(*r.proto)) : json::value(nullptr)},
+           {"summary", r.description}};
+    } else {
+      const entry* e = db.find_entry(h.port);
+      o = {{"kind", "port"},
+           {"port", h.port},
+           {"name", db.name_of(h.port)},
+           {"summary", e ? json::value(e->summary) : json::value(nullptr)}};
+    }
+    o["matched"] = h.why;
+    o["score"] = h.score;
+    results.push_back(std::move(o));
   }
   return json::object{{"query", query}, {"results", std::move(results)}};
 }

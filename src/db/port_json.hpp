@@ -11,10 +11,12 @@
 namespace breakwater::db {
 
 // {"port":443,"range":"system","unassigned":false,"registrations":[...],"entry":{...}|null,
-//  "previous":442,"next":444}
+//  "ranges":[{"id":...,"lo":...,"hi":...,...}],"browsers_refuse":true,"previous":442,"next":444}
 boost::json::value port_to_json(const database& db, const port_info& info);
 
-// {"query":"...","results":[{"port":22,"name":"ssh","why":"service name","score":...}]}
+// {"query":"...","results":[{"kind":"port","port":22,"name":"ssh","summary":...,
+//  "matched":"service name","score":...}]}; "kind" is "port", "range" (with "range":[lo,hi]
+//  and "id") or "service" (a registered name without a port: "port" is null).
 boost::json::value search_to_json(const database& db, std::string_view query,
                                   std::span<const search_hit> hits);
 

@@ -15,19 +15,39 @@ struct field_kind {
 };
 
 // Order matters: a lower index is a better field.
-// Our titles and keywords outrank words inside registered service names: a port we
-// wrote about under that name is what most searchers mean.
-constexpr std::array<field_kind, 6> fields{{{"title", 320},
+// Software names lead: someone searching "plex" wants the port Plex listens on, not every
+// port whose text mentions it. Our titles, range titles and keywords outrank words inside
+// registered service names: a port we wrote about under that name is what most searchers
+// mean.
+constexpr std::array<field_kind, 8> fields{{{"software", 330},
+                                            {"title", 320},
+                                            {"range title", 310},
                                             {"keyword", 300},
                                             {"service name", 280},
                                             {"summary", 150},
                                             {"description", 100},
                                             {"text", 20}}};
-enum field_id : std::uint8_t { f_title, f_keyword, f_service, f_summary, f_description, f_body };
+enum field_id : std::uint8_t {
+  f_software,
+  f_title,
+  f_range_title,
+  f_keyword,
+  f_service,
+  f_summary,
+  f_description,
+  f_body
+};
+
+// Reasons beyond the fields: a hit on the port number itself.
+constexpr std::uint8_t why_port_number = fields.size();
+std::string_view reason(std::uint8_t why) {
+  return why < fields.size() ? fields[why].name : std::string_view("port number");
+}
 
 constexpr int port_score = 100000;
 constexpr int name_score = 50000;
-constexpr int entry_bonus = 5;  // among equals, a port we wrote about comes first
+constexpr int unported_name_score = 290;  // below our titles and keywords, above the rest
+constexpr int entry_bonus = 5;            // among equals, a port we wrote about comes first
 
 std::optional<std::pair<unsigned, unsigned>> as_port_range(std::string_view q) {
   auto dash = q.find('-');
@@ -45,63 +65,98 @@ std::optional<std::pair<unsigned, unsigned>> as_port_range(std::string_view q) {
 }  // namespace
 
 search_index::search_index(const database& db) : db_(db) {
+  first_range_ = port_count;
+  first_unported_ = first_range_ + static_cast<target>(db.ranges().size());
   for (const iana_row& r : db.rows()) {
     if (!r.has_port || r.status == iana_status::unassigned) continue;
     // A range row (x11 6000-6063) is indexed at its first port: that is its page.
-    std::uint16_t port = r.port_lo;
+    target port = r.port_lo;
     if (!r.service.empty()) {
-      auto& ports = names_[to_lower(r.service)];
-      if (std::find(ports.begin(), ports.end(), port) == ports.end()) ports.push_back(port);
+      add_name(r.service, port);
       add_words(r.service, port, f_service);
     }
     add_words(r.description, port, f_description);
   }
+  auto unported = db.rows_without_port();
+  for (std::size_t i = 0; i < unported.size(); ++i) {
+    const iana_row& r = db.rows()[unported[i]];
+    target to = first_unported_ + static_cast<target>(i);
+    add_name(r.service, to);
+    add_words(r.service, to, f_service);
+    add_words(r.description, to, f_description);
+  }
   for (const entry& e : db.entries()) {
     add_words(e.title, e.port, f_title);
     for (const std::string& k : e.keywords) add_words(k, e.port, f_keyword);
-    for (const std::string& k : e.software) add_words(k, e.port, f_keyword);
+    for (const std::string& s : e.software) add_words(s, e.port, f_software);
     add_words(e.summary, e.port, f_summary);
     for (const std::string& p : e.paragraphs) add_words(p, e.port, f_body);
+  }
+  for (std::size_t i = 0; i < db.ranges().size(); ++i) {
+    const range_note& r = db.ranges()[i];
+    target to = first_range_ + static_cast<target>(i);
+    add_words(r.title, to, f_range_title);
+    for (const std::string& k : r.keywords) add_words(k, to, f_keyword);
+    add_words(r.summary, to, f_summary);
+    for (const std::string& p : r.paragraphs) add_words(p, to, f_body);
   }
   finish();
 }
 
-void search_index::add_words(std::string_view text, std::uint16_t port, std::uint8_t field) {
-  for_each_word(text, [&](std::string_view w) { add(w, port, field); });
+void search_index::add_name(std::string_view name, target to) {
+  auto& list = names_[to_lower(name)];
+  if (std::find(list.begin(), list.end(), to) == list.end()) list.push_back(to);
 }
 
-void search_index::add(std::string_view word, std::uint16_t port, std::uint8_t field) {
+void search_index::add_words(std::string_view text, target to, std::uint8_t field) {
+  for_each_word(text, [&](std::string_view w) { add(w, to, field); });
+}
+
+void search_index::add(std::string_view word, target to, std::uint8_t field) {
   auto it = words_.find(word);
   if (it == words_.end()) it = words_.emplace(std::string(word), std::vector<posting>{}).first;
-  // Bodies repeat words; one posting per port and field is enough before finish().
-  if (!it->second.empty() && it->second.back().port == port && it->second.back().field == field) {
+  // Bodies repeat words; one posting per target and field is enough before finish().
+  if (!it->second.empty() && it->second.back().to == to && it->second.back().field == field) {
     return;
   }
-  it->second.push_back({port, field});
+  it->second.push_back({to, field});
 }
 
 void search_index::finish() {
   sorted_words_.reserve(words_.size());
   for (auto& [word, list] : words_) {
     sorted_words_.push_back(word);
-    // A port can recur far apart (a body and a description); keep its best field.
-    std::sort(list.begin(), list.end(), [](posting a, posting b) {
-      return a.port != b.port ? a.port < b.port : a.field < b.field;
-    });
-    list.erase(std::unique(list.begin(), list.end(),
-                           [](posting a, posting b) { return a.port == b.port; }),
-               list.end());
+    // A target can recur far apart (a body and a description); keep its best field.
+    std::sort(list.begin(), list.end(),
+              [](posting a, posting b) { return a.to != b.to ? a.to < b.to : a.field < b.field; });
+    list.erase(
+        std::unique(list.begin(), list.end(), [](posting a, posting b) { return a.to == b.to; }),
+        list.end());
   }
   std::sort(sorted_words_.begin(), sorted_words_.end());
 }
 
-void search_index::match_word(std::string_view word,
-                              std::unordered_map<std::uint16_t, search_hit>& best) const {
+search_hit search_index::hit_for(target to, scored s) const {
+  search_hit hit;
+  hit.score = s.score;
+  hit.why = reason(s.why);
+  if (to < first_range_) {
+    hit.port = static_cast<std::uint16_t>(to);
+  } else if (to < first_unported_) {
+    hit.range = &db_.ranges()[to - first_range_];
+    hit.port = hit.range->lo;
+  } else {
+    hit.unported = &db_.rows()[db_.rows_without_port()[to - first_unported_]];
+  }
+  return hit;
+}
+
+void search_index::match_word(std::string_view word, hit_map& best) const {
   auto consider = [&](const std::vector<posting>& list, bool exact) {
     for (posting p : list) {
       int score = fields[p.field].weight / (exact ? 1 : 2);
-      auto& hit = best[p.port];
-      if (score > hit.score) hit = {p.port, score, fields[p.field].name};
+      scored& hit = best[p.to];
+      if (score > hit.score) hit = {score, p.field};
     }
   };
   if (auto it = words_.find(word); it != words_.end()) consider(it->second, true);
@@ -116,27 +171,31 @@ std::vector<search_hit> search_index::search(std::string_view query, std::size_t
   // Bounded work whatever the input: a long query is cut, repeated words count once, and
   // only the first few words are matched (each word costs a walk of the index).
   query = trim(query.substr(0, max_query_bytes));
-  std::unordered_map<std::uint16_t, search_hit> total;
+  hit_map total;
   if (auto range = as_port_range(query)) {
     for (unsigned p = range->first; p <= range->second && total.size() < limit; ++p) {
       if (db_.has_data(p) || range->first == range->second) {
-        auto port = static_cast<std::uint16_t>(p);
-        total[port] = {port, port_score - static_cast<int>(p - range->first), "port number"};
+        total[p] = {port_score - static_cast<int>(p - range->first), why_port_number};
       }
     }
     return ranked(total, limit);  // "20-23" is about ports, not the words 20 and 23
   }
   if (auto it = names_.find(to_lower(query)); it != names_.end()) {
-    for (std::uint16_t port : it->second) total[port] = {port, name_score, "service name"};
+    for (target to : it->second) {
+      // A name registered without a port (a DNS-SD type such as "airplay") is worth
+      // showing, but the ports where that software really listens matter more.
+      int score = to < first_unported_ ? name_score : unported_name_score;
+      total[to] = {score, f_service};
+    }
   }
   std::vector<std::string> words;
   for (std::string& w : tokenize(query)) {
     if (words.size() == max_query_words) break;
     if (std::find(words.begin(), words.end(), w) == words.end()) words.push_back(std::move(w));
   }
-  std::unordered_map<std::uint16_t, search_hit> all_words;
+  hit_map all_words;
   for (std::size_t i = 0; i < words.size(); ++i) {
-    std::unordered_map<std::uint16_t, search_hit> best;
+    hit_map best;
     match_word(words[i], best);
     if (i == 0) {
       all_words = std::move(best);
@@ -152,25 +211,48 @@ std::vector<search_hit> search_index::search(std::string_view query, std::size_t
       ++it;
     }
   }
-  for (auto& [port, hit] : all_words) {
-    auto& t = total[port];
-    if (t.score == 0) t = hit;  // name matches already outrank word matches
+  for (auto& [to, hit] : all_words) {
+    auto& t = total[to];
+    if (t.score < hit.score) t = hit;  // a port's name match already outranks its words
   }
   return ranked(total, limit);
 }
 
-std::vector<search_hit> search_index::ranked(
-    const std::unordered_map<std::uint16_t, search_hit>& total, std::size_t limit) const {
-  std::vector<search_hit> out;
-  out.reserve(total.size());
-  for (const auto& [port, hit] : total) {
-    out.push_back(hit);
-    if (db_.find_entry(port) != nullptr) out.back().score += entry_bonus;
+std::vector<search_hit> search_index::ranked(const hit_map& total, std::size_t limit) const {
+  struct candidate {
+    target to;
+    scored s;
+  };
+  std::vector<candidate> all;
+  all.reserve(total.size());
+  for (const auto& [to, s] : total) {
+    all.push_back({to, s});
+    if (to < first_range_ && db_.find_entry(to) != nullptr) all.back().s.score += entry_bonus;
   }
-  std::sort(out.begin(), out.end(), [](const search_hit& a, const search_hit& b) {
-    return a.score != b.score ? a.score > b.score : a.port < b.port;
-  });
-  if (out.size() > limit) out.resize(limit);
+  // Ties: ports in order, then range notes by first and last port, then names without a
+  // port in registry order. The key is cheap to compare; only the top `limit` are sorted.
+  auto tie_key = [this](target to) -> std::uint64_t {
+    if (to < first_range_) return to;
+    if (to < first_unported_) {
+      const range_note& r = db_.ranges()[to - first_range_];
+      return (std::uint64_t{1} << 40) | (std::uint64_t{r.lo} << 16) | r.hi;
+    }
+    return (std::uint64_t{2} << 40) |
+           db_.rows()[db_.rows_without_port()[to - first_unported_]].line;
+  };
+  auto better = [&](const candidate& a, const candidate& b) {
+    return a.s.score != b.s.score ? a.s.score > b.s.score : tie_key(a.to) < tie_key(b.to);
+  };
+  std::size_t keep = std::min(limit, all.size());
+  if (keep == all.size()) {
+    std::sort(all.begin(), all.end(), better);
+  } else {
+    std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(keep), all.end(),
+                      better);
+  }
+  std::vector<search_hit> out;
+  out.reserve(keep);
+  for (std::size_t i = 0; i < keep; ++i) out.push_back(hit_for(all[i].to, all[i].s));
   return out;
 }
 

@@ -11,15 +11,19 @@
 
 namespace breakwater::db {
 
+// A port, one of our range notes, or a registered service name that has no port.
 struct search_hit {
-  std::uint16_t port = 0;
+  std::uint16_t port = 0;  // the port; a range's first port; 0 for a service without a port
   int score = 0;
   std::string_view why;  // "port number", "service name", "title", ... (the best match)
+  const range_note* range = nullptr;   // set when the hit is a range note
+  const iana_row* unported = nullptr;  // set when the hit is a service name without a port
 };
 
 // Ranking, best first: the port number itself, an exact service name, then words in
-// service names, our titles and keywords, summaries and IANA descriptions, our bodies.
-// Every word of the query must match (a word may match as a prefix, at half weight).
+// software names, our titles, range titles and keywords, service names, summaries and IANA
+// descriptions, our bodies. Every word of the query must match (a word may match as a
+// prefix, at half weight).
 class search_index {
  public:
   explicit search_index(const database& db);
@@ -31,16 +35,27 @@ class search_index {
   static constexpr std::size_t max_query_words = 8;
 
  private:
+  // What a posting points at: a port (0-65535), then range notes, then rows without a port.
+  using target = std::uint32_t;
   struct posting {
-    std::uint16_t port;
+    target to;
     std::uint8_t field;  // index into the field table
   };
-  void add(std::string_view text, std::uint16_t port, std::uint8_t field);
-  void add_words(std::string_view text, std::uint16_t port, std::uint8_t field);
+  // While searching, a target carries only its score and why it matched (an index into the
+  // reasons); the full search_hit is made for the few that are returned.
+  struct scored {
+    int score = 0;
+    std::uint8_t why = 0;
+  };
+  using hit_map = std::unordered_map<target, scored>;
+
+  void add(std::string_view text, target to, std::uint8_t field);
+  void add_words(std::string_view text, target to, std::uint8_t field);
+  void add_name(std::string_view name, target to);
   void finish();
-  std::vector<search_hit> ranked(const std::unordered_map<std::uint16_t, search_hit>& total,
-                                 std::size_t limit) const;
-  void match_word(std::string_view word, std::unordered_map<std::uint16_t, search_hit>& best) const;
+  search_hit hit_for(target to, scored s) const;
+  std::vector<search_hit> ranked(const hit_map& total, std::size_t limit) const;
+  void match_word(std::string_view word, hit_map& best) const;
 
   // Lets the maps be searched with a string_view, without building a std::string.
   struct text_hash {
@@ -54,8 +69,10 @@ class search_index {
 
   const database& db_;
   text_map<std::vector<posting>> words_;
-  std::vector<std::string> sorted_words_;       // for prefix matches
-  text_map<std::vector<std::uint16_t>> names_;  // whole service names
+  std::vector<std::string> sorted_words_;  // for prefix matches
+  text_map<std::vector<target>> names_;    // whole service names
+  target first_range_ = 0;                 // targets of range notes start here
+  target first_unported_ = 0;              // and those of rows without a port here
 };
 
 }  // namespace breakwater::db

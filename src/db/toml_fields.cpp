@@ -32,6 +32,14 @@ std::optional<std::int64_t> toml_fields::integer(std::string_view key, presence 
   return std::nullopt;
 }
 
+std::optional<bool> toml_fields::boolean(std::string_view key, presence p) {
+  const toml::node* node = find(key, p, "true or false");
+  if (node == nullptr) return std::nullopt;
+  if (node->is_boolean()) return node->as_boolean()->get();
+  error(*node, fmt::format("'{}' must be true or false", key));
+  return std::nullopt;
+}
+
 const toml::array* toml_fields::array(std::string_view key, presence p) {
   const toml::node* node = find(key, p, "array");
   if (node == nullptr) return nullptr;

@@ -24,6 +24,7 @@ class toml_fields {
 
   std::optional<std::string> string(std::string_view key, presence p);
   std::optional<std::int64_t> integer(std::string_view key, presence p);
+  std::optional<bool> boolean(std::string_view key, presence p);
   const toml::array* array(std::string_view key, presence p);
   const toml::table* table(std::string_view key, presence p);
 

@@ -65,12 +65,25 @@ page render_search_page(const db::database& db, std::string_view query,
     }
     h.raw("<ol class=\"results\">");
     for (const db::search_hit& hit : hits) {
-      const db::entry* e = db.find_entry(hit.port);
-      h.raw("<li><a href=\"/port/").number(hit.port).raw("\">").number(hit.port);
-      std::string_view name = db.name_of(hit.port);
-      if (!name.empty()) h.raw(" ").text(name);
-      h.raw("</a>");
-      if (e != nullptr) h.raw(": ").text(e->summary);
+      h.raw("<li>");
+      if (hit.range != nullptr) {
+        // A range note is shown on the page of each of its ports; its first one stands in.
+        const db::range_note& r = *hit.range;
+        h.raw("<a href=\"/port/").number(r.lo).raw("#range-").text(r.id).raw("\">");
+        h.number(r.lo).raw("-").number(r.hi).raw(" ").text(r.title).raw("</a>: ").text(r.summary);
+      } else if (hit.unported != nullptr) {
+        const db::iana_row& r = *hit.unported;
+        h.raw("<b>").text(r.service).raw("</b>: ").text(r.description);
+        h.text(r.proto ? fmt::format(" (registered without a port, {})", db::to_string(*r.proto))
+                       : std::string(" (registered without a port)"));
+      } else {
+        const db::entry* e = db.find_entry(hit.port);
+        h.raw("<a href=\"/port/").number(hit.port).raw("\">").number(hit.port);
+        std::string_view name = db.name_of(hit.port);
+        if (!name.empty()) h.raw(" ").text(name);
+        h.raw("</a>");
+        if (e != nullptr) h.raw(": ").text(e->summary);
+      }
       h.raw(" <span class=\"muted\">(matched ").text(hit.why).raw(")</span></li>");
     }
     h.raw("</ol>");

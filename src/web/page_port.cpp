@@ -1,9 +1,12 @@
 // The /port/N page, in the spirit of the original Port Authority pages.
+#include "db/bad_ports.hpp"
 #include "db/port_range.hpp"
 #include "web/assets.hpp"
 #include "web/html.hpp"
 #include "web/page_forms.hpp"
+#include "web/page_port_ranges.hpp"
 #include "web/pages.hpp"
+#include "web/reference_links.hpp"
 
 #include <fmt/format.h>
 
@@ -46,6 +49,18 @@ void title(html& h, const db::database& db, const db::port_info& info) {
   h.raw("</h1>");
   if (info.ours) h.raw("<p class=\"summary\">").text(info.ours->summary).raw("</p>");
   h.raw("<p class=\"range\">").text(db::describe(info.range)).raw("</p>");
+  if (info.browsers_refuse) {
+    // Why it matters: a page cannot make a visitor's browser talk to this port, so
+    // cross-protocol tricks through the browser are off the table here.
+    h.raw(
+        "<p class=\"refused\" id=\"browsers-refuse\"><strong>Browsers refuse this port.</strong> ");
+    h.text("It is on the ");
+    external_link(h, db::bad_port_source, "Fetch Standard's list of bad ports");
+    h.text(
+        ": browsers will not load http:// or https:// addresses on it, so no web page can "
+        "make a visitor's browser send requests here.");
+    h.raw("</p>");
+  }
 }
 
 void registration_rows(html& h, const db::port_info& info, std::optional<db::transport> t) {
@@ -54,8 +69,17 @@ void registration_rows(html& h, const db::port_info& info, std::optional<db::tra
     h.raw("<tr><td>").text(r->service.empty() ? "(none)" : r->service).raw("</td><td>");
     h.text(r->description);
     if (r->port_lo != r->port_hi) h.text(fmt::format(" (ports {}-{})", r->port_lo, r->port_hi));
+    if (!r->unauthorized_use.empty()) {
+      h.raw("<p class=\"unauthorized\"><strong>Unauthorized use reported:</strong> ");
+      h.text(r->unauthorized_use).raw("</p>");
+    }
+    if (!r->notes.empty()) {
+      h.raw("<p class=\"notes\"><strong>Assignment notes:</strong> ").text(r->notes).raw("</p>");
+    }
     h.raw("</td><td>").text(r->assignee).raw("</td><td>").text(r->registration_date);
-    h.raw("</td><td>").text(r->reference).raw("</td></tr>");
+    h.raw("</td><td>");
+    text_with_links(h, r->reference);
+    h.raw("</td></tr>");
   }
 }
 
@@ -114,35 +138,54 @@ void incidents_and_references(html& h, const db::entry& e) {
   if (!e.incidents.empty()) {
     h.raw("<h3>Incidents</h3><ul class=\"incidents\">");
     for (const db::incident& i : e.incidents) {
-      h.raw("<li><strong>").number(static_cast<unsigned>(i.year)).raw("</strong> ").text(i.summary);
-      h.raw(" <span class=\"muted\">(").text(i.source).raw(")</span></li>");
+      h.raw("<li><strong>").number(static_cast<unsigned>(i.year)).raw("</strong> ");
+      text_with_links(h, i.summary);
+      h.raw(" <span class=\"muted\">(");
+      text_with_links(h, i.source);
+      h.raw(")</span></li>");
     }
     h.raw("</ul>");
   }
   if (e.references.empty()) return;
   h.raw("<h3>References</h3><ul class=\"refs\">");
   for (const db::reference& r : e.references) {
-    h.raw("<li>").text(r.id);
+    h.raw("<li>");
+    text_with_links(h, r.id);
     if (!r.title.empty()) h.raw(": ").text(r.title);
     h.raw("</li>");
   }
   h.raw("</ul>");
 }
 
+void software(html& h, const db::entry& e) {
+  if (e.software.empty()) return;
+  h.raw("<p class=\"software\"><strong>Listens here by default:</strong> ");
+  for (std::size_t i = 0; i < e.software.size(); ++i) {
+    if (i > 0) h.raw(", ");
+    h.text(e.software[i]);
+  }
+  h.raw("</p>");
+}
+
 void our_entry(html& h, const db::database& db, const db::port_info& info) {
   if (info.ours == nullptr) {
     h.raw("<section id=\"entry\" class=\"noentry\"><h2>No details yet</h2><p>")
         .text(fmt::format(
-            "We have not written about port {} yet. The IANA registrations above are all this "
-            "site knows: a registration says who asked for the number, not what actually "
-            "listens on it today.",
-            info.port))
+            "We have not written about port {} itself yet. A registration says who asked for "
+            "the number, not what actually listens on it today{}",
+            info.port,
+            info.ranges.empty() ? "." : "; the ranges below say what usually uses ports like it."))
         .raw("</p></section>");
     return;
   }
   const db::entry& e = *info.ours;
   h.raw("<section id=\"entry\"><h2>").text(e.title).raw("</h2>");
-  for (const std::string& p : e.paragraphs) h.el("p", p);
+  software(h, e);
+  for (const std::string& p : e.paragraphs) {
+    h.raw("<p>");
+    text_with_links(h, p);
+    h.raw("</p>");
+  }
   exposure(h, e);
   related(h, db, e);
   incidents_and_references(h, e);
@@ -186,6 +229,7 @@ page render_port_page(const db::database& db, const db::port_info& info, const p
   title(h, db, info);
   registrations(h, info);
   our_entry(h, db, info);
+  port_ranges(h, db, info);
   tls_box(h, ctx);
   scheme_link(h, ctx, info.port);
   page p;

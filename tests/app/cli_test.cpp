@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <sys/wait.h>
 
@@ -158,22 +159,82 @@ TEST(cli, db_stats_counts_registrations_and_entries) {
   EXPECT_GT(v.at("registrations").at("sctp").to_number<std::uint64_t>(), 10u);
   EXPECT_GE(v.at("entries").to_number<std::uint64_t>(), 253u);
   EXPECT_GT(v.at("entry_words").to_number<std::uint64_t>(), 253u * 80u);
-  EXPECT_TRUE(contains(run({"db", "stats"}).out, "our entries: "));
+  EXPECT_EQ(v.at("iana_rows").to_number<std::uint64_t>(), 14474u);
+  EXPECT_EQ(v.at("service_names_without_port").to_number<std::uint64_t>(), 1048u);
+  EXPECT_GE(v.at("ranges").to_number<std::uint64_t>(), 14u);
+  std::string text = run({"db", "stats"}).out;
+  for (std::string_view part :
+       {"IANA rows: ", "our entries: ", "our range notes: ", "service names without a port: "}) {
+    EXPECT_TRUE(contains(text, part)) << part;
+  }
 }
 
-TEST(cli, import_iana_writes_good_rows_and_reports_bad_ones) {
-  auto out = std::filesystem::path(::testing::TempDir()) / "import";
+TEST(cli, import_iana_reports_bad_rows_and_imports_nothing) {
+  auto out = std::filesystem::path(::testing::TempDir()) / "import-bad";
   std::filesystem::remove_all(out);
   run_result r =
       run({"db", "import-iana", std::string(BREAKWATER_TEST_FIXTURES) + "/iana_tricky.csv", "--out",
            out.string()});
-  ASSERT_EQ(r.status, 0) << r.err;
-  EXPECT_TRUE(contains(r.out, "imported 10 rows")) << r.out;
-  EXPECT_TRUE(contains(r.out, "5 bad row(s) skipped")) << r.out;
+  EXPECT_EQ(r.status, 1) << r.out;
   EXPECT_TRUE(contains(r.err, "iana_tricky.csv:11: port '70000'")) << r.err;
-  std::string written = slurp(out / "service-names-port-numbers.csv");
-  EXPECT_TRUE(contains(written, "x11,6000-6063,tcp,X Window System")) << written;
-  EXPECT_FALSE(contains(written, "bad-port"));
+  EXPECT_TRUE(contains(r.err, "5 bad row(s); nothing was imported")) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out / "service-names-port-numbers.csv"));
+}
+
+TEST(cli, import_iana_copies_the_file_unchanged_and_records_its_sha256) {
+  auto out = std::filesystem::path(::testing::TempDir()) / "import-good";
+  std::filesystem::remove_all(out);
+  std::string source = std::string(BREAKWATER_TEST_FIXTURES) + "/iana_small.csv";
+  run_result r = run({"db", "import-iana", source, "--out", out.string()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "9 rows (1 without a port)")) << r.out;
+  EXPECT_EQ(slurp(out / "service-names-port-numbers.csv"), slurp(source)) << "byte for byte";
+  std::string sums = slurp(out / "SHA256SUMS");
+  EXPECT_EQ(sums.size(), 64u + 2u + 30u + 1u) << sums;
+  EXPECT_TRUE(sums.ends_with("  service-names-port-numbers.csv\n")) << sums;
+  EXPECT_TRUE(contains(r.out, sums.substr(0, 64))) << r.out;
+}
+
+TEST(cli, db_check_fails_when_the_registry_differs_from_its_recorded_sha256) {
+  auto dir = std::filesystem::path(::testing::TempDir()) / "changed-registry";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::filesystem::copy(std::filesystem::path(BREAKWATER_SOURCE_DATA_DIR) / "iana", dir / "iana");
+  std::ofstream(dir / "iana" / "service-names-port-numbers.csv", std::ios::app) << "\n";
+  run_result r = run({"--data", dir.string(), "db", "check"}, false);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(contains(r.out, "changed-registry/iana/service-names-port-numbers.csv: sha256 is "))
+      << r.out;
+}
+
+TEST(cli, port_json_has_ranges_and_the_browser_note) {
+  auto v = boost::json::parse(run({"port", "50123", "--json"}).out).as_object();
+  EXPECT_FALSE(v.at("browsers_refuse").as_bool());
+  std::vector<std::string> ids;
+  for (const auto& r : v.at("ranges").as_array()) ids.emplace_back(r.at("id").as_string());
+  EXPECT_NE(std::find(ids.begin(), ids.end(), "dynamic-ports"), ids.end());
+  EXPECT_NE(std::find(ids.begin(), ids.end(), "linux-ephemeral"), ids.end());
+  auto x11 = boost::json::parse(run({"port", "6000", "--json"}).out).as_object();
+  EXPECT_TRUE(x11.at("browsers_refuse").as_bool());
+  EXPECT_EQ(x11.at("registrations").at(0).at("port_range"), (boost::json::array{6000, 6063}));
+}
+
+TEST(cli, search_lists_software_ranges_and_names_without_a_port) {
+  auto plex = boost::json::parse(run({"search", "plex", "--json"}).out).as_object();
+  ASSERT_FALSE(plex.at("results").as_array().empty());
+  EXPECT_EQ(plex.at("results").at(0).at("port").as_int64(), 32400);
+  auto steam = boost::json::parse(run({"search", "steam", "--json"}).out).as_object();
+  bool range_found = false;
+  for (const auto& hit : steam.at("results").as_array()) {
+    range_found = range_found || (hit.at("kind") == "range" && hit.at("id") == "steam");
+  }
+  EXPECT_TRUE(range_found) << boost::json::serialize(steam);
+  auto airplay = boost::json::parse(run({"search", "airplay", "--json"}).out).as_object();
+  bool service_found = false;
+  for (const auto& hit : airplay.at("results").as_array()) {
+    service_found = service_found || (hit.at("kind") == "service" && hit.at("port").is_null());
+  }
+  EXPECT_TRUE(service_found) << boost::json::serialize(airplay);
 }
 
 TEST(cli, import_iana_refuses_a_file_that_is_not_iana_csv) {

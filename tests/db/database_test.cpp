@@ -1,5 +1,7 @@
 #include "db/database.hpp"
 
+#include "db/bad_ports.hpp"
+
 #include "test_data.hpp"
 
 #include <gtest/gtest.h>
@@ -54,6 +56,18 @@ TEST(database, entries_give_data_to_ports_without_registrations) {
   EXPECT_EQ(db.name_of(8081), "Web admin");
   EXPECT_EQ(db.lookup(8081).ours->port, 8081);
   EXPECT_EQ(db.find_entry(8080), nullptr);
+}
+
+TEST(database, browsers_refuse_exactly_the_fetch_standards_bad_ports) {
+  for (unsigned p : {0u, 1u, 25u, 465u, 587u, 1719u, 4190u, 5060u, 6000u, 6697u, 10080u}) {
+    EXPECT_TRUE(browsers_refuse(p)) << p;
+  }
+  for (unsigned p : {80u, 443u, 6001u, 6063u, 8080u, 3389u, 65535u}) {
+    EXPECT_FALSE(browsers_refuse(p)) << p;
+  }
+  database db = testing::small_database();
+  EXPECT_TRUE(db.lookup(22).browsers_refuse);
+  EXPECT_FALSE(db.lookup(443).browsers_refuse);
 }
 
 }  // namespace

@@ -86,6 +86,19 @@ TEST(entry_loader, rejects_unknown_keys_with_their_line) {
       "transports, keywords, software, body, exposure, related, incidents, references)");
 }
 
+TEST(entry_loader, keeps_software_names_as_written_and_rejects_empty_ones) {
+  std::string text =
+      replace(valid, "keywords = ", "software = [\"OpenSSH\", \" Dropbear  SSH \"]\nkeywords = ");
+  entry_load r = parse_entry(text, "data/ports/22.toml");
+  ASSERT_TRUE(r.value.has_value()) << (r.problems.empty() ? "" : to_string(r.problems[0]));
+  EXPECT_EQ(r.value->software, (std::vector<std::string>{"OpenSSH", "Dropbear SSH"}));
+  EXPECT_EQ(r.value->keywords, (std::vector<std::string>{"openssh", "sftp"}));
+  EXPECT_EQ(
+      only_problem(parse_entry(replace(valid, "keywords = ", "software = [\"\"]\nkeywords = "),
+                               "data/ports/22.toml")),
+      "data/ports/22.toml:5: 'software' has an empty item");
+}
+
 TEST(entry_loader, rejects_ports_out_of_range_or_not_matching_the_file) {
   EXPECT_EQ(only_problem(parse_entry(replace(valid, "port = 22", "port = 70000"), "d/22.toml")),
             "d/22.toml:1: port 70000 is out of range 0-65535");

@@ -74,3 +74,68 @@ TEST_F(search_index_test, respects_the_limit_and_finds_nothing_gracefully) {
 
 }  // namespace
 }  // namespace breakwater::db
+
+namespace breakwater::db {
+namespace {
+
+// Software names, range notes and names without a port, beside ordinary registrations.
+class search_kinds_test : public ::testing::Test {
+ protected:
+  static database make() {
+    std::vector<iana_row> rows{
+        testing::row("plexus", 1000, 1000, transport::tcp, "Plex us"),
+        testing::row("media", 1001, 1001, transport::tcp, "Plex media streaming"),
+        testing::row("x11", 6000, 6063, transport::tcp, "X Window System"),
+    };
+    iana_row unported;
+    unported.service = "airplay";
+    unported.proto = transport::tcp;
+    unported.description = "Protocol for streaming of audio/video content";
+    unported.line = 9;
+    rows.push_back(unported);
+    entry plex = testing::make_entry(32400, "Media server", "Streams films.");
+    plex.software = {"Plex Media Server"};
+    entry airplay = testing::make_entry(7000, "AirPlay receiver", "Apple devices stream here.");
+    range_note steam;
+    steam.id = "steam";
+    steam.lo = 27000;
+    steam.hi = 27100;
+    steam.title = "Steam game traffic";
+    steam.summary = "Valve's client.";
+    steam.paragraphs = {"Game traffic."};
+    return database(std::move(rows), {plex, airplay}, {steam});
+  }
+  database db_ = make();
+  search_index index_{db_};
+};
+
+TEST_F(search_kinds_test, a_software_name_ranks_its_port_first) {
+  auto hits = index_.search("plex", 10);
+  ASSERT_FALSE(hits.empty());
+  EXPECT_EQ(hits[0].port, 32400);
+  EXPECT_EQ(hits[0].why, "software");
+  auto media = index_.search("plex media", 10);
+  ASSERT_FALSE(media.empty());
+  EXPECT_EQ(media[0].port, 32400);
+}
+
+TEST_F(search_kinds_test, range_titles_are_found_as_ranges) {
+  auto hits = index_.search("steam", 10);
+  ASSERT_EQ(hits.size(), 1u);
+  ASSERT_NE(hits[0].range, nullptr);
+  EXPECT_EQ(hits[0].range->id, "steam");
+  EXPECT_EQ(hits[0].port, 27000);
+  EXPECT_EQ(hits[0].why, "range title");
+}
+
+TEST_F(search_kinds_test, names_without_a_port_are_found_below_our_entries) {
+  auto hits = index_.search("airplay", 10);
+  ASSERT_EQ(hits.size(), 2u);
+  EXPECT_EQ(hits[0].port, 7000) << "our entry's title outranks a port-less name";
+  ASSERT_NE(hits[1].unported, nullptr);
+  EXPECT_EQ(hits[1].unported->service, "airplay");
+  EXPECT_EQ(hits[1].why, "service name");
+}
+
+}  // namespace
+}  // namespace breakwater::db

@@ -1,6 +1,13 @@
-// Checks the data shipped in data/: it loads cleanly and covers the ports we promise.
+// Checks the data shipped in data/: it loads cleanly, passes everything `db check` enforces,
+// and covers the ports we promise.
+#include "db/data_checks.hpp"
 #include "db/database_loader.hpp"
 #include "db/entry_checks.hpp"
+#include "db/port_lists.hpp"
+#include "db/range_checks.hpp"
+#include "db/registry_checks.hpp"
+#include "db/registry_sums.hpp"
+#include "db/sha256.hpp"
 
 #include <gtest/gtest.h>
 
@@ -26,9 +33,74 @@ std::string joined(const diagnostics& ds) {
   return out;
 }
 
+const std::filesystem::path data_dir = BREAKWATER_SOURCE_DATA_DIR;
+
 TEST_F(shipped_data, loads_without_problems) {
   EXPECT_TRUE(loaded_->problems.empty()) << joined(loaded_->problems);
-  EXPECT_GT(db().rows().size(), 13000u);
+  EXPECT_EQ(db().rows().size(), 14474u);
+}
+
+TEST_F(shipped_data, passes_everything_db_check_enforces) {
+  diagnostics problems = check_data(*loaded_, data_dir);
+  EXPECT_TRUE(problems.empty()) << joined(problems);
+}
+
+// IANA's file byte for byte: its sha256 is the recorded one, and the one the import saw.
+TEST_F(shipped_data, registry_is_the_recorded_copy_of_ianas_file) {
+  auto csv = read_file(data_dir / registry_file);
+  auto sums = read_file(data_dir / registry_sums_file);
+  ASSERT_TRUE(csv.has_value() && sums.has_value()) << "data/iana/SHA256SUMS is needed";
+  EXPECT_EQ(recorded_registry_sha256(*sums), sha256_hex(*csv));
+  EXPECT_EQ(sha256_hex(*csv), "c3d809155abce10a4c575899ebda46e928b3b13d32486fae8c77e1fa670d82d2")
+      << "a refreshed registry also updates this test and data/iana/README.md";
+}
+
+TEST_F(shipped_data, every_row_of_the_registry_is_in_the_database) {
+  diagnostics problems = check_registry(db(), data_dir);
+  EXPECT_TRUE(problems.empty()) << joined(problems);
+  EXPECT_EQ(db().rows_without_port().size(), 1048u);
+}
+
+TEST_F(shipped_data, every_listed_port_is_written_excluded_or_pending) {
+  ASSERT_TRUE(std::filesystem::is_directory(data_dir / port_lists_dir));
+  diagnostics problems = check_port_lists(db(), data_dir);
+  EXPECT_TRUE(problems.empty()) << joined(problems);
+}
+
+TEST_F(shipped_data, range_notes_are_valid_and_exclusive_ones_do_not_overlap) {
+  diagnostics problems = check_ranges(db());
+  EXPECT_TRUE(problems.empty()) << joined(problems);
+  EXPECT_GE(db().ranges().size(), 14u);
+  // RFC 6335's three ranges are exclusive and cover every port between them.
+  for (unsigned p : {0u, 1023u, 1024u, 49151u, 49152u, 65535u}) {
+    int exclusive = 0;
+    for (const range_note* r : db().ranges_at(p)) exclusive += r->exclusive ? 1 : 0;
+    EXPECT_EQ(exclusive, 1) << p;
+  }
+  EXPECT_GE(db().lookup(50123).ranges.size(), 2u) << "a dynamic port is explained by its ranges";
+}
+
+TEST_F(shipped_data, registrations_that_the_old_snapshot_lacked_are_there) {
+  auto services = [this](unsigned port) {
+    std::vector<std::string> out;
+    for (const iana_row* r : db().lookup(static_cast<std::uint16_t>(port)).registrations) {
+      out.push_back(r->service + "/" + std::string(r->proto ? to_string(*r->proto) : "-"));
+    }
+    return out;
+  };
+  auto has = [&](unsigned port, std::string_view what) {
+    auto s = services(port);
+    return std::find(s.begin(), s.end(), what) != s.end();
+  };
+  EXPECT_TRUE(has(80, "www/tcp") && has(80, "www-http/tcp") && has(80, "http/tcp"));
+  EXPECT_TRUE(has(465, "submissions/tcp"));
+  EXPECT_TRUE(has(631, "ipps/tcp"));
+  EXPECT_TRUE(has(1701, "l2tp/udp"));
+  EXPECT_TRUE(has(3478, "turn/udp"));
+  EXPECT_TRUE(has(9100, "pdl-datastream/tcp"));
+  EXPECT_TRUE(has(6042, "x11/tcp")) << "a range row reaches every port it covers";
+  EXPECT_FALSE(db().lookup(79).registrations.empty());
+  EXPECT_FALSE(db().lookup(79).registrations[0]->unauthorized_use.empty());
 }
 
 TEST_F(shipped_data, entries_pass_every_cross_check) {

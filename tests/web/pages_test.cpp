@@ -83,6 +83,72 @@ TEST(port_page, shows_the_tls_box_over_https) {
   EXPECT_TRUE(has(p.body, "href=\"http://example.test:8080/port/22\""));
 }
 
+TEST(port_page, shows_software_links_ids_and_ianas_extra_columns) {
+  std::vector<db::entry> entries{db::testing::make_entry(
+      79, "Finger", "Described in RFC 1288; the Morris worm used it (CVE-1999-0612, VU#1).")};
+  entries[0].software = {"fingerd", "Cfingerd <2>"};
+  entries[0].incidents.push_back({1988, "The Morris worm.", "CA-1988-01"});
+  entries[0].incidents.push_back({2008, "Server service flaw.", "MS08-067"});
+  entries[0].references.push_back({"RFC 1288", "The Finger User Information Protocol"});
+  db::iana_row finger = db::testing::row("finger", 79, 79, db::transport::tcp, "Finger");
+  finger.unauthorized_use = "Unauthorized use by some mail users (see [RFC4146] for details)";
+  finger.notes = "Defined TXT keys: none";
+  finger.reference = "[RFC1288]";
+  db::database db({finger}, std::move(entries));
+  page p = render_port_page(db, db.lookup(79), http_context());
+  EXPECT_TRUE(has(p.body, "<strong>Listens here by default:</strong> fingerd, Cfingerd &lt;2&gt;"));
+  EXPECT_TRUE(has(p.body,
+                  "<a href=\"https://www.rfc-editor.org/rfc/rfc1288\" rel=\"noopener "
+                  "noreferrer\">RFC 1288</a>"));
+  EXPECT_TRUE(has(p.body, "href=\"https://www.cve.org/CVERecord?id=CVE-1999-0612\""));
+  EXPECT_TRUE(has(p.body, "href=\"https://www.kb.cert.org/vuls/id/1\""));
+  EXPECT_TRUE(has(p.body,
+                  "href=\"https://learn.microsoft.com/en-us/security-updates/"
+                  "securitybulletins/2008/ms08-067\""));
+  EXPECT_TRUE(has(p.body, ">RFC1288</a>]")) << "IANA's reference column links too";
+  EXPECT_TRUE(has(p.body, "Unauthorized use reported:</strong> Unauthorized use by some mail"));
+  EXPECT_TRUE(has(p.body, ">RFC4146</a>") == false) << "IANA's prose stays text";
+  EXPECT_TRUE(has(p.body, "Assignment notes:</strong> Defined TXT keys: none"));
+  EXPECT_TRUE(has(p.body, "id=\"browsers-refuse\"")) << "79 is a bad port";
+  EXPECT_TRUE(has(p.body,
+                  "href=\"https://fetch.spec.whatwg.org/#bad-port\" rel=\"noopener "
+                  "noreferrer\""));
+  page https = render_port_page(db, db.lookup(443), http_context());
+  EXPECT_FALSE(has(https.body, "browsers-refuse"));
+}
+
+TEST(port_page, shows_every_range_that_holds_the_port) {
+  db::range_note dynamic;
+  dynamic.id = "dynamic-ports";
+  dynamic.lo = 49152;
+  dynamic.hi = 65535;
+  dynamic.title = "Dynamic <ports>";
+  dynamic.summary = "Never assigned (RFC 6335).";
+  dynamic.paragraphs = {"Short-lived client ports; see RFC 6335."};
+  dynamic.related.push_back({135, "The endpoint mapper.", 1});
+  dynamic.references.push_back({"RFC 6335", "Port procedures"});
+  db::range_note linux_range = dynamic;
+  linux_range.id = "linux-ephemeral";
+  linux_range.lo = 32768;
+  linux_range.hi = 60999;
+  linux_range.title = "Linux ephemeral";
+  db::database db({db::testing::row("epmap", 135, 135, db::transport::tcp, "DCE endpoint")}, {},
+                  {dynamic, linux_range});
+  page p = render_port_page(db, db.lookup(50123), http_context());
+  EXPECT_TRUE(has(p.body, "No details yet"));
+  EXPECT_TRUE(has(p.body, "the ranges below say what usually uses ports like it"));
+  EXPECT_TRUE(has(p.body, "<h2>Ranges this port is in</h2>"));
+  EXPECT_TRUE(has(p.body, "id=\"range-dynamic-ports\""));
+  EXPECT_TRUE(has(p.body, "Dynamic &lt;ports&gt;"));
+  EXPECT_FALSE(has(p.body, "Dynamic <ports>"));
+  EXPECT_LT(p.body.find("range-dynamic-ports"), p.body.find("range-linux-ephemeral"))
+      << "narrowest first: 16,384 ports before 28,232";
+  EXPECT_TRUE(has(p.body, "<a href=\"/port/135\">135 epmap</a>: The endpoint mapper."));
+  EXPECT_TRUE(has(p.body, ">RFC 6335</a>, Port procedures"));
+  page outside = render_port_page(db, db.lookup(20000), http_context());
+  EXPECT_FALSE(has(outside.body, "id=\"ranges\""));
+}
+
 TEST(port_page, escapes_all_text_from_the_data) {
   std::vector<db::entry> entries{
       db::testing::make_entry(22, "<script>alert(1)</script>", "Body with <b>tags</b> & more.")};
@@ -119,6 +185,30 @@ TEST(search_page, lists_ranked_results_and_escapes_the_query) {
   EXPECT_TRUE(has(evil.body, "&lt;x&gt;"));
   EXPECT_FALSE(has(evil.body, "<x>"));
   EXPECT_TRUE(has(evil.body, "Nothing matched"));
+}
+
+TEST(search_page, lists_range_notes_and_names_without_a_port) {
+  db::range_note steam;
+  steam.id = "steam";
+  steam.lo = 27000;
+  steam.hi = 27100;
+  steam.title = "Steam game traffic";
+  steam.summary = "Valve's client & servers.";
+  db::iana_row unported;
+  unported.service = "steam-dnssd";
+  unported.proto = db::transport::tcp;
+  unported.description = "Steam <discovery>";
+  unported.line = 2;
+  db::database db({unported}, {}, {steam});
+  db::search_index index(db);
+  page p = render_search_page(db, "steam", index.search("steam", 10));
+  EXPECT_TRUE(has(p.body,
+                  "<a href=\"/port/27000#range-steam\">27000-27100 Steam game traffic</a>: "
+                  "Valve&#39;s client &amp; servers."))
+      << p.body;
+  EXPECT_TRUE(has(p.body,
+                  "<b>steam-dnssd</b>: Steam &lt;discovery&gt; (registered without a "
+                  "port, tcp)"));
 }
 
 TEST(home_page, has_boxes_and_popular_ports) {
