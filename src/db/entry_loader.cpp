@@ -106,14 +106,9 @@ entry_load parse_entry(std::string_view text, std::string_view file) {
     out.problems.push_back({std::string(file), 0, "entry files must be named N.toml, N the port"});
     return out;
   }
-  toml::table root;
-  try {
-    root = toml::parse(text, file);
-  } catch (const toml::parse_error& err) {
-    out.problems.push_back({std::string(file), err.source().begin.line,
-                            fmt::format("TOML syntax error: {}", err.description())});
-    return out;
-  }
+  auto parsed = parse_toml(text, file, out.problems);
+  if (!parsed) return out;
+  const toml::table& root = *parsed;
   entry e;
   e.file = std::string(file);
   entry_reader(file, out.problems).read(root, expected, e);

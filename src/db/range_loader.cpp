@@ -72,14 +72,9 @@ range_load parse_range(std::string_view text, std::string_view file) {
                             "dashes, then .toml (for example linux-ephemeral.toml)"});
     return out;
   }
-  toml::table root;
-  try {
-    root = toml::parse(text, file);
-  } catch (const toml::parse_error& err) {
-    out.problems.push_back({std::string(file), err.source().begin.line,
-                            fmt::format("TOML syntax error: {}", err.description())});
-    return out;
-  }
+  auto parsed = parse_toml(text, file, out.problems);
+  if (!parsed) return out;
+  const toml::table& root = *parsed;
   range_note r;
   r.id = std::move(*id);
   r.file = std::string(file);

@@ -73,4 +73,15 @@ void toml_fields::error_here(std::string message) {
   out_.push_back({std::string(file_), line_of(table_), std::move(message)});
 }
 
+std::optional<toml::table> parse_toml(std::string_view text, std::string_view file,
+                                      diagnostics& problems) {
+  try {
+    return toml::parse(text, file);
+  } catch (const toml::parse_error& err) {
+    problems.push_back({std::string(file), err.source().begin.line,
+                        fmt::format("TOML syntax error: {}", err.description())});
+    return std::nullopt;
+  }
+}
+
 }  // namespace breakwater::db

@@ -45,4 +45,8 @@ class toml_fields {
 
 std::size_t line_of(const toml::node& node) noexcept;
 
+// `text` parsed as TOML, or nothing with a "TOML syntax error" at its line in `problems`.
+std::optional<toml::table> parse_toml(std::string_view text, std::string_view file,
+                                      diagnostics& problems);
+
 }  // namespace breakwater::db
