@@ -603,6 +603,9 @@ boost::system::result<std::unique_ptr<subscription>, refusal> probe_service::sub
   ++h.streams;
   std::uint64_t sub = core_->next_subscriber++;
   std::size_t cursor = static_cast<std::size_t>(std::min<std::uint64_t>(after, r->event_count()));
+  // A finished scan always ends the stream with its "done" event, even for a client that
+  // says it saw it: a stream that never ends would pin the result past its time.
+  if (r->view.phase != scan_phase::running && cursor == r->event_count() && cursor > 0) --cursor;
   r->subscribers.push_back({sub, cursor, std::move(on_event), paced, 0});
   r->last_watched = steady::now();
   if (!paced) {

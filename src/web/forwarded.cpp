@@ -22,7 +22,9 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-// Splits on `sep` outside double quotes.
+// Splits on `sep` outside double quotes. A quote left open makes the whole value unusable
+// (nothing is returned): otherwise a client's `x="` would swallow the elements a proxy
+// appends after it, and its own `for=` would be read as the proxy's.
 std::vector<std::string_view> split(std::string_view s, char sep) {
   std::vector<std::string_view> out;
   bool quoted = false;
@@ -35,6 +37,7 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
       start = i + 1;
     }
   }
+  if (quoted) return {};
   out.push_back(s.substr(std::min(start, s.size())));
   return out;
 }

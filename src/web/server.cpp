@@ -224,17 +224,20 @@ client_slot take_slot(shared_state& st, const connection_info& conn) {
   return client_slot(st.slots, client_slots::key_of(conn.client_address));
 }
 
+// `slot`: the client's share, taken before anything was read (on a PROXY listener the client
+// is known only after the header: taken here then). A client over its share is answered 503
+// at once, without waiting for its request.
 asio::awaitable<void> plain_connection(tcp::socket socket, connection_info conn, worker& w,
                                        shared_state& st, bool busy, beast::flat_buffer first,
-                                       bool started, bool proxy_listener) {
+                                       bool started, bool proxy_listener, client_slot slot) {
   boost::system::error_code ec;
   plain_stream stream(std::move(socket));  // non-blocking since connection()
-  if (!started) {
+  if (!started && !slot.over()) {
     bool go = co_await wait_for_opening(stream, conn, proxy_listener,
                                         st.parts.config.limits.idle_timeout, first);
     if (!go) co_return;
   }
-  client_slot slot = take_slot(st, conn);
+  if (proxy_listener) slot = take_slot(st, conn);
   bool unread = co_await serve(stream, w, st, conn, busy || slot.over(), std::move(first));
   // FIN before close when input may be left unread (after a 431 or 413, say): close() alone
   // would send a reset that can destroy the answer before the client reads it.
@@ -300,6 +303,14 @@ asio::awaitable<void> connection(tcp::socket socket, connection_info conn, worke
     st.parts.stats.on_rejected_connection(w.index);
     co_return;
   }
+  // The client's share of connections is taken before anything is read, so that silent
+  // connections count too (behind a PROXY header the client is known only after it).
+  client_slot slot;
+  if (!kind.proxy_protocol) slot = take_slot(st, conn);
+  if (slot.over() && conn.https) {
+    st.parts.stats.on_rejected_connection(w.index);
+    co_return;
+  }
   boost::system::error_code nb;
   socket.non_blocking(true, nb);
   beast::flat_buffer first;
@@ -311,7 +322,7 @@ asio::awaitable<void> connection(tcp::socket socket, connection_info conn, worke
   }
   // Without a usable start the connection closes without an answer, as an idle one would.
   if (go && conn.https) {
-    client_slot slot = take_slot(st, conn);
+    if (kind.proxy_protocol) slot = take_slot(st, conn);
     if (slot.over()) {
       st.parts.stats.on_rejected_connection(w.index);
       co_return;
@@ -319,7 +330,7 @@ asio::awaitable<void> connection(tcp::socket socket, connection_info conn, worke
     co_await tls_connection(std::move(socket), std::move(conn), w, st, busy, std::move(first));
   } else if (go) {
     co_await plain_connection(std::move(socket), std::move(conn), w, st, busy, std::move(first),
-                              o == opening::ready, kind.proxy_protocol);
+                              o == opening::ready, kind.proxy_protocol, std::move(slot));
   }
 }
 

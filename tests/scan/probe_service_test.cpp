@@ -118,6 +118,12 @@ TEST(probe_service, late_subscribers_get_the_past_first_and_can_resume) {
   ASSERT_EQ(rest.events.size(), 2u);
   EXPECT_EQ(rest.events[0].sequence, 4u);
   EXPECT_EQ(rest.events[0].name, "verdict");
+  // Resuming at or past the end of a finished scan still ends with its "done" event.
+  collector late;
+  auto c = s.subscribe(*id, me, 99, late.callback());
+  ASSERT_TRUE(late.wait_done());
+  ASSERT_EQ(late.events.size(), 1u);
+  EXPECT_EQ(late.events[0].sequence, 5u);
 }
 
 TEST(probe_service, a_scan_is_visible_only_to_its_address) {

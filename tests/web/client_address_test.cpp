@@ -142,6 +142,10 @@ TEST(client_address, resolution_matrix) {
       // A spoofed prefix stays a prefix; "unknown" to the right of the client stops the walk.
       {h::x_forwarded_for, {{"X-Forwarded-For", "203.0.113.9, 198.18.0.9"}}, "198.18.0.9"},
       {h::x_forwarded_for, {{"X-Forwarded-For", "198.18.0.9, unknown"}}, std::nullopt},
+      // A quote the client leaves open must not swallow what the proxy appends after it.
+      {h::forwarded, {{"Forwarded", "for=203.0.113.9;x=\", for=198.18.0.9"}}, std::nullopt},
+      {h::forwarded, {{"Forwarded", "for=203.0.113.9;x=\"\\\", for=198.18.0.9"}}, std::nullopt},
+      {h::x_forwarded_for, {{"X-Forwarded-For", "203.0.113.9\", 198.18.0.9"}}, std::nullopt},
       // Only trusted proxies named: nobody.
       {h::x_forwarded_for, {{"X-Forwarded-For", "198.18.0.3"}}, std::nullopt},
       // IPv4-mapped IPv6 is the IPv4 address; IPv6 with a zone is no address.
