@@ -217,7 +217,7 @@ class check_answer final : public async_source {
     if (sub) {
       sub_ = std::move(*sub);
     } else {
-      sink->complete(no_such_scan());
+      sink->complete(sub.error().status == 404 ? no_such_scan() : refused(sub.error()));
     }
   }
 
