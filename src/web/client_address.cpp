@@ -1,18 +1,10 @@
 #include "web/client_address.hpp"
 
+#include "db/text.hpp"
 #include "web/cidr.hpp"
 
 namespace breakwater::web {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
 
 forwarded_hops parse_value(std::string_view value, client_header which) {
   switch (which) {
@@ -35,7 +27,7 @@ forwarded_hops reported_hops(std::span<const header_view> headers, client_header
   if (which == client_header::none) return out;
   std::string_view name = to_string(which);
   for (const header_view& h : headers) {
-    if (!iequals(h.name, name)) continue;
+    if (!db::iequals(h.name, name)) continue;
     auto more = parse_value(h.value, which);
     // An empty field line still says something: the proxy reported nobody.
     if (more.empty()) more.push_back(std::nullopt);

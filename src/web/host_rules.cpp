@@ -1,5 +1,6 @@
 #include "web/host_rules.hpp"
 
+#include "db/text.hpp"
 #include "web/cidr.hpp"
 
 #include <fmt/format.h>
@@ -8,13 +9,6 @@
 
 namespace breakwater::web {
 namespace {
-
-char lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [](char x, char y) { return lower(x) == lower(y); });
-}
 
 bool dns_name(std::string_view n) noexcept {
   if (n.empty() || n.size() > 253 || n.front() == '.' || n.front() == '-') return false;
@@ -29,8 +23,7 @@ boost::system::result<std::vector<std::string>, std::string> normalise_server_na
     const std::vector<std::string>& names) {
   std::vector<std::string> out;
   for (const std::string& raw : names) {
-    std::string n;
-    for (char c : raw) n.push_back(lower(c));
+    std::string n = db::to_lower(raw);
     if (n.ends_with('.')) n.pop_back();
     if (!dns_name(n)) {
       return fmt::format(
@@ -59,13 +52,13 @@ std::string_view host_part(std::string_view authority) noexcept {
 bool host_rules::is_server_name(std::string_view host) const noexcept {
   if (host.ends_with('.')) host.remove_suffix(1);
   return std::any_of(names_.begin(), names_.end(),
-                     [&](const std::string& n) { return iequals(n, host); });
+                     [&](const std::string& n) { return db::iequals(n, host); });
 }
 
 bool host_rules::answers(std::string_view authority) const noexcept {
   std::string_view host = host_part(authority);
   if (host.empty()) return false;
-  if (iequals(host, "localhost") || iequals(host, "localhost.")) return true;
+  if (db::iequals(host, "localhost") || db::iequals(host, "localhost.")) return true;
   if (parse_ip(host)) return true;
   return is_server_name(host);
 }
@@ -74,7 +67,7 @@ unsigned host_rules::check(const request& req) const noexcept {
   std::size_t count = 0;
   std::string_view host;
   for (const header_view& h : req.headers) {
-    if (iequals(h.name, "host")) {
+    if (db::iequals(h.name, "host")) {
       ++count;
       host = h.value;
     }
