@@ -439,14 +439,15 @@ class http_session final : public session_base {
     auto took = std::chrono::steady_clock::now() - start;
     if (env_.stats != nullptr) env_.stats->on_request(env_.worker, r.route, r.status, took);
     if (env_.log != nullptr && env_.log->enabled(log_level::info)) {
-      // Behind a trusted proxy the client is the one it named, not the proxy.
-      std::optional<std::string> client =
-          req != nullptr
-              ? client_address(*req)
-              : (conn_.client_known ? std::optional(conn_.client_address) : std::nullopt);
-      bool peer = client && *client == conn_.client_address;
-      env_.log->request(method, target, r.status, r.body.size(), took, client.value_or(""),
-                        peer ? conn_.client_port : 0);
+      // Behind a trusted proxy the client is the one it named, not the proxy; without one
+      // (the common case) the connection's own address is logged as it is, with no copy.
+      if (req == nullptr || client_is_peer(*req)) {
+        std::string_view peer = conn_.client_known ? conn_.client_address : std::string_view{};
+        env_.log->request(method, target, r.status, r.body.size(), took, peer, conn_.client_port);
+      } else {
+        std::optional<std::string> client = client_address(*req);
+        env_.log->request(method, target, r.status, r.body.size(), took, client.value_or(""), 0);
+      }
     }
   }
 
