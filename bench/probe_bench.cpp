@@ -1,7 +1,7 @@
 // Benchmarks for the raw prober's per-SYN work: where its sequence number comes from (the
 // shared mt19937 it used to draw from, and the keyed SipHash that replaced it) and building
 // the SYN itself, for scale.
-#include "probe/raw_packet.hpp"
+#include "probe/wire/raw_packet.hpp"
 
 #include <benchmark/benchmark.h>
 

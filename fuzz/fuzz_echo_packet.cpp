@@ -1,7 +1,7 @@
 // libFuzzer target for ping's parsers: the first byte picks the parser and the family, the
 // rest is the ICMP message. Never crashes or reads out of bounds, and a reply that counts
 // carries the run's whole cookie.
-#include "probe/echo_packet.hpp"
+#include "probe/wire/echo_packet.hpp"
 
 #include <algorithm>
 #include <cstdint>

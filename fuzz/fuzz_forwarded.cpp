@@ -2,10 +2,10 @@
 // X-Real-IP and CIDR parsing, the trusted-proxy walk, and the Host rules. Never crashes;
 // every hop returned is a normalised address; the client is the peer itself (untrusted
 // peer), a hop of the chain that is not a trusted proxy, or nobody: never the proxy.
-#include "web/cidr.hpp"
-#include "web/client_address.hpp"
-#include "web/forwarded.hpp"
-#include "web/host_rules.hpp"
+#include "common/cidr.hpp"
+#include "http/client_address.hpp"
+#include "http/forwarded.hpp"
+#include "http/host_rules.hpp"
 
 #include <cstdint>
 #include <cstdlib>
@@ -15,18 +15,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace breakwater::web;
   std::string_view text(reinterpret_cast<const char*>(data), size);
   client_trust trust;
-  if (auto c = parse_cidr(text.substr(0, text.find(' ')))) {
-    if (!parse_cidr(to_string(*c))) std::abort();
+  if (auto c = common::parse_cidr(text.substr(0, text.find(' ')))) {
+    if (!common::parse_cidr(to_string(*c))) std::abort();
     trust.trusted_proxies.add(*c);
   }
-  trust.trusted_proxies.add(*parse_cidr("198.18.0.3"));
+  trust.trusted_proxies.add(*common::parse_cidr("198.18.0.3"));
   for (client_header which : {client_header::x_forwarded_for, client_header::forwarded,
                               client_header::x_real_ip, client_header::none}) {
     std::string_view name = to_string(which);
     header_view h{name, text};
     auto hops = reported_hops(std::span<const header_view>(&h, 1), which);
     for (const auto& hop : hops) {
-      if (hop && (!parse_ip(*hop) || to_string(*parse_ip(*hop)) != *hop)) std::abort();
+      if (hop && (!common::parse_ip(*hop) || to_string(*common::parse_ip(*hop)) != *hop))
+        std::abort();
     }
     trust.header = which;
     auto client = resolve_client("198.18.0.3", hops, trust);

@@ -1,10 +1,9 @@
 // libFuzzer target for the HTTP session: raw bytes go through a real http_session over an
-// in-memory stream into the router and pages. Never crashes, and whatever it writes back
-// is a sequence of HTTP/1.1 responses.
-#include "db/database_loader.hpp"
-#include "db/search_index.hpp"
-#include "web/http_session.hpp"
-#include "web/site.hpp"
+// in-memory stream into the responder and a stub handler (the engine alone: no site, no
+// database). Never crashes, and whatever it writes back is a sequence of HTTP/1.1 responses.
+#include "http/responder.hpp"
+#include "http/transport/http_session.hpp"
+#include "support/stub_handler.hpp"
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -21,7 +20,7 @@
 namespace {
 
 namespace asio = boost::asio;
-using breakwater::web::connection_info;
+using breakwater::http::connection_info;
 
 // Reads come in chunks of `chunk` bytes, so the parser sees requests split anywhere.
 class memory_stream {
@@ -71,22 +70,32 @@ class memory_stream {
 };
 
 struct fixture {
-  breakwater::db::loaded_database loaded;
-  std::unique_ptr<breakwater::db::search_index> index;
-  std::unique_ptr<breakwater::web::site> site;
-  std::unique_ptr<breakwater::web::responder> responder;
-  breakwater::web::limits limits;
+  breakwater::http::testing::stub_handler handler;
+  std::unique_ptr<breakwater::http::responder> responder;
+  breakwater::http::limits limits;
 
   fixture() {
-    auto result = breakwater::db::load_database(BREAKWATER_SOURCE_DATA_DIR);
-    if (!result) std::abort();
-    loaded = std::move(*result);
-    index = std::make_unique<breakwater::db::search_index>(*loaded.db);
-    breakwater::web::site_options options;
-    options.http_port = 8080;
-    options.https_port = 8443;
-    site = std::make_unique<breakwater::web::site>(*loaded.db, *index, options);
-    responder = std::make_unique<breakwater::web::responder>(*site, 64);
+    using namespace breakwater::http;
+    // A cached page, a per-request answer and a body echo: every path of the responder.
+    handler.routes().add(method::get, "/page/{n}", [](const request&, const route_params& p) {
+      response r;
+      r.body = "<p>" + std::string(p[0]) + "</p>";
+      r.shareable = true;
+      r.cache = cache_policy::revalidate;
+      return r;
+    });
+    handler.routes().add(method::get, "/", [](const request& req, const route_params&) {
+      response r;
+      r.body = std::string(req.header("user-agent"));
+      return r;
+    });
+    handler.routes().add(method::post, "/echo", [](const request& req, const route_params&) {
+      response r;
+      r.content_type = "text/plain";
+      r.body = std::string(req.body);
+      return r;
+    });
+    responder = std::make_unique<breakwater::http::responder>(handler, 64);
     limits.max_header_bytes = 2048;
     limits.max_body_bytes = 512;
   }
@@ -104,8 +113,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   connection_info conn;
   conn.client_address = "198.18.0.1";
   bool stopping = false;
-  breakwater::web::session_env env{*f.responder, nullptr, nullptr, f.limits, 0, stopping};
-  breakwater::web::http_session<memory_stream> session(stream, env, conn);
+  breakwater::http::session_env env{*f.responder, nullptr, nullptr, f.limits, 0, stopping};
+  breakwater::http::http_session<memory_stream> session(stream, env, conn);
   asio::co_spawn(ioc, session.run(), asio::detached);
   ioc.run();
   const std::string& out = stream.output();

@@ -1,6 +1,6 @@
 // libFuzzer target for the probe CLI's ICMP history file: any text parses or is skipped, and
 // what update writes reads back.
-#include "probe/icmp_history_text.hpp"
+#include "probe/wire/icmp_history_text.hpp"
 
 #include <cstdint>
 #include <cstdlib>

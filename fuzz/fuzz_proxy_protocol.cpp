@@ -1,7 +1,7 @@
 // libFuzzer target for the PROXY protocol parser: never crashes, never claims more bytes than
 // it was given, and an address it returns parses as one.
-#include "web/cidr.hpp"
-#include "web/proxy_protocol.hpp"
+#include "common/cidr.hpp"
+#include "http/proxy_protocol.hpp"
 
 #include <cstdint>
 #include <cstdlib>
@@ -16,6 +16,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       p.header.length > proxy_header_max) {
     std::abort();
   }
-  if (p.header.has_address && !parse_ip(p.header.source)) std::abort();
+  if (p.header.has_address && !common::parse_ip(p.header.source)) std::abort();
   return 0;
 }

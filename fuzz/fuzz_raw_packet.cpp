@@ -1,6 +1,6 @@
 // libFuzzer target for the raw-SYN prober's answer parsers: the first byte picks the parser
 // (TCP or ICMP, IPv4 or IPv6), the rest is the packet. Never crashes or reads out of bounds.
-#include "probe/raw_packet.hpp"
+#include "probe/wire/raw_packet.hpp"
 
 #include <cstdint>
 #include <cstdlib>

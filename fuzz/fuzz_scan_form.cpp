@@ -4,9 +4,9 @@
 // 403.
 #include "db/database.hpp"
 #include "db/search_index.hpp"
-#include "web/csrf.hpp"
-#include "web/scan_routes.hpp"
-#include "web/site.hpp"
+#include "site/csrf.hpp"
+#include "site/scan_routes.hpp"
+#include "site/site.hpp"
 
 #include <cstdint>
 #include <cstdlib>
@@ -43,16 +43,16 @@ class stub_service : public scan::service {
 struct world {
   db::database db{{}, {}};
   db::search_index index{db};
-  web::site site{db, index, {}};
+  site::website site{db, index, {}};
   stub_service service;
-  std::shared_ptr<web::csrf_guard> guard =
-      std::make_shared<web::csrf_guard>("fuzz", std::chrono::hours(1));
+  std::shared_ptr<site::csrf_guard> guard =
+      std::make_shared<site::csrf_guard>("fuzz", std::chrono::hours(1));
   std::chrono::system_clock::time_point now{std::chrono::seconds(1'800'000'000)};
   world() {
-    web::scan_page_options o;
+    site::scan_page_options o;
     o.clock = [this] { return now; };
     o.guard = guard;
-    web::add_scan_page_routes(site, service, db, o);
+    site::add_scan_page_routes(site, service, db, o);
   }
 };
 
@@ -70,17 +70,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   // The body as sent, and the body with a valid token in front.
   for (const std::string& body : {std::string(rest), "csrf=" + good + "&" + std::string(rest)}) {
-    std::vector<web::header_view> headers{{"Host", "198.18.0.1:8080"}, {"Origin", origin}};
-    web::connection_info conn;
+    std::vector<http::header_view> headers{{"Host", "198.18.0.1:8080"}, {"Origin", origin}};
+    http::connection_info conn;
     conn.client_address = "198.18.0.2";
-    web::request req;
-    req.verb = web::method::post;
+    http::request req;
+    req.verb = http::method::post;
     req.target = "/scan";
     req.path = "/scan";
     req.headers = headers;
     req.body = body;
     req.conn = &conn;
-    (void)web::same_origin(req);
+    (void)site::same_origin(req);
     unsigned status = w.site.handle(req).res.status;
     if (status != 303 && status != 400 && status != 403) std::abort();
   }

@@ -1,5 +1,5 @@
 // libFuzzer target for the SSDP answer parser: never crashes and keeps to its limits.
-#include "probe/ssdp_reply.hpp"
+#include "probe/wire/ssdp_reply.hpp"
 
 #include <cstdint>
 #include <cstdlib>

@@ -21,7 +21,7 @@ ctest --preset release -j 2
 step "ASan+UBSan, fuzz and TSan builds start in the background"
 # The tests whose code runs on several threads: the probe engine, the scan service and its
 # API, the web layer (sessions, streams, TLS on loopback).
-tsan_targets=(bw_probe_tests bw_scan_tests bw_scan_api_tests bw_web_tests bw_web_loopback_tests)
+tsan_targets=(bw_probe_tests bw_scan_tests bw_scan_api_tests bw_http_tests bw_http_loopback_tests bw_site_tests)
 mkdir -p build
 (nice -n 19 bash -c 'cmake --preset asan >/dev/null && cmake --build --preset asan &&
   scripts/fuzz.sh --build-only && cmake --preset tsan >/dev/null &&

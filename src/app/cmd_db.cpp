@@ -22,8 +22,8 @@ int run_check(context& ctx) {
   ctx.quiet_problems = true;
   const db::database* db = ctx.database();
   if (db == nullptr) return exit_failure;
-  db::diagnostics problems = db::check_data(*ctx.loaded(), ctx.data_dir());
-  for (const db::diagnostic& d : problems) fmt::print("{}\n", db::to_string(d));
+  common::diagnostics problems = db::check_data(*ctx.loaded(), ctx.data_dir());
+  for (const common::diagnostic& d : problems) fmt::print("{}\n", common::to_string(d));
   fmt::print("checked {} registry rows, {} entries and {} ranges in {}: {} problem(s)\n",
              db->rows().size(), db->entries().size(), db->ranges().size(), ctx.data_dir().string(),
              problems.size());
@@ -63,7 +63,8 @@ int run_import(const import_options& o, context& ctx) {
                parsed.error().message());
     return exit_bad_input;
   }
-  for (const db::diagnostic& d : parsed->problems) fmt::print(stderr, "{}\n", db::to_string(d));
+  for (const common::diagnostic& d : parsed->problems)
+    fmt::print(stderr, "{}\n", common::to_string(d));
   if (!parsed->problems.empty()) {
     fmt::print(stderr,
                "error: {}: {} bad row(s); nothing was imported (the registry is shipped exactly "

@@ -3,8 +3,8 @@
 #include "app/port_text.hpp"
 
 #include "common/json_text.hpp"
+#include "common/text.hpp"
 #include "db/port_json.hpp"
-#include "db/text.hpp"
 
 #include <fmt/format.h>
 
@@ -19,7 +19,7 @@ struct port_options {
 };
 
 int run_port(const port_options& o, context& ctx) {
-  auto port = db::parse_port_number(db::trim(o.port));
+  auto port = common::parse_port_number(common::trim(o.port));
   if (!port) {
     fmt::print(stderr, "error: port must be a whole number from 0 to 65535, not '{}'\n", o.port);
     return exit_bad_input;

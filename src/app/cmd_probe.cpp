@@ -4,9 +4,9 @@
 #include "app/probe_text.hpp"
 
 #include "probe/engine.hpp"
-#include "probe/icmp_history_text.hpp"
 #include "probe/make_backend.hpp"
 #include "probe/result_json.hpp"
+#include "probe/wire/icmp_history_text.hpp"
 
 #include <fmt/format.h>
 #include <boost/asio/co_spawn.hpp>

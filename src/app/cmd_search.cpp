@@ -2,8 +2,8 @@
 #include "app/exit_code.hpp"
 #include "app/port_text.hpp"
 
+#include "common/text.hpp"
 #include "db/port_json.hpp"
-#include "db/text.hpp"
 
 #include <fmt/format.h>
 
@@ -19,7 +19,7 @@ struct search_options {
 };
 
 int run_search(const search_options& o, context& ctx) {
-  std::string query = db::squash_spaces(fmt::format("{}", fmt::join(o.words, " ")));
+  std::string query = common::squash_spaces(fmt::format("{}", fmt::join(o.words, " ")));
   if (query.empty()) {
     fmt::print(stderr, "error: the search query is empty; give a service name, a word or a port\n");
     return exit_bad_input;

@@ -2,15 +2,15 @@
 #include "app/commands.hpp"
 #include "app/exit_code.hpp"
 
+#include "app/config.hpp"
 #include "db/database_loader.hpp"
+#include "http/host_rules.hpp"
+#include "http/transport/certificate.hpp"
+#include "http/transport/server.hpp"
+#include "http/transport/tls.hpp"
 #include "scan/probe_service.hpp"
-#include "web/api_scans.hpp"
-#include "web/certificate.hpp"
-#include "web/config.hpp"
-#include "web/host_rules.hpp"
-#include "web/scan_routes.hpp"
-#include "web/server.hpp"
-#include "web/tls.hpp"
+#include "site/api_scans.hpp"
+#include "site/scan_routes.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -47,36 +47,37 @@ bool fail(std::string_view what) {
   return false;
 }
 
-bool apply_file(const serve_options& o, web::server_config& cfg) {
+bool apply_file(const serve_options& o, app::server_config& cfg) {
   if (o.config_file.empty()) return true;
   auto text = db::read_file(o.config_file);
   if (!text) return fail(fmt::format("cannot read config file {}: check the path", o.config_file));
-  db::diagnostics problems;
-  web::apply_config_toml(*text, o.config_file, cfg, problems);
-  for (const db::diagnostic& d : problems) fmt::print(stderr, "error: {}\n", db::to_string(d));
+  common::diagnostics problems;
+  app::apply_config_toml(*text, o.config_file, cfg, problems);
+  for (const common::diagnostic& d : problems)
+    fmt::print(stderr, "error: {}\n", common::to_string(d));
   return problems.empty();
 }
 
 bool apply_addresses(const char* flag, const std::vector<std::string>& values,
-                     std::vector<web::listen_address>& out) {
-  auto parsed = web::parse_listen_list(values);
+                     std::vector<http::listen_address>& out) {
+  auto parsed = http::parse_listen_list(values);
   if (!parsed)
     return fail(fmt::format("{} {}: {}", flag, fmt::join(values, " "), parsed.error().message()));
   out = std::move(*parsed);
   return true;
 }
 
-bool apply_flags(const serve_options& o, web::server_config& cfg) {
+bool apply_flags(const serve_options& o, app::server_config& cfg) {
   if (o.given("--http") && !apply_addresses("--http", o.http, cfg.http)) return false;
   if (o.given("--https") && !apply_addresses("--https", o.https, cfg.https)) return false;
   if (o.given("--state-dir")) cfg.state_dir = o.state_dir;
   if (o.given("--cert")) cfg.cert_file = o.cert;
   if (o.given("--key")) cfg.key_file = o.key;
   if (o.given("--threads")) cfg.threads = o.threads;
-  if (o.given("--log-level") && !web::parse_log_level(o.log_level, cfg.log)) {
+  if (o.given("--log-level") && !http::parse_log_level(o.log_level, cfg.log)) {
     return fail("--log-level must be error, warn, info or debug");
   }
-  web::limits& l = cfg.limits;
+  http::limits& l = cfg.limits;
   if (o.given("--max-connections")) l.max_connections = o.max_connections;
   if (o.given("--max-header-bytes")) l.max_header_bytes = o.max_header_bytes;
   if (o.given("--max-body-bytes")) l.max_body_bytes = o.max_body_bytes;
@@ -89,16 +90,16 @@ bool apply_flags(const serve_options& o, web::server_config& cfg) {
   }
   if (o.given("--log-client-addresses")) cfg.log_client_addresses = o.log_client_addresses;
   if (o.given("--trusted-proxy")) {
-    auto list = web::parse_cidr_list(o.trusted_proxies);
+    auto list = common::parse_cidr_list(o.trusted_proxies);
     if (!list) return fail(fmt::format("--trusted-proxy {}", list.error()));
     cfg.trust.trusted_proxies = std::move(*list);
   }
   if (o.given("--client-address-header") &&
-      !web::parse_client_header(o.client_address_header, cfg.trust.header)) {
+      !http::parse_client_header(o.client_address_header, cfg.trust.header)) {
     return fail("--client-address-header must be x-forwarded-for, forwarded, x-real-ip or none");
   }
   if (o.given("--server-name")) {
-    auto names = web::normalise_server_names(o.server_names);
+    auto names = http::normalise_server_names(o.server_names);
     if (!names) return fail(fmt::format("--server-name: {}", names.error()));
     cfg.server_names = std::move(*names);
   }
@@ -123,36 +124,36 @@ bool apply_flags(const serve_options& o, web::server_config& cfg) {
 
 struct tls_setup {
   std::shared_ptr<boost::asio::ssl::context> context;
-  web::cert_info cert;
+  http::cert_info cert;
 };
 
-bool prepare_tls(const web::server_config& cfg, const web::request_log& log, tls_setup& out) {
+bool prepare_tls(const app::server_config& cfg, const http::request_log& log, tls_setup& out) {
   if (cfg.https.empty()) return true;
   std::string cert = cfg.cert_file, key = cfg.key_file;
   if (cert.empty()) {
-    auto made = web::ensure_self_signed(cfg.state_dir);
+    auto made = http::ensure_self_signed(cfg.state_dir);
     if (!made) return fail(fmt::format("{}: {}", cfg.state_dir, made.error().message()));
     cert = made->cert;
     key = made->key;
-    log.message(web::log_level::info, fmt::format("{} self-signed certificate {}",
-                                                  made->created ? "created" : "using", cert));
+    log.message(http::log_level::info, fmt::format("{} self-signed certificate {}",
+                                                   made->created ? "created" : "using", cert));
   }
-  if (web::readable_by_others(key)) {
-    log.message(web::log_level::warn,
+  if (http::readable_by_others(key)) {
+    log.message(http::log_level::warn,
                 fmt::format("the private key {} can be read by other users: chmod 600 it (or 640 "
                             "with a group only this service is in)",
                             key));
   }
-  auto ctx = web::make_tls_context(cert, key);
+  auto ctx = http::make_tls_context(cert, key);
   if (!ctx) return fail(fmt::format("{} / {}: {}", cert, key, ctx.error().message()));
-  auto info = web::read_cert_info(cert);
+  auto info = http::read_cert_info(cert);
   if (!info) return fail(fmt::format("{}: {}", cert, info.error().message()));
   out = {std::move(*ctx), std::move(*info)};
   return true;
 }
 
-scan::probe_service_options scan_options_of(const web::server_config& cfg) {
-  const web::scan_settings& sc = cfg.scan;
+scan::probe_service_options scan_options_of(const app::server_config& cfg) {
+  const scan::settings& sc = cfg.scan;
   scan::probe_service_options o;
   o.keep_results = sc.keep_results;
   o.idle_cancel = sc.idle_cancel;
@@ -166,7 +167,7 @@ scan::probe_service_options scan_options_of(const web::server_config& cfg) {
   o.scan_rate = static_cast<double>(sc.scan_rate);
   o.full_range_rate = static_cast<double>(sc.full_range_rate);
   o.max_in_flight = sc.max_in_flight;
-  o.allow_loopback = web::scan_allows_loopback(cfg);
+  o.allow_loopback = app::scan_allows_loopback(cfg);
   o.prober = sc.prober;
   return o;
 }
@@ -186,18 +187,18 @@ std::string scan_metrics(const scan::service_stats& s) {
       s.running, s.kept, s.started, s.refused, s.probes_sent);
 }
 
-std::string urls(const web::server_config& cfg) {
+std::string urls(const app::server_config& cfg) {
   std::vector<std::string> out;
-  for (const auto& a : cfg.http) out.push_back("http://" + web::authority(a));
-  for (const auto& a : cfg.https) out.push_back("https://" + web::authority(a));
+  for (const auto& a : cfg.http) out.push_back("http://" + http::authority(a));
+  for (const auto& a : cfg.https) out.push_back("https://" + http::authority(a));
   return fmt::format("{}", fmt::join(out, " "));
 }
 
 int run_serve(const serve_options& o, context& ctx) {
-  web::server_config cfg = web::default_config();
+  app::server_config cfg = app::default_config();
   if (!apply_file(o, cfg) || !apply_flags(o, cfg)) return exit_bad_input;
   if (o.print_config) {
-    fmt::print("{}", web::to_toml(cfg));
+    fmt::print("{}", app::to_toml(cfg));
     return exit_ok;
   }
   if (cfg.http.empty() && cfg.https.empty()) {
@@ -206,21 +207,21 @@ int run_serve(const serve_options& o, context& ctx) {
   }
   const db::database* db = ctx.database();
   if (db == nullptr) return exit_failure;
-  web::request_log log(cfg.log, cfg.log_client_addresses);
+  http::request_log log(cfg.log, cfg.log_client_addresses);
   tls_setup tls;
   if (!prepare_tls(cfg, log, tls)) return exit_failure;
 
-  web::site_options options;
+  site::site_options options;
   if (!cfg.http.empty()) options.http_port = cfg.http.front().port;
   if (!cfg.https.empty()) options.https_port = cfg.https.front().port;
-  std::unique_ptr<web::metrics> stats;
+  std::unique_ptr<http::metrics> stats;
   std::unique_ptr<scan::probe_service> scans;
   options.metrics_text = [&stats, &scans] {
     std::string text = stats->render();
     if (scans) text += scan_metrics(scans->stats());
     return text;
   };
-  web::site site(*db, ctx.search(), std::move(options));
+  site::website site(*db, ctx.search(), std::move(options));
   if (cfg.scan.enabled) {
     try {
       scans = std::make_unique<scan::probe_service>(scan_options_of(cfg));
@@ -231,29 +232,29 @@ int run_serve(const serve_options& o, context& ctx) {
                  e.what());
       return exit_failure;
     }
-    web::add_scan_api_routes(site, *scans);
-    web::scan_page_options pages;
+    site::add_scan_api_routes(site, *scans);
+    site::scan_page_options pages;
     pages.retention = std::chrono::duration_cast<std::chrono::minutes>(cfg.scan.keep_results);
     pages.hidden_headers = cfg.hidden_headers;
-    web::add_scan_page_routes(site, *scans, *db, std::move(pages));
+    site::add_scan_page_routes(site, *scans, *db, std::move(pages));
   }
   std::vector<std::string> labels;
-  for (const web::route& r : site.routes().routes()) labels.push_back(r.pattern);
+  for (const http::route& r : site.routes().routes()) labels.push_back(r.pattern);
   unsigned workers =
       cfg.threads != 0 ? cfg.threads : std::max(1U, std::thread::hardware_concurrency());
-  stats = std::make_unique<web::metrics>(workers, std::move(labels));
+  stats = std::make_unique<http::metrics>(workers, std::move(labels));
 
-  web::server_parts parts{cfg, site, *stats, log, tls.context, tls.cert, workers, {}};
+  http::server_parts parts{cfg, site, *stats, log, tls.context, tls.cert, workers, {}};
   parts.on_listening = [&] {
-    log.message(web::log_level::warn,
+    log.message(http::log_level::warn,
                 fmt::format("breakwater serve: listening on {} ({} worker thread{})", urls(cfg),
                             workers, workers == 1 ? "" : "s"));
   };
-  if (auto ec = web::run_server(parts)) {
+  if (auto ec = http::run_server(parts)) {
     fmt::print(stderr, "error: {}; choose other addresses with --http/--https\n", ec.message());
     return exit_failure;
   }
-  log.message(web::log_level::warn, "breakwater serve: stopped");
+  log.message(http::log_level::warn, "breakwater serve: stopped");
   return exit_ok;
 }
 

@@ -1,6 +1,6 @@
 #include "app/port_text.hpp"
 
-#include "db/text.hpp"
+#include "common/text.hpp"
 
 #include <fmt/format.h>
 
@@ -88,7 +88,7 @@ std::string our_entry(const db::database& db, const db::entry& e) {
 
 std::string wrap(std::string_view text, std::size_t columns, std::string_view indent) {
   std::string out, line(indent);
-  std::string flat = db::squash_spaces(text);
+  std::string flat = common::squash_spaces(text);
   std::size_t pos = 0;
   while (pos < flat.size()) {
     std::size_t end = flat.find(' ', pos);

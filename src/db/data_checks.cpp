@@ -7,9 +7,10 @@
 
 namespace breakwater::db {
 
-diagnostics check_data(const loaded_database& loaded, const std::filesystem::path& data_dir) {
-  diagnostics out = loaded.problems;
-  auto append = [&out](diagnostics more) {
+common::diagnostics check_data(const loaded_database& loaded,
+                               const std::filesystem::path& data_dir) {
+  common::diagnostics out = loaded.problems;
+  auto append = [&out](common::diagnostics more) {
     out.insert(out.end(), std::make_move_iterator(more.begin()),
                std::make_move_iterator(more.end()));
   };

@@ -30,7 +30,7 @@ std::string display_name(const std::filesystem::path& file, const std::filesyste
 
 // The values of files that loaded, after each file's problems are appended in file order.
 template <typename Value, typename Result>
-std::vector<Value> take_loaded(std::vector<Result>& results, diagnostics& problems) {
+std::vector<Value> take_loaded(std::vector<Result>& results, common::diagnostics& problems) {
   std::vector<Value> out;
   out.reserve(results.size());
   for (Result& r : results) {
@@ -67,10 +67,10 @@ class toml_jobs {
   }
 
   // After every thread has finished: the loaded values, and each file's problems in file order.
-  std::vector<entry> take_entries(diagnostics& problems) {
+  std::vector<entry> take_entries(common::diagnostics& problems) {
     return take_loaded<entry>(entry_results_, problems);
   }
-  std::vector<range_note> take_ranges(diagnostics& problems) {
+  std::vector<range_note> take_ranges(common::diagnostics& problems) {
     return take_loaded<range_note>(range_results_, problems);
   }
 

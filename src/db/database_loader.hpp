@@ -1,8 +1,8 @@
 // Loads the database from a data directory: iana/*.csv, ports/*.toml and ranges/*.toml.
 #pragma once
 
+#include "common/diagnostic.hpp"
 #include "db/database.hpp"
-#include "db/diagnostic.hpp"
 
 #include <boost/system/result.hpp>
 
@@ -17,7 +17,7 @@ inline constexpr std::string_view ranges_dir = "ranges";
 
 struct loaded_database {
   std::unique_ptr<const database> db;
-  diagnostics problems;  // skipped rows and rejected entries; the rest loaded
+  common::diagnostics problems;  // skipped rows and rejected entries; the rest loaded
 };
 
 // Fails only when the registry is missing or unreadable; bad rows and entries are

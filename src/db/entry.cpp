@@ -1,6 +1,6 @@
 #include "db/entry.hpp"
 
-#include "db/text.hpp"
+#include "common/text.hpp"
 
 namespace breakwater::db {
 
@@ -24,7 +24,7 @@ std::optional<exposure_level> parse_exposure_level(std::string_view text) noexce
 
 std::size_t entry::body_words() const noexcept {
   std::size_t words = 0;
-  for (const std::string& p : paragraphs) words += count_words(p);
+  for (const std::string& p : paragraphs) words += common::count_words(p);
   return words;
 }
 

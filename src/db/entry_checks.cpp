@@ -1,6 +1,6 @@
 #include "db/entry_checks.hpp"
 
-#include "db/text.hpp"
+#include "common/text.hpp"
 
 #include <fmt/format.h>
 
@@ -31,13 +31,13 @@ std::vector<std::string_view> prose_of(const range_note& r) {
 // Sentences are keyed by the file that wrote them first; entries come before ranges.
 class duplicate_finder {
  public:
-  explicit duplicate_finder(diagnostics& out) : out_(out) {}
+  explicit duplicate_finder(common::diagnostics& out) : out_(out) {}
 
   void add(const std::string& file, const std::vector<std::string_view>& prose) {
     for (std::string_view text : prose) {
-      for (const std::string& sentence : split_sentences(text)) {
-        if (count_words(sentence) < min_sentence_words) continue;
-        auto [it, inserted] = first_seen_.emplace(to_lower(sentence), &file);
+      for (const std::string& sentence : common::split_sentences(text)) {
+        if (common::count_words(sentence) < min_sentence_words) continue;
+        auto [it, inserted] = first_seen_.emplace(common::to_lower(sentence), &file);
         if (inserted || *it->second == file) continue;
         out_.push_back(
             {file, 0, fmt::format("sentence also appears in {}: \"{}\"", *it->second, sentence)});
@@ -47,13 +47,13 @@ class duplicate_finder {
 
  private:
   std::map<std::string, const std::string*> first_seen_;
-  diagnostics& out_;
+  common::diagnostics& out_;
 };
 
 }  // namespace
 
 void check_related(const database& db, const std::string& file,
-                   const std::vector<related_port>& related, diagnostics& out) {
+                   const std::vector<related_port>& related, common::diagnostics& out) {
   for (const related_port& r : related) {
     if (db.find_entry(r.port) == nullptr && !db.has_registration(r.port)) {
       out.push_back(
@@ -63,15 +63,15 @@ void check_related(const database& db, const std::string& file,
   }
 }
 
-void check_body_length(const std::string& file, std::size_t words, diagnostics& out) {
+void check_body_length(const std::string& file, std::size_t words, common::diagnostics& out) {
   if (words < min_body_words) {
     out.push_back(
         {file, 0, fmt::format("body has {} words; at least {} are needed", words, min_body_words)});
   }
 }
 
-diagnostics check_entries(const database& db) {
-  diagnostics out;
+common::diagnostics check_entries(const database& db) {
+  common::diagnostics out;
   duplicate_finder duplicates(out);
   for (const entry& e : db.entries()) {
     check_related(db, e.file, e.related, out);

@@ -1,7 +1,7 @@
 #include "db/entry_loader.hpp"
 
+#include "common/text.hpp"
 #include "db/prose_fields.hpp"
-#include "db/text.hpp"
 
 #include <fmt/format.h>
 
@@ -19,10 +19,10 @@ int this_year() {
 
 class entry_reader {
  public:
-  entry_reader(std::string_view file, diagnostics& out) : file_(file), out_(out) {}
+  entry_reader(std::string_view file, common::diagnostics& out) : file_(file), out_(out) {}
 
   void read(const toml::table& root, std::optional<unsigned> expected_port, entry& e) {
-    toml_fields f(root, file_, "the entry", out_);
+    common::toml_fields f(root, file_, "the entry", out_);
     f.reject_unknown({"port", "title", "summary", "transports", "keywords", "software", "body",
                       "exposure", "related", "incidents", "references"});
     read_port(f, root, expected_port, e);
@@ -30,7 +30,8 @@ class entry_reader {
     e.transports = read_transports(f);
     e.keywords = read_strings(f, "keywords", true);
     e.software = read_strings(f, "software", false);
-    if (const toml::table* t = f.table("exposure", presence::required)) read_exposure(*t, e);
+    if (const toml::table* t = f.table("exposure", common::presence::required))
+      read_exposure(*t, e);
     for_each_table(f, "related",
                    [&](const toml::table& t) { read_related(t, file_, out_, e.port, e.related); });
     for_each_table(f, "incidents", [&](const toml::table& t) { read_incident(t, e); });
@@ -39,9 +40,9 @@ class entry_reader {
   }
 
  private:
-  void read_port(toml_fields& f, const toml::table& root, std::optional<unsigned> expected,
+  void read_port(common::toml_fields& f, const toml::table& root, std::optional<unsigned> expected,
                  entry& e) {
-    auto port = f.integer("port", presence::required);
+    auto port = f.integer("port", common::presence::required);
     if (!port) return;
     const toml::node& at = *root.get("port");
     if (*port < 0 || *port > 65535) {
@@ -55,9 +56,9 @@ class entry_reader {
   }
 
   void read_exposure(const toml::table& t, entry& e) {
-    toml_fields f(t, file_, "[exposure]", out_);
+    common::toml_fields f(t, file_, "[exposure]", out_);
     f.reject_unknown({"level", "advice"});
-    if (auto level = f.string("level", presence::required)) {
+    if (auto level = f.string("level", common::presence::required)) {
       if (auto parsed = parse_exposure_level(*level)) {
         e.exposure = *parsed;
       } else {
@@ -66,35 +67,38 @@ class entry_reader {
                                              *level));
       }
     }
-    if (auto advice = f.string("advice", presence::required)) e.advice = squash_spaces(*advice);
+    if (auto advice = f.string("advice", common::presence::required))
+      e.advice = common::squash_spaces(*advice);
   }
 
   void read_incident(const toml::table& t, entry& e) {
-    toml_fields f(t, file_, "an [[incidents]] item", out_);
+    common::toml_fields f(t, file_, "an [[incidents]] item", out_);
     f.reject_unknown({"year", "summary", "source"});
     incident i;
-    if (auto year = f.integer("year", presence::required)) {
+    if (auto year = f.integer("year", common::presence::required)) {
       if (*year < 1970 || *year > this_year()) {
         f.error_here(
             fmt::format("incident year {} is not between 1970 and {}", *year, this_year()));
       }
       i.year = static_cast<int>(std::clamp<std::int64_t>(*year, 0, 9999));
     }
-    if (auto summary = f.string("summary", presence::required)) i.summary = squash_spaces(*summary);
-    if (auto source = f.string("source", presence::required)) i.source = std::string(trim(*source));
+    if (auto summary = f.string("summary", common::presence::required))
+      i.summary = common::squash_spaces(*summary);
+    if (auto source = f.string("source", common::presence::required))
+      i.source = std::string(common::trim(*source));
     if (i.source.empty())
       f.error_here("an incident needs a source (CVE id, advisory or CERT note)");
     e.incidents.push_back(std::move(i));
   }
 
   std::string_view file_;
-  diagnostics& out_;
+  common::diagnostics& out_;
 };
 
 std::optional<unsigned> port_from_file_name(std::string_view file) {
   std::filesystem::path path(file);
   if (path.extension() != ".toml") return std::nullopt;
-  return parse_port_number(path.stem().string());
+  return common::parse_port_number(path.stem().string());
 }
 
 }  // namespace
@@ -106,7 +110,7 @@ entry_load parse_entry(std::string_view text, std::string_view file) {
     out.problems.push_back({std::string(file), 0, "entry files must be named N.toml, N the port"});
     return out;
   }
-  auto parsed = parse_toml(text, file, out.problems);
+  auto parsed = common::parse_toml(text, file, out.problems);
   if (!parsed) return out;
   const toml::table& root = *parsed;
   entry e;

@@ -1,7 +1,7 @@
 // Reads one curated entry (data/ports/N.toml) and checks everything a single file can show.
 #pragma once
 
-#include "db/diagnostic.hpp"
+#include "common/diagnostic.hpp"
 #include "db/entry.hpp"
 
 #include <optional>
@@ -11,7 +11,7 @@ namespace breakwater::db {
 
 struct entry_load {
   std::optional<entry> value;  // absent when the file has errors
-  diagnostics problems;
+  common::diagnostics problems;
 };
 
 // `file` is used in messages and must be named N.toml, where N is the entry's port.

@@ -1,8 +1,8 @@
 #include "db/iana_registry.hpp"
 
+#include "common/text.hpp"
 #include "db/csv_reader.hpp"
 #include "db/error.hpp"
-#include "db/text.hpp"
 
 #include <fmt/format.h>
 
@@ -20,9 +20,9 @@ bool is_header(const csv_record& r) {
   if (r.fields.size() != columns.size()) return false;
   for (std::size_t i = 0; i < columns.size(); ++i) {
     // IANA's file has started with a byte-order mark in some years.
-    std::string_view f = trim(r.fields[i]);
+    std::string_view f = common::trim(r.fields[i]);
     if (i == 0 && f.starts_with("\xEF\xBB\xBF")) f.remove_prefix(3);
-    if (!iequals(f, columns[i])) return false;
+    if (!common::iequals(f, columns[i])) return false;
   }
   return true;
 }
@@ -31,11 +31,11 @@ bool is_header(const csv_record& r) {
 std::optional<std::string> parse_ports(std::string_view text, iana_row& row) {
   std::string_view lo = text, hi = text;
   if (auto dash = text.find('-'); dash != std::string_view::npos) {
-    lo = trim(text.substr(0, dash));
-    hi = trim(text.substr(dash + 1));
+    lo = common::trim(text.substr(0, dash));
+    hi = common::trim(text.substr(dash + 1));
   }
-  auto a = parse_port_number(lo);
-  auto b = parse_port_number(hi);
+  auto a = common::parse_port_number(lo);
+  auto b = common::parse_port_number(hi);
   if (!a || !b) return fmt::format("port '{}' is not a number or range within 0-65535", text);
   if (*a > *b) return fmt::format("port range '{}' runs backwards", text);
   row.has_port = true;
@@ -48,7 +48,7 @@ std::optional<std::string> fill_row(const csv_record& r, iana_row& row) {
   if (r.fields.size() != columns.size()) {
     return fmt::format("expected {} fields, found {}", columns.size(), r.fields.size());
   }
-  auto field = [&](std::size_t i) { return std::string(trim(r.fields[i])); };
+  auto field = [&](std::size_t i) { return std::string(common::trim(r.fields[i])); };
   row.service = field(0);
   row.description = field(3);
   row.assignee = field(4);
@@ -79,10 +79,12 @@ std::optional<std::string> fill_row(const csv_record& r, iana_row& row) {
 
 iana_status classify(const iana_row& row) noexcept {
   if (!row.service.empty()) return iana_status::assigned;
-  std::string_view d = trim(row.description);
-  if (iequals(d, "Unassigned")) return iana_status::unassigned;
-  if (iequals(d, "Reserved") || iequals(d, "IANA Reserved")) return iana_status::reserved;
-  if (iequals(d, "De-registered") || iequals(d, "Removed")) return iana_status::withdrawn;
+  std::string_view d = common::trim(row.description);
+  if (common::iequals(d, "Unassigned")) return iana_status::unassigned;
+  if (common::iequals(d, "Reserved") || common::iequals(d, "IANA Reserved"))
+    return iana_status::reserved;
+  if (common::iequals(d, "De-registered") || common::iequals(d, "Removed"))
+    return iana_status::withdrawn;
   return iana_status::assigned;
 }
 
@@ -99,7 +101,8 @@ boost::system::result<iana_import> parse_iana_csv(std::string_view text, std::st
       out.problems.push_back({std::string(file), error.line, error.message});
       continue;
     }
-    if (record.fields.size() == 1 && trim(record.fields[0]).empty()) continue;  // blank line
+    if (record.fields.size() == 1 && common::trim(record.fields[0]).empty())
+      continue;  // blank line
     iana_row row;
     if (auto bad = fill_row(record, row)) {
       out.problems.push_back({std::string(file), record.line, *bad + "; row skipped"});

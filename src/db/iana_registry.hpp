@@ -2,7 +2,7 @@
 // IANA's file unchanged (see `db import-iana`), so there is no writer.
 #pragma once
 
-#include "db/diagnostic.hpp"
+#include "common/diagnostic.hpp"
 #include "db/transport.hpp"
 
 #include <boost/system/result.hpp>
@@ -48,7 +48,7 @@ iana_status classify(const iana_row& row) noexcept;
 
 struct iana_import {
   std::vector<iana_row> rows;
-  diagnostics problems;  // rows that were skipped, each with its line
+  common::diagnostics problems;  // rows that were skipped, each with its line
 };
 
 // Parses IANA's official CSV (service-names-port-numbers.csv). Fails only when the

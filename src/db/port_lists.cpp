@@ -1,7 +1,7 @@
 #include "db/port_lists.hpp"
 
+#include "common/text.hpp"
 #include "db/database_loader.hpp"
-#include "db/text.hpp"
 
 #include <fmt/format.h>
 
@@ -17,7 +17,7 @@ std::unordered_set<unsigned> ports_of(const port_list& list) {
   return out;
 }
 
-void check_duplicates(const port_list& list, diagnostics& out) {
+void check_duplicates(const port_list& list, common::diagnostics& out) {
   std::set<unsigned> seen;
   for (const listed_port& p : list.ports) {
     if (!seen.insert(p.port).second) {
@@ -26,7 +26,7 @@ void check_duplicates(const port_list& list, diagnostics& out) {
   }
 }
 
-void check_excluded(const database& db, const port_lists& lists, diagnostics& out) {
+void check_excluded(const database& db, const port_lists& lists, common::diagnostics& out) {
   for (const listed_port& p : lists.excluded.ports) {
     if (p.note.empty()) {
       out.push_back({lists.excluded.file, p.line,
@@ -51,7 +51,7 @@ void check_excluded(const database& db, const port_lists& lists, diagnostics& ou
 
 void check_promised(const database& db, const port_list& list,
                     const std::unordered_set<unsigned>& excluded,
-                    const std::unordered_set<unsigned>& pending, diagnostics& out) {
+                    const std::unordered_set<unsigned>& pending, common::diagnostics& out) {
   for (const listed_port& p : list.ports) {
     if (db.find_entry(p.port) != nullptr || excluded.contains(p.port) || pending.contains(p.port)) {
       continue;
@@ -65,19 +65,19 @@ void check_promised(const database& db, const port_list& list,
 
 }  // namespace
 
-port_list parse_port_list(std::string_view text, std::string_view file, diagnostics& out) {
+port_list parse_port_list(std::string_view text, std::string_view file, common::diagnostics& out) {
   port_list list;
   list.file = std::string(file);
   std::size_t start = 0, line = 0;
   while (start < text.size()) {
     std::size_t end = std::min(text.find('\n', start), text.size());
-    std::string_view content = trim(text.substr(start, end - start));
+    std::string_view content = common::trim(text.substr(start, end - start));
     start = end + 1;
     ++line;
     if (content.empty() || content.front() == '#') continue;
     std::size_t space = content.find_first_of(" \t");
     std::string_view number = content.substr(0, space);
-    auto port = parse_port_number(number);
+    auto port = common::parse_port_number(number);
     if (!port) {
       out.push_back({list.file, line,
                      fmt::format("'{}' is not a port number (0-65535); a line holds one port, "
@@ -85,14 +85,15 @@ port_list parse_port_list(std::string_view text, std::string_view file, diagnost
                                  number)});
       continue;
     }
-    std::string_view rest = space == std::string_view::npos ? "" : trim(content.substr(space));
+    std::string_view rest =
+        space == std::string_view::npos ? "" : common::trim(content.substr(space));
     list.ports.push_back({*port, line, std::string(rest)});
   }
   return list;
 }
 
-diagnostics check_port_lists(const database& db, const port_lists& lists) {
-  diagnostics out;
+common::diagnostics check_port_lists(const database& db, const port_lists& lists) {
+  common::diagnostics out;
   for (const port_list* l :
        {&lists.top_tcp, &lists.top_udp, &lists.modern, &lists.excluded, &lists.pending}) {
     check_duplicates(*l, out);
@@ -106,11 +107,11 @@ diagnostics check_port_lists(const database& db, const port_lists& lists) {
   return out;
 }
 
-diagnostics check_port_lists(const database& db, const std::filesystem::path& data_dir) {
+common::diagnostics check_port_lists(const database& db, const std::filesystem::path& data_dir) {
   std::error_code ec;
   auto dir = data_dir / port_lists_dir;
   if (!std::filesystem::is_directory(dir, ec)) return {};
-  diagnostics out;
+  common::diagnostics out;
   auto read = [&](std::string_view name) {
     std::string shown = (data_dir.filename() / port_lists_dir / name).string();
     auto text = read_file(dir / name);
@@ -122,7 +123,7 @@ diagnostics check_port_lists(const database& db, const std::filesystem::path& da
   };
   port_lists lists{read("top-tcp.txt"), read("top-udp.txt"), read("modern.txt"),
                    read("excluded.txt"), read("pending.txt")};
-  diagnostics checked = check_port_lists(db, lists);
+  common::diagnostics checked = check_port_lists(db, lists);
   out.insert(out.end(), checked.begin(), checked.end());
   return out;
 }

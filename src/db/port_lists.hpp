@@ -2,8 +2,8 @@
 // out with a reason, and those whose entries are still being written.
 #pragma once
 
+#include "common/diagnostic.hpp"
 #include "db/database.hpp"
-#include "db/diagnostic.hpp"
 
 #include <filesystem>
 #include <string>
@@ -30,7 +30,7 @@ struct port_list {
 
 // One port a line, optionally followed by text; blank lines and lines starting with '#'
 // are skipped. Lines that do not start with a port number are reported.
-port_list parse_port_list(std::string_view text, std::string_view file, diagnostics& out);
+port_list parse_port_list(std::string_view text, std::string_view file, common::diagnostics& out);
 
 struct port_lists {
   port_list top_tcp, top_udp, modern;  // the promised ports
@@ -41,10 +41,10 @@ struct port_lists {
 // Every promised port has an entry, or is excluded (with a reason), or pending (it may
 // also have an entry already: writers land entries before the list shrinks). Excluded
 // ports number at most max_excluded_percent of the two top lists and have no entry.
-diagnostics check_port_lists(const database& db, const port_lists& lists);
+common::diagnostics check_port_lists(const database& db, const port_lists& lists);
 
 // Reads data/port-lists/*.txt and runs check_port_lists; a data directory without
 // port-lists/ promises nothing and passes.
-diagnostics check_port_lists(const database& db, const std::filesystem::path& data_dir);
+common::diagnostics check_port_lists(const database& db, const std::filesystem::path& data_dir);
 
 }  // namespace breakwater::db

@@ -1,6 +1,6 @@
 #include "db/prose_fields.hpp"
 
-#include "db/text.hpp"
+#include "common/text.hpp"
 
 #include <fmt/format.h>
 
@@ -15,8 +15,8 @@ std::vector<std::string> split_paragraphs(std::string_view body) {
   std::size_t start = 0, line = 0;
   while (line <= body.size()) {
     std::size_t end = std::min(body.find('\n', line), body.size());
-    if (trim(body.substr(line, end - line)).empty()) {
-      if (std::string p = squash_spaces(body.substr(start, line - start)); !p.empty()) {
+    if (common::trim(body.substr(line, end - line)).empty()) {
+      if (std::string p = common::squash_spaces(body.substr(start, line - start)); !p.empty()) {
         out.push_back(std::move(p));
       }
       start = end + 1;
@@ -24,36 +24,37 @@ std::vector<std::string> split_paragraphs(std::string_view body) {
     line = end + 1;
   }
   if (start < body.size()) {
-    if (std::string p = squash_spaces(body.substr(start)); !p.empty()) out.push_back(std::move(p));
+    if (std::string p = common::squash_spaces(body.substr(start)); !p.empty())
+      out.push_back(std::move(p));
   }
   return out;
 }
 
-void read_title_summary_body(toml_fields& f, std::string& title, std::string& summary,
+void read_title_summary_body(common::toml_fields& f, std::string& title, std::string& summary,
                              std::vector<std::string>& paragraphs) {
-  if (auto text = f.string("title", presence::required)) {
-    title = squash_spaces(*text);
+  if (auto text = f.string("title", common::presence::required)) {
+    title = common::squash_spaces(*text);
     if (title.empty() || title.size() > max_title) {
       f.error_here(fmt::format("'title' must be 1-{} characters", max_title));
     }
   }
-  if (auto text = f.string("summary", presence::required)) {
-    summary = std::string(trim(*text));
+  if (auto text = f.string("summary", common::presence::required)) {
+    summary = std::string(common::trim(*text));
     if (summary.empty() || summary.size() > max_summary ||
         summary.find('\n') != std::string::npos) {
       f.error_here(fmt::format("'summary' must be one line of 1-{} characters (it has {})",
                                max_summary, summary.size()));
     }
   }
-  if (auto body = f.string("body", presence::required)) {
+  if (auto body = f.string("body", common::presence::required)) {
     paragraphs = split_paragraphs(*body);
     if (paragraphs.empty()) f.error_here("'body' is empty");
   }
 }
 
-std::vector<transport> read_transports(toml_fields& f) {
+std::vector<transport> read_transports(common::toml_fields& f) {
   std::vector<transport> out;
-  const toml::array* list = f.array("transports", presence::required);
+  const toml::array* list = f.array("transports", common::presence::required);
   if (list == nullptr) return out;
   for (const toml::node& n : *list) {
     auto t = n.value<std::string>();
@@ -70,31 +71,31 @@ std::vector<transport> read_transports(toml_fields& f) {
   return out;
 }
 
-std::vector<std::string> read_strings(toml_fields& f, std::string_view key, bool lower) {
+std::vector<std::string> read_strings(common::toml_fields& f, std::string_view key, bool lower) {
   std::vector<std::string> out;
-  const toml::array* list = f.array(key, presence::optional);
+  const toml::array* list = f.array(key, common::presence::optional);
   if (list == nullptr) return out;
   for (const toml::node& n : *list) {
     if (!n.is_string()) {
       f.error(n, fmt::format("every item of '{}' must be a string", key));
       continue;
     }
-    std::string value = squash_spaces(*n.value<std::string>());
+    std::string value = common::squash_spaces(*n.value<std::string>());
     if (value.empty()) {
       f.error(n, fmt::format("'{}' has an empty item", key));
       continue;
     }
-    out.push_back(lower ? to_lower(value) : std::move(value));
+    out.push_back(lower ? common::to_lower(value) : std::move(value));
   }
   return out;
 }
 
-void read_related(const toml::table& t, std::string_view file, diagnostics& out,
+void read_related(const toml::table& t, std::string_view file, common::diagnostics& out,
                   std::optional<std::uint16_t> self, std::vector<related_port>& list) {
-  toml_fields f(t, file, "a [[related]] item", out);
+  common::toml_fields f(t, file, "a [[related]] item", out);
   f.reject_unknown({"port", "reason"});
-  auto port = f.integer("port", presence::required);
-  auto reason = f.string("reason", presence::required);
+  auto port = f.integer("port", common::presence::required);
+  auto reason = f.string("reason", common::presence::required);
   if (!port) return;
   if (*port < 0 || *port > 65535) {
     f.error_here(fmt::format("related port {} is out of range 0-65535", *port));
@@ -107,19 +108,21 @@ void read_related(const toml::table& t, std::string_view file, diagnostics& out,
   } else if (std::any_of(list.begin(), list.end(), same)) {
     f.error_here(fmt::format("related port {} is listed twice", p));
   } else {
-    list.push_back({p, reason ? squash_spaces(*reason) : std::string{}, line_of(t)});
+    list.push_back(
+        {p, reason ? common::squash_spaces(*reason) : std::string{}, common::line_of(t)});
   }
 }
 
-void read_reference(const toml::table& t, std::string_view file, diagnostics& out,
+void read_reference(const toml::table& t, std::string_view file, common::diagnostics& out,
                     std::vector<reference>& list) {
-  toml_fields f(t, file, "a [[references]] item", out);
+  common::toml_fields f(t, file, "a [[references]] item", out);
   f.reject_unknown({"id", "title"});
   reference r;
-  if (auto id = f.string("id", presence::required)) r.id = std::string(trim(*id));
-  if (auto title = f.string("title", presence::optional)) r.title = squash_spaces(*title);
+  if (auto id = f.string("id", common::presence::required)) r.id = std::string(common::trim(*id));
+  if (auto title = f.string("title", common::presence::optional))
+    r.title = common::squash_spaces(*title);
   static const std::regex rfc_form("RFC [1-9][0-9]*");
-  if (r.id.size() >= 3 && iequals(std::string_view(r.id).substr(0, 3), "rfc") &&
+  if (r.id.size() >= 3 && common::iequals(std::string_view(r.id).substr(0, 3), "rfc") &&
       !std::regex_match(r.id, rfc_form)) {
     f.error_here(fmt::format("write RFC references as 'RFC N', not '{}'", r.id));
   }

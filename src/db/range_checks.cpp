@@ -9,7 +9,7 @@
 namespace breakwater::db {
 namespace {
 
-void check_exclusive(const database& db, diagnostics& out) {
+void check_exclusive(const database& db, common::diagnostics& out) {
   std::vector<const range_note*> exclusive;
   for (const range_note& r : db.ranges()) {
     if (r.exclusive) exclusive.push_back(&r);
@@ -30,8 +30,8 @@ void check_exclusive(const database& db, diagnostics& out) {
 
 }  // namespace
 
-diagnostics check_ranges(const database& db) {
-  diagnostics out;
+common::diagnostics check_ranges(const database& db) {
+  common::diagnostics out;
   for (const range_note& r : db.ranges()) {
     check_body_length(r.file, r.body_words(), out);
     check_related(db, r.file, r.related, out);

@@ -22,9 +22,9 @@ std::optional<std::string> id_from_file_name(std::string_view file) {
   return id;
 }
 
-std::optional<std::uint16_t> read_bound(toml_fields& f, const toml::table& root,
+std::optional<std::uint16_t> read_bound(common::toml_fields& f, const toml::table& root,
                                         std::string_view key) {
-  auto value = f.integer(key, presence::required);
+  auto value = f.integer(key, common::presence::required);
   if (!value) return std::nullopt;
   if (*value < 0 || *value > 65535) {
     f.error(*root.get(key), fmt::format("'{}' {} is out of range 0-65535", key, *value));
@@ -33,8 +33,9 @@ std::optional<std::uint16_t> read_bound(toml_fields& f, const toml::table& root,
   return static_cast<std::uint16_t>(*value);
 }
 
-void read_range(const toml::table& root, std::string_view file, diagnostics& out, range_note& r) {
-  toml_fields f(root, file, "the range", out);
+void read_range(const toml::table& root, std::string_view file, common::diagnostics& out,
+                range_note& r) {
+  common::toml_fields f(root, file, "the range", out);
   f.reject_unknown({"lo", "hi", "title", "summary", "transports", "keywords", "body", "exclusive",
                     "related", "references"});
   auto lo = read_bound(f, root, "lo");
@@ -42,7 +43,7 @@ void read_range(const toml::table& root, std::string_view file, diagnostics& out
   if (lo && hi) {
     r.lo = *lo;
     r.hi = *hi;
-    r.line = line_of(*root.get("lo"));
+    r.line = common::line_of(*root.get("lo"));
     if (*lo >= *hi) {
       f.error(*root.get("hi"),
               fmt::format("'hi' ({}) must be above 'lo' ({}): a single port is an entry in "
@@ -53,7 +54,7 @@ void read_range(const toml::table& root, std::string_view file, diagnostics& out
   read_title_summary_body(f, r.title, r.summary, r.paragraphs);
   r.transports = read_transports(f);
   r.keywords = read_strings(f, "keywords", true);
-  r.exclusive = f.boolean("exclusive", presence::optional).value_or(false);
+  r.exclusive = f.boolean("exclusive", common::presence::optional).value_or(false);
   for_each_table(f, "related", [&](const toml::table& t) {
     read_related(t, file, out, std::nullopt, r.related);
   });
@@ -72,7 +73,7 @@ range_load parse_range(std::string_view text, std::string_view file) {
                             "dashes, then .toml (for example linux-ephemeral.toml)"});
     return out;
   }
-  auto parsed = parse_toml(text, file, out.problems);
+  auto parsed = common::parse_toml(text, file, out.problems);
   if (!parsed) return out;
   const toml::table& root = *parsed;
   range_note r;

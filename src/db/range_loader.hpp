@@ -1,7 +1,7 @@
 // Reads one range note (data/ranges/NAME.toml) and checks everything a single file can show.
 #pragma once
 
-#include "db/diagnostic.hpp"
+#include "common/diagnostic.hpp"
 #include "db/range_note.hpp"
 
 #include <optional>
@@ -11,7 +11,7 @@ namespace breakwater::db {
 
 struct range_load {
   std::optional<range_note> value;  // absent when the file has errors
-  diagnostics problems;
+  common::diagnostics problems;
 };
 
 // `file` is used in messages; its name (lower-case letters, digits and dashes, then .toml)

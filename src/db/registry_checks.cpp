@@ -1,10 +1,10 @@
 #include "db/registry_checks.hpp"
 
+#include "common/text.hpp"
 #include "db/csv_reader.hpp"
 #include "db/database_loader.hpp"
 #include "db/registry_sums.hpp"
 #include "db/sha256.hpp"
-#include "db/text.hpp"
 
 #include <fmt/format.h>
 
@@ -14,7 +14,7 @@
 namespace breakwater::db {
 namespace {
 
-void check_checksum(const registry_files& files, diagnostics& out) {
+void check_checksum(const registry_files& files, common::diagnostics& out) {
   if (!files.sums) {
     out.push_back({std::string(files.sums_name), 0,
                    "missing: it records the sha256 of IANA's file; re-run 'breakwater db "
@@ -39,7 +39,7 @@ void check_checksum(const registry_files& files, diagnostics& out) {
 // "x11 6000-6063/tcp" for messages.
 std::string describe_row(const csv_record& r) {
   auto field = [&](std::size_t i) {
-    return i < r.fields.size() ? std::string(trim(r.fields[i])) : std::string{};
+    return i < r.fields.size() ? std::string(common::trim(r.fields[i])) : std::string{};
   };
   std::string name = field(0).empty() ? fmt::format("({})", field(3)) : field(0);
   std::string where = field(1).empty() ? "no port" : field(1);
@@ -49,9 +49,10 @@ std::string describe_row(const csv_record& r) {
 
 bool same_row(const csv_record& r, const iana_row& row) {
   if (r.fields.size() != 12) return false;
-  return trim(r.fields[0]) == row.service && trim(r.fields[3]) == row.description &&
-         trim(r.fields[4]) == row.assignee && trim(r.fields[8]) == row.reference &&
-         trim(r.fields[10]) == row.unauthorized_use && trim(r.fields[11]) == row.notes;
+  return common::trim(r.fields[0]) == row.service && common::trim(r.fields[3]) == row.description &&
+         common::trim(r.fields[4]) == row.assignee && common::trim(r.fields[8]) == row.reference &&
+         common::trim(r.fields[10]) == row.unauthorized_use &&
+         common::trim(r.fields[11]) == row.notes;
 }
 
 // Where readers meet the row: each covered port's lookup (an Unassigned row as the port's
@@ -76,7 +77,7 @@ bool reachable(const database& db, std::uint32_t id) {
   return true;
 }
 
-void check_rows(const database& db, const registry_files& files, diagnostics& out) {
+void check_rows(const database& db, const registry_files& files, common::diagnostics& out) {
   std::unordered_map<std::size_t, std::uint32_t> by_line;
   for (std::uint32_t i = 0; i < db.rows().size(); ++i) by_line.emplace(db.rows()[i].line, i);
   // The file is read again with the plain CSV reader, independently of the importer, so
@@ -87,7 +88,7 @@ void check_rows(const database& db, const registry_files& files, diagnostics& ou
   bool header = true;
   while (reader.next(record, error)) {
     if (std::exchange(header, false)) continue;
-    if (record.fields.size() == 1 && trim(record.fields[0]).empty()) continue;
+    if (record.fields.size() == 1 && common::trim(record.fields[0]).empty()) continue;
     std::string file(files.csv_name);
     auto found = by_line.find(record.line);
     if (error.line != 0 || found == by_line.end()) {
@@ -107,14 +108,14 @@ void check_rows(const database& db, const registry_files& files, diagnostics& ou
 
 }  // namespace
 
-diagnostics check_registry(const database& db, const registry_files& files) {
-  diagnostics out;
+common::diagnostics check_registry(const database& db, const registry_files& files) {
+  common::diagnostics out;
   check_checksum(files, out);
   check_rows(db, files, out);
   return out;
 }
 
-diagnostics check_registry(const database& db, const std::filesystem::path& data_dir) {
+common::diagnostics check_registry(const database& db, const std::filesystem::path& data_dir) {
   std::string csv_name = (data_dir.filename() / registry_file).string();
   std::string sums_name = (data_dir.filename() / registry_sums_file).string();
   auto csv = read_file(data_dir / registry_file);

@@ -2,8 +2,8 @@
 // in data/iana/SHA256SUMS, and every one of its rows reached the database.
 #pragma once
 
+#include "common/diagnostic.hpp"
 #include "db/database.hpp"
-#include "db/diagnostic.hpp"
 
 #include <filesystem>
 #include <optional>
@@ -22,9 +22,9 @@ struct registry_files {
 // recorded one, and each row (by its line) that is not where readers look for it: on the
 // page and JSON of every port it covers, or, for rows without a port, among the names
 // that search finds.
-diagnostics check_registry(const database& db, const registry_files& files);
+common::diagnostics check_registry(const database& db, const registry_files& files);
 
 // Reads both files from the data directory and runs check_registry.
-diagnostics check_registry(const database& db, const std::filesystem::path& data_dir);
+common::diagnostics check_registry(const database& db, const std::filesystem::path& data_dir);
 
 }  // namespace breakwater::db

@@ -1,7 +1,7 @@
 #include "db/registry_sums.hpp"
 
+#include "common/text.hpp"
 #include "db/database_loader.hpp"
-#include "db/text.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -30,15 +30,15 @@ std::optional<std::string> recorded_registry_sha256(std::string_view text) {
   std::size_t start = 0;
   while (start < text.size()) {
     std::size_t end = std::min(text.find('\n', start), text.size());
-    std::string_view line = trim(text.substr(start, end - start));
+    std::string_view line = common::trim(text.substr(start, end - start));
     start = end + 1;
     // sha256sum writes "HASH  NAME", or "HASH *NAME" in binary mode.
     std::size_t space = line.find(' ');
     if (space == std::string_view::npos) continue;
     std::string_view hash = line.substr(0, space);
-    std::string_view file = trim(line.substr(space));
+    std::string_view file = common::trim(line.substr(space));
     if (file.starts_with('*')) file.remove_prefix(1);
-    if (file == name && is_hex_digest(to_lower(hash))) return to_lower(hash);
+    if (file == name && is_hex_digest(common::to_lower(hash))) return common::to_lower(hash);
   }
   return std::nullopt;
 }

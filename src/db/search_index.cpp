@@ -1,6 +1,6 @@
 #include "db/search_index.hpp"
 
-#include "db/text.hpp"
+#include "common/text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -52,12 +52,12 @@ constexpr int entry_bonus = 5;            // among equals, a port we wrote about
 std::optional<std::pair<unsigned, unsigned>> as_port_range(std::string_view q) {
   auto dash = q.find('-');
   if (dash == std::string_view::npos) {
-    auto p = parse_port_number(q);
+    auto p = common::parse_port_number(q);
     if (!p) return std::nullopt;
     return std::pair{*p, *p};
   }
-  auto a = parse_port_number(trim(q.substr(0, dash)));
-  auto b = parse_port_number(trim(q.substr(dash + 1)));
+  auto a = common::parse_port_number(common::trim(q.substr(0, dash)));
+  auto b = common::parse_port_number(common::trim(q.substr(dash + 1)));
   if (!a || !b || *a > *b) return std::nullopt;
   return std::pair{*a, *b};
 }
@@ -104,12 +104,12 @@ search_index::search_index(const database& db) : db_(db) {
 }
 
 void search_index::add_name(std::string_view name, target to) {
-  auto& list = names_[to_lower(name)];
+  auto& list = names_[common::to_lower(name)];
   if (std::find(list.begin(), list.end(), to) == list.end()) list.push_back(to);
 }
 
 void search_index::add_words(std::string_view text, target to, std::uint8_t field) {
-  for_each_word(text, [&](std::string_view w) { add(w, to, field); });
+  common::for_each_word(text, [&](std::string_view w) { add(w, to, field); });
 }
 
 void search_index::add(std::string_view word, target to, std::uint8_t field) {
@@ -170,7 +170,7 @@ void search_index::match_word(std::string_view word, hit_map& best) const {
 std::vector<search_hit> search_index::search(std::string_view query, std::size_t limit) const {
   // Bounded work whatever the input: a long query is cut, repeated words count once, and
   // only the first few words are matched (each word costs a walk of the index).
-  query = trim(query.substr(0, max_query_bytes));
+  query = common::trim(query.substr(0, max_query_bytes));
   hit_map total;
   if (auto range = as_port_range(query)) {
     for (unsigned p = range->first; p <= range->second && total.size() < limit; ++p) {
@@ -180,7 +180,7 @@ std::vector<search_hit> search_index::search(std::string_view query, std::size_t
     }
     return ranked(total, limit);  // "20-23" is about ports, not the words 20 and 23
   }
-  if (auto it = names_.find(to_lower(query)); it != names_.end()) {
+  if (auto it = names_.find(common::to_lower(query)); it != names_.end()) {
     for (target to : it->second) {
       // A name registered without a port (a DNS-SD type such as "airplay") is worth
       // showing, but the ports where that software really listens matter more.
@@ -189,7 +189,7 @@ std::vector<search_hit> search_index::search(std::string_view query, std::size_t
     }
   }
   std::vector<std::string> words;
-  for (std::string& w : tokenize(query)) {
+  for (std::string& w : common::tokenize(query)) {
     if (words.size() == max_query_words) break;
     if (std::find(words.begin(), words.end(), w) == words.end()) words.push_back(std::move(w));
   }

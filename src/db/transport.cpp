@@ -1,6 +1,6 @@
 #include "db/transport.hpp"
 
-#include "db/text.hpp"
+#include "common/text.hpp"
 
 namespace breakwater::db {
 
@@ -16,7 +16,7 @@ std::string_view to_string(transport t) noexcept {
 
 std::optional<transport> parse_transport(std::string_view text) noexcept {
   for (transport t : all_transports) {
-    if (iequals(text, to_string(t))) return t;
+    if (common::iequals(text, to_string(t))) return t;
   }
   return std::nullopt;
 }

@@ -1,9 +1,9 @@
 #include "probe/engine.hpp"
 
-#include "probe/engine_state.hpp"
-#include "probe/fd_limit.hpp"
-#include "probe/scan_run.hpp"
-#include "probe/tcp_connect_prober.hpp"
+#include "probe/detail/engine_state.hpp"
+#include "probe/detail/fd_limit.hpp"
+#include "probe/detail/scan_run.hpp"
+#include "probe/probers/tcp_connect_prober.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/throw_exception.hpp>

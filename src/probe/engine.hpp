@@ -2,11 +2,11 @@
 // with shared pacing, per-verdict progress and cancellation.
 #pragma once
 
+#include "probe/detail/icmp_limit_model.hpp"
+#include "probe/detail/rtt_estimator.hpp"
 #include "probe/error.hpp"
-#include "probe/icmp_limit_model.hpp"
 #include "probe/port_set.hpp"
 #include "probe/prober.hpp"
-#include "probe/rtt_estimator.hpp"
 #include "probe/verdict.hpp"
 
 #include <boost/asio/any_io_executor.hpp>

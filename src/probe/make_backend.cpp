@@ -1,7 +1,7 @@
 #include "probe/make_backend.hpp"
 
-#include "probe/raw_syn_prober.hpp"
-#include "probe/tcp_connect_prober.hpp"
+#include "probe/probers/raw_syn_prober.hpp"
+#include "probe/probers/tcp_connect_prober.hpp"
 
 namespace breakwater::probe {
 

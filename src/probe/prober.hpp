@@ -2,7 +2,7 @@
 // targets; the fake target answers from a script, in virtual time, for logic tests.
 #pragma once
 
-#include "probe/clock.hpp"
+#include "probe/detail/clock.hpp"
 #include "probe/error.hpp"
 #include "probe/verdict.hpp"
 

@@ -1,7 +1,7 @@
 // What a scan finds: a verdict per port, the ping and UPnP answers, and a summary.
 #pragma once
 
-#include "probe/clock.hpp"
+#include "probe/detail/clock.hpp"
 #include "probe/error.hpp"
 
 #include <boost/asio/ip/address.hpp>

@@ -2,7 +2,7 @@
 
 #include "db/bad_ports.hpp"
 
-#include "test_data.hpp"
+#include "support/test_data.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 #include "db/entry_checks.hpp"
 
-#include "test_data.hpp"
+#include "support/test_data.hpp"
 
 #include <gtest/gtest.h>
 
@@ -14,7 +14,7 @@ std::string long_body(std::string_view topic) {
   return body;
 }
 
-std::vector<std::string> messages(const diagnostics& ds) {
+std::vector<std::string> messages(const common::diagnostics& ds) {
   std::vector<std::string> out;
   for (const auto& d : ds) out.push_back(to_string(d));
   return out;

@@ -28,7 +28,7 @@ TEST(iana_registry, imports_good_rows_and_reports_bad_ones_by_line) {
   ASSERT_TRUE(parsed.has_value());
   EXPECT_EQ(parsed->rows.size(), 10u);
   std::vector<std::size_t> lines;
-  for (const diagnostic& d : parsed->problems) {
+  for (const common::diagnostic& d : parsed->problems) {
     EXPECT_EQ(d.file, "tricky.csv");
     EXPECT_NE(d.message.find("skipped"), std::string::npos) << d.message;
     lines.push_back(d.line);

@@ -1,20 +1,20 @@
 #include "db/port_lists.hpp"
 
-#include "test_data.hpp"
+#include "support/test_data.hpp"
 
 #include <gtest/gtest.h>
 
 namespace breakwater::db {
 namespace {
 
-std::vector<std::string> messages(const diagnostics& ds) {
+std::vector<std::string> messages(const common::diagnostics& ds) {
   std::vector<std::string> out;
-  for (const diagnostic& d : ds) out.push_back(to_string(d));
+  for (const common::diagnostic& d : ds) out.push_back(to_string(d));
   return out;
 }
 
 port_list list(std::string_view text, std::string_view file) {
-  diagnostics problems;
+  common::diagnostics problems;
   port_list l = parse_port_list(text, file, problems);
   EXPECT_TRUE(problems.empty()) << ::testing::PrintToString(messages(problems));
   return l;
@@ -34,7 +34,7 @@ std::string many(unsigned n) {
 }
 
 TEST(port_lists, parses_ports_notes_and_comments) {
-  diagnostics problems;
+  common::diagnostics problems;
   port_list l = parse_port_list("# comment\n\n22\n1880  # Node-RED\n  443\tHTTPS over TLS \nabc\n",
                                 "lists/modern.txt", problems);
   ASSERT_EQ(l.ports.size(), 3u);

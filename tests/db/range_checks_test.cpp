@@ -1,7 +1,7 @@
 #include "db/range_checks.hpp"
 #include "db/entry_checks.hpp"
 
-#include "test_data.hpp"
+#include "support/test_data.hpp"
 
 #include <gtest/gtest.h>
 
@@ -30,9 +30,9 @@ range_note note(std::string id, unsigned lo, unsigned hi, bool exclusive) {
   return r;
 }
 
-std::vector<std::string> messages(const diagnostics& ds) {
+std::vector<std::string> messages(const common::diagnostics& ds) {
   std::vector<std::string> out;
-  for (const diagnostic& d : ds) out.push_back(to_string(d));
+  for (const common::diagnostic& d : ds) out.push_back(to_string(d));
   return out;
 }
 

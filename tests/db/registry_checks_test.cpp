@@ -22,9 +22,9 @@ database load(std::string_view text) {
   return database(std::move(parsed->rows), {});
 }
 
-std::vector<std::string> messages(const diagnostics& ds) {
+std::vector<std::string> messages(const common::diagnostics& ds) {
   std::vector<std::string> out;
-  for (const diagnostic& d : ds) out.push_back(to_string(d));
+  for (const common::diagnostic& d : ds) out.push_back(to_string(d));
   return out;
 }
 

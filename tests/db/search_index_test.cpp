@@ -1,6 +1,6 @@
 #include "db/search_index.hpp"
 
-#include "test_data.hpp"
+#include "support/test_data.hpp"
 
 #include <gtest/gtest.h>
 

@@ -27,7 +27,7 @@ class shipped_data : public ::testing::Test {
 };
 loaded_database* shipped_data::loaded_ = nullptr;
 
-std::string joined(const diagnostics& ds) {
+std::string joined(const common::diagnostics& ds) {
   std::string out;
   for (const auto& d : ds) out += to_string(d) + "\n";
   return out;
@@ -41,7 +41,7 @@ TEST_F(shipped_data, loads_without_problems) {
 }
 
 TEST_F(shipped_data, passes_everything_db_check_enforces) {
-  diagnostics problems = check_data(*loaded_, data_dir);
+  common::diagnostics problems = check_data(*loaded_, data_dir);
   EXPECT_TRUE(problems.empty()) << joined(problems);
 }
 
@@ -56,19 +56,19 @@ TEST_F(shipped_data, registry_is_the_recorded_copy_of_ianas_file) {
 }
 
 TEST_F(shipped_data, every_row_of_the_registry_is_in_the_database) {
-  diagnostics problems = check_registry(db(), data_dir);
+  common::diagnostics problems = check_registry(db(), data_dir);
   EXPECT_TRUE(problems.empty()) << joined(problems);
   EXPECT_EQ(db().rows_without_port().size(), 1048u);
 }
 
 TEST_F(shipped_data, every_listed_port_is_written_excluded_or_pending) {
   ASSERT_TRUE(std::filesystem::is_directory(data_dir / port_lists_dir));
-  diagnostics problems = check_port_lists(db(), data_dir);
+  common::diagnostics problems = check_port_lists(db(), data_dir);
   EXPECT_TRUE(problems.empty()) << joined(problems);
 }
 
 TEST_F(shipped_data, range_notes_are_valid_and_exclusive_ones_do_not_overlap) {
-  diagnostics problems = check_ranges(db());
+  common::diagnostics problems = check_ranges(db());
   EXPECT_TRUE(problems.empty()) << joined(problems);
   EXPECT_GE(db().ranges().size(), 14u);
   // RFC 6335's three ranges are exclusive and cover every port between them.
@@ -105,7 +105,7 @@ TEST_F(shipped_data, registrations_that_the_old_snapshot_lacked_are_there) {
 
 TEST_F(shipped_data, entries_pass_every_cross_check) {
   // Covers: related ports exist, bodies have 80+ words, no sentence in two entries.
-  diagnostics problems = check_entries(db());
+  common::diagnostics problems = check_entries(db());
   EXPECT_TRUE(problems.empty()) << joined(problems);
 }
 

@@ -1,7 +1,7 @@
 // Ping's packets: a request carries the run's identifier, sequence number and cookie, and an
 // echo reply or an ICMP error counts only if it carries them back (a forged one, with any of
 // them wrong, changes nothing).
-#include "probe/echo_packet.hpp"
+#include "probe/wire/echo_packet.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
 // The engine's logic against the fake target in virtual time: verdicts, retries, RFC 6298
 // timeouts, ICMP rate-limit re-probing, pacing, progress and cancellation. No network, no sleep.
 #include "probe/engine.hpp"
-#include "probe/fake_target.hpp"
-#include "virtual_time.hpp"
+#include "support/fake_target.hpp"
+#include "support/virtual_time.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/asio/bind_cancellation_slot.hpp>

@@ -1,9 +1,9 @@
 // The real backend and the CLI on loopback (127.0.0.1 and ::1 only): an open port is found
 // and reset, a closed one refuses, and the CLI prints the documented JSON and exit codes.
 #include "probe/engine.hpp"
-#include "probe/ping.hpp"
-#include "probe/tcp_connect_prober.hpp"
-#include "probe/upnp.hpp"
+#include "probe/probers/ping.hpp"
+#include "probe/probers/tcp_connect_prober.hpp"
+#include "probe/probers/upnp.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>

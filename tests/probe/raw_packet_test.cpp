@@ -1,7 +1,7 @@
 // The raw-SYN prober's packets: SYNs carry a valid checksum and an unguessable sequence
 // number, answers are parsed only when they are whole and of the right kind, and count only
 // when they match a SYN we sent in every field (a forged answer changes no verdict).
-#include "probe/raw_packet.hpp"
+#include "probe/wire/raw_packet.hpp"
 
 #include <gtest/gtest.h>
 #include <openssl/core_names.h>

@@ -2,7 +2,7 @@
 // open ports answer SYN-ACK and are never connected, closed ones reset, answers reach the
 // right probe among hundreds, an idle prober leaves its io_context without work, and answers
 // forged by a third party who saw the SYN but got one field wrong change no verdict.
-#include "probe/raw_syn_prober.hpp"
+#include "probe/probers/raw_syn_prober.hpp"
 #include "probe/engine.hpp"
 
 #include <gtest/gtest.h>

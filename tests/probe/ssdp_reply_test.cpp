@@ -1,5 +1,5 @@
 // The SSDP answer parser and the M-SEARCH request.
-#include "probe/ssdp_reply.hpp"
+#include "probe/wire/ssdp_reply.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
 // RFC 6298 timeouts, pacing and the model of the target's ICMP rate limit (pure logic).
-#include "probe/icmp_history_text.hpp"
-#include "probe/icmp_limit_model.hpp"
-#include "probe/pacer.hpp"
-#include "probe/rtt_estimator.hpp"
+#include "probe/detail/icmp_limit_model.hpp"
+#include "probe/detail/pacer.hpp"
+#include "probe/detail/rtt_estimator.hpp"
+#include "probe/wire/icmp_history_text.hpp"
 
 #include <gtest/gtest.h>
 

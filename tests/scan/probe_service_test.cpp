@@ -1,9 +1,9 @@
 // The scan service against the fake target (no network): events, visibility, limits,
 // expiry, idle cancel and the target policy.
 #include "scan/probe_service.hpp"
-#include "probe/fake_target.hpp"
 #include "scan/fair_use.hpp"
 #include "scan/target_policy.hpp"
+#include "support/fake_target.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

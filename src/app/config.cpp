@@ -1,0 +1,54 @@
+#include "app/config.hpp"
+
+#include <array>
+#include <cstdlib>
+#include <filesystem>
+
+namespace breakwater::app {
+
+using http::listen_address;
+
+std::string default_state_dir() {
+  if (const char* s = std::getenv("XDG_STATE_HOME"); s != nullptr && *s == '/') {
+    return (std::filesystem::path(s) / "breakwater").string();
+  }
+  if (const char* h = std::getenv("HOME"); h != nullptr && *h == '/') {
+    return (std::filesystem::path(h) / ".local" / "state" / "breakwater").string();
+  }
+  return "breakwater-state";
+}
+
+server_config default_config() {
+  server_config cfg;
+  cfg.state_dir = default_state_dir();
+  return cfg;
+}
+
+}  // namespace breakwater::app
+
+namespace breakwater::app {
+
+bool scan_allows_loopback(const server_config& cfg) {
+  if (cfg.scan.allow_loopback) return *cfg.scan.allow_loopback;
+  if (!cfg.trust.trusted_proxies.empty()) return false;
+  auto loopback = [](const listen_address& a) {
+    auto ip = common::parse_ip(a.host);
+    if (!ip) return false;
+    if (ip->v6) {
+      static constexpr std::array<std::uint8_t, 16> one{0, 0, 0, 0, 0, 0, 0, 0,
+                                                        0, 0, 0, 0, 0, 0, 0, 1};
+      return ip->bytes == one;
+    }
+    return ip->bytes[0] == 127;
+  };
+  bool any = false;
+  for (const auto* list : {&cfg.http, &cfg.https}) {
+    for (const listen_address& a : *list) {
+      if (!loopback(a)) return false;
+      any = true;
+    }
+  }
+  return any;
+}
+
+}  // namespace breakwater::app

@@ -1,0 +1,52 @@
+// The server's configuration: embedded defaults, a TOML file (--config) and flags on top.
+#pragma once
+
+#include "common/diagnostic.hpp"
+#include "http/options.hpp"
+#include "http/request_log.hpp"
+#include "scan/settings.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace breakwater::app {
+
+// Everything `serve` runs with: the HTTP server's options and the application's own.
+struct server_config : http::server_options {
+  std::string state_dir;  // where the self-signed certificate lives
+  std::string cert_file;  // PEM; empty: self-signed in state_dir
+  std::string key_file;
+  unsigned threads = 0;  // 0: one per core
+  http::log_level log = http::log_level::info;
+  // false: the request log shows neither visitors' addresses nor scan ids.
+  bool log_client_addresses = true;
+  // Request headers /headers never shows (beside the built-in credentials and proxy ones).
+  std::vector<std::string> hidden_headers;
+  scan::settings scan;
+};
+
+// Whether loopback targets may be probed: as configured, else only when every listener is
+// on a loopback address and no proxy is trusted (the embedded default, so that a user can
+// try it locally; behind a proxy every client would look like loopback).
+bool scan_allows_loopback(const server_config& cfg);
+
+// The default state directory: $XDG_STATE_HOME/breakwater, ~/.local/state/breakwater, or
+// ./breakwater-state when there is no home.
+std::string default_state_dir();
+
+// The embedded defaults, with the state directory filled in.
+server_config default_config();
+
+// Applies the keys in `text` on top of `cfg`. Unknown keys and wrong values are reported
+// as file:line in `problems`; `cfg` then holds whatever was valid.
+void apply_config_toml(std::string_view text, std::string_view file, server_config& cfg,
+                       common::diagnostics& problems);
+
+// The configuration as TOML that apply_config_toml reads back to the same values.
+std::string to_toml(const server_config& cfg);
+
+}  // namespace breakwater::app

@@ -1,0 +1,102 @@
+#include "common/text.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+namespace breakwater::common {
+namespace {
+
+// The "C" locale's white space, without a call into the locale for every character: the
+// loader runs this over every byte of every entry.
+constexpr bool is_space(char c) noexcept {
+  return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+char lower(char c) noexcept {
+  return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+}
+
+bool starts_sentence(char c) noexcept {
+  return std::isupper(static_cast<unsigned char>(c)) != 0 ||
+         std::isdigit(static_cast<unsigned char>(c)) != 0 || c == '"' || c == '(';
+}
+
+}  // namespace
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [](char x, char y) { return lower(x) == lower(y); });
+}
+
+std::string to_lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(), lower);
+  return out;
+}
+
+std::string_view trim(std::string_view text) noexcept {
+  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+std::string squash_spaces(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool pending_space = false;
+  for (char c : trim(text)) {
+    if (is_space(c)) {
+      pending_space = true;
+      continue;
+    }
+    if (pending_space) out += ' ';
+    pending_space = false;
+    out += c;
+  }
+  return out;
+}
+
+std::size_t count_words(std::string_view text) noexcept {
+  std::size_t words = 0;
+  bool in_word = false;
+  for (char c : text) {
+    if (is_space(c)) {
+      in_word = false;
+    } else if (!in_word) {
+      in_word = true;
+      ++words;
+    }
+  }
+  return words;
+}
+
+std::vector<std::string> split_sentences(std::string_view text) {
+  std::string flat = squash_spaces(text);
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i + 2 < flat.size(); ++i) {
+    bool end = (flat[i] == '.' || flat[i] == '!' || flat[i] == '?') && flat[i + 1] == ' ' &&
+               starts_sentence(flat[i + 2]);
+    if (!end) continue;
+    out.push_back(flat.substr(start, i + 1 - start));
+    start = i + 2;
+  }
+  if (start < flat.size()) out.push_back(flat.substr(start));
+  return out;
+}
+
+std::vector<std::string> tokenize(std::string_view text) {
+  std::vector<std::string> out;
+  for_each_word(text, [&](std::string_view w) { out.emplace_back(w); });
+  return out;
+}
+
+std::optional<unsigned> parse_port_number(std::string_view text) noexcept {
+  if (text.empty() || text.size() > 5) return std::nullopt;
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || value > 65535) return std::nullopt;
+  return value;
+}
+
+}  // namespace breakwater::common

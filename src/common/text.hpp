@@ -1,0 +1,55 @@
+// Small text helpers shared by the parsers, the checks and the search index.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace breakwater::common {
+
+constexpr bool is_word_char(char c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+constexpr char ascii_lower(char c) noexcept {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+bool iequals(std::string_view a, std::string_view b) noexcept;
+std::string to_lower(std::string_view text);
+std::string_view trim(std::string_view text) noexcept;
+
+// Collapses every run of white space (newlines included) into one space.
+std::string squash_spaces(std::string_view text);
+
+// Number of white-space separated words.
+std::size_t count_words(std::string_view text) noexcept;
+
+// Splits prose into sentences at ". ", "! " and "? " followed by a capital, digit or quote.
+std::vector<std::string> split_sentences(std::string_view text);
+
+// Lower-case alphanumeric words ("HTTP/3 over TLS" -> http, 3, over, tls).
+std::vector<std::string> tokenize(std::string_view text);
+
+// Calls fn(std::string_view word) for each word that tokenize() would return, reusing
+// one buffer: the index calls this for every word of every text.
+template <typename Fn>
+void for_each_word(std::string_view text, Fn&& fn) {
+  std::string word;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && !is_word_char(text[i])) ++i;
+    std::size_t start = i;
+    while (i < text.size() && is_word_char(text[i])) ++i;
+    if (start == i) break;
+    word.assign(text.substr(start, i - start));
+    for (char& c : word) c = ascii_lower(c);
+    fn(std::string_view(word));
+  }
+}
+
+// A port number written in decimal: digits only, 0-65535.
+std::optional<unsigned> parse_port_number(std::string_view text) noexcept;
+
+}  // namespace breakwater::common

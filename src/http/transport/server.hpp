@@ -1,0 +1,38 @@
+// Runs the site over HTTP and HTTPS: one io_context and thread per worker, each with its
+// own SO_REUSEPORT listener per address, until SIGTERM or SIGINT (graceful shutdown).
+#pragma once
+
+#include "http/handler.hpp"
+#include "http/http_types.hpp"
+#include "http/metrics.hpp"
+#include "http/options.hpp"
+#include "http/request_log.hpp"
+
+#include <boost/system/error_code.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace boost::asio::ssl {
+class context;
+}
+
+namespace breakwater::http {
+
+struct server_parts {
+  const server_options& config;
+  const handler& app;  // answers every request
+  metrics& stats;
+  const request_log& log;
+  std::shared_ptr<boost::asio::ssl::context> tls;  // null when HTTPS is off
+  cert_info cert;
+  unsigned workers = 1;
+  // Called once every listener is bound (the e2e tests wait for the log line it writes).
+  std::function<void()> on_listening;
+};
+
+// Blocks until a signal stops the server; an error when a listener cannot be opened.
+boost::system::error_code run_server(server_parts& parts);
+
+}  // namespace breakwater::http

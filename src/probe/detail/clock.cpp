@@ -1,0 +1,44 @@
+#include "probe/detail/clock.hpp"
+
+#include <atomic>
+
+namespace breakwater::probe {
+namespace {
+
+std::atomic<bool> virtual_on{false};
+std::atomic<clock::rep> virtual_ticks{0};
+
+}  // namespace
+
+clock::time_point clock::now() noexcept {
+  if (virtual_on.load(std::memory_order_relaxed)) {
+    return time_point(duration(virtual_ticks.load(std::memory_order_relaxed)));
+  }
+  return time_point(std::chrono::steady_clock::now().time_since_epoch());
+}
+
+void clock::use_virtual_time(bool on) noexcept {
+  // Start virtual time well away from zero so that "time_point{}" still means "long ago".
+  virtual_ticks.store(std::chrono::duration_cast<duration>(std::chrono::hours(1)).count());
+  virtual_on.store(on);
+}
+
+bool clock::virtual_time() noexcept { return virtual_on.load(std::memory_order_relaxed); }
+
+void clock::advance(duration d) noexcept { virtual_ticks.fetch_add(d.count()); }
+
+clock::duration wait_traits::to_wait_duration(const clock::duration& d) {
+  if (clock::virtual_time()) return clock::duration::zero();
+  return d;
+}
+
+clock::duration wait_traits::to_wait_duration(const clock::time_point& t) {
+  if (clock::virtual_time()) return clock::duration::zero();
+  auto now = clock::now();
+  if (t <= now) return clock::duration::zero();
+  // Guard against overflow for "never" expiries.
+  if (t - now > std::chrono::hours(24)) return std::chrono::hours(24);
+  return t - now;
+}
+
+}  // namespace breakwater::probe

@@ -1,0 +1,26 @@
+// Paces new probes: at most `rate` per second with a small burst (generic cell rate algorithm).
+#pragma once
+
+#include "probe/detail/clock.hpp"
+
+namespace breakwater::probe {
+
+class pacer {
+ public:
+  // rate <= 0 means unlimited.
+  explicit pacer(double rate_per_second = 0, unsigned burst = 8);
+
+  // The earliest time at or after `now` when the next probe may go.
+  time_point earliest(time_point now) const noexcept;
+  // Books one probe sent at `at` (which must be >= earliest()).
+  void commit(time_point at) noexcept;
+  double rate() const noexcept { return rate_; }
+
+ private:
+  double rate_;
+  duration interval_{};
+  duration tolerance_{};  // how far ahead of schedule a burst may run
+  time_point tat_{};      // theoretical arrival time of the next probe
+};
+
+}  // namespace breakwater::probe

@@ -1,0 +1,474 @@
+#include "probe/detail/scan_run.hpp"
+
+#include "probe/probers/ping.hpp"
+#include "probe/probers/upnp.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+
+namespace breakwater::probe {
+namespace {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+
+// Spare tokens demanded of the ICMP limit model, for errors lost on the way back unseen.
+constexpr double token_margin = 1.0;
+constexpr std::size_t max_batch = 512;
+constexpr duration never = std::chrono::hours(24);
+
+}  // namespace
+
+scan_run::scan_run(std::shared_ptr<engine::state> eng, scan_request request)
+    : eng_(std::move(eng)),
+      req_(std::move(request)),
+      ex_(eng_->ex),
+      rtt_(req_.options.rto),
+      pace_(req_.options.rate),
+      icmp_(req_.options.target_icmp_limit),
+      wake_(ex_),
+      stop_timer_(ex_),
+      first_sample_(ex_) {
+  stop_timer_.expires_after(never);
+  first_sample_.expires_after(never);
+  for (std::uint16_t p : req_.ports.ports()) {
+    record r;
+    r.port = p;
+    records_.push_back(std::move(r));
+  }
+  verdicts_.resize(records_.size());
+  if (req_.options.rtt_seed) rtt_.seed(*req_.options.rtt_seed);
+  // The target's limiter may not have refilled since an earlier scan: start from there.
+  if (auto it = eng_->icmp_history.find(req_.target);
+      it != eng_->icmp_history.end() && it->second.full_at > clock::now()) {
+    icmp_.start_from(it->second.bucket);
+  }
+  tries_ = std::max(1u, req_.options.tries);
+}
+
+void scan_run::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  stop_timer_.cancel();
+  wake();
+}
+
+void scan_run::wake() { wake_.cancel(); }
+
+awaitable<void> scan_run::wait_wake() {
+  wake_.expires_after(never);
+  co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
+  auto cs = co_await asio::this_coro::cancellation_state;
+  if (cs.cancelled() != asio::cancellation_type::none) stop();
+}
+
+awaitable<void> scan_run::sleep_until(time_point t) {
+  wake_.expires_at(t);
+  co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
+  auto cs = co_await asio::this_coro::cancellation_state;
+  if (cs.cancelled() != asio::cancellation_type::none) stop();
+}
+
+awaitable<void> scan_run::stop_wait() {
+  co_await stop_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
+// Probes sent before any round trip was measured wait the conservative initial timeout; once
+// the first answer comes back they are held only to the measured timeout instead.
+awaitable<void> scan_run::retime_wait(time_point sent, unsigned try_number) {
+  co_await first_sample_.async_wait(asio::as_tuple(asio::use_awaitable));
+  if (stopped_) co_return;
+  timer t(ex_);
+  t.expires_at(sent + rtt_.timeout_for_try(try_number));
+  co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
+awaitable<void> scan_run::drain() {
+  while (in_flight_ > 0 || side_tasks_ > 0) co_await wait_wake();
+  eng_->forget(wake_);
+}
+
+awaitable<bool> scan_run::wait_send_slot() {
+  for (;;) {
+    if (!live()) co_return false;
+    time_point now = clock::now();
+    if (now < backoff_until_) {
+      co_await sleep_until(backoff_until_);
+      continue;
+    }
+    if (in_flight_ >= std::max<std::size_t>(1, req_.options.max_in_flight)) {
+      co_await wait_wake();
+      continue;
+    }
+    if (!eng_->has_room()) {
+      eng_->wait_for_room(wake_);
+      co_await wait_wake();
+      continue;
+    }
+    time_point at = std::max(pace_.earliest(now), eng_->pace.earliest(now));
+    if (at > now) {
+      co_await sleep_until(at);
+      continue;
+    }
+    pace_.commit(now);
+    eng_->pace.commit(now);
+    co_return true;
+  }
+}
+
+void scan_run::launch(std::size_t idx, duration timeout, phase ph) {
+  record& r = records_[idx];
+  ++r.tries;
+  ++in_flight_;
+  eng_->acquire();
+  const duration h = req_.options.rto.hedge;
+  if (ph == phase::main && !rtt_.measured() && r.tries < tries_ && h > duration::zero() &&
+      h < timeout) {
+    hedges_.push_back({clock::now() + h, idx});
+  }
+  auto self = shared_from_this();
+  const unsigned try_number = r.tries;  // which try this is, whatever is launched after it
+  auto task = [self, idx, timeout, ph, try_number]() -> awaitable<void> {
+    using namespace asio::experimental::awaitable_operators;
+    time_point sent = clock::now();
+    auto& backend = *self->eng_->options.backend;
+    std::uint16_t port = self->records_[idx].port;
+    probe_outcome o;
+    if (self->rtt_.measured()) {
+      auto first = co_await (backend.probe(self->req_.target, port, timeout) || self->stop_wait());
+      if (first.index() == 0) {
+        o = std::get<0>(std::move(first));
+      } else {
+        o.what = probe_outcome::kind::cancelled;
+      }
+    } else {
+      auto first = co_await (backend.probe(self->req_.target, port, timeout) || self->stop_wait() ||
+                             self->retime_wait(sent, try_number));
+      if (first.index() == 0) {
+        o = std::get<0>(std::move(first));
+      } else if (first.index() == 1) {
+        o.what = probe_outcome::kind::cancelled;
+      }  // else: silent by the measured timeout
+    }
+    self->on_outcome(idx, sent, try_number, o, ph);
+  };
+  asio::co_spawn(ex_, std::move(task), [self, idx, ph, try_number](std::exception_ptr e) {
+    if (!e) return;
+    // A backend that throws is a programming error; end the scan with a failure, not a hang.
+    probe_outcome o;
+    o.what = probe_outcome::kind::failed;
+    o.error = failure{make_error_code(errc::local_failure), operation::none, "probe backend"};
+    self->on_outcome(idx, clock::now(), try_number, o, ph);
+  });
+}
+
+void scan_run::enqueue(std::size_t idx, bool front) {
+  record& r = records_[idx];
+  if (r.queued || r.decided) return;
+  r.queued = true;
+  if (front) {
+    queue_.push_front(idx);
+  } else {
+    queue_.push_back(idx);
+  }
+}
+
+// Hedged tries fall due while the previous try still listens; once a round trip has been
+// measured the ordinary timeouts take over and pending hedges lapse.
+void scan_run::release_due_hedges(time_point now) {
+  while (!hedges_.empty() && hedges_.front().at <= now) {
+    std::size_t idx = hedges_.front().idx;
+    hedges_.pop_front();
+    if (!rtt_.measured() && records_[idx].tries < tries_) enqueue(idx);
+  }
+  if (rtt_.measured()) hedges_.clear();
+}
+
+// A try's timeout in the main pass. Unmeasured, every try waits the initial timeout without
+// backing off: its predecessors are still listening, so nothing is cut short.
+duration scan_run::main_timeout(const record& r) const {
+  if (!rtt_.measured() && req_.options.rto.hedge > duration::zero()) return rtt_.rto();
+  return rtt_.timeout_for_try(r.tries + 1);
+}
+
+void scan_run::on_outcome(std::size_t idx, time_point sent, unsigned try_number,
+                          const probe_outcome& o, phase ph) {
+  --in_flight_;
+  eng_->release();
+  wake();
+  record& r = records_[idx];
+  switch (o.what) {
+    case probe_outcome::kind::answered:
+      if (!rtt_.measured()) first_sample_.cancel();  // waiters re-read the timeout after this
+      rtt_.sample(o.rtt);
+      if (try_number > 1 && ph == phase::main && !loss_seen_ && !r.decided &&
+          o.why != reason::icmp_unreachable) {
+        // An answer that needed a retry shows the path loses packets: silent ports get one
+        // more try, so that a lost answer is not called stealth. (A late answer to a retry
+        // whose earlier try already answered shows nothing of the kind, nor does an ICMP
+        // error on a retry: the target's rate limit explains it, and the re-probe pass
+        // handles exactly that.)
+        loss_seen_ = true;
+        if (req_.options.tries > 1) tries_ = req_.options.tries + 1;
+      }
+      if (o.why == reason::icmp_unreachable) {
+        icmp_.consume(sent);
+        if (ph == phase::recheck) ++batch_icmp_;
+      }
+      if (!r.decided) {
+        decide(idx, o.state(), o.why, o.icmp, o.rtt,
+               ph == phase::recheck ? recheck::rechecked : recheck::none, try_number);
+      }
+      return;
+    case probe_outcome::kind::silent:
+      r.silent_at.push_back(sent);
+      if (ph == phase::recheck) {
+        batch_silent_.push_back(idx);
+      } else if (r.tries < tries_) {
+        enqueue(idx);
+      }
+      return;
+    case probe_outcome::kind::failed:
+      if (o.transient && ++transient_failures_ < 10000) {
+        --r.tries;  // not the target's doing: try again after a pause
+        if (ph == phase::recheck) {
+          batch_silent_.push_back(idx);
+        } else {
+          enqueue(idx, true);
+        }
+        backoff_until_ = clock::now() + std::chrono::milliseconds(50);
+        return;
+      }
+      if (!fatal_) fatal_ = o.error;
+      stop();
+      return;
+    case probe_outcome::kind::cancelled: return;
+  }
+}
+
+void scan_run::decide(std::size_t idx, port_state state, reason why, std::optional<icmp_info> icmp,
+                      std::optional<duration> rtt, recheck rc, unsigned tries) {
+  record& r = records_[idx];
+  r.decided = true;
+  port_result res{r.port, state, why, icmp, rtt, tries != 0 ? tries : r.tries, rc};
+  verdicts_[idx] = res;
+  ++decided_;
+  if (req_.on_verdict) req_.on_verdict(res, scan_progress{decided_, records_.size()});
+}
+
+awaitable<void> scan_run::main_pass() {
+  for (std::size_t i = 0; i < records_.size(); ++i) enqueue(i);
+  for (;;) {
+    if (!live()) break;
+    release_due_hedges(clock::now());
+    if (queue_.empty() && in_flight_ == 0 && tries_ > req_.options.tries && !extra_queued_) {
+      // Ports that ran out of tries before loss was seen get their extra try now.
+      extra_queued_ = true;
+      for (std::size_t i = 0; i < records_.size(); ++i) {
+        if (records_[i].tries < tries_) enqueue(i);
+      }
+    }
+    if (!queue_.empty()) {
+      if (!co_await wait_send_slot()) break;
+      if (queue_.empty()) continue;
+      std::size_t idx = queue_.front();
+      queue_.pop_front();
+      records_[idx].queued = false;
+      if (records_[idx].decided) continue;  // answered while waiting for its hedged try
+      if (retry_would_be_hidden(records_[idx])) continue;  // the re-probe pass takes it
+      launch(idx, main_timeout(records_[idx]), phase::main);
+      continue;
+    }
+    if (in_flight_ == 0) break;
+    if (hedges_.empty()) {
+      co_await wait_wake();
+    } else {
+      co_await sleep_until(hedges_.front().at);
+    }
+  }
+}
+
+// A retry sent while the target's ICMP limit is spent could not tell a hidden error from
+// silence, so it would only be repeated by the re-probe pass, which waits for the limit to
+// refill and then sends each suspect every try it lacks. Send it there, once.
+bool scan_run::retry_would_be_hidden(const record& r) {
+  if (r.tries == 0 || icmp_.untouched() || req_.options.recheck_budget <= duration::zero()) {
+    return false;
+  }
+  // The model walks every error seen; a target that sends thousands would make that walk
+  // per retry quadratic, so the answer is reused for a few milliseconds.
+  time_point now = clock::now();
+  if (now - hidden_checked_at_ > std::chrono::milliseconds(5)) {
+    hidden_checked_at_ = now;
+    limit_spent_ = icmp_.tokens_before(now) < 1.0 + token_margin;
+  }
+  return limit_spent_;
+}
+
+unsigned scan_run::clean_silences(const record& r) const {
+  unsigned clean = 0;
+  for (time_point t : r.silent_at) {
+    if (icmp_.tokens_before(t) >= 1.0 + token_margin) ++clean;
+  }
+  return clean;
+}
+
+// Each suspect gets as many tries in the batch as it still lacks clean silences: a batch
+// that stays clean then settles it in one round instead of one round per try.
+awaitable<void> scan_run::recheck_batch(std::deque<std::size_t>& suspects, std::size_t k,
+                                        unsigned needed) {
+  batch_icmp_ = 0;
+  batch_silent_.clear();
+  std::size_t n = std::min(k, suspects.size());
+  for (std::size_t i = 0; i < n && live(); ++i) {
+    std::size_t idx = suspects.front();
+    suspects.pop_front();
+    unsigned lacking = needed - std::min(needed, records_[idx].clean_silences);
+    for (unsigned t = 0; t < std::max(1u, lacking); ++t) {
+      if (!co_await wait_send_slot()) break;
+      launch(idx, rtt_.timeout_for_try(2), phase::recheck);
+    }
+  }
+  while (in_flight_ > 0) co_await wait_wake();
+}
+
+awaitable<void> scan_run::recheck_pass() {
+  const unsigned needed = tries_;
+  std::deque<std::size_t> suspects;
+  for (std::size_t i = 0; i < records_.size(); ++i) {
+    record& r = records_[i];
+    if (r.decided) continue;
+    // A target that sent no ICMP error, to this scan or lately to another, is hiding none.
+    r.clean_silences = icmp_.untouched() ? needed : clean_silences(r);
+    if (r.clean_silences >= needed || req_.options.recheck_budget <= duration::zero()) {
+      decide(i, port_state::stealth, reason::no_response, std::nullopt, std::nullopt,
+             recheck::none);
+    } else {
+      suspects.push_back(i);
+    }
+  }
+  if (suspects.empty()) co_return;
+  const time_point deadline = clock::now() + req_.options.recheck_budget;
+  // A batch is judged clean or not by the errors it drew, whatever its size, so a large first
+  // batch is safe; it only costs a re-probe when many suspects turn out to be closed.
+  std::size_t k = max_batch;
+  while (!suspects.empty() && live()) {
+    time_point now = clock::now();
+    if (now >= deadline) break;
+    time_point ready = icmp_.refilled_to(1.0 + token_margin, now);
+    if (ready > now) {
+      if (ready >= deadline) break;
+      co_await sleep_until(ready);
+      continue;
+    }
+    double available = icmp_.tokens_before(now);
+    co_await recheck_batch(suspects, k, needed);
+    // Clean: the target still had tokens to spare after every error it sent, so none of the
+    // silent ports in the batch had an error suppressed.
+    bool clean = available - static_cast<double>(batch_icmp_) >= 1.0 + token_margin;
+    std::sort(batch_silent_.begin(), batch_silent_.end());  // a port's tries side by side
+    for (std::size_t i = 0; i < batch_silent_.size(); ++i) {
+      std::size_t idx = batch_silent_[i];
+      if (i > 0 && batch_silent_[i - 1] == idx) continue;  // counted with its first try
+      record& r = records_[idx];
+      if (r.decided) continue;
+      if (clean) {
+        r.clean_silences += static_cast<unsigned>(
+            std::upper_bound(batch_silent_.begin() + static_cast<std::ptrdiff_t>(i),
+                             batch_silent_.end(), idx) -
+            (batch_silent_.begin() + static_cast<std::ptrdiff_t>(i)));
+      }
+      if (r.clean_silences >= needed) {
+        decide(idx, port_state::stealth, reason::no_response, std::nullopt, std::nullopt,
+               recheck::rechecked);
+      } else {
+        suspects.push_back(idx);
+      }
+    }
+    k = clean ? std::min(k * 2, max_batch) : std::max<std::size_t>(1, k / 2);
+  }
+  if (!live()) co_return;
+  for (std::size_t idx : suspects) {
+    if (!records_[idx].decided) {
+      decide(idx, port_state::stealth, reason::no_response, std::nullopt, std::nullopt,
+             recheck::unresolved);
+    }
+  }
+}
+
+void scan_run::start_side_tasks() {
+  auto self = shared_from_this();
+  // Echo requests and M-SEARCHes can draw ICMP errors too (UDP 1900 closed, echo rejected):
+  // each one seen spends the target's limit like a TCP probe's. One that was never sent
+  // (dropped request, or the limit already empty) spends nothing; a lost one is what the
+  // model's margin is for.
+  auto spend = [self](time_point sent) { self->icmp_.consume(sent); };
+  auto finish = [self](std::exception_ptr) {
+    --self->side_tasks_;
+    self->wake();
+  };
+  using namespace asio::experimental::awaitable_operators;
+  if (req_.options.ping) {
+    ++side_tasks_;
+    asio::co_spawn(
+        ex_,
+        [self, spend]() -> awaitable<void> {
+          ping_options po;
+          po.on_icmp_error = spend;
+          auto r = co_await (ping_target(self->req_.target, po) || self->stop_wait());
+          if (r.index() == 0) self->ping_ = std::get<0>(std::move(r));
+        },
+        finish);
+  }
+  if (req_.options.upnp) {
+    ++side_tasks_;
+    asio::co_spawn(
+        ex_,
+        [self, spend]() -> awaitable<void> {
+          upnp_options uo;
+          uo.on_icmp_error = spend;
+          auto r = co_await (probe_upnp(self->req_.target, uo) || self->stop_wait());
+          if (r.index() == 0) self->upnp_ = std::get<0>(std::move(r));
+        },
+        finish);
+  }
+}
+
+awaitable<boost::system::result<scan_result, failure>> scan_run::run() {
+  co_await asio::this_coro::throw_if_cancelled(false);
+  time_point start = clock::now();
+  ++eng_->scans;
+  start_side_tasks();
+  co_await main_pass();
+  if (live()) co_await recheck_pass();
+  co_await drain();
+  time_point end = clock::now();
+  eng_->remember_icmp(req_.target, {icmp_.tokens_before(end + duration(1)), end},
+                      req_.options.target_icmp_limit);
+  --eng_->scans;
+  // A failure before any verdict means the scan could not run; after some, it is a scan
+  // that stopped early, and what it found is still the caller's.
+  if (fatal_ && decided_ == 0) co_return *fatal_;
+  scan_result result;
+  result.target = req_.target;
+  for (auto& v : verdicts_) {
+    if (v) result.ports.push_back(*v);
+  }
+  result.ping = ping_;
+  result.upnp = upnp_;
+  result.elapsed = clock::now() - start;
+  result.srtt = rtt_.srtt();
+  result.icmp_rate_limited =
+      std::any_of(result.ports.begin(), result.ports.end(),
+                  [](const port_result& p) { return p.rate_limit != recheck::none; });
+  result.cancelled = stopped_;
+  result.stopped_by = fatal_;
+  co_return result;
+}
+
+}  // namespace breakwater::probe

@@ -1,0 +1,97 @@
+// One scan in progress: the pass over every port, then the slow re-probe of silent ports when
+// the target's ICMP errors were rate-limited.
+#pragma once
+
+#include "probe/detail/engine_state.hpp"
+#include "probe/detail/icmp_limit_model.hpp"
+#include "probe/detail/pacer.hpp"
+#include "probe/detail/rtt_estimator.hpp"
+#include "probe/detail/timer.hpp"
+#include "probe/engine.hpp"
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace breakwater::probe {
+
+class scan_run : public std::enable_shared_from_this<scan_run> {
+ public:
+  scan_run(std::shared_ptr<engine::state> eng, scan_request request);
+  boost::asio::awaitable<boost::system::result<scan_result, failure>> run();
+  void stop();  // on the executor only
+  std::stop_token stop_token_for_callback() const { return req_.stop; }
+
+ private:
+  enum class phase { main, recheck };
+  struct record {
+    std::uint16_t port = 0;
+    unsigned tries = 0;
+    unsigned clean_silences = 0;  // silent tries the target's ICMP limit could not explain
+    std::vector<time_point> silent_at;
+    bool decided = false;
+    bool queued = false;  // waiting in queue_ for its next try
+  };
+  struct hedge {
+    time_point at;
+    std::size_t idx = 0;
+  };
+
+  boost::asio::awaitable<void> main_pass();
+  boost::asio::awaitable<void> recheck_pass();
+  boost::asio::awaitable<void> recheck_batch(std::deque<std::size_t>& suspects, std::size_t k,
+                                             unsigned needed);
+  boost::asio::awaitable<bool> wait_send_slot();
+  boost::asio::awaitable<void> wait_wake();
+  boost::asio::awaitable<void> sleep_until(time_point t);
+  boost::asio::awaitable<void> drain();
+  boost::asio::awaitable<void> stop_wait();
+  boost::asio::awaitable<void> retime_wait(time_point sent, unsigned try_number);
+  void wake();
+  void launch(std::size_t idx, duration timeout, phase ph);
+  void on_outcome(std::size_t idx, time_point sent, unsigned try_number, const probe_outcome& o,
+                  phase ph);
+  void enqueue(std::size_t idx, bool front = false);
+  void release_due_hedges(time_point now);
+  duration main_timeout(const record& r) const;
+  void decide(std::size_t idx, port_state state, reason why, std::optional<icmp_info> icmp,
+              std::optional<duration> rtt, recheck rc, unsigned tries = 0);
+  void start_side_tasks();
+  unsigned clean_silences(const record& r) const;
+  bool retry_would_be_hidden(const record& r);
+  bool live() const noexcept { return !stopped_ && !fatal_; }
+
+  std::shared_ptr<engine::state> eng_;
+  scan_request req_;
+  boost::asio::any_io_executor ex_;
+  rtt_estimator rtt_;
+  pacer pace_;
+  icmp_limit_model icmp_;
+  std::vector<record> records_;
+  std::vector<std::optional<port_result>> verdicts_;
+  std::deque<std::size_t> queue_;
+  std::deque<hedge> hedges_;  // next tries due before the first try's timeout (unmeasured RTT)
+  std::size_t in_flight_ = 0;
+  std::size_t side_tasks_ = 0;
+  std::size_t decided_ = 0;
+  std::size_t transient_failures_ = 0;
+  time_point backoff_until_{};
+  time_point hidden_checked_at_{};  // retry_would_be_hidden's last look at the model
+  bool limit_spent_ = false;
+  timer wake_;
+  timer stop_timer_;    // never expires; cancelled to stop every probe at once
+  timer first_sample_;  // never expires; cancelled when the first round trip is measured
+  bool stopped_ = false;
+  bool loss_seen_ = false;  // a port answered only on a retry: the path loses packets
+  unsigned tries_ = 2;      // tries per port, one more once loss is seen
+  bool extra_queued_ = false;
+  std::optional<failure> fatal_;
+  // Filled by the re-probe of one batch.
+  std::size_t batch_icmp_ = 0;
+  std::vector<std::size_t> batch_silent_;
+  std::optional<ping_result> ping_;
+  std::optional<upnp_result> upnp_;
+};
+
+}  // namespace breakwater::probe

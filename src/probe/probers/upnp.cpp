@@ -1,0 +1,165 @@
+#include "probe/probers/upnp.hpp"
+
+#include "probe/detail/timer.hpp"
+#include "probe/probers/socket_errors.hpp"
+#include "probe/wire/ssdp_reply.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <fmt/format.h>
+#include <linux/filter.h>
+#include <sys/socket.h>
+
+#include <array>
+#include <cerrno>
+#include <vector>
+
+namespace breakwater::probe {
+namespace {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using boost::system::error_code;
+
+// Only datagrams from the target's address reach the socket; the kernel drops the rest, so a
+// third party cannot answer for the target, nor fill the buffer so that its answer is lost.
+// Not a connected socket: some devices answer an M-SEARCH from a port other than 1900 (mupnp
+// and Nerves' SSDP server, for two), so only the address is sure to be the target's.
+error_code accept_only_from(int fd, const asio::ip::address& target) {
+  // The source address as 32-bit words, and where it starts in the IP header.
+  std::vector<std::uint32_t> words;
+  std::uint32_t at = 12;
+  if (target.is_v4()) {
+    words.push_back(target.to_v4().to_uint());
+  } else {
+    at = 8;
+    auto b = target.to_v6().to_bytes();
+    for (std::size_t i = 0; i < b.size(); i += 4) {
+      words.push_back(static_cast<std::uint32_t>(b[i]) << 24 |
+                      static_cast<std::uint32_t>(b[i + 1]) << 16 |
+                      static_cast<std::uint32_t>(b[i + 2]) << 8 | b[i + 3]);
+    }
+  }
+  std::vector<sock_filter> code;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    auto left = static_cast<std::uint8_t>(words.size() - i - 1);  // words after this one
+    auto offset = static_cast<std::uint32_t>(SKF_NET_OFF) + at + 4 * static_cast<std::uint32_t>(i);
+    code.push_back({BPF_LD | BPF_W | BPF_ABS, 0, 0, offset});
+    code.push_back({BPF_JMP | BPF_JEQ | BPF_K, 0, static_cast<std::uint8_t>(2 * left + 1),
+                    words[i]});  // a mismatch jumps to the drop
+  }
+  code.push_back({BPF_RET | BPF_K, 0, 0, 0xffffffff});  // from the target: keep it whole
+  code.push_back({BPF_RET | BPF_K, 0, 0, 0});           // from anyone else: drop it
+  sock_fprog prog{static_cast<unsigned short>(code.size()), code.data()};
+  if (::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) != 0) {
+    return {errno, boost::system::system_category()};
+  }
+  return {};
+}
+
+struct upnp_run {
+  asio::ip::udp::endpoint target;
+  upnp_options options;
+  asio::ip::udp::socket& sock;
+  time_point first_sent{};
+  upnp_result result;
+
+  awaitable<void> send_all() {
+    auto ex = co_await asio::this_coro::executor;
+    timer t(ex);
+    std::string host = target.address().is_v6() ? fmt::format("[{}]", target.address().to_string())
+                                                : target.address().to_string();
+    std::string msg = make_msearch(host, target.port());
+    for (unsigned i = 0; i < options.tries; ++i) {
+      if (i == 0) first_sent = clock::now();
+      error_code ec;
+      sock.send_to(asio::buffer(msg), target, 0, ec);
+      if (ec && ec != asio::error::connection_refused) {
+        result.error = fmt::format("send: {}", ec.message());
+        co_return;
+      }
+      ++result.sent;
+      t.expires_after(i + 1 < options.tries ? options.interval : options.wait);
+      // Cancelled (the answer came): stop here, or one more request would go out and draw
+      // an ICMP error nobody reads.
+      auto [wait_ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+      if (wait_ec) co_return;
+    }
+  }
+
+  // Whether a queued ICMP error says that the target refused our request. The socket is not
+  // connected, so the kernel queues errors that quote a datagram from our port to anywhere:
+  // only one about a datagram to the target's port counts.
+  bool refused() {
+    bool v6 = target.address().is_v6();
+    bool ours = false;
+    while (auto e = read_queued_icmp_error(sock.native_handle())) {
+      ours = ours || (e->from_network && is_destination_unreachable(e->icmp, v6) &&
+                      e->destination == target.address() && e->port == target.port());
+    }
+    return ours;
+  }
+
+  // Returns at the first answer from the target's address.
+  awaitable<void> receive() {
+    std::array<char, 4096> buf{};
+    for (;;) {
+      asio::ip::udp::endpoint from;
+      auto [ec, n] = co_await sock.async_receive_from(asio::buffer(buf), from,
+                                                      asio::as_tuple(asio::use_awaitable));
+      if (ec == asio::error::operation_aborted) co_return;
+      if (ec) {
+        // With IP_RECVERR an ICMP error for our request surfaces here.
+        if (refused()) {
+          result.refused = true;  // nothing listens on UDP 1900: no need to wait on
+          if (options.on_icmp_error) options.on_icmp_error(first_sent);
+          co_return;
+        }
+        continue;
+      }
+      if (from.address() != target.address()) continue;  // the filter's rule, if it let one by
+      auto reply = parse_ssdp_reply(std::string_view(buf.data(), n));
+      if (!reply) continue;
+      result.answered = true;
+      result.rtt = clock::now() - first_sent;
+      result.from =
+          fmt::format("{}", from.address().is_v6()
+                                ? fmt::format("[{}]:{}", from.address().to_string(), from.port())
+                                : fmt::format("{}:{}", from.address().to_string(), from.port()));
+      result.status_line = reply->status_line;
+      result.headers = std::move(reply->headers);
+      co_return;
+    }
+  }
+};
+
+}  // namespace
+
+awaitable<upnp_result> probe_upnp(asio::ip::address target, upnp_options options) {
+  using namespace asio::experimental::awaitable_operators;
+  auto ex = co_await asio::this_coro::executor;
+  asio::ip::udp::socket sock(ex);
+  asio::ip::udp::endpoint ep(target, options.port);
+  error_code ec;
+  sock.open(ep.protocol(), ec);
+  upnp_result failed;
+  if (ec) {
+    failed.error = fmt::format("open socket: {}", ec.message());
+    co_return failed;
+  }
+  enable_icmp_errors(sock.native_handle(), target.is_v6());
+  if ((ec = accept_only_from(sock.native_handle(), target))) {
+    failed.error = fmt::format("filter answers: {}", ec.message());
+    co_return failed;
+  }
+  upnp_run run{ep, options, sock, {}, {}};
+  co_await (run.send_all() || run.receive());
+  co_return run.result;
+}
+
+}  // namespace breakwater::probe

@@ -1,0 +1,360 @@
+#include "site/api_scans.hpp"
+#include "common/json_text.hpp"
+
+#include "common/text.hpp"
+#include "probe/result_json.hpp"
+#include "site/csrf.hpp"
+#include "site/escape.hpp"
+#include "site/visitor.hpp"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <boost/json/parse.hpp>
+
+#include <mutex>
+
+namespace breakwater::site {
+namespace {
+
+namespace json = boost::json;
+constexpr std::string_view json_type = "application/json";
+
+std::string iso_time(std::chrono::system_clock::time_point t) {
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}",
+                     std::chrono::time_point_cast<std::chrono::seconds>(t));
+}
+
+response json_answer(unsigned status, const json::value& v) {
+  response r;
+  r.status = status;
+  r.content_type = json_type;
+  r.body = common::json_text(v) + "\n";
+  return r;
+}
+
+response refused(const scan::refusal& no) {
+  response r = website::json_error(no.status, no.code, no.message);
+  if (no.retry_after.count() > 0) {
+    r.headers.emplace_back("Retry-After", std::to_string(no.retry_after.count()));
+  }
+  return r;
+}
+
+response unknown_client() {
+  return website::json_error(403, "unknown_client", unknown_client_message);
+}
+
+// A browser says when another site's page makes the request: such a page may not start
+// probes here (they would cost the visitor's budget and could time their network).
+std::optional<response> refuse_cross_site(const request& req) {
+  if (same_origin(req)) return std::nullopt;
+  return website::json_error(403, "cross_site",
+                             "This request came from another site's page, which may not start "
+                             "probes here. Open this server's own pages, or call the API directly "
+                             "(curl sends no Origin).");
+}
+
+response no_such_scan() {
+  return website::json_error(404, "not_found",
+                             "No such scan for your address: scans are visible only to the address "
+                             "that started them, and forgotten after a while. Start a new one.");
+}
+
+bool is_json(std::string_view content_type) {
+  std::string_view t = content_type.substr(0, content_type.find(';'));
+  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+  return common::to_lower(std::string(t)) == "application/json";
+}
+
+// {"ports":"common","ping":true} or {"kind":"service","upnp":true}: what to scan.
+boost::system::result<scan::scan_order, std::string> order_of(std::string_view body) {
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec);
+  if (ec || !v.is_object())
+    return std::string("the body must be a JSON object such as {\"ports\":\"common\"}");
+  const json::object& o = v.as_object();
+  scan::scan_order order;
+  for (const auto& [key, value] : o) {
+    if (key == "ping" || key == "upnp") {
+      if (!value.is_bool())
+        return fmt::format("\"{}\" must be true or false", std::string_view(key));
+      (key == "ping" ? order.ping : order.upnp) = value.as_bool();
+    } else if (key == "kind" || key == "ports") {
+      if (!value.is_string()) return fmt::format("\"{}\" must be a string", std::string_view(key));
+    } else {
+      return fmt::format("unknown field \"{}\": use ports, kind, ping and upnp",
+                         std::string_view(key));
+    }
+  }
+  const json::value* kind = o.if_contains("kind");
+  const json::value* ports = o.if_contains("ports");
+  if (kind != nullptr) {
+    std::string_view k = kind->as_string();
+    if (!scan::parse_scan_kind(k, order.kind)) {
+      return fmt::format(
+          "unknown kind \"{}\": single, common, service, file-sharing, custom, "
+          "full, ping or upnp",
+          k);
+    }
+    if (ports != nullptr) order.ports = std::string(ports->as_string());
+    return order;
+  }
+  if (ports == nullptr) {
+    if (order.ping || order.upnp) {
+      order.kind = order.ping ? scan::scan_kind::ping : scan::scan_kind::upnp;
+      return order;
+    }
+    return std::string(
+        "say what to scan: {\"ports\":\"common\"}, a port list such as "
+        "\"21-23,80\", or {\"ping\":true}");
+  }
+  std::string_view p = ports->as_string();
+  if (p == "common") {
+    order.kind = scan::scan_kind::common;
+  } else if (p == "service" || p == "0-1055") {
+    order.kind = scan::scan_kind::service;
+  } else if (p == "file-sharing") {
+    order.kind = scan::scan_kind::file_sharing;
+  } else if (p == "all" || p == "0-65535") {
+    order.kind = scan::scan_kind::full;
+  } else {
+    order.kind = scan::scan_kind::custom;
+    order.ports = std::string(p);
+  }
+  return order;
+}
+
+std::uint64_t resume_point(const request& req) {
+  std::string_view text = req.header("last-event-id");
+  std::string decoded;
+  if (text.empty()) {
+    if (auto q = query_param(req.query, "after")) {
+      decoded = decode_query_value(*q).value_or("");
+      text = decoded;
+    }
+  }
+  std::uint64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9' || v > (1ULL << 50)) return 0;
+    v = v * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return v;
+}
+
+// Server-sent events of one scan, until "done", a batch at a time: the subscription is
+// paced, and asks for the next batch only when the session has taken the last one.
+class event_stream final : public async_source {
+ public:
+  explicit event_stream(std::shared_ptr<std::shared_ptr<async_sink>> target,
+                        std::unique_ptr<scan::subscription> sub)
+      : target_(std::move(target)), sub_(std::move(sub)) {}
+
+  void start(std::shared_ptr<async_sink> sink) override {
+    sink->write("retry: 2000\n\n");
+    {
+      std::lock_guard lock(mu_);
+      *target_ = std::move(sink);
+    }
+    sub_->resume();
+  }
+  void on_drained() override { sub_->resume(); }
+
+  // The subscription's callback: runs with the service's lock held, so it only writes to
+  // the session (a post) and never calls back into the service.
+  static std::function<void(const scan::scan_event&)> writer(
+      std::shared_ptr<std::shared_ptr<async_sink>> target) {
+    return [target](const scan::scan_event& e) {
+      std::shared_ptr<async_sink> sink;
+      {
+        std::lock_guard lock(mu_);
+        sink = *target;
+      }
+      if (!sink) return;
+      sink->write(format_sse(e));
+      if (e.name == "done") sink->end();
+    };
+  }
+
+ private:
+  // Guards the sink pointers of every stream (a set once, read per event: no contention).
+  static inline std::mutex mu_;
+  std::shared_ptr<std::shared_ptr<async_sink>> target_;
+  std::unique_ptr<scan::subscription> sub_;
+};
+
+// The single-port check: the answer once the probe is done.
+class check_answer final : public async_source {
+ public:
+  check_answer(scan::service& svc, std::string id, std::string address, std::uint16_t port)
+      : svc_(svc), id_(std::move(id)), address_(std::move(address)), port_(port) {}
+
+  void start(std::shared_ptr<async_sink> sink) override {
+    auto verdict = std::make_shared<json::object>();
+    std::string address = address_;
+    std::uint16_t port = port_;
+    std::string id = id_;
+    auto sub = svc_.subscribe(id_, address_, 0, [=](const scan::scan_event& e) {
+      if (e.name == "verdict") {
+        boost::system::error_code ec;
+        json::value v = json::parse(e.data, ec);
+        if (!ec && v.is_object()) *verdict = v.as_object();
+        return;
+      }
+      if (e.name != "done") return;
+      if (verdict->empty()) {
+        sink->complete(website::json_error(503, "not_decided",
+                                           "The probe ended before the port was decided (the "
+                                           "scan was cancelled or failed); try again."));
+        return;
+      }
+      json::object out{{"address", address}, {"port", port}};
+      for (const auto& [k, v] : *verdict) {
+        if (k != "port") out[k] = v;
+      }
+      out["id"] = id;
+      sink->complete(json_answer(200, out));
+    });
+    if (sub) {
+      sub_ = std::move(*sub);
+    } else {
+      sink->complete(sub.error().status == 404 ? no_such_scan() : refused(sub.error()));
+    }
+  }
+
+  response timeout_answer() const override {
+    return website::json_error(503, "timeout",
+                               "The answer did not come in time; try again shortly.");
+  }
+
+ private:
+  scan::service& svc_;
+  std::string id_, address_;
+  std::uint16_t port_;
+  std::unique_ptr<scan::subscription> sub_;
+};
+
+}  // namespace
+
+std::string format_sse(const scan::scan_event& e) {
+  return fmt::format("id: {}\nevent: {}\ndata: {}\n\n", e.sequence, e.name, e.data);
+}
+
+std::string scan_view_json(const scan::scan_view& v) {
+  json::object o{{"id", v.id},
+                 {"state", scan::to_string(v.phase)},
+                 {"kind", scan::to_string(v.kind)},
+                 {"target", v.target},
+                 {"ports", v.ports.to_string()},
+                 {"ping", v.ping},
+                 {"upnp", v.upnp},
+                 {"progress", {{"decided", v.decided}, {"total", v.ports.size()}}},
+                 {"estimate_ms", v.estimate.count()},
+                 {"started", iso_time(v.started)},
+                 {"expires", iso_time(v.expires)},
+                 {"error", v.error.empty() ? json::value(nullptr) : json::value(v.error)},
+                 {"result", probe::scan_to_json(v.result, false)}};
+  // The ports go in as text made one port at a time: a full range as one JSON document
+  // would cost tens of MB per request.
+  std::string text = common::json_text(o);
+  constexpr std::string_view empty = "\"ports\":[]";
+  std::size_t at = text.find(empty, text.find("\"result\":"));
+  text.replace(at + empty.size() - 2, 2,
+               probe::ports_json_text(v.result.ports, v.result.target.is_v6()));
+  return text + "\n";
+}
+
+void add_scan_api_routes(website& s, scan::service& service, scan_api_options options) {
+  router& r = s.routes();
+  r.add(method::post, "/api/v1/scans", [&service](const request& req, const route_params&) {
+    // A cross-site form cannot send this type without a CORS preflight, which is never
+    // granted: the content type is the API's CSRF protection.
+    if (!is_json(req.header("content-type"))) {
+      return website::json_error(415, "unsupported_media_type",
+                                 "send the body as Content-Type: application/json");
+    }
+    if (auto no = refuse_cross_site(req)) return std::move(*no);
+    auto order = order_of(req.body);
+    if (!order) return website::json_error(400, "bad_request", order.error());
+    auto who = visitor_of(req);
+    if (!who) return unknown_client();
+    auto id = service.start(*who, *order);
+    if (!id) return refused(id.error());
+    auto view = service.find(*id, who->address);
+    if (!view) return no_such_scan();
+    response res;
+    res.status = 202;
+    res.content_type = json_type;
+    res.body = scan_view_json(*view);
+    res.headers.emplace_back("Location", "/api/v1/scans/" + *id);
+    return res;
+  });
+  r.add(method::get, "/api/v1/scans/{id}", [&service](const request& req, const route_params& p) {
+    auto who = visitor_of(req);
+    if (!who) return unknown_client();
+    auto view = service.find(p[0], who->address);
+    if (!view) return no_such_scan();
+    response res;
+    res.content_type = json_type;
+    res.body = scan_view_json(*view);
+    return res;
+  });
+  r.add(method::del, "/api/v1/scans/{id}", [&service](const request& req, const route_params& p) {
+    if (auto no = refuse_cross_site(req)) return std::move(*no);
+    auto who = visitor_of(req);
+    if (!who) return unknown_client();
+    const std::string& address = who->address;
+    if (service.cancel(p[0], address)) {
+      return json_answer(202, json::object{{"id", p[0]}, {"state", "cancelling"}});
+    }
+    auto view = service.find(p[0], address);
+    if (!view) return no_such_scan();
+    return website::json_error(
+        409, "not_running",
+        fmt::format("the scan has already ended ({})", scan::to_string(view->phase)));
+  });
+  r.add(method::get, "/api/v1/scans/{id}/events",
+        [&service, options](const request& req, const route_params& p) {
+          auto who = visitor_of(req);
+          if (!who) return unknown_client();
+          auto target = std::make_shared<std::shared_ptr<async_sink>>();
+          auto sub = service.subscribe(p[0], who->address, resume_point(req),
+                                       event_stream::writer(target), true);
+          if (!sub) return sub.error().status == 404 ? no_such_scan() : refused(sub.error());
+          response res;
+          res.content_type = "text/event-stream";
+          res.later = std::make_shared<event_stream>(target, std::move(*sub));
+          res.stream = true;
+          res.heartbeat_every = options.heartbeat;
+          return res;
+        });
+  // The address the scans of this request would probe, for pages that state it before the
+  // visitor confirms (probe.js). Per visitor: never cached (no_store is the default).
+  r.add(method::get, "/api/v1/address", [](const request& req, const route_params&) {
+    auto who = visitor_of(req);
+    if (!who) return unknown_client();
+    return json_answer(200, json::object{{"address", who->address}});
+  });
+  // A GET that starts a probe, without a CSRF token: it only ever probes the requester's own
+  // address, and a browser's request from another site's page is refused (Sec-Fetch-Site,
+  // Origin), so such a page can neither spend the visitor's budget nor time the probe.
+  r.add(method::get, "/api/v1/check/{port}",
+        [&service, options](const request& req, const route_params& p) {
+          auto port = common::parse_port_number(p[0]);
+          if (!port) return website::json_error(400, "bad_port", "port must be 0-65535");
+          if (auto no = refuse_cross_site(req)) return std::move(*no);
+          auto who = visitor_of(req);
+          if (!who) return unknown_client();
+          scan::scan_order order;
+          order.kind = scan::scan_kind::single;
+          order.ports = std::to_string(*port);
+          auto id = service.start(*who, order);
+          if (!id) return refused(id.error());
+          response res;
+          res.later = std::make_shared<check_answer>(service, *id, who->address,
+                                                     static_cast<std::uint16_t>(*port));
+          res.wait_limit = options.check_wait;
+          return res;
+        });
+}
+
+}  // namespace breakwater::site

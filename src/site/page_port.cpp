@@ -1,0 +1,247 @@
+// The /port/N page, in the spirit of the original Port Authority pages.
+#include "db/bad_ports.hpp"
+#include "db/port_range.hpp"
+#include "site/assets.hpp"
+#include "site/html.hpp"
+#include "site/page_forms.hpp"
+#include "site/page_port_ranges.hpp"
+#include "site/pages.hpp"
+#include "site/reference_links.hpp"
+
+#include <fmt/format.h>
+
+namespace breakwater::site {
+namespace {
+
+void port_link(html& h, std::uint16_t port, std::string_view rel, std::string_view label) {
+  h.raw("<a class=\"step ").raw(rel).raw("\" rel=\"").raw(rel).raw("\" href=\"/port/");
+  h.number(port).raw("\">").text(label).raw("</a>");
+}
+
+// The probe control leads to a per-visitor confirm page (with its CSRF-protected POST form),
+// so that this page stays the same for everyone and cacheable. With JavaScript, probe.js
+// asks for the confirmation and shows the verdict right here instead.
+void probe_control(html& h, std::uint16_t port, bool enabled) {
+  if (!enabled) {
+    h.raw("<span class=\"probe\" id=\"probe\" aria-disabled=\"true\">Probe port ")
+        .number(port)
+        .raw(": not offered by this server</span>");
+    return;
+  }
+  h.raw("<form class=\"probe\" id=\"probe\" method=\"get\" action=\"/port/").number(port);
+  h.raw("/probe\"><button type=\"submit\">Probe port ").number(port);
+  h.raw(" on my connection</button></form>");
+}
+
+void header_bar(html& h, const db::port_info& info, bool probe) {
+  h.raw("<nav class=\"portbar\" aria-label=\"Ports\">");
+  port_link(h, info.previous, "prev", fmt::format("\u25c0 Previous port: {}", info.previous));
+  port_form(h, info.port, "port-box");
+  probe_control(h, info.port, probe);
+  port_link(h, info.next, "next", fmt::format("Next port: {} \u25b6", info.next));
+  h.raw("</nav>");
+}
+
+void title(html& h, const db::database& db, const db::port_info& info) {
+  std::string_view name = db.name_of(info.port);
+  h.raw("<h1>Port ").number(info.port);
+  if (!name.empty()) h.raw("<span class=\"name\">").text(name).raw("</span>");
+  h.raw("</h1>");
+  if (info.ours) h.raw("<p class=\"summary\">").text(info.ours->summary).raw("</p>");
+  h.raw("<p class=\"range\">").text(db::describe(info.range)).raw("</p>");
+  if (info.browsers_refuse) {
+    // Why it matters: a page cannot make a visitor's browser talk to this port, so
+    // cross-protocol tricks through the browser are off the table here.
+    h.raw(
+        "<p class=\"refused\" id=\"browsers-refuse\"><strong>Browsers refuse this port.</strong> ");
+    h.text("It is on the ");
+    external_link(h, db::bad_port_source, "Fetch Standard's list of bad ports");
+    h.text(
+        ": browsers will not load http:// or https:// addresses on it, so no web page can "
+        "make a visitor's browser send requests here.");
+    h.raw("</p>");
+  }
+}
+
+void registration_rows(html& h, const db::port_info& info, std::optional<db::transport> t) {
+  for (const db::iana_row* r : info.registrations) {
+    if (r->proto != t) continue;
+    h.raw("<tr><td>").text(r->service.empty() ? "(none)" : r->service).raw("</td><td>");
+    h.text(r->description);
+    if (r->port_lo != r->port_hi) h.text(fmt::format(" (ports {}-{})", r->port_lo, r->port_hi));
+    if (!r->unauthorized_use.empty()) {
+      h.raw("<p class=\"unauthorized\"><strong>Unauthorized use reported:</strong> ");
+      h.text(r->unauthorized_use).raw("</p>");
+    }
+    if (!r->notes.empty()) {
+      h.raw("<p class=\"notes\"><strong>Assignment notes:</strong> ").text(r->notes).raw("</p>");
+    }
+    h.raw("</td><td>").text(r->assignee).raw("</td><td>").text(r->registration_date);
+    h.raw("</td><td>");
+    text_with_links(h, r->reference);
+    h.raw("</td></tr>");
+  }
+}
+
+bool has_transport(const db::port_info& info, std::optional<db::transport> t) {
+  for (const db::iana_row* r : info.registrations) {
+    if (r->proto == t) return true;
+  }
+  return false;
+}
+
+void registrations(html& h, const db::port_info& info) {
+  h.raw("<section id=\"iana\"><h2>IANA registrations</h2>");
+  if (info.registrations.empty()) {
+    h.el("p", info.unassigned ? "IANA lists this port as Unassigned for every transport."
+                              : "IANA has no registration for this port.");
+  }
+  std::vector<std::optional<db::transport>> kinds(db::all_transports.begin(),
+                                                  db::all_transports.end());
+  kinds.push_back(std::nullopt);
+  for (std::optional<db::transport> t : kinds) {
+    if (!has_transport(info, t)) continue;
+    std::string label = t ? fmt::format("{}", db::to_string(*t)) : "no transport given";
+    for (char& c : label) c = t ? static_cast<char>(c - 'a' + 'A') : c;
+    h.raw("<h3>")
+        .text(label)
+        .raw("</h3><div class=\"table-wrap\"><table><thead><tr>")
+        .raw("<th>Service</th><th>Description</th><th>Assignee</th><th>Registered</th>")
+        .raw("<th>Reference</th></tr></thead><tbody>");
+    registration_rows(h, info, t);
+    h.raw("</tbody></table></div>");
+  }
+  h.raw("</section>");
+}
+
+void exposure(html& h, const db::entry& e) {
+  bool is_public = e.exposure == db::exposure_level::public_service;
+  h.raw("<h3 id=\"exposure\">Exposure</h3><div class=\"exposure");
+  h.raw(is_public ? " public" : "").raw("\">");
+  h.raw("<strong>").text(db::to_string(e.exposure)).raw("</strong><p>").text(e.advice);
+  h.raw("</p></div>");
+}
+
+void related(html& h, const db::database& db, const db::entry& e) {
+  if (e.related.empty()) return;
+  h.raw("<h3>Related ports</h3><ul class=\"related\">");
+  for (const db::related_port& r : e.related) {
+    h.raw("<li><a href=\"/port/").number(r.port).raw("\">").number(r.port);
+    std::string_view name = db.name_of(r.port);
+    if (!name.empty()) h.raw(" ").text(name);
+    h.raw("</a>: ").text(r.reason).raw("</li>");
+  }
+  h.raw("</ul>");
+}
+
+void incidents_and_references(html& h, const db::entry& e) {
+  if (!e.incidents.empty()) {
+    h.raw("<h3>Incidents</h3><ul class=\"incidents\">");
+    for (const db::incident& i : e.incidents) {
+      h.raw("<li><strong>").number(static_cast<unsigned>(i.year)).raw("</strong> ");
+      text_with_links(h, i.summary);
+      h.raw(" <span class=\"muted\">(");
+      text_with_links(h, i.source);
+      h.raw(")</span></li>");
+    }
+    h.raw("</ul>");
+  }
+  if (e.references.empty()) return;
+  h.raw("<h3>References</h3><ul class=\"refs\">");
+  for (const db::reference& r : e.references) {
+    h.raw("<li>");
+    text_with_links(h, r.id);
+    if (!r.title.empty()) h.raw(": ").text(r.title);
+    h.raw("</li>");
+  }
+  h.raw("</ul>");
+}
+
+void software(html& h, const db::entry& e) {
+  if (e.software.empty()) return;
+  h.raw("<p class=\"software\"><strong>Listens here by default:</strong> ");
+  for (std::size_t i = 0; i < e.software.size(); ++i) {
+    if (i > 0) h.raw(", ");
+    h.text(e.software[i]);
+  }
+  h.raw("</p>");
+}
+
+void our_entry(html& h, const db::database& db, const db::port_info& info) {
+  if (info.ours == nullptr) {
+    h.raw("<section id=\"entry\" class=\"noentry\"><h2>No details yet</h2><p>")
+        .text(fmt::format(
+            "We have not written about port {} itself yet. A registration says who asked for "
+            "the number, not what actually listens on it today{}",
+            info.port,
+            info.ranges.empty() ? "." : "; the ranges below say what usually uses ports like it."))
+        .raw("</p></section>");
+    return;
+  }
+  const db::entry& e = *info.ours;
+  h.raw("<section id=\"entry\"><h2>").text(e.title).raw("</h2>");
+  software(h, e);
+  for (const std::string& p : e.paragraphs) {
+    h.raw("<p>");
+    text_with_links(h, p);
+    h.raw("</p>");
+  }
+  exposure(h, e);
+  related(h, db, e);
+  incidents_and_references(h, e);
+  h.raw("</section>");
+}
+
+void row(html& h, std::string_view term, std::string_view value) {
+  h.raw("<dt>").text(term).raw("</dt><dd>").text(value.empty() ? "(none)" : value).raw("</dd>");
+}
+
+void tls_box(html& h, const page_context& ctx) {
+  if (!ctx.https || ctx.tls == nullptr) return;
+  h.raw("<section id=\"tls\" class=\"tls\"><h2>This connection</h2><dl>");
+  row(h, "TLS version", ctx.tls->version);
+  row(h, "Cipher", ctx.tls->cipher);
+  row(h, "ALPN", ctx.tls->alpn);
+  row(h, "Server name (SNI)", ctx.tls->sni);
+  if (ctx.cert != nullptr) {
+    row(h, "Certificate subject", ctx.cert->subject);
+    row(h, "Issuer", ctx.cert->issuer);
+    row(h, "Valid from", ctx.cert->not_before);
+    row(h, "Valid until", ctx.cert->not_after);
+    row(h, "SHA-256 fingerprint", ctx.cert->sha256);
+  }
+  h.raw("</dl></section>");
+}
+
+void scheme_link(html& h, const page_context& ctx, std::uint16_t port) {
+  std::string url = ctx.other_scheme_url(fmt::format("/port/{}", port));
+  if (url.empty()) return;
+  h.raw("<p class=\"scheme\" id=\"scheme\"><a href=\"").text(url).raw("\">");
+  h.text(ctx.https ? "Show this page over plain HTTP" : "Show this page over HTTPS");
+  h.raw("</a></p>");
+}
+
+}  // namespace
+
+page render_port_page(const db::database& db, const db::port_info& info, const page_context& ctx) {
+  html h;
+  header_bar(h, info, ctx.probe);
+  title(h, db, info);
+  registrations(h, info);
+  our_entry(h, db, info);
+  port_ranges(h, db, info);
+  tls_box(h, ctx);
+  scheme_link(h, ctx, info.port);
+  page p;
+  std::string_view name = db.name_of(info.port);
+  p.title = name.empty() ? fmt::format("Port {}", info.port)
+                         : fmt::format("Port {} ({})", info.port, name);
+  p.section = "port";
+  p.head = fmt::format("<link rel=\"prev\" href=\"/port/{}\"><link rel=\"next\" href=\"/port/{}\">",
+                       info.previous, info.next);
+  if (ctx.probe) p.head += fmt::format("<script src=\"{}\" defer></script>", asset_url("probe.js"));
+  p.body = h.take();
+  return p;
+}
+
+}  // namespace breakwater::site

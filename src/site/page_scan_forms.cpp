@@ -1,0 +1,218 @@
+// The scan pages before a scan exists: the choice of tests, the confirm step, refusals.
+#include "site/html.hpp"
+#include "site/page_scan.hpp"
+
+#include <fmt/format.h>
+
+namespace breakwater::site {
+namespace {
+
+struct offered_test {
+  scan::scan_kind kind;
+  std::string_view what;
+};
+
+constexpr offered_test offered[] = {
+    {scan::scan_kind::common,
+     "The ports most often attacked or left open by mistake: a quick "
+     "first look."},
+    {scan::scan_kind::service,
+     "Every port from 0 to 1055, where most well-known services live, "
+     "shown as a grid of 32 ports per row."},
+    {scan::scan_kind::file_sharing,
+     "NetBIOS and SMB, the Windows file sharing ports that should "
+     "never be reachable from the internet."},
+    {scan::scan_kind::full,
+     "All 65536 ports, paced gently: this takes a while, and you see how "
+     "long before it starts."},
+    {scan::scan_kind::ping, "Whether your address answers ICMP echo requests (ping)."},
+    {scan::scan_kind::upnp,
+     "Whether your router answers UPnP discovery from the internet, which "
+     "it never should."},
+};
+
+void address_line(html& h, std::string_view address) {
+  h.raw("<p class=\"target\">The address we will probe: <strong id=\"target\">");
+  h.text(address.empty() ? "(unknown)" : address).raw("</strong>. ");
+  h.text(
+      "That is the address your connection to this server comes from; no other address "
+      "can be probed from here.");
+  h.raw("</p>");
+}
+
+void confirm_link(html& h, scan::scan_kind kind) {
+  h.raw("<a href=\"/scan/confirm?kind=").text(scan::to_string(kind)).raw("\">");
+  h.text(scan::title_of(kind)).raw("</a>");
+}
+
+bool offers_extras(scan::scan_kind k);
+
+void describe_probes(html& h, const scan_confirmation& c) {
+  h.raw("<h2>What the probes look like</h2><ul class=\"probes\">");
+  if (c.port_count > 0) {
+    h.raw("<li>").text(fmt::format(
+        "A TCP connection request (a SYN packet) to each of the {} port{} from this server. "
+        "A port that accepts is sent a reset at once: no data is ever sent, nothing is logged "
+        "in.",
+        c.port_count, c.port_count == 1 ? "" : "s"));
+    h.raw("</li>");
+  }
+  if (c.order.ping || offers_extras(c.order.kind)) {
+    h.raw("<li>").text("ICMP echo requests (ping): a few small packets.").raw("</li>");
+  }
+  if (c.order.upnp || offers_extras(c.order.kind)) {
+    h.raw("<li>")
+        .text(
+            "One SSDP M-SEARCH request to UDP port 1900, the question a UPnP device "
+            "answers with a description of itself.")
+        .raw("</li>");
+  }
+  h.raw("</ul>");
+}
+
+bool offers_extras(scan::scan_kind k) {
+  return k != scan::scan_kind::ping && k != scan::scan_kind::upnp && k != scan::scan_kind::single;
+}
+
+void checkbox(html& h, std::string_view name, std::string_view label, bool checked) {
+  h.raw("<label class=\"check\"><input type=\"checkbox\" name=\"")
+      .text(name)
+      .raw("\" value=\"1\"")
+      .raw(checked ? " checked" : "")
+      .raw("> ")
+      .text(label)
+      .raw("</label>");
+}
+
+}  // namespace
+
+std::string describe_duration(std::chrono::milliseconds d) {
+  long long s = (d.count() + 999) / 1000;
+  if (s < 2) return "about a second";
+  if (s < 90) return fmt::format("about {} seconds", s);
+  long long m = (s + 30) / 60;
+  if (m < 60) return fmt::format("about {} minutes", m);
+  long long hours = m / 60;
+  m %= 60;
+  std::string out = fmt::format("about {} hour{}", hours, hours == 1 ? "" : "s");
+  if (m > 0) out += fmt::format(" {} minute{}", m, m == 1 ? "" : "s");
+  return out;
+}
+
+page render_scan_choice_page(std::string_view address) {
+  html h;
+  h.raw("<h1>What does the internet see of your connection?</h1>");
+  h.raw("<p class=\"summary\">")
+      .text(
+          "Choose a test. This server then probes your own address, the way a stranger on the "
+          "internet could, and tells you what answered and what to do about it.");
+  h.raw("</p>");
+  address_line(h, address);
+  h.raw("<h2>Tests</h2><ul class=\"tests\" id=\"tests\">");
+  for (const offered_test& t : offered) {
+    h.raw("<li>");
+    confirm_link(h, t.kind);
+    h.raw(": ").text(t.what).raw("</li>");
+  }
+  h.raw("<li><a href=\"/headers\">Browser headers</a>: ")
+      .text("what your browser tells every site it visits (no probe is sent).")
+      .raw("</li></ul>");
+  h.raw(
+      "<h2>Ports of your choice</h2><form class=\"custom\" action=\"/scan/confirm\" "
+      "method=\"get\"><input type=\"hidden\" name=\"kind\" value=\"custom\">"
+      "<label for=\"custom-ports\">Ports</label><input type=\"text\" id=\"custom-ports\" "
+      "name=\"ports\" required maxlength=\"200\" placeholder=\"22, 80, 8000-8100\">"
+      "<button type=\"submit\">Next</button></form><p class=\"muted\">");
+  h.text(
+      "Single ports and ranges separated by commas, or a set name: common, service, "
+      "file-sharing, all.");
+  h.raw("</p><p>")
+      .text("To test one port, open its page (for example ")
+      .raw("<a href=\"/port/22\">port 22</a>")
+      .text(") and use \u201cProbe this port\u201d.")
+      .raw("</p>");
+  return {"Scan your connection", "scan", {}, h.take()};
+}
+
+page render_scan_confirm_page(const scan_confirmation& c) {
+  html h;
+  std::string_view title = scan::title_of(c.order.kind);
+  h.raw("<h1>").text(title).raw("</h1>");
+  address_line(h, c.address);
+  if (c.order.kind == scan::scan_kind::custom || c.order.kind == scan::scan_kind::single) {
+    h.raw("<p>Ports: <code id=\"ports\">").text(c.order.ports).raw("</code></p>");
+  }
+  describe_probes(h, c);
+  h.raw("<h2>How long it takes</h2><p id=\"estimate\">");
+  if (c.estimate) {
+    std::string how_long = describe_duration(*c.estimate);
+    how_long[0] = 'A';  // it starts the sentence
+    h.text(fmt::format("{}. You can watch the results arrive and stop the scan at any time.",
+                       how_long));
+  } else {
+    h.text("The server could not estimate it.");
+  }
+  h.raw("</p><h2>Your data</h2><p>")
+      .text(fmt::format(
+          "Results are kept in memory only for {} minutes, then forgotten; nothing about you is "
+          "written to disk beyond the request log.",
+          c.retention.count()));
+  h.raw("</p><form class=\"start\" method=\"post\" action=\"").text(c.action).raw("\">");
+  h.raw("<input type=\"hidden\" name=\"csrf\" value=\"").text(c.token).raw("\">");
+  h.raw("<input type=\"hidden\" name=\"kind\" value=\"").text(scan::to_string(c.order.kind));
+  h.raw("\">");
+  if (!c.order.ports.empty()) {
+    h.raw("<input type=\"hidden\" name=\"ports\" value=\"").text(c.order.ports).raw("\">");
+  }
+  if (offers_extras(c.order.kind)) {
+    h.raw("<fieldset><legend>Also test</legend>");
+    checkbox(h, "ping", "Ping (ICMP echo), needed for the TruStealth verdict", c.order.ping);
+    checkbox(h, "upnp", "UPnP exposure (SSDP on UDP 1900)", c.order.upnp);
+    h.raw("</fieldset>");
+  }
+  h.raw("<button type=\"submit\" id=\"start\">Start: probe ").text(c.address).raw("</button>");
+  h.raw("</form><p><a href=\"/scan\">Choose another test</a></p>");
+  return {fmt::format("{}: confirm", title), "scan", std::string(form_page_head), h.take()};
+}
+
+page render_scan_refusal_page(const scan::refusal& r) {
+  html h;
+  std::string_view heading = r.status == 429   ? "Please wait a little"
+                             : r.status == 403 ? "This address cannot be probed"
+                             : r.status == 503 ? "The scan service is busy"
+                                               : "That scan cannot start";
+  h.raw("<h1>").text(heading).raw("</h1><p class=\"summary\" id=\"refusal\">").text(r.message);
+  h.raw("</p>");
+  if (r.retry_after.count() > 0) {
+    h.raw("<p>").text(fmt::format(
+        "You can try again in {}.",
+        describe_duration(std::chrono::duration_cast<std::chrono::milliseconds>(r.retry_after))
+            .substr(6)));
+    h.raw("</p>");
+  }
+  if (r.status == 429 || r.status == 503) {
+    h.raw("<h2>Fair use</h2><p>")
+        .text(
+            "Probing is shared among everyone who uses this server, and each probe is real traffic "
+            "to your connection. So each address may run one scan at a time and send a limited "
+            "number of probes per hour (an IPv6 /64 counts as one address), and the server runs "
+            "only so many scans at once. Nothing is "
+            "wrong with your connection: wait a little and try again.");
+    h.raw("</p>");
+  }
+  h.raw("<p><a href=\"/scan\">Back to the tests</a></p>");
+  return {std::string(heading), "scan", {}, h.take()};
+}
+
+page render_form_rejected_page(std::string_view why) {
+  html h;
+  h.raw("<h1>This form could not be accepted</h1><p class=\"summary\">").text(why).raw("</p><p>");
+  h.text(
+      "Scan forms are tied to your address and expire after a while, and they are accepted "
+      "only from this site's own pages, so that no other site can start a scan in your "
+      "name. Open the test again from this site and confirm it once more.");
+  h.raw("</p><p><a href=\"/scan\">Back to the tests</a></p>");
+  return {"Form not accepted", "scan", {}, h.take()};
+}
+
+}  // namespace breakwater::site

@@ -1,0 +1,237 @@
+#include "site/scan_routes.hpp"
+
+#include "common/text.hpp"
+#include "probe/port_set.hpp"
+#include "site/escape.hpp"
+#include "site/page_scan.hpp"
+#include "site/visitor.hpp"
+
+#include <fmt/format.h>
+
+#include <string>
+
+namespace breakwater::site {
+namespace {
+
+// Everything the handlers share; owned by the handlers through a shared_ptr.
+struct scan_pages {
+  website& s;
+  scan::service& service;
+  const db::database& db;
+  scan_page_options options;
+
+  std::chrono::system_clock::time_point now() const { return options.clock(); }
+
+  // Per-visitor pages: never cached, never shared between visitors.
+  response private_page(unsigned status, const page& p) const {
+    response r = s.html_page(status, p);
+    r.cache = cache_policy::no_store;
+    r.shareable = false;
+    return r;
+  }
+
+  static response see_other(std::string location) {
+    response r;
+    r.status = 303;
+    r.content_type = "text/plain; charset=utf-8";
+    r.body = "See " + location + "\n";
+    r.headers.emplace_back("Location", std::move(location));
+    return r;
+  }
+
+  response refused(const scan::refusal& why) const {
+    response r = private_page(why.status, render_scan_refusal_page(why));
+    if (why.retry_after.count() > 0) {
+      r.headers.emplace_back("Retry-After", std::to_string(why.retry_after.count()));
+    }
+    return r;
+  }
+
+  // The CSRF and origin checks every form POST passes; an answer when it fails.
+  std::optional<response> reject_form(const request& req, const scan::visitor& who) const {
+    if (!same_origin(req)) {
+      return private_page(
+          403, render_form_rejected_page("The form was sent from another site, which may not start "
+                                         "or stop scans here."));
+    }
+    auto raw = query_param(req.body, "csrf");
+    auto token = raw ? decode_query_value(*raw) : std::nullopt;
+    if (!token || !options.guard->check(*token, who.address, now())) {
+      return private_page(
+          403, render_form_rejected_page("The form's security token was missing, too old, or made "
+                                         "for another address."));
+    }
+    return std::nullopt;
+  }
+
+  response unknown_client() const {
+    return s.error_page(403, "Your address is not known", unknown_client_message);
+  }
+
+  response bad_request(std::string_view message) const {
+    return s.error_page(400, "That scan cannot start", message);
+  }
+};
+
+std::optional<std::string> form_value(std::string_view body, std::string_view key) {
+  auto raw = query_param(body, key);
+  if (!raw) return std::nullopt;
+  return decode_query_value(*raw);
+}
+
+bool form_flag(std::string_view body, std::string_view key) {
+  auto v = form_value(body, key);
+  return v && (*v == "1" || *v == "on" || *v == "true");
+}
+
+// The named set behind each test; empty for ping and UPnP, and for custom/single (typed).
+std::string_view set_name(scan::scan_kind k) {
+  switch (k) {
+    case scan::scan_kind::common: return "common";
+    case scan::scan_kind::service: return "service";
+    case scan::scan_kind::file_sharing: return "file-sharing";
+    case scan::scan_kind::full: return "all";
+    default: return {};
+  }
+}
+
+bool typed_ports(scan::scan_kind k) {
+  return k == scan::scan_kind::custom || k == scan::scan_kind::single;
+}
+
+// The order a visitor chose, checked: kind known, ports given where typed and parseable.
+// On failure: a sentence for the 400 page.
+boost::system::result<std::pair<scan::scan_order, std::size_t>, std::string> make_order(
+    std::string_view kind, std::string_view ports, bool ping, bool upnp) {
+  scan::scan_order order;
+  if (!scan::parse_scan_kind(kind, order.kind)) {
+    return std::string("Unknown test. Choose one from the list on the scan page.");
+  }
+  std::string spec = typed_ports(order.kind) ? common::squash_spaces(common::trim(ports))
+                                             : std::string(set_name(order.kind));
+  std::size_t count = 0;
+  if (!spec.empty()) {
+    auto set = probe::parse_port_set(spec);
+    if (!set) return set.error().message;
+    count = set->size();
+    if (order.kind == scan::scan_kind::single && count != 1) {
+      return std::string("A single-port probe takes one port number, 0 to 65535.");
+    }
+  } else if (typed_ports(order.kind)) {
+    return std::string("Type the ports to test, for example 22, 80, 8000-8100.");
+  }
+  if (typed_ports(order.kind)) order.ports = spec;
+  order.ping =
+      order.kind == scan::scan_kind::ping ||
+      (order.kind != scan::scan_kind::upnp && order.kind != scan::scan_kind::single && ping);
+  order.upnp =
+      order.kind == scan::scan_kind::upnp ||
+      (order.kind != scan::scan_kind::ping && order.kind != scan::scan_kind::single && upnp);
+  return std::pair{order, count};
+}
+
+response confirm(const scan_pages& sp, const request& req, std::string_view kind,
+                 std::string_view ports) {
+  auto made = make_order(kind, ports, true, true);
+  if (!made) return sp.bad_request(made.error());
+  auto visitor = visitor_of(req);
+  if (!visitor) return sp.unknown_client();
+  const scan::visitor& who = *visitor;
+  scan_confirmation c;
+  c.order = made->first;
+  c.port_count = made->second;
+  c.address = who.address;
+  c.retention = sp.options.retention;
+  auto estimate = sp.service.estimate(who, c.order);
+  if (!estimate) return sp.refused(estimate.error());
+  c.estimate = *estimate;
+  c.token = sp.options.guard->issue(who.address, sp.now());
+  return sp.private_page(200, render_scan_confirm_page(c));
+}
+
+response start(const scan_pages& sp, const request& req) {
+  auto visitor = visitor_of(req);
+  if (!visitor) return sp.unknown_client();
+  const scan::visitor& who = *visitor;
+  if (auto rejected = sp.reject_form(req, who)) return std::move(*rejected);
+  auto made = make_order(form_value(req.body, "kind").value_or(""),
+                         form_value(req.body, "ports").value_or(""), form_flag(req.body, "ping"),
+                         form_flag(req.body, "upnp"));
+  if (!made) return sp.bad_request(made.error());
+  auto id = sp.service.start(who, made->first);
+  if (!id) return sp.refused(id.error());
+  return scan_pages::see_other("/scan/" + encode_query_value(*id));
+}
+
+response no_such_scan(const scan_pages& sp) {
+  return sp.s.error_page(404, "No such scan",
+                         "This scan does not exist, has been forgotten (results are kept only "
+                         "for a while), or was started from another address. Start a new one "
+                         "from the scan page.");
+}
+
+response result(const scan_pages& sp, const request& req, std::string_view id) {
+  auto visitor = visitor_of(req);
+  if (!visitor) return sp.unknown_client();
+  const scan::visitor& who = *visitor;
+  auto view = sp.service.find(id, who.address);
+  if (!view) return no_such_scan(sp);
+  if (view->kind == scan::scan_kind::single) {
+    return sp.private_page(200, render_port_probe_page(*view, sp.db, sp.s.context_of(req)));
+  }
+  std::string token = sp.options.guard->issue(who.address, sp.now());
+  return sp.private_page(200, render_scan_result_page(*view, sp.db, token));
+}
+
+response cancel(const scan_pages& sp, const request& req, std::string_view id) {
+  auto visitor = visitor_of(req);
+  if (!visitor) return sp.unknown_client();
+  const scan::visitor& who = *visitor;
+  if (auto rejected = sp.reject_form(req, who)) return std::move(*rejected);
+  if (!sp.service.find(id, who.address)) return no_such_scan(sp);
+  sp.service.cancel(id, who.address);  // false: it had finished meanwhile; show it either way
+  return scan_pages::see_other("/scan/" + encode_query_value(id));
+}
+
+}  // namespace
+
+void add_scan_page_routes(website& s, scan::service& service, const db::database& db,
+                          scan_page_options options) {
+  if (!options.clock) options.clock = [] { return std::chrono::system_clock::now(); };
+  if (!options.guard) options.guard = std::make_shared<csrf_guard>();
+  auto sp = std::make_shared<scan_pages>(scan_pages{s, service, db, std::move(options)});
+  router& r = s.routes();
+  r.add(method::get, "/scan", [sp](const request& req, const route_params&) {
+    auto who = visitor_of(req);
+    if (!who) return sp->unknown_client();
+    return sp->private_page(200, render_scan_choice_page(who->address));
+  });
+  r.add(method::post, "/scan",
+        [sp](const request& req, const route_params&) { return start(*sp, req); });
+  r.add(method::get, "/scan/confirm", [sp](const request& req, const route_params&) {
+    auto kind = query_param(req.query, "kind");
+    auto ports = query_param(req.query, "ports");
+    auto k = kind ? decode_query_value(*kind) : std::nullopt;
+    auto p = ports ? decode_query_value(*ports) : std::nullopt;
+    if (k && *k == "single") return sp->bad_request("Probe one port from its page: /port/N.");
+    return confirm(*sp, req, k.value_or(""), p.value_or(""));
+  });
+  r.add(method::get, "/scan/{id}",
+        [sp](const request& req, const route_params& p) { return result(*sp, req, p[0]); });
+  r.add(method::post, "/scan/{id}/cancel",
+        [sp](const request& req, const route_params& p) { return cancel(*sp, req, p[0]); });
+  r.add(method::get, "/port/{n}/probe", [sp](const request& req, const route_params& p) {
+    auto n = common::parse_port_number(p[0]);
+    if (!n) {
+      return sp->s.error_page(404, "No such port", "Ports are numbered 0 to 65535.");
+    }
+    return confirm(*sp, req, "single", std::to_string(*n));
+  });
+  r.add(method::get, "/headers", [sp](const request& req, const route_params&) {
+    return sp->private_page(200, render_headers_page(req.headers, sp->options.hidden_headers));
+  });
+  s.add_nav({"/scan", "Scan", "scan"});
+  s.enable_scan_links();
+}
+
+}  // namespace breakwater::site

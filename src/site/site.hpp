@@ -1,0 +1,63 @@
+// The website and API over the port database: its routes, navigation and page frame.
+// A feature adds itself with add_routes-style code that calls routes() and add_nav().
+#pragma once
+
+#include "db/database.hpp"
+#include "db/search_index.hpp"
+#include "http/handler.hpp"
+#include "http/router.hpp"
+#include "site/http_names.hpp"
+#include "site/layout.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace breakwater::site {
+
+struct site_options {
+  std::optional<std::uint16_t> http_port;  // for links between the schemes
+  std::optional<std::uint16_t> https_port;
+  std::vector<std::uint16_t> popular{21,  22,  23,  25,  53,   80,   110,  123,  135,  139,
+                                     143, 443, 445, 993, 1900, 3306, 3389, 5060, 5900, 8080};
+  std::function<std::string()> metrics_text;  // the body of /metrics
+};
+
+class website final : public http::handler {
+ public:
+  website(const db::database& db, const db::search_index& search, site_options options);
+
+  handled handle(const request& req) const override;
+
+  router& routes() noexcept { return router_; }
+  const router& routes() const noexcept { return router_; }
+  void add_nav(nav_link link) { nav_.push_back(std::move(link)); }
+  // The scan service is wired in: /port/N gets a working probe control, the home page links
+  // the tests.
+  void enable_scan_links() noexcept { scan_links_ = true; }
+
+  // Helpers for handlers: a page in the site's frame, and the standard error answers.
+  response html_page(unsigned status, const page& p) const;
+  response error_page(unsigned status, std::string_view heading,
+                      std::string_view message) const override;
+  static response json_error(unsigned status, std::string_view code, std::string_view message);
+  page_context context_of(const request& req) const;
+
+ private:
+  void add_page_routes();
+  void add_api_routes();
+  void add_service_routes();
+  response not_found(const request& req) const;
+  response not_allowed(const request& req, const std::string& allow) const;
+
+  const db::database& db_;
+  const db::search_index& search_;
+  site_options options_;
+  router router_;
+  std::vector<nav_link> nav_;
+  bool scan_links_ = false;
+};
+
+}  // namespace breakwater::site

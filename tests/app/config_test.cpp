@@ -1,0 +1,213 @@
+#include "app/config.hpp"
+
+#include <gtest/gtest.h>
+
+namespace breakwater::app {
+namespace {
+
+using http::client_header;
+using http::limits;
+using http::log_level;
+using http::parse_listen_address;
+using http::parse_listen_list;
+
+TEST(listen_address, parses_v4_v6_and_rejects_names) {
+  auto a = parse_listen_address("127.0.0.1:8080");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->host, "127.0.0.1");
+  EXPECT_EQ(a->port, 8080);
+  auto b = parse_listen_address("[::1]:8443");
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->host, "::1");
+  EXPECT_EQ(to_string(*b), "[::1]:8443");
+  EXPECT_FALSE(parse_listen_address("localhost:80"));
+  EXPECT_FALSE(parse_listen_address("127.0.0.1"));
+  EXPECT_FALSE(parse_listen_address("127.0.0.1:70000"));
+  EXPECT_FALSE(parse_listen_address("::1:80"));
+  EXPECT_FALSE(parse_listen_address("[::1]8080"));
+}
+
+TEST(listen_address, off_disables_the_list) {
+  auto none = parse_listen_list({"off"});
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+  auto two = parse_listen_list({"127.0.0.1:1", "[::1]:2"});
+  ASSERT_TRUE(two);
+  EXPECT_EQ(two->size(), 2U);
+}
+
+TEST(config, defaults_are_loopback_8080_and_8443) {
+  server_config cfg = default_config();
+  ASSERT_EQ(cfg.http.size(), 1U);
+  EXPECT_EQ(to_string(cfg.http[0]), "127.0.0.1:8080");
+  ASSERT_EQ(cfg.https.size(), 1U);
+  EXPECT_EQ(to_string(cfg.https[0]), "127.0.0.1:8443");
+  EXPECT_FALSE(cfg.state_dir.empty());
+}
+
+TEST(config, file_values_override_defaults) {
+  server_config cfg = default_config();
+  common::diagnostics problems;
+  apply_config_toml(R"(
+http = ["[::1]:9080", "127.0.0.1:9081"]
+https = []
+state_dir = "/tmp/x"
+threads = 3
+log_level = "debug"
+[tls]
+cert = "/c.pem"
+key = "/k.pem"
+[limits]
+max_header_bytes = 4096
+idle_timeout_ms = 1500
+)",
+                    "serve.toml", cfg, problems);
+  EXPECT_TRUE(problems.empty()) << common::to_string(problems.front());
+  ASSERT_EQ(cfg.http.size(), 2U);
+  EXPECT_EQ(cfg.http[0].host, "::1");
+  EXPECT_TRUE(cfg.https.empty());
+  EXPECT_EQ(cfg.state_dir, "/tmp/x");
+  EXPECT_EQ(cfg.threads, 3U);
+  EXPECT_EQ(cfg.log, log_level::debug);
+  EXPECT_EQ(cfg.cert_file, "/c.pem");
+  EXPECT_EQ(cfg.limits.max_header_bytes, 4096U);
+  EXPECT_EQ(cfg.limits.idle_timeout.count(), 1500);
+  EXPECT_EQ(cfg.limits.max_connections, limits{}.max_connections);
+}
+
+TEST(config, unknown_keys_and_bad_values_name_file_and_line) {
+  server_config cfg = default_config();
+  common::diagnostics problems;
+  apply_config_toml("threads = 2\nlisten = 1\n[limits]\nmax_header_bytes = 10\nspeed = 3\n",
+                    "serve.toml", cfg, problems);
+  ASSERT_EQ(problems.size(), 3U);
+  EXPECT_EQ(common::to_string(problems[0]).substr(0, 13), "serve.toml:2:");
+  EXPECT_NE(problems[0].message.find("unknown key 'listen'"), std::string::npos);
+  EXPECT_EQ(problems[1].line, 5U);  // unknown keys are reported first in a table
+  EXPECT_EQ(problems[2].line, 4U);
+  EXPECT_NE(problems[2].message.find("1024"), std::string::npos);
+  EXPECT_EQ(cfg.threads, 2U);
+}
+
+TEST(config, defer_accept_is_on_by_default_and_must_be_a_boolean) {
+  server_config cfg = default_config();
+  EXPECT_TRUE(cfg.limits.defer_accept);
+  common::diagnostics problems;
+  apply_config_toml("[limits]\ndefer_accept = false\n", "serve.toml", cfg, problems);
+  EXPECT_TRUE(problems.empty());
+  EXPECT_FALSE(cfg.limits.defer_accept);
+  apply_config_toml("[limits]\ndefer_accept = \"yes\"\n", "serve.toml", cfg, problems);
+  ASSERT_EQ(problems.size(), 1U);
+  EXPECT_NE(problems[0].message.find("true or false"), std::string::npos);
+}
+
+TEST(config, syntax_errors_and_bad_addresses_are_reported) {
+  server_config cfg = default_config();
+  common::diagnostics problems;
+  apply_config_toml("http = [\"nowhere\"]\n", "a.toml", cfg, problems);
+  ASSERT_EQ(problems.size(), 1U);
+  EXPECT_EQ(problems[0].line, 1U);
+  problems.clear();
+  apply_config_toml("threads = = 2\n", "b.toml", cfg, problems);
+  ASSERT_EQ(problems.size(), 1U);
+  EXPECT_EQ(problems[0].file, "b.toml");
+}
+
+TEST(config, printed_config_loads_back_unchanged) {
+  server_config cfg = default_config();
+  cfg.http = {{"::1", 9000}, {"127.0.0.1", 9001}};
+  cfg.https = {};
+  cfg.state_dir = "/var/lib/breakwater \"quoted\"";
+  cfg.cert_file = "/etc/c.pem";
+  cfg.key_file = "/etc/k.pem";
+  cfg.threads = 4;
+  cfg.log = log_level::warn;
+  cfg.limits.header_timeout = std::chrono::milliseconds(2500);
+  cfg.limits.max_connections = 77;
+  cfg.limits.defer_accept = false;
+  std::string text = to_toml(cfg);
+  server_config back = default_config();
+  common::diagnostics problems;
+  apply_config_toml(text, "printed.toml", back, problems);
+  EXPECT_TRUE(problems.empty()) << text;
+  EXPECT_EQ(back.http, cfg.http);
+  EXPECT_EQ(back.https, cfg.https);
+  EXPECT_EQ(back.state_dir, cfg.state_dir);
+  EXPECT_EQ(back.cert_file, cfg.cert_file);
+  EXPECT_EQ(back.key_file, cfg.key_file);
+  EXPECT_EQ(back.threads, 4U);
+  EXPECT_EQ(back.log, log_level::warn);
+  EXPECT_EQ(back.limits.header_timeout, cfg.limits.header_timeout);
+  EXPECT_EQ(back.limits.max_connections, 77U);
+  EXPECT_FALSE(back.limits.defer_accept);
+  EXPECT_EQ(to_toml(back), text);
+}
+
+}  // namespace
+}  // namespace breakwater::app
+
+namespace breakwater::app {
+namespace {
+
+using http::client_header;
+using http::limits;
+using http::log_level;
+using http::parse_listen_address;
+using http::parse_listen_list;
+
+TEST(config, scan_section_round_trips_and_checks_values) {
+  server_config cfg = default_config();
+  EXPECT_TRUE(scan_allows_loopback(cfg));  // the embedded default listens on loopback only
+  common::diagnostics problems;
+  apply_config_toml(R"(
+trusted_proxies = ["198.18.0.3", "2001:2::/48"]
+client_address_header = "forwarded"
+server_names = ["Ports.Example.org."]
+log_client_addresses = false
+[scan]
+keep_results_s = 600
+idle_cancel_s = 5
+max_running = 7
+probes_per_hour = 1000
+scan_rate = 500
+allow_loopback = false
+)",
+                    "s.toml", cfg, problems);
+  ASSERT_TRUE(problems.empty()) << common::to_string(problems.front());
+  EXPECT_EQ(cfg.scan.keep_results, std::chrono::seconds(600));
+  EXPECT_EQ(cfg.scan.max_running, 7U);
+  EXPECT_FALSE(scan_allows_loopback(cfg));
+  EXPECT_TRUE(cfg.trust.trusted_proxies.contains("2001:2::99"));
+  EXPECT_FALSE(cfg.trust.trusted_proxies.contains("198.18.0.4"));
+  EXPECT_EQ(cfg.trust.header, client_header::forwarded);
+  EXPECT_EQ(cfg.server_names, std::vector<std::string>{"ports.example.org"});
+  EXPECT_FALSE(cfg.log_client_addresses);
+  std::string text = to_toml(cfg);
+  server_config back = default_config();
+  apply_config_toml(text, "printed.toml", back, problems);
+  EXPECT_TRUE(problems.empty()) << text;
+  EXPECT_EQ(to_toml(back), text);
+  EXPECT_EQ(back.trust.trusted_proxies, cfg.trust.trusted_proxies);
+  EXPECT_EQ(back.server_names, cfg.server_names);
+  EXPECT_EQ(back.scan.allow_loopback, std::optional<bool>(false));
+
+  server_config wide = default_config();
+  wide.http = {{"0.0.0.0", 80}};
+  EXPECT_FALSE(scan_allows_loopback(wide));  // "auto" on a public listener: off
+  // "auto" with a trusted proxy: off even on loopback, since every proxied client would
+  // look like the proxy's loopback address.
+  server_config proxied = default_config();
+  proxied.trust.trusted_proxies.add(*common::parse_cidr("127.0.0.1"));
+  EXPECT_FALSE(scan_allows_loopback(proxied));
+  EXPECT_TRUE(scan_allows_loopback(default_config()));
+  apply_config_toml(
+      "trusted_proxies = [\"10.0.0.0/40\"]\nclient_address_header = \"x-client\"\n"
+      "server_names = [\"http://a.example/\"]\n"
+      "[scan]\ntrusted_proxies = [\"10.0.0.0/8\"]\nallow_loopback = \"yes\"\n"
+      "max_running = 0\ncolour = 1\n",
+      "bad.toml", wide, problems);
+  ASSERT_EQ(problems.size(), 7U);
+}
+
+}  // namespace
+}  // namespace breakwater::app

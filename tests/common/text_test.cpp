@@ -1,0 +1,39 @@
+#include "common/text.hpp"
+
+#include <gtest/gtest.h>
+
+namespace breakwater::db {
+namespace {
+
+using strings = std::vector<std::string>;
+
+TEST(text, splits_sentences_at_full_stops_before_capitals) {
+  EXPECT_EQ(common::split_sentences("One two. Three four!  Five?\nSix."),
+            (strings{"One two.", "Three four!", "Five?", "Six."}));
+  EXPECT_EQ(common::split_sentences("Use e.g. this one. 2003 saw Blaster."),
+            (strings{"Use e.g. this one.", "2003 saw Blaster."}));
+}
+
+TEST(text, tokenizes_into_lower_case_words) {
+  EXPECT_EQ(common::tokenize("HTTP/3 over TLS, (QUIC)"),
+            (strings{"http", "3", "over", "tls", "quic"}));
+  EXPECT_TRUE(common::tokenize(" -- ").empty());
+}
+
+TEST(text, parses_port_numbers_strictly) {
+  EXPECT_EQ(common::parse_port_number("0"), 0u);
+  EXPECT_EQ(common::parse_port_number("65535"), 65535u);
+  EXPECT_FALSE(common::parse_port_number("65536"));
+  EXPECT_FALSE(common::parse_port_number("-1"));
+  EXPECT_FALSE(common::parse_port_number("8o"));
+  EXPECT_FALSE(common::parse_port_number(""));
+  EXPECT_FALSE(common::parse_port_number("000001"));
+}
+
+TEST(text, counts_words_and_squashes_spaces) {
+  EXPECT_EQ(common::count_words("  a b\n\tc  "), 3u);
+  EXPECT_EQ(common::squash_spaces("  a \n b  "), "a b");
+}
+
+}  // namespace
+}  // namespace breakwater::db

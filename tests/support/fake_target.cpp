@@ -1,0 +1,102 @@
+#include "support/fake_target.hpp"
+
+#include "probe/detail/timer.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+
+namespace breakwater::probe {
+
+namespace asio = boost::asio;
+
+fake_target::fake_target(fake_target_options options)
+    : options_(options), rng_(options.seed), tokens_(options.icmp_burst) {}
+
+fake_port fake_target::behaviour(std::uint16_t port) const {
+  auto it = ports_.find(port);
+  return it == ports_.end() ? options_.other_ports : it->second;
+}
+
+std::size_t fake_target::probes_of(std::uint16_t port) const {
+  auto it = per_port_.find(port);
+  return it == per_port_.end() ? 0 : it->second;
+}
+
+bool fake_target::lost() {
+  return options_.loss > 0 && std::uniform_real_distribution<double>(0, 1)(rng_) < options_.loss;
+}
+
+duration fake_target::one_way() {
+  duration base = options_.rtt / 2;
+  if (options_.jitter <= duration::zero()) return base;
+  auto j = std::uniform_int_distribution<duration::rep>(-options_.jitter.count(),
+                                                        options_.jitter.count())(rng_);
+  return std::max(duration::zero(), base + duration(j));
+}
+
+// Linux's per-destination limiter (inet_peer_xrlim_allow): tokens grow with time, capped.
+bool fake_target::icmp_allowed(time_point at) {
+  if (!options_.icmp_rate_limit) return true;
+  if (tokens_at_ != time_point{} && at > tokens_at_) {
+    tokens_ += std::chrono::duration<double>(at - tokens_at_) /
+               std::chrono::duration<double>(options_.icmp_refill);
+    tokens_ = std::min(tokens_, options_.icmp_burst);
+  }
+  tokens_at_ = std::max(tokens_at_, at);
+  if (tokens_ >= 1.0) {
+    tokens_ -= 1.0;
+    return true;
+  }
+  ++suppressed_;
+  return false;
+}
+
+asio::awaitable<probe_outcome> fake_target::probe(asio::ip::address, std::uint16_t port,
+                                                  duration timeout) {
+  time_point start = clock::now();
+  send_times_.push_back(start);
+  ++per_port_[port];
+  max_in_flight_ = std::max(max_in_flight_, ++in_flight_);
+
+  probe_outcome o;
+  std::optional<duration> answer_after;
+  time_point arrives = start + one_way();
+  auto scripted = lose_first_.find(port);
+  bool scripted_loss = scripted != lose_first_.end() && per_port_[port] <= scripted->second;
+  if (!scripted_loss && !lost()) {
+    switch (behaviour(port)) {
+      case fake_port::open: o.why = reason::syn_ack; break;
+      case fake_port::reset: o.why = reason::rst; break;
+      case fake_port::icmp_port_unreachable:
+      case fake_port::icmp_admin_prohibited:
+        o.why = icmp_allowed(arrives) ? reason::icmp_unreachable : reason::no_response;
+        o.icmp = icmp_info{3, static_cast<std::uint8_t>(
+                                  behaviour(port) == fake_port::icmp_port_unreachable ? 3 : 13)};
+        break;
+      case fake_port::drop: o.why = reason::no_response; break;
+    }
+    if (o.why != reason::no_response && !lost()) answer_after = (arrives - start) + one_way();
+  }
+
+  timer t(co_await asio::this_coro::executor);
+  bool answered = answer_after && *answer_after <= timeout;
+  t.expires_after(answered ? *answer_after : timeout);
+  auto [ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+  --in_flight_;
+  if (ec == asio::error::operation_aborted) {
+    o.what = probe_outcome::kind::cancelled;
+    co_return o;
+  }
+  if (!answered) {
+    co_return probe_outcome{};
+  }
+  o.what = probe_outcome::kind::answered;
+  o.rtt = clock::now() - start;
+  if (o.why != reason::icmp_unreachable) o.icmp.reset();
+  co_return o;
+}
+
+}  // namespace breakwater::probe
