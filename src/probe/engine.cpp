@@ -1,5 +1,7 @@
 #include "probe/engine.hpp"
 
+#include "common/ip.hpp"
+
 #include "probe/detail/engine_state.hpp"
 #include "probe/detail/fd_limit.hpp"
 #include "probe/detail/scan_run.hpp"
@@ -54,9 +56,7 @@ std::size_t engine::active_scans() const noexcept { return state_->scans; }
 std::size_t engine::max_in_flight() const noexcept { return state_->options.max_in_flight; }
 
 asio::awaitable<boost::system::result<scan_result, failure>> engine::scan(scan_request request) {
-  if (request.target.is_v6() && request.target.to_v6().is_v4_mapped()) {
-    request.target = asio::ip::make_address_v4(asio::ip::v4_mapped, request.target.to_v6());
-  }
+  request.target = common::unmapped(request.target);
   if (!probeable(request.target)) {
     co_return failure{make_error_code(errc::bad_target), operation::none,
                       request.target.to_string()};

@@ -1,5 +1,7 @@
 #include "scan/probe_service.hpp"
 
+#include "common/ip.hpp"
+
 #include "probe/engine.hpp"
 #include "probe/make_backend.hpp"
 #include "scan/fair_use.hpp"
@@ -514,9 +516,7 @@ boost::system::result<std::string, refusal> probe_service::start(const visitor& 
     r->view.started = now_sys;
     r->view.expires = now_sys + core_->options.keep_results;
     r->view.estimate = estimate;
-    r->view.result.target = target.is_v6() && target.to_v6().is_v4_mapped()
-                                ? asio::ip::make_address_v4(asio::ip::v4_mapped, target.to_v6())
-                                : target;
+    r->view.result.target = common::unmapped(target);
     r->v6 = r->view.result.target.is_v6();
     r->check = check;
     r->holder = holder;

@@ -1,5 +1,7 @@
 #include "scan/target_policy.hpp"
 
+#include "common/ip.hpp"
+
 #include <fmt/format.h>
 #include <boost/asio/ip/address.hpp>
 
@@ -26,9 +28,7 @@ std::optional<refusal> check_target(std::string_view address, bool allow_loopbac
                                address),
                    {}};
   }
-  if (a.is_v6() && a.to_v6().is_v4_mapped()) {
-    a = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, a.to_v6());
-  }
+  a = common::unmapped(a);
   constexpr std::string_view elsewhere =
       "Visit this site from the connection you want tested (not through a proxy on the same "
       "machine).";

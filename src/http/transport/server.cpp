@@ -1,5 +1,7 @@
 #include "http/transport/server.hpp"
 
+#include "common/ip.hpp"
+
 #include "http/client_slots.hpp"
 #include "http/error.hpp"
 #include "http/host_rules.hpp"
@@ -79,10 +81,8 @@ std::string dotted(const asio::ip::address_v4& a) {
 }
 
 std::string normalised(const asio::ip::address& a) {
-  if (a.is_v4()) return dotted(a.to_v4());
-  if (a.to_v6().is_v4_mapped())
-    return dotted(asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()));
-  return a.to_string();
+  asio::ip::address u = common::unmapped(a);
+  return u.is_v4() ? dotted(u.to_v4()) : u.to_string();
 }
 
 connection_info describe(tcp::socket& s, const tcp::endpoint& peer, std::uint16_t local_port,
