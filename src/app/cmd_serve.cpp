@@ -3,6 +3,7 @@
 #include "app/exit_code.hpp"
 
 #include "app/config.hpp"
+#include "app/config_keys.hpp"
 #include "db/database_loader.hpp"
 #include "http/host_rules.hpp"
 #include "http/transport/certificate.hpp"
@@ -17,6 +18,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <map>
 #include <stdexcept>
 #include <thread>
 
@@ -25,21 +27,11 @@ namespace {
 
 struct serve_options {
   std::string config_file;
-  std::vector<std::string> http, https;
-  std::string state_dir, cert, key, log_level;
-  unsigned threads = 0;
-  std::size_t max_connections = 0, max_header_bytes = 0, max_body_bytes = 0;
-  unsigned header_timeout_ms = 0, idle_timeout_ms = 0;
-  bool defer_accept = true;
-  std::vector<std::string> trusted_proxies, server_names, hidden_headers;
-  std::string client_address_header;
-  bool log_client_addresses = true;
-  std::size_t max_connections_per_client = 0;
-  std::string allow_loopback, prober;
-  std::size_t scan_max_running = 0, scan_probes_per_hour = 0;
+  // The text given to each flag of config_keys(), by flag name.
+  std::map<std::string_view, std::vector<std::string>> values;
   bool print_config = false;
   CLI::App* cmd = nullptr;
-  bool given(const char* name) const { return cmd->count(name) > 0; }
+  bool given(std::string_view name) const { return cmd->count(std::string(name)) > 0; }
 };
 
 bool fail(std::string_view what) {
@@ -58,64 +50,18 @@ bool apply_file(const serve_options& o, app::server_config& cfg) {
   return problems.empty();
 }
 
-bool apply_addresses(const char* flag, const std::vector<std::string>& values,
-                     std::vector<http::listen_address>& out) {
-  auto parsed = http::parse_listen_list(values);
-  if (!parsed)
-    return fail(fmt::format("{} {}: {}", flag, fmt::join(values, " "), parsed.error().message()));
-  out = std::move(*parsed);
-  return true;
-}
-
+// Every flag given goes through its key's validator, the one the configuration file uses.
 bool apply_flags(const serve_options& o, app::server_config& cfg) {
-  if (o.given("--http") && !apply_addresses("--http", o.http, cfg.http)) return false;
-  if (o.given("--https") && !apply_addresses("--https", o.https, cfg.https)) return false;
-  if (o.given("--state-dir")) cfg.state_dir = o.state_dir;
-  if (o.given("--cert")) cfg.cert_file = o.cert;
-  if (o.given("--key")) cfg.key_file = o.key;
-  if (o.given("--threads")) cfg.threads = o.threads;
-  if (o.given("--log-level") && !http::parse_log_level(o.log_level, cfg.log)) {
-    return fail("--log-level must be error, warn, info or debug");
-  }
-  http::limits& l = cfg.limits;
-  if (o.given("--max-connections")) l.max_connections = o.max_connections;
-  if (o.given("--max-header-bytes")) l.max_header_bytes = o.max_header_bytes;
-  if (o.given("--max-body-bytes")) l.max_body_bytes = o.max_body_bytes;
-  if (o.given("--header-timeout-ms"))
-    l.header_timeout = std::chrono::milliseconds(o.header_timeout_ms);
-  if (o.given("--idle-timeout-ms")) l.idle_timeout = std::chrono::milliseconds(o.idle_timeout_ms);
-  if (o.given("--defer-accept")) l.defer_accept = o.defer_accept;
-  if (o.given("--max-connections-per-client")) {
-    l.max_connections_per_client = o.max_connections_per_client;
-  }
-  if (o.given("--log-client-addresses")) cfg.log_client_addresses = o.log_client_addresses;
-  if (o.given("--trusted-proxy")) {
-    auto list = common::parse_cidr_list(o.trusted_proxies);
-    if (!list) return fail(fmt::format("--trusted-proxy {}", list.error()));
-    cfg.trust.trusted_proxies = std::move(*list);
-  }
-  if (o.given("--client-address-header") &&
-      !http::parse_client_header(o.client_address_header, cfg.trust.header)) {
-    return fail("--client-address-header must be x-forwarded-for, forwarded, x-real-ip or none");
-  }
-  if (o.given("--server-name")) {
-    auto names = http::normalise_server_names(o.server_names);
-    if (!names) return fail(fmt::format("--server-name: {}", names.error()));
-    cfg.server_names = std::move(*names);
-  }
-  if (o.given("--hidden-header")) cfg.hidden_headers = o.hidden_headers;
-  if (o.given("--allow-loopback")) {
-    if (o.allow_loopback == "auto") {
-      cfg.scan.allow_loopback.reset();
-    } else if (o.allow_loopback == "true" || o.allow_loopback == "false") {
-      cfg.scan.allow_loopback = o.allow_loopback == "true";
-    } else {
-      return fail("--allow-loopback must be true, false or auto");
+  for (const config_key& k : config_keys()) {
+    if (k.flag.empty() || !o.given(k.flag)) continue;
+    const std::vector<std::string>& texts = o.values.at(k.flag);
+    std::string wrong;
+    auto v = value_from_flag(k, texts, wrong);
+    if (!v) return fail(fmt::format("{} {}: {}", k.flag, fmt::join(texts, " "), wrong));
+    if (auto e = k.set(cfg, *v)) {
+      return fail(fmt::format("{} {}: {}", k.flag, fmt::join(texts, " "), *e));
     }
   }
-  if (o.given("--scan-max-running")) cfg.scan.max_running = o.scan_max_running;
-  if (o.given("--prober")) cfg.scan.prober = *probe::parse_backend_kind(o.prober);  // checked
-  if (o.given("--scan-probes-per-hour")) cfg.scan.probes_per_hour = o.scan_probes_per_hour;
   if (cfg.cert_file.empty() != cfg.key_file.empty()) {
     return fail("give both --cert and --key (PEM files), or neither for a self-signed certificate");
   }
@@ -266,62 +212,17 @@ void add_serve_command(CLI::App& app, context& ctx, int& status) {
       app.add_subcommand("serve", "Serve the port pages and JSON API over HTTP and HTTPS");
   o->cmd = cmd;
   cmd->add_option("--config", o->config_file, "TOML configuration file (flags override it)");
-  cmd->add_option("--http", o->http,
-                  "HTTP listen address ADDR:PORT or [V6]:PORT, repeatable; off to disable (default "
-                  "127.0.0.1:8080); append ,proxy-protocol for a listener behind a proxy that "
-                  "sends PROXY headers");
-  cmd->add_option("--https", o->https,
-                  "HTTPS listen address, repeatable; off to disable (default 127.0.0.1:8443)");
-  cmd->add_option("--state-dir", o->state_dir, "Where the self-signed certificate is kept");
-  cmd->add_option("--cert", o->cert, "TLS certificate chain (PEM)");
-  cmd->add_option("--key", o->key, "TLS private key (PEM)");
-  cmd->add_option("--threads", o->threads, "Worker threads (0: one per core)")
-      ->check(CLI::Range(0, 256));
-  cmd->add_option("--log-level", o->log_level, "error, warn, info (one line per request) or debug");
-  cmd->add_option("--max-connections", o->max_connections,
-                  "Open connections before new ones get 503")
-      ->check(CLI::Range(1, 1000000));
-  cmd->add_option("--max-header-bytes", o->max_header_bytes, "Largest request head (431 over it)")
-      ->check(CLI::Range(1024, 1 << 20));
-  cmd->add_option("--max-body-bytes", o->max_body_bytes, "Largest request body (413 over it)")
-      ->check(CLI::Range(0, 64 << 20));
-  cmd->add_option("--header-timeout-ms", o->header_timeout_ms,
-                  "Time for a whole request head and the TLS handshake (408 after it)")
-      ->check(CLI::Range(100, 3600000));
-  cmd->add_option("--idle-timeout-ms", o->idle_timeout_ms,
-                  "Time a keep-alive connection may wait for its next request")
-      ->check(CLI::Range(100, 3600000));
-  cmd->add_option("--defer-accept", o->defer_accept,
-                  "true: the kernel holds a connection until its first bytes come (default)");
-  cmd->add_option("--max-connections-per-client", o->max_connections_per_client,
-                  "Open connections of one client (IPv4 address or IPv6 /64) before it gets 503")
-      ->check(CLI::Range(1, 1000000));
-  cmd->add_option("--trusted-proxy", o->trusted_proxies,
-                  "Address block (CIDR) of a proxy whose client-address header (and PROXY "
-                  "header, on listeners marked ,proxy-protocol) names the client; repeatable");
-  cmd->add_option("--client-address-header", o->client_address_header,
-                  "The one header a trusted proxy names the client in: x-forwarded-for "
-                  "(default), forwarded, x-real-ip or none");
-  cmd->add_option("--server-name", o->server_names,
-                  "A Host name this server answers to besides IP literals and localhost "
-                  "(others get 421); repeatable");
-  cmd->add_option("--hidden-header", o->hidden_headers,
-                  "A request header /headers never shows; repeatable");
-  cmd->add_option("--log-client-addresses", o->log_client_addresses,
-                  "false: request lines show neither client addresses nor scan ids");
-  cmd->add_option("--allow-loopback", o->allow_loopback,
-                  "May scans probe loopback addresses: true, false or auto (only when every "
-                  "listener is on loopback and no proxy is trusted)");
-  cmd->add_option("--scan-max-running", o->scan_max_running,
-                  "Scans running at once, all visitors together")
-      ->check(CLI::Range(1, 100000));
-  cmd->add_option("--scan-probes-per-hour", o->scan_probes_per_hour,
-                  "Port probes one address (an IPv6 /64) may ask for per hour")
-      ->check(CLI::Range(1, 100000000));
-  cmd->add_option("--prober", o->prober,
-                  "How scans probe ports: raw (SYNs from a raw socket; root or CAP_NET_RAW), "
-                  "connect (a connect() per port), auto (raw when allowed)")
-      ->check(CLI::IsMember({"auto", "connect", "raw"}));
+  for (const config_key& k : config_keys()) {
+    if (k.flag.empty()) continue;
+    CLI::Option* opt = cmd->add_option(std::string(k.flag), o->values[k.flag], std::string(k.help));
+    if (k.type != value_type::text_list) {
+      opt->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    }
+    opt->type_name(k.type == value_type::integer        ? "N"
+                   : k.type == value_type::boolean      ? "true|false"
+                   : k.type == value_type::bool_or_auto ? "true|false|auto"
+                                                        : "TEXT");
+  }
   cmd->add_flag("--print-config", o->print_config,
                 "Print the effective configuration as TOML and exit");
   cmd->callback([o, &ctx, &status] { status = run_serve(*o, ctx); });

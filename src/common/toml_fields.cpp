@@ -56,7 +56,7 @@ const toml::table* toml_fields::table(std::string_view key, presence p) {
   return nullptr;
 }
 
-void toml_fields::reject_unknown(std::initializer_list<std::string_view> known) {
+void toml_fields::reject_unknown(std::span<const std::string_view> known) {
   for (auto&& [key, node] : table_) {
     if (std::find(known.begin(), known.end(), key.str()) != known.end()) continue;
     out_.push_back({std::string(file_), key.source().begin.line,

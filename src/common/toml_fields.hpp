@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -29,7 +30,10 @@ class toml_fields {
   const toml::table* table(std::string_view key, presence p);
 
   // Reports every key of the table that is not in `known`.
-  void reject_unknown(std::initializer_list<std::string_view> known);
+  void reject_unknown(std::span<const std::string_view> known);
+  void reject_unknown(std::initializer_list<std::string_view> known) {
+    reject_unknown(std::span<const std::string_view>(known.begin(), known.size()));
+  }
 
   void error(const toml::node& at, std::string message);
   void error_here(std::string message);  // at the table itself

@@ -1,6 +1,9 @@
 #include "app/config.hpp"
+#include "app/config_keys.hpp"
 
 #include <gtest/gtest.h>
+
+#include <set>
 
 namespace breakwater::app {
 namespace {
@@ -207,6 +210,33 @@ allow_loopback = false
       "max_running = 0\ncolour = 1\n",
       "bad.toml", wide, problems);
   ASSERT_EQ(problems.size(), 7U);
+}
+
+TEST(config_keys, one_validator_for_file_and_flags) {
+  server_config cfg = default_config();
+  std::set<std::pair<std::string_view, std::string_view>> seen;
+  for (const config_key& k : config_keys()) {
+    EXPECT_TRUE(seen.emplace(k.table, k.name).second) << k.name;  // each key once
+    // The embedded defaults pass their own validation.
+    server_config copy = cfg;
+    EXPECT_EQ(k.set(copy, k.get(cfg)), std::nullopt) << k.name;
+    if (k.type != value_type::integer) continue;
+    EXPECT_NE(k.set(copy, config_value(k.lo - 1)), std::nullopt) << k.name;
+    EXPECT_NE(k.set(copy, config_value(k.hi + 1)), std::nullopt) << k.name;
+    if (k.flag.empty()) continue;
+    // A flag's text reaches the same check as the file's value.
+    std::string wrong;
+    auto v = value_from_flag(k, {std::to_string(k.hi + 1)}, wrong);
+    ASSERT_TRUE(v) << k.flag;
+    EXPECT_EQ(k.set(copy, *v), k.set(copy, config_value(k.hi + 1))) << k.flag;
+    EXPECT_FALSE(value_from_flag(k, {"12x"}, wrong));
+  }
+  // Every table key the file reads is printed by --print-config, and read back.
+  common::diagnostics problems;
+  server_config back = default_config();
+  apply_config_toml(to_toml(cfg), "printed.toml", back, problems);
+  EXPECT_TRUE(problems.empty());
+  for (const config_key& k : config_keys()) EXPECT_EQ(k.get(back), k.get(cfg)) << k.name;
 }
 
 }  // namespace
