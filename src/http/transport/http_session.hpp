@@ -9,7 +9,6 @@
 #include "http/request_log.hpp"
 #include "http/responder.hpp"
 #include "http/transport/request_reader.hpp"
-#include "site/site.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
