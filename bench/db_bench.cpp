@@ -1,4 +1,5 @@
 // Benchmarks for the port database: loading, lookup and search.
+#include "common/read_file.hpp"
 #include "db/database_loader.hpp"
 #include "db/entry_loader.hpp"
 #include "db/search_index.hpp"
@@ -36,7 +37,7 @@ void bm_load_database(benchmark::State& state) {
 BENCHMARK(bm_load_database)->Unit(benchmark::kMillisecond);
 
 void bm_parse_registry_csv(benchmark::State& state) {
-  std::string text = read_file(data_dir / registry_file).value();
+  std::string text = breakwater::common::read_file(data_dir / registry_file).value();
   for (auto _ : state) {
     auto parsed = parse_iana_csv(text, "bench.csv");
     benchmark::DoNotOptimize(parsed);
@@ -46,7 +47,7 @@ void bm_parse_registry_csv(benchmark::State& state) {
 BENCHMARK(bm_parse_registry_csv)->Unit(benchmark::kMillisecond);
 
 void bm_parse_entry(benchmark::State& state) {
-  std::string text = read_file(data_dir / "ports" / "443.toml").value();
+  std::string text = breakwater::common::read_file(data_dir / "ports" / "443.toml").value();
   for (auto _ : state) {
     auto e = parse_entry(text, "data/ports/443.toml");
     benchmark::DoNotOptimize(e);

@@ -1,5 +1,6 @@
 #include "app/commands.hpp"
 #include "app/exit_code.hpp"
+#include "common/read_file.hpp"
 
 #include "db/data_checks.hpp"
 #include "db/error.hpp"
@@ -52,7 +53,7 @@ struct import_options {
 // IANA's own file: the import validates every row, then copies the bytes and records their
 // sha256. A row breakwater cannot read stops the import instead of being dropped.
 int run_import(const import_options& o, context& ctx) {
-  auto text = db::read_file(o.file);
+  auto text = common::read_file(o.file);
   if (!text) {
     fmt::print(stderr, "error: cannot read {}: check the path and permissions\n", o.file);
     return exit_bad_input;

@@ -1,6 +1,7 @@
 // breakwater serve: the website and JSON API over HTTP and HTTPS.
 #include "app/commands.hpp"
 #include "app/exit_code.hpp"
+#include "common/read_file.hpp"
 
 #include "app/config.hpp"
 #include "app/config_keys.hpp"
@@ -41,7 +42,7 @@ bool fail(std::string_view what) {
 
 bool apply_file(const serve_options& o, app::server_config& cfg) {
   if (o.config_file.empty()) return true;
-  auto text = db::read_file(o.config_file);
+  auto text = common::read_file(o.config_file);
   if (!text) return fail(fmt::format("cannot read config file {}: check the path", o.config_file));
   common::diagnostics problems;
   app::apply_config_toml(*text, o.config_file, cfg, problems);

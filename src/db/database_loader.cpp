@@ -1,5 +1,7 @@
 #include "db/database_loader.hpp"
 
+#include "common/read_file.hpp"
+
 #include "db/entry_loader.hpp"
 #include "db/error.hpp"
 #include "db/range_loader.hpp"
@@ -78,7 +80,7 @@ class toml_jobs {
   template <typename Result, typename Parse>
   Result load_one(const std::filesystem::path& file, Parse parse) const {
     std::string name = display_name(file, data_dir_);
-    auto text = read_file(file);
+    auto text = common::read_file(file);
     if (!text) {
       Result failed;
       failed.problems.push_back({name, 0, text.error().message()});
@@ -105,18 +107,6 @@ unsigned helper_threads(std::size_t files) {
 
 }  // namespace
 
-boost::system::result<std::string> read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return make_error_code(errc::registry_unreadable);
-  // One read into a string of the right size: the loader reads a thousand files.
-  std::streamoff size = in.tellg();
-  if (size < 0) return make_error_code(errc::registry_unreadable);
-  std::string text(static_cast<std::size_t>(size), '\0');
-  in.seekg(0);
-  if (!in.read(text.data(), size)) return make_error_code(errc::registry_unreadable);
-  return text;
-}
-
 boost::system::result<loaded_database> load_database(const std::filesystem::path& data_dir) {
   std::error_code ec;
   if (!std::filesystem::is_directory(data_dir, ec)) return make_error_code(errc::data_dir_missing);
@@ -132,7 +122,7 @@ boost::system::result<loaded_database> load_database(const std::filesystem::path
   } catch (const std::system_error&) {
     // No thread could be started (a tight process limit): this thread does all the work.
   }
-  auto csv = read_file(registry_path);
+  auto csv = common::read_file(registry_path);
   auto parsed = csv ? parse_iana_csv(*csv, display_name(registry_path, data_dir))
                     : boost::system::result<iana_import>(csv.error());
   jobs.run();

@@ -24,7 +24,4 @@ struct loaded_database {
 // reported in `problems` and left out.
 boost::system::result<loaded_database> load_database(const std::filesystem::path& data_dir);
 
-// Whole-file read; an error when the file cannot be opened.
-boost::system::result<std::string> read_file(const std::filesystem::path& path);
-
 }  // namespace breakwater::db

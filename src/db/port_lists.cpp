@@ -1,4 +1,5 @@
 #include "db/port_lists.hpp"
+#include "common/read_file.hpp"
 
 #include "common/text.hpp"
 #include "db/database_loader.hpp"
@@ -114,7 +115,7 @@ common::diagnostics check_port_lists(const database& db, const std::filesystem::
   common::diagnostics out;
   auto read = [&](std::string_view name) {
     std::string shown = (data_dir.filename() / port_lists_dir / name).string();
-    auto text = read_file(dir / name);
+    auto text = common::read_file(dir / name);
     if (!text) {
       out.push_back({shown, 0, "missing: every file of port-lists/ is needed"});
       return port_list{shown, {}};

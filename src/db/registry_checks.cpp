@@ -1,4 +1,5 @@
 #include "db/registry_checks.hpp"
+#include "common/read_file.hpp"
 
 #include "common/text.hpp"
 #include "db/csv_reader.hpp"
@@ -118,9 +119,9 @@ common::diagnostics check_registry(const database& db, const registry_files& fil
 common::diagnostics check_registry(const database& db, const std::filesystem::path& data_dir) {
   std::string csv_name = (data_dir.filename() / registry_file).string();
   std::string sums_name = (data_dir.filename() / registry_sums_file).string();
-  auto csv = read_file(data_dir / registry_file);
+  auto csv = common::read_file(data_dir / registry_file);
   if (!csv) return {{csv_name, 0, csv.error().message()}};
-  auto sums = read_file(data_dir / registry_sums_file);
+  auto sums = common::read_file(data_dir / registry_sums_file);
   registry_files files{*csv, csv_name, std::nullopt, sums_name};
   if (sums) files.sums = *sums;
   return check_registry(db, files);

@@ -18,10 +18,10 @@ enum class errc {
   nothing_to_listen_on,    // both --http and --https are off
 };
 
-const boost::system::error_category& web_category() noexcept;
+const boost::system::error_category& http_category() noexcept;
 
 inline boost::system::error_code make_error_code(errc e) noexcept {
-  return {static_cast<int>(e), web_category()};
+  return {static_cast<int>(e), http_category()};
 }
 
 }  // namespace breakwater::http

@@ -1,41 +1,35 @@
 #include "probe/error.hpp"
 
+#include "common/error_category.hpp"
+
 #include <fmt/format.h>
 
 namespace breakwater::probe {
 namespace {
 
-// Categories are static singletons, never deleted through a base pointer.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wnon-virtual-dtor"
-class category final : public boost::system::error_category {
- public:
-  const char* name() const noexcept override { return "breakwater.probe"; }
-  std::string message(int value) const override {
-    switch (static_cast<errc>(value)) {
-      case errc::bad_target: return "not a probe target: give one unicast IPv4 or IPv6 address";
-      case errc::no_route:
-        return "this host has no route to the target (check its address and this host's network)";
-      case errc::no_permission:
-        return "the system refused to send the probe (a firewall on this host, or a missing "
-               "privilege)";
-      case errc::out_of_sockets:
-        return "no socket or local port left; lower --rate or raise the open-files limit";
-      case errc::cancelled: return "the scan was cancelled";
-      case errc::echo_not_permitted:
-        return "ICMP echo is not allowed for this user: neither a raw ICMP socket (needs "
-               "CAP_NET_RAW) nor a ping socket (see sysctl net.ipv4.ping_group_range)";
-      case errc::local_failure: return "this host's network stack reported an unexpected error";
-    }
-    return "unknown probe error";
+std::string_view describe(errc e) noexcept {
+  switch (e) {
+    case errc::bad_target: return "not a probe target: give one unicast IPv4 or IPv6 address";
+    case errc::no_route:
+      return "this host has no route to the target (check its address and this host's network)";
+    case errc::no_permission:
+      return "the system refused to send the probe (a firewall on this host, or a missing "
+             "privilege)";
+    case errc::out_of_sockets:
+      return "no socket or local port left; lower --rate or raise the open-files limit";
+    case errc::cancelled: return "the scan was cancelled";
+    case errc::echo_not_permitted:
+      return "ICMP echo is not allowed for this user: neither a raw ICMP socket (needs "
+             "CAP_NET_RAW) nor a ping socket (see sysctl net.ipv4.ping_group_range)";
+    case errc::local_failure: return "this host's network stack reported an unexpected error";
   }
-};
-#pragma GCC diagnostic pop
+  return "unknown probe error";
+}
 
 }  // namespace
 
 const boost::system::error_category& probe_category() noexcept {
-  static const category instance;
+  static const common::enum_category<errc> instance("breakwater.probe", describe);
   return instance;
 }
 

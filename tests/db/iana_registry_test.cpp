@@ -1,4 +1,5 @@
 #include "db/iana_registry.hpp"
+#include "common/read_file.hpp"
 
 #include "db/database_loader.hpp"
 #include "db/error.hpp"
@@ -11,7 +12,7 @@ namespace breakwater::db {
 namespace {
 
 std::string fixture() {
-  auto text = read_file(std::string(BREAKWATER_TEST_FIXTURES) + "/iana_tricky.csv");
+  auto text = common::read_file(std::string(BREAKWATER_TEST_FIXTURES) + "/iana_tricky.csv");
   EXPECT_TRUE(text.has_value());
   return text.value();
 }

@@ -1,5 +1,6 @@
 // Checks the data shipped in data/: it loads cleanly, passes everything `db check` enforces,
 // and covers the ports we promise.
+#include "common/read_file.hpp"
 #include "db/data_checks.hpp"
 #include "db/database_loader.hpp"
 #include "db/entry_checks.hpp"
@@ -47,8 +48,8 @@ TEST_F(shipped_data, passes_everything_db_check_enforces) {
 
 // IANA's file byte for byte: its sha256 is the recorded one, and the one the import saw.
 TEST_F(shipped_data, registry_is_the_recorded_copy_of_ianas_file) {
-  auto csv = read_file(data_dir / registry_file);
-  auto sums = read_file(data_dir / registry_sums_file);
+  auto csv = common::read_file(data_dir / registry_file);
+  auto sums = common::read_file(data_dir / registry_sums_file);
   ASSERT_TRUE(csv.has_value() && sums.has_value()) << "data/iana/SHA256SUMS is needed";
   EXPECT_EQ(recorded_registry_sha256(*sums), sha256_hex(*csv));
   EXPECT_EQ(sha256_hex(*csv), "c3d809155abce10a4c575899ebda46e928b3b13d32486fae8c77e1fa670d82d2")

@@ -1,0 +1,44 @@
+#include "common/read_file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace breakwater::common {
+namespace {
+
+boost::system::error_code last_error() { return {errno, boost::system::system_category()}; }
+
+// Closes the descriptor on every path out.
+struct descriptor {
+  int fd;
+  ~descriptor() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+}  // namespace
+
+boost::system::result<std::string> read_file(const std::filesystem::path& path) {
+  descriptor f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (f.fd < 0) return last_error();
+  struct stat st {};
+  if (::fstat(f.fd, &st) != 0) return last_error();
+  if (S_ISDIR(st.st_mode))
+    return boost::system::error_code(EISDIR, boost::system::system_category());
+  std::string text(static_cast<std::size_t>(st.st_size), '\0');
+  std::size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::read(f.fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return last_error();
+    if (n == 0) break;  // the file shrank while read: keep what is there
+    done += static_cast<std::size_t>(n);
+  }
+  text.resize(done);
+  return text;
+}
+
+}  // namespace breakwater::common
