@@ -41,17 +41,17 @@ std::string_view trim(std::string_view text) noexcept {
 }
 
 std::string squash_spaces(std::string_view text) {
+  std::string_view t = trim(text);
   std::string out;
-  out.reserve(text.size());
-  bool pending_space = false;
-  for (char c : trim(text)) {
-    if (is_space(c)) {
-      pending_space = true;
-      continue;
-    }
-    if (pending_space) out += ' ';
-    pending_space = false;
-    out += c;
+  out.reserve(t.size());
+  // Whole runs of non-space characters at a time: the loader squashes every entry's prose.
+  std::size_t i = 0;
+  while (i < t.size()) {
+    std::size_t start = i;
+    while (i < t.size() && !is_space(t[i])) ++i;
+    out.append(t.data() + start, i - start);
+    while (i < t.size() && is_space(t[i])) ++i;
+    if (i < t.size()) out += ' ';
   }
   return out;
 }

@@ -33,6 +33,9 @@ TEST(text, parses_port_numbers_strictly) {
 TEST(text, counts_words_and_squashes_spaces) {
   EXPECT_EQ(common::count_words("  a b\n\tc  "), 3u);
   EXPECT_EQ(common::squash_spaces("  a \n b  "), "a b");
+  EXPECT_EQ(common::squash_spaces("one\n\n  two three\t"), "one two three");
+  EXPECT_EQ(common::squash_spaces(" \n "), "");
+  EXPECT_EQ(common::squash_spaces("x"), "x");
 }
 
 }  // namespace
