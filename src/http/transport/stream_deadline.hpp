@@ -1,6 +1,6 @@
 // One deadline for every wait of a connection's stream, on one lazily armed timer: a step
 // that finds its data ready never touches the timer, and moving the deadline later costs
-// nothing until the timer fires (beast::tcp_stream arms and cancels a timer per operation).
+// nothing until the timer fires.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>

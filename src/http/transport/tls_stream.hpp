@@ -1,7 +1,7 @@
 // A server-side TLS connection run straight over its socket: OpenSSL reads from and writes
 // to this stream's own buffers, so one receive feeds it a whole flight and all it writes in
-// a step leaves in one send. Replaces asio::ssl::stream (a BIO pair, an engine, a timer per
-// operation; see docs/benchmarks.md). Include only where a session runs: it pulls in Asio.
+// a step leaves in one send (why not asio::ssl::stream: docs/benchmarks.md). Include only
+// where a session runs: it pulls in Asio.
 #pragma once
 
 #include "http/transport/stream_deadline.hpp"
