@@ -17,9 +17,6 @@ namespace {
 namespace asio = boost::asio;
 using asio::awaitable;
 
-// Spare tokens demanded of the ICMP limit model, for errors lost on the way back unseen.
-constexpr double token_margin = 1.0;
-constexpr std::size_t max_batch = 512;
 constexpr duration never = std::chrono::hours(24);
 
 }  // namespace
@@ -31,6 +28,7 @@ scan_run::scan_run(std::shared_ptr<engine::state> eng, scan_request request)
       rtt_(req_.options.rto),
       pace_(req_.options.rate),
       icmp_(req_.options.target_icmp_limit),
+      recheck_(*this, icmp_),
       wake_(ex_),
       stop_timer_(ex_),
       first_sample_(ex_) {
@@ -211,15 +209,13 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, unsigned try_number,
         // An answer that needed a retry shows the path loses packets: silent ports get one
         // more try, so that a lost answer is not called stealth. (A late answer to a retry
         // whose earlier try already answered shows nothing of the kind, nor does an ICMP
-        // error on a retry: the target's rate limit explains it, and the re-probe pass
+        // error on a retry: the target's rate limit explains it, and the ICMP re-check
         // handles exactly that.)
         loss_seen_ = true;
         if (req_.options.tries > 1) tries_ = req_.options.tries + 1;
       }
-      if (o.why == reason::icmp_unreachable) {
-        icmp_.consume(sent);
-        if (ph == phase::recheck) ++batch_icmp_;
-      }
+      if (o.why == reason::icmp_unreachable) icmp_.consume(sent);
+      if (ph == phase::recheck) recheck_.on_answer(idx, o.why == reason::icmp_unreachable);
       if (!r.decided) {
         decide(idx, o.state(), o.why, o.icmp, o.rtt,
                ph == phase::recheck ? recheck::rechecked : recheck::none, try_number);
@@ -228,7 +224,7 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, unsigned try_number,
     case probe_outcome::kind::silent:
       r.silent_at.push_back(sent);
       if (ph == phase::recheck) {
-        batch_silent_.push_back(idx);
+        recheck_.on_silence(idx);
       } else if (r.tries < tries_) {
         enqueue(idx);
       }
@@ -237,7 +233,7 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, unsigned try_number,
       if (o.transient && ++transient_failures_ < 10000) {
         --r.tries;  // not the target's doing: try again after a pause
         if (ph == phase::recheck) {
-          batch_silent_.push_back(idx);
+          recheck_.on_silence(idx);
         } else {
           enqueue(idx, true);
         }
@@ -280,7 +276,7 @@ awaitable<void> scan_run::main_pass() {
       queue_.pop_front();
       records_[idx].queued = false;
       if (records_[idx].decided) continue;  // answered while waiting for its hedged try
-      if (retry_would_be_hidden(records_[idx])) continue;  // the re-probe pass takes it
+      if (retry_would_be_hidden(records_[idx])) continue;  // the re-check takes it
       launch(idx, main_timeout(records_[idx]), phase::main);
       continue;
     }
@@ -294,7 +290,7 @@ awaitable<void> scan_run::main_pass() {
 }
 
 // A retry sent while the target's ICMP limit is spent could not tell a hidden error from
-// silence, so it would only be repeated by the re-probe pass, which waits for the limit to
+// silence, so it would only be repeated by the ICMP re-check, which waits for the limit to
 // refill and then sends each suspect every try it lacks. Send it there, once.
 bool scan_run::retry_would_be_hidden(const record& r) {
   if (r.tries == 0 || icmp_.untouched() || req_.options.recheck_budget <= duration::zero()) {
@@ -305,100 +301,27 @@ bool scan_run::retry_would_be_hidden(const record& r) {
   time_point now = clock::now();
   if (now - hidden_checked_at_ > std::chrono::milliseconds(5)) {
     hidden_checked_at_ = now;
-    limit_spent_ = icmp_.tokens_before(now) < 1.0 + token_margin;
+    limit_spent_ = icmp_.tokens_before(now) < 1.0 + icmp_token_margin;
   }
   return limit_spent_;
 }
 
-unsigned scan_run::clean_silences(const record& r) const {
-  unsigned clean = 0;
-  for (time_point t : r.silent_at) {
-    if (icmp_.tokens_before(t) >= 1.0 + token_margin) ++clean;
-  }
-  return clean;
-}
+void scan_run::send(std::size_t idx) { launch(idx, rtt_.timeout_for_try(2), phase::recheck); }
 
-// Each suspect gets as many tries in the batch as it still lacks clean silences: a batch
-// that stays clean then settles it in one round instead of one round per try.
-awaitable<void> scan_run::recheck_batch(std::deque<std::size_t>& suspects, std::size_t k,
-                                        unsigned needed) {
-  batch_icmp_ = 0;
-  batch_silent_.clear();
-  std::size_t n = std::min(k, suspects.size());
-  for (std::size_t i = 0; i < n && live(); ++i) {
-    std::size_t idx = suspects.front();
-    suspects.pop_front();
-    unsigned lacking = needed - std::min(needed, records_[idx].clean_silences);
-    for (unsigned t = 0; t < std::max(1u, lacking); ++t) {
-      if (!co_await wait_send_slot()) break;
-      launch(idx, rtt_.timeout_for_try(2), phase::recheck);
-    }
-  }
+awaitable<void> scan_run::wait_all_back() {
   while (in_flight_ > 0) co_await wait_wake();
 }
 
+void scan_run::stealth(std::size_t idx, recheck how) {
+  decide(idx, port_state::stealth, reason::no_response, std::nullopt, std::nullopt, how);
+}
+
 awaitable<void> scan_run::recheck_pass() {
-  const unsigned needed = tries_;
-  std::deque<std::size_t> suspects;
+  std::vector<undecided_port> ports;
   for (std::size_t i = 0; i < records_.size(); ++i) {
-    record& r = records_[i];
-    if (r.decided) continue;
-    // A target that sent no ICMP error, to this scan or lately to another, is hiding none.
-    r.clean_silences = icmp_.untouched() ? needed : clean_silences(r);
-    if (r.clean_silences >= needed || req_.options.recheck_budget <= duration::zero()) {
-      decide(i, port_state::stealth, reason::no_response, std::nullopt, std::nullopt,
-             recheck::none);
-    } else {
-      suspects.push_back(i);
-    }
+    if (!records_[i].decided) ports.push_back({i, records_[i].silent_at});
   }
-  if (suspects.empty()) co_return;
-  const time_point deadline = clock::now() + req_.options.recheck_budget;
-  // A batch is judged clean or not by the errors it drew, whatever its size, so a large first
-  // batch is safe; it only costs a re-probe when many suspects turn out to be closed.
-  std::size_t k = max_batch;
-  while (!suspects.empty() && live()) {
-    time_point now = clock::now();
-    if (now >= deadline) break;
-    time_point ready = icmp_.refilled_to(1.0 + token_margin, now);
-    if (ready > now) {
-      if (ready >= deadline) break;
-      co_await sleep_until(ready);
-      continue;
-    }
-    double available = icmp_.tokens_before(now);
-    co_await recheck_batch(suspects, k, needed);
-    // Clean: the target still had tokens to spare after every error it sent, so none of the
-    // silent ports in the batch had an error suppressed.
-    bool clean = available - static_cast<double>(batch_icmp_) >= 1.0 + token_margin;
-    std::sort(batch_silent_.begin(), batch_silent_.end());  // a port's tries side by side
-    for (std::size_t i = 0; i < batch_silent_.size(); ++i) {
-      std::size_t idx = batch_silent_[i];
-      if (i > 0 && batch_silent_[i - 1] == idx) continue;  // counted with its first try
-      record& r = records_[idx];
-      if (r.decided) continue;
-      if (clean) {
-        r.clean_silences += static_cast<unsigned>(
-            std::upper_bound(batch_silent_.begin() + static_cast<std::ptrdiff_t>(i),
-                             batch_silent_.end(), idx) -
-            (batch_silent_.begin() + static_cast<std::ptrdiff_t>(i)));
-      }
-      if (r.clean_silences >= needed) {
-        decide(idx, port_state::stealth, reason::no_response, std::nullopt, std::nullopt,
-               recheck::rechecked);
-      } else {
-        suspects.push_back(idx);
-      }
-    }
-    k = clean ? std::min(k * 2, max_batch) : std::max<std::size_t>(1, k / 2);
-  }
-  if (!live()) co_return;
-  for (std::size_t idx : suspects) {
-    if (!records_[idx].decided) {
-      decide(idx, port_state::stealth, reason::no_response, std::nullopt, std::nullopt,
-             recheck::unresolved);
-    }
-  }
+  co_await recheck_.run(std::move(ports), {tries_, req_.options.recheck_budget});
 }
 
 void scan_run::start_side_tasks() {

@@ -1,9 +1,10 @@
-// One scan in progress: the pass over every port, then the slow re-probe of silent ports when
-// the target's ICMP errors were rate-limited.
+// One scan in progress: the main pass over every port, then the ICMP re-check (its own unit)
+// of the ports left silent, run on this scan's probes, pacing and clock.
 #pragma once
 
 #include "probe/detail/engine_state.hpp"
 #include "probe/detail/icmp_limit_model.hpp"
+#include "probe/detail/icmp_recheck.hpp"
 #include "probe/detail/pacer.hpp"
 #include "probe/detail/rtt_estimator.hpp"
 #include "probe/detail/timer.hpp"
@@ -16,7 +17,7 @@
 
 namespace breakwater::probe {
 
-class scan_run : public std::enable_shared_from_this<scan_run> {
+class scan_run : public std::enable_shared_from_this<scan_run>, private recheck_host {
  public:
   scan_run(std::shared_ptr<engine::state> eng, scan_request request);
   boost::asio::awaitable<boost::system::result<scan_result, failure>> run();
@@ -28,7 +29,6 @@ class scan_run : public std::enable_shared_from_this<scan_run> {
   struct record {
     std::uint16_t port = 0;
     unsigned tries = 0;
-    unsigned clean_silences = 0;  // silent tries the target's ICMP limit could not explain
     std::vector<time_point> silent_at;
     bool decided = false;
     bool queued = false;  // waiting in queue_ for its next try
@@ -40,11 +40,7 @@ class scan_run : public std::enable_shared_from_this<scan_run> {
 
   boost::asio::awaitable<void> main_pass();
   boost::asio::awaitable<void> recheck_pass();
-  boost::asio::awaitable<void> recheck_batch(std::deque<std::size_t>& suspects, std::size_t k,
-                                             unsigned needed);
-  boost::asio::awaitable<bool> wait_send_slot();
   boost::asio::awaitable<void> wait_wake();
-  boost::asio::awaitable<void> sleep_until(time_point t);
   boost::asio::awaitable<void> drain();
   boost::asio::awaitable<void> stop_wait();
   boost::asio::awaitable<void> retime_wait(time_point sent, unsigned try_number);
@@ -58,9 +54,16 @@ class scan_run : public std::enable_shared_from_this<scan_run> {
   void decide(std::size_t idx, port_state state, reason why, std::optional<icmp_info> icmp,
               std::optional<duration> rtt, recheck rc, unsigned tries = 0);
   void start_side_tasks();
-  unsigned clean_silences(const record& r) const;
   bool retry_would_be_hidden(const record& r);
-  bool live() const noexcept { return !stopped_ && !fatal_; }
+
+  // recheck_host: the re-check's tries go out as this scan's probes. The main pass waits for
+  // its send slots, sleeps and checks liveness the same way.
+  boost::asio::awaitable<bool> wait_send_slot() override;
+  void send(std::size_t idx) override;
+  boost::asio::awaitable<void> wait_all_back() override;
+  boost::asio::awaitable<void> sleep_until(time_point t) override;
+  bool live() const noexcept override { return !stopped_ && !fatal_; }
+  void stealth(std::size_t idx, recheck how) override;
 
   std::shared_ptr<engine::state> eng_;
   scan_request req_;
@@ -68,6 +71,7 @@ class scan_run : public std::enable_shared_from_this<scan_run> {
   rtt_estimator rtt_;
   pacer pace_;
   icmp_limit_model icmp_;
+  icmp_recheck recheck_;  // after icmp_, which it reads
   std::vector<record> records_;
   std::vector<std::optional<port_result>> verdicts_;
   std::deque<std::size_t> queue_;
@@ -87,9 +91,6 @@ class scan_run : public std::enable_shared_from_this<scan_run> {
   unsigned tries_ = 2;      // tries per port, one more once loss is seen
   bool extra_queued_ = false;
   std::optional<failure> fatal_;
-  // Filled by the re-probe of one batch.
-  std::size_t batch_icmp_ = 0;
-  std::vector<std::size_t> batch_silent_;
   std::optional<ping_result> ping_;
   std::optional<upnp_result> upnp_;
 };

@@ -1,0 +1,121 @@
+#include "probe/detail/icmp_recheck.hpp"
+
+#include <algorithm>
+
+namespace breakwater::probe {
+namespace {
+
+using boost::asio::awaitable;
+
+// A batch is judged clean or not by the errors it drew, whatever its size, so a large first
+// batch is safe; it only costs a re-probe when many suspects turn out to be closed.
+constexpr std::size_t max_batch = 512;
+
+// Tokens the target must hold for a probe's silence to show that no error was suppressed.
+constexpr double clean_tokens = 1.0 + icmp_token_margin;
+
+}  // namespace
+
+void icmp_recheck::on_answer(std::size_t id, bool icmp_error) {
+  if (icmp_error) ++batch_icmp_;
+  if (auto it = suspects_.find(id); it != suspects_.end()) it->second.answered = true;
+}
+
+void icmp_recheck::on_silence(std::size_t id) { batch_silent_.push_back(id); }
+
+unsigned icmp_recheck::clean_silences(const std::vector<time_point>& silent_at) const {
+  unsigned clean = 0;
+  for (time_point t : silent_at) {
+    if (icmp_.tokens_before(t) >= clean_tokens) ++clean;
+  }
+  return clean;
+}
+
+// Ports whose silences were clean already are stealth at once; the others are the suspects,
+// in the order given.
+std::deque<std::size_t> icmp_recheck::triage(std::vector<undecided_port> ports,
+                                             const recheck_options& o) {
+  std::deque<std::size_t> queue;
+  for (undecided_port& p : ports) {
+    // A target that sent no ICMP error, to this scan or lately to another, is hiding none.
+    unsigned clean = icmp_.untouched() ? needed_ : clean_silences(p.silent_at);
+    if (clean >= needed_ || o.budget <= duration::zero()) {
+      host_.stealth(p.id, recheck::none);
+    } else {
+      suspects_[p.id] = suspect{clean, false};
+      queue.push_back(p.id);
+    }
+  }
+  return queue;
+}
+
+// Each suspect gets as many tries in the batch as it still lacks clean silences: a batch
+// that stays clean then settles it in one round instead of one round per try.
+awaitable<void> icmp_recheck::send_batch(std::deque<std::size_t>& queue, std::size_t k) {
+  batch_icmp_ = 0;
+  batch_silent_.clear();
+  std::size_t n = std::min(k, queue.size());
+  for (std::size_t i = 0; i < n && host_.live(); ++i) {
+    std::size_t id = queue.front();
+    queue.pop_front();
+    unsigned lacking = needed_ - std::min(needed_, suspects_[id].clean_silences);
+    for (unsigned t = 0; t < std::max(1u, lacking); ++t) {
+      if (!co_await host_.wait_send_slot()) break;
+      host_.send(id);
+    }
+  }
+  co_await host_.wait_all_back();
+}
+
+// Counts the batch's silences and settles the ports that have enough clean ones; the rest go
+// back in the queue. `available` is what the target held when the batch began. Returns
+// whether the batch was clean.
+bool icmp_recheck::settle_batch(double available, std::deque<std::size_t>& queue) {
+  // Clean: the target still had tokens to spare after every error it sent, so none of the
+  // silent ports in the batch had an error suppressed.
+  bool clean = available - static_cast<double>(batch_icmp_) >= clean_tokens;
+  std::sort(batch_silent_.begin(), batch_silent_.end());  // a port's tries side by side
+  for (auto it = batch_silent_.begin(); it != batch_silent_.end();) {
+    auto next = std::upper_bound(it, batch_silent_.end(), *it);
+    std::size_t id = *it;
+    auto tries = static_cast<unsigned>(next - it);
+    it = next;
+    suspect& s = suspects_[id];
+    if (s.answered) continue;
+    if (clean) s.clean_silences += tries;
+    if (s.clean_silences >= needed_) {
+      host_.stealth(id, recheck::rechecked);
+    } else {
+      queue.push_back(id);
+    }
+  }
+  return clean;
+}
+
+awaitable<void> icmp_recheck::run(std::vector<undecided_port> ports, recheck_options o) {
+  needed_ = o.needed;
+  std::deque<std::size_t> queue = triage(std::move(ports), o);
+  if (queue.empty()) co_return;
+  const time_point deadline = clock::now() + o.budget;
+  std::size_t k = max_batch;
+  while (!queue.empty() && host_.live()) {
+    time_point now = clock::now();
+    if (now >= deadline) break;
+    time_point ready = icmp_.refilled_to(clean_tokens, now);
+    if (ready > now) {
+      if (ready >= deadline) break;
+      co_await host_.sleep_until(ready);
+      continue;
+    }
+    double available = icmp_.tokens_before(now);
+    co_await send_batch(queue, k);
+    bool clean = settle_batch(available, queue);
+    k = clean ? std::min(k * 2, max_batch) : std::max<std::size_t>(1, k / 2);
+  }
+  if (!host_.live()) co_return;
+  for (std::size_t id : queue) {
+    if (!suspects_[id].answered) host_.stealth(id, recheck::unresolved);
+  }
+}
+
+}  // namespace breakwater::probe
