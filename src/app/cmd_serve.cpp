@@ -100,22 +100,9 @@ bool prepare_tls(const app::server_config& cfg, const http::request_log& log, tl
 }
 
 scan::probe_service_options scan_options_of(const app::server_config& cfg) {
-  const scan::settings& sc = cfg.scan;
   scan::probe_service_options o;
-  o.keep_results = sc.keep_results;
-  o.idle_cancel = sc.idle_cancel;
-  o.max_running = sc.max_running;
-  o.max_running_checks = sc.max_running_checks;
-  o.max_running_per_holder = sc.max_running_per_holder;
-  o.max_kept = sc.max_kept;
-  o.max_kept_per_holder = sc.max_kept_per_holder;
-  o.probes_per_hour = sc.probes_per_hour;
-  o.max_rate = static_cast<double>(sc.max_rate);
-  o.scan_rate = static_cast<double>(sc.scan_rate);
-  o.full_range_rate = static_cast<double>(sc.full_range_rate);
-  o.max_in_flight = sc.max_in_flight;
+  o.settings = cfg.scan;
   o.allow_loopback = app::scan_allows_loopback(cfg);
-  o.prober = sc.prober;
   return o;
 }
 

@@ -1,10 +1,12 @@
 // The scan service that really probes: its own thread and io_context running one probe
-// engine, a registry of scans (kept in memory for a while, then forgotten), fair-use limits
-// and the target policy. The header stays free of Asio: the web core includes it.
+// engine. A scan is planned (plan.hpp), admitted (admission.hpp: target policy, pools,
+// budgets), registered (registry.hpp: kept for a while, then forgotten) and handed to the
+// engine; its events reach subscribers through subscribers.hpp. The header stays free of
+// Asio: the web core includes it.
 #pragma once
 
-#include "probe/backend_kind.hpp"
 #include "scan/service.hpp"
+#include "scan/settings.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -17,28 +19,16 @@ class prober;
 
 namespace breakwater::scan {
 
+// The [scan] settings plus what only the running service needs. The defaults are written
+// in scan::settings; the service reads its own `allow_loopback` below, never the settings'
+// unresolved one, and ignores `enabled` (the caller decides whether to run it at all).
 struct probe_service_options {
-  std::chrono::seconds keep_results{30 * 60};  // a scan is forgotten this long after it started
-  // A running scan nobody watches (no event stream open, no GET) this long is cancelled.
-  std::chrono::seconds idle_cancel{20};
-  std::size_t max_running = 32;         // scans running at once, all visitors together
-  std::size_t max_running_checks = 16;  // single-port checks at once, apart from scans
-  // Scans (checks included) running at once per holder: an IPv4 address or an IPv6 /64;
-  // an IPv6 /48 may run 4x as many (the same factor applies to its probe budget).
-  std::size_t max_running_per_holder = 1;
-  std::size_t max_kept = 20'000;           // results in memory, all visitors (oldest go first)
-  std::size_t max_kept_per_holder = 64;    // the same per holder
+  scan::settings settings;
+  bool allow_loopback = false;             // may 127.0.0.1 / ::1 be probed ("auto" resolved)
+  unsigned tries = 2;                      // tries per port before it is called stealth
   std::size_t max_streams_per_scan = 4;    // event streams open on one scan
   std::size_t max_streams_per_holder = 8;  // event streams open by one holder
-  std::size_t probes_per_hour = 200'000;   // per holder (a full range is 65,536)
-  double max_rate = 20'000;                // new probes per second, all scans together
-  double scan_rate = 3'000;                // new probes per second to one visitor
-  double full_range_rate = 1'000;          // the same for any scan of over 4,096 ports
-  std::size_t max_in_flight = 16'384;      // probes out at once, all scans together
-  unsigned tries = 2;                      // tries per port before it is called stealth
-  bool allow_loopback = false;             // may 127.0.0.1 / ::1 be probed
-  probe::backend_kind prober = probe::backend_kind::automatic;  // without `backend`
-  std::shared_ptr<probe::prober> backend;                       // tests: a fake target
+  std::shared_ptr<probe::prober> backend;  // tests: a fake target; else settings.prober's
 };
 
 // Counters for /metrics.
@@ -71,9 +61,8 @@ class probe_service final : public service {
 
   service_stats stats() const;
 
-  struct core;
-
  private:
+  struct core;
   std::shared_ptr<core> core_;
 };
 

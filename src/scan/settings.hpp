@@ -12,18 +12,21 @@ namespace breakwater::scan {
 
 struct settings {
   bool enabled = true;
-  std::chrono::seconds keep_results{30 * 60};
-  std::chrono::seconds idle_cancel{20};    // a running scan nobody watches is cancelled
-  std::size_t max_running = 32;            // all visitors together
-  std::size_t max_running_checks = 16;     // single-port checks, apart from max_running
-  std::size_t max_running_per_holder = 1;  // per IPv4 address or IPv6 /64 (a /48: 4x)
-  std::size_t max_kept = 20'000;           // results in memory, all visitors (oldest go first)
-  std::size_t max_kept_per_holder = 64;    // the same per holder
-  std::size_t probes_per_hour = 200'000;   // per IPv4 address or IPv6 /64 (a /48: 4x)
-  std::size_t max_rate = 20'000;           // probes per second, all scans
-  std::size_t scan_rate = 3'000;           // probes per second to one visitor
-  std::size_t full_range_rate = 1'000;     // the same for the full range
-  std::size_t max_in_flight = 16'384;      // probes out at once, all scans
+  std::chrono::seconds keep_results{30 * 60};  // a scan is forgotten this long after it started
+  // A running scan nobody watches (no event stream open, no GET) this long is cancelled.
+  std::chrono::seconds idle_cancel{20};
+  std::size_t max_running = 32;         // all visitors together
+  std::size_t max_running_checks = 16;  // single-port checks, apart from max_running
+  // Scans (checks included) running at once per holder: an IPv4 address or an IPv6 /64;
+  // an IPv6 /48 may run 4x as many (the same factor applies to its probe budget).
+  std::size_t max_running_per_holder = 1;
+  std::size_t max_kept = 20'000;          // results in memory, all visitors (oldest go first)
+  std::size_t max_kept_per_holder = 64;   // the same per holder
+  std::size_t probes_per_hour = 200'000;  // per holder (a full range is 65,536)
+  std::size_t max_rate = 20'000;          // probes per second, all scans
+  std::size_t scan_rate = 3'000;          // probes per second to one visitor
+  std::size_t full_range_rate = 1'000;    // the same for any scan of over 4,096 ports
+  std::size_t max_in_flight = 16'384;     // probes out at once, all scans
   probe::backend_kind prober = probe::backend_kind::automatic;  // raw SYN when allowed
   // Unset ("auto"): only when every listener is on loopback and no proxy is trusted.
   std::optional<bool> allow_loopback;

@@ -3,6 +3,7 @@
 
 #include "common/text.hpp"
 #include "probe/result_json.hpp"
+#include "scan/plan.hpp"
 #include "site/csrf.hpp"
 #include "site/escape.hpp"
 #include "site/visitor.hpp"
@@ -109,14 +110,8 @@ boost::system::result<scan::scan_order, std::string> order_of(std::string_view b
         "\"21-23,80\", or {\"ping\":true}");
   }
   std::string_view p = ports->as_string();
-  if (p == "common") {
-    order.kind = scan::scan_kind::common;
-  } else if (p == "service" || p == "0-1055") {
-    order.kind = scan::scan_kind::service;
-  } else if (p == "file-sharing") {
-    order.kind = scan::scan_kind::file_sharing;
-  } else if (p == "all" || p == "0-65535") {
-    order.kind = scan::scan_kind::full;
+  if (auto named = scan::kind_named(p)) {
+    order.kind = *named;
   } else {
     order.kind = scan::scan_kind::custom;
     order.ports = std::string(p);

@@ -1,4 +1,5 @@
 // The scan pages before a scan exists: the choice of tests, the confirm step, refusals.
+#include "scan/plan.hpp"
 #include "site/html.hpp"
 #include "site/page_scan.hpp"
 
@@ -45,8 +46,6 @@ void confirm_link(html& h, scan::scan_kind kind) {
   h.text(scan::title_of(kind)).raw("</a>");
 }
 
-bool offers_extras(scan::scan_kind k);
-
 void describe_probes(html& h, const scan_confirmation& c) {
   h.raw("<h2>What the probes look like</h2><ul class=\"probes\">");
   if (c.port_count > 0) {
@@ -57,10 +56,10 @@ void describe_probes(html& h, const scan_confirmation& c) {
         c.port_count, c.port_count == 1 ? "" : "s"));
     h.raw("</li>");
   }
-  if (c.order.ping || offers_extras(c.order.kind)) {
+  if (c.order.ping || scan::takes_extras(c.order.kind)) {
     h.raw("<li>").text("ICMP echo requests (ping): a few small packets.").raw("</li>");
   }
-  if (c.order.upnp || offers_extras(c.order.kind)) {
+  if (c.order.upnp || scan::takes_extras(c.order.kind)) {
     h.raw("<li>")
         .text(
             "One SSDP M-SEARCH request to UDP port 1900, the question a UPnP device "
@@ -68,10 +67,6 @@ void describe_probes(html& h, const scan_confirmation& c) {
         .raw("</li>");
   }
   h.raw("</ul>");
-}
-
-bool offers_extras(scan::scan_kind k) {
-  return k != scan::scan_kind::ping && k != scan::scan_kind::upnp && k != scan::scan_kind::single;
 }
 
 void checkbox(html& h, std::string_view name, std::string_view label, bool checked) {
@@ -164,7 +159,7 @@ page render_scan_confirm_page(const scan_confirmation& c) {
   if (!c.order.ports.empty()) {
     h.raw("<input type=\"hidden\" name=\"ports\" value=\"").text(c.order.ports).raw("\">");
   }
-  if (offers_extras(c.order.kind)) {
+  if (scan::takes_extras(c.order.kind)) {
     h.raw("<fieldset><legend>Also test</legend>");
     checkbox(h, "ping", "Ping (ICMP echo), needed for the TruStealth verdict", c.order.ping);
     checkbox(h, "upnp", "UPnP exposure (SSDP on UDP 1900)", c.order.upnp);

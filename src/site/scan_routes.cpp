@@ -1,7 +1,7 @@
 #include "site/scan_routes.hpp"
 
 #include "common/text.hpp"
-#include "probe/port_set.hpp"
+#include "scan/plan.hpp"
 #include "site/escape.hpp"
 #include "site/page_scan.hpp"
 #include "site/visitor.hpp"
@@ -84,50 +84,32 @@ bool form_flag(std::string_view body, std::string_view key) {
   return v && (*v == "1" || *v == "on" || *v == "true");
 }
 
-// The named set behind each test; empty for ping and UPnP, and for custom/single (typed).
-std::string_view set_name(scan::scan_kind k) {
-  switch (k) {
-    case scan::scan_kind::common: return "common";
-    case scan::scan_kind::service: return "service";
-    case scan::scan_kind::file_sharing: return "file-sharing";
-    case scan::scan_kind::full: return "all";
-    default: return {};
+// The form's wording of why an order has no plan.
+std::string form_message(const scan::plan_refusal& no) {
+  switch (no.problem) {
+    case scan::plan_problem::no_ports:
+      return "Type the ports to test, for example 22, 80, 8000-8100.";
+    case scan::plan_problem::not_one_port:
+      return "A single-port probe takes one port number, 0 to 65535.";
+    case scan::plan_problem::bad_spec: break;
   }
-}
-
-bool typed_ports(scan::scan_kind k) {
-  return k == scan::scan_kind::custom || k == scan::scan_kind::single;
+  return no.said.message;
 }
 
 // The order a visitor chose, checked: kind known, ports given where typed and parseable.
-// On failure: a sentence for the 400 page.
+// Returns it with its port count; on failure a sentence for the 400 page.
 boost::system::result<std::pair<scan::scan_order, std::size_t>, std::string> make_order(
     std::string_view kind, std::string_view ports, bool ping, bool upnp) {
   scan::scan_order order;
   if (!scan::parse_scan_kind(kind, order.kind)) {
     return std::string("Unknown test. Choose one from the list on the scan page.");
   }
-  std::string spec = typed_ports(order.kind) ? common::squash_spaces(common::trim(ports))
-                                             : std::string(set_name(order.kind));
-  std::size_t count = 0;
-  if (!spec.empty()) {
-    auto set = probe::parse_port_set(spec);
-    if (!set) return set.error().message;
-    count = set->size();
-    if (order.kind == scan::scan_kind::single && count != 1) {
-      return std::string("A single-port probe takes one port number, 0 to 65535.");
-    }
-  } else if (typed_ports(order.kind)) {
-    return std::string("Type the ports to test, for example 22, 80, 8000-8100.");
-  }
-  if (typed_ports(order.kind)) order.ports = spec;
-  order.ping =
-      order.kind == scan::scan_kind::ping ||
-      (order.kind != scan::scan_kind::upnp && order.kind != scan::scan_kind::single && ping);
-  order.upnp =
-      order.kind == scan::scan_kind::upnp ||
-      (order.kind != scan::scan_kind::ping && order.kind != scan::scan_kind::single && upnp);
-  return std::pair{order, count};
+  if (scan::typed_ports(order.kind)) order.ports = common::squash_spaces(common::trim(ports));
+  order.ping = order.kind == scan::scan_kind::ping || (scan::takes_extras(order.kind) && ping);
+  order.upnp = order.kind == scan::scan_kind::upnp || (scan::takes_extras(order.kind) && upnp);
+  auto plan = scan::plan_of(order);
+  if (!plan) return form_message(plan.error());
+  return std::pair{order, plan->ports.size()};
 }
 
 response confirm(const scan_pages& sp, const request& req, std::string_view kind,

@@ -167,7 +167,7 @@ TEST(probe_service, one_running_scan_per_address) {
 
 TEST(probe_service, the_global_cap_holds) {
   auto o = fast(target(30ms));
-  o.max_running = 2;
+  o.settings.max_running = 2;
   probe_service s(o);
   EXPECT_TRUE(s.start({"198.18.0.10", 0}, custom("1-300")));
   EXPECT_TRUE(s.start({"198.18.0.11", 0}, custom("1-300")));
@@ -181,7 +181,7 @@ TEST(probe_service, the_global_cap_holds) {
 
 TEST(probe_service, the_hourly_budget_says_when_to_come_back) {
   auto o = fast();
-  o.probes_per_hour = 10;
+  o.settings.probes_per_hour = 10;
   probe_service s(o);
   auto id = s.start({std::string(me), 0}, custom("1-8"));
   ASSERT_TRUE(id);
@@ -221,7 +221,7 @@ TEST(probe_budget, a_sliding_hour) {
 
 TEST(probe_service, results_are_forgotten_after_their_time) {
   auto o = fast();
-  o.keep_results = 1s;
+  o.settings.keep_results = 1s;
   probe_service s(o);
   auto id = s.start({std::string(me), 0}, custom("22"));
   ASSERT_TRUE(id);
@@ -234,8 +234,8 @@ TEST(probe_service, results_are_forgotten_after_their_time) {
 
 TEST(probe_service, a_scan_nobody_watches_is_cancelled) {
   auto o = fast(target(50ms));
-  o.idle_cancel = 1s;
-  o.scan_rate = 50;  // 2000 ports: 40 s unless cancelled
+  o.settings.idle_cancel = 1s;
+  o.settings.scan_rate = 50;  // 2000 ports: 40 s unless cancelled
   probe_service s(o);
   auto id = s.start({std::string(me), 0}, custom("1-2000"));
   ASSERT_TRUE(id);
@@ -248,8 +248,8 @@ TEST(probe_service, a_scan_nobody_watches_is_cancelled) {
 
 TEST(probe_service, a_watched_scan_keeps_running_until_the_watcher_leaves) {
   auto o = fast(target(50ms));
-  o.idle_cancel = 1s;
-  o.scan_rate = 50;
+  o.settings.idle_cancel = 1s;
+  o.settings.scan_rate = 50;
   probe_service s(o);
   auto id = s.start({std::string(me), 0}, custom("1-2000"));
   ASSERT_TRUE(id);
@@ -275,7 +275,7 @@ scan_order single(std::uint16_t port) {
 
 TEST(probe_service, one_running_scan_per_holder_and_four_per_48) {
   auto o = fast(target(50ms));
-  o.scan_rate = 20;
+  o.settings.scan_rate = 20;
   probe_service s(o);
   // Another address of the same /64 is the same holder: 429, not a second scan.
   ASSERT_TRUE(s.start({"2001:db8:1:2::1", 0}, custom("1-100")));
@@ -294,7 +294,7 @@ TEST(probe_service, one_running_scan_per_holder_and_four_per_48) {
 
 TEST(probe_service, a_48_shares_four_times_the_budget_of_a_64) {
   auto o = fast();
-  o.probes_per_hour = 100;
+  o.settings.probes_per_hour = 100;
   probe_service s(o);
   // Five /64s of one /48 with 100 probes an hour each; the /48 has 400.
   for (int i = 1; i <= 4; ++i) {
@@ -312,9 +312,9 @@ TEST(probe_service, a_48_shares_four_times_the_budget_of_a_64) {
 
 TEST(probe_service, single_port_checks_have_their_own_pool) {
   auto o = fast(target(50ms));
-  o.scan_rate = 20;
-  o.max_running = 1;
-  o.max_running_checks = 2;
+  o.settings.scan_rate = 20;
+  o.settings.max_running = 1;
+  o.settings.max_running_checks = 2;
   probe_service s(o);
   ASSERT_TRUE(s.start({"198.18.5.1", 0}, custom("1-100")));
   auto scan = s.start({"198.18.5.2", 0}, custom("1-100"));
@@ -331,8 +331,8 @@ TEST(probe_service, single_port_checks_have_their_own_pool) {
 
 TEST(probe_service, large_scans_are_paced_by_their_size_not_their_kind) {
   auto o = fast();
-  o.scan_rate = 3000;
-  o.full_range_rate = 1000;
+  o.settings.scan_rate = 3000;
+  o.settings.full_range_rate = 1000;
   probe_service s(o);
   visitor v{std::string(me), 0};
   auto custom_full = s.estimate(v, custom("1-65535"));
@@ -350,8 +350,8 @@ TEST(probe_service, large_scans_are_paced_by_their_size_not_their_kind) {
 
 TEST(probe_service, kept_results_are_capped_and_compact) {
   auto o = fast();
-  o.max_kept_per_holder = 5;
-  o.max_kept = 8;
+  o.settings.max_kept_per_holder = 5;
+  o.settings.max_kept = 8;
   probe_service s(o);
   std::vector<std::string> mine;
   for (int i = 0; i < 12; ++i) {
@@ -439,10 +439,10 @@ TEST(probe_service, a_hundred_thousand_checks_from_one_holder_stay_bounded) {
   fo.icmp_rate_limit = false;
   fo.other_ports = probe::fake_port::reset;
   auto o = fast(std::make_shared<probe::fake_target>(fo));
-  o.probes_per_hour = 1'000'000;
-  o.max_running_per_holder = 64;
-  o.max_running_checks = 64;
-  o.scan_rate = o.max_rate = 1e7;  // no pacing: the test is about memory
+  o.settings.probes_per_hour = 1'000'000;
+  o.settings.max_running_per_holder = 64;
+  o.settings.max_running_checks = 64;
+  o.settings.scan_rate = o.settings.max_rate = 10'000'000;  // no pacing: the test is about memory
   probe_service s(o);
   std::size_t before = rss_bytes();
   std::size_t done = 0;
@@ -461,7 +461,7 @@ TEST(probe_service, a_hundred_thousand_checks_from_one_holder_stay_bounded) {
   for (int i = 0; i < 500 && s.stats().running > 0; ++i) std::this_thread::sleep_for(10ms);
   service_stats st = s.stats();
   EXPECT_EQ(st.running, 0u);
-  EXPECT_LE(st.kept, o.max_kept_per_holder);
+  EXPECT_LE(st.kept, o.settings.max_kept_per_holder);
   std::size_t grown = rss_bytes() - std::min(before, rss_bytes());
   if (!sanitized) {
     EXPECT_LT(grown, 16u << 20) << "grew by " << grown << " bytes";

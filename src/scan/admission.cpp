@@ -1,0 +1,114 @@
+#include "scan/admission.hpp"
+
+#include "scan/target_policy.hpp"
+
+#include <fmt/format.h>
+
+namespace breakwater::scan {
+namespace {
+
+// An IPv6 /48 may run and probe this many times what one /64 may.
+constexpr std::size_t wide_factor = 4;
+
+}  // namespace
+
+claim claim_of(std::string_view address, bool check, std::size_t probes) {
+  claim c;
+  c.address = std::string(address);
+  c.holder = budget_holder(address);
+  c.wide = has_wide_tier(address) ? budget_holder(address, 48) : std::string();
+  c.check = check;
+  c.probes = probes;
+  return c;
+}
+
+admission::admission(const settings& s, bool allow_loopback)
+    : max_running_(s.max_running),
+      max_running_checks_(s.max_running_checks),
+      max_running_per_holder_(s.max_running_per_holder),
+      probes_per_hour_(s.probes_per_hour),
+      allow_loopback_(allow_loopback),
+      budget_(s.probes_per_hour),
+      wide_budget_(s.probes_per_hour * wide_factor, std::chrono::hours(1), 48) {}
+
+std::optional<refusal> admission::check_target(std::string_view address) const {
+  return scan::check_target(address, allow_loopback_);
+}
+
+std::optional<refusal> admission::admit(const claim& c, std::size_t holder_running,
+                                        steady::time_point now) {
+  std::optional<refusal> no = refuse(c, holder_running);
+  if (!no) no = charge(c, now);
+  if (no) return no;
+  ++running_;
+  if (c.check) ++running_checks_;
+  if (!c.wide.empty()) ++wide_running_[c.wide];
+  return std::nullopt;
+}
+
+void admission::release(const claim& c, std::size_t unsent) {
+  budget_.refund(c.address, unsent);
+  if (!c.wide.empty()) wide_budget_.refund(c.address, unsent);
+  --running_;
+  if (c.check) --running_checks_;
+  if (auto w = wide_running_.find(c.wide); w != wide_running_.end() && --w->second == 0) {
+    wide_running_.erase(w);
+  }
+}
+
+void admission::forget_old(steady::time_point now) {
+  budget_.forget_old(now);
+  wide_budget_.forget_old(now);
+}
+
+// Why the claim may not run now: shutting down, its holder (or /48) already runs its share,
+// or its pool is full.
+std::optional<refusal> admission::refuse(const claim& c, std::size_t holder_running) const {
+  if (closed_) {
+    return refusal{503, "shutting_down", "The server is shutting down; try again in a minute.",
+                   std::chrono::seconds(60)};
+  }
+  auto w = wide_running_.find(c.wide);
+  std::size_t ours = w == wide_running_.end() ? 0 : w->second;
+  if (holder_running >= max_running_per_holder_ ||
+      (!c.wide.empty() && ours >= max_running_per_holder_ * wide_factor)) {
+    bool mine = holder_running > 0;
+    return refusal{429, "scan_running",
+                   fmt::format("A scan of {} is already running{}. Wait for it to finish (or "
+                               "cancel it), then start the next one.",
+                               mine ? c.holder : c.wide, mine ? "" : " from your network"),
+                   std::chrono::seconds(5)};
+  }
+  bool full =
+      c.check ? running_checks_ >= max_running_checks_ : running_ - running_checks_ >= max_running_;
+  if (full) {
+    return refusal{503, "busy",
+                   "The server is running as many scans as it allows right now. Please try "
+                   "again in a few seconds.",
+                   std::chrono::seconds(10)};
+  }
+  return std::nullopt;
+}
+
+// Charges the probes to the holder (and its /48), or says when they fit.
+std::optional<refusal> admission::charge(const claim& c, steady::time_point now) {
+  auto wait = budget_.charge(c.address, c.probes, now);
+  std::size_t limit = probes_per_hour_;
+  std::string whose = c.holder;
+  if (wait.count() == 0 && !c.wide.empty()) {
+    wait = wide_budget_.charge(c.address, c.probes, now);
+    if (wait.count() > 0) {
+      budget_.refund(c.address, c.probes);
+      limit *= wide_factor;
+      whose = c.wide;
+    }
+  }
+  if (wait.count() == 0) return std::nullopt;
+  return refusal{429, "budget",
+                 fmt::format("{} has used its probe budget ({} probes an hour); this scan needs "
+                             "{}. Try again in {} minutes, or choose fewer ports.",
+                             whose, limit, c.probes, (wait.count() + 59) / 60),
+                 wait};
+}
+
+}  // namespace breakwater::scan

@@ -1,0 +1,113 @@
+#include "scan/registry.hpp"
+
+#include <vector>
+
+namespace breakwater::scan {
+
+void registry::add(const std::string& id, std::shared_ptr<scan_record> r) {
+  holder_state& h = holders_[r->who.holder];
+  ++h.running;
+  h.kept.push_back(id);
+  scans_.emplace(id, std::move(r));
+  kept_order_.push_back(id);
+  trim_kept(h);
+}
+
+scan_record* registry::visible(std::string_view id, std::string_view address) const {
+  scan_record* r = find(id);
+  if (r == nullptr || r->view.target != address) return nullptr;
+  if (r->view.phase != scan_phase::running && steady::now() >= r->expires) return nullptr;
+  return r;
+}
+
+scan_record* registry::find(std::string_view id) const {
+  auto it = scans_.find(id);
+  return it == scans_.end() ? nullptr : it->second.get();
+}
+
+std::size_t registry::running_of(const std::string& holder) const {
+  auto h = holders_.find(holder);
+  return h == holders_.end() ? 0 : h->second.running;
+}
+
+void registry::end_running(const std::string& holder) {
+  if (auto h = holders_.find(holder); h != holders_.end() && h->second.running > 0) {
+    --h->second.running;
+  }
+}
+
+void registry::stream_closed(const std::string& holder) {
+  if (auto h = holders_.find(holder); h != holders_.end() && h->second.streams > 0) {
+    --h->second.streams;
+  }
+}
+
+// Forgets the oldest finished, unwatched scan in `order` (dropping ids already forgotten on
+// the way); false when every scan there is running or watched.
+bool registry::forget_oldest(std::deque<std::string>& order) {
+  for (auto it = order.begin(); it != order.end();) {
+    auto found = scans_.find(*it);
+    if (found == scans_.end()) {
+      it = order.erase(it);
+      continue;
+    }
+    const scan_record& r = *found->second;
+    if (r.view.phase != scan_phase::running && r.subscribers.empty()) {
+      std::string holder = r.who.holder;
+      scans_.erase(found);
+      order.erase(it);
+      drop_holder_if_idle(holder);
+      return true;
+    }
+    ++it;
+  }
+  return false;
+}
+
+void registry::drop_holder_if_idle(const std::string& holder) {
+  auto h = holders_.find(holder);
+  if (h == holders_.end() || h->second.running > 0 || h->second.streams > 0) return;
+  std::erase_if(h->second.kept, [&](const std::string& id) { return !scans_.contains(id); });
+  if (h->second.kept.empty()) holders_.erase(h);
+}
+
+// After a scan was added: the oldest results go first, per holder and overall.
+void registry::trim_kept(holder_state& h) {
+  while (h.kept.size() > max_kept_per_holder_ && forget_oldest(h.kept)) {
+  }
+  while (scans_.size() > max_kept_ && forget_oldest(kept_order_)) {
+  }
+  // Ids forgotten through the other list stay behind here; drop them now and then.
+  if (kept_order_.size() > 2 * scans_.size() + 1024) drop_forgotten_ids();
+}
+
+void registry::drop_forgotten_ids() {
+  std::erase_if(kept_order_, [&](const std::string& id) { return !scans_.contains(id); });
+}
+
+void registry::sweep(steady::time_point now, std::chrono::seconds idle_cancel) {
+  std::vector<std::string> emptied;
+  for (auto it = scans_.begin(); it != scans_.end();) {
+    scan_record& r = *it->second;
+    if (r.view.phase == scan_phase::running) {
+      if (r.subscribers.empty() && now - r.last_watched >= idle_cancel && !r.idle_cancelled) {
+        r.idle_cancelled = true;
+        r.stop.request_stop();
+      }
+      ++it;
+    } else if (now >= r.expires && r.subscribers.empty()) {
+      emptied.push_back(r.who.holder);
+      it = scans_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (const std::string& h : emptied) drop_holder_if_idle(h);
+  if (kept_order_.size() > scans_.size() + 1024) drop_forgotten_ids();
+}
+
+void registry::stop_all() {
+  for (auto& [id, r] : scans_) r->stop.request_stop();
+}
+
+}  // namespace breakwater::scan

@@ -1,0 +1,62 @@
+// The scans the service keeps: each record by id, what each holder has, and when results are
+// forgotten (expiry, and the oldest first past the kept limits). Not locked itself: every
+// call is made under the service's lock. Asio-free.
+#pragma once
+
+#include "scan/scan_record.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace breakwater::scan {
+
+// What one holder has: running scans, open event streams, kept results (oldest first; some
+// may have been forgotten already).
+struct holder_state {
+  std::size_t running = 0;
+  std::size_t streams = 0;
+  std::deque<std::string> kept;
+};
+
+class registry {
+ public:
+  registry(std::size_t max_kept, std::size_t max_kept_per_holder)
+      : max_kept_(max_kept), max_kept_per_holder_(max_kept_per_holder) {}
+
+  // Keeps a new, running scan; then forgets the oldest results past the kept limits.
+  void add(const std::string& id, std::shared_ptr<scan_record> r);
+
+  // The scan when it exists, has not expired and belongs to `address`.
+  scan_record* visible(std::string_view id, std::string_view address) const;
+  // The scan when it is still kept, whoever it belongs to.
+  scan_record* find(std::string_view id) const;
+
+  holder_state& holder(const std::string& key) { return holders_[key]; }
+  std::size_t running_of(const std::string& holder) const;
+  void end_running(const std::string& holder);
+  void stream_closed(const std::string& holder);
+
+  // Cancels running scans nobody watched for `idle_cancel`, forgets expired unwatched ones.
+  void sweep(steady::time_point now, std::chrono::seconds idle_cancel);
+  void stop_all();
+  std::size_t size() const noexcept { return scans_.size(); }
+
+ private:
+  bool forget_oldest(std::deque<std::string>& order);
+  void drop_holder_if_idle(const std::string& holder);
+  void trim_kept(holder_state& h);
+  void drop_forgotten_ids();
+
+  std::size_t max_kept_;
+  std::size_t max_kept_per_holder_;
+  std::map<std::string, std::shared_ptr<scan_record>, std::less<>> scans_;
+  std::map<std::string, holder_state, std::less<>> holders_;  // by budget_holder()
+  std::deque<std::string> kept_order_;  // every kept scan's id, oldest first (some stale)
+};
+
+}  // namespace breakwater::scan

@@ -1,0 +1,97 @@
+#include "scan/scan_record.hpp"
+
+#include "common/ip.hpp"
+#include "scan/scan_events.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace breakwater::scan {
+
+scan_event scan_record::event_at(std::size_t index) const {
+  if (index < decided->size()) {
+    return {index + 1, "verdict", verdict_event_data((*decided)[index], v6)};
+  }
+  return tail[index - decided->size()];
+}
+
+void scan_record::add_verdict(const probe::port_result& p) {
+  if (decided->size() == decided->capacity()) {
+    auto bigger = std::make_shared<verdict_list>();
+    bigger->reserve(std::max<std::size_t>(16, decided->size() * 2));
+    bigger->assign(decided->begin(), decided->end());
+    decided = std::move(bigger);
+  }
+  decided->push_back(p);
+}
+
+void scan_record::add_event(std::string name, std::string data) {
+  tail.push_back({event_count() + 1, std::move(name), std::move(data)});
+}
+
+void scan_record::conclude(probe_outcome out) {
+  if (out) {
+    view.result = std::move(*out);
+    view.phase = view.result.cancelled ? scan_phase::cancelled : scan_phase::done;
+  } else {
+    view.phase = scan_phase::failed;
+    view.error = fmt::format("The scan could not run: {}", out.error().message());
+  }
+  if (idle_cancelled)
+    view.error = "Cancelled: nobody was watching this scan (the page was closed).";
+  // The verdicts are kept once, in `decided`; the events need the whole result first.
+  if (view.result.ports.empty()) view.result.ports = sorted_verdicts(*decided, decided->size());
+  view.decided = view.result.ports.size();
+  if (view.result.ping) add_event("ping", ping_event_data(*view.result.ping));
+  if (view.result.upnp) add_event("upnp", upnp_event_data(*view.result.upnp));
+  add_event("done", done_event_data(view.phase, view.result, view.error));
+  view.result.ports.clear();
+  view.result.ports.shrink_to_fit();
+}
+
+std::size_t scan_record::unsent() const noexcept {
+  return view.ports.size() - std::min(view.ports.size(), view.decided);
+}
+
+std::shared_ptr<scan_record> new_record(std::string id, const visitor& who, scan_kind kind,
+                                        const scan_plan& plan, claim c, std::chrono::seconds keep,
+                                        std::chrono::milliseconds estimate) {
+  auto r = std::make_shared<scan_record>();
+  auto now = std::chrono::system_clock::now();
+  r->view.id = std::move(id);
+  r->view.target = who.address;
+  r->view.kind = kind;
+  r->view.ports = plan.ports;
+  r->view.ping = plan.ping;
+  r->view.upnp = plan.upnp;
+  r->view.started = now;
+  r->view.expires = now + keep;
+  r->view.estimate = estimate;
+  boost::system::error_code ec;
+  r->view.result.target = common::unmapped(boost::asio::ip::make_address(who.address, ec));
+  r->v6 = r->view.result.target.is_v6();
+  r->who = std::move(c);
+  r->decided->reserve(plan.ports.size());
+  r->last_watched = steady::now();
+  r->expires = r->last_watched + keep;
+  return r;
+}
+
+verdict_list sorted_verdicts(const verdict_list& all, std::size_t n) {
+  verdict_list out(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(n));
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto& a, const auto& b) { return a.port < b.port; });
+  verdict_list unique;
+  unique.reserve(out.size());
+  for (const auto& p : out) {
+    if (!unique.empty() && unique.back().port == p.port) {
+      unique.back() = p;
+    } else {
+      unique.push_back(p);
+    }
+  }
+  return unique;
+}
+
+}  // namespace breakwater::scan

@@ -1,0 +1,85 @@
+// One scan as the service keeps it: its view, the verdicts in the order they were decided,
+// the events after them, who is charged for it and who is watching. Every member is read
+// and written under the service's lock, except as `decided` says. Asio-free.
+#pragma once
+
+#include "probe/error.hpp"
+#include "probe/verdict.hpp"
+#include "scan/plan.hpp"
+#include "scan/scan_view.hpp"
+#include "scan/service.hpp"
+
+#include <boost/system/result.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+namespace breakwater::scan {
+
+using steady = std::chrono::steady_clock;
+using verdict_list = std::vector<probe::port_result>;
+using probe_outcome = boost::system::result<probe::scan_result, probe::failure>;
+
+// Who a scan is charged to and which pool it runs in.
+struct claim {
+  std::string address;  // the visitor's, normalised
+  std::string holder;   // budget_holder(): an IPv4 address or an IPv6 /64
+  std::string wide;     // the IPv6 /48 ("" for IPv4)
+  bool check = false;   // a single-port check: its own pool
+  std::size_t probes = 0;
+};
+
+// An open event stream on one scan.
+struct subscriber {
+  std::uint64_t id = 0;
+  std::size_t cursor = 0;  // index of the next event to hand over
+  std::function<void(const scan_event&)> on_event;
+  bool paced = false;
+  std::size_t credit = 0;  // paced: events it may still get before the next resume()
+};
+
+struct scan_record {
+  scan_view view;  // view.result.ports stays empty: the verdicts are in `decided`
+  bool v6 = false;
+  claim who;
+  // Verdicts in the order they were decided, which is also the order of their events.
+  // Reserved for every port of the scan and only appended to: a reader that took the
+  // pointer and a count under the lock may read that many elements without it. Should
+  // capacity run out, a bigger copy replaces the vector (readers keep the old one alive).
+  std::shared_ptr<verdict_list> decided = std::make_shared<verdict_list>();
+  std::vector<scan_event> tail;  // ping, upnp and done, after the verdicts
+  std::vector<subscriber> subscribers;
+  std::stop_source stop;
+  steady::time_point last_watched;
+  steady::time_point expires;
+  bool idle_cancelled = false;
+
+  std::size_t event_count() const noexcept { return decided->size() + tail.size(); }
+  // The event at 0-based `index`: verdicts are formatted when handed over, not kept.
+  scan_event event_at(std::size_t index) const;
+  void add_verdict(const probe::port_result& p);
+  // Records how the scan ended and appends its last events (ping, upnp, done).
+  void conclude(probe_outcome out);
+  // Ports charged to the budget but never decided (a cancelled or failed scan).
+  std::size_t unsent() const noexcept;
+
+ private:
+  void add_event(std::string name, std::string data);
+};
+
+// A new, running scan `id` of `who.address` as `plan` says, charged to `c`, kept for `keep`
+// from now.
+std::shared_ptr<scan_record> new_record(std::string id, const visitor& who, scan_kind kind,
+                                        const scan_plan& plan, claim c, std::chrono::seconds keep,
+                                        std::chrono::milliseconds estimate);
+
+// The verdicts of a view, one per port in ascending order: the last word on each port.
+verdict_list sorted_verdicts(const verdict_list& all, std::size_t n);
+
+}  // namespace breakwater::scan

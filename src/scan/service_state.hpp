@@ -1,0 +1,30 @@
+// What the scan service's lock guards, shared by the service thread, the callers of the
+// service and the open subscriptions (which may outlive the service: they hold it weakly).
+// Asio-free.
+#pragma once
+
+#include "scan/admission.hpp"
+#include "scan/probe_service.hpp"
+#include "scan/registry.hpp"
+
+#include <cstdint>
+#include <mutex>
+
+namespace breakwater::scan {
+
+struct service_state {
+  explicit service_state(probe_service_options o)
+      : options(std::move(o)),
+        scans(options.settings.max_kept, options.settings.max_kept_per_holder),
+        gate(options.settings, options.allow_loopback) {}
+
+  const probe_service_options options;
+  mutable std::mutex mu;
+  // Everything below is used only with `mu` held.
+  registry scans;
+  admission gate;
+  service_stats counters;  // started, refused, probes_sent; the rest is counted by the parts
+  std::uint64_t next_subscriber = 1;
+};
+
+}  // namespace breakwater::scan
