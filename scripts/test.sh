@@ -44,6 +44,9 @@ tests/e2e/run_e2e.sh
 step "end-to-end scan service tests (20 visitor namespaces, the JSON API)"
 tests/e2e/run_scan_e2e.sh
 
+step "end-to-end selfcheck (both families of one name, a port opened, the webhook, HTTPS)"
+tests/e2e/run_selfcheck_e2e.sh
+
 step "end-to-end proxy tests (nginx and HAProxy in front; spoofs, bystander and loopback counters)"
 tests/e2e/run_proxy_e2e.sh
 

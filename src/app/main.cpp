@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   add_db_commands(app, ctx, status);
   add_probe_command(app, ctx, status);
   add_serve_command(app, ctx, status);
+  add_selfcheck_command(app, status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

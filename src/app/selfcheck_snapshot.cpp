@@ -1,0 +1,129 @@
+#include "app/selfcheck_snapshot.hpp"
+
+#include <fmt/format.h>
+#include <boost/json.hpp>
+
+namespace breakwater::app {
+namespace {
+
+namespace json = boost::json;
+
+const json::value* member(const json::value& v, std::string_view key) {
+  if (!v.is_object()) return nullptr;
+  return v.as_object().if_contains(key);
+}
+
+bool answered(const json::value* test) {
+  if (test == nullptr || !test->is_object()) return false;
+  const json::value* a = test->as_object().if_contains("answered");
+  return a != nullptr && a->is_bool() && a->as_bool();
+}
+
+void compare_family(const std::string& family, const family_view& was, const family_view& is,
+                    std::vector<change>& out) {
+  if (was.address != is.address) out.push_back({family, "address", 0, is.address});
+  for (std::uint16_t p : is.open)
+    if (!was.open.contains(p)) out.push_back({family, "opened", p, {}});
+  for (std::uint16_t p : was.open)
+    if (!is.open.contains(p)) out.push_back({family, "closed", p, {}});
+  if (was.ping_answered != is.ping_answered)
+    out.push_back({family, is.ping_answered ? "ping-answers" : "ping-silent", 0, {}});
+  if (was.upnp_answered != is.upnp_answered)
+    out.push_back({family, is.upnp_answered ? "upnp-answers" : "upnp-silent", 0, {}});
+}
+
+}  // namespace
+
+bool change::newly_reachable() const noexcept {
+  return what == "opened" || what == "ping-answers" || what == "upnp-answers";
+}
+
+std::string change::sentence() const {
+  if (what == "opened") return fmt::format("{}: port {} is now reachable (open)", family, port);
+  if (what == "closed") return fmt::format("{}: port {} is no longer open", family, port);
+  if (what == "ping-answers") return fmt::format("{}: your address now answers ping", family);
+  if (what == "ping-silent") return fmt::format("{}: your address no longer answers ping", family);
+  if (what == "upnp-answers")
+    return fmt::format("{}: your router now answers UPnP (SSDP) from the internet", family);
+  if (what == "upnp-silent") return fmt::format("{}: UPnP (SSDP) no longer answers", family);
+  if (what == "address") return fmt::format("{}: your address changed to {}", family, detail);
+  if (what == "family-new")
+    return fmt::format("{}: tested for the first time ({})", family, detail);
+  return fmt::format("{}: this family could not be tested this time", family);
+}
+
+boost::system::result<family_view, std::string> view_of_scan(const json::value& scan) {
+  const json::value* result = member(scan, "result");
+  if (result == nullptr || !result->is_object())
+    return boost::system::result<family_view, std::string>(boost::system::in_place_error,
+                                                           "the server's answer has no result");
+  family_view v;
+  if (const json::value* t = member(*result, "target"); t != nullptr && t->is_string())
+    v.address = std::string(t->as_string());
+  if (const json::value* ports = member(*result, "ports"); ports != nullptr && ports->is_array()) {
+    for (const json::value& p : ports->as_array()) {
+      const json::value* state = member(p, "state");
+      const json::value* port = member(p, "port");
+      if (state == nullptr || port == nullptr || !port->is_int64()) continue;
+      if (state->is_string() && state->as_string() == "open")
+        v.open.insert(static_cast<std::uint16_t>(port->as_int64()));
+    }
+  }
+  v.ping_answered = answered(member(*result, "ping"));
+  v.upnp_answered = answered(member(*result, "upnp"));
+  return v;
+}
+
+json::value to_json(const snapshot& s) {
+  json::object families;
+  for (const auto& [family, v] : s.seen) {
+    json::array open;
+    for (std::uint16_t p : v.open) open.push_back(p);
+    families[family] = {{"address", v.address},
+                        {"open", std::move(open)},
+                        {"ping", v.ping_answered},
+                        {"upnp", v.upnp_answered}};
+  }
+  return {{"server", s.server}, {"ports", s.ports}, {"families", std::move(families)}};
+}
+
+boost::system::result<snapshot, std::string> snapshot_from_json(const json::value& v) {
+  snapshot s;
+  try {
+    s.server = json::value_to<std::string>(v.at("server"));
+    s.ports = json::value_to<std::string>(v.at("ports"));
+    for (const auto& [family, f] : v.at("families").as_object()) {
+      family_view view;
+      view.address = json::value_to<std::string>(f.at("address"));
+      for (const json::value& p : f.at("open").as_array())
+        view.open.insert(static_cast<std::uint16_t>(p.to_number<std::int64_t>()));
+      view.ping_answered = f.at("ping").as_bool();
+      view.upnp_answered = f.at("upnp").as_bool();
+      s.seen[std::string(family)] = std::move(view);
+    }
+  } catch (const std::exception& e) {
+    return boost::system::result<snapshot, std::string>(
+        boost::system::in_place_error,
+        fmt::format("not a baseline written by selfcheck --save-baseline ({})", e.what()));
+  }
+  return s;
+}
+
+std::vector<change> compare(const snapshot& before, const snapshot& now) {
+  std::vector<change> out;
+  for (const auto& [family, is] : now.seen) {
+    auto was = before.seen.find(family);
+    if (was == before.seen.end()) {
+      // A family the baseline could not test: what it shows now is all new.
+      out.push_back({family, "family-new", 0, is.address});
+      compare_family(family, family_view{is.address, {}, false, false}, is, out);
+      continue;
+    }
+    compare_family(family, was->second, is, out);
+  }
+  for (const auto& [family, was] : before.seen)
+    if (!now.seen.contains(family)) out.push_back({family, "family-gone", 0, {}});
+  return out;
+}
+
+}  // namespace breakwater::app
