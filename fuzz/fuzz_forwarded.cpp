@@ -12,21 +12,21 @@
 #include <string_view>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  using namespace breakwater::web;
+  using namespace breakwater::http;
   std::string_view text(reinterpret_cast<const char*>(data), size);
   client_trust trust;
-  if (auto c = common::parse_cidr(text.substr(0, text.find(' ')))) {
-    if (!common::parse_cidr(to_string(*c))) std::abort();
+  if (auto c = breakwater::common::parse_cidr(text.substr(0, text.find(' ')))) {
+    if (!breakwater::common::parse_cidr(to_string(*c))) std::abort();
     trust.trusted_proxies.add(*c);
   }
-  trust.trusted_proxies.add(*common::parse_cidr("198.18.0.3"));
+  trust.trusted_proxies.add(*breakwater::common::parse_cidr("198.18.0.3"));
   for (client_header which : {client_header::x_forwarded_for, client_header::forwarded,
                               client_header::x_real_ip, client_header::none}) {
     std::string_view name = to_string(which);
     header_view h{name, text};
     auto hops = reported_hops(std::span<const header_view>(&h, 1), which);
     for (const auto& hop : hops) {
-      if (hop && (!common::parse_ip(*hop) || to_string(*common::parse_ip(*hop)) != *hop))
+      if (hop && (!breakwater::common::parse_ip(*hop) || to_string(*breakwater::common::parse_ip(*hop)) != *hop))
         std::abort();
     }
     trust.header = which;

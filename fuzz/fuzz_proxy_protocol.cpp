@@ -8,7 +8,7 @@
 #include <string_view>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  using namespace breakwater::web;
+  using namespace breakwater::http;
   std::string_view bytes(reinterpret_cast<const char*>(data), size);
   proxy_parse p = parse_proxy_header(bytes);
   if (p.status != proxy_status::ok) return 0;
@@ -16,6 +16,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       p.header.length > proxy_header_max) {
     std::abort();
   }
-  if (p.header.has_address && !common::parse_ip(p.header.source)) std::abort();
+  if (p.header.has_address && !breakwater::common::parse_ip(p.header.source)) std::abort();
   return 0;
 }
