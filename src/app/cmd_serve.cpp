@@ -69,17 +69,18 @@ bool apply_flags(const serve_options& o, app::server_config& cfg) {
   return true;
 }
 
-struct tls_setup {
-  std::shared_ptr<boost::asio::ssl::context> context;
-  http::cert_info cert;
-};
-
-bool prepare_tls(const app::server_config& cfg, const http::request_log& log, tls_setup& out) {
-  if (cfg.https.empty()) return true;
+// The certificate and key to serve, read now: the given files, or the self-signed pair in
+// the state directory (made again when missing or expired). On failure, what was wrong and
+// what to do about it.
+boost::system::result<std::shared_ptr<const http::tls_identity>> load_tls(
+    const app::server_config& cfg, const http::request_log& log, std::string& wrong) {
   std::string cert = cfg.cert_file, key = cfg.key_file;
   if (cert.empty()) {
     auto made = http::ensure_self_signed(cfg.state_dir);
-    if (!made) return fail(fmt::format("{}: {}", cfg.state_dir, made.error().message()));
+    if (!made) {
+      wrong = fmt::format("{}: {}", cfg.state_dir, made.error().message());
+      return made.error();
+    }
     cert = made->cert;
     key = made->key;
     log.message(http::log_level::info, fmt::format("{} self-signed certificate {}",
@@ -91,12 +92,46 @@ bool prepare_tls(const app::server_config& cfg, const http::request_log& log, tl
                             "with a group only this service is in)",
                             key));
   }
-  auto ctx = http::make_tls_context(cert, key);
-  if (!ctx) return fail(fmt::format("{} / {}: {}", cert, key, ctx.error().message()));
-  auto info = http::read_cert_info(cert);
-  if (!info) return fail(fmt::format("{}: {}", cert, info.error().message()));
-  out = {std::move(*ctx), std::move(*info)};
+  auto identity = http::load_tls_identity(cert, key);
+  if (!identity) wrong = fmt::format("{} / {}: {}", cert, key, identity.error().message());
+  return identity;
+}
+
+// At start-up a certificate that cannot be loaded stops the server: it would refuse every
+// HTTPS client. Null when HTTPS is off.
+bool prepare_tls(const app::server_config& cfg, const http::request_log& log,
+                 std::unique_ptr<http::tls_identity_store>& out) {
+  if (cfg.https.empty()) return true;
+  std::string wrong;
+  auto identity = load_tls(cfg, log, wrong);
+  if (!identity) return fail(wrong);
+  out = std::make_unique<http::tls_identity_store>(std::move(*identity));
   return true;
+}
+
+// SIGHUP (certbot's deploy hook, systemctl reload): new handshakes take the new certificate;
+// one that cannot be loaded leaves the old one serving, and the log says what to fix.
+void reload_tls(const app::server_config& cfg, const http::request_log& log,
+                http::tls_identity_store* store) {
+  if (store == nullptr) {
+    log.message(http::log_level::warn, "SIGHUP: HTTPS is off, no certificate to reload");
+    return;
+  }
+  std::string wrong;
+  auto identity = load_tls(cfg, log, wrong);
+  if (!identity) {
+    log.message(http::log_level::warn,
+                fmt::format("SIGHUP: certificate not reloaded, still serving the previous one: {}; "
+                            "fix the files and send SIGHUP again",
+                            wrong));
+    return;
+  }
+  std::shared_ptr<const http::tls_identity> now = *identity;
+  store->replace(std::move(*identity));
+  log.message(http::log_level::warn,
+              fmt::format("SIGHUP: new connections get the certificate {} (valid until {}, "
+                          "SHA-256 {})",
+                          now->cert.subject, now->cert.not_after, now->cert.sha256));
 }
 
 scan::probe_service_options scan_options_of(const app::server_config& cfg) {
@@ -141,8 +176,8 @@ int run_serve(const serve_options& o, context& ctx) {
   }
   const db::database* db = ctx.database();
   if (db == nullptr) return exit_failure;
-  http::request_log log(cfg.log, cfg.log_client_addresses);
-  tls_setup tls;
+  http::request_log log(cfg.log, cfg.log_client_addresses, {}, cfg.log_format);
+  std::unique_ptr<http::tls_identity_store> tls;
   if (!prepare_tls(cfg, log, tls)) return exit_failure;
 
   site::site_options options;
@@ -178,7 +213,8 @@ int run_serve(const serve_options& o, context& ctx) {
       cfg.threads != 0 ? cfg.threads : std::max(1U, std::thread::hardware_concurrency());
   stats = std::make_unique<http::metrics>(workers, std::move(labels));
 
-  http::server_parts parts{cfg, site, *stats, log, tls.context, tls.cert, workers, {}};
+  http::server_parts parts{cfg, site, *stats, log, tls.get(), workers, {}, {}};
+  parts.on_reload = [&] { reload_tls(cfg, log, tls.get()); };
   parts.on_listening = [&] {
     log.message(http::log_level::warn,
                 fmt::format("breakwater serve: listening on {} ({} worker thread{})", urls(cfg),

@@ -22,6 +22,7 @@ struct server_config : http::server_options {
   std::string key_file;
   unsigned threads = 0;  // 0: one per core
   http::log_level log = http::log_level::info;
+  http::log_format log_format = http::log_format::text;  // json: one JSON object a line
   // false: the request log shows neither visitors' addresses nor scan ids.
   bool log_client_addresses = true;
   // Request headers /headers never shows (beside the built-in credentials and proxy ones).

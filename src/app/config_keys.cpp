@@ -117,6 +117,26 @@ std::vector<config_key> top_level_keys() {
   };
   level.get = [](const server_config& c) -> config_value { return std::string(to_string(c.log)); };
   keys.push_back(std::move(level));
+  config_key format{"",
+                    "log_format",
+                    "--log-format",
+                    "text (one line per request) or json (one JSON object per line, for a log "
+                    "stack)",
+                    {},
+                    value_type::text,
+                    0,
+                    0,
+                    {},
+                    {}};
+  format.set = [](server_config& c, const config_value& v) -> error {
+    if (!http::parse_log_format(std::get<std::string>(v), c.log_format))
+      return "must be text or json";
+    return std::nullopt;
+  };
+  format.get = [](const server_config& c) -> config_value {
+    return std::string(to_string(c.log_format));
+  };
+  keys.push_back(std::move(format));
   keys.push_back(boolean(
       "", "log_client_addresses", "--log-client-addresses",
       "false: request lines show neither client addresses nor scan ids",

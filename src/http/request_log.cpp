@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <ctime>
 
 namespace breakwater::http {
@@ -28,9 +29,92 @@ void timestamp(std::string& out) {
   fmt::format_to(std::back_inserter(out), "{:%Y-%m-%dT%H:%M:%SZ} ", tm);
 }
 
+// The time with milliseconds, for JSON lines: a log stack orders a burst of lines by it.
+void json_timestamp(std::string& out) {
+  auto now = std::chrono::system_clock::now();
+  std::time_t secs = std::chrono::system_clock::to_time_t(now);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  fmt::format_to(std::back_inserter(out), "{:%Y-%m-%dT%H:%M:%S}.{:03}Z", tm, ms % 1000);
+}
+
+// The length of the valid UTF-8 sequence that starts `s` (RFC 3629: no overlong forms, no
+// surrogates, nothing past U+10FFFF); 0 when there is none.
+std::size_t utf8_length(std::string_view s) {
+  auto at = [s](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  unsigned char c = at(0);
+  std::size_t n = c < 0x80                 ? 1
+                  : c >= 0xc2 && c <= 0xdf ? 2
+                  : c >= 0xe0 && c <= 0xef ? 3
+                  : c >= 0xf0 && c <= 0xf4 ? 4
+                                           : 0;
+  if (n == 0 || s.size() < n) return 0;
+  for (std::size_t i = 1; i < n; ++i) {
+    if ((at(i) & 0xc0) != 0x80) return 0;
+  }
+  if ((c == 0xe0 && at(1) < 0xa0) || (c == 0xf0 && at(1) < 0x90)) return 0;  // overlong
+  if (c == 0xed && at(1) > 0x9f) return 0;                                   // surrogate
+  if (c == 0xf4 && at(1) > 0x8f) return 0;                                   // past U+10FFFF
+  return n;
+}
+
+void json_field(std::string& out, std::string_view key, std::string_view value) {
+  fmt::format_to(std::back_inserter(out), ",\"{}\":", key);
+  append_json_string(out, value);
+}
+
 // Control characters in a logged target could forge lines; they are shown as '?'.
 void append_printable(std::string& out, std::string_view text) {
   for (char c : text) out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? '?' : c;
+}
+
+// One request as logged, its target already cut and redacted.
+struct request_fields {
+  std::string_view method;
+  std::string_view target;
+  unsigned status;
+  std::size_t bytes;
+  std::chrono::nanoseconds duration;
+  std::string_view client;  // empty: nobody said who the client is
+  std::uint16_t client_port;
+
+  double duration_ms() const { return std::chrono::duration<double, std::milli>(duration).count(); }
+};
+
+void text_request(std::string& line, const request_fields& f, bool show_clients) {
+  timestamp(line);
+  append_printable(line, f.method);
+  line += ' ';
+  append_printable(line, f.target);
+  auto out = std::back_inserter(line);
+  fmt::format_to(out, " {} {}B {:.3f}ms ", f.status, f.bytes, f.duration_ms());
+  if (!show_clients) {
+    line += '-';
+  } else if (f.client.empty()) {
+    line += "unknown";
+  } else {
+    bool v6 = f.client.find(':') != std::string_view::npos;
+    fmt::format_to(out, "{}{}{}:{}", v6 ? "[" : "", f.client, v6 ? "]" : "", f.client_port);
+  }
+}
+
+void json_request(std::string& line, const request_fields& f, bool show_clients) {
+  line += "{\"time\":\"";
+  json_timestamp(line);
+  line += "\",\"level\":\"info\",\"event\":\"request\"";
+  json_field(line, "method", f.method);
+  json_field(line, "target", f.target);
+  auto out = std::back_inserter(line);
+  fmt::format_to(out, ",\"status\":{},\"bytes\":{},\"duration_ms\":{:.3f}", f.status, f.bytes,
+                 f.duration_ms());
+  if (show_clients && f.client.empty()) {
+    line += ",\"client\":null,\"client_port\":null";
+  } else if (show_clients) {
+    json_field(line, "client", f.client);
+    fmt::format_to(out, ",\"client_port\":{}", f.client_port);
+  }
+  line += '}';
 }
 
 }  // namespace
@@ -55,42 +139,101 @@ bool parse_log_level(std::string_view text, log_level& out) noexcept {
   return false;
 }
 
+bool parse_log_format(std::string_view text, log_format& out) noexcept {
+  for (log_format f : {log_format::text, log_format::json}) {
+    if (text == to_string(f)) {
+      out = f;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string_view to_string(log_format format) noexcept {
+  return format == log_format::json ? "json" : "text";
+}
+
+void append_json_string(std::string& out, std::string_view text) {
+  out += '"';
+  while (!text.empty()) {
+    auto c = static_cast<unsigned char>(text.front());
+    std::size_t n = utf8_length(text);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c == 0x7f) {
+      fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
+    } else if (n == 0) {
+      out += "\\ufffd";
+      n = 1;
+    } else {
+      out.append(text.substr(0, n));
+    }
+    text.remove_prefix(std::max<std::size_t>(n, 1));
+  }
+  out += '"';
+}
+
+void request_log::format_request(std::string& line, std::string_view method,
+                                 std::string_view target, unsigned status, std::size_t bytes,
+                                 std::chrono::nanoseconds duration, std::string_view client,
+                                 std::uint16_t client_port) const {
+  // Without clients the query goes too: it may name one (an address, a scan id).
+  std::string redacted;
+  if (show_clients_) {
+    target = target.substr(0, 2000);
+  } else {
+    target = target.substr(0, std::min(target.find('?'), std::size_t{2000}));
+    if (redact_) target = redacted = redact_(target);
+  }
+  request_fields f{method, target, status, bytes, duration, client, client_port};
+  if (format_ == log_format::json) {
+    json_request(line, f, show_clients_);
+  } else {
+    text_request(line, f, show_clients_);
+  }
+}
+
+std::string request_log::request_line(std::string_view method, std::string_view target,
+                                      unsigned status, std::size_t bytes,
+                                      std::chrono::nanoseconds duration, std::string_view client,
+                                      std::uint16_t client_port) const {
+  std::string line;
+  format_request(line, method, target, status, bytes, duration, client, client_port);
+  return line;
+}
+
 void request_log::request(std::string_view method, std::string_view target, unsigned status,
                           std::size_t bytes, std::chrono::nanoseconds duration,
                           std::string_view client, std::uint16_t client_port) const {
   if (!enabled(log_level::info)) return;
   thread_local std::string line;
   line.clear();
-  timestamp(line);
-  append_printable(line, method);
-  line += ' ';
-  if (show_clients_) {
-    append_printable(line, target.substr(0, 2000));
-  } else {
-    std::string_view path = target.substr(0, std::min(target.find('?'), std::size_t{2000}));
-    append_printable(line, redact_ ? redact_(path) : std::string(path));
-  }
-  fmt::format_to(std::back_inserter(line), " {} {}B {:.3f}ms ", status, bytes,
-                 std::chrono::duration<double, std::milli>(duration).count());
-  if (!show_clients_) {
-    line += '-';
-  } else if (client.empty()) {
-    line += "unknown";
-  } else {
-    bool v6 = client.find(':') != std::string_view::npos;
-    fmt::format_to(std::back_inserter(line), "{}{}{}:{}", v6 ? "[" : "", client, v6 ? "]" : "",
-                   client_port);
-  }
+  format_request(line, method, target, status, bytes, duration, client, client_port);
   write_line(line);
 }
 
-void request_log::message(log_level l, std::string_view text) const {
-  if (!enabled(l)) return;
+std::string request_log::message_line(log_level l, std::string_view text) const {
   std::string line;
+  if (format_ == log_format::json) {
+    line += "{\"time\":\"";
+    json_timestamp(line);
+    fmt::format_to(std::back_inserter(line), "\",\"level\":\"{}\",\"event\":\"message\"",
+                   to_string(l));
+    json_field(line, "message", text);
+    line += '}';
+    return line;
+  }
   timestamp(line);
   line += to_string(l);
   line += ": ";
   line += text;
+  return line;
+}
+
+void request_log::message(log_level l, std::string_view text) const {
+  if (!enabled(l)) return;
+  std::string line = message_line(l, text);
   write_line(line);
 }
 

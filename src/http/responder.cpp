@@ -63,6 +63,8 @@ void append_cache_key(std::string& key, const request& req) {
     const tls_info& t = *req.conn->tls;
     key.append("s|").append(t.version).append("|").append(t.cipher).append("|");
     key.append(t.alpn).append("|").append(t.sni).append("|");
+    // Pages show the certificate too, which a reload (SIGHUP) changes for new connections.
+    if (req.conn->cert != nullptr) key.append(req.conn->cert->sha256).append("|");
   } else {
     key.append(req.https() ? "s||||" : "h|");
   }

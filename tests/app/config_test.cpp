@@ -212,6 +212,21 @@ allow_loopback = false
   ASSERT_EQ(problems.size(), 7U);
 }
 
+TEST(config, log_format_is_text_or_json) {
+  server_config cfg = default_config();
+  EXPECT_EQ(cfg.log_format, http::log_format::text);
+  common::diagnostics problems;
+  apply_config_toml("log_format = \"json\"\n", "serve.toml", cfg, problems);
+  EXPECT_TRUE(problems.empty());
+  EXPECT_EQ(cfg.log_format, http::log_format::json);
+  EXPECT_NE(to_toml(cfg).find("log_format = 'json'"), std::string::npos) << to_toml(cfg);
+  apply_config_toml("log_format = \"JSON lines\"\n", "serve.toml", cfg, problems);
+  ASSERT_EQ(problems.size(), 1U);
+  EXPECT_EQ(common::to_string(problems[0]).substr(0, 13), "serve.toml:1:");
+  EXPECT_NE(problems[0].message.find("must be text or json"), std::string::npos);
+  EXPECT_EQ(cfg.log_format, http::log_format::json);  // the bad value changed nothing
+}
+
 TEST(config_keys, one_validator_for_file_and_flags) {
   server_config cfg = default_config();
   std::set<std::pair<std::string_view, std::string_view>> seen;

@@ -18,6 +18,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 
 #include <array>
+#include <memory>
 #include <string>
 
 namespace breakwater::http {
@@ -47,14 +48,13 @@ std::string normalised(const asio::ip::address& a) {
 }
 
 connection_info describe(tcp::socket& s, const tcp::endpoint& peer, std::uint16_t local_port,
-                         bool https, const cert_info& cert) {
+                         bool https) {
   connection_info c;
   c.https = https;
   c.client_address = normalised(peer.address());
   c.client_port = peer.port();
   c.local_port = local_port;
   c.native_socket = s.native_handle();
-  if (https) c.cert = &cert;
   return c;
 }
 
@@ -129,7 +129,11 @@ asio::awaitable<void> plain_connection(tcp::socket socket, connection_info conn,
 
 asio::awaitable<void> tls_connection(tcp::socket socket, connection_info conn, worker& w,
                                      shared_state& st, bool busy, beast::flat_buffer first) {
-  tls_stream stream(std::move(socket), st.parts.tls->native_handle());
+  // Taken once, just before the handshake: a certificate reloaded later serves the connections
+  // that start after it, and this one keeps its own (and shows it on its pages) to its end.
+  std::shared_ptr<const tls_identity> identity = st.parts.tls->current();
+  conn.cert = &identity->cert;
+  tls_stream stream(std::move(socket), identity->context->native_handle());
   stream.preload(first.cdata());
   constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
   stream.expires_after(st.parts.config.limits.header_timeout);
@@ -221,7 +225,7 @@ asio::awaitable<void> connection(tcp::socket socket, connection_info conn, worke
 
 void start_connection(worker& w, shared_state& st, listener_kind kind, tcp::socket socket,
                       const tcp::endpoint& peer, std::uint16_t local_port) {
-  connection_info conn = describe(socket, peer, local_port, kind.https, st.parts.cert);
+  connection_info conn = describe(socket, peer, local_port, kind.https);
   asio::co_spawn(w.ioc, connection(std::move(socket), std::move(conn), w, st, kind),
                  asio::detached);
 }

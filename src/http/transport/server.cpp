@@ -81,6 +81,16 @@ void on_signal(asio::signal_set& signals, asio::steady_timer& drain, const serve
   });
 }
 
+// SIGHUP reloads on the signal thread, so that reading files and building the TLS context
+// never stall a worker; it waits for the next one until the server stops.
+void on_hangup(asio::signal_set& hangups, const server_parts& parts) {
+  hangups.async_wait([&hangups, &parts](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    if (parts.on_reload) parts.on_reload();
+    on_hangup(hangups, parts);
+  });
+}
+
 }  // namespace
 
 boost::system::error_code run_server(server_parts& parts) {
@@ -95,6 +105,8 @@ boost::system::error_code run_server(server_parts& parts) {
   asio::signal_set signals(control, SIGINT, SIGTERM);
   asio::steady_timer drain(control);
   on_signal(signals, drain, parts, all);
+  asio::signal_set hangups(control, SIGHUP);
+  on_hangup(hangups, parts);
   if (parts.on_listening) parts.on_listening();
   std::vector<std::thread> threads;
   for (auto& w : all) threads.emplace_back([&wk = *w] { wk.ioc.run(); });

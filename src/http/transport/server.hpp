@@ -1,5 +1,6 @@
 // Runs the site over HTTP and HTTPS: one io_context and thread per worker, each with its
-// own SO_REUSEPORT listener per address, until SIGTERM or SIGINT (graceful shutdown).
+// own SO_REUSEPORT listener per address, until SIGTERM or SIGINT (graceful shutdown). SIGHUP
+// asks the application to reload the certificate.
 #pragma once
 
 #include "http/handler.hpp"
@@ -7,16 +8,13 @@
 #include "http/metrics.hpp"
 #include "http/options.hpp"
 #include "http/request_log.hpp"
+#include "http/transport/tls.hpp"
 
 #include <boost/system/error_code.hpp>
 
 #include <functional>
 #include <memory>
 #include <string>
-
-namespace boost::asio::ssl {
-class context;
-}
 
 namespace breakwater::http {
 
@@ -25,11 +23,13 @@ struct server_parts {
   const handler& app;  // answers every request
   metrics& stats;
   const request_log& log;
-  std::shared_ptr<boost::asio::ssl::context> tls;  // null when HTTPS is off
-  cert_info cert;
+  tls_identity_store* tls = nullptr;  // null when HTTPS is off
   unsigned workers = 1;
   // Called once every listener is bound (the e2e tests wait for the log line it writes).
   std::function<void()> on_listening;
+  // Called on SIGHUP, on the signal thread (never a worker's): the application loads the
+  // certificate again and, when that works, replaces `tls`'s identity.
+  std::function<void()> on_reload;
 };
 
 // Blocks until a signal stops the server; an error when a listener cannot be opened.

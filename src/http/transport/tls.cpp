@@ -1,6 +1,7 @@
 #include "http/transport/tls.hpp"
 
 #include "http/error.hpp"
+#include "http/transport/certificate.hpp"
 
 #include <openssl/ssl.h>
 #include <boost/asio/ssl/context.hpp>
@@ -60,6 +61,15 @@ boost::system::result<std::shared_ptr<boost::asio::ssl::context>> make_tls_conte
   if (!ec) ctx->use_private_key_file(key_file, ssl::context::pem, ec);
   if (ec || SSL_CTX_check_private_key(native) != 1) return errc::cert_unreadable;
   return ctx;
+}
+
+boost::system::result<std::shared_ptr<const tls_identity>> load_tls_identity(
+    const std::string& cert_file, const std::string& key_file) {
+  auto ctx = make_tls_context(cert_file, key_file);
+  if (!ctx) return ctx.error();
+  auto info = read_cert_info(cert_file);
+  if (!info) return info.error();
+  return std::make_shared<const tls_identity>(tls_identity{std::move(*ctx), std::move(*info)});
 }
 
 tls_info read_tls_info(const ssl_st* ssl) {

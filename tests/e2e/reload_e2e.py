@@ -1,0 +1,207 @@
+#!/usr/bin/env python3
+"""End-to-end tests of certificate reload (SIGHUP) and JSON logs (--log-format json): the
+real binary on free loopback ports. Usage: reload_e2e.py BINARY DATA_DIR OUT_DIR"""
+import hashlib
+import json
+import os
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import web_e2e as web  # noqa: E402  (same arguments: BINARY DATA_DIR OUT_DIR)
+
+check, free_port, Server = web.check, web.free_port, web.Server
+
+
+def make_cert(directory, name):
+    """A fresh P-256 key and self-signed certificate; returns (cert path, key path)."""
+    cert, key = os.path.join(directory, f"{name}.crt"), os.path.join(directory, f"{name}.key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-subj", f"/CN={name}",
+                    "-keyout", key, "-out", cert], check=True, capture_output=True)
+    os.chmod(key, 0o600)
+    return cert, key
+
+
+def install(src, dst):
+    """Replaces dst at once, as certbot's renewal does."""
+    tmp = dst + ".new"
+    with open(src, "rb") as f, open(tmp, "wb") as out:
+        out.write(f.read())
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, dst)
+
+
+def fingerprint_of(der):
+    return ":".join(f"{b:02X}" for b in hashlib.sha256(der).digest())
+
+
+def connect(port):
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    raw = socket.create_connection(("127.0.0.1", port), timeout=10)
+    return ctx.wrap_socket(raw, server_hostname="localhost")
+
+
+def ask(sock, target):
+    """One keep-alive request on an open connection; returns (status, body)."""
+    sock.sendall(f"GET {target} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return 0, b""
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode(errors="replace").split("\r\n")
+    length = 0
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        if name.strip().lower() == "content-length":
+            length = int(value.strip())
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return int(lines[0].split()[1]), body
+
+
+def wait_for(srv, text, count, timeout=10):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if srv.text().count(text) >= count:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def new_client_sees(port):
+    with connect(port) as s:
+        status, body = ask(s, "/port/443")
+        return fingerprint_of(s.getpeercert(binary_form=True)), status, body
+
+
+def reload_given_files(work):
+    first, second = make_cert(work, "first"), make_cert(work, "second")
+    cert, key = os.path.join(work, "cert.pem"), os.path.join(work, "key.pem")
+    install(first[0], cert)
+    install(first[1], key)
+    with open(first[0], "rb") as f:
+        fp_first = fingerprint_of(ssl.PEM_cert_to_DER_cert(f.read().decode()))
+    with open(second[0], "rb") as f:
+        fp_second = fingerprint_of(ssl.PEM_cert_to_DER_cert(f.read().decode()))
+    https, http = free_port(), free_port()
+    srv = Server("reload", "--http", f"127.0.0.1:{http}", "--https", f"127.0.0.1:{https}",
+                 "--cert", cert, "--key", key, "--threads", "2", "--log-format", "json",
+                 "--state-dir", os.path.join(work, "state"))
+    early = connect(https)
+    status, body = ask(early, "/port/443")
+    check("before the reload: the first certificate",
+          fingerprint_of(early.getpeercert(binary_form=True)) == fp_first and status == 200
+          and fp_first.encode() in body, f"status {status}")
+
+    install(second[0], cert)
+    install(second[1], key)
+    srv.proc.send_signal(signal.SIGHUP)
+    check("SIGHUP: the reload is logged", wait_for(srv, "new connections get the certificate", 1),
+          srv.text()[-2000:])
+    status, body = ask(early, "/port/443")
+    check("a connection from before the reload keeps working, with its own certificate",
+          status == 200 and fp_first.encode() in body and fp_second.encode() not in body,
+          f"status {status}")
+    early.close()
+    fp, status, body = new_client_sees(https)
+    check("a connection after the reload gets the new certificate, and its page shows it",
+          fp == fp_second and status == 200 and fp_second.encode() in body, fp)
+
+    install(first[1], key)  # the second certificate with the first key: they do not match
+    srv.proc.send_signal(signal.SIGHUP)
+    check("a key that does not match is refused, and the log says so",
+          wait_for(srv, "certificate not reloaded", 1), srv.text()[-2000:])
+    fp, status, _ = new_client_sees(https)
+    check("after a failed reload the previous certificate still serves",
+          fp == fp_second and status == 200, fp)
+
+    os.remove(cert)
+    srv.proc.send_signal(signal.SIGHUP)
+    check("a missing certificate is refused, and the log says so",
+          wait_for(srv, "certificate not reloaded", 2), srv.text()[-2000:])
+    fp, status, _ = new_client_sees(https)
+    check("after a second failed reload the previous certificate still serves",
+          fp == fp_second and status == 200, fp)
+
+    # JSON lines: a hostile target and the reload messages must all parse.
+    web.raw_exchange(http, b'GET /port/1?a="\x01\x1b[31m\xff\xfe HTTP/1.1\r\nHost: localhost\r\n'
+                     b"Connection: close\r\n\r\n")
+    web.curl(f"http://127.0.0.1:{http}/healthz")
+    check("server exits 0 after the reloads", srv.stop() == 0)
+    check_json_log(srv.text())
+
+
+def check_json_log(text):
+    lines = [line for line in text.splitlines() if line.strip()]
+    objects, bad = [], []
+    for line in lines:
+        try:
+            objects.append(json.loads(line))
+        except ValueError:
+            bad.append(line)
+    check("--log-format json: every line is a JSON object", not bad and lines, repr(bad[:3]))
+    requests = [o for o in objects if o.get("event") == "request"]
+    keys = {"time", "level", "event", "method", "target", "status", "bytes", "duration_ms",
+            "client", "client_port"}
+    check("request lines have the documented keys",
+          requests and all(set(o) == keys for o in requests), repr(requests[:2]))
+    messages = [o for o in objects if o.get("event") == "message"]
+    check("messages have time, level, event and message",
+          messages and all(set(o) == {"time", "level", "event", "message"} for o in messages))
+    failed = [o for o in messages if "not reloaded" in o["message"]]
+    check("a failed reload is one warning that says what to fix",
+          failed and all(o["level"] == "warn" and "fix the files" in o["message"] for o in failed))
+
+
+def reload_self_signed_and_plain(work):
+    https, http = free_port(), free_port()
+    srv = Server("reload-self-signed", "--http", f"127.0.0.1:{http}", "--https",
+                 f"127.0.0.1:{https}", "--state-dir", os.path.join(work, "state-self"),
+                 "--threads", "1", "--log-format", "json", "--log-client-addresses", "false")
+    before, _, _ = new_client_sees(https)
+    srv.proc.send_signal(signal.SIGHUP)
+    check("SIGHUP reloads the self-signed certificate of the state directory",
+          wait_for(srv, "new connections get the certificate", 1), srv.text()[-2000:])
+    after, status, _ = new_client_sees(https)
+    check("the same self-signed certificate serves after the reload",
+          after == before and status == 200)
+    web.curl(f"http://127.0.0.1:{http}/healthz")
+    check("server exits 0", srv.stop() == 0)
+    requests = [json.loads(line) for line in srv.text().splitlines() if '"request"' in line]
+    check("log_client_addresses = false: JSON request lines name no client",
+          requests and all("client" not in o and "client_port" not in o for o in requests),
+          repr(requests[:2]))
+
+    http = free_port()
+    srv = Server("reload-plain", "--http", f"127.0.0.1:{http}", "--https", "off")
+    srv.proc.send_signal(signal.SIGHUP)
+    check("without HTTPS, SIGHUP is logged and the server goes on",
+          wait_for(srv, "no certificate to reload", 1)
+          and web.curl(f"http://127.0.0.1:{http}/healthz")[0] == 200, srv.text()[-2000:])
+    check("server exits 0 (plain)", srv.stop() == 0)
+
+
+def main():
+    work = tempfile.mkdtemp(prefix="bw-reload-")
+    reload_given_files(work)
+    reload_self_signed_and_plain(work)
+    print(f"{web.results['passed']} passed, {web.results['failed']} failed")
+    return 1 if web.results["failed"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
