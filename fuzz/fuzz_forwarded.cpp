@@ -26,7 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     header_view h{name, text};
     auto hops = reported_hops(std::span<const header_view>(&h, 1), which);
     for (const auto& hop : hops) {
-      if (hop && (!breakwater::common::parse_ip(*hop) || to_string(*breakwater::common::parse_ip(*hop)) != *hop))
+      if (hop && (!breakwater::common::parse_ip(*hop) ||
+                  to_string(*breakwater::common::parse_ip(*hop)) != *hop))
         std::abort();
     }
     trust.header = which;

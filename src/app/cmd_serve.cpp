@@ -12,6 +12,7 @@
 #include "http/transport/tls.hpp"
 #include "scan/probe_service.hpp"
 #include "site/api_scans.hpp"
+#include "site/private_paths.hpp"
 #include "site/scan_routes.hpp"
 
 #include <fmt/format.h>
@@ -176,7 +177,8 @@ int run_serve(const serve_options& o, context& ctx) {
   }
   const db::database* db = ctx.database();
   if (db == nullptr) return exit_failure;
-  http::request_log log(cfg.log, cfg.log_client_addresses, {}, cfg.log_format);
+  // Without client addresses, scan ids (which identify a visitor) are hidden too.
+  http::request_log log(cfg.log, cfg.log_client_addresses, site::without_scan_ids, cfg.log_format);
   std::unique_ptr<http::tls_identity_store> tls;
   if (!prepare_tls(cfg, log, tls)) return exit_failure;
 

@@ -91,4 +91,32 @@ boost::system::result<cidr_list, std::string> parse_cidr_list(
   return out;
 }
 
+address_scope scope_of(const ip_bytes& ip) noexcept {
+  const auto& b = ip.bytes;
+  if (!ip.v6) {
+    if (b[0] == 127) return address_scope::loopback;
+    if (b[0] == 100 && (b[1] & 0xc0) == 64) return address_scope::shared;
+    if (b[0] == 10 || (b[0] == 172 && (b[1] & 0xf0) == 16) || (b[0] == 192 && b[1] == 168))
+      return address_scope::private_use;
+    if (b[0] == 169 && b[1] == 254) return address_scope::link_local;
+    return address_scope::global;
+  }
+  static constexpr std::array<std::uint8_t, 16> one{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  if (b == one) return address_scope::loopback;
+  if ((b[0] & 0xfe) == 0xfc) return address_scope::private_use;
+  if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) return address_scope::link_local;
+  return address_scope::global;
+}
+
+std::string_view to_string(address_scope s) noexcept {
+  switch (s) {
+    case address_scope::global: return "global";
+    case address_scope::shared: return "shared";
+    case address_scope::private_use: return "private";
+    case address_scope::link_local: return "link-local";
+    case address_scope::loopback: return "loopback";
+  }
+  return "global";
+}
+
 }  // namespace breakwater::common

@@ -23,6 +23,18 @@ struct ip_bytes {
 std::optional<ip_bytes> parse_ip(std::string_view text) noexcept;
 std::string to_string(const ip_bytes& ip);
 
+// Where an address lives, for telling a visitor what a result from it means.
+enum class address_scope {
+  global,       // on the internet
+  shared,       // 100.64.0.0/10, carrier-grade NAT's shared space (RFC 6598)
+  private_use,  // 10/8, 172.16/12, 192.168/16 (RFC 1918), fc00::/7 (RFC 4193)
+  link_local,   // 169.254/16, fe80::/10
+  loopback,     // 127/8, ::1
+};
+
+address_scope scope_of(const ip_bytes& ip) noexcept;
+std::string_view to_string(address_scope s) noexcept;  // "global", "shared", "private"...
+
 struct cidr {
   ip_bytes base;  // host bits cleared
   unsigned prefix = 0;

@@ -1,6 +1,6 @@
 #include "site/address_note.hpp"
 
-#include "common/ip.hpp"
+#include "common/cidr.hpp"
 
 #include <fmt/format.h>
 
@@ -8,10 +8,9 @@ namespace breakwater::site {
 namespace {
 
 std::optional<common::address_scope> scope(std::string_view address) {
-  boost::system::error_code ec;
-  auto a = boost::asio::ip::make_address(address, ec);
-  if (ec) return std::nullopt;
-  return common::scope_of(a);
+  auto ip = common::parse_ip(address);
+  if (!ip) return std::nullopt;
+  return common::scope_of(*ip);
 }
 
 }  // namespace

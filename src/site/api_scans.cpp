@@ -1,5 +1,6 @@
 #include "site/api_scans.hpp"
 #include "common/json_text.hpp"
+#include "site/address_note.hpp"
 
 #include "common/text.hpp"
 #include "probe/result_json.hpp"
@@ -327,7 +328,9 @@ void add_scan_api_routes(website& s, scan::service& service, scan_api_options op
   r.add(method::get, "/api/v1/address", [](const request& req, const route_params&) {
     auto who = visitor_of(req);
     if (!who) return unknown_client();
-    return json_answer(200, json::object{{"address", who->address}});
+    json::object out{{"address", who->address}, {"scope", scope_name(who->address)}};
+    if (auto note = address_note(who->address)) out["note"] = *note;
+    return json_answer(200, out);
   });
   // A GET that starts a probe, without a CSRF token: it only ever probes the requester's own
   // address, and a browser's request from another site's page is refused (Sec-Fetch-Site,

@@ -1,5 +1,6 @@
 // The scan pages before a scan exists: the choice of tests, the confirm step, refusals.
 #include "scan/plan.hpp"
+#include "site/address_note.hpp"
 #include "site/html.hpp"
 #include "site/page_scan.hpp"
 
@@ -39,6 +40,7 @@ void address_line(html& h, std::string_view address) {
       "That is the address your connection to this server comes from; no other address "
       "can be probed from here.");
   h.raw("</p>");
+  if (auto note = address_note(address)) h.raw("<p class=\"note\">").text(*note).raw("</p>");
 }
 
 void confirm_link(html& h, scan::scan_kind kind) {

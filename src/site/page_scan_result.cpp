@@ -1,5 +1,6 @@
 // /scan/{id}: a scan's progress, grid, counts, the ports that answered, ping and UPnP, and the
 // verdict; and the single-port result shown on its port's page.
+#include "site/address_note.hpp"
 #include "site/assets.hpp"
 #include "site/page_scan.hpp"
 #include "site/pages.hpp"
@@ -218,6 +219,7 @@ page render_scan_result_page(const scan::scan_view& v, const db::database& db,
           "</h1><p class=\"target\">Probing <strong "
           "id=\"target\">");
   h.text(v.target).raw("</strong>, the address your connection comes from.</p>");
+  if (auto note = address_note(v.target)) h.raw("<p class=\"note\">").text(*note).raw("</p>");
   progress(h, v, cancel_token);
   if (!v.ports.empty()) {
     h.raw("<h2>Ports</h2>");

@@ -180,11 +180,16 @@ def reload_self_signed_and_plain(work):
     check("the same self-signed certificate serves after the reload",
           after == before and status == 200)
     web.curl(f"http://127.0.0.1:{http}/healthz")
+    web.curl(f"http://127.0.0.1:{http}/api/v1/scans/AbCdEfGhIjKlMnOpQrStUv/events?after=2")
     check("server exits 0", srv.stop() == 0)
     requests = [json.loads(line) for line in srv.text().splitlines() if '"request"' in line]
     check("log_client_addresses = false: JSON request lines name no client",
           requests and all("client" not in o and "client_port" not in o for o in requests),
           repr(requests[:2]))
+    check("log_client_addresses = false: scan ids and queries are left out of targets",
+          any(o["target"] == "/api/v1/scans/*/events" for o in requests)
+          and not any("AbCdEf" in o["target"] or "after=" in o["target"] for o in requests),
+          repr([o["target"] for o in requests]))
 
     http = free_port()
     srv = Server("reload-plain", "--http", f"127.0.0.1:{http}", "--https", "off")

@@ -180,7 +180,12 @@ TEST_F(api_test, address_names_the_visitor_as_the_scans_see_it) {
   EXPECT_EQ(h.res.content_type, "application/json");
   EXPECT_EQ(h.res.cache, cache_policy::no_store);
   EXPECT_FALSE(h.res.shareable);
-  EXPECT_EQ(json::parse(h.res.body), json::parse(R"({"address":"198.18.0.2"})"));
+  EXPECT_EQ(json::parse(h.res.body), json::parse(R"({"address":"198.18.0.2","scope":"global"})"));
+  // An address inside the provider's NAT gets its scope and a sentence saying what it means.
+  json::value cgnat =
+      json::parse(call(method::get, "/api/v1/address", {}, {}, "100.64.3.4").res.body);
+  EXPECT_EQ(cgnat.at("scope").as_string(), "shared");
+  EXPECT_NE(std::string(cgnat.at("note").as_string()).find("carrier-grade NAT"), std::string::npos);
   EXPECT_EQ(json::parse(call(method::get, "/api/v1/address", {}, {}, "2001:2::5").res.body)
                 .at("address")
                 .as_string(),
