@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything breakwater needs to build and test, from Debian's packages.
 # Idempotent, and silent when everything is already installed. --tools adds the programs
-# the tests and benchmarks drive (curl, chromium, nginx, haproxy, wrk, h2load).
+# the tests and benchmarks drive (curl, chromium, nginx, haproxy, wrk, h2load) and the
+# package test needs.
 set -euo pipefail
 
 packages=(
@@ -14,7 +15,8 @@ packages=(
   zlib1g-dev
 )
 if [ "${1:-}" = "--tools" ]; then
-  packages+=(curl openssl chromium nginx haproxy wrk nghttp2-client)
+  # dpkg-dev: dpkg-shlibdeps for the package; systemd and man-db: systemd-analyze verify.
+  packages+=(curl openssl chromium nginx haproxy wrk nghttp2-client dpkg-dev systemd man-db)
 fi
 
 missing=()

@@ -2,8 +2,10 @@
 # Installs what is needed, builds and runs every test: unit, CLI and web end-to-end tests
 # (release and ASan+UBSan; the threaded ones under TSan too), the browser tests (the scan pages on the network test bed), the
 # data check, the end-to-end probe tests on the network test bed (root), the scan service e2e
-# (20 visitor namespaces), the proxy e2e (nginx and HAProxy in front of the server), the fuzz
-# targets for a short smoke run, and the format check.
+# (20 visitor namespaces), the proxy e2e (nginx and HAProxy in front of the server), the
+# server as an unprivileged user with only its two capabilities, the Debian package (built,
+# installed, verified, smoke-tested, purged), the fuzz targets for a short smoke run, and the
+# format check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --tools
@@ -49,6 +51,12 @@ tests/e2e/run_selfcheck_e2e.sh
 
 step "end-to-end proxy tests (nginx and HAProxy in front; spoofs, bystander and loopback counters)"
 tests/e2e/run_proxy_e2e.sh
+
+step "unprivileged server e2e (a system user with CAP_NET_RAW and CAP_NET_BIND_SERVICE only)"
+tests/e2e/run_unprivileged_e2e.sh
+
+step "Debian package (cpack; install, systemd-analyze verify, installed program, purge)"
+tests/package/run_package_test.sh
 
 step "waiting for the ASan+UBSan and fuzz builds"
 if ! wait "$background"; then

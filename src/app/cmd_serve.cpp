@@ -32,6 +32,7 @@ struct serve_options {
   // The text given to each flag of config_keys(), by flag name.
   std::map<std::string_view, std::vector<std::string>> values;
   bool print_config = false;
+  bool check_config = false;
   CLI::App* cmd = nullptr;
   bool given(std::string_view name) const { return cmd->count(std::string(name)) > 0; }
 };
@@ -135,6 +136,59 @@ void reload_tls(const app::server_config& cfg, const http::request_log& log,
                           now->cert.subject, now->cert.not_after, now->cert.sha256));
 }
 
+// --check-config: what a start would refuse in the certificate and key, found without
+// binding a socket or writing a file (a self-signed certificate is made only by a start).
+int check_config(const app::server_config& cfg) {
+  if (!cfg.cert_file.empty()) {
+    const std::string what_to_do =
+        "give a PEM certificate chain and its own private key (--cert/--key or [tls] cert and "
+        "key), both readable by the user the service runs as";
+    for (const std::string& file : {cfg.cert_file, cfg.key_file}) {
+      if (!common::read_file(file)) {
+        fail(
+            fmt::format("cannot read {}: check the path and that the user the service runs as "
+                        "may read it",
+                        file));
+        return exit_bad_input;
+      }
+    }
+    if (auto ctx = http::make_tls_context(cfg.cert_file, cfg.key_file); !ctx) {
+      fail(fmt::format("{} / {}: {}; {}", cfg.cert_file, cfg.key_file, ctx.error().message(),
+                       what_to_do));
+      return exit_bad_input;
+    }
+    if (auto info = http::read_cert_info(cfg.cert_file); !info) {
+      fail(fmt::format("{}: {}; {}", cfg.cert_file, info.error().message(), what_to_do));
+      return exit_bad_input;
+    }
+    if (http::readable_by_others(cfg.key_file)) {
+      fmt::print(stderr,
+                 "warning: the private key {} can be read by other users: chmod 600 it (or 640 "
+                 "with a group only this service is in)\n",
+                 cfg.key_file);
+    }
+  }
+  fmt::print("configuration OK\n");
+  return exit_ok;
+}
+
+// Once at start: which prober scans use, and why not raw SYNs when it fell back, so that an
+// operator who meant to grant CAP_NET_RAW sees that it did not take.
+void log_prober(const http::request_log& log, const scan::probe_service& scans) {
+  if (scans.prober() == probe::backend_kind::raw_syn) {
+    log.message(http::log_level::warn, "breakwater serve: scans probe with raw SYNs");
+  } else if (scans.prober_fallback_reason().empty()) {
+    log.message(http::log_level::warn,
+                "breakwater serve: scans probe with connect() (prober = \"connect\")");
+  } else {
+    log.message(http::log_level::warn,
+                fmt::format("breakwater serve: scans probe with connect(), not raw SYNs: {}; "
+                            "grant it CAP_NET_RAW for raw SYN probes, or set prober = "
+                            "\"connect\" in [scan] to silence this",
+                            scans.prober_fallback_reason()));
+  }
+}
+
 scan::probe_service_options scan_options_of(const app::server_config& cfg) {
   scan::probe_service_options o;
   o.settings = cfg.scan;
@@ -175,6 +229,7 @@ int run_serve(const serve_options& o, context& ctx) {
     fail("both --http and --https are off: give at least one address to listen on");
     return exit_bad_input;
   }
+  if (o.check_config) return check_config(cfg);
   const db::database* db = ctx.database();
   if (db == nullptr) return exit_failure;
   // Without client addresses, scan ids (which identify a visitor) are hidden too.
@@ -198,11 +253,12 @@ int run_serve(const serve_options& o, context& ctx) {
       scans = std::make_unique<scan::probe_service>(scan_options_of(cfg));
     } catch (const std::runtime_error& e) {
       fmt::print(stderr,
-                 "error: the scan service cannot start: {}; run as root, or set prober = "
-                 "\"connect\" in [scan]\n",
+                 "error: the scan service cannot start: {}; give it CAP_NET_RAW (or run as "
+                 "root), or set prober = \"connect\" in [scan]\n",
                  e.what());
       return exit_failure;
     }
+    log_prober(log, *scans);
     site::add_scan_api_routes(site, *scans);
     site::scan_page_options pages;
     pages.retention = std::chrono::duration_cast<std::chrono::minutes>(cfg.scan.keep_results);
@@ -251,6 +307,10 @@ void add_serve_command(CLI::App& app, context& ctx, int& status) {
   }
   cmd->add_flag("--print-config", o->print_config,
                 "Print the effective configuration as TOML and exit");
+  cmd->add_flag("--check-config", o->check_config,
+                "Validate the configuration (and the certificate and key, when given) without "
+                "binding or writing anything; exit 0 (\"configuration OK\") or 2 with what is "
+                "wrong");
   cmd->callback([o, &ctx, &status] { status = run_serve(*o, ctx); });
 }
 

@@ -22,16 +22,20 @@ namespace {
 
 namespace asio = boost::asio;
 
+// `chosen` learns which prober was opened (a test's injected backend keeps the settings').
 probe::engine_options engine_options_of(const probe_service_options& o,
-                                        const asio::io_context::executor_type& ex) {
+                                        const asio::io_context::executor_type& ex,
+                                        probe::opened_backend& chosen) {
   probe::engine_options eo;
   eo.max_rate = static_cast<double>(o.settings.max_rate);
   eo.max_in_flight = o.settings.max_in_flight;
   eo.backend = o.backend;
+  chosen.kind = o.settings.prober;
   if (!eo.backend) {
-    auto b = probe::make_backend(ex, o.settings.prober);
+    auto b = probe::open_backend(ex, o.settings.prober);
     if (!b) throw std::runtime_error(b.error().message());
-    eo.backend = std::move(*b);
+    eo.backend = b->backend;
+    chosen = std::move(*b);
   }
   return eo;
 }
@@ -47,7 +51,8 @@ struct probe_service::core : service_state {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::unique_ptr<probe::engine> engine;
   std::thread thread;
-  bool closing = false;  // service thread only: the sweep must not re-arm
+  bool closing = false;          // service thread only: the sweep must not re-arm
+  probe::opened_backend prober;  // set before the thread starts, read-only afterwards
 
   // Under `mu`: takes the claim's places and budget, or counts the refusal.
   std::optional<refusal> admit(const claim& c) {
@@ -121,10 +126,17 @@ struct probe_service::core : service_state {
 probe_service::probe_service(probe_service_options options)
     : core_(std::make_shared<core>(std::move(options))) {
   auto ex = core_->ioc.get_executor();
-  core_->engine = std::make_unique<probe::engine>(ex, engine_options_of(core_->options, ex));
+  core_->engine =
+      std::make_unique<probe::engine>(ex, engine_options_of(core_->options, ex, core_->prober));
   core_->work.emplace(ex);
   core_->arm_sweep();
   core_->thread = std::thread([c = core_.get()] { c->ioc.run(); });
+}
+
+probe::backend_kind probe_service::prober() const { return core_->prober.kind; }
+
+const std::string& probe_service::prober_fallback_reason() const {
+  return core_->prober.fallback_reason;
 }
 
 probe_service::~probe_service() {

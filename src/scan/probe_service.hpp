@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 namespace breakwater::probe {
 class prober;
@@ -60,6 +61,10 @@ class probe_service final : public service {
       const visitor& who, const scan_order& order) const override;
 
   service_stats stats() const;
+  // The prober scans use (raw_syn or connect) and, when "auto" fell back to connect(), why
+  // raw sockets could not be opened (empty otherwise): stated once in the log at start.
+  probe::backend_kind prober() const;
+  const std::string& prober_fallback_reason() const;
 
  private:
   struct core;

@@ -6,6 +6,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <cstdlib>
@@ -246,6 +248,114 @@ TEST(cli, import_iana_refuses_a_file_that_is_not_iana_csv) {
   EXPECT_EQ(run({"db", "import-iana", "/nonexistent.csv"}).status, 2);
 }
 
+// A fresh directory of this test process's own (ctest -j runs several at once).
+std::filesystem::path fresh_dir(std::string_view name) {
+  auto dir =
+      std::filesystem::path(::testing::TempDir()) / fmt::format("bw-cli-{}-{}", name, ::getpid());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+// A self-signed certificate for `key` (made here) in dir/NAME.crt and dir/NAME.key.
+bool make_cert(const std::filesystem::path& dir, const std::string& name) {
+  std::string cmd = fmt::format(
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
+      "-subj /CN=localhost -keyout {} -out {} >/dev/null 2>&1",
+      shell_quote((dir / (name + ".key")).string()), shell_quote((dir / (name + ".crt")).string()));
+  return std::system(cmd.c_str()) == 0;
+}
+
+// A listening TCP socket on 127.0.0.1 (any free port): returns the port, keeps `fd`.
+int listen_on_loopback(int& fd) {
+  fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  auto* sa =
+      reinterpret_cast<sockaddr*>(&a);  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
+  if (::bind(fd, sa, len) != 0 || ::listen(fd, 1) != 0 || ::getsockname(fd, sa, &len) != 0) {
+    return -1;
+  }
+  return ntohs(a.sin_port);
+}
+
+TEST(cli, check_config_accepts_a_good_file_and_binds_and_writes_nothing) {
+  auto dir = fresh_dir("check-good");
+  // The port is taken already: a check that tried to listen would fail.
+  int fd = -1;
+  int port = listen_on_loopback(fd);
+  ASSERT_GT(port, 0);
+  std::ofstream(dir / "serve.toml") << fmt::format(
+      "http = ['127.0.0.1:{}']\nhttps = ['[::1]:{}']\nstate_dir = '{}'\n[scan]\nprober = "
+      "'raw'\n",
+      port, port, (dir / "state").string());
+  run_result r = run({"serve", "--config", (dir / "serve.toml").string(), "--check-config"});
+  ::close(fd);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "configuration OK\n");
+  EXPECT_FALSE(std::filesystem::exists(dir / "state")) << "the check made the state directory";
+}
+
+TEST(cli, check_config_names_file_and_line_of_a_bad_key) {
+  auto dir = fresh_dir("check-bad");
+  std::ofstream(dir / "serve.toml")
+      << "http = ['127.0.0.1:8080']\n\n[limits]\nmax_conections = 5\n";
+  run_result r = run({"serve", "--config", (dir / "serve.toml").string(), "--check-config"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(contains(r.err, "serve.toml:4")) << r.err;
+  EXPECT_TRUE(contains(r.err, "max_conections")) << r.err;
+  EXPECT_FALSE(contains(r.out, "configuration OK")) << r.out;
+
+  std::ofstream(dir / "value.toml") << "threads = -3\n";
+  r = run({"serve", "--config", (dir / "value.toml").string(), "--check-config"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(contains(r.err, "value.toml:1")) << r.err;
+
+  r = run({"serve", "--config", (dir / "missing.toml").string(), "--check-config"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(contains(r.err, "cannot read config file")) << r.err;
+}
+
+TEST(cli, check_config_validates_flags_too) {
+  run_result r = run({"serve", "--check-config", "--http", "127.0.0.1:99999"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(contains(r.err, "--http 127.0.0.1:99999")) << r.err;
+  r = run({"serve", "--check-config", "--http", "off", "--https", "off"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(contains(r.err, "at least one address")) << r.err;
+  r = run({"serve", "--check-config", "--cert", "/nonexistent.pem"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(contains(r.err, "give both --cert and --key")) << r.err;
+}
+
+TEST(cli, check_config_checks_that_certificate_and_key_are_readable_and_match) {
+  auto dir = fresh_dir("check-tls");
+  if (!make_cert(dir, "a") || !make_cert(dir, "b")) GTEST_SKIP() << "openssl is not installed";
+  auto check = [&](const std::string& cert, const std::string& key) {
+    return run({"serve", "--check-config", "--http", "off", "--https", "127.0.0.1:8443", "--cert",
+                (dir / cert).string(), "--key", (dir / key).string()});
+  };
+  run_result r = check("a.crt", "a.key");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "configuration OK\n");
+
+  r = check("a.crt", "b.key");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(contains(r.err, "a.crt")) << r.err;
+  EXPECT_TRUE(contains(r.err, "its own private key")) << r.err;
+
+  r = check("missing.crt", "a.key");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(contains(r.err, "missing.crt")) << r.err;
+
+  std::ofstream(dir / "garbage.crt") << "not a certificate\n";
+  r = check("garbage.crt", "a.key");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(contains(r.err, "garbage.crt")) << r.err;
+}
+
 TEST(cli, every_command_has_help) {
   for (auto args : std::vector<std::vector<std::string>>{{"--help"},
                                                          {"port", "--help"},
@@ -253,7 +363,8 @@ TEST(cli, every_command_has_help) {
                                                          {"db", "--help"},
                                                          {"db", "check", "--help"},
                                                          {"db", "import-iana", "--help"},
-                                                         {"db", "stats", "--help"}}) {
+                                                         {"db", "stats", "--help"},
+                                                         {"serve", "--help"}}) {
     run_result r = run(args);
     EXPECT_EQ(r.status, 0) << args.front();
     EXPECT_TRUE(contains(r.out, "Usage")) << r.out;
