@@ -82,9 +82,16 @@ config_key listeners(std::string_view name, std::string_view flag, std::string_v
   return k;
 }
 
-std::vector<config_key> top_level_keys() {
-  using strings = std::vector<std::string>;
-  std::vector<config_key> keys;
+using strings = std::vector<std::string>;
+
+// A key with its own parsing and printing: `set` returns what is wrong, `get` the value.
+config_key custom(std::string_view table, std::string_view name, std::string_view flag,
+                  std::string_view help, value_type type, std::string_view example,
+                  decltype(config_key::set) set, decltype(config_key::get) get) {
+  return {table, name, flag, help, example, type, 0, 0, std::move(set), std::move(get)};
+}
+
+void add_server_keys(std::vector<config_key>& keys) {
   keys.push_back(listeners("http", "--http",
                            "HTTP listen address ADDR:PORT or [V6]:PORT, repeatable; off to "
                            "disable (default 127.0.0.1:8080); append ,proxy-protocol for a "
@@ -100,126 +107,85 @@ std::vector<config_key> top_level_keys() {
   keys.push_back(integer(
       "", "threads", "--threads", "Worker threads (0: one per core)", 0, 256,
       [](auto& c) -> auto& { return c.threads; }));
-  config_key level{"",
-                   "log_level",
-                   "--log-level",
-                   "error, warn, info (one line per request) or debug",
-                   {},
-                   value_type::text,
-                   0,
-                   0,
-                   {},
-                   {}};
-  level.set = [](server_config& c, const config_value& v) -> error {
-    if (!http::parse_log_level(std::get<std::string>(v), c.log))
-      return "must be error, warn, info or debug";
-    return std::nullopt;
-  };
-  level.get = [](const server_config& c) -> config_value { return std::string(to_string(c.log)); };
-  keys.push_back(std::move(level));
-  config_key format{"",
-                    "log_format",
-                    "--log-format",
-                    "text (one line per request) or json (one JSON object per line, for a log "
-                    "stack)",
-                    {},
-                    value_type::text,
-                    0,
-                    0,
-                    {},
-                    {}};
-  format.set = [](server_config& c, const config_value& v) -> error {
-    if (!http::parse_log_format(std::get<std::string>(v), c.log_format))
-      return "must be text or json";
-    return std::nullopt;
-  };
-  format.get = [](const server_config& c) -> config_value {
-    return std::string(to_string(c.log_format));
-  };
-  keys.push_back(std::move(format));
+}
+
+void add_log_keys(std::vector<config_key>& keys) {
+  keys.push_back(custom(
+      "", "log_level", "--log-level", "error, warn, info (one line per request) or debug",
+      value_type::text, {},
+      [](server_config& c, const config_value& v) -> error {
+        if (http::parse_log_level(std::get<std::string>(v), c.log)) return std::nullopt;
+        return "must be error, warn, info or debug";
+      },
+      [](const server_config& c) -> config_value { return std::string(to_string(c.log)); }));
+  keys.push_back(custom(
+      "", "log_format", "--log-format",
+      "text (one line per request) or json (one JSON object per line, for a log stack)",
+      value_type::text, {},
+      [](server_config& c, const config_value& v) -> error {
+        if (http::parse_log_format(std::get<std::string>(v), c.log_format)) return std::nullopt;
+        return "must be text or json";
+      },
+      [](const server_config& c) -> config_value { return std::string(to_string(c.log_format)); }));
   keys.push_back(boolean(
       "", "log_client_addresses", "--log-client-addresses",
       "false: request lines show neither client addresses nor scan ids",
       [](auto& c) -> auto& { return c.log_client_addresses; }));
-  config_key proxies{"",
-                     "trusted_proxies",
-                     "--trusted-proxy",
-                     "Address block (CIDR) of a proxy whose client-address header (and PROXY "
-                     "header, on listeners marked ,proxy-protocol) names the client; repeatable",
-                     "[\"198.18.0.0/15\"]",
-                     value_type::text_list,
-                     0,
-                     0,
-                     {},
-                     {}};
-  proxies.set = [](server_config& c, const config_value& v) -> error {
-    auto list = common::parse_cidr_list(std::get<strings>(v));
-    if (!list) return list.error();
-    c.trust.trusted_proxies = std::move(*list);
-    return std::nullopt;
-  };
-  proxies.get = [](const server_config& c) -> config_value {
-    strings out;
-    for (const common::cidr& b : c.trust.trusted_proxies.items()) out.push_back(to_string(b));
-    return out;
-  };
-  keys.push_back(std::move(proxies));
-  config_key header{"",
-                    "client_address_header",
-                    "--client-address-header",
-                    "The one header a trusted proxy names the client in: x-forwarded-for "
-                    "(default), forwarded, x-real-ip or none",
-                    {},
-                    value_type::text,
-                    0,
-                    0,
-                    {},
-                    {}};
-  header.set = [](server_config& c, const config_value& v) -> error {
-    if (!http::parse_client_header(std::get<std::string>(v), c.trust.header))
-      return "must be \"x-forwarded-for\", \"forwarded\", \"x-real-ip\" or \"none\"";
-    return std::nullopt;
-  };
-  header.get = [](const server_config& c) -> config_value {
-    return std::string(to_string(c.trust.header));
-  };
-  keys.push_back(std::move(header));
-  config_key names{"",
-                   "server_names",
-                   "--server-name",
-                   "A Host name this server answers to besides IP literals and localhost "
-                   "(others get 421); repeatable",
-                   "[\"ports.example.org\"]",
-                   value_type::text_list,
-                   0,
-                   0,
-                   {},
-                   {}};
-  names.set = [](server_config& c, const config_value& v) -> error {
-    auto checked = http::normalise_server_names(std::get<strings>(v));
-    if (!checked) return checked.error();
-    c.server_names = std::move(*checked);
-    return std::nullopt;
-  };
-  names.get = [](const server_config& c) -> config_value { return c.server_names; };
-  keys.push_back(std::move(names));
-  config_key hidden{"",
-                    "hidden_headers",
-                    "--hidden-header",
-                    "A request header /headers never shows; repeatable",
-                    "[\"x-internal-token\"]",
-                    value_type::text_list,
-                    0,
-                    0,
-                    {},
-                    {}};
-  hidden.set = [](server_config& c, const config_value& v) -> error {
-    c.hidden_headers = std::get<strings>(v);
-    return std::nullopt;
-  };
-  hidden.get = [](const server_config& c) -> config_value { return c.hidden_headers; };
-  keys.push_back(std::move(hidden));
-  return keys;
+}
+
+void add_trust_keys(std::vector<config_key>& keys) {
+  keys.push_back(custom(
+      "", "trusted_proxies", "--trusted-proxy",
+      "Address block (CIDR) of a proxy whose client-address header (and PROXY header, on "
+      "listeners marked ,proxy-protocol) names the client; repeatable",
+      value_type::text_list, "[\"198.18.0.0/15\"]",
+      [](server_config& c, const config_value& v) -> error {
+        auto list = common::parse_cidr_list(std::get<strings>(v));
+        if (!list) return list.error();
+        c.trust.trusted_proxies = std::move(*list);
+        return std::nullopt;
+      },
+      [](const server_config& c) -> config_value {
+        strings out;
+        for (const common::cidr& b : c.trust.trusted_proxies.items()) out.push_back(to_string(b));
+        return out;
+      }));
+  keys.push_back(custom(
+      "", "client_address_header", "--client-address-header",
+      "The one header a trusted proxy names the client in: x-forwarded-for (default), "
+      "forwarded, x-real-ip or none",
+      value_type::text, {},
+      [](server_config& c, const config_value& v) -> error {
+        if (http::parse_client_header(std::get<std::string>(v), c.trust.header))
+          return std::nullopt;
+        return "must be \"x-forwarded-for\", \"forwarded\", \"x-real-ip\" or \"none\"";
+      },
+      [](const server_config& c) -> config_value {
+        return std::string(to_string(c.trust.header));
+      }));
+}
+
+void add_site_keys(std::vector<config_key>& keys) {
+  keys.push_back(custom(
+      "", "server_names", "--server-name",
+      "A Host name this server answers to besides IP literals and localhost (others get 421); "
+      "repeatable",
+      value_type::text_list, "[\"ports.example.org\"]",
+      [](server_config& c, const config_value& v) -> error {
+        auto checked = http::normalise_server_names(std::get<strings>(v));
+        if (!checked) return checked.error();
+        c.server_names = std::move(*checked);
+        return std::nullopt;
+      },
+      [](const server_config& c) -> config_value { return c.server_names; }));
+  keys.push_back(custom(
+      "", "hidden_headers", "--hidden-header", "A request header /headers never shows; repeatable",
+      value_type::text_list, "[\"x-internal-token\"]",
+      [](server_config& c, const config_value& v) -> error {
+        c.hidden_headers = std::get<strings>(v);
+        return std::nullopt;
+      },
+      [](const server_config& c) -> config_value { return c.hidden_headers; }));
 }
 
 void add_tls_keys(std::vector<config_key>& keys) {
@@ -299,58 +265,43 @@ void add_scan_rate_keys(std::vector<config_key>& keys) {
   keys.push_back(integer(
       "scan", "max_in_flight", "", "", 1, 1'000'000,
       [](auto& c) -> auto& { return c.scan.max_in_flight; }));
-  config_key prober{"scan",
-                    "prober",
-                    "--prober",
-                    "How scans probe ports: raw (SYNs from a raw socket; root or CAP_NET_RAW), "
-                    "connect (a connect() per port), auto (raw when allowed)",
-                    {},
-                    value_type::text,
-                    0,
-                    0,
-                    {},
-                    {}};
-  prober.set = [](server_config& c, const config_value& v) -> error {
-    auto kind = probe::parse_backend_kind(std::get<std::string>(v));
-    if (!kind) return "must be \"auto\", \"raw\" (root or CAP_NET_RAW) or \"connect\"";
-    c.scan.prober = *kind;
-    return std::nullopt;
-  };
-  prober.get = [](const server_config& c) -> config_value {
-    return std::string(probe::to_string(c.scan.prober));
-  };
-  keys.push_back(std::move(prober));
-  config_key loopback{"scan",
-                      "allow_loopback",
-                      "--allow-loopback",
-                      "May scans probe loopback addresses: true, false or auto (only when every "
-                      "listener is on loopback and no proxy is trusted)",
-                      {},
-                      value_type::bool_or_auto,
-                      0,
-                      0,
-                      {},
-                      {}};
-  loopback.set = [](server_config& c, const config_value& v) -> error {
-    const std::string& t = std::get<std::string>(v);
-    if (t == "auto") {
-      c.scan.allow_loopback.reset();
-    } else if (t == "true" || t == "false") {
-      c.scan.allow_loopback = t == "true";
-    } else {
-      return "must be true, false or \"auto\"";
-    }
-    return std::nullopt;
-  };
-  loopback.get = [](const server_config& c) -> config_value {
-    if (c.scan.allow_loopback) return *c.scan.allow_loopback;
-    return std::string("auto");
-  };
-  keys.push_back(std::move(loopback));
+  keys.push_back(custom(
+      "scan", "prober", "--prober",
+      "How scans probe ports: raw (SYNs from a raw socket; root or CAP_NET_RAW), connect (a "
+      "connect() per port), auto (raw when allowed)",
+      value_type::text, {},
+      [](server_config& c, const config_value& v) -> error {
+        auto kind = probe::parse_backend_kind(std::get<std::string>(v));
+        if (!kind) return "must be \"auto\", \"raw\" (root or CAP_NET_RAW) or \"connect\"";
+        c.scan.prober = *kind;
+        return std::nullopt;
+      },
+      [](const server_config& c) -> config_value {
+        return std::string(probe::to_string(c.scan.prober));
+      }));
+  keys.push_back(custom(
+      "scan", "allow_loopback", "--allow-loopback",
+      "May scans probe loopback addresses: true, false or auto (only when every listener is on "
+      "loopback and no proxy is trusted)",
+      value_type::bool_or_auto, {},
+      [](server_config& c, const config_value& v) -> error {
+        const std::string& t = std::get<std::string>(v);
+        if (t != "auto" && t != "true" && t != "false") return "must be true, false or \"auto\"";
+        c.scan.allow_loopback = t == "auto" ? std::nullopt : std::optional<bool>(t == "true");
+        return std::nullopt;
+      },
+      [](const server_config& c) -> config_value {
+        if (c.scan.allow_loopback) return *c.scan.allow_loopback;
+        return std::string("auto");
+      }));
 }
 
 std::vector<config_key> all_keys() {
-  std::vector<config_key> keys = top_level_keys();
+  std::vector<config_key> keys;
+  add_server_keys(keys);
+  add_log_keys(keys);
+  add_trust_keys(keys);
+  add_site_keys(keys);
   add_tls_keys(keys);
   add_limit_keys(keys);
   add_scan_limit_keys(keys);
