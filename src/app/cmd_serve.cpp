@@ -1,6 +1,7 @@
 // breakwater serve: the website and JSON API over HTTP and HTTPS.
 #include "app/commands.hpp"
 #include "app/exit_code.hpp"
+#include "common/cidr.hpp"
 #include "common/read_file.hpp"
 
 #include "app/config.hpp"
@@ -12,6 +13,7 @@
 #include "http/transport/tls.hpp"
 #include "scan/probe_service.hpp"
 #include "site/api_scans.hpp"
+#include "site/origins.hpp"
 #include "site/private_paths.hpp"
 #include "site/scan_routes.hpp"
 
@@ -20,6 +22,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <map>
 #include <stdexcept>
 #include <thread>
@@ -136,6 +139,29 @@ void reload_tls(const app::server_config& cfg, const http::request_log& log,
                           now->cert.subject, now->cert.not_after, now->cert.sha256));
 }
 
+// ipv4_origin and ipv6_origin work as a pair, and their names are this server's, so they
+// are answered like server_names (no 421).
+bool prepare_sibling_origins(app::server_config& cfg) {
+  if (cfg.ipv4_origin.empty() && cfg.ipv6_origin.empty()) return true;
+  if (cfg.ipv4_origin.empty() || cfg.ipv6_origin.empty()) {
+    return fail(
+        "ipv4_origin and ipv6_origin work together: set both (--ipv4-origin, --ipv6-origin), "
+        "or neither");
+  }
+  if (cfg.ipv4_origin == cfg.ipv6_origin) {
+    return fail(
+        "ipv4_origin and ipv6_origin are the same URL: give a name with only an A record and "
+        "one with only an AAAA record");
+  }
+  for (const std::string& origin : {cfg.ipv4_origin, cfg.ipv6_origin}) {
+    std::string host(site::origin_host(origin));
+    if (common::parse_ip(host)) continue;  // IP literals are always answered
+    auto& names = cfg.server_names;
+    if (std::find(names.begin(), names.end(), host) == names.end()) names.push_back(host);
+  }
+  return true;
+}
+
 // --check-config: what a start would refuse in the certificate and key, found without
 // binding a socket or writing a file (a self-signed certificate is made only by a start).
 int check_config(const app::server_config& cfg) {
@@ -229,6 +255,7 @@ int run_serve(const serve_options& o, context& ctx) {
     fail("both --http and --https are off: give at least one address to listen on");
     return exit_bad_input;
   }
+  if (!prepare_sibling_origins(cfg)) return exit_bad_input;
   if (o.check_config) return check_config(cfg);
   const db::database* db = ctx.database();
   if (db == nullptr) return exit_failure;
@@ -240,6 +267,7 @@ int run_serve(const serve_options& o, context& ctx) {
   site::site_options options;
   if (!cfg.http.empty()) options.http_port = cfg.http.front().port;
   if (!cfg.https.empty()) options.https_port = cfg.https.front().port;
+  options.origins = {cfg.ipv4_origin, cfg.ipv6_origin};
   std::unique_ptr<http::metrics> stats;
   std::unique_ptr<scan::probe_service> scans;
   options.metrics_text = [&stats, &scans] {

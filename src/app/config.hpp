@@ -27,6 +27,10 @@ struct server_config : http::server_options {
   bool log_client_addresses = true;
   // Request headers /headers never shows (beside the built-in credentials and proxy ones).
   std::vector<std::string> hidden_headers;
+  // This server under a name with only an A record and one with only an AAAA record,
+  // normalised ("https://v4.ports.example.org"); both set: the scan pages test both families.
+  std::string ipv4_origin;
+  std::string ipv6_origin;
   scan::settings scan;
 };
 

@@ -3,6 +3,7 @@
 #include "common/text.hpp"
 #include "http/host_rules.hpp"
 #include "probe/backend_kind.hpp"
+#include "site/origins.hpp"
 
 #include <fmt/format.h>
 
@@ -188,6 +189,39 @@ void add_site_keys(std::vector<config_key>& keys) {
       [](const server_config& c) -> config_value { return c.hidden_headers; }));
 }
 
+// ipv4_origin / ipv6_origin: a URL of this same server whose name has only that family's
+// record; empty: not set.
+config_key sibling_origin(std::string_view name, std::string_view flag, std::string_view help,
+                          std::string server_config::*member) {
+  return custom(
+      "", name, flag, help, value_type::text, {},
+      [member](server_config& c, const config_value& v) -> error {
+        const std::string& url = std::get<std::string>(v);
+        if (url.empty()) {
+          c.*member = {};
+          return std::nullopt;
+        }
+        auto origin = site::normalise_origin(url);
+        if (!origin) return origin.error().message;
+        c.*member = std::move(*origin);
+        return std::nullopt;
+      },
+      [member](const server_config& c) -> config_value { return c.*member; });
+}
+
+void add_dual_stack_keys(std::vector<config_key>& keys) {
+  keys.push_back(sibling_origin(
+      "ipv4_origin", "--ipv4-origin",
+      "URL of this server under a name with only an A record (https://v4.ports.example.org); "
+      "with --ipv6-origin the scan pages test both families side by side",
+      &server_config::ipv4_origin));
+  keys.push_back(sibling_origin(
+      "ipv6_origin", "--ipv6-origin",
+      "URL of this server under a name with only an AAAA record "
+      "(https://v6.ports.example.org); with --ipv4-origin the scan pages test both families",
+      &server_config::ipv6_origin));
+}
+
 void add_tls_keys(std::vector<config_key>& keys) {
   keys.push_back(text(
       "tls", "cert", "--cert", "TLS certificate chain (PEM)",
@@ -302,6 +336,7 @@ std::vector<config_key> all_keys() {
   add_log_keys(keys);
   add_trust_keys(keys);
   add_site_keys(keys);
+  add_dual_stack_keys(keys);
   add_tls_keys(keys);
   add_limit_keys(keys);
   add_scan_limit_keys(keys);

@@ -12,15 +12,34 @@ namespace breakwater::http {
 namespace {
 
 // Inline script is forbidden: pages load only our own stylesheet and script, and scripts
-// talk only to this server (the scan page's event stream).
+// talk only to this server (the scan page's event stream) unless a handler names more.
+constexpr std::string_view csp_before_connect =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'";
+constexpr std::string_view csp_after_connect =
+    "; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 constexpr std::string_view security_headers =
-    "Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; "
-    "img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors "
-    "'none'\r\n"
     "X-Content-Type-Options: nosniff\r\n"
     "Referrer-Policy: no-referrer\r\n"
     "X-Frame-Options: DENY\r\n";
 constexpr std::string_view hsts = "Strict-Transport-Security: max-age=31536000\r\n";
+
+bool sets_csp(const stored_response& s) noexcept {
+  for (const auto& h : s.headers) {
+    if (h.first == "Content-Security-Policy") return true;
+  }
+  return false;
+}
+
+// The default policy unless the handler set its own, then the other security headers.
+void append_security_headers(std::string& head, const stored_response& s) {
+  if (!sets_csp(s)) {
+    head.append("Content-Security-Policy: ")
+        .append(csp_before_connect)
+        .append(csp_after_connect)
+        .append("\r\n");
+  }
+  head.append(security_headers);
+}
 
 std::string_view reason(unsigned status) noexcept {
   switch (status) {
@@ -80,6 +99,12 @@ std::size_t cost_of(const std::string& key, const stored_response& s) {
 }
 
 }  // namespace
+
+std::string content_security_policy(std::string_view extra_connect_src) {
+  std::string out(csp_before_connect);
+  if (!extra_connect_src.empty()) out.append(" ").append(extra_connect_src);
+  return out.append(csp_after_connect);
+}
 
 std::string_view http_date() {
   thread_local std::time_t last = 0;
@@ -204,7 +229,7 @@ reply responder::stream_head(const request* req, std::shared_ptr<const stored_re
   append_header(head, "Content-Type", s->content_type);
   append_header(head, "Cache-Control", cache_control(cache_policy::no_store));
   head.append("X-Accel-Buffering: no\r\n");  // nginx in front must not hold events back
-  head.append(security_headers);
+  append_security_headers(head, *s);
   if (https) head.append(hsts);
   for (const auto& [name, value] : s->headers) append_header(head, name, value);
   head.append("Connection: close\r\n\r\n");
@@ -247,7 +272,7 @@ reply responder::finish(const request* req, std::shared_ptr<const stored_respons
   if (!s->gzip_body.empty()) head.append("Vary: Accept-Encoding\r\n");
   if (!etag.empty()) append_header(head, "ETag", etag);
   append_header(head, "Cache-Control", cache_control(s->cache));
-  head.append(security_headers);
+  append_security_headers(head, *s);
   if (https) head.append(hsts);
   for (const auto& [name, value] : s->headers) append_header(head, name, value);
   if (!keep_alive) {

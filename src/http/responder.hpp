@@ -16,6 +16,11 @@
 
 namespace breakwater::http {
 
+// The Content-Security-Policy every answer carries. A handler whose page's script must talk
+// to other origins too (the site's own sibling origins) sets the header itself, built here
+// with those origins added to connect-src; the responder then sends that one instead.
+std::string content_security_policy(std::string_view extra_connect_src = {});
+
 // A response as kept for reuse: both representations and their tags.
 struct stored_response {
   unsigned status = 200;

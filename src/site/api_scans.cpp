@@ -6,6 +6,7 @@
 #include "probe/result_json.hpp"
 #include "scan/plan.hpp"
 #include "site/csrf.hpp"
+#include "site/dual_stack.hpp"
 #include "site/escape.hpp"
 #include "site/visitor.hpp"
 
@@ -48,8 +49,9 @@ response unknown_client() {
 
 // A browser says when another site's page makes the request: such a page may not start
 // probes here (they would cost the visitor's budget and could time their network).
-std::optional<response> refuse_cross_site(const request& req) {
-  if (same_origin(req)) return std::nullopt;
+// The site's sibling origins (dual-stack pages) are not another site.
+std::optional<response> refuse_cross_site(const request& req, const sibling_origins& siblings) {
+  if (same_origin(req, siblings)) return std::nullopt;
   return website::json_error(403, "cross_site",
                              "This request came from another site's page, which may not start "
                              "probes here. Open this server's own pages, or call the API directly "
@@ -261,14 +263,14 @@ std::string scan_view_json(const scan::scan_view& v) {
 
 void add_scan_api_routes(website& s, scan::service& service, scan_api_options options) {
   router& r = s.routes();
-  r.add(method::post, "/api/v1/scans", [&service](const request& req, const route_params&) {
-    // A cross-site form cannot send this type without a CORS preflight, which is never
-    // granted: the content type is the API's CSRF protection.
+  r.add(method::post, "/api/v1/scans", [&s, &service](const request& req, const route_params&) {
+    // A cross-site form cannot send this type without a CORS preflight, which is granted
+    // only to this site's own origins: the content type is the API's CSRF protection.
     if (!is_json(req.header("content-type"))) {
       return website::json_error(415, "unsupported_media_type",
                                  "send the body as Content-Type: application/json");
     }
-    if (auto no = refuse_cross_site(req)) return std::move(*no);
+    if (auto no = refuse_cross_site(req, s.origins())) return std::move(*no);
     auto order = order_of(req.body);
     if (!order) return website::json_error(400, "bad_request", order.error());
     auto who = visitor_of(req);
@@ -294,20 +296,21 @@ void add_scan_api_routes(website& s, scan::service& service, scan_api_options op
     res.body = scan_view_json(*view);
     return res;
   });
-  r.add(method::del, "/api/v1/scans/{id}", [&service](const request& req, const route_params& p) {
-    if (auto no = refuse_cross_site(req)) return std::move(*no);
-    auto who = visitor_of(req);
-    if (!who) return unknown_client();
-    const std::string& address = who->address;
-    if (service.cancel(p[0], address)) {
-      return json_answer(202, json::object{{"id", p[0]}, {"state", "cancelling"}});
-    }
-    auto view = service.find(p[0], address);
-    if (!view) return no_such_scan();
-    return website::json_error(
-        409, "not_running",
-        fmt::format("the scan has already ended ({})", scan::to_string(view->phase)));
-  });
+  r.add(method::del, "/api/v1/scans/{id}",
+        [&s, &service](const request& req, const route_params& p) {
+          if (auto no = refuse_cross_site(req, s.origins())) return std::move(*no);
+          auto who = visitor_of(req);
+          if (!who) return unknown_client();
+          const std::string& address = who->address;
+          if (service.cancel(p[0], address)) {
+            return json_answer(202, json::object{{"id", p[0]}, {"state", "cancelling"}});
+          }
+          auto view = service.find(p[0], address);
+          if (!view) return no_such_scan();
+          return website::json_error(
+              409, "not_running",
+              fmt::format("the scan has already ended ({})", scan::to_string(view->phase)));
+        });
   r.add(method::get, "/api/v1/scans/{id}/events",
         [&service, options](const request& req, const route_params& p) {
           auto who = visitor_of(req);
@@ -323,6 +326,23 @@ void add_scan_api_routes(website& s, scan::service& service, scan_api_options op
           res.heartbeat_every = options.heartbeat;
           return res;
         });
+  // What the difference between two results (each from its family's origin) means, in
+  // words: the dual-stack page sends what it got and shows the answer. It probes nothing and
+  // reads no stored result, so it needs neither the visitor's address nor an origin check.
+  r.add(method::post, "/api/v1/compare", [](const request& req, const route_params&) {
+    if (!is_json(req.header("content-type"))) {
+      return website::json_error(415, "unsupported_media_type",
+                                 "send the body as Content-Type: application/json");
+    }
+    auto both = parse_compare_request(req.body);
+    if (!both) return website::json_error(400, "bad_request", both.error());
+    dual_finding d = compare_families(both->first, both->second);
+    json::array details;
+    for (const std::string& line : d.details) details.emplace_back(line);
+    return json_answer(
+        200,
+        json::object{{"kind", d.kind}, {"headline", d.headline}, {"details", std::move(details)}});
+  });
   // The address the scans of this request would probe, for pages that state it before the
   // visitor confirms (probe.js). Per visitor: never cached (no_store is the default).
   r.add(method::get, "/api/v1/address", [](const request& req, const route_params&) {
@@ -336,10 +356,10 @@ void add_scan_api_routes(website& s, scan::service& service, scan_api_options op
   // address, and a browser's request from another site's page is refused (Sec-Fetch-Site,
   // Origin), so such a page can neither spend the visitor's budget nor time the probe.
   r.add(method::get, "/api/v1/check/{port}",
-        [&service, options](const request& req, const route_params& p) {
+        [&s, &service, options](const request& req, const route_params& p) {
           auto port = common::parse_port_number(p[0]);
           if (!port) return website::json_error(400, "bad_port", "port must be 0-65535");
-          if (auto no = refuse_cross_site(req)) return std::move(*no);
+          if (auto no = refuse_cross_site(req, s.origins())) return std::move(*no);
           auto who = visitor_of(req);
           if (!who) return unknown_client();
           scan::scan_order order;

@@ -120,7 +120,9 @@ bool csrf_guard::check(std::string_view token, std::string_view address,
   return CRYPTO_memcmp(got.data(), want.data(), want.size()) == 0;
 }
 
-bool same_origin(const request& req) noexcept {
+bool same_origin(const request& req, const sibling_origins& siblings) noexcept {
+  const http::host_rules* names = req.conn != nullptr ? req.conn->hosts : nullptr;
+  if (is_site_origin(req.header("origin"), siblings, names)) return true;
   std::string_view fetch_site = req.header("sec-fetch-site");
   if (common::iequals(fetch_site, "cross-site") || common::iequals(fetch_site, "same-site"))
     return false;
@@ -133,7 +135,6 @@ bool same_origin(const request& req) noexcept {
   if (authority.empty()) return false;
   // Behind a proxy that rewrites Host (nginx's default $proxy_host), the browser's origin
   // is one of the configured server names instead.
-  const http::host_rules* names = req.conn != nullptr ? req.conn->hosts : nullptr;
   if (names != nullptr && names->is_server_name(http::host_part(authority))) return true;
   std::string_view host = req.header("host");
   return !host.empty() && common::iequals(authority, host);

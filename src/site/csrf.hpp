@@ -3,6 +3,7 @@
 #pragma once
 
 #include "site/http_names.hpp"
+#include "site/origins.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -35,7 +36,9 @@ class csrf_guard {
 // False when the request says it comes from another site: an Origin header naming neither
 // the request's Host nor a configured server name, "Origin: null" without "Sec-Fetch-Site:
 // same-origin", or Sec-Fetch-Site "cross-site" / "same-site". Requests without either
-// header (curl, old browsers) pass; a form's token still has to match.
-bool same_origin(const request& req) noexcept;
+// header (curl, old browsers) pass; a form's token still has to match. With sibling origins
+// configured, a page of this site on another of its origins (is_site_origin) passes too,
+// whatever Sec-Fetch-Site says: that is how the dual-stack page calls each family's API.
+bool same_origin(const request& req, const sibling_origins& siblings = {}) noexcept;
 
 }  // namespace breakwater::site

@@ -7,6 +7,7 @@
 #include "site/html.hpp"
 #include "site/http_names.hpp"
 #include "site/layout.hpp"
+#include "site/origins.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -29,13 +30,16 @@ struct scan_confirmation {
   std::string token;                                  // CSRF token for the form
   std::string action = "/scan";                       // where the form posts
   std::chrono::minutes retention{30};
+  // Both set: with JavaScript the page can run the test over IPv4 and IPv6 side by side.
+  sibling_origins origins;
 };
 page render_scan_confirm_page(const scan_confirmation& c);
 
 // /scan/{id}: progress, grid, counts, the list of ports that answered, ping and UPnP, verdict.
-// `cancel_token` is the CSRF token for the cancel form (shown while running).
+// `cancel_token` is the CSRF token for the cancel form (shown while running). `dual`: the
+// site has sibling origins, so the family sentence points to the side-by-side test.
 page render_scan_result_page(const scan::scan_view& v, const db::database& db,
-                             std::string_view cancel_token);
+                             std::string_view cancel_token, bool dual = false);
 
 // A single-port scan, shown on its port's page with what the state means for that port.
 page render_port_probe_page(const scan::scan_view& v, const db::database& db,

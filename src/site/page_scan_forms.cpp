@@ -1,6 +1,8 @@
 // The scan pages before a scan exists: the choice of tests, the confirm step, refusals.
 #include "scan/plan.hpp"
 #include "site/address_note.hpp"
+#include "site/assets.hpp"
+#include "site/dual_stack.hpp"
 #include "site/html.hpp"
 #include "site/page_scan.hpp"
 
@@ -79,6 +81,31 @@ void checkbox(html& h, std::string_view name, std::string_view label, bool check
       .raw("> ")
       .text(label)
       .raw("</label>");
+}
+
+// The side-by-side test, shown by dual.js (hidden without JavaScript: the form then tests the
+// family this connection uses). Each family's origin is called directly, so each probes the
+// address the browser reaches it from.
+void dual_section(html& h, const scan_confirmation& c) {
+  h.raw("<section id=\"dual\" class=\"dual\" hidden data-ipv4=\"").text(c.origins.ipv4);
+  h.raw("\" data-ipv6=\"").text(c.origins.ipv6).raw("\" data-kind=\"");
+  h.text(scan::to_string(c.order.kind)).raw("\" data-ports=\"").text(c.order.ports).raw("\">");
+  h.raw("<h2>IPv4 and IPv6 side by side</h2><p>")
+      .text(
+          "Your connection may have two addresses, one per family, and a router often treats "
+          "them differently. This runs the test over each and compares what answered.");
+  h.raw("</p><button type=\"button\" id=\"dual-start\">Test IPv4 and IPv6 side by side</button>");
+  h.raw("<div id=\"dual-finding\" role=\"status\"><p class=\"headline\" id=\"dual-headline\">");
+  h.raw("</p><ul id=\"dual-details\"></ul></div><div class=\"families\">");
+  for (std::string_view family : {"ipv4", "ipv6"}) {
+    h.raw("<div class=\"family\" id=\"fam-").text(family).raw("\"><h3>");
+    h.text(family == "ipv4" ? "IPv4" : "IPv6").raw("</h3><p class=\"target\">Probed address: ");
+    h.raw("<strong id=\"target-").text(family).raw("\">\u2026</strong></p>");
+    h.raw("<p class=\"state\" id=\"state-").text(family).raw("\"></p>");
+    h.raw("<p class=\"counts\" id=\"counts-").text(family).raw("\"></p>");
+    h.raw("<div class=\"grid compact\" id=\"grid-").text(family).raw("\"></div></div>");
+  }
+  h.raw("</div></section>");
 }
 
 }  // namespace
@@ -168,8 +195,17 @@ page render_scan_confirm_page(const scan_confirmation& c) {
     h.raw("</fieldset>");
   }
   h.raw("<button type=\"submit\" id=\"start\">Start: probe ").text(c.address).raw("</button>");
-  h.raw("</form><p><a href=\"/scan\">Choose another test</a></p>");
-  return {fmt::format("{}: confirm", title), "scan", std::string(form_page_head), h.take()};
+  h.raw("</form>");
+  std::string head(form_page_head);
+  if (c.origins.dual()) {
+    dual_section(h, c);
+    head += fmt::format("<script src=\"{}\" defer></script>", asset_url("dual.js"));
+  } else if (!c.address.empty()) {
+    h.raw("<p class=\"family\" id=\"family\">").text(family_used_sentence(c.address, false));
+    h.raw("</p>");
+  }
+  h.raw("<p><a href=\"/scan\">Choose another test</a></p>");
+  return {fmt::format("{}: confirm", title), "scan", std::move(head), h.take()};
 }
 
 page render_scan_refusal_page(const scan::refusal& r) {

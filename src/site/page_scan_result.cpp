@@ -2,6 +2,7 @@
 // verdict; and the single-port result shown on its port's page.
 #include "site/address_note.hpp"
 #include "site/assets.hpp"
+#include "site/dual_stack.hpp"
 #include "site/page_scan.hpp"
 #include "site/pages.hpp"
 #include "site/scan_verdict.hpp"
@@ -208,7 +209,7 @@ void verdict_box(html& h, const verdict_text& vt) {
 }  // namespace
 
 page render_scan_result_page(const scan::scan_view& v, const db::database& db,
-                             std::string_view cancel_token) {
+                             std::string_view cancel_token, bool dual) {
   html h;
   h.raw("<section id=\"scan\" data-id=\"").text(v.id).raw("\" data-events=\"/api/v1/scans/");
   h.text(v.id).raw("/events\" data-phase=\"").text(scan::to_string(v.phase));
@@ -220,6 +221,8 @@ page render_scan_result_page(const scan::scan_view& v, const db::database& db,
           "id=\"target\">");
   h.text(v.target).raw("</strong>, the address your connection comes from.</p>");
   if (auto note = address_note(v.target)) h.raw("<p class=\"note\">").text(*note).raw("</p>");
+  h.raw("<p class=\"family\" id=\"family\">").text(family_used_sentence(v.target, dual));
+  h.raw("</p>");
   progress(h, v, cancel_token);
   if (!v.ports.empty()) {
     h.raw("<h2>Ports</h2>");

@@ -1,6 +1,7 @@
 #include "site/scan_routes.hpp"
 
 #include "common/text.hpp"
+#include "http/responder.hpp"
 #include "scan/plan.hpp"
 #include "site/escape.hpp"
 #include "site/page_scan.hpp"
@@ -124,11 +125,18 @@ response confirm(const scan_pages& sp, const request& req, std::string_view kind
   c.port_count = made->second;
   c.address = who.address;
   c.retention = sp.options.retention;
+  c.origins = sp.s.origins();
   auto estimate = sp.service.estimate(who, c.order);
   if (!estimate) return sp.refused(estimate.error());
   c.estimate = *estimate;
   c.token = sp.options.guard->issue(who.address, sp.now());
-  return sp.private_page(200, render_scan_confirm_page(c));
+  response r = sp.private_page(200, render_scan_confirm_page(c));
+  // dual.js calls the scan API on both sibling origins.
+  if (c.origins.dual()) {
+    r.headers.emplace_back("Content-Security-Policy",
+                           http::content_security_policy(c.origins.ipv4 + " " + c.origins.ipv6));
+  }
+  return r;
 }
 
 response start(const scan_pages& sp, const request& req) {
@@ -162,7 +170,7 @@ response result(const scan_pages& sp, const request& req, std::string_view id) {
     return sp.private_page(200, render_port_probe_page(*view, sp.db, sp.s.context_of(req)));
   }
   std::string token = sp.options.guard->issue(who.address, sp.now());
-  return sp.private_page(200, render_scan_result_page(*view, sp.db, token));
+  return sp.private_page(200, render_scan_result_page(*view, sp.db, token, sp.s.origins().dual()));
 }
 
 response cancel(const scan_pages& sp, const request& req, std::string_view id) {

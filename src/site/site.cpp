@@ -198,8 +198,12 @@ response website::not_allowed(const request& req, const std::string& allow) cons
 }
 
 handled website::handle(const request& req) const {
-  http::route_match m = router_.match(req.verb, req.path);
   handled h;
+  if (req.verb == method::options && options_.origins.dual() && cors_path(req.path)) {
+    h.res = preflight_answer(req, options_.origins);
+    return h;
+  }
+  http::route_match m = router_.match(req.verb, req.path);
   if (m.found == nullptr) {
     h.res = m.allow.empty() ? not_found(req) : not_allowed(req, m.allow);
   } else {
@@ -209,6 +213,7 @@ handled website::handle(const request& req) const {
   if (req.path.starts_with("/api/")) {
     h.res.headers.emplace_back("Cross-Origin-Resource-Policy", "same-origin");
   }
+  add_cors_headers(req, options_.origins, h.res);
   return h;
 }
 

@@ -8,6 +8,7 @@
 #include "http/router.hpp"
 #include "site/http_names.hpp"
 #include "site/layout.hpp"
+#include "site/origins.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -23,6 +24,9 @@ struct site_options {
   std::vector<std::uint16_t> popular{21,  22,  23,  25,  53,   80,   110,  123,  135,  139,
                                      143, 443, 445, 993, 1900, 3306, 3389, 5060, 5900, 8080};
   std::function<std::string()> metrics_text;  // the body of /metrics
+  // This server under an IPv4-only and an IPv6-only name: both set, the scan pages test both
+  // families, and those origins' pages may call the scan API (CORS).
+  sibling_origins origins;
 };
 
 class website final : public http::handler {
@@ -37,6 +41,7 @@ class website final : public http::handler {
   // The scan service is wired in: /port/N gets a working probe control, the home page links
   // the tests.
   void enable_scan_links() noexcept { scan_links_ = true; }
+  const sibling_origins& origins() const noexcept { return options_.origins; }
 
   // Helpers for handlers: a page in the site's frame, and the standard error answers.
   response html_page(unsigned status, const page& p) const;

@@ -256,3 +256,28 @@ TEST(config_keys, one_validator_for_file_and_flags) {
 
 }  // namespace
 }  // namespace breakwater::app
+
+namespace breakwater::app {
+namespace {
+
+TEST(config, sibling_origins_are_checked_urls_stored_as_origins) {
+  server_config cfg = default_config();
+  EXPECT_TRUE(cfg.ipv4_origin.empty());
+  common::diagnostics problems;
+  apply_config_toml(
+      "ipv4_origin = \"HTTPS://V4.Ports.Example.org/\"\n"
+      "ipv6_origin = \"https://v6.ports.example.org:8443\"\n",
+      "serve.toml", cfg, problems);
+  EXPECT_TRUE(problems.empty()) << common::to_string(problems.front());
+  EXPECT_EQ(cfg.ipv4_origin, "https://v4.ports.example.org");
+  EXPECT_EQ(cfg.ipv6_origin, "https://v6.ports.example.org:8443");
+  EXPECT_NE(to_toml(cfg).find("ipv4_origin = 'https://v4.ports.example.org'"), std::string::npos);
+  apply_config_toml("ipv6_origin = \"https://v6.ports.example.org/scan\"\n", "serve.toml", cfg,
+                    problems);
+  ASSERT_EQ(problems.size(), 1U);
+  EXPECT_NE(problems[0].message.find("has a path or query"), std::string::npos);
+  EXPECT_EQ(cfg.ipv6_origin, "https://v6.ports.example.org:8443");  // unchanged
+}
+
+}  // namespace
+}  // namespace breakwater::app
