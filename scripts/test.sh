@@ -36,6 +36,7 @@ node tests/browser/web_browser.mjs build/breakwater data build/release/tests/bro
 
 step "scan pages in the browser on the network test bed (root)"
 tests/browser/run_scan_browser.sh build/release/tests/browser/scan
+tests/browser/run_dual_browser.sh build/release/tests/browser/dual
 
 step "data check"
 build/breakwater db check | tail -n 1
