@@ -45,12 +45,13 @@ bool udp_socket::send_to(const std::string& address, unsigned port, std::string_
 std::optional<datagram> udp_socket::receive_until(std::chrono::steady_clock::time_point deadline) {
   pollfd p{fd_, POLLIN, 0};
   while (::poll(&p, 1, ms_until(deadline)) > 0) {
+    if ((p.revents & POLLIN) == 0) return std::nullopt;  // an error, not a datagram: give up
     std::array<char, 8192> buf{};
     sockaddr_in from{};
     socklen_t len = sizeof from;
     ssize_t n = ::recvfrom(fd_, buf.data(), buf.size(), MSG_DONTWAIT,
                            reinterpret_cast<sockaddr*>(&from), &len);
-    if (n < 0) continue;  // an error queued by ICMP: wait on
+    if (n < 0) continue;  // gone between poll and read: wait on
     std::array<char, INET_ADDRSTRLEN> text{};
     ::inet_ntop(AF_INET, &from.sin_addr, text.data(), text.size());
     return datagram{text.data(), std::string(buf.data(), static_cast<std::size_t>(n))};

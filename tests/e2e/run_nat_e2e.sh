@@ -4,8 +4,9 @@
 # and `breakwater serve` in an "internet" namespace. Three shapes of what lies between the
 # router and the internet: nothing (the router has a public address: neither double NAT nor
 # CGNAT), an ISP namespace doing a second NAT over 100.64.0.0/10 (carrier-grade NAT), and one
-# over a private range (double NAT). Hairpin NAT on the router on and off. The namespaces are
-# joined by veth pairs only: no packet leaves them. Needs root, miniupnpd-nftables and
+# over a private range (double NAT). Hairpin NAT on the router on and off. IPv6 is routed
+# without NAT through every shape (the visitor's hosts file gives the server's name both
+# families). The namespaces are joined by veth pairs only: no packet leaves them. Needs root, miniupnpd-nftables and
 # miniupnpc (scripts/setup.sh --tools); run from the repo root after a release build.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -35,27 +36,35 @@ stop_all() {
   PIDS=()
   for ns in "$VIS" "$RTR" "$ISP" "$NET"; do ip netns del "$ns" 2>/dev/null || true; done
 }
-trap 'stop_all; rm -rf "$DIR"' EXIT
+trap 'stop_all; rm -rf "$DIR" "/etc/netns/$VIS"' EXIT
+# ip netns exec bind-mounts /etc/netns/NAME/hosts over /etc/hosts: bw.test has both families.
+mkdir -p "/etc/netns/$VIS"
+printf '11.0.0.1 bw.test\n2001:db8::1 bw.test\n' >"/etc/netns/$VIS/hosts"
 
-# link NS_A DEV_A ADDR_A NS_B DEV_B ADDR_B: a veth pair with an IPv4 /24 on each end.
+# link NS_A DEV_A ADDR_A NS_B DEV_B ADDR_B V6_NET: a veth pair with an IPv4 /24 on each end
+# and V6_NET::1 (B) and V6_NET::2 (A) in a /64.
 link() {
   ip -n "$1" link add "$2" type veth peer name "$5" netns "$4"
   ip -n "$1" addr add "$3/24" dev "$2"
   ip -n "$4" addr add "$6/24" dev "$5"
+  ip -n "$1" -6 addr add "$7::2/64" dev "$2" nodad
+  ip -n "$4" -6 addr add "$7::1/64" dev "$5" nodad
   ip -n "$1" link set "$2" up
   ip -n "$4" link set "$5" up
 }
 
-# masquerade NS OUT_DEV [HAIRPIN_PORT TO_ADDR:PORT]: NAT out of OUT_DEV; with a hairpin port,
+forwarding() { ip netns exec "$1" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1; }
+
+# masquerade NS OUT_DEV [HAIRPIN_PORT TO_ADDR:PORT]: IPv4 NAT out of OUT_DEV (IPv6 is routed); with a hairpin port,
 # connections from the LAN to the router's own WAN address on it loop back to TO.
 masquerade() {
   local ns=$1 out=$2 wan
   wan=$(ip -n "$ns" -4 -br addr show "$out" | awk '{ split($3, a, "/"); print a[1] }')
   {
-    echo "table inet bwnat {"
+    echo "table ip bwnat {"
     echo "  chain prerouting {"
     echo "    type nat hook prerouting priority -100; policy accept;"
-    [ -n "${3:-}" ] && echo "    iifname \"lan0\" ip daddr $wan tcp dport $3 dnat ip to $4"
+    [ -n "${3:-}" ] && echo "    iifname \"lan0\" ip daddr $wan tcp dport $3 dnat to $4"
     echo "  }"
     echo "  chain postrouting {"
     echo "    type nat hook postrouting priority 100; policy accept;"
@@ -73,23 +82,32 @@ up() {
   local shape=$1 hairpin=$2 upnp=${3:-on} wan_net
   stop_all
   for ns in "$VIS" "$RTR" "$NET"; do ip netns add "$ns"; ip -n "$ns" link set lo up; done
-  link "$VIS" eth0 192.168.1.2 "$RTR" lan0 192.168.1.1
+  link "$VIS" eth0 192.168.1.2 "$RTR" lan0 192.168.1.1 2001:db8:1
   ip -n "$VIS" route add default via 192.168.1.1
+  ip -n "$VIS" -6 route add default via 2001:db8:1::1
   case $shape in
-    public) link "$RTR" wan0 11.0.0.2 "$NET" eth0 11.0.0.1 ;;
+    public)
+      link "$RTR" wan0 11.0.0.2 "$NET" eth0 11.0.0.1 2001:db8:0
+      ip -n "$RTR" route add default via 11.0.0.1
+      ip -n "$RTR" -6 route add default via 2001:db8::1
+      ;;
     cgnat | double)
       [ "$shape" = cgnat ] && wan_net=100.64.0 || wan_net=10.0.0
       ip netns add "$ISP"
       ip -n "$ISP" link set lo up
-      link "$RTR" wan0 "$wan_net.2" "$ISP" in0 "$wan_net.1"
-      link "$ISP" out0 11.0.0.2 "$NET" eth0 11.0.0.1
-      ip netns exec "$ISP" sysctl -qw net.ipv4.ip_forward=1
+      link "$RTR" wan0 "$wan_net.2" "$ISP" in0 "$wan_net.1" 2001:db8:2
+      link "$ISP" out0 11.0.0.2 "$NET" eth0 11.0.0.1 2001:db8:0
+      forwarding "$ISP"
       ip -n "$ISP" route add default via 11.0.0.1
+      ip -n "$ISP" -6 route add default via 2001:db8::1
+      ip -n "$ISP" -6 route add 2001:db8:1::/64 via 2001:db8:2::2
+      ip -n "$RTR" route add default via "$wan_net.1"
+      ip -n "$RTR" -6 route add default via 2001:db8:2::1
       masquerade "$ISP" out0
       ;;
   esac
-  ip netns exec "$RTR" sysctl -qw net.ipv4.ip_forward=1
-  ip -n "$RTR" route add default via "$(ip -n "$RTR" -4 -br addr show wan0 | awk '{ split($3, a, "/"); split(a[1], b, "."); print b[1] "." b[2] "." b[3] ".1" }')"
+  ip -n "$NET" -6 route add 2001:db8:1::/64 via 2001:db8::2
+  forwarding "$RTR"
   if [ "$hairpin" = on ]; then masquerade "$RTR" wan0 8022 192.168.1.2:2222; else masquerade "$RTR" wan0; fi
   serve || return 1
   [ "$upnp" = off ] || miniupnp
@@ -97,14 +115,15 @@ up() {
 
 serve() {
   cat >"$DIR/serve.toml" <<TOML
-http = ["11.0.0.1:8080"]
+http = ["11.0.0.1:8080", "[2001:db8::1]:8080"]
+server_names = ["bw.test", "11.0.0.1"]
 state_dir = "$DIR/state"
 log_level = "warn"
 TOML
   rm -f "$DIR/serve.log"
   ip netns exec "$NET" "$BW" --data data serve --config "$DIR/serve.toml" >"$DIR/serve.log" 2>&1 &
   PIDS+=($!)
-  for _ in $(seq 1 100); do grep -q "listening" "$DIR/serve.log" && return 0; sleep 0.05; done
+  for _ in $(seq 1 100); do grep -qs "listening" "$DIR/serve.log" && return 0; sleep 0.05; done
   echo "server did not start: $(cat "$DIR/serve.log")" >&2
   return 1
 }
@@ -133,6 +152,7 @@ http_port=5000
 enable_upnp=yes
 enable_natpmp=yes
 ipv6_disable=yes
+${EXT_IP:+ext_ip=$EXT_IP}
 secure_mode=yes
 system_uptime=no
 uuid=3d3cec3a-8cf0-11e0-98ee-001a6bd2d07a
@@ -164,7 +184,7 @@ while True: s.accept()[0].close()' &
 nat() {  # nat OUT_FILE ARGS...: breakwater nat in the visitor; prints its exit status
   local out=$1
   shift
-  ip netns exec "$VIS" "$BW" nat --server http://11.0.0.1:8080 "$@" >"$out" 2>"$out.err"
+  ip netns exec "$VIS" "$BW" nat --server http://bw.test:8080 "$@" >"$out" 2>"$out.err"
   echo $?
 }
 
@@ -200,7 +220,7 @@ listener
 ip netns exec "$VIS" upnpc -m eth0 -a 192.168.1.2 2222 8022 TCP >"$DIR/upnpc.log" 2>&1
 rc=$(nat "$DIR/p3.json" --json)
 if [[ $rc == 0 && $(field "$DIR/p3.json" 'd["diagnosis"], d["hairpin"]["state"], d["hairpin"]["port"]') == "public fails 8022" ]] &&
-  ip netns exec "$VIS" "$BW" nat --server http://11.0.0.1:8080 --hairpin-port 8022 | grep -q 'hairpin NAT: does not work for 11.0.0.2:8022'; then
+  ip netns exec "$VIS" "$BW" nat --server http://bw.test:8080 --hairpin-port 8022 | grep -q 'hairpin NAT: does not work for 11.0.0.2:8022'; then
   pass "no hairpin NAT: the connection from inside to 11.0.0.2:8022 fails, said in text and JSON"
 else
   fail "public, hairpin off: exit $rc: $(cat "$DIR/p3.json" "$DIR/p3.json.err")"
@@ -217,12 +237,29 @@ if [[ $rc == 0 ]] && grep -q '^Carrier-grade NAT' "$DIR/c1.txt" &&
 else
   fail "cgnat: exit $rc: $(cat "$DIR/c1.txt" "$DIR/c1.txt.err")"
 fi
+if grep -q 'Over IPv6 the server saw your address 2001:db8:1::2' "$DIR/c1.txt" &&
+  grep -q '^IPv6 gateway: 2001:db8:1::1' "$DIR/c1.txt"; then
+  pass "CGNAT: IPv6 offered, with the address the server saw over it and the IPv6 gateway"
+else
+  fail "cgnat, IPv6: $(cat "$DIR/c1.txt")"
+fi
 up cgnat off off || exit 1
 rc=$(nat "$DIR/c2.json" --json)
 if [[ $rc == 0 && $(field "$DIR/c2.json" 'd["diagnosis"], d["upnp"]["answered"], d["nat_pmp"]["answered"]') == "cgnat False False" ]]; then
   pass "CGNAT with a router that answers neither UPnP nor NAT-PMP: told from the hops"
 else
   fail "cgnat, silent router: exit $rc: $(cat "$DIR/c2.json" "$DIR/c2.json.err")"
+fi
+
+# A router configured to report a public address (miniupnpd's ext_ip) that the server does
+# not see: the mismatch says there is another NAT, the 100.64.0.1 hop says whose.
+EXT_IP=11.0.0.9 up cgnat off || exit 1
+rc=$(nat "$DIR/c3.json" --json)
+if [[ $rc == 0 && $(field "$DIR/c3.json" 'd["diagnosis"], d["upnp"]["wan_address"]') == "cgnat 11.0.0.9" ]] &&
+  grep -q 'but the server saw 11.0.0.2' "$DIR/c3.json"; then
+  pass "a public WAN address the server did not see: another NAT (CGNAT by the hop)"
+else
+  fail "cgnat, ext_ip: exit $rc: $(cat "$DIR/c3.json" "$DIR/c3.json.err")"
 fi
 
 echo "nat e2e ($SECONDS s): double NAT (a private range between the two NATs)"
