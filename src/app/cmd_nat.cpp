@@ -89,7 +89,10 @@ void ask_gateway(nat_evidence& e) {
   e.router_name = std::move(upnp.router_name);
   e.mappings = std::move(upnp.mappings);
   if (!upnp.problem.empty())
-    fmt::print(stderr, "warning: the router answered UPnP, but {}\n", upnp.problem);
+    fmt::print(stderr,
+               "warning: the router answered UPnP, but {}; going on with NAT-PMP and the hops "
+               "(check the router's UPnP settings)\n",
+               upnp.problem);
   e.nat_pmp = ask_nat_pmp(*e.gateway);
 }
 

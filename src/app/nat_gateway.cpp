@@ -37,7 +37,16 @@ std::string header(const probe::ssdp_reply& r, std::string_view name) {
   return {};
 }
 
-// The LOCATION of the gateway's answer to M-SEARCH, or empty after about 2 seconds.
+// The host of an http:// URL ("192.168.1.1" of "http://192.168.1.1:5000/x").
+std::string_view host_of(std::string_view url) {
+  constexpr std::string_view scheme = "http://";
+  if (!url.starts_with(scheme)) return {};
+  url.remove_prefix(scheme.size());
+  return url.substr(0, url.find_first_of(":/"));
+}
+
+// The LOCATION of the gateway's answer to M-SEARCH, or empty after about 2 seconds. Only a
+// description on the gateway itself is read: an answer must not send us anywhere else.
 std::string find_igd_location(const std::string& gateway) {
   udp_socket s;
   if (!s.open()) return {};
@@ -49,7 +58,8 @@ std::string find_igd_location(const std::string& gateway) {
   while (auto d = s.receive_until(give_up)) {
     auto reply = probe::parse_ssdp_reply(d->data);
     if (!reply || d->from != gateway) continue;  // another device on the LAN
-    if (std::string location = header(*reply, "LOCATION"); !location.empty()) return location;
+    std::string location = header(*reply, "LOCATION");
+    if (host_of(location) == gateway) return location;
   }
   return {};
 }
@@ -98,7 +108,7 @@ void ask_wan_service(const std::string& location, const probe::igd_description& 
                      upnp_findings& out) {
   for (const auto& service : d.wan_services) {
     auto url = probe::resolve_control_url(location, d.url_base, service.control_url);
-    if (!url) continue;
+    if (!url || host_of(*url) != host_of(location)) continue;  // SOAP goes to the gateway only
     auto a = soap(*url, service.service_type, "GetExternalIPAddress");
     if (!a) {
       out.problem = fmt::format("its control URL {} did not answer: {}", *url, a.error());
@@ -115,6 +125,8 @@ void ask_wan_service(const std::string& location, const probe::igd_description& 
     read_mappings(*url, service.service_type, out);
     return;
   }
+  if (out.problem.empty())
+    out.problem = "none of its WAN connection services has a control URL on the gateway itself";
 }
 
 }  // namespace

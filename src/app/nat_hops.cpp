@@ -15,6 +15,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 
 namespace breakwater::app {
 namespace {
@@ -147,7 +148,7 @@ hairpin_result try_hairpin(const std::string& address, std::uint16_t port,
         "to its public address (no hairpin NAT)",
         timeout.count());
   } else {
-    r.detail = fmt::format("the connection failed: {}", std::strerror(err));
+    r.detail = fmt::format("the connection failed: {}", std::system_category().message(err));
   }
   return r;
 }

@@ -6,8 +6,10 @@
 # CGNAT), an ISP namespace doing a second NAT over 100.64.0.0/10 (carrier-grade NAT), and one
 # over a private range (double NAT). Hairpin NAT on the router on and off. IPv6 is routed
 # without NAT through every shape (the visitor's hosts file gives the server's name both
-# families). The namespaces are joined by veth pairs only: no packet leaves them. Needs root, miniupnpd-nftables and
-# miniupnpc (scripts/setup.sh --tools); run from the repo root after a release build.
+# families). The namespaces are joined by veth pairs only: no packet leaves them. The
+# "internet" is 11.0.0.0/24: miniupnpd calls the test bed's usual 198.18.0.0/15 reserved and
+# would refuse it as a WAN address. Needs root, miniupnpd-nftables and miniupnpc
+# (scripts/setup.sh --tools); run from the repo root after a release build.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${TB_BUILD:-build/release}
@@ -26,6 +28,7 @@ for tool in ip nft miniupnpd upnpc; do
   command -v $tool >/dev/null || { echo "nat e2e: $tool missing (run scripts/setup.sh --tools)" >&2; exit 1; }
 done
 [ "$(id -u)" -eq 0 ] || { echo "nat e2e: needs root (network namespaces)" >&2; exit 1; }
+[ -x "$BW" ] || { echo "nat e2e: $BW missing (build the release preset first)" >&2; exit 1; }
 
 stop_all() {
   local pid
@@ -55,8 +58,9 @@ link() {
 
 forwarding() { ip netns exec "$1" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1; }
 
-# masquerade NS OUT_DEV [HAIRPIN_PORT TO_ADDR:PORT]: IPv4 NAT out of OUT_DEV (IPv6 is routed); with a hairpin port,
-# connections from the LAN to the router's own WAN address on it loop back to TO.
+# masquerade NS OUT_DEV [HAIRPIN_PORT TO_ADDR:PORT]: IPv4 NAT out of OUT_DEV (IPv6 is routed);
+# with a hairpin port, connections from the LAN to the router's own WAN address on it loop
+# back to TO (miniupnpd's own forwards match the WAN interface only: no hairpin).
 masquerade() {
   local ns=$1 out=$2 wan
   wan=$(ip -n "$ns" -4 -br addr show "$out" | awk '{ split($3, a, "/"); print a[1] }')

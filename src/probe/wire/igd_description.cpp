@@ -5,7 +5,7 @@
 namespace breakwater::probe {
 namespace {
 
-constexpr std::size_t max_description = 256 * 1024;
+constexpr std::size_t max_description = std::size_t{256} * 1024;
 constexpr std::size_t max_services = 32;
 
 bool is_wan_connection(std::string_view type) {

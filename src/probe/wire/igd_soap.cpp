@@ -10,7 +10,7 @@
 namespace breakwater::probe {
 namespace {
 
-constexpr std::size_t max_answer = 64 * 1024;
+constexpr std::size_t max_answer = std::size_t{64} * 1024;
 
 std::string xml_escape(std::string_view text) {
   std::string out;
