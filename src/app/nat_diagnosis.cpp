@@ -140,7 +140,15 @@ nat_diagnosis without_router_wan(const nat_evidence& e) {
   std::string refused = refusal_text(e);
   std::string prefix =
       refused.empty() ? "" : "your router would not tell its WAN address (" + refused + "); ";
-  if (auto beyond = nat_hop_beyond_gateway(e)) return from_hop(e, *beyond, prefix);
+  if (auto beyond = nat_hop_beyond_gateway(e)) {
+    nat_diagnosis d = from_hop(e, *beyond, prefix);
+    if (refused.empty())  // nothing but the hop: say how sure that is
+      d.evidence.emplace_back(
+          "your router answered neither UPnP nor NAT-PMP, so this rests on the hops alone (an "
+          "ISP whose own routers use such addresses looks the same): turn one of them on to "
+          "confirm");
+    return d;
+  }
   if (!refused.empty())
     return {nat_case::nat_beyond_router,
             "Another NAT is beyond your router: it refuses to report its WAN address, which "
@@ -159,9 +167,6 @@ nat_diagnosis without_router_wan(const nat_evidence& e) {
 void add_facts(const nat_evidence& e, nat_diagnosis& d) {
   if (e.server_saw)
     d.evidence.push_back(fmt::format("the server saw your IPv4 address {}", *e.server_saw));
-  if (!e.upnp.answered && !e.nat_pmp.answered && e.gateway)
-    d.evidence.push_back(
-        fmt::format("the gateway {} answered neither UPnP nor NAT-PMP", *e.gateway));
 }
 
 }  // namespace

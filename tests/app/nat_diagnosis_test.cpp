@@ -73,7 +73,9 @@ TEST(NatDiagnosis, ARefusingRouterAndASharedHopIsCarrierGradeNat) {
 
 TEST(NatDiagnosis, ASilentRouterIsReadFromTheHops) {
   auto e = home({{1, "192.168.1.1"}, {2, ""}, {3, "172.20.0.1"}, {4, "203.0.113.1"}});
-  EXPECT_EQ(diagnose(e).kind, nat_case::double_nat);
+  auto d = diagnose(e);
+  EXPECT_EQ(d.kind, nat_case::double_nat);
+  EXPECT_TRUE(mentions(d, "rests on the hops alone"));
   e.hops = {{1, "192.168.1.1"}, {2, "198.51.100.1"}, {3, "10.9.9.9"}};
   EXPECT_EQ(diagnose(e).kind, nat_case::public_router);  // private after public: ISP inside
 }
