@@ -16,7 +16,9 @@ packages=(
 )
 if [ "${1:-}" = "--tools" ]; then
   # dpkg-dev: dpkg-shlibdeps for the package; systemd and man-db: systemd-analyze verify.
-  packages+=(curl openssl chromium nginx haproxy wrk nghttp2-client dpkg-dev systemd man-db)
+  # miniupnpd-nftables: the router of the NAT e2e (UPnP IGD, NAT-PMP); miniupnpc its client.
+  packages+=(curl openssl chromium nginx haproxy wrk nghttp2-client dpkg-dev systemd man-db
+    miniupnpd-nftables miniupnpc)
 fi
 
 missing=()

@@ -2,10 +2,10 @@
 # Installs what is needed, builds and runs every test: unit, CLI and web end-to-end tests
 # (release and ASan+UBSan; the threaded ones under TSan too), the browser tests (the scan pages on the network test bed), the
 # data check, the end-to-end probe tests on the network test bed (root), the scan service e2e
-# (20 visitor namespaces), the proxy e2e (nginx and HAProxy in front of the server), the
-# server as an unprivileged user with only its two capabilities, the Debian package (built,
-# installed, verified, smoke-tested, purged), the fuzz targets for a short smoke run, and the
-# format check.
+# (20 visitor namespaces), `breakwater nat` behind miniupnpd (public, CGNAT, double NAT),
+# the proxy e2e (nginx and HAProxy in front of the server), the server as an unprivileged
+# user with only its two capabilities, the Debian package (built, installed, verified,
+# smoke-tested, purged), the fuzz targets for a short smoke run, and the format check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --tools
@@ -46,6 +46,9 @@ tests/e2e/run_e2e.sh
 
 step "end-to-end scan service tests (20 visitor namespaces, the JSON API)"
 tests/e2e/run_scan_e2e.sh
+
+step "end-to-end NAT diagnosis (router namespace with miniupnpd; public, CGNAT, double NAT; hairpin)"
+tests/e2e/run_nat_e2e.sh
 
 step "end-to-end selfcheck (both families of one name, a port opened, the webhook, HTTPS)"
 tests/e2e/run_selfcheck_e2e.sh
