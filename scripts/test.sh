@@ -2,7 +2,8 @@
 # Installs what is needed, builds and runs every test: unit, CLI and web end-to-end tests
 # (release and ASan+UBSan; the threaded ones under TSan too), the browser tests (the scan pages on the network test bed), the
 # data check, the end-to-end probe tests on the network test bed (root), the scan service e2e
-# (20 visitor namespaces), the proxy e2e (nginx and HAProxy in front of the server), the fuzz
+# (20 visitor namespaces), the proxy e2e (nginx and HAProxy in front of the server), the
+# cluster e2e (HAProxy in front of three nodes), the fuzz
 # targets for a short smoke run, and the format check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,6 +47,9 @@ tests/e2e/run_scan_e2e.sh
 
 step "end-to-end proxy tests (nginx and HAProxy in front; spoofs, bystander and loopback counters)"
 tests/e2e/run_proxy_e2e.sh
+
+step "end-to-end cluster tests (HAProxy in front of three nodes; stickiness, a node killed mid-run)"
+tests/e2e/run_cluster_e2e.sh
 
 step "waiting for the ASan+UBSan and fuzz builds"
 if ! wait "$background"; then
