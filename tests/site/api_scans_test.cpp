@@ -138,7 +138,8 @@ TEST_F(api_test, get_shows_the_result_to_its_owner_only) {
   handled other = call(method::get, "/api/v1/scans/" + id, {}, {}, "198.18.0.9");
   EXPECT_EQ(other.res.status, 404u);
   // The same words as for an id no node holds any more (docs/deploy.md): nothing told apart.
-  json::value gone = json::parse(call(method::get, "/api/v1/scans/AAAAAAAAAAAAAAAAAAAAAA").res.body);
+  json::value gone =
+      json::parse(call(method::get, "/api/v1/scans/AAAAAAAAAAAAAAAAAAAAAA").res.body);
   EXPECT_EQ(json::parse(other.res.body), gone);
   EXPECT_EQ(gone.at("error").at("code").as_string(), "not_found");
   EXPECT_EQ(gone.at("error").at("message").as_string(),

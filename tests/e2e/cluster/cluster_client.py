@@ -93,6 +93,7 @@ class Visitor:
 
 def scan_once(v, out, url, ports, ping, upnp, summary, other=None, started_file=None):
     """POST, (second POST through OTHER), follow, GET. Returns the id or None."""
+    summary["posted_at"] = time.time()
     status, text, took = v.call("POST", url, "/api/v1/scans", {"ports": ports, "ping": ping, "upnp": upnp})
     summary["post"] = status
     summary["post_s"] = round(took, 3)

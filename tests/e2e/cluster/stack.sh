@@ -33,16 +33,19 @@ cl_mix_open() { echo "22,$((80 + $1))"; }
 cl_mix_rst() { echo "3,$((200 + 5 * $1))-$((204 + 5 * $1))"; }
 cl_mix_ping() { [ $(($1 % 2)) -eq 0 ] && echo yes || echo no; }
 cl_mix_upnp() { [ $(($1 % 3)) -eq 0 ] && echo yes || echo no; }
-# check_scan.py's arguments for visitor I's scan: "short" (ports 0-999 with ping and UPnP) or
-# "long" (0-4999, ports only: a scan of over 4,096 ports is paced as a full-range one, without
-# ping or UPnP).
+# check_scan.py's arguments for visitor I's scan: "short" (ports 0-999 with ping and UPnP),
+# "service" (0-1055, the same) or "long" (0-4999, ports only: a scan of over 4,096 ports is
+# paced as a full-range one, without ping or UPnP).
 cl_mix_check() {
   local i=$1 kind=$2
   if [ "$kind" = long ]; then
     echo --ports 0-4999 --open "$(cl_mix_open "$i")" --rst "$(cl_mix_rst "$i"),1000-4999" \
       --icmp-admin 135 --icmp-port 111
   else
-    echo --ports 0-999 --open "$(cl_mix_open "$i")" --rst "$(cl_mix_rst "$i")" \
+    local ports=0-999 rst
+    rst=$(cl_mix_rst "$i")
+    [ "$kind" = service ] && ports=0-1055 rst="$rst,1000-1055"
+    echo --ports "$ports" --open "$(cl_mix_open "$i")" --rst "$rst" \
       --icmp-admin 135 --icmp-port 111 --ping "$(cl_mix_ping "$i")" --upnp "$(cl_mix_upnp "$i")"
   fi
 }
