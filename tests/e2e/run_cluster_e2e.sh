@@ -75,16 +75,25 @@ visitor_args() {
   # Everyone asks for both; the visitor's mix decides whether they are answered.
   echo --ping --upnp
 }
-# checked NAME OUT I PORTS: the scan written at OUT has visitor I's right verdicts and events.
-checked() {
+# want_check NAME BASE I KIND: queue a check of the scan written at BASE against visitor I's
+# mix; run_checks runs the queue in one interpreter (check_many.py); then checked NAME says
+# whether its verdicts and events were right (and fails with the details if not).
+declare -A check_result
+want_check() {
   local name=$1 base=$2 i=$3 kind=$4
-  # shellcheck disable=SC2046
-  if [ "$(field "$base.json" 'd["state"]')" = "done" ] &&
-    python3 tests/e2e/check_scan.py "$base.result.json" $(cl_mix_check "$i" "$kind") >"$base.check" 2>&1 &&
-    python3 tests/e2e/scan_client.py events "$base.sse" "$base.json" >>"$base.check" 2>&1; then
-    return 0
-  fi
-  fail "$name: $(head -c 600 "$base.check" 2>/dev/null) $(head -c 300 "$base.summary.json" 2>/dev/null)"
+  echo "$name $base $(cl_mix_check "$i" "$kind")" >>"$TB_DIR/checks.txt"
+}
+run_checks() {
+  local name rest
+  while read -r _ name rest; do
+    check_result[$name]=$rest
+  done < <(python3 tests/e2e/cluster/check_many.py <"$TB_DIR/checks.txt" | sed 's/^ok /ok /; s/^bad \([^:]*\):/bad \1/')
+  rm -f "$TB_DIR/checks.txt"
+}
+checked() {
+  local name=$1
+  [ -n "${check_result[$name]+x}" ] && [ -z "${check_result[$name]}" ] && return 0
+  fail "$name: ${check_result[$name]:-not checked} $(head -c 300 "$TB_DIR/$name.summary.json" 2>/dev/null)"
   return 1
 }
 
@@ -98,6 +107,8 @@ for i in $(seq 1 "$N"); do
   pids+=($!)
 done
 for p in "${pids[@]}"; do wait "$p"; done
+for i in $(seq 1 "$N"); do want_check "a-$i" "$TB_DIR/a-$i" "$i" short; done
+run_checks
 right=0
 second=0
 timeouts=0
@@ -105,10 +116,11 @@ declare -A node_of
 declare -A per_node
 for i in $(seq 1 "$N"); do
   s="$TB_DIR/a-$i.summary.json"
-  checked "visitor $i's scan" "$TB_DIR/a-$i" "$i" short && right=$((right + 1))
-  [ "$(field "$s" 'd.get("second"), d.get("second_code")')" = "429 scan_running" ] && second=$((second + 1))
-  [ "$(field "$s" 'd.get("first_state_after_second")')" = running ] || echo "    (visitor $i's first scan had ended before its second was answered)"
-  timeouts=$((timeouts + $(field "$s" 'len(d["timeouts"])')))
+  checked "a-$i" && right=$((right + 1))
+  read -r code first t <<<"$(field "$s" 'str(d.get("second")) + "/" + str(d.get("second_code")), d.get("first_state_after_second"), len(d["timeouts"])')"
+  [ "$code" = "429/scan_running" ] && second=$((second + 1))
+  [ "$first" = running ] || echo "    (visitor $i's first scan had ended before its second was answered)"
+  timeouts=$((timeouts + t))
   by=$(cl_probed_by "$i")
   node_of[$i]=${by%%:*}
   if [[ $by =~ ^[0-9]+:[0-9]+$ ]]; then
@@ -214,6 +226,14 @@ other_node() {
   for x in $1; do [ "${x%%:*}" != "$KILLED" ] && return 0; done
   return 1
 }
+for i in $(seq 1 "$N"); do
+  if [ "${node_of[$i]}" = "$KILLED" ]; then
+    want_check "b-$i-restart" "$TB_DIR/b-$i-restart" "$i" short
+  else
+    want_check "b-$i" "$TB_DIR/b-$i" "$i" long
+  fi
+done
+run_checks
 lost=0
 lost_ok=0
 survived=0
@@ -234,7 +254,7 @@ for i in $(seq 1 "$N"); do
     if [ "$got" = "True 404 not_found True 404 True 404" ] && [ "$r_post" = 202 ] &&
       [ "$r_attempts" = 1 ] && awk -v e="$ended_after" 'BEGIN { exit !(e >= 0 && e < 1.5) }' &&
       other_node "$probed" &&
-      checked "visitor $i's scan after the restart" "$TB_DIR/b-$i-restart" "$i" short; then
+      checked "b-$i-restart"; then
       lost_ok=$((lost_ok + 1))
     else
       fail "visitor $i (on node $KILLED): lost/API/page/resume: $got; restart: $restart; stream ended ${ended_after} s after the kill; probed by $probed; $(cat "$s")"
@@ -242,7 +262,7 @@ for i in $(seq 1 "$N"); do
   else
     survived=$((survived + 1))
     if [ "$(field "$s" 'd.get("done"), "lost" in d')" = "True False" ] &&
-      checked "visitor $i's long scan on node ${node_of[$i]}" "$TB_DIR/b-$i" "$i" long; then
+      checked "b-$i"; then
       survived_ok=$((survived_ok + 1))
     fi
   fi

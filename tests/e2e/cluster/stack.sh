@@ -117,12 +117,10 @@ cl_node_counters() {
 
 # cl_probed_by I: "K:PACKETS" for every node whose probes reached visitor I.
 cl_probed_by() {
-  local i=$1 k c out=()
-  for k in $(seq 1 "$CL_NODES"); do
-    c=$(tb_in_visitor "$i" nft list counter inet bwc "n$k" | awk '/packets/ { print $2 }')
-    [ "${c:-0}" -gt 0 ] && out+=("$k:$c")
-  done
-  echo "${out[*]}"
+  tb_in_visitor "$1" nft list table inet bwc |
+    awk '$1 == "counter" && $2 ~ /^n[0-9]+$/ { name = substr($2, 2) }
+         $1 == "packets" && name != "" { if ($2 > 0) { printf "%s%s:%s", sep, name, $2; sep = " " }; name = "" }
+         END { print "" }'
 }
 
 cl_reset_counters() {
@@ -137,7 +135,7 @@ cl_start_node() {
   # ip netns exec execs the server: the pid is the server itself, so signals reach it.
   ip netns exec "$(cl_node_ns "$k")" "$BW" --data data serve --config "$CL_CONF/breakwater.toml" \
     --state-dir "$TB_DIR/state-$k" "$@" >"$TB_DIR/node-$k.log" 2>&1 &
-  CL_NPIDS[$k]=$!
+  CL_NPIDS[k]=$!
   for _ in $(seq 1 100); do grep -q "listening" "$TB_DIR/node-$k.log" 2>/dev/null && return 0; sleep 0.05; done
   echo "node $k did not start: $(cat "$TB_DIR/node-$k.log")" >&2
   return 1
@@ -149,7 +147,7 @@ cl_kill_node() {
   [ -n "$pid" ] || return 0
   kill "-$sig" "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
-  CL_NPIDS[$k]=
+  CL_NPIDS[k]=
 }
 
 cl_node_pid() { echo "${CL_NPIDS[$1]:-}"; }
