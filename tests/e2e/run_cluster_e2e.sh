@@ -161,7 +161,7 @@ done
 tb_in_visitor 1 python3 tests/e2e/cluster/cluster_client.py scan "$TB_DIR/v6-1" --url "$HA6" \
   --ports 0-999 &
 v6scan=$!
-sleep 0.3
+for _ in $(seq 1 100); do [ -e "$TB_DIR/v6-1.started" ] && break; sleep 0.05; done
 same=0
 for i in 2 3 4 5; do
   if [ $((i % 2)) -eq 0 ]; then url=$HAS6; else url=$HA6; fi

@@ -104,7 +104,8 @@ def scan_once(v, out, url, ports, ping, upnp, summary, other=None, started_file=
     sid = json.loads(text)["id"]
     summary["id"] = sid
     if started_file:
-        # The test kills a node only once every visitor's scan is running somewhere.
+        # The test acts on a running scan (a node killed, another address of the holder)
+        # only once it has started.
         open(started_file, "w").close()
     if other:
         # Another connection, through the other frontend: the same holder, so the same node.
@@ -177,7 +178,7 @@ def main():
         # UPnP: only the restart asks for them.
         long = a.mode == "long"
         sid = scan_once(v, a.out, a.url, a.ports, a.ping and not long, a.upnp and not long, summary,
-                        other=a.other, started_file=a.out + ".started" if long else None)
+                        other=a.other, started_file=a.out + ".started")
         if a.mode == "long" and sid and not summary["done"]:
             summary["lost"] = True
             lost_scan(v, a.url, sid, summary["last_event_id"], summary)
