@@ -3,9 +3,10 @@
 # (release and ASan+UBSan; the threaded ones under TSan too), the browser tests (the scan pages on the network test bed), the
 # data check, the end-to-end probe tests on the network test bed (root), the scan service e2e
 # (20 visitor namespaces), `breakwater nat` behind miniupnpd (public, CGNAT, double NAT),
-# the proxy e2e (nginx and HAProxy in front of the server), the server as an unprivileged
-# user with only its two capabilities, the Debian package (built, installed, verified,
-# smoke-tested, purged), the fuzz targets for a short smoke run, and the format check.
+# the proxy e2e (nginx and HAProxy in front of the server), the cluster e2e (HAProxy in front
+# of three nodes), the server as an unprivileged user with only its two capabilities, the
+# Debian package (built, installed, verified, smoke-tested, purged), the fuzz targets for a
+# short smoke run, and the format check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --tools
@@ -55,6 +56,9 @@ tests/e2e/run_selfcheck_e2e.sh
 
 step "end-to-end proxy tests (nginx and HAProxy in front; spoofs, bystander and loopback counters)"
 tests/e2e/run_proxy_e2e.sh
+
+step "end-to-end cluster tests (HAProxy in front of three nodes; stickiness, a node killed mid-run)"
+tests/e2e/run_cluster_e2e.sh
 
 step "unprivileged server e2e (a system user with CAP_NET_RAW and CAP_NET_BIND_SERVICE only)"
 tests/e2e/run_unprivileged_e2e.sh

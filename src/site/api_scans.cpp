@@ -58,10 +58,12 @@ std::optional<response> refuse_cross_site(const request& req, const sibling_orig
                              "(curl sends no Origin).");
 }
 
+// Behind a load balancer a scan lives on one node only: when that node stops, the next
+// request reaches another node, which has never heard of the id. The sentence says so, for
+// that visitor and for one whose scan expired; a scan of another address gets the same
+// answer, so that an id reveals nothing to anyone else.
 response no_such_scan() {
-  return website::json_error(404, "not_found",
-                             "No such scan for your address: scans are visible only to the address "
-                             "that started them, and forgotten after a while. Start a new one.");
+  return website::json_error(404, "not_found", std::string(scan_gone_sentence));
 }
 
 bool is_json(std::string_view content_type) {

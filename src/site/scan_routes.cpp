@@ -3,6 +3,7 @@
 #include "common/text.hpp"
 #include "http/responder.hpp"
 #include "scan/plan.hpp"
+#include "site/api_scans.hpp"
 #include "site/escape.hpp"
 #include "site/page_scan.hpp"
 #include "site/visitor.hpp"
@@ -154,10 +155,8 @@ response start(const scan_pages& sp, const request& req) {
 }
 
 response no_such_scan(const scan_pages& sp) {
-  return sp.s.error_page(404, "No such scan",
-                         "This scan does not exist, has been forgotten (results are kept only "
-                         "for a while), or was started from another address. Start a new one "
-                         "from the scan page.");
+  // The API's sentence (api_scans.hpp), so that a page and a script tell the same story.
+  return sp.s.error_page(404, "No such scan", std::string(scan_gone_sentence));
 }
 
 response result(const scan_pages& sp, const request& req, std::string_view id) {

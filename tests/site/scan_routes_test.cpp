@@ -187,6 +187,7 @@ TEST_F(scan_routes_test, results_are_visible_to_their_owner_only) {
   handled unknown = send(method::get, "/scan/nope");
   EXPECT_EQ(unknown.res.status, 404U);
   EXPECT_TRUE(has(unknown.res.body, "No such scan"));
+  EXPECT_TRUE(has(unknown.res.body, "it was lost when its server stopped. Start the test again."));
   conn_.client_address = "198.18.0.3";
   EXPECT_EQ(send(method::get, "/scan/scan1").res.status, 404U);
 }
