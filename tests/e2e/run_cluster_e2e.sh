@@ -22,10 +22,7 @@ BW=${BW:-$TB_BUILD/src/app/breakwater}
 source tests/e2e/testbed.sh
 source tests/e2e/cluster/stack.sh
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "  PASS $1"; }
-fail() { failed=$((failed + 1)); echo "  FAIL $1"; }
+source tests/e2e/checks.sh
 step() { echo "cluster e2e ($SECONDS s): $*"; }
 # field FILE EXPR: a Python expression over the JSON object d in FILE.
 field() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1" 2>/dev/null; }

@@ -9,10 +9,7 @@ TB_BUILD=${TB_BUILD:-build/release}
 BW="$TB_BUILD/src/app/breakwater"
 source tests/e2e/testbed.sh
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "  PASS $1"; }
-fail() { failed=$((failed + 1)); echo "  FAIL $1"; }
+source tests/e2e/checks.sh
 
 # The visitor: four open ports, resets from nftables and from the kernel (3, 4: accepted,
 # nothing listens), ICMP admin-prohibited and port-unreachable, everything else dropped.

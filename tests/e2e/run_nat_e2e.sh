@@ -19,10 +19,7 @@ VIS=bw-nvis-$ID RTR=bw-nrtr-$ID ISP=bw-nisp-$ID NET=bw-nnet-$ID
 DIR=$(mktemp -d /tmp/bw-nat-e2e.XXXXXX)
 PIDS=()
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "  PASS $1"; }
-fail() { failed=$((failed + 1)); echo "  FAIL $1"; }
+source tests/e2e/checks.sh
 
 for tool in ip nft miniupnpd upnpc; do
   command -v $tool >/dev/null || { echo "nat e2e: $tool missing (run scripts/setup.sh --tools)" >&2; exit 1; }

@@ -21,10 +21,7 @@ TB_BUILD=${TB_BUILD:-build/release}
 BW=${BW:-$TB_BUILD/src/app/breakwater}
 source tests/e2e/testbed.sh
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "  PASS $1"; }
-fail() { failed=$((failed + 1)); echo "  FAIL $1"; }
+source tests/e2e/checks.sh
 step() { echo "proxy e2e ($SECONDS s): $*"; }
 
 for tool in nginx haproxy nft python3; do

@@ -11,10 +11,7 @@ TB_BUILD=${TB_BUILD:-build/release}
 BW="$PWD/$TB_BUILD/src/app/breakwater"
 source tests/e2e/testbed.sh
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "  PASS $1"; }
-fail() { failed=$((failed + 1)); echo "  FAIL $1"; }
+source tests/e2e/checks.sh
 
 echo "selfcheck e2e ($SECONDS s): test bed up (1 visitor, 20 ms round trip)"
 tb_many_up 1 10 || exit 1

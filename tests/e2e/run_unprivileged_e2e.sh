@@ -14,11 +14,7 @@ TB_BUILD=${TB_BUILD:-build/release}
 BW="$PWD/$TB_BUILD/src/app/breakwater"
 source tests/e2e/testbed.sh
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "  PASS $1"; }
-fail() { failed=$((failed + 1)); echo "  FAIL $1"; }
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+source tests/e2e/checks.sh
 
 SRV=198.18.0.1
 VIS=198.18.0.2
