@@ -40,14 +40,7 @@ ip netns exec "$TB_SRV" "$BW" --data data serve --http "198.18.0.1:$PORT" \
   --ipv4-origin "http://v4.bw.test:$PORT" --ipv6-origin "http://v6.bw.test:$PORT" \
   --state-dir "$TB_DIR/state" --log-level warn 2>"$TB_DIR/serve.err" &
 SERVE=$!
-for _ in $(seq 1 100); do
-  grep -q 'listening on' "$TB_DIR/serve.err" && break
-  sleep 0.1
-done
-if ! grep -q 'listening on' "$TB_DIR/serve.err"; then
-  echo "dual browser test: the server did not start: $(cat "$TB_DIR/serve.err")"
-  exit 1
-fi
+tb_wait_listening "$TB_DIR/serve.err" "dual browser test" || exit 1
 chmod 755 "$TB_DIR"
 tb_in_vis env HOME="$TB_DIR" node tests/browser/dual_browser.mjs "http://bw.test:$PORT" "$OUT"
 code=$?

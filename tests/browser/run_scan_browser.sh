@@ -28,14 +28,7 @@ JSON
 ip netns exec "$TB_SRV" "$BW" --data data serve --http "198.18.0.1:$PORT" --https off \
   --state-dir "$TB_DIR/state" --log-level warn 2>"$TB_DIR/serve.err" &
 SERVE=$!
-for _ in $(seq 1 100); do
-  grep -q 'listening on' "$TB_DIR/serve.err" && break
-  sleep 0.1
-done
-if ! grep -q 'listening on' "$TB_DIR/serve.err"; then
-  echo "scan browser test: the server did not start: $(cat "$TB_DIR/serve.err")"
-  exit 1
-fi
+tb_wait_listening "$TB_DIR/serve.err" "scan browser test" || exit 1
 chmod 755 "$TB_DIR"
 tb_in_vis env HOME="$TB_DIR" node tests/browser/scan_browser.mjs "http://198.18.0.1:$PORT" \
   "$OUT" "$TB_DIR/expect.json"

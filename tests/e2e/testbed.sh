@@ -26,6 +26,17 @@ tb_wait_ready() {
 }
 
 # tb_link DELAY_MS_ONE_WAY LOSS_PCT [JITTER_MS]: (re)starts the relay with new link properties.
+# tb_wait_listening LOG NAME: waits (10 s at most) for `breakwater serve` to log that it
+# listens; otherwise prints why NAME cannot go on, with the log, and fails.
+tb_wait_listening() {
+  for _ in $(seq 1 100); do
+    grep -q 'listening on' "$1" && return 0
+    sleep 0.1
+  done
+  echo "$2: the server did not start: $(cat "$1")"
+  return 1
+}
+
 tb_link() {
   local delay=$1 loss=$2 jitter=${3:-0}
   tb_unlink
