@@ -1,5 +1,7 @@
 #include "app/nat_route.hpp"
 
+#include "common/read_file.hpp"
+
 #include "common/cidr.hpp"
 
 #include <array>
@@ -52,13 +54,10 @@ bool better(const std::optional<default_gateway>& best, unsigned metric) {
   return !best || metric < best->metric;
 }
 
-// A stream, not common::read_file: /proc files report a size of 0.
 std::optional<default_gateway> read_route(const char* file, bool v6) {
-  std::ifstream in(file);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return v6 ? parse_ipv6_default_route(text.str()) : parse_ipv4_default_route(text.str());
+  auto text = common::read_file(file);
+  if (!text) return std::nullopt;
+  return v6 ? parse_ipv6_default_route(*text) : parse_ipv4_default_route(*text);
 }
 
 }  // namespace

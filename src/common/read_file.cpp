@@ -28,13 +28,15 @@ boost::system::result<std::string> read_file(const std::filesystem::path& path) 
   if (::fstat(f.fd, &st) != 0) return last_error();
   if (S_ISDIR(st.st_mode))
     return boost::system::error_code(EISDIR, boost::system::system_category());
-  std::string text(static_cast<std::size_t>(st.st_size), '\0');
+  // The size is a first guess: /proc files report 0, and a file may grow while read.
+  std::string text(static_cast<std::size_t>(st.st_size) + 1, '\0');
   std::size_t done = 0;
-  while (done < text.size()) {
+  for (;;) {
+    if (done == text.size()) text.resize(text.size() * 2);
     ssize_t n = ::read(f.fd, text.data() + done, text.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return last_error();
-    if (n == 0) break;  // the file shrank while read: keep what is there
+    if (n == 0) break;
     done += static_cast<std::size_t>(n);
   }
   text.resize(done);

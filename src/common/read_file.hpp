@@ -8,7 +8,8 @@
 
 namespace breakwater::common {
 
-// One read into a string of the file's size (the database loader reads a thousand files).
+// Sized from fstat first (the database loader reads a thousand files), then read to the
+// end, so /proc files (which report a size of 0) read whole too.
 // The error is the system's own (no such file, permission denied, a directory...).
 boost::system::result<std::string> read_file(const std::filesystem::path& path);
 

@@ -40,3 +40,21 @@ TEST(text, counts_words_and_squashes_spaces) {
 
 }  // namespace
 }  // namespace breakwater::db
+
+#include "common/read_file.hpp"
+
+namespace breakwater::common {
+namespace {
+
+TEST(read_file, reads_proc_files_whose_size_is_zero_and_says_why_it_cannot) {
+  auto route = read_file("/proc/self/status");
+  ASSERT_TRUE(route);
+  EXPECT_NE(route->find("Name:"), std::string::npos);
+  auto missing = read_file("/nonexistent/file");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error(), boost::system::errc::no_such_file_or_directory);
+  EXPECT_FALSE(read_file("/proc"));  // a directory
+}
+
+}  // namespace
+}  // namespace breakwater::common
