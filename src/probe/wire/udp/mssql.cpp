@@ -1,0 +1,9 @@
+// STUB: to be written.
+#include "probe/wire/udp/families.hpp"
+
+namespace breakwater::probe::udp::detail {
+
+std::vector<std::string> mssql_requests() { return {"\n"}; }
+reading mssql_read(std::span<const std::string_view>) { return {}; }
+
+}  // namespace breakwater::probe::udp::detail
