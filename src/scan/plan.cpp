@@ -23,8 +23,20 @@ plan_refusal bad_ports(plan_problem problem, std::string message) {
   return {problem, refusal{400, "bad_ports", std::move(message), {}}};
 }
 
-// The ports a typed order gives, or why they cannot be probed.
+// The UDP ports an order adds (`udp`), or why they cannot be probed.
+boost::system::result<probe::port_set, plan_refusal> udp_set(const scan_order& order) {
+  if (order.udp.empty()) return probe::port_set{};
+  auto parsed = probe::parse_port_set(order.udp);
+  if (!parsed) return bad_ports(plan_problem::bad_spec, "UDP ports: " + parsed.error().message);
+  return *parsed;
+}
+
+// The ports a typed order gives, or why they cannot be probed. A single-port check may name
+// its port for UDP only.
 boost::system::result<probe::port_set, plan_refusal> typed_set(const scan_order& order) {
+  if (order.kind == scan_kind::single && order.ports.empty() && !order.udp.empty()) {
+    return probe::port_set{};
+  }
   if (order.ports.empty()) {
     return bad_ports(plan_problem::no_ports,
                      "No ports were given: enter a port such as 443 or a list such as "
@@ -58,7 +70,8 @@ std::optional<scan_kind> kind_named(std::string_view spec) noexcept {
 bool typed_ports(scan_kind k) noexcept { return k == scan_kind::single || k == scan_kind::custom; }
 
 bool takes_extras(scan_kind k) noexcept {
-  return k != scan_kind::ping && k != scan_kind::upnp && k != scan_kind::single;
+  return k != scan_kind::ping && k != scan_kind::upnp && k != scan_kind::single &&
+         k != scan_kind::udp;
 }
 
 boost::system::result<scan_plan, plan_refusal> plan_of(const scan_order& order) {
@@ -71,10 +84,29 @@ boost::system::result<scan_plan, plan_refusal> plan_of(const scan_order& order) 
   } else if (!plan.set_name.empty()) {
     plan.ports = *probe::parse_port_set(plan.set_name);  // the names always parse
   }
+  if (order.kind == scan_kind::udp) {
+    plan.udp_ports = *probe::parse_port_set("udp-common");
+  } else if (takes_extras(order.kind) || order.kind == scan_kind::single) {
+    auto udp = udp_set(order);
+    if (!udp) return udp.error();
+    plan.udp_ports = std::move(*udp);
+  }
+  if (order.kind == scan_kind::single) {
+    bool one_each = plan.ports.size() <= 1 && plan.udp_ports.size() <= 1 &&
+                    !(plan.ports.empty() && plan.udp_ports.empty());
+    bool same_port = plan.ports.empty() || plan.udp_ports.empty() ||
+                     plan.ports.ports().front() == plan.udp_ports.ports().front();
+    if (!one_each || !same_port) {
+      return bad_ports(plan_problem::not_one_port,
+                       "Give exactly one port (0-65535) for a single-port check, for TCP, UDP "
+                       "or both.");
+    }
+  }
   plan.ping = order.kind == scan_kind::ping || order.ping;
   plan.upnp = order.kind == scan_kind::upnp || order.upnp;
   plan.check = order.kind == scan_kind::single;
-  plan.pace = plan.ports.size() > large_scan_ports ? scan_pace::full_range : scan_pace::visitor;
+  plan.pace = plan.ports.size() + plan.udp_ports.size() > large_scan_ports ? scan_pace::full_range
+                                                                           : scan_pace::visitor;
   return plan;
 }
 
@@ -88,7 +120,8 @@ std::chrono::milliseconds estimate_of(const scan_plan& plan, const settings& s, 
   // The timeout of a first try (RFC 6298 from the seeded RTT, else 1 s), then doubling.
   double rto_ms = rtt_us > 0 ? std::clamp(3.0 * rtt_us / 1000.0, 100.0, 3000.0) : 1000.0;
   double wait_ms = rto_ms * ((1u << std::clamp(tries, 1u, 10u)) - 1);
-  double total = static_cast<double>(plan.ports.size()) * 1000.0 / rate + wait_ms;
+  double total =
+      static_cast<double>(plan.ports.size() + plan.udp_ports.size()) * 1000.0 / rate + wait_ms;
   if (plan.ping || plan.upnp) total = std::max(total, 3000.0);
   return std::chrono::milliseconds(static_cast<std::int64_t>(total));
 }

@@ -28,15 +28,19 @@ enum class scan_pace {
 };
 
 struct scan_plan {
-  probe::port_set ports;  // empty for the ping and UPnP tests
-  bool ping = false;      // ICMP echo requests
-  bool upnp = false;      // SSDP M-SEARCH to UDP 1900
-  bool check = false;     // a single-port check: runs in its own pool
+  probe::port_set ports;      // TCP; empty for the ping, UPnP and UDP tests
+  probe::port_set udp_ports;  // UDP: the UDP test's set, or what the order adds
+  bool ping = false;          // ICMP echo requests
+  bool upnp = false;          // SSDP M-SEARCH to UDP 1900
+  bool check = false;         // a single-port check: runs in its own pool
   scan_pace pace = scan_pace::visitor;
   std::string_view set_name;  // the named set behind the kind; empty when typed or none
 
-  // What the scan costs from the visitor's probe budget: one per port, ping and UPnP.
-  std::size_t probes() const noexcept { return ports.size() + (ping ? 1 : 0) + (upnp ? 1 : 0); }
+  // What the scan costs from the visitor's probe budget: one per port of either transport,
+  // ping and UPnP.
+  std::size_t probes() const noexcept {
+    return ports.size() + udp_ports.size() + (ping ? 1 : 0) + (upnp ? 1 : 0);
+  }
 };
 
 // Why an order has no plan. The service and the API answer `said` (400 "bad_ports"); the
@@ -59,8 +63,8 @@ std::optional<scan_kind> kind_named(std::string_view spec) noexcept;
 // Whether the visitor types the ports (single, custom).
 bool typed_ports(scan_kind k) noexcept;
 
-// Whether the visitor may add ping and UPnP to the kind: not to a single-port check, and not
-// to the ping and UPnP tests, which are each one probe of their own.
+// Whether the visitor may add ping and UPnP (and UDP ports) to the kind: not to a single-port
+// check, and not to the ping, UPnP and UDP tests, which are tests of their own.
 bool takes_extras(scan_kind k) noexcept;
 
 // New probes per second for the plan's pace, before the service-wide max_rate.

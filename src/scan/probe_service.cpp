@@ -70,6 +70,7 @@ struct probe_service::core : service_state {
     probe::scan_request req;
     req.target = r->view.result.target;
     req.ports = plan.ports;
+    req.udp_ports = plan.udp_ports;
     req.options.ping = plan.ping;
     req.options.upnp = plan.upnp;
     req.options.tries = options.tries;
@@ -186,8 +187,8 @@ std::optional<scan_view> probe_service::find(std::string_view id, std::string_vi
     decided = r->decided;
     n = r->decided->size();
   }
-  v.result.ports = sorted_verdicts(*decided, n);
-  v.decided = v.result.ports.size();
+  put_verdicts(*decided, n, v.result);
+  v.decided = v.result.ports.size() + v.result.udp.size();
   return v;
 }
 

@@ -26,6 +26,11 @@ std::string done_event_data(scan_phase phase, const probe::scan_result& r,
       {"phase", to_string(phase)},
       {"summary", {{"open", s.open}, {"closed", s.closed}, {"stealth", s.stealth}}},
       {"elapsed_ms", std::llround(std::chrono::duration<double, std::milli>(r.elapsed).count())}};
+  if (!r.udp.empty()) {
+    auto u = r.udp_summary();
+    o["udp_summary"] = {
+        {"open", u.open}, {"closed", u.closed}, {"stealth", u.stealth}, {"filtered", u.filtered}};
+  }
   if (error.empty()) {
     o["error"] = nullptr;
   } else {

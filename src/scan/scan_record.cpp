@@ -41,17 +41,20 @@ void scan_record::conclude(probe_outcome out) {
   if (idle_cancelled)
     view.error = "Cancelled: nobody was watching this scan (the page was closed).";
   // The verdicts are kept once, in `decided`; the events need the whole result first.
-  if (view.result.ports.empty()) view.result.ports = sorted_verdicts(*decided, decided->size());
-  view.decided = view.result.ports.size();
+  if (view.result.ports.empty() && view.result.udp.empty()) {
+    put_verdicts(*decided, decided->size(), view.result);
+  }
+  view.decided = view.result.ports.size() + view.result.udp.size();
   if (view.result.ping) add_event("ping", ping_event_data(*view.result.ping));
   if (view.result.upnp) add_event("upnp", upnp_event_data(*view.result.upnp));
   add_event("done", done_event_data(view.phase, view.result, view.error));
   view.result.ports.clear();
   view.result.ports.shrink_to_fit();
+  view.result.udp.clear();
 }
 
 std::size_t scan_record::unsent() const noexcept {
-  return view.ports.size() - std::min(view.ports.size(), view.decided);
+  return view.total_ports() - std::min(view.total_ports(), view.decided);
 }
 
 std::shared_ptr<scan_record> new_record(std::string id, const visitor& who, scan_kind kind,
@@ -63,6 +66,7 @@ std::shared_ptr<scan_record> new_record(std::string id, const visitor& who, scan
   r->view.target = who.address;
   r->view.kind = kind;
   r->view.ports = plan.ports;
+  r->view.udp_ports = plan.udp_ports;
   r->view.ping = plan.ping;
   r->view.upnp = plan.upnp;
   r->view.started = now;
@@ -72,7 +76,7 @@ std::shared_ptr<scan_record> new_record(std::string id, const visitor& who, scan
   r->view.result.target = common::unmapped(boost::asio::ip::make_address(who.address, ec));
   r->v6 = r->view.result.target.is_v6();
   r->who = std::move(c);
-  r->decided->reserve(plan.ports.size());
+  r->decided->reserve(plan.ports.size() + plan.udp_ports.size());
   r->last_watched = steady::now();
   r->expires = r->last_watched + keep;
   return r;
@@ -80,18 +84,29 @@ std::shared_ptr<scan_record> new_record(std::string id, const visitor& who, scan
 
 verdict_list sorted_verdicts(const verdict_list& all, std::size_t n) {
   verdict_list out(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(n));
-  std::stable_sort(out.begin(), out.end(),
-                   [](const auto& a, const auto& b) { return a.port < b.port; });
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return std::pair(a.proto, a.port) < std::pair(b.proto, b.port);
+  });
   verdict_list unique;
   unique.reserve(out.size());
   for (const auto& p : out) {
-    if (!unique.empty() && unique.back().port == p.port) {
+    if (!unique.empty() && unique.back().port == p.port && unique.back().proto == p.proto) {
       unique.back() = p;
     } else {
       unique.push_back(p);
     }
   }
   return unique;
+}
+
+void put_verdicts(const verdict_list& all, std::size_t n, probe::scan_result& into) {
+  verdict_list sorted = sorted_verdicts(all, n);
+  auto first_udp = std::find_if(sorted.begin(), sorted.end(), [](const probe::port_result& p) {
+    return p.proto == probe::transport::udp;
+  });
+  into.udp.assign(first_udp, sorted.end());
+  sorted.erase(first_udp, sorted.end());
+  into.ports = std::move(sorted);
 }
 
 }  // namespace breakwater::scan

@@ -45,7 +45,7 @@ struct subscriber {
 };
 
 struct scan_record {
-  scan_view view;  // view.result.ports stays empty: the verdicts are in `decided`
+  scan_view view;  // view.result.ports and .udp stay empty: the verdicts are in `decided`
   bool v6 = false;
   claim who;
   // Verdicts in the order they were decided, which is also the order of their events.
@@ -79,7 +79,11 @@ std::shared_ptr<scan_record> new_record(std::string id, const visitor& who, scan
                                         const scan_plan& plan, claim c, std::chrono::seconds keep,
                                         std::chrono::milliseconds estimate);
 
-// The verdicts of a view, one per port in ascending order: the last word on each port.
+// The verdicts of a view, one per port in ascending order, TCP then UDP: the last word on
+// each port.
 verdict_list sorted_verdicts(const verdict_list& all, std::size_t n);
+
+// The first `n` decided verdicts into `into.ports` (TCP) and `into.udp`, sorted as above.
+void put_verdicts(const verdict_list& all, std::size_t n, probe::scan_result& into);
 
 }  // namespace breakwater::scan

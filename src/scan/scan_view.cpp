@@ -11,7 +11,7 @@ struct kind_names {
   std::string_view title;
 };
 
-constexpr std::array<kind_names, 8> kinds{{
+constexpr std::array<kind_names, 9> kinds{{
     {scan_kind::single, "single", "One port"},
     {scan_kind::common, "common", "Common ports"},
     {scan_kind::service, "service", "All service ports (0-1055)"},
@@ -20,6 +20,7 @@ constexpr std::array<kind_names, 8> kinds{{
     {scan_kind::full, "full", "Full range (0-65535)"},
     {scan_kind::ping, "ping", "Ping (ICMP echo)"},
     {scan_kind::upnp, "upnp", "UPnP exposure (SSDP on UDP 1900)"},
+    {scan_kind::udp, "udp", "UDP services and reflectors"},
 }};
 
 }  // namespace

@@ -27,6 +27,9 @@ struct visitor {
 struct scan_order {
   scan_kind kind = scan_kind::common;
   std::string ports;  // for single and custom: the spec as typed (same parser as the CLI)
+  // UDP ports beside them, in the same grammar ("udp-common", "53,123"); for single, its one
+  // port may be UDP instead of TCP (or both, the same port).
+  std::string udp;
   bool ping = false;  // also send ICMP echo requests
   bool upnp = false;  // also send SSDP M-SEARCH to UDP 1900
 };

@@ -72,7 +72,8 @@ bool is_json(std::string_view content_type) {
   return common::to_lower(std::string(t)) == "application/json";
 }
 
-// {"ports":"common","ping":true} or {"kind":"service","upnp":true}: what to scan.
+// {"ports":"common","ping":true}, {"kind":"service","upnp":true}, {"udp":"udp-common"} or
+// {"ports":"22,80","udp":"53,123"}: what to scan.
 boost::system::result<scan::scan_order, std::string> order_of(std::string_view body) {
   boost::system::error_code ec;
   json::value v = json::parse(body, ec);
@@ -85,13 +86,14 @@ boost::system::result<scan::scan_order, std::string> order_of(std::string_view b
       if (!value.is_bool())
         return fmt::format("\"{}\" must be true or false", std::string_view(key));
       (key == "ping" ? order.ping : order.upnp) = value.as_bool();
-    } else if (key == "kind" || key == "ports") {
+    } else if (key == "kind" || key == "ports" || key == "udp") {
       if (!value.is_string()) return fmt::format("\"{}\" must be a string", std::string_view(key));
     } else {
-      return fmt::format("unknown field \"{}\": use ports, kind, ping and upnp",
+      return fmt::format("unknown field \"{}\": use ports, udp, kind, ping and upnp",
                          std::string_view(key));
     }
   }
+  if (const json::value* udp = o.if_contains("udp")) order.udp = std::string(udp->as_string());
   const json::value* kind = o.if_contains("kind");
   const json::value* ports = o.if_contains("ports");
   if (kind != nullptr) {
@@ -99,20 +101,26 @@ boost::system::result<scan::scan_order, std::string> order_of(std::string_view b
     if (!scan::parse_scan_kind(k, order.kind)) {
       return fmt::format(
           "unknown kind \"{}\": single, common, service, file-sharing, custom, "
-          "full, ping or upnp",
+          "full, ping, upnp or udp",
           k);
     }
     if (ports != nullptr) order.ports = std::string(ports->as_string());
     return order;
   }
   if (ports == nullptr) {
+    if (!order.udp.empty()) {
+      // UDP alone: the named UDP test, or UDP ports of the visitor's choice.
+      order.kind = order.udp == "udp-common" ? scan::scan_kind::udp : scan::scan_kind::custom;
+      if (order.kind == scan::scan_kind::udp) order.udp.clear();
+      return order;
+    }
     if (order.ping || order.upnp) {
       order.kind = order.ping ? scan::scan_kind::ping : scan::scan_kind::upnp;
       return order;
     }
     return std::string(
         "say what to scan: {\"ports\":\"common\"}, a port list such as "
-        "\"21-23,80\", or {\"ping\":true}");
+        "\"21-23,80\", {\"udp\":\"udp-common\"}, or {\"ping\":true}");
   }
   std::string_view p = ports->as_string();
   if (auto named = scan::kind_named(p)) {
@@ -245,21 +253,29 @@ std::string scan_view_json(const scan::scan_view& v) {
                  {"kind", scan::to_string(v.kind)},
                  {"target", v.target},
                  {"ports", v.ports.to_string()},
+                 {"udp", v.udp_ports.to_string()},
                  {"ping", v.ping},
                  {"upnp", v.upnp},
-                 {"progress", {{"decided", v.decided}, {"total", v.ports.size()}}},
+                 {"progress", {{"decided", v.decided}, {"total", v.total_ports()}}},
                  {"estimate_ms", v.estimate.count()},
                  {"started", iso_time(v.started)},
                  {"expires", iso_time(v.expires)},
                  {"error", v.error.empty() ? json::value(nullptr) : json::value(v.error)},
                  {"result", probe::scan_to_json(v.result, false)}};
+  if (!v.udp_ports.empty()) o["result"].as_object()["udp"] = json::array{};
   // The ports go in as text made one port at a time: a full range as one JSON document
   // would cost tens of MB per request.
   std::string text = common::json_text(o);
-  constexpr std::string_view empty = "\"ports\":[]";
-  std::size_t at = text.find(empty, text.find("\"result\":"));
-  text.replace(at + empty.size() - 2, 2,
-               probe::ports_json_text(v.result.ports, v.result.target.is_v6()));
+  bool v6 = v.result.target.is_v6();
+  std::size_t result_at = text.find("\"result\":");
+  auto fill = [&](std::string_view empty, const std::vector<probe::port_result>& list) {
+    std::size_t at = text.find(empty, result_at);
+    if (at != std::string::npos) {
+      text.replace(at + empty.size() - 2, 2, probe::ports_json_text(list, v6));
+    }
+  };
+  fill("\"ports\":[]", v.result.ports);
+  fill("\"udp\":[]", v.result.udp);
   return text + "\n";
 }
 
