@@ -12,6 +12,7 @@
 #include "http/transport/server.hpp"
 #include "http/transport/tls.hpp"
 #include "scan/probe_service.hpp"
+#include "site/api_reach.hpp"
 #include "site/api_scans.hpp"
 #include "site/origins.hpp"
 #include "site/private_paths.hpp"
@@ -288,6 +289,7 @@ int run_serve(const serve_options& o, context& ctx) {
     }
     log_prober(log, *scans);
     site::add_scan_api_routes(site, *scans);
+    site::add_reach_routes(site, *scans);
     site::scan_page_options pages;
     pages.retention = std::chrono::duration_cast<std::chrono::minutes>(cfg.scan.keep_results);
     pages.hidden_headers = cfg.hidden_headers;

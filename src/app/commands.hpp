@@ -15,6 +15,7 @@ void add_probe_command(CLI::App& app, context& ctx, int& status);
 void add_serve_command(CLI::App& app, context& ctx, int& status);
 void add_selfcheck_command(CLI::App& app, int& status);
 void add_nat_command(CLI::App& app, int& status);
+void add_reach_command(CLI::App& app, int& status);
 
 // Prints a JSON value followed by a newline on stdout.
 void print_json(const boost::json::value& v);

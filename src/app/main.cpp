@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   add_serve_command(app, ctx, status);
   add_selfcheck_command(app, status);
   add_nat_command(app, status);
+  add_reach_command(app, status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

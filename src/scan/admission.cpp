@@ -5,13 +5,6 @@
 #include <fmt/format.h>
 
 namespace breakwater::scan {
-namespace {
-
-// An IPv6 /48 may run and probe this many times what one /64 may.
-constexpr std::size_t wide_factor = 4;
-
-}  // namespace
-
 claim claim_of(std::string_view address, bool check, std::size_t probes) {
   claim c;
   c.address = std::string(address);
@@ -29,7 +22,7 @@ admission::admission(const settings& s, bool allow_loopback)
       probes_per_hour_(s.probes_per_hour),
       allow_loopback_(allow_loopback),
       budget_(s.probes_per_hour),
-      wide_budget_(s.probes_per_hour * wide_factor, std::chrono::hours(1), 48) {}
+      wide_budget_(s.probes_per_hour * wide_tier_factor, std::chrono::hours(1), 48) {}
 
 std::optional<refusal> admission::check_target(std::string_view address) const {
   return scan::check_target(address, allow_loopback_);
@@ -44,6 +37,11 @@ std::optional<refusal> admission::admit(const claim& c, std::size_t holder_runni
   if (c.check) ++running_checks_;
   if (!c.wide.empty()) ++wide_running_[c.wide];
   return std::nullopt;
+}
+
+std::optional<refusal> admission::spend(const claim& c, steady::time_point now) {
+  if (closed_) return shutting_down();
+  return charge(c, now, false);
 }
 
 void admission::release(const claim& c, std::size_t unsent) {
@@ -64,14 +62,11 @@ void admission::forget_old(steady::time_point now) {
 // Why the claim may not run now: shutting down, its holder (or /48) already runs its share,
 // or its pool is full.
 std::optional<refusal> admission::refuse(const claim& c, std::size_t holder_running) const {
-  if (closed_) {
-    return refusal{503, "shutting_down", "The server is shutting down; try again in a minute.",
-                   std::chrono::seconds(60)};
-  }
+  if (closed_) return shutting_down();
   auto w = wide_running_.find(c.wide);
   std::size_t ours = w == wide_running_.end() ? 0 : w->second;
   if (holder_running >= max_running_per_holder_ ||
-      (!c.wide.empty() && ours >= max_running_per_holder_ * wide_factor)) {
+      (!c.wide.empty() && ours >= max_running_per_holder_ * wide_tier_factor)) {
     bool mine = holder_running > 0;
     return refusal{429, "scan_running",
                    fmt::format("A scan of {} is already running{}. Wait for it to finish (or "
@@ -90,8 +85,13 @@ std::optional<refusal> admission::refuse(const claim& c, std::size_t holder_runn
   return std::nullopt;
 }
 
+std::optional<refusal> admission::shutting_down() const {
+  return refusal{503, "shutting_down", "The server is shutting down; try again in a minute.",
+                 std::chrono::seconds(60)};
+}
+
 // Charges the probes to the holder (and its /48), or says when they fit.
-std::optional<refusal> admission::charge(const claim& c, steady::time_point now) {
+std::optional<refusal> admission::charge(const claim& c, steady::time_point now, bool scan) {
   auto wait = budget_.charge(c.address, c.probes, now);
   std::size_t limit = probes_per_hour_;
   std::string whose = c.holder;
@@ -99,15 +99,16 @@ std::optional<refusal> admission::charge(const claim& c, steady::time_point now)
     wait = wide_budget_.charge(c.address, c.probes, now);
     if (wait.count() > 0) {
       budget_.refund(c.address, c.probes);
-      limit *= wide_factor;
+      limit *= wide_tier_factor;
       whose = c.wide;
     }
   }
   if (wait.count() == 0) return std::nullopt;
   return refusal{429, "budget",
-                 fmt::format("{} has used its probe budget ({} probes an hour); this scan needs "
-                             "{}. Try again in {} minutes, or choose fewer ports.",
-                             whose, limit, c.probes, (wait.count() + 59) / 60),
+                 fmt::format("{} has used its probe budget ({} probes an hour); this {} needs "
+                             "{}. Try again in {} minutes{}.",
+                             whose, limit, scan ? "scan" : "test", c.probes,
+                             (wait.count() + 59) / 60, scan ? ", or choose fewer ports" : ""),
                  wait};
 }
 

@@ -1,5 +1,5 @@
-// Whether a scan may start: the target policy, the running pools (scans and single-port
-// checks apart, per holder and per IPv6 /48) and the hourly probe budgets. Not locked
+// Whether a scan (or a reach test) may start: the target policy, the running pools (scans and
+// single-port checks apart, per holder and per IPv6 /48) and the hourly probe budgets. Not locked
 // itself: every call but check_target (which reads only what construction set) is made
 // under the service's lock. Asio-free.
 #pragma once
@@ -30,6 +30,9 @@ class admission {
   // Takes a place in the pools and charges the budgets, or says why not (and takes nothing).
   // `holder_running`: the scans the claim's holder runs now.
   std::optional<refusal> admit(const claim& c, std::size_t holder_running, steady::time_point now);
+  // Charges the budgets for a claim that takes no place in the pools (a reach test: a few
+  // packets to one port, not a scan), or says why not (and charges nothing).
+  std::optional<refusal> spend(const claim& c, steady::time_point now);
   // Gives the place back, and refunds the probes the scan did not send.
   void release(const claim& c, std::size_t unsent);
 
@@ -42,7 +45,8 @@ class admission {
 
  private:
   std::optional<refusal> refuse(const claim& c, std::size_t holder_running) const;
-  std::optional<refusal> charge(const claim& c, steady::time_point now);
+  std::optional<refusal> charge(const claim& c, steady::time_point now, bool scan = true);
+  std::optional<refusal> shutting_down() const;
 
   std::size_t max_running_;
   std::size_t max_running_checks_;

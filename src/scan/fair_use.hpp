@@ -17,6 +17,9 @@ namespace breakwater::scan {
 // With `v6_prefix` 48: the wider tier an IPv6 /48 shares (one site, RFC 6177's old advice).
 std::string budget_holder(std::string_view address, unsigned v6_prefix = 64);
 
+// An IPv6 /48 may run, probe and hold open this many times what one /64 may.
+inline constexpr std::size_t wide_tier_factor = 4;
+
 // Whether `address` is IPv6 (not IPv4-mapped): only such holders have a /48 tier.
 bool has_wide_tier(std::string_view address);
 

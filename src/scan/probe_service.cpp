@@ -1,26 +1,9 @@
 #include "scan/probe_service.hpp"
 
-#include "probe/engine.hpp"
-#include "probe/make_backend.hpp"
-#include "scan/plan.hpp"
-#include "scan/service_state.hpp"
-#include "scan/subscribers.hpp"
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-
-#include <malloc.h>
-#include <optional>
-#include <stdexcept>
-#include <thread>
+#include "scan/service_core.hpp"
 
 namespace breakwater::scan {
 namespace {
-
-namespace asio = boost::asio;
 
 // `chosen` learns which prober was opened (a test's injected backend keeps the settings').
 probe::engine_options engine_options_of(const probe_service_options& o,
@@ -41,88 +24,6 @@ probe::engine_options engine_options_of(const probe_service_options& o,
 }
 
 }  // namespace
-
-// The service's thread: its io_context, the probe engine on it and the once-a-second sweep.
-struct probe_service::core : service_state {
-  explicit core(probe_service_options o) : service_state(std::move(o)), sweep(ioc) {}
-
-  asio::io_context ioc{1};
-  asio::steady_timer sweep;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
-  std::unique_ptr<probe::engine> engine;
-  std::thread thread;
-  bool closing = false;          // service thread only: the sweep must not re-arm
-  probe::opened_backend prober;  // set before the thread starts, read-only afterwards
-
-  // Under `mu`: takes the claim's places and budget, or counts the refusal.
-  std::optional<refusal> admit(const claim& c) {
-    auto no = gate.admit(c, scans.running_of(c.holder), steady::now());
-    if (no) {
-      ++counters.refused;
-    } else {
-      ++counters.started;
-    }
-    return no;
-  }
-
-  // Hands the scan to the engine; its verdicts and its end come back on the service thread.
-  void request(const std::shared_ptr<scan_record>& r, const scan_plan& plan, const visitor& who) {
-    probe::scan_request req;
-    req.target = r->view.result.target;
-    req.ports = plan.ports;
-    req.udp_ports = plan.udp_ports;
-    req.options.ping = plan.ping;
-    req.options.upnp = plan.upnp;
-    req.options.tries = options.tries;
-    req.options.rate = rate_of(plan.pace, options.settings);
-    if (who.rtt_us > 0) req.options.rtt_seed = std::chrono::microseconds(who.rtt_us);
-    req.stop = r->stop.get_token();
-    req.on_verdict = [this, rec = r.get()](const probe::port_result& p,
-                                           const probe::scan_progress&) { on_verdict(*rec, p); };
-    asio::co_spawn(ioc, engine->scan(std::move(req)),
-                   [this, r](std::exception_ptr e, probe_outcome out) {
-                     if (e)
-                       out = probe::failure{make_error_code(probe::errc::bad_target),
-                                            probe::operation::none, "internal error"};
-                     finish(*r, std::move(out));
-                   });
-  }
-
-  void on_verdict(scan_record& r, const probe::port_result& p) {
-    std::lock_guard lock(mu);
-    r.add_verdict(p);
-    r.view.decided = r.decided->size();
-    counters.probes_sent += p.tries;
-    deliver(r);
-  }
-
-  void finish(scan_record& r, probe_outcome out) {
-    std::lock_guard lock(mu);
-    r.conclude(std::move(out));
-    gate.release(r.who, r.unsent());
-    scans.end_running(r.who.holder);
-    deliver(r);
-    // A large scan's probes leave much freed memory that glibc keeps for the thread that
-    // ran them (about 150 MB after a full range): hand it back once nothing runs.
-    if (gate.running() == 0 && r.view.ports.size() > large_scan_ports) ::malloc_trim(0);
-  }
-
-  // Once a second: cancel scans nobody watches, forget expired ones.
-  void arm_sweep() {
-    sweep.expires_after(std::chrono::seconds(1));
-    sweep.async_wait([this](const boost::system::error_code& ec) {
-      if (ec || closing) return;
-      sweep_now(steady::now());
-      arm_sweep();
-    });
-  }
-
-  void sweep_now(steady::time_point now) {
-    std::lock_guard lock(mu);
-    scans.sweep(now, options.settings.idle_cancel);
-    gate.forget_old(now);
-  }
-};
 
 probe_service::probe_service(probe_service_options options)
     : core_(std::make_shared<core>(std::move(options))) {
@@ -145,6 +46,7 @@ probe_service::~probe_service() {
     std::lock_guard lock(core_->mu);
     core_->gate.close();
     core_->scans.stop_all();
+    core_->reaches.stop_all();
   }
   asio::post(core_->ioc, [c = core_.get()] {
     c->closing = true;
@@ -187,8 +89,8 @@ std::optional<scan_view> probe_service::find(std::string_view id, std::string_vi
     decided = r->decided;
     n = r->decided->size();
   }
-  put_verdicts(*decided, n, v.result);
-  v.decided = v.result.ports.size() + v.result.udp.size();
+  v.result.ports = sorted_verdicts(*decided, n);
+  v.decided = v.result.ports.size();
   return v;
 }
 

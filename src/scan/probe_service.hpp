@@ -1,10 +1,13 @@
-// The scan service that really probes: its own thread and io_context running one probe
-// engine. A scan is planned (plan.hpp), admitted (admission.hpp: target policy, pools,
-// budgets), registered (registry.hpp: kept for a while, then forgotten) and handed to the
-// engine; its events reach subscribers through subscribers.hpp. The header stays free of
-// Asio: the web core includes it.
+// The scan service that really probes (and sends the reach tests' packets): its own thread and
+// io_context running one probe engine. A scan is planned (plan.hpp), admitted (admission.hpp:
+// target policy, pools, budgets), registered (registry.hpp: kept for a while, then forgotten) and
+// handed to the engine; its events reach subscribers through subscribers.hpp. The header stays free
+// of Asio: the web core includes it.
 #pragma once
 
+#include "probe/reach.hpp"
+#include "scan/reach.hpp"
+#include "scan/reach_registry.hpp"
 #include "scan/service.hpp"
 #include "scan/settings.hpp"
 
@@ -25,11 +28,13 @@ namespace breakwater::scan {
 // unresolved one, and ignores `enabled` (the caller decides whether to run it at all).
 struct probe_service_options {
   scan::settings settings;
-  bool allow_loopback = false;             // may 127.0.0.1 / ::1 be probed ("auto" resolved)
-  unsigned tries = 2;                      // tries per port before it is called stealth
-  std::size_t max_streams_per_scan = 4;    // event streams open on one scan
-  std::size_t max_streams_per_holder = 8;  // event streams open by one holder
-  std::shared_ptr<probe::prober> backend;  // tests: a fake target; else settings.prober's
+  bool allow_loopback = false;              // may 127.0.0.1 / ::1 be probed ("auto" resolved)
+  unsigned tries = 2;                       // tries per port before it is called stealth
+  std::size_t max_streams_per_scan = 4;     // event streams open on one scan
+  std::size_t max_streams_per_holder = 8;   // event streams open by one holder
+  std::shared_ptr<probe::prober> backend;   // tests: a fake target; else settings.prober's
+  reach_limits reach;                       // reach tests: open per holder, expiry, bounds
+  probe::reach_send_options reach_sending;  // how the reach tests' packets are spaced
 };
 
 // Counters for /metrics.
@@ -42,7 +47,8 @@ struct service_stats {
   std::uint64_t probes_sent = 0;  // ports decided, all scans since start
 };
 
-class probe_service final : public service {
+// Scans and reach tests share the thread, the lock and the budgets (scan/admission).
+class probe_service final : public service, public reach_service {
  public:
   // Throws std::runtime_error when the chosen prober cannot be opened (raw without privilege).
   explicit probe_service(probe_service_options options = {});
@@ -59,6 +65,16 @@ class probe_service final : public service {
       std::function<void(const scan_event&)> on_event, bool paced = false) override;
   boost::system::result<std::chrono::milliseconds, refusal> estimate(
       const visitor& who, const scan_order& order) const override;
+
+  // Reach tests (probe_service_reach.cpp).
+  boost::system::result<reach_ticket, refusal> open_reach(const visitor& who,
+                                                          const reach_order& order) override;
+  boost::system::result<reach_view, refusal> find_reach(std::string_view id, std::string_view token,
+                                                        std::string_view address) override;
+  boost::system::result<reach_confirmation, refusal> confirm_reach(std::string_view id,
+                                                                   std::string_view token,
+                                                                   std::string_view address,
+                                                                   std::string_view nonce) override;
 
   service_stats stats() const;
   // The prober scans use (raw_syn or connect) and, when "auto" fell back to connect(), why

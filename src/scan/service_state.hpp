@@ -5,6 +5,7 @@
 
 #include "scan/admission.hpp"
 #include "scan/probe_service.hpp"
+#include "scan/reach_registry.hpp"
 #include "scan/registry.hpp"
 
 #include <cstdint>
@@ -16,13 +17,15 @@ struct service_state {
   explicit service_state(probe_service_options o)
       : options(std::move(o)),
         scans(options.settings.max_kept, options.settings.max_kept_per_holder),
+        reaches(options.reach),
         gate(options.settings, options.allow_loopback) {}
 
   const probe_service_options options;
   mutable std::mutex mu;
   // Everything below is used only with `mu` held.
   registry scans;
-  admission gate;
+  reach_registry reaches;
+  admission gate;          // the budgets scans and reach tests share
   service_stats counters;  // started, refused, probes_sent; the rest is counted by the parts
   std::uint64_t next_subscriber = 1;
 };

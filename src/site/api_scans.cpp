@@ -1,6 +1,7 @@
 #include "site/api_scans.hpp"
 #include "common/json_text.hpp"
 #include "site/address_note.hpp"
+#include "site/api_answers.hpp"
 
 #include "common/text.hpp"
 #include "probe/result_json.hpp"
@@ -20,42 +21,10 @@ namespace breakwater::site {
 namespace {
 
 namespace json = boost::json;
-constexpr std::string_view json_type = "application/json";
 
 std::string iso_time(std::chrono::system_clock::time_point t) {
   return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}",
                      std::chrono::time_point_cast<std::chrono::seconds>(t));
-}
-
-response json_answer(unsigned status, const json::value& v) {
-  response r;
-  r.status = status;
-  r.content_type = json_type;
-  r.body = common::json_text(v) + "\n";
-  return r;
-}
-
-response refused(const scan::refusal& no) {
-  response r = website::json_error(no.status, no.code, no.message);
-  if (no.retry_after.count() > 0) {
-    r.headers.emplace_back("Retry-After", std::to_string(no.retry_after.count()));
-  }
-  return r;
-}
-
-response unknown_client() {
-  return website::json_error(403, "unknown_client", unknown_client_message);
-}
-
-// A browser says when another site's page makes the request: such a page may not start
-// probes here (they would cost the visitor's budget and could time their network).
-// The site's sibling origins (dual-stack pages) are not another site.
-std::optional<response> refuse_cross_site(const request& req, const sibling_origins& siblings) {
-  if (same_origin(req, siblings)) return std::nullopt;
-  return website::json_error(403, "cross_site",
-                             "This request came from another site's page, which may not start "
-                             "probes here. Open this server's own pages, or call the API directly "
-                             "(curl sends no Origin).");
 }
 
 // Behind a load balancer a scan lives on one node only: when that node stops, the next
@@ -64,12 +33,6 @@ std::optional<response> refuse_cross_site(const request& req, const sibling_orig
 // answer, so that an id reveals nothing to anyone else.
 response no_such_scan() {
   return website::json_error(404, "not_found", std::string(scan_gone_sentence));
-}
-
-bool is_json(std::string_view content_type) {
-  std::string_view t = content_type.substr(0, content_type.find(';'));
-  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
-  return common::to_lower(std::string(t)) == "application/json";
 }
 
 // {"ports":"common","ping":true}, {"kind":"service","upnp":true}, {"udp":"udp-common"} or
@@ -282,12 +245,7 @@ std::string scan_view_json(const scan::scan_view& v) {
 void add_scan_api_routes(website& s, scan::service& service, scan_api_options options) {
   router& r = s.routes();
   r.add(method::post, "/api/v1/scans", [&s, &service](const request& req, const route_params&) {
-    // A cross-site form cannot send this type without a CORS preflight, which is granted
-    // only to this site's own origins: the content type is the API's CSRF protection.
-    if (!is_json(req.header("content-type"))) {
-      return website::json_error(415, "unsupported_media_type",
-                                 "send the body as Content-Type: application/json");
-    }
+    if (!is_json(req.header("content-type"))) return not_json();
     if (auto no = refuse_cross_site(req, s.origins())) return std::move(*no);
     auto order = order_of(req.body);
     if (!order) return website::json_error(400, "bad_request", order.error());
@@ -348,10 +306,7 @@ void add_scan_api_routes(website& s, scan::service& service, scan_api_options op
   // words: the dual-stack page sends what it got and shows the answer. It probes nothing and
   // reads no stored result, so it needs neither the visitor's address nor an origin check.
   r.add(method::post, "/api/v1/compare", [](const request& req, const route_params&) {
-    if (!is_json(req.header("content-type"))) {
-      return website::json_error(415, "unsupported_media_type",
-                                 "send the body as Content-Type: application/json");
-    }
+    if (!is_json(req.header("content-type"))) return not_json();
     auto both = parse_compare_request(req.body);
     if (!both) return website::json_error(400, "bad_request", both.error());
     dual_finding d = compare_families(both->first, both->second);

@@ -138,6 +138,11 @@ page render_scan_choice_page(std::string_view address) {
     confirm_link(h, t.kind);
     h.raw(": ").text(t.what).raw("</li>");
   }
+  h.raw("<li><a href=\"/reach\">Does my port forward reach this machine?</a>: ")
+      .text(
+          "a nonce sent to one TCP or UDP port of your address, which only the machine that "
+          "receives it can send back (works for silent UDP services such as WireGuard).")
+      .raw("</li>");
   h.raw("<li><a href=\"/headers\">Browser headers</a>: ")
       .text("what your browser tells every site it visits (no probe is sent).")
       .raw("</li></ul>");

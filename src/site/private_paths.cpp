@@ -6,7 +6,7 @@ namespace breakwater::site {
 
 std::string without_scan_ids(std::string_view target) {
   std::string_view path = target.substr(0, target.find('?'));
-  for (std::string_view prefix : {"/scan/", "/api/v1/scans/"}) {
+  for (std::string_view prefix : {"/scan/", "/api/v1/scans/", "/api/v1/reach/"}) {
     if (!path.starts_with(prefix) || path.size() == prefix.size()) continue;
     std::size_t end = std::min(path.find('/', prefix.size()), path.size());
     std::string_view id = path.substr(prefix.size(), end - prefix.size());

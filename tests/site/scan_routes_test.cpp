@@ -78,6 +78,7 @@ TEST_F(scan_routes_test, the_choice_page_names_the_visitor_and_is_never_cached) 
   EXPECT_TRUE(has(r.res.body, "<strong id=\"target\">198.18.0.2</strong>"));
   EXPECT_TRUE(has(r.res.body, "href=\"/scan/confirm?kind=service\""));
   EXPECT_TRUE(has(r.res.body, "href=\"/headers\""));
+  EXPECT_TRUE(has(r.res.body, "href=\"/reach\""));  // the reach test, for one machine
   EXPECT_TRUE(has(r.res.body, "<a href=\"/scan\" aria-current=\"page\">Scan</a>"));
 }
 
