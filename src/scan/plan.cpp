@@ -31,12 +31,10 @@ boost::system::result<probe::port_set, plan_refusal> udp_set(const scan_order& o
   return *parsed;
 }
 
-// The ports a typed order gives, or why they cannot be probed. A single-port check may name
-// its port for UDP only.
+// The TCP ports a typed order gives, or why they cannot be probed. An order may type UDP
+// ports only.
 boost::system::result<probe::port_set, plan_refusal> typed_set(const scan_order& order) {
-  if (order.kind == scan_kind::single && order.ports.empty() && !order.udp.empty()) {
-    return probe::port_set{};
-  }
+  if (order.ports.empty() && !order.udp.empty()) return probe::port_set{};
   if (order.ports.empty()) {
     return bad_ports(plan_problem::no_ports,
                      "No ports were given: enter a port such as 443 or a list such as "

@@ -13,6 +13,7 @@ probe::engine_options engine_options_of(const probe_service_options& o,
   eo.max_rate = static_cast<double>(o.settings.max_rate);
   eo.max_in_flight = o.settings.max_in_flight;
   eo.backend = o.backend;
+  eo.udp_backend = o.udp_backend;
   chosen.kind = o.settings.prober;
   if (!eo.backend) {
     auto b = probe::open_backend(ex, o.settings.prober);
@@ -89,8 +90,8 @@ std::optional<scan_view> probe_service::find(std::string_view id, std::string_vi
     decided = r->decided;
     n = r->decided->size();
   }
-  v.result.ports = sorted_verdicts(*decided, n);
-  v.decided = v.result.ports.size();
+  put_verdicts(*decided, n, v.result);
+  v.decided = v.result.ports.size() + v.result.udp.size();
   return v;
 }
 

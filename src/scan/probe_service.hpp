@@ -28,13 +28,14 @@ namespace breakwater::scan {
 // unresolved one, and ignores `enabled` (the caller decides whether to run it at all).
 struct probe_service_options {
   scan::settings settings;
-  bool allow_loopback = false;              // may 127.0.0.1 / ::1 be probed ("auto" resolved)
-  unsigned tries = 2;                       // tries per port before it is called stealth
-  std::size_t max_streams_per_scan = 4;     // event streams open on one scan
-  std::size_t max_streams_per_holder = 8;   // event streams open by one holder
-  std::shared_ptr<probe::prober> backend;   // tests: a fake target; else settings.prober's
-  reach_limits reach;                       // reach tests: open per holder, expiry, bounds
-  probe::reach_send_options reach_sending;  // how the reach tests' packets are spaced
+  bool allow_loopback = false;                 // may 127.0.0.1 / ::1 be probed ("auto" resolved)
+  unsigned tries = 2;                          // tries per port before it is called stealth
+  std::size_t max_streams_per_scan = 4;        // event streams open on one scan
+  std::size_t max_streams_per_holder = 8;      // event streams open by one holder
+  std::shared_ptr<probe::prober> backend;      // tests: a fake target; else settings.prober's
+  std::shared_ptr<probe::prober> udp_backend;  // tests: a fake target; else the UDP prober
+  reach_limits reach;                          // reach tests: open per holder, expiry, bounds
+  probe::reach_send_options reach_sending;     // how the reach tests' packets are spaced
 };
 
 // Counters for /metrics.

@@ -241,6 +241,49 @@ TEST_F(fixture, icmp_rate_limited_target_is_reprobed_until_every_closed_port_is_
   EXPECT_LT(to_ms(r.elapsed), 40000.0);
 }
 
+// UDP port-unreachables come out of the same per-peer ICMP limit as the TCP probes' errors:
+// one scan of both transports re-checks the silent ports of both, and every closed UDP port is
+// found; another unreachable makes a UDP port filtered, never closed.
+TEST_F(fixture, udp_ports_share_the_icmp_limit_and_the_recheck_with_tcp) {
+  fake_target_options fo;
+  fo.seed = 11;
+  auto target = std::make_shared<fake_target>(fo);
+  std::vector<std::uint16_t> tcp_icmp, udp_closed;
+  for (std::uint16_t p = 10; p < 400; p += 40) tcp_icmp.push_back(p);       // 10 TCP ports
+  for (std::uint16_t p = 2000; p < 2120; p += 10) udp_closed.push_back(p);  // 12 UDP ports
+  for (std::uint16_t p : tcp_icmp) target->set(p, fake_port::icmp_port_unreachable);
+  for (std::uint16_t p : udp_closed) target->set(p, fake_port::icmp_port_unreachable);
+  target->set(2003, fake_port::icmp_admin_prohibited);
+  target->set(2005, fake_port::open);
+  target->set(22, fake_port::open);
+  engine e(ctx.get_executor(), {.backend = target, .udp_backend = udp_view(target)});
+  scan_options o;
+  o.rtt_seed = 50ms;
+  o.recheck_budget = 60s;
+  scan_request req = request("0-1055", o);
+  req.udp_ports = *parse_port_set("2000-2199");
+  scan_result r = scan(e, std::move(req));
+  EXPECT_GT(target->icmp_suppressed(), 0u);
+  ASSERT_EQ(r.ports.size(), 1056u);
+  ASSERT_EQ(r.udp.size(), 200u);
+  std::map<std::uint16_t, port_result> udp;
+  for (const auto& p : r.udp) {
+    EXPECT_EQ(p.proto, transport::udp);
+    EXPECT_NE(p.rate_limit, recheck::unresolved) << p.port;
+    udp.emplace(p.port, p);
+  }
+  for (std::uint16_t p : udp_closed) EXPECT_EQ(udp[p].state, port_state::closed) << p;
+  EXPECT_EQ(udp[2003].state, port_state::filtered);
+  EXPECT_EQ(udp[2005].state, port_state::open);
+  ASSERT_TRUE(udp[2005].udp);
+  EXPECT_EQ(udp[2005].udp->bytes_in, 10u);
+  EXPECT_EQ(r.udp_summary().closed, udp_closed.size());
+  EXPECT_EQ(r.udp_summary().stealth, 200u - udp_closed.size() - 2);
+  auto m = by_port(r);
+  for (std::uint16_t p : tcp_icmp) EXPECT_EQ(m[p].state, port_state::closed) << p;
+  EXPECT_TRUE(r.icmp_rate_limited);
+}
+
 // The target's limiter does not forget the first scan when the second starts: a scan right
 // after another must not take the errors it holds back for stealth ports.
 TEST_F(fixture, a_scan_right_after_another_still_finds_every_icmp_closed_port) {

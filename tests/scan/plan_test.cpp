@@ -63,6 +63,63 @@ TEST(plan, typed_orders_are_refused_with_their_problem) {
   EXPECT_TRUE(one->check);
 }
 
+TEST(plan, the_udp_test_probes_udp_common_and_every_udp_port_costs_a_probe) {
+  auto udp = plan_of(order_of(scan_kind::udp));
+  ASSERT_TRUE(udp);
+  EXPECT_TRUE(udp->ports.empty());
+  EXPECT_EQ(udp->udp_ports, *probe::parse_port_set("udp-common"));
+  EXPECT_EQ(udp->probes(), udp->udp_ports.size());
+  EXPECT_FALSE(takes_extras(scan_kind::udp));
+
+  scan_order both = order_of(scan_kind::common);
+  both.udp = "53,123";
+  both.ping = true;
+  auto plan = plan_of(both);
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan->udp_ports.size(), 2u);
+  EXPECT_EQ(plan->probes(), plan->ports.size() + 2 + 1);
+
+  scan_order bad = order_of(scan_kind::custom, "80");
+  bad.udp = "53-";
+  auto refused = plan_of(bad);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().said.code, "bad_ports");
+  EXPECT_NE(refused.error().said.message.find("UDP ports"), std::string::npos);
+
+  scan_order only_udp = order_of(scan_kind::custom);
+  only_udp.udp = "51820";
+  auto custom = plan_of(only_udp);
+  ASSERT_TRUE(custom) << custom.error().said.message;
+  EXPECT_TRUE(custom->ports.empty());
+  EXPECT_EQ(custom->udp_ports.size(), 1u);
+
+  // A UDP spec can make a port-set test large enough to be paced as a full range.
+  scan_order wide = order_of(scan_kind::common);
+  wide.udp = "1-5000";
+  EXPECT_EQ(plan_of(wide)->pace, scan_pace::full_range);
+}
+
+TEST(plan, a_single_check_is_one_port_for_tcp_udp_or_both) {
+  scan_order udp_only = order_of(scan_kind::single);
+  udp_only.udp = "51820";
+  auto a = plan_of(udp_only);
+  ASSERT_TRUE(a);
+  EXPECT_TRUE(a->check);
+  EXPECT_TRUE(a->ports.empty());
+  EXPECT_EQ(a->udp_ports.size(), 1u);
+  scan_order both = order_of(scan_kind::single, "53");
+  both.udp = "53";
+  auto b = plan_of(both);
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->probes(), 2u);
+  scan_order two = order_of(scan_kind::single, "53");
+  two.udp = "54";
+  EXPECT_EQ(plan_of(two).error().problem, plan_problem::not_one_port);
+  scan_order many = order_of(scan_kind::single);
+  many.udp = "53,54";
+  EXPECT_EQ(plan_of(many).error().problem, plan_problem::not_one_port);
+}
+
 TEST(plan, a_spec_names_a_kind_only_when_it_is_a_whole_set) {
   EXPECT_EQ(kind_named("0-1055"), scan_kind::service);
   EXPECT_EQ(kind_named("all"), scan_kind::full);

@@ -179,6 +179,49 @@ TEST(probe_service, the_global_cap_holds) {
   EXPECT_EQ(s.stats().running, 2u);
 }
 
+TEST(probe_service, the_udp_test_reports_udp_verdicts_and_spends_the_budget) {
+  auto t = target();
+  t->set(53, probe::fake_port::open);
+  t->set(123, probe::fake_port::icmp_port_unreachable);
+  auto o = fast(t);
+  o.udp_backend = probe::udp_view(t);
+  std::size_t udp_common = probe::parse_port_set("udp-common")->size();
+  o.settings.probes_per_hour = udp_common + 1;
+  probe_service s(o);
+  scan_order order;
+  order.kind = scan_kind::udp;
+  auto id = s.start({std::string(me), 0}, order);
+  ASSERT_TRUE(id);
+  collector c;
+  auto sub = s.subscribe(*id, me, 0, c.callback());
+  ASSERT_TRUE(sub);
+  ASSERT_TRUE(c.wait_done());
+  scan_view v = wait_finished(s, *id);
+  EXPECT_TRUE(v.result.ports.empty());
+  ASSERT_EQ(v.result.udp.size(), udp_common);
+  EXPECT_EQ(v.total_ports(), udp_common);
+  EXPECT_EQ(v.decided, udp_common);
+  for (const auto& p : v.result.udp) {
+    EXPECT_EQ(p.proto, probe::transport::udp);
+    if (p.port == 53) {
+      EXPECT_EQ(p.state, probe::port_state::open);
+    }
+    if (p.port == 123) {
+      EXPECT_EQ(p.state, probe::port_state::closed);
+    }
+  }
+  {
+    std::lock_guard lock(c.mu);
+    EXPECT_NE(c.events.back().data.find("\"udp_summary\":{\"open\":1"), std::string::npos)
+        << c.events.back().data;
+    EXPECT_NE(c.events.front().data.find("\"transport\":\"udp\""), std::string::npos);
+  }
+  // Every UDP port was charged: two more ports do not fit in what is left.
+  auto again = s.start({std::string(me), 0}, custom("1-2"));
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, "budget");
+}
+
 TEST(probe_service, the_hourly_budget_says_when_to_come_back) {
   auto o = fast();
   o.settings.probes_per_hour = 10;

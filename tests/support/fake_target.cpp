@@ -99,4 +99,35 @@ asio::awaitable<probe_outcome> fake_target::probe(asio::ip::address, std::uint16
   co_return o;
 }
 
+namespace {
+
+class udp_adapter final : public prober {
+ public:
+  explicit udp_adapter(std::shared_ptr<fake_target> t) : target_(std::move(t)) {}
+
+  asio::awaitable<probe_outcome> probe(asio::ip::address target, std::uint16_t port,
+                                       duration timeout) override {
+    probe_outcome o = co_await target_->probe(target, port, timeout);
+    o.proto = transport::udp;
+    if (o.what == probe_outcome::kind::answered && o.why == reason::syn_ack) {
+      o.why = reason::udp_answer;
+      o.udp = udp_answer{"generic", 2, 10, 1, "0123456789", "an answer of 10 bytes", ""};
+    }
+    if (o.what == probe_outcome::kind::answered && o.why == reason::rst) {
+      o.why = reason::no_response;  // UDP has no reset: the fake's "reset" ports stay silent
+      o.what = probe_outcome::kind::silent;
+    }
+    co_return o;
+  }
+
+ private:
+  std::shared_ptr<fake_target> target_;
+};
+
+}  // namespace
+
+std::shared_ptr<prober> udp_view(std::shared_ptr<fake_target> target) {
+  return std::make_shared<udp_adapter>(std::move(target));
+}
+
 }  // namespace breakwater::probe

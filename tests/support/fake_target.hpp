@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <random>
 #include <vector>
 
@@ -60,5 +61,10 @@ class fake_target final : public prober {
   std::size_t max_in_flight_ = 0;
   std::size_t suppressed_ = 0;
 };
+
+// The same target seen over UDP: its ports answer as UDP services (open: a 10-byte answer
+// to a 2-byte request), and its ICMP errors come from the same limiter as the TCP probes',
+// as a Linux host's do. For the engine's UDP path in virtual time.
+std::shared_ptr<prober> udp_view(std::shared_ptr<fake_target> target);
 
 }  // namespace breakwater::probe
