@@ -49,31 +49,40 @@ std::deque<std::size_t> icmp_recheck::triage(std::vector<undecided_port> ports,
   return queue;
 }
 
-// Each suspect gets as many tries in the batch as it still lacks clean silences: a batch
-// that stays clean then settles it in one round instead of one round per try.
-awaitable<void> icmp_recheck::send_batch(std::deque<std::size_t>& queue, std::size_t k) {
+// In an optimistic batch each suspect gets as many tries as it still lacks clean silences: a
+// batch that stays clean then settles it in one round instead of one round per try. A safe
+// batch gives each one try, so that a closed suspect spends one of the target's tokens only.
+awaitable<std::size_t> icmp_recheck::send_batch(std::deque<std::size_t>& queue, std::size_t k,
+                                                bool one_try) {
   batch_icmp_ = 0;
   batch_silent_.clear();
   std::size_t n = std::min(k, queue.size());
+  std::size_t sent = 0;
   for (std::size_t i = 0; i < n && host_.live(); ++i) {
     std::size_t id = queue.front();
     queue.pop_front();
     unsigned lacking = needed_ - std::min(needed_, suspects_[id].clean_silences);
-    for (unsigned t = 0; t < std::max(1u, lacking); ++t) {
+    unsigned tries = one_try ? 1u : std::max(1u, lacking);
+    for (unsigned t = 0; t < tries; ++t) {
       if (!co_await host_.wait_send_slot()) break;
       host_.send(id);
+      ++sent;
     }
   }
   co_await host_.wait_all_back();
+  co_return sent;
 }
 
 // Counts the batch's silences and settles the ports that have enough clean ones; the rest go
-// back in the queue. `available` is what the target held when the batch began. Returns
-// whether the batch was clean.
-bool icmp_recheck::settle_batch(double available, std::deque<std::size_t>& queue) {
-  // Clean: the target still had tokens to spare after every error it sent, so none of the
-  // silent ports in the batch had an error suppressed.
-  bool clean = available - static_cast<double>(batch_icmp_) >= clean_tokens;
+// back in the queue. `available` is what the target held when the batch began, `sent` the
+// tries the batch sent. Returns whether the batch was clean.
+bool icmp_recheck::settle_batch(double available, std::size_t sent,
+                                std::deque<std::size_t>& queue) {
+  // Clean: the target still had tokens to spare after every error it sent, or held more than
+  // the batch could have drawn; either way none of the silent ports in the batch had an error
+  // suppressed.
+  bool clean = available - static_cast<double>(batch_icmp_) >= clean_tokens ||
+               static_cast<double>(sent) <= available - icmp_token_margin;
   std::sort(batch_silent_.begin(), batch_silent_.end());  // a port's tries side by side
   for (auto it = batch_silent_.begin(); it != batch_silent_.end();) {
     auto next = std::upper_bound(it, batch_silent_.end(), *it);
@@ -108,9 +117,15 @@ awaitable<void> icmp_recheck::run(std::vector<undecided_port> ports, recheck_opt
       continue;
     }
     double available = icmp_.tokens_before(now);
-    co_await send_batch(queue, k);
-    bool clean = settle_batch(available, queue);
-    k = clean ? std::min(k * 2, max_batch) : std::max<std::size_t>(1, k / 2);
+    // Tries the target can answer with errors without emptying its bucket (at least one: the
+    // wait above saw to it).
+    auto safe = static_cast<std::size_t>(std::max(1.0, available - icmp_token_margin));
+    bool optimistic = k > safe;
+    std::size_t n = std::min(optimistic ? k : safe, queue.size());
+    std::size_t sent = co_await send_batch(queue, n, !optimistic);
+    bool clean = settle_batch(available, sent, queue);
+    // A dirty batch halves what was actually sent, so that a short queue shrinks at once.
+    k = clean ? std::min(std::max(k, n) * 2, max_batch) : std::max<std::size_t>(1, n / 2);
   }
   if (!host_.live()) co_return;
   for (std::size_t id : queue) {

@@ -1,7 +1,11 @@
 // The ICMP re-check: settles the ports a scan's main pass left silent while the target's ICMP
 // error limit may have hidden their errors. It waits for the modelled limit to refill, then
 // re-probes suspects in batches; a batch that leaves the target tokens to spare after every
-// error it drew is clean, and its silences could not have been hidden errors.
+// error it drew is clean, and its silences could not have been hidden errors. So is a batch of
+// no more tries than the target holds tokens (less the margin): even if every try drew an
+// error, none was suppressed. Such safe batches settle the suspects at the rate the target's
+// limit refills when most of them are closed (UDP, where every closed port costs an error);
+// larger, optimistic batches clear many silent suspects at once when few are closed (TCP).
 #pragma once
 
 #include "probe/detail/clock.hpp"
@@ -74,8 +78,10 @@ class icmp_recheck {
 
   unsigned clean_silences(const std::vector<time_point>& silent_at) const;
   std::deque<std::size_t> triage(std::vector<undecided_port> ports, const recheck_options& o);
-  boost::asio::awaitable<void> send_batch(std::deque<std::size_t>& queue, std::size_t k);
-  bool settle_batch(double available, std::deque<std::size_t>& queue);
+  // Sends k suspects, each one try (`one_try`) or as many as it lacks; returns the tries sent.
+  boost::asio::awaitable<std::size_t> send_batch(std::deque<std::size_t>& queue, std::size_t k,
+                                                 bool one_try);
+  bool settle_batch(double available, std::size_t sent, std::deque<std::size_t>& queue);
 
   recheck_host& host_;
   const icmp_limit_model& icmp_;
