@@ -3,6 +3,7 @@
 # (release and ASan+UBSan; the threaded ones under TSan too), the browser tests (the scan pages on the network test bed), the
 # data check, the end-to-end probe tests on the network test bed (root), the scan service e2e
 # (20 visitor namespaces), `breakwater nat` behind miniupnpd (public, CGNAT, double NAT),
+# UDP probes of a home router namespace with real daemons (dnsmasq, snmpd, memcached, chrony),
 # the proxy e2e (nginx and HAProxy in front of the server), the cluster e2e (HAProxy in front
 # of three nodes), the server as an unprivileged user with only its two capabilities, the
 # Debian package (built, installed, verified, smoke-tested, purged), the fuzz targets for a
@@ -50,6 +51,9 @@ tests/e2e/run_scan_e2e.sh
 
 step "end-to-end NAT diagnosis (router namespace with miniupnpd; public, CGNAT, double NAT; hairpin)"
 tests/e2e/run_nat_e2e.sh
+
+step "end-to-end UDP probes (a home router namespace: real daemons, port forwards, refusals, NAT)"
+tests/e2e/run_udp_e2e.sh
 
 step "end-to-end selfcheck (both families of one name, a port opened, the webhook, HTTPS)"
 tests/e2e/run_selfcheck_e2e.sh
