@@ -32,7 +32,9 @@ namespace asio = boost::asio;
 
 struct probe_options {
   std::string target;
-  std::string ports = "common";
+  std::string ports = "common";  // unless only --udp is given
+  bool ports_given = false;
+  std::string udp;
   bool ping = false;
   bool upnp = false;
   bool json = false;
@@ -97,14 +99,24 @@ std::optional<probe::scan_request> make_request(const probe_options& o) {
                o.target);
     return std::nullopt;
   }
-  auto ports = probe::parse_port_set(o.ports);
-  if (!ports) {
-    fmt::print(stderr, "error: --ports: {}\n", ports.error().message);
-    return std::nullopt;
-  }
   probe::scan_request r;
   r.target = address;
-  r.ports = std::move(*ports);
+  if (o.ports_given || o.udp.empty()) {
+    auto ports = probe::parse_port_set(o.ports);
+    if (!ports) {
+      fmt::print(stderr, "error: --ports: {}\n", ports.error().message);
+      return std::nullopt;
+    }
+    r.ports = std::move(*ports);
+  }
+  if (!o.udp.empty()) {
+    auto udp = probe::parse_port_set(o.udp);
+    if (!udp) {
+      fmt::print(stderr, "error: --udp: {}\n", udp.error().message);
+      return std::nullopt;
+    }
+    r.udp_ports = std::move(*udp);
+  }
   r.options.tries = o.tries;
   r.options.rto.initial = std::chrono::milliseconds(o.timeout_ms);
   r.options.rto.ceiling = std::max(r.options.rto.ceiling, r.options.rto.initial);
@@ -141,6 +153,7 @@ int run_probe(const probe_options& o) {
   std::size_t open = 0, closed = 0;
   auto last_shown = std::chrono::steady_clock::time_point{};
   request->on_verdict = [&](const probe::port_result& p, const probe::scan_progress& pr) {
+    // The progress line counts TCP and UDP alike: "open" is open either way.
     if (p.state == probe::port_state::open) ++open;
     if (p.state == probe::port_state::closed) ++closed;
     auto now = std::chrono::steady_clock::now();
@@ -196,12 +209,16 @@ int run_probe(const probe_options& o) {
 void add_probe_command(CLI::App& app, context&, int& status) {
   auto opts = std::make_shared<probe_options>();
   CLI::App* cmd = app.add_subcommand(
-      "probe", "Probe one address: which TCP ports are open, closed or stealth; ping; UPnP");
+      "probe",
+      "Probe one address: which TCP and UDP ports are open, closed or stealth; ping; UPnP");
   cmd->add_option("TARGET", opts->target, "IPv4 or IPv6 address to probe")->required();
   cmd->add_option("--ports", opts->ports,
                   "Ports: 443, 0-1055, 21,22,80-90, or a named set: common, service (0-1055), "
-                  "file-sharing, all")
+                  "file-sharing, all (default: common, or none when only --udp is given)")
       ->capture_default_str();
+  cmd->add_option("--udp", opts->udp,
+                  "UDP ports, in the same form, or udp-common: each gets its protocol's request "
+                  "(DNS, NTP, SNMP...) and is called open, closed, filtered or no answer");
   cmd->add_flag("--ping", opts->ping, "Also send ICMP echo requests");
   cmd->add_flag("--upnp", opts->upnp, "Also send SSDP M-SEARCH requests to UDP port 1900");
   cmd->add_flag("--json", opts->json, "Print one JSON object instead of text");
@@ -227,7 +244,10 @@ void add_probe_command(CLI::App& app, context&, int& status) {
                   "connect (a connect() per port; no privilege), auto (raw when allowed)")
       ->check(CLI::IsMember({"auto", "connect", "raw"}))
       ->capture_default_str();
-  cmd->callback([opts, &status] { status = run_probe(*opts); });
+  cmd->callback([opts, cmd, &status] {
+    opts->ports_given = cmd->count("--ports") > 0;
+    status = run_probe(*opts);
+  });
 }
 
 }  // namespace breakwater::app

@@ -1,6 +1,8 @@
 #include "app/probe_text.hpp"
 
 #include "probe/port_set.hpp"
+#include "probe/wire/udp/finding.hpp"
+#include "probe/wire/udp/protocol.hpp"
 
 #include <fmt/format.h>
 
@@ -75,9 +77,11 @@ std::string upnp_text(const upnp_result& u) {
 std::string recheck_note(const scan_result& r) {
   if (!r.icmp_rate_limited) return {};
   std::size_t rechecked = 0, unresolved = 0;
-  for (const port_result& p : r.ports) {
-    if (p.rate_limit == recheck::rechecked) ++rechecked;
-    if (p.rate_limit == recheck::unresolved) ++unresolved;
+  for (const auto* list : {&r.ports, &r.udp}) {
+    for (const port_result& p : *list) {
+      if (p.rate_limit == recheck::rechecked) ++rechecked;
+      if (p.rate_limit == recheck::unresolved) ++unresolved;
+    }
   }
   std::string out = fmt::format(
       "Note: the target rate-limits its ICMP errors; {} verdict(s) rest on slow re-probing.\n",
@@ -91,12 +95,59 @@ std::string recheck_note(const scan_result& r) {
   return out;
 }
 
+// One open UDP port: what answered, how much, what it means, and its first bytes.
+std::string udp_open_lines(const port_result& p) {
+  const udp_answer& a = *p.udp;
+  std::string out = fmt::format("  {:<6} {:<20} {} B back for {} B sent (x{:.2f})\n", p.port,
+                                a.protocol, a.bytes_in, a.bytes_out, a.amplification());
+  if (const auto* f = udp::find_finding(a.finding)) {
+    out += fmt::format("         ! {} {}. {}\n", f->reflector ? "Reflector:" : "Exposed:",
+                       f->headline, f->advice);
+  }
+  if (!a.summary.empty()) out += fmt::format("         {}\n", a.summary);
+  if (!a.text.empty()) out += fmt::format("         answer: {}\n", a.text);
+  return out;
+}
+
+std::string udp_text(const scan_result& r) {
+  bool v6 = r.target.is_v6();
+  scan_summary s = r.udp_summary();
+  std::string out = fmt::format("\nUDP ({} port(s)):\n", r.udp.size());
+  out += fmt::format("Open ({}):\n", s.open);
+  for (const port_result& p : r.udp) {
+    if (p.state == port_state::open && p.udp) out += udp_open_lines(p);
+  }
+  port_set closed, silent;
+  std::string filtered, silent_notes;
+  for (const port_result& p : r.udp) {
+    if (p.state == port_state::closed) closed.add(p.port);
+    if (p.state == port_state::filtered) {
+      filtered += fmt::format("  {:<6} {}{}\n", p.port, reason_text(p, v6),
+                              p.icmp && !p.icmp->from.is_unspecified()
+                                  ? fmt::format(" from {}", p.icmp->from.to_string())
+                                  : std::string());
+    }
+    if (p.state == port_state::stealth) {
+      silent.add(p.port);
+      if (auto why = udp::protocol_for(p.port).silence; !why.empty()) {
+        silent_notes += fmt::format("  {:<6} {}\n", p.port, why);
+      }
+    }
+  }
+  out += fmt::format("Closed, port unreachable ({}):\n", s.closed);
+  if (!closed.empty()) out += fmt::format("  {}\n", format_ranges(closed.ranges()));
+  out += fmt::format("Filtered, another ICMP unreachable ({}):\n{}", s.filtered, filtered);
+  out += fmt::format("No answer: stealth, or a service that stays silent ({}):\n", s.stealth);
+  if (!silent.empty()) out += fmt::format("  {}\n", format_ranges(silent.ranges()));
+  return out + silent_notes;
+}
+
 }  // namespace
 
 std::string render_scan_text(const scan_result& r) {
   scan_summary s = r.summary();
   std::string out = fmt::format("Probe of {}: {} port(s) in {:.2f} s", r.target.to_string(),
-                                r.ports.size(), to_ms(r.elapsed) / 1000.0);
+                                r.ports.size() + r.udp.size(), to_ms(r.elapsed) / 1000.0);
   if (r.srtt) out += fmt::format(", round trip {:.1f} ms", to_ms(*r.srtt));
   out += r.stopped_by ? " (stopped early)\n" : r.cancelled ? " (cancelled)\n" : "\n";
   if (r.stopped_by) {
@@ -105,10 +156,13 @@ std::string render_scan_text(const scan_result& r) {
         "before it; the other ports were not decided.\n",
         r.stopped_by->message());
   }
-  out += "\n";
-  out += fmt::format("Open ({}):\n{}", s.open, open_lines(r));
-  out += fmt::format("Closed ({}):\n{}", s.closed, closed_lines(r));
-  out += fmt::format("Stealth ({}):\n{}", s.stealth, stealth_line(r));
+  if (!r.ports.empty() || r.udp.empty()) {
+    out += r.udp.empty() ? "\n" : fmt::format("\nTCP ({} port(s)):\n", r.ports.size());
+    out += fmt::format("Open ({}):\n{}", s.open, open_lines(r));
+    out += fmt::format("Closed ({}):\n{}", s.closed, closed_lines(r));
+    out += fmt::format("Stealth ({}):\n{}", s.stealth, stealth_line(r));
+  }
+  if (!r.udp.empty()) out += udp_text(r);
   if (r.ping || r.upnp) out += "\n";
   if (r.ping) out += ping_text(*r.ping);
   if (r.upnp) out += upnp_text(*r.upnp);

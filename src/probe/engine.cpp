@@ -6,6 +6,7 @@
 #include "probe/detail/fd_limit.hpp"
 #include "probe/detail/scan_run.hpp"
 #include "probe/probers/tcp_connect_prober.hpp"
+#include "probe/probers/udp_prober.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/throw_exception.hpp>
@@ -34,6 +35,7 @@ engine::engine(asio::any_io_executor ex, engine_options options)
   std::size_t room = fds > reserved_fds * 2 ? fds - reserved_fds : fds / 2;
   options.max_in_flight = std::clamp<std::size_t>(options.max_in_flight, 1, room);
   if (!options.backend) options.backend = std::make_shared<tcp_connect_prober>();
+  if (!options.udp_backend) options.udp_backend = std::make_shared<udp_prober>();
   state_->ex = std::move(ex);
   state_->pace = pacer(options.max_rate, 32);
   state_->options = std::move(options);

@@ -43,7 +43,8 @@ struct scan_progress {
 
 struct scan_request {
   boost::asio::ip::address target;
-  port_set ports;
+  port_set ports;      // TCP
+  port_set udp_ports;  // UDP: each port's protocol request (probe/wire/udp)
   scan_options options;
   // Called on the engine's executor as each port is decided.
   std::function<void(const port_result&, const scan_progress&)> on_verdict;
@@ -55,7 +56,8 @@ struct scan_request {
 struct engine_options {
   std::size_t max_in_flight = 16384;  // for all scans together; also kept under RLIMIT_NOFILE
   double max_rate = 20000;            // new probes per second, all scans together
-  std::shared_ptr<prober> backend;    // default: tcp_connect_prober
+  std::shared_ptr<prober> backend;    // TCP; default: tcp_connect_prober
+  std::shared_ptr<prober> udp_backend;  // default: udp_prober
 };
 
 // Throws nothing at the edges: results or failures. Use from one thread (or one strand).

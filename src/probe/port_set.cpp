@@ -1,5 +1,7 @@
 #include "probe/port_set.hpp"
 
+#include "probe/wire/udp/protocol.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -15,9 +17,16 @@ struct named_set {
   std::vector<std::pair<std::uint16_t, std::uint16_t>> ranges;
 };
 
-// GRC's "common ports" list, plus the service and file-sharing sets.
-const std::array<named_set, 4>& named_sets() {
-  static const std::array<named_set, 4> sets{{
+std::vector<std::pair<std::uint16_t, std::uint16_t>> udp_common_ranges() {
+  std::vector<std::pair<std::uint16_t, std::uint16_t>> out;
+  for (std::uint16_t p : udp::common_ports()) out.emplace_back(p, p);
+  return out;
+}
+
+// GRC's "common ports" list, the service and file-sharing sets, and the UDP ports whose
+// protocols the UDP prober speaks.
+const std::array<named_set, 5>& named_sets() {
+  static const std::array<named_set, 5> sets{{
       {"common",
        {{0, 0},
         {21, 23},
@@ -39,6 +48,7 @@ const std::array<named_set, 4>& named_sets() {
       {"service", {{0, 1055}}},
       {"file-sharing", {{137, 139}, {445, 445}}},
       {"all", {{0, 65535}}},
+      {"udp-common", udp_common_ranges()},
   }};
   return sets;
 }
@@ -111,7 +121,8 @@ class spec_reader {
       }
     }
     return fail(at, item,
-                "unknown port set name; the names are common, service, file-sharing and all");
+                "unknown port set name; the names are common, service, file-sharing, all and "
+                "udp-common");
   }
 
   boost::system::result<std::uint16_t, port_set_error> read_port(std::string_view text,

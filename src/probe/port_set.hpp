@@ -45,7 +45,8 @@ struct port_set_error {
   std::string text;
 };
 
-// Named sets: common, service (0-1055), file-sharing, all (0-65535).
+// Named sets: common, service (0-1055), file-sharing, all (0-65535), udp-common (the UDP
+// ports whose protocols the UDP prober speaks: probe/wire/udp/protocol.cpp).
 // Grammar: item ("," item)*, item = port | port "-" port | name; spaces around items allowed.
 boost::system::result<port_set, port_set_error> parse_port_set(std::string_view spec);
 

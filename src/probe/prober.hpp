@@ -27,10 +27,19 @@ struct probe_outcome {
   duration rtt{};
   failure error;
   bool transient = false;  // with failed: out of sockets or buffers, worth trying again later
+  transport proto = transport::tcp;
+  std::optional<udp_answer> udp;  // with reason::udp_answer
 
-  port_state state() const noexcept {
+  port_state state(bool v6 = false) const noexcept {
     if (what != kind::answered) return port_state::stealth;
-    return why == reason::syn_ack ? port_state::open : port_state::closed;
+    if (why == reason::syn_ack || why == reason::udp_answer) return port_state::open;
+    // A UDP port the host itself calls unreachable is closed; any other unreachable is a
+    // firewall's or a router's word, not the port's.
+    if (proto == transport::udp && why == reason::icmp_unreachable &&
+        !(icmp && is_port_unreachable(*icmp, v6) && icmp->from.is_unspecified())) {
+      return port_state::filtered;
+    }
+    return port_state::closed;
   }
 };
 

@@ -1,6 +1,7 @@
 #include "probe/result_json.hpp"
 
 #include "common/json_text.hpp"
+#include "probe/wire/udp/protocol.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -15,20 +16,53 @@ namespace json = boost::json;
 // Milliseconds with 0.01 ms resolution: enough, and stable to read.
 double ms(duration d) { return std::round(to_ms(d) * 100.0) / 100.0; }
 
+// A UDP answer's fields, beside the port's.
+void add_udp_answer(json::object& o, const udp_answer& a) {
+  o["protocol"] = a.protocol;
+  o["bytes_out"] = a.bytes_out;
+  o["bytes_in"] = a.bytes_in;
+  o["datagrams"] = a.datagrams;
+  o["amplification"] = std::round(a.amplification() * 100.0) / 100.0;
+  o["text"] = a.text;
+  o["summary"] = a.summary;
+  o["finding"] = a.finding.empty() ? json::value(nullptr) : json::value(a.finding);
+}
+
+json::value scan_summary_json(const scan_summary& s, bool udp) {
+  json::object o{{"open", s.open}, {"closed", s.closed}, {"stealth", s.stealth}};
+  if (udp) o["filtered"] = s.filtered;
+  return o;
+}
+
+json::value ports_json(const std::vector<port_result>& ports, bool v6) {
+  json::array a;
+  a.reserve(ports.size());
+  for (const port_result& p : ports) a.push_back(port_to_json(p, v6));  // declared in the header
+  return a;
+}
+
 }  // namespace
 
 json::value port_to_json(const port_result& p, bool v6) {
   json::object o;
   o["port"] = p.port;
+  o["transport"] = to_string(p.proto);
   o["state"] = to_string(p.state);
   o["reason"] = to_string(p.why);
   if (p.icmp) {
-    o["icmp"] = json::object{
+    json::object i{
         {"type", p.icmp->type}, {"code", p.icmp->code}, {"name", icmp_name(*p.icmp, v6)}};
+    if (!p.icmp->from.is_unspecified()) i["from"] = p.icmp->from.to_string();
+    o["icmp"] = std::move(i);
   }
   if (p.rtt) o["rtt_ms"] = ms(*p.rtt);
   o["tries"] = p.tries;
   if (p.rate_limit != recheck::none) o["icmp_rate_limit"] = to_string(p.rate_limit);
+  if (p.proto == transport::udp) {
+    if (p.udp) add_udp_answer(o, *p.udp);
+    std::string_view silence = udp::protocol_for(p.port).silence;
+    if (p.state == port_state::stealth && !silence.empty()) o["silence"] = silence;
+  }
   return o;
 }
 
@@ -77,16 +111,13 @@ std::string ports_json_text(const std::vector<port_result>& ports, bool v6) {
 json::value scan_to_json(const scan_result& r, bool with_ports) {
   json::object o;
   o["target"] = r.target.to_string();
-  json::array ports;
-  if (with_ports) {
-    ports.reserve(r.ports.size());
-    for (const port_result& p : r.ports) ports.push_back(port_to_json(p, r.target.is_v6()));
-  }
-  o["ports"] = std::move(ports);
+  bool v6 = r.target.is_v6();
+  o["ports"] = with_ports ? ports_json(r.ports, v6) : json::array{};
+  if (!r.udp.empty()) o["udp"] = with_ports ? ports_json(r.udp, v6) : json::array{};
   o["ping"] = r.ping ? ping_to_json(*r.ping) : json::value(nullptr);
   o["upnp"] = r.upnp ? upnp_to_json(*r.upnp) : json::value(nullptr);
-  scan_summary s = r.summary();
-  o["summary"] = json::object{{"open", s.open}, {"closed", s.closed}, {"stealth", s.stealth}};
+  o["summary"] = scan_summary_json(r.summary(), false);
+  if (!r.udp.empty()) o["udp_summary"] = scan_summary_json(r.udp_summary(), true);
   o["elapsed_ms"] = std::llround(to_ms(r.elapsed));
   o["srtt_ms"] = r.srtt ? json::value(ms(*r.srtt)) : json::value(nullptr);
   o["icmp_rate_limited"] = r.icmp_rate_limited;

@@ -2,10 +2,15 @@
 
 namespace breakwater::probe {
 
+std::string_view to_string(transport t) noexcept {
+  return t == transport::udp ? "udp" : "tcp";
+}
+
 std::string_view to_string(port_state s) noexcept {
   switch (s) {
     case port_state::open: return "open";
     case port_state::closed: return "closed";
+    case port_state::filtered: return "filtered";
     case port_state::stealth: return "stealth";
   }
   return "stealth";
@@ -17,6 +22,7 @@ std::string_view to_string(reason r) noexcept {
     case reason::rst: return "rst";
     case reason::icmp_unreachable: return "icmp-unreachable";
     case reason::no_response: return "no-response";
+    case reason::udp_answer: return "udp-answer";
   }
   return "no-response";
 }
@@ -56,12 +62,17 @@ std::string_view icmp_name(const icmp_info& i, bool v6) noexcept {
   return "unreachable";
 }
 
-scan_summary scan_result::summary() const {
+bool is_port_unreachable(const icmp_info& i, bool v6) noexcept {
+  return v6 ? i.type == 1 && i.code == 4 : i.type == 3 && i.code == 3;
+}
+
+scan_summary summary_of(const std::vector<port_result>& ports) {
   scan_summary s;
   for (const port_result& p : ports) {
     switch (p.state) {
       case port_state::open: ++s.open; break;
       case port_state::closed: ++s.closed; break;
+      case port_state::filtered: ++s.filtered; break;
       case port_state::stealth: ++s.stealth; break;
     }
   }

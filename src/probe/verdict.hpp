@@ -1,4 +1,4 @@
-// What a scan finds: a verdict per port, the ping and UPnP answers, and a summary.
+// What a scan finds: a verdict per port (TCP and UDP), the ping and UPnP answers, and a summary.
 #pragma once
 
 #include "probe/detail/clock.hpp"
@@ -15,8 +15,11 @@
 
 namespace breakwater::probe {
 
-enum class port_state { open, closed, stealth };
-enum class reason { syn_ack, rst, icmp_unreachable, no_response };
+enum class transport { tcp, udp };
+// filtered: UDP only, an ICMP unreachable other than port-unreachable (a firewall's reject, or
+// a router that cannot reach the host). TCP calls every ICMP unreachable closed, as before.
+enum class port_state { open, closed, filtered, stealth };
+enum class reason { syn_ack, rst, icmp_unreachable, no_response, udp_answer };
 
 // Whether the verdict rests on re-probing after the target rate-limited its ICMP errors.
 enum class recheck {
@@ -25,6 +28,7 @@ enum class recheck {
   unresolved,  // still silent when the re-probe time ran out: stealth, or a hidden closed port
 };
 
+std::string_view to_string(transport t) noexcept;
 std::string_view to_string(port_state s) noexcept;
 std::string_view to_string(reason r) noexcept;
 std::string_view to_string(recheck r) noexcept;
@@ -32,7 +36,29 @@ std::string_view to_string(recheck r) noexcept;
 struct icmp_info {
   std::uint8_t type = 0;
   std::uint8_t code = 0;
+  // Who sent it, when known and not the target itself (a router on the way): unspecified
+  // otherwise.
+  boost::asio::ip::address from{};
   friend bool operator==(const icmp_info&, const icmp_info&) = default;
+};
+
+// Port unreachable (ICMP 3/3, ICMPv6 1/4): the host itself says nothing listens there.
+bool is_port_unreachable(const icmp_info& i, bool v6) noexcept;
+
+// What came back from a UDP port that answered.
+struct udp_answer {
+  std::string protocol;         // the request's protocol ("DNS"; "generic" for the rest)
+  std::size_t bytes_out = 0;    // UDP payload bytes of the requests of the try that answered
+  std::size_t bytes_in = 0;     // UDP payload bytes of every datagram that came back
+  unsigned datagrams = 0;
+  std::string text;             // the first answer, escaped and cut short
+  std::string summary;          // what the answer says, for people
+  std::string finding;          // a probe::udp::finding_info id, or empty
+
+  // Answer bytes per request byte: what a spoofed request would make this port send a victim.
+  double amplification() const noexcept {
+    return bytes_out == 0 ? 0.0 : static_cast<double>(bytes_in) / static_cast<double>(bytes_out);
+  }
 };
 
 // "port-unreachable", "admin-prohibited"...: the destination-unreachable code in words.
@@ -46,6 +72,8 @@ struct port_result {
   std::optional<duration> rtt;    // when something answered
   unsigned tries = 0;
   recheck rate_limit = recheck::none;
+  transport proto = transport::tcp;
+  std::optional<udp_answer> udp;  // with reason::udp_answer
 };
 
 struct ping_result {
@@ -72,12 +100,16 @@ struct upnp_result {
 struct scan_summary {
   std::size_t open = 0;
   std::size_t closed = 0;
+  std::size_t filtered = 0;  // UDP only
   std::size_t stealth = 0;
 };
 
+scan_summary summary_of(const std::vector<port_result>& ports);
+
 struct scan_result {
   boost::asio::ip::address target;
-  std::vector<port_result> ports;  // ascending port order, every requested port once
+  std::vector<port_result> ports;  // TCP: ascending port order, every requested port once
+  std::vector<port_result> udp;    // UDP: the same
   std::optional<ping_result> ping;
   std::optional<upnp_result> upnp;
   duration elapsed{};
@@ -88,7 +120,8 @@ struct scan_result {
   // verdicts found before it are kept, and the ports not decided are missing.
   std::optional<failure> stopped_by;
 
-  scan_summary summary() const;
+  scan_summary summary() const { return summary_of(ports); }
+  scan_summary udp_summary() const { return summary_of(udp); }
 };
 
 }  // namespace breakwater::probe

@@ -19,7 +19,8 @@ enum class cell_state { open, closed, stealth, pending };
 cell_state state_of(const probe::port_result& r) {
   switch (r.state) {
     case probe::port_state::open: return cell_state::open;
-    case probe::port_state::closed: return cell_state::closed;
+    case probe::port_state::closed:
+    case probe::port_state::filtered: return cell_state::closed;
     case probe::port_state::stealth: return cell_state::stealth;
   }
   return cell_state::pending;

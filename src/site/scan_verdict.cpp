@@ -202,6 +202,12 @@ std::vector<std::string> explain_port_state(std::uint16_t port, port_state state
                       "refusal shows that a machine is present.",
                       label));
       break;
+    case port_state::filtered:
+      out.push_back(
+          fmt::format("A firewall or router answered for {} and refused it: the refusal "
+                      "shows that something is there.",
+                      label));
+      break;
     case port_state::stealth:
       out.push_back(
           fmt::format("Nothing came back from {}: to a scanner it looks as if no "

@@ -34,9 +34,16 @@ scan_run::scan_run(std::shared_ptr<engine::state> eng, scan_request request)
       first_sample_(ex_) {
   stop_timer_.expires_after(never);
   first_sample_.expires_after(never);
+  // TCP ports first, then UDP: the verdicts come out in that order, each ascending.
   for (std::uint16_t p : req_.ports.ports()) {
     record r;
     r.port = p;
+    records_.push_back(std::move(r));
+  }
+  for (std::uint16_t p : req_.udp_ports.ports()) {
+    record r;
+    r.port = p;
+    r.proto = transport::udp;
     records_.push_back(std::move(r));
   }
   verdicts_.resize(records_.size());
@@ -134,10 +141,14 @@ void scan_run::launch(std::size_t idx, duration timeout, phase ph) {
   auto task = [self, idx, timeout, ph, try_number]() -> awaitable<void> {
     using namespace asio::experimental::awaitable_operators;
     time_point sent = clock::now();
-    auto& backend = *self->eng_->options.backend;
-    std::uint16_t port = self->records_[idx].port;
+    const record& rec = self->records_[idx];
+    bool udp = rec.proto == transport::udp;
+    auto& backend = udp ? *self->eng_->options.udp_backend : *self->eng_->options.backend;
+    std::uint16_t port = rec.port;
     probe_outcome o;
-    if (self->rtt_.measured()) {
+    // A UDP try is never cut to the measured timeout: a service may think before it answers
+    // (a resolver asks upstream), and an answer being gathered must not be called silence.
+    if (self->rtt_.measured() || udp) {
       auto first = co_await (backend.probe(self->req_.target, port, timeout) || self->stop_wait());
       if (first.index() == 0) {
         o = std::get<0>(std::move(first));
@@ -217,8 +228,8 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, unsigned try_number,
       if (o.why == reason::icmp_unreachable) icmp_.consume(sent);
       if (ph == phase::recheck) recheck_.on_answer(idx, o.why == reason::icmp_unreachable);
       if (!r.decided) {
-        decide(idx, o.state(), o.why, o.icmp, o.rtt,
-               ph == phase::recheck ? recheck::rechecked : recheck::none, try_number);
+        decide(idx, o.state(req_.target.is_v6()), o.why, o.icmp, o.rtt,
+               ph == phase::recheck ? recheck::rechecked : recheck::none, try_number, o.udp);
       }
       return;
     case probe_outcome::kind::silent:
@@ -248,10 +259,12 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, unsigned try_number,
 }
 
 void scan_run::decide(std::size_t idx, port_state state, reason why, std::optional<icmp_info> icmp,
-                      std::optional<duration> rtt, recheck rc, unsigned tries) {
+                      std::optional<duration> rtt, recheck rc, unsigned tries,
+                      std::optional<udp_answer> udp) {
   record& r = records_[idx];
   r.decided = true;
-  port_result res{r.port, state, why, icmp, rtt, tries != 0 ? tries : r.tries, rc};
+  port_result res{r.port, state, why, icmp, rtt, tries != 0 ? tries : r.tries, rc, r.proto,
+                  std::move(udp)};
   verdicts_[idx] = res;
   ++decided_;
   if (req_.on_verdict) req_.on_verdict(res, scan_progress{decided_, records_.size()});
@@ -380,7 +393,7 @@ awaitable<boost::system::result<scan_result, failure>> scan_run::run() {
   scan_result result;
   result.target = req_.target;
   for (auto& v : verdicts_) {
-    if (v) result.ports.push_back(*v);
+    if (v) (v->proto == transport::udp ? result.udp : result.ports).push_back(std::move(*v));
   }
   result.ping = ping_;
   result.upnp = upnp_;
@@ -388,6 +401,8 @@ awaitable<boost::system::result<scan_result, failure>> scan_run::run() {
   result.srtt = rtt_.srtt();
   result.icmp_rate_limited =
       std::any_of(result.ports.begin(), result.ports.end(),
+                  [](const port_result& p) { return p.rate_limit != recheck::none; }) ||
+      std::any_of(result.udp.begin(), result.udp.end(),
                   [](const port_result& p) { return p.rate_limit != recheck::none; });
   result.cancelled = stopped_;
   result.stopped_by = fatal_;

@@ -28,6 +28,7 @@ class scan_run : public std::enable_shared_from_this<scan_run>, private recheck_
   enum class phase { main, recheck };
   struct record {
     std::uint16_t port = 0;
+    transport proto = transport::tcp;
     unsigned tries = 0;
     std::vector<time_point> silent_at;
     bool decided = false;
@@ -52,7 +53,8 @@ class scan_run : public std::enable_shared_from_this<scan_run>, private recheck_
   void release_due_hedges(time_point now);
   duration main_timeout(const record& r) const;
   void decide(std::size_t idx, port_state state, reason why, std::optional<icmp_info> icmp,
-              std::optional<duration> rtt, recheck rc, unsigned tries = 0);
+              std::optional<duration> rtt, recheck rc, unsigned tries = 0,
+              std::optional<udp_answer> udp = std::nullopt);
   void start_side_tasks();
   bool retry_would_be_hidden(const record& r);
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstring>
 
 namespace breakwater::probe {
@@ -18,21 +19,24 @@ bool enable_icmp_errors(int fd, bool v6) noexcept {
 
 namespace {
 
-// msg_name of an error: the quoted datagram's destination (ip(7), ipv6(7)).
-void read_destination(const sockaddr_storage& name, queued_icmp_error& e) noexcept {
+// An address and port from a sockaddr of either family; unspecified for anything else.
+void read_sockaddr(const void* from, std::size_t size, boost::asio::ip::address& address,
+                   std::uint16_t* port) noexcept {
   namespace ip = boost::asio::ip;
+  sockaddr_storage name{};
+  std::memcpy(&name, from, std::min(size, sizeof name));
   if (name.ss_family == AF_INET) {
     sockaddr_in a{};
     std::memcpy(&a, &name, sizeof a);
-    e.destination = ip::address_v4(ntohl(a.sin_addr.s_addr));
-    e.port = ntohs(a.sin_port);
+    address = ip::address_v4(ntohl(a.sin_addr.s_addr));
+    if (port != nullptr) *port = ntohs(a.sin_port);
   } else if (name.ss_family == AF_INET6) {
     sockaddr_in6 a{};
     std::memcpy(&a, &name, sizeof a);
     ip::address_v6::bytes_type b{};
     std::memcpy(b.data(), &a.sin6_addr, b.size());
-    e.destination = ip::address_v6(b);
-    e.port = ntohs(a.sin6_port);
+    address = ip::address_v6(b);
+    if (port != nullptr) *port = ntohs(a.sin6_port);
   }
 }
 
@@ -53,7 +57,8 @@ std::optional<queued_icmp_error> read_queued_icmp_error(int fd) noexcept {
   ssize_t n = ::recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT);
   if (n < 0) return std::nullopt;
   e.quoted_size = std::min(static_cast<std::size_t>(n), e.quoted.size());
-  read_destination(name, e);
+  // msg_name of an error: the quoted datagram's destination (ip(7), ipv6(7)).
+  read_sockaddr(&name, msg.msg_namelen, e.destination, &e.port);
   for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
     bool v4 = c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR;
     bool v6 = c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR;
@@ -61,11 +66,26 @@ std::optional<queued_icmp_error> read_queued_icmp_error(int fd) noexcept {
     sock_extended_err ee{};
     std::memcpy(&ee, CMSG_DATA(c), sizeof ee);
     if (ee.ee_origin == SO_EE_ORIGIN_ICMP || ee.ee_origin == SO_EE_ORIGIN_ICMP6) {
-      e.icmp = icmp_info{ee.ee_type, ee.ee_code};
+      e.icmp = icmp_info{ee.ee_type, ee.ee_code, {}};
       e.from_network = true;
+      // SO_EE_OFFENDER: the sockaddr right after the extended error.
+      std::size_t data = c->cmsg_len - CMSG_LEN(0);
+      if (data > sizeof ee) {
+        read_sockaddr(CMSG_DATA(c) + sizeof ee, data - sizeof ee, e.offender, nullptr);
+      }
     }
   }
   return e;
+}
+
+bool is_transient_socket_error(const boost::system::error_code& ec) noexcept {
+  using boost::system::error_code;
+  using boost::system::system_category;
+  return ec == error_code(EMFILE, system_category()) ||
+         ec == error_code(ENOBUFS, system_category()) ||
+         ec == error_code(ENOMEM, system_category()) ||
+         ec == error_code(EADDRNOTAVAIL, system_category()) ||
+         ec == error_code(ENFILE, system_category());
 }
 
 std::optional<icmp_info> read_icmp_error(int fd) noexcept {

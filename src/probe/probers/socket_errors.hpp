@@ -4,6 +4,7 @@
 #include "probe/verdict.hpp"
 
 #include <boost/asio/ip/address.hpp>
+#include <boost/system/error_code.hpp>
 
 #include <array>
 #include <cstdint>
@@ -26,6 +27,7 @@ struct queued_icmp_error {
   bool from_network = false;             // an ICMP error, not one of this host's own
   boost::asio::ip::address destination;  // where the quoted datagram was going
   std::uint16_t port = 0;                // its destination port (UDP; 0 for a ping socket)
+  boost::asio::ip::address offender;     // who sent the error (SO_EE_OFFENDER), if given
   // The quoted datagram past its transport header (UDP: the payload; a ping socket: from the
   // echo request's own header), cut to the first bytes.
   std::array<std::uint8_t, 64> quoted{};
@@ -38,6 +40,10 @@ struct queued_icmp_error {
 
 // Takes the first error queued on the socket, whatever its origin (see from_network).
 std::optional<queued_icmp_error> read_queued_icmp_error(int fd) noexcept;
+
+// Out of descriptors, buffers or local ports: this host's passing shortage, not the target's
+// answer; worth trying again after a pause.
+bool is_transient_socket_error(const boost::system::error_code& ec) noexcept;
 
 // Destination unreachable: ICMP type 3, ICMPv6 type 1.
 constexpr bool is_destination_unreachable(const icmp_info& i, bool v6) noexcept {

@@ -26,13 +26,6 @@ probe_outcome failed(error_code ec, operation op, const asio::ip::tcp::endpoint&
   return o;
 }
 
-bool is_transient(const error_code& ec) {
-  namespace e = asio::error;
-  return ec == e::no_descriptors || ec == e::no_buffer_space || ec == e::no_memory ||
-         ec == error_code(EADDRNOTAVAIL, boost::system::system_category()) ||
-         ec == error_code(ENFILE, boost::system::system_category());
-}
-
 // A refused or unreachable connect: the ICMP error queued on the socket says which; without
 // one, a refusal is a reset and anything else is this host's own failure. No check of what
 // the error quotes is needed here: the kernel queues one on a connecting socket only if it
@@ -62,7 +55,7 @@ probe_outcome classify(const error_code& ec, int fd, bool v6, const asio::ip::tc
   if (ec == e::access_denied || ec == error_code(EPERM, boost::system::system_category())) {
     return failed(make_error_code(errc::no_permission), operation::connect, ep);
   }
-  if (is_transient(ec)) return failed(ec, operation::connect, ep, true);
+  if (is_transient_socket_error(ec)) return failed(ec, operation::connect, ep, true);
   return failed(ec, operation::connect, ep);
 }
 
@@ -76,7 +69,7 @@ asio::awaitable<probe_outcome> tcp_connect_prober::probe(asio::ip::address targe
   asio::ip::tcp::socket sock(ex);
   error_code ec;
   sock.open(ep.protocol(), ec);
-  if (ec) co_return failed(ec, operation::open_socket, ep, is_transient(ec));
+  if (ec) co_return failed(ec, operation::open_socket, ep, is_transient_socket_error(ec));
   bool v6 = target.is_v6();
   if (!enable_icmp_errors(sock.native_handle(), v6)) {
     co_return failed(error_code(errno, boost::system::system_category()), operation::set_option,

@@ -1,0 +1,189 @@
+#include "probe/probers/udp_prober.hpp"
+
+#include "probe/detail/timer.hpp"
+#include "probe/probers/socket_errors.hpp"
+#include "probe/probers/source_filter.hpp"
+#include "probe/wire/udp/protocol.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+namespace breakwater::probe {
+namespace {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using boost::system::error_code;
+
+// Bytes of the answer kept for the protocol's reader; datagrams past it are only counted.
+constexpr std::size_t kept_answer_bytes = 65536;
+
+probe_outcome failed(error_code ec, operation op, const asio::ip::udp::endpoint& ep,
+                     bool transient = false) {
+  probe_outcome o;
+  o.what = probe_outcome::kind::failed;
+  o.proto = transport::udp;
+  o.error = failure{ec, op, fmt::format("UDP port {} of {}", ep.port(), ep.address().to_string())};
+  o.transient = transient;
+  return o;
+}
+
+probe_outcome cancelled() {
+  probe_outcome o;
+  o.what = probe_outcome::kind::cancelled;
+  o.proto = transport::udp;
+  return o;
+}
+
+// One try at one port: its socket, what it sent and what came back.
+struct udp_try {
+  asio::ip::udp::socket& sock;
+  asio::ip::udp::endpoint target;
+  const udp_prober_options& options;
+  const udp::protocol& proto;
+  time_point sent{};
+  time_point first_at{};
+  std::size_t bytes_out = 0;
+  std::size_t bytes_in = 0;
+  unsigned datagrams = 0;
+  std::vector<std::string> answers{};  // as received, up to kept_answer_bytes in all
+  std::size_t kept = 0;
+  std::optional<icmp_info> refusal{};
+
+  // Sends the try's datagrams; a failure to send ends the probe.
+  std::optional<probe_outcome> send() {
+    sent = clock::now();
+    for (const std::string& r : proto.requests()) {
+      error_code ec;
+      sock.send_to(asio::buffer(r), target, 0, ec);
+      // An ICMP error for an earlier datagram of this try can surface on a later send.
+      if (ec == asio::error::connection_refused) continue;
+      if (ec == asio::error::network_unreachable || ec == asio::error::host_unreachable) {
+        return failed(make_error_code(errc::no_route), operation::send, target);
+      }
+      if (ec) return failed(ec, operation::send, target, is_transient_socket_error(ec));
+      bytes_out += r.size();
+    }
+    return std::nullopt;
+  }
+
+  // Takes the ICMP errors queued on the socket; keeps an unreachable about our own datagram.
+  void read_errors() {
+    bool v6 = target.address().is_v6();
+    while (auto e = read_queued_icmp_error(sock.native_handle())) {
+      if (!e->from_network || !is_destination_unreachable(e->icmp, v6)) continue;
+      if (e->destination != target.address() || e->port != target.port()) continue;
+      icmp_info i = e->icmp;
+      if (!e->offender.is_unspecified() && e->offender != target.address()) i.from = e->offender;
+      refusal = i;
+    }
+  }
+
+  void keep(const char* data, std::size_t n) {
+    if (datagrams == 0) first_at = clock::now();
+    ++datagrams;
+    bytes_in += n;
+    if (kept + n <= kept_answer_bytes) {
+      answers.emplace_back(data, n);
+      kept += n;
+    }
+  }
+
+  probe_outcome answered() const {
+    probe_outcome o;
+    o.what = probe_outcome::kind::answered;
+    o.proto = transport::udp;
+    o.rtt = first_at - sent;
+    if (datagrams == 0) {
+      o.why = reason::icmp_unreachable;
+      o.icmp = refusal;
+      return o;
+    }
+    std::vector<std::string_view> views(answers.begin(), answers.end());
+    udp::reading r = proto.read(views);
+    o.why = reason::udp_answer;
+    o.udp = udp_answer{std::string(proto.name),
+                       bytes_out,
+                       bytes_in,
+                       datagrams,
+                       udp::escaped_text(answers.empty() ? std::string_view{} : answers.front()),
+                       std::move(r.summary),
+                       std::string(r.finding)};
+    return o;
+  }
+
+  // Twice the first answer's round trip, within the options' bounds: long enough for the
+  // rest of a multi-datagram answer, short enough not to hold the verdict.
+  duration gather_time() const {
+    return std::clamp<duration>(2 * (first_at - sent), options.gather_min, options.gather_max);
+  }
+};
+
+}  // namespace
+
+awaitable<probe_outcome> udp_prober::probe(asio::ip::address target, std::uint16_t port,
+                                           duration timeout) {
+  using namespace asio::experimental::awaitable_operators;
+  auto ex = co_await asio::this_coro::executor;
+  asio::ip::udp::endpoint ep(target, port);
+  asio::ip::udp::socket sock(ex);
+  error_code ec;
+  sock.open(ep.protocol(), ec);
+  if (ec) co_return failed(ec, operation::open_socket, ep, is_transient_socket_error(ec));
+  if (!enable_icmp_errors(sock.native_handle(), target.is_v6())) {
+    co_return failed(error_code(errno, boost::system::system_category()), operation::set_option,
+                     ep);
+  }
+  if ((ec = accept_only_from(sock.native_handle(), target))) {
+    co_return failed(ec, operation::set_option, ep);
+  }
+  udp_try t{sock, ep, options_, udp::protocol_for(port)};
+  if (auto f = t.send()) co_return *f;
+  timer deadline(ex);
+  deadline.expires_at(t.sent + timeout);
+  std::vector<char> buf(65536);
+  while (t.datagrams < options_.max_datagrams) {
+    asio::ip::udp::endpoint from;
+    auto r = co_await (sock.async_receive_from(asio::buffer(buf), from,
+                                               asio::as_tuple(asio::use_awaitable)) ||
+                       deadline.async_wait(asio::as_tuple(asio::use_awaitable)));
+    if (r.index() == 1) {
+      auto [wait_ec] = std::get<1>(r);
+      if (wait_ec == asio::error::operation_aborted) co_return cancelled();
+      break;  // the timeout, or the end of the gathering
+    }
+    auto [rec_ec, n] = std::get<0>(r);
+    if (rec_ec == asio::error::operation_aborted) co_return cancelled();
+    if (rec_ec) {
+      // With IP_RECVERR an ICMP error for our datagram surfaces as a receive error.
+      t.read_errors();
+      if (t.refusal && t.datagrams == 0) {
+        t.first_at = clock::now();
+        break;
+      }
+      continue;
+    }
+    if (from.address() != target) continue;  // the filter's rule, if one slipped by
+    bool first = t.datagrams == 0;
+    t.keep(buf.data(), n);
+    if (first) deadline.expires_at(t.first_at + t.gather_time());
+  }
+  if (t.datagrams == 0 && !t.refusal) {
+    probe_outcome silent;
+    silent.proto = transport::udp;
+    co_return silent;
+  }
+  co_return t.answered();
+}
+
+}  // namespace breakwater::probe

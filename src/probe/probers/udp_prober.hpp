@@ -1,0 +1,28 @@
+// UDP probes: the port's protocol request (probe/wire/udp), and what came back: an answer
+// (open), the host's port-unreachable (closed), another ICMP unreachable (filtered), or
+// nothing by the timeout (silent: stealth, or a service that stays silent).
+#pragma once
+
+#include "probe/prober.hpp"
+
+namespace breakwater::probe {
+
+struct udp_prober_options {
+  // After the first datagram, how long to go on counting the rest of the answer (monlist and
+  // chargen-like answers come in several): twice the first answer's round trip, within these.
+  duration gather_min = std::chrono::milliseconds(20);
+  duration gather_max = std::chrono::milliseconds(250);
+  unsigned max_datagrams = 256;  // counted at most; the rest of a flood is not read
+};
+
+class udp_prober final : public prober {
+ public:
+  explicit udp_prober(udp_prober_options options = {}) : options_(options) {}
+  boost::asio::awaitable<probe_outcome> probe(boost::asio::ip::address target,
+                                              std::uint16_t port, duration timeout) override;
+
+ private:
+  udp_prober_options options_;
+};
+
+}  // namespace breakwater::probe
