@@ -77,10 +77,18 @@ def problems_icmp(got, fields, target_sent):
 def main():
     result_path, truth_path = sys.argv[1:3]
     truth = read_truth(truth_path)
+    with open(result_path, "rb") as f:
+        raw = f.read()
     try:
-        with open(result_path) as f:
-            doc = json.load(f)
-    except (OSError, ValueError) as e:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        # JSON must be UTF-8 (RFC 8259 8.1); say where, then judge the verdicts anyway.
+        print("FAIL the output is not UTF-8 (byte 0x%02x at %d: %r)" % (
+            raw[e.start], e.start, raw[max(0, e.start - 40):e.start + 20]))
+        text = raw.decode("utf-8", errors="replace")
+    try:
+        doc = json.loads(text)
+    except ValueError as e:
         print("FAIL the output is not JSON: %s" % e)
         return 1
     udp = doc.get("udp")
