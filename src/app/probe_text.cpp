@@ -101,8 +101,8 @@ std::string udp_open_lines(const port_result& p) {
   std::string out = fmt::format("  {:<6} {:<20} {} B back for {} B sent (x{:.2f})\n", p.port,
                                 a.protocol, a.bytes_in, a.bytes_out, a.amplification());
   if (const auto* f = udp::find_finding(a.finding)) {
-    out += fmt::format("         ! {} {}. {}\n", f->reflector ? "Reflector:" : "Exposed:",
-                       f->headline, f->advice);
+    out += fmt::format("         ! {} {}. {}\n",
+                       f->reflector ? "Reflector:" : "Exposed:", f->headline, f->advice);
   }
   if (!a.summary.empty()) out += fmt::format("         {}\n", a.summary);
   if (!a.text.empty()) out += fmt::format("         answer: {}\n", a.text);

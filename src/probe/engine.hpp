@@ -54,10 +54,10 @@ struct scan_request {
 };
 
 struct engine_options {
-  std::size_t max_in_flight = 16384;  // for all scans together; also kept under RLIMIT_NOFILE
-  double max_rate = 20000;            // new probes per second, all scans together
-  std::shared_ptr<prober> backend;    // TCP; default: tcp_connect_prober
-  std::shared_ptr<prober> udp_backend;  // default: udp_prober
+  std::size_t max_in_flight = 16384;      // for all scans together; also kept under RLIMIT_NOFILE
+  double max_rate = 20000;                // new probes per second, all scans together
+  std::shared_ptr<prober> backend{};      // TCP; default: tcp_connect_prober
+  std::shared_ptr<prober> udp_backend{};  // default: udp_prober
 };
 
 // Throws nothing at the edges: results or failures. Use from one thread (or one strand).

@@ -28,7 +28,7 @@ struct probe_outcome {
   failure error;
   bool transient = false;  // with failed: out of sockets or buffers, worth trying again later
   transport proto = transport::tcp;
-  std::optional<udp_answer> udp;  // with reason::udp_answer
+  std::optional<udp_answer> udp{};  // with reason::udp_answer
 
   port_state state(bool v6 = false) const noexcept {
     if (what != kind::answered) return port_state::stealth;

@@ -2,9 +2,7 @@
 
 namespace breakwater::probe {
 
-std::string_view to_string(transport t) noexcept {
-  return t == transport::udp ? "udp" : "tcp";
-}
+std::string_view to_string(transport t) noexcept { return t == transport::udp ? "udp" : "tcp"; }
 
 std::string_view to_string(port_state s) noexcept {
   switch (s) {

@@ -47,13 +47,13 @@ bool is_port_unreachable(const icmp_info& i, bool v6) noexcept;
 
 // What came back from a UDP port that answered.
 struct udp_answer {
-  std::string protocol;         // the request's protocol ("DNS"; "generic" for the rest)
-  std::size_t bytes_out = 0;    // UDP payload bytes of the requests of the try that answered
-  std::size_t bytes_in = 0;     // UDP payload bytes of every datagram that came back
+  std::string protocol;       // the request's protocol ("DNS"; "generic" for the rest)
+  std::size_t bytes_out = 0;  // UDP payload bytes of the requests of the try that answered
+  std::size_t bytes_in = 0;   // UDP payload bytes of every datagram that came back
   unsigned datagrams = 0;
-  std::string text;             // the first answer, escaped and cut short
-  std::string summary;          // what the answer says, for people
-  std::string finding;          // a probe::udp::finding_info id, or empty
+  std::string text;     // the first answer, escaped and cut short
+  std::string summary;  // what the answer says, for people
+  std::string finding;  // a probe::udp::finding_info id, or empty
 
   // Answer bytes per request byte: what a spoofed request would make this port send a victim.
   double amplification() const noexcept {
@@ -73,7 +73,7 @@ struct port_result {
   unsigned tries = 0;
   recheck rate_limit = recheck::none;
   transport proto = transport::tcp;
-  std::optional<udp_answer> udp;  // with reason::udp_answer
+  std::optional<udp_answer> udp{};  // with reason::udp_answer
 };
 
 struct ping_result {

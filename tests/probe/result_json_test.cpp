@@ -34,8 +34,9 @@ TEST(result_json, has_the_documented_shape) {
   const auto& ports = v.at("ports").as_array();
   ASSERT_EQ(ports.size(), 3u);
   // Plain decimals, as the issue's example shows them (Boost.JSON alone prints 4E-1).
-  EXPECT_EQ(breakwater::common::json_text(ports[0]),
-            R"({"port":22,"state":"open","reason":"syn-ack","rtt_ms":0.4,"tries":1})");
+  EXPECT_EQ(
+      breakwater::common::json_text(ports[0]),
+      R"({"port":22,"transport":"tcp","state":"open","reason":"syn-ack","rtt_ms":0.4,"tries":1})");
   EXPECT_EQ(ports[1].at("icmp").at("code").to_number<int>(), 13);
   EXPECT_EQ(ports[1].at("reason").as_string(), "icmp-unreachable");
   EXPECT_FALSE(ports[2].as_object().contains("rtt_ms"));
@@ -59,6 +60,38 @@ TEST(result_json, has_the_documented_shape) {
   EXPECT_EQ(ports_json_text(r.ports, false), breakwater::common::json_text(stopped.at("ports")));
   EXPECT_EQ(ports_json_text({}, false), "[]");
   EXPECT_TRUE(scan_to_json(r, false).at("ports").as_array().empty());
+}
+
+TEST(result_json, udp_ports_have_their_answer_and_summary) {
+  scan_result r;
+  r.target = boost::asio::ip::make_address("198.18.0.2");
+  port_result dns{53, port_state::open, reason::udp_answer, std::nullopt, 2ms, 1};
+  dns.proto = transport::udp;
+  dns.udp = udp_answer{"DNS", 29, 45, 1, "\\x12", "recursion available", "open-resolver"};
+  port_result filtered{135,
+                       port_state::filtered,
+                       reason::icmp_unreachable,
+                       icmp_info{3, 13, boost::asio::ip::make_address("10.9.0.1")},
+                       3ms,
+                       1};
+  filtered.proto = transport::udp;
+  port_result wg{51820, port_state::stealth, reason::no_response, std::nullopt, std::nullopt, 2};
+  wg.proto = transport::udp;
+  r.udp = {dns, filtered, wg};
+  auto v = scan_to_json(r).as_object();
+  EXPECT_TRUE(v.at("ports").as_array().empty());
+  const auto& udp = v.at("udp").as_array();
+  ASSERT_EQ(udp.size(), 3u);
+  EXPECT_EQ(udp[0].at("transport").as_string(), "udp");
+  EXPECT_EQ(udp[0].at("protocol").as_string(), "DNS");
+  EXPECT_EQ(udp[0].at("amplification").to_number<double>(), 1.55);
+  EXPECT_EQ(udp[0].at("finding").as_string(), "open-resolver");
+  EXPECT_EQ(udp[1].at("state").as_string(), "filtered");
+  EXPECT_EQ(udp[1].at("icmp").at("name").as_string(), "admin-prohibited");
+  EXPECT_EQ(udp[1].at("icmp").at("from").as_string(), "10.9.0.1");
+  EXPECT_NE(udp[2].at("silence").as_string().find("WireGuard"), boost::json::string::npos);
+  EXPECT_EQ(breakwater::common::json_text(v.at("udp_summary")),
+            R"({"open":1,"closed":0,"stealth":1,"filtered":1})");
 }
 
 }  // namespace

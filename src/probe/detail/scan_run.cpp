@@ -263,8 +263,8 @@ void scan_run::decide(std::size_t idx, port_state state, reason why, std::option
                       std::optional<udp_answer> udp) {
   record& r = records_[idx];
   r.decided = true;
-  port_result res{r.port, state, why, icmp, rtt, tries != 0 ? tries : r.tries, rc, r.proto,
-                  std::move(udp)};
+  port_result res{r.port, state,   why,           icmp, rtt, tries != 0 ? tries : r.tries,
+                  rc,     r.proto, std::move(udp)};
   verdicts_[idx] = res;
   ++decided_;
   if (req_.on_verdict) req_.on_verdict(res, scan_progress{decided_, records_.size()});

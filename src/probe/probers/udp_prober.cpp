@@ -66,9 +66,12 @@ struct udp_try {
     for (const std::string& r : proto.requests()) {
       error_code ec;
       sock.send_to(asio::buffer(r), target, 0, ec);
-      // An ICMP error for an earlier datagram of this try can surface on a later send.
-      if (ec == asio::error::connection_refused) continue;
-      if (ec == asio::error::network_unreachable || ec == asio::error::host_unreachable) {
+      // An ICMP error for an earlier datagram of this try can surface on a later send (and
+      // then no more on a receive): read it now.
+      if (ec == asio::error::connection_refused || ec == asio::error::host_unreachable ||
+          ec == asio::error::network_unreachable) {
+        read_errors();
+        if (refusal || ec == asio::error::connection_refused) continue;
         return failed(make_error_code(errc::no_route), operation::send, target);
       }
       if (ec) return failed(ec, operation::send, target, is_transient_socket_error(ec));
@@ -149,14 +152,18 @@ awaitable<probe_outcome> udp_prober::probe(asio::ip::address target, std::uint16
   }
   udp_try t{sock, ep, options_, udp::protocol_for(port)};
   if (auto f = t.send()) co_return *f;
+  if (t.refusal) {
+    t.first_at = clock::now();
+    co_return t.answered();
+  }
   timer deadline(ex);
   deadline.expires_at(t.sent + timeout);
   std::vector<char> buf(65536);
   while (t.datagrams < options_.max_datagrams) {
     asio::ip::udp::endpoint from;
-    auto r = co_await (sock.async_receive_from(asio::buffer(buf), from,
-                                               asio::as_tuple(asio::use_awaitable)) ||
-                       deadline.async_wait(asio::as_tuple(asio::use_awaitable)));
+    auto r = co_await (
+        sock.async_receive_from(asio::buffer(buf), from, asio::as_tuple(asio::use_awaitable)) ||
+        deadline.async_wait(asio::as_tuple(asio::use_awaitable)));
     if (r.index() == 1) {
       auto [wait_ec] = std::get<1>(r);
       if (wait_ec == asio::error::operation_aborted) co_return cancelled();
@@ -178,6 +185,7 @@ awaitable<probe_outcome> udp_prober::probe(asio::ip::address target, std::uint16
     t.keep(buf.data(), n);
     if (first) deadline.expires_at(t.first_at + t.gather_time());
   }
+  if (t.datagrams == 0) t.read_errors();  // one may be queued with its report already taken
   if (t.datagrams == 0 && !t.refusal) {
     probe_outcome silent;
     silent.proto = transport::udp;

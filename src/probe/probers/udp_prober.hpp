@@ -18,8 +18,8 @@ struct udp_prober_options {
 class udp_prober final : public prober {
  public:
   explicit udp_prober(udp_prober_options options = {}) : options_(options) {}
-  boost::asio::awaitable<probe_outcome> probe(boost::asio::ip::address target,
-                                              std::uint16_t port, duration timeout) override;
+  boost::asio::awaitable<probe_outcome> probe(boost::asio::ip::address target, std::uint16_t port,
+                                              duration timeout) override;
 
  private:
   udp_prober_options options_;

@@ -4,8 +4,8 @@
 
 #include "probe/wire/udp/protocol.hpp"
 
-#define BW_UDP_PROTOCOL(name)                    \
-  std::vector<std::string> name##_requests();   \
+#define BW_UDP_PROTOCOL(name)                 \
+  std::vector<std::string> name##_requests(); \
   reading name##_read(std::span<const std::string_view> answers);
 
 namespace breakwater::probe::udp::detail {

@@ -15,8 +15,8 @@ namespace breakwater::probe::udp {
 // What an answer means for the visitor, as a stable id of the findings table (finding.hpp);
 // empty when the answer calls for nothing.
 struct reading {
-  std::string summary;        // facts from the answer, for people: "recursion available, ..."
-  std::string_view finding;   // e.g. "open-resolver"; a key of findings()
+  std::string summary;       // facts from the answer, for people: "recursion available, ..."
+  std::string_view finding;  // e.g. "open-resolver"; a key of findings()
 };
 
 struct protocol {

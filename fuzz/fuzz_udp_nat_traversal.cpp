@@ -1,0 +1,8 @@
+// libFuzzer target for the UDP readers of nat_traversal.cpp (nat_pmp, stun): the first byte
+// picks the reader, the rest is the answer.
+#include "udp_reader_fuzz.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  namespace d = breakwater::probe::udp::detail;
+  return breakwater::probe::udp::fuzz::read_input({d::nat_pmp_read, d::stun_read}, data, size);
+}
