@@ -17,8 +17,11 @@ packages=(
 if [ "${1:-}" = "--tools" ]; then
   # dpkg-dev: dpkg-shlibdeps for the package; systemd and man-db: systemd-analyze verify.
   # miniupnpd-nftables: the router of the NAT e2e (UPnP IGD, NAT-PMP); miniupnpc its client.
+  # dnsmasq, snmpd, memcached, chrony: the router's daemons in the UDP e2e (the tests start
+  # their own copies with their own files; a system copy is neither needed nor touched);
+  # snmp: snmpget, which checks that test bed.
   packages+=(curl openssl chromium nginx haproxy wrk nghttp2-client dpkg-dev systemd man-db
-    miniupnpd-nftables miniupnpc)
+    miniupnpd-nftables miniupnpc dnsmasq snmpd snmp memcached chrony)
 fi
 
 missing=()

@@ -4,6 +4,7 @@
 # data check, the end-to-end probe tests on the network test bed (root), the scan service e2e
 # (20 visitor namespaces), `breakwater nat` behind miniupnpd (public, CGNAT, double NAT),
 # `breakwater reach` through a router's port forwards (and carrier-grade NAT),
+# UDP probes of a home router namespace with real daemons (dnsmasq, snmpd, memcached, chrony),
 # the proxy e2e (nginx and HAProxy in front of the server), the cluster e2e (HAProxy in front
 # of three nodes), the server as an unprivileged user with only its two capabilities, the
 # Debian package (built, installed, verified, smoke-tested, purged), the fuzz targets for a
@@ -55,6 +56,9 @@ tests/e2e/run_nat_e2e.sh
 step "end-to-end reach test (a router forwarding TCP and UDP to a LAN host; --listen, --watch, no forward, CGNAT)"
 tests/e2e/run_reach_e2e.sh
 
+step "end-to-end UDP probes (a home router namespace: real daemons, port forwards, refusals, NAT)"
+tests/e2e/run_udp_e2e.sh
+
 step "end-to-end selfcheck (both families of one name, a port opened, the webhook, HTTPS)"
 tests/e2e/run_selfcheck_e2e.sh
 
@@ -87,7 +91,7 @@ step "ThreadSanitizer tests (${tsan_targets[*]})"
 ctest --preset tsan -j 2 -E "NOT_BUILT|hundred_thousand|_e2e"
 
 step "fuzz smoke run"
-scripts/fuzz.sh 8
+scripts/fuzz.sh 4
 
 step "format check"
 scripts/format.sh --check
