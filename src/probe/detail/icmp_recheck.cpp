@@ -50,24 +50,33 @@ std::deque<std::size_t> icmp_recheck::triage(std::vector<undecided_port> ports,
 }
 
 // In an optimistic batch each suspect gets as many tries as it still lacks clean silences: a
-// batch that stays clean then settles it in one round instead of one round per try. A safe
-// batch gives each one try, so that a closed suspect spends one of the target's tokens only.
+// batch that stays clean then settles it in one round instead of one round per try. The tries
+// go out round by round (every suspect's first, then the seconds), so that the target's few
+// tokens draw errors from as many closed suspects as they can, not two from one. A safe batch
+// gives each suspect one try, so that a closed one spends one of the target's tokens only.
 awaitable<std::size_t> icmp_recheck::send_batch(std::deque<std::size_t>& queue, std::size_t k,
                                                 bool one_try) {
   batch_icmp_ = 0;
   batch_silent_.clear();
-  std::size_t n = std::min(k, queue.size());
-  std::size_t sent = 0;
-  for (std::size_t i = 0; i < n && host_.live(); ++i) {
+  std::vector<std::pair<std::size_t, unsigned>> batch;  // suspect, tries
+  for (std::size_t i = 0; i < k && !queue.empty(); ++i) {
     std::size_t id = queue.front();
     queue.pop_front();
     unsigned lacking = needed_ - std::min(needed_, suspects_[id].clean_silences);
-    unsigned tries = one_try ? 1u : std::max(1u, lacking);
-    for (unsigned t = 0; t < tries; ++t) {
+    batch.emplace_back(id, one_try ? 1u : std::max(1u, lacking));
+  }
+  std::size_t sent = 0;
+  for (unsigned round = 0; host_.live(); ++round) {
+    bool any = false;
+    for (auto [id, tries] : batch) {
+      // A suspect whose earlier try was answered is decided: it gets no more.
+      if (round >= tries || suspects_[id].answered) continue;
       if (!co_await host_.wait_send_slot()) break;
       host_.send(id);
       ++sent;
+      any = true;
     }
+    if (!any) break;
   }
   co_await host_.wait_all_back();
   co_return sent;
@@ -124,8 +133,10 @@ awaitable<void> icmp_recheck::run(std::vector<undecided_port> ports, recheck_opt
     std::size_t n = std::min(optimistic ? k : safe, queue.size());
     std::size_t sent = co_await send_batch(queue, n, !optimistic);
     bool clean = settle_batch(available, sent, queue);
-    // A dirty batch halves what was actually sent, so that a short queue shrinks at once.
-    k = clean ? std::min(std::max(k, n) * 2, max_batch) : std::max<std::size_t>(1, n / 2);
+    // Only an optimistic batch tells how many suspects are silent: a clean one doubles the
+    // next, a dirty one halves what was actually sent (so that a short queue shrinks at once).
+    // A safe batch says nothing of the kind, and leaves k as it was.
+    if (optimistic) k = clean ? std::min(n * 2, max_batch) : std::max<std::size_t>(1, n / 2);
   }
   if (!host_.live()) co_return;
   for (std::size_t id : queue) {
