@@ -209,6 +209,10 @@ TEST(udp_coap, extended_options_are_skipped) {
   std::string options = from_hex("de 01 0002") + std::string(271, 'x');
   auto r = read_one(coap_read, from_hex("64 45 6277 62776370") + options + "\xff</z>");
   EXPECT_EQ(r.summary, "CoAP 2.05 Content, resources \"</z>\"");
+  // Extended values of 15 are not the reserved nibble: delta 13+2, then length 13+2.
+  r = read_one(coap_read,
+               from_hex("64 45 6277 62776370 d0 02 0d 02") + std::string(15, 'x') + "\xff</y>");
+  EXPECT_EQ(r.summary, "CoAP 2.05 Content, resources \"</y>\"");
 }
 
 TEST(udp_coap, refuses_what_is_not_an_answer_to_us) {

@@ -226,10 +226,10 @@ std::optional<coap_message> parse_coap(std::string_view answer) {
       if (m.payload.empty()) return std::nullopt;  // a marker must be followed by a payload
       break;
     }
-    unsigned delta = coap_extended(r, b >> 4);
-    unsigned length = coap_extended(r, b & 0x0f);
-    if (delta == 15 || length == 15) return std::nullopt;  // reserved
-    r.skip(length);
+    // 15 is reserved in either nibble; an extended value of 15 (13 + 2) is an ordinary one.
+    if ((b >> 4) == 15 || (b & 0x0f) == 15) return std::nullopt;
+    coap_extended(r, b >> 4);  // the option number's delta: not needed
+    r.skip(coap_extended(r, b & 0x0f));
   }
   if (!r.ok()) return std::nullopt;
   return m;
