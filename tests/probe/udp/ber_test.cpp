@@ -1,12 +1,13 @@
 // The BER encoder and decoder shared by SNMP and CLDAP (X.690).
 #include "probe/wire/udp/ber.hpp"
 
-#include "wire_bytes.hpp"
+#include "read_helpers.hpp"
 
+namespace breakwater::probe::udp::test {
 namespace {
 
-using namespace breakwater::probe::udp::detail;
-using breakwater::probe::udp::test::bytes;
+using namespace detail;
+using namespace std::literals;
 
 TEST(udp_ber, integers_use_the_fewest_bytes) {
   EXPECT_EQ(ber::encode_integer(0), bytes({0x02, 0x01, 0x00}));
@@ -87,3 +88,4 @@ TEST(udp_ber, reader_walks_one_level_and_stops_on_bad_bytes) {
 }
 
 }  // namespace
+}  // namespace breakwater::probe::udp::test

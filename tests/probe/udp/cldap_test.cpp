@@ -1,16 +1,13 @@
 // CLDAP: the rootDSE search, and the reader on answers built from RFC 4511 (one datagram with
 // the entry and the done, as Active Directory sends them) and RFC 1798.
 #include "probe/wire/udp/ber.hpp"
-#include "probe/wire/udp/families.hpp"
 
-#include "wire_bytes.hpp"
+#include "read_helpers.hpp"
 
+namespace breakwater::probe::udp::test {
 namespace {
 
-using namespace breakwater::probe::udp;
-using namespace breakwater::probe::udp::detail;
-using test::bytes;
-using test::read_one;
+using namespace detail;
 using namespace std::literals;
 
 std::string attribute(std::string_view type, std::initializer_list<std::string_view> values) {
@@ -95,7 +92,8 @@ TEST(udp_cldap, other_messages_are_not_cldap) {
 }
 
 TEST(udp_cldap, survives_truncation_and_garbage) {
-  test::survives_prefixes_and_garbage(cldap_read, ad_answer);
+  survives_prefixes_and_garbage(cldap_read, ad_answer);
 }
 
 }  // namespace
+}  // namespace breakwater::probe::udp::test

@@ -1,18 +1,13 @@
 // SSDP, WS-Discovery, Ubiquiti discovery and CoAP: the requests' bytes and what the readers
 // make of real answers (captured from wsdd and libcoap's coap-server on loopback), answers
 // built from the specifications, and truncated or foreign bytes.
-#include "probe/wire/udp/families.hpp"
-#include "probe/wire/udp/finding.hpp"
 #include "read_helpers.hpp"
 
-#include <gtest/gtest.h>
-
+namespace breakwater::probe::udp::test {
 namespace {
 
-using namespace breakwater::probe::udp;
-using namespace breakwater::probe::udp::detail;
-using namespace breakwater::probe::udp::test;
-using namespace std::string_view_literals;
+using namespace detail;
+using namespace std::literals;
 
 // --- SSDP
 
@@ -116,19 +111,14 @@ TEST(udp_wsd, truncated_and_foreign_answers) {
 // --- Ubiquiti discovery
 
 std::string tlv(int type, std::string_view value) {
-  std::string out;
-  out += static_cast<char>(type);
-  out += static_cast<char>(value.size() >> 8);
-  out += static_cast<char>(value.size() & 0xff);
+  std::string out = bytes({type});
+  put_u16(out, value.size());
   return out + std::string(value);
 }
 
 std::string ubiquiti_answer(int version, int command, const std::string& fields) {
-  std::string out;
-  out += static_cast<char>(version);
-  out += static_cast<char>(command);
-  out += static_cast<char>(fields.size() >> 8);
-  out += static_cast<char>(fields.size() & 0xff);
+  std::string out = bytes({version, command});
+  put_u16(out, fields.size());
   return out + fields;
 }
 
@@ -159,7 +149,7 @@ TEST(udp_ubiquiti, reads_version_2_fields) {
 
 TEST(udp_ubiquiti, fields_without_names_are_counted) {
   auto r = read_one(ubiquiti_read, ubiquiti_answer(1, 0, tlv(0x0a, "\x00\x00\x00\x01"sv)));
-  EXPECT_EQ(r.summary, "Ubiquiti discovery (1 fields)");
+  EXPECT_EQ(r.summary, "Ubiquiti discovery (1 field)");
 }
 
 TEST(udp_ubiquiti, refuses_echoes_overruns_and_truncation) {
@@ -219,6 +209,10 @@ TEST(udp_coap, extended_options_are_skipped) {
   std::string options = from_hex("de 01 0002") + std::string(271, 'x');
   auto r = read_one(coap_read, from_hex("64 45 6277 62776370") + options + "\xff</z>");
   EXPECT_EQ(r.summary, "CoAP 2.05 Content, resources \"</z>\"");
+  // Extended values of 15 are not the reserved nibble: delta 13+2, then length 13+2.
+  r = read_one(coap_read,
+               from_hex("64 45 6277 62776370 d0 02 0d 02") + std::string(15, 'x') + "\xff</y>");
+  EXPECT_EQ(r.summary, "CoAP 2.05 Content, resources \"</y>\"");
 }
 
 TEST(udp_coap, refuses_what_is_not_an_answer_to_us) {
@@ -234,3 +228,4 @@ TEST(udp_coap, refuses_what_is_not_an_answer_to_us) {
 }
 
 }  // namespace
+}  // namespace breakwater::probe::udp::test

@@ -1,16 +1,11 @@
 // DNS, mDNS and NetBIOS name service: the requests' bytes, and the readers on answers captured
 // from dnsmasq and built from RFC 1035, RFC 6762/6763 and RFC 1002.
-#include "probe/wire/udp/families.hpp"
+#include "read_helpers.hpp"
 
-#include "wire_bytes.hpp"
-
+namespace breakwater::probe::udp::test {
 namespace {
 
-using namespace breakwater::probe::udp;
-using namespace breakwater::probe::udp::detail;
-using test::bytes;
-using test::read_one;
-
+using namespace detail;
 using namespace std::literals;
 
 constexpr std::string_view example_question =
@@ -135,7 +130,7 @@ TEST(udp_dns, pointer_loops_and_bad_labels_end) {
 }
 
 TEST(udp_dns, survives_truncation_and_garbage) {
-  test::survives_prefixes_and_garbage(dns_read, dnsmasq_open);
+  survives_prefixes_and_garbage(dns_read, dnsmasq_open);
   for (std::size_t n = 0; n < 12; ++n) {
     EXPECT_EQ(read_one(dns_read, std::string_view(dnsmasq_open).substr(0, n)).finding, "");
   }
@@ -187,7 +182,7 @@ TEST(udp_mdns, what_is_not_a_response_is_not_mdns) {
   EXPECT_EQ(read_one(mdns_read, header(0x1234, 0x8400, 0, 0)).summary,
             "an answer that is not mDNS (12 bytes)");
   EXPECT_EQ(read_one(mdns_read, header(0, 0xa400, 0, 0)).finding, "");  // opcode 4: NOTIFY
-  test::survives_prefixes_and_garbage(mdns_read, mdns_service_list(0x6277, {"_http", "_ssh"}));
+  survives_prefixes_and_garbage(mdns_read, mdns_service_list(0x6277, {"_http", "_ssh"}));
 }
 
 // RFC 1002 4.2.18: a NODE STATUS RESPONSE naming HOST and WORKGROUP.
@@ -240,7 +235,7 @@ TEST(udp_netbios, an_answer_without_a_table_is_still_netbios) {
 
 TEST(udp_netbios, survives_truncation_and_garbage) {
   auto real = nbstat_answer(bytes({0x00, 0x0c, 0x29, 0xab, 0xcd, 0xef}));
-  test::survives_prefixes_and_garbage(netbios_read, real);
+  survives_prefixes_and_garbage(netbios_read, real);
   // A datagram cut inside its record still comes from a NetBIOS name service.
   auto cut = read_one(netbios_read, std::string_view(real).substr(0, 12 + 34 + 10 + 1 + 18 + 5));
   EXPECT_EQ(cut.finding, "netbios-exposed");
@@ -248,3 +243,4 @@ TEST(udp_netbios, survives_truncation_and_garbage) {
 }
 
 }  // namespace
+}  // namespace breakwater::probe::udp::test

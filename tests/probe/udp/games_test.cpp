@@ -1,22 +1,13 @@
 // Steam A2S, Minecraft Bedrock and the BitTorrent DHT: the requests' bytes, libtorrent's
 // real DHT answer (captured on loopback), answers built from Valve's server query
 // documentation, RakNet's ping layout and BEP 5, truncated and foreign bytes.
-#include "probe/wire/udp/families.hpp"
 #include "read_helpers.hpp"
 
-#include <gtest/gtest.h>
-
+namespace breakwater::probe::udp::test {
 namespace {
 
-using namespace breakwater::probe::udp;
-using namespace breakwater::probe::udp::detail;
-using namespace breakwater::probe::udp::test;
-using namespace std::string_view_literals;
-using namespace std::string_literals;
-
-bool not_the(std::string_view name, const reading& r) {
-  return r.summary.starts_with("an answer that is not " + std::string(name)) && r.finding.empty();
-}
+using namespace detail;
+using namespace std::literals;
 
 // --- A2S
 
@@ -68,8 +59,7 @@ const std::string raknet_magic = from_hex("00ffff00fefefefefdfdfdfd12345678");
 
 std::string pong(std::string_view text) {
   std::string p = from_hex("1c 0000000000000001 1122334455667788") + raknet_magic;
-  p += static_cast<char>(text.size() >> 8);
-  p += static_cast<char>(text.size() & 0xff);
+  put_u16(p, text.size());
   return p + std::string(text);
 }
 
@@ -145,3 +135,4 @@ TEST(udp_dht, refuses_other_transactions_malformed_and_deep_values) {
 }
 
 }  // namespace
+}  // namespace breakwater::probe::udp::test

@@ -1,14 +1,11 @@
 // memcached over UDP: the framed "version" command, and the reader on memcached 1.6's answer.
-#include "probe/wire/udp/families.hpp"
+#include "read_helpers.hpp"
 
-#include "wire_bytes.hpp"
-
+namespace breakwater::probe::udp::test {
 namespace {
 
-using namespace breakwater::probe::udp;
-using namespace breakwater::probe::udp::detail;
-using test::bytes;
-using test::read_one;
+using namespace detail;
+using namespace std::literals;
 
 // memcached 1.6.18 -U 11311.
 const std::string memcached_answer =
@@ -46,7 +43,8 @@ TEST(udp_memcached, what_is_not_memcached) {
 }
 
 TEST(udp_memcached, survives_truncation_and_garbage) {
-  test::survives_prefixes_and_garbage(memcached_read, memcached_answer);
+  survives_prefixes_and_garbage(memcached_read, memcached_answer);
 }
 
 }  // namespace
+}  // namespace breakwater::probe::udp::test

@@ -1,14 +1,10 @@
 // The SQL Server browser: CLNT_BCAST_EX and SVR_RESP answers built from [MC-SQLR] 2.2.
-#include "probe/wire/udp/families.hpp"
+#include "read_helpers.hpp"
 
-#include "wire_bytes.hpp"
-
+namespace breakwater::probe::udp::test {
 namespace {
 
-using namespace breakwater::probe::udp;
-using namespace breakwater::probe::udp::detail;
-using test::bytes;
-using test::read_one;
+using namespace detail;
 using namespace std::literals;
 
 std::string svr_resp(std::string_view data, std::size_t size) {
@@ -58,7 +54,8 @@ TEST(udp_mssql, what_is_not_the_browser) {
 }
 
 TEST(udp_mssql, survives_truncation_and_garbage) {
-  test::survives_prefixes_and_garbage(mssql_read, svr_resp(two_instances));
+  survives_prefixes_and_garbage(mssql_read, svr_resp(two_instances));
 }
 
 }  // namespace
+}  // namespace breakwater::probe::udp::test

@@ -1,16 +1,12 @@
 // NAT-PMP and STUN: the requests' bytes, coturn's real answers (IPv4 and IPv6, captured on
 // loopback), answers built from RFC 6886 and RFC 8489, truncated and foreign bytes.
-#include "probe/wire/udp/families.hpp"
 #include "read_helpers.hpp"
 
-#include <gtest/gtest.h>
-
+namespace breakwater::probe::udp::test {
 namespace {
 
-using namespace breakwater::probe::udp;
-using namespace breakwater::probe::udp::detail;
-using namespace breakwater::probe::udp::test;
-using namespace std::string_view_literals;
+using namespace detail;
+using namespace std::literals;
 
 // --- NAT-PMP
 
@@ -52,10 +48,9 @@ const std::string coturn_v6 = from_hex(
     "436f7475726e2d342e362e312027476f72737427");
 
 std::string stun_message(std::string_view type_hex, const std::string& attributes) {
-  std::string length;
-  length += static_cast<char>(attributes.size() >> 8);
-  length += static_cast<char>(attributes.size() & 0xff);
-  return from_hex(type_hex) + length + from_hex("2112a442") + "bwstunprobe1" + attributes;
+  std::string m = from_hex(type_hex);
+  put_u16(m, attributes.size());
+  return m + from_hex("2112a442") + "bwstunprobe1" + attributes;
 }
 
 TEST(udp_stun, request_is_a_binding_request_without_attributes) {
@@ -96,16 +91,15 @@ TEST(udp_stun, falls_back_to_the_plain_mapped_address) {
 TEST(udp_stun, refuses_other_transactions_and_truncation) {
   std::string other = coturn_v4;
   other[19] = 'X';
-  EXPECT_TRUE(read_one(stun_read, other).summary.starts_with("an answer that is not STUN"));
-  EXPECT_TRUE(read_one(stun_read, stun_requests()[0]).summary.starts_with("an answer that is"));
+  EXPECT_TRUE(not_the("STUN", read_one(stun_read, other)));
+  EXPECT_TRUE(not_the("STUN", read_one(stun_read, stun_requests()[0])));
   // A header that claims more attributes than came is not a STUN answer.
-  for (std::size_t n = 0; n < coturn_v4.size(); ++n) {
-    auto r = read_one(stun_read, coturn_v4.substr(0, n));
-    EXPECT_TRUE(r.summary.starts_with("an answer that is not STUN")) << n;
-  }
+  for (std::size_t n = 0; n < coturn_v4.size(); ++n)
+    EXPECT_TRUE(not_the("STUN", read_one(stun_read, coturn_v4.substr(0, n)))) << n;
   // An attribute that overruns its message ends the list without harm.
   auto r = read_one(stun_read, stun_message("0101", from_hex("8022 00ff 6162")));
   EXPECT_EQ(r.summary, "STUN binding success");
 }
 
 }  // namespace
+}  // namespace breakwater::probe::udp::test

@@ -1,15 +1,11 @@
 // NTP: the time request and the mode 7 monlist request, and the reader on chrony's answer and
 // on mode 7 answers built from ntpd's request/response header (ntp_request.h).
-#include "probe/wire/udp/families.hpp"
+#include "read_helpers.hpp"
 
-#include "wire_bytes.hpp"
-
+namespace breakwater::probe::udp::test {
 namespace {
 
-using namespace breakwater::probe::udp;
-using namespace breakwater::probe::udp::detail;
-using test::bytes;
-using test::read_one;
+using namespace detail;
 using namespace std::literals;
 
 // chronyd 4.3 with "local stratum 10": version 4, mode 4, reference 127.127.1.1 (local clock).
@@ -94,8 +90,9 @@ TEST(udp_ntp, what_is_not_ntp) {
 }
 
 TEST(udp_ntp, survives_truncation_and_garbage) {
-  test::survives_prefixes_and_garbage(ntp_read, chrony_answer);
-  test::survives_prefixes_and_garbage(ntp_read, monlist_answer(true, 0, 2));
+  survives_prefixes_and_garbage(ntp_read, chrony_answer);
+  survives_prefixes_and_garbage(ntp_read, monlist_answer(true, 0, 2));
 }
 
 }  // namespace
+}  // namespace breakwater::probe::udp::test

@@ -1,18 +1,13 @@
 // Echo, QOTD, chargen, TFTP and the generic probe: the requests' bytes, real answers of
 // xinetd's echo and chargen and of tftpd-hpa (captured on loopback), answers built from the
 // RFCs, truncated and foreign bytes.
-#include "probe/wire/udp/families.hpp"
 #include "read_helpers.hpp"
 
-#include <gtest/gtest.h>
-
+namespace breakwater::probe::udp::test {
 namespace {
 
-using namespace breakwater::probe::udp;
-using namespace breakwater::probe::udp::detail;
-using namespace breakwater::probe::udp::test;
-using namespace std::string_view_literals;
-using namespace std::string_literals;
+using namespace detail;
+using namespace std::literals;
 
 // xinetd 2.3.15's internal chargen service answering a newline, captured.
 const std::string xinetd_chargen = from_hex(
@@ -68,7 +63,7 @@ TEST(udp_echo, the_same_bytes_back_are_an_echo_service) {
 
 TEST(udp_echo, other_bytes_are_not) {
   auto r = read_one(echo_read, "breakwater echo test\r");
-  EXPECT_EQ(r.summary, "an answer of 21 bytes that is not the datagram sent");
+  EXPECT_EQ(r.summary, "an answer that is not the datagram sent (21 bytes)");
   EXPECT_TRUE(r.finding.empty());
 }
 
@@ -164,3 +159,4 @@ TEST(udp_generic, unknown_ports_get_the_generic_probe) {
 }
 
 }  // namespace
+}  // namespace breakwater::probe::udp::test

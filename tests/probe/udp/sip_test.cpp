@@ -1,15 +1,12 @@
 // SIP: the OPTIONS request's headers, Kamailio's real answer (captured on loopback), answers
 // written from RFC 3261, truncated and foreign bytes.
-#include "probe/wire/udp/families.hpp"
 #include "read_helpers.hpp"
 
-#include <gtest/gtest.h>
-
+namespace breakwater::probe::udp::test {
 namespace {
 
-using namespace breakwater::probe::udp;
-using namespace breakwater::probe::udp::detail;
-using namespace breakwater::probe::udp::test;
+using namespace detail;
+using namespace std::literals;
 
 // Kamailio 5.6.3 (Debian 12) answering our OPTIONS, captured.
 constexpr std::string_view kamailio_answer =
@@ -67,3 +64,4 @@ TEST(udp_sip, refuses_requests_and_foreign_status_lines) {
 }
 
 }  // namespace
+}  // namespace breakwater::probe::udp::test

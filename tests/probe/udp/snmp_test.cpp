@@ -1,16 +1,13 @@
 // SNMP: the v2c GetRequest for sysDescr.0, and the reader on snmpd's answers (Net-SNMP 5.9) and
 // on answers built from RFC 3416.
 #include "probe/wire/udp/ber.hpp"
-#include "probe/wire/udp/families.hpp"
 
-#include "wire_bytes.hpp"
+#include "read_helpers.hpp"
 
+namespace breakwater::probe::udp::test {
 namespace {
 
-using namespace breakwater::probe::udp;
-using namespace breakwater::probe::udp::detail;
-using test::bytes;
-using test::read_one;
+using namespace detail;
 using namespace std::literals;
 
 // snmpd with 'sysDescr breakwater test agent 1.0' and 'rocommunity public 127.0.0.1'.
@@ -86,10 +83,11 @@ TEST(udp_snmp, what_does_not_answer_us_is_not_snmp) {
 }
 
 TEST(udp_snmp, survives_truncation_and_garbage) {
-  test::survives_prefixes_and_garbage(snmp_read, snmpd_sys_descr);
+  survives_prefixes_and_garbage(snmp_read, snmpd_sys_descr);
   for (std::size_t n = 0; n < snmpd_sys_descr.size(); ++n) {
     EXPECT_EQ(read_one(snmp_read, std::string_view(snmpd_sys_descr).substr(0, n)).finding, "");
   }
 }
 
 }  // namespace
+}  // namespace breakwater::probe::udp::test

@@ -1,13 +1,12 @@
-// escaped_text: device bytes made safe for people, cut without splitting an escape.
-#include "probe/wire/udp/answer_bytes.hpp"
-#include "probe/wire/udp/protocol.hpp"
+// The shared pieces of the UDP wire code: escaped_text (device bytes made safe for people, cut
+// without splitting an escape), the words of the summaries, split and byte_reader.
+#include "read_helpers.hpp"
 
-#include <gtest/gtest.h>
-
+namespace breakwater::probe::udp::test {
 namespace {
 
-using breakwater::probe::udp::escaped_text;
-using namespace std::string_view_literals;
+using namespace detail;
+using namespace std::literals;
 
 TEST(udp_text, keeps_printable_ascii) {
   EXPECT_EQ(escaped_text("Linux UPnP/1.0 \"x\" <y> ~"), "Linux UPnP/1.0 \"x\" <y> ~");
@@ -36,31 +35,61 @@ TEST(udp_text, never_cuts_inside_an_escape) {
 }
 
 TEST(udp_text, shared_words) {
-  using namespace breakwater::probe::udp::detail;
   std::string_view one[] = {"hello"};
   std::string_view two[] = {"hello", "abc"};
   EXPECT_EQ(not_the_protocol("SIP", one), "an answer that is not SIP (5 bytes)");
+  EXPECT_EQ(not_the_protocol("SIP", two), "2 answers that are not SIP (8 bytes in all)");
   EXPECT_EQ(answer_size(one), "an answer of 5 bytes");
   EXPECT_EQ(answer_size(two), "2 answers, 8 bytes in all");
   EXPECT_EQ(quoted("a\"b\n", 60), "\"a\"b\\n\"");
-  EXPECT_EQ(not_the_protocol("SIP", {}), "an answer that is not SIP (0 bytes)");
+  EXPECT_EQ(count_text(1, "field"), "1 field");
+  EXPECT_EQ(count_text(0, "field"), "0 fields");
+  std::vector<std::string> items{"a", "b", "c"};
+  EXPECT_EQ(listed(items, 3), "a, b, c");
+  EXPECT_EQ(listed(items, 2), "a, b and 1 more");
+  EXPECT_EQ(listed(std::vector<std::string>{}, 2), "");
 }
 
-TEST(udp_text, byte_cursor_never_passes_the_end) {
-  using breakwater::probe::udp::detail::byte_cursor;
-  byte_cursor c("\x01\x02\x03"sv);
-  std::uint16_t v16 = 0;
-  std::uint32_t v32 = 7;
-  std::string_view s;
-  EXPECT_TRUE(c.u16(v16));
-  EXPECT_EQ(v16, 0x0102);
-  EXPECT_FALSE(c.u32(v32));
-  EXPECT_EQ(v32, 7u);
-  EXPECT_FALSE(c.take(2, s));
-  EXPECT_FALSE(c.c_string(s));
-  EXPECT_EQ(c.left(), 1u);
-  EXPECT_TRUE(c.skip(1));
-  EXPECT_FALSE(c.skip(1));
+TEST(udp_text, split_keeps_empty_pieces_and_caps_their_number) {
+  using pieces = std::vector<std::string_view>;
+  EXPECT_EQ(split("a;b;", ';'), (pieces{"a", "b", ""}));
+  EXPECT_EQ(split("", ';'), (pieces{""}));
+  EXPECT_EQ(split("a;b;c;d", ';', 2), (pieces{"a", "b;c;d"}));
+}
+
+TEST(udp_text, byte_reader_reads_big_endian_fields) {
+  byte_reader r(from_hex("01 0203 04050607 0809 41 42 00 ff"));
+  EXPECT_EQ(r.u8(), 0x01);
+  EXPECT_EQ(r.u16(), 0x0203);
+  EXPECT_EQ(r.u32(), 0x04050607u);
+  EXPECT_EQ(r.u16_le(), 0x0908);
+  EXPECT_EQ(r.c_string(), "AB");
+  EXPECT_EQ(r.offset(), 12u);
+  EXPECT_EQ(r.rest(), "\xff"sv);
+  EXPECT_TRUE(r.ok());
+  EXPECT_EQ(byte_reader("abc", 1).rest(), "bc");
+}
+
+TEST(udp_text, byte_reader_never_passes_the_end) {
+  byte_reader r("\x01\x02\x03"sv);
+  EXPECT_EQ(r.u16(), 0x0102);
+  EXPECT_EQ(r.u32(), 0u);  // one byte left: a failed read yields zero...
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.left(), 0u);  // ...and leaves nothing to read, for good
+  EXPECT_EQ(r.u8(), 0);
+  EXPECT_EQ(r.take(0), "");
+  EXPECT_FALSE(r.ok());
+
+  byte_reader no_nul("abc");
+  EXPECT_EQ(no_nul.c_string(), "");
+  EXPECT_FALSE(no_nul.ok());
+  byte_reader past("abc", 4);
+  EXPECT_FALSE(past.ok());
+  EXPECT_EQ(past.rest(), "");
+  byte_reader cut("ab");
+  EXPECT_EQ(cut.take(3), "");
+  EXPECT_FALSE(cut.ok());
 }
 
 }  // namespace
+}  // namespace breakwater::probe::udp::test

@@ -1,22 +1,13 @@
 // OpenVPN, IKE, QUIC and WireGuard: the requests' bytes, real answers of OpenVPN 2.6 and
 // strongSwan 5.9 (captured on loopback and in a network namespace of the test run), answers
 // built from RFC 7296, RFC 2408 and RFC 9000, truncated and foreign bytes.
-#include "probe/wire/udp/answer_bytes.hpp"
-#include "probe/wire/udp/families.hpp"
 #include "read_helpers.hpp"
 
-#include <gtest/gtest.h>
-
+namespace breakwater::probe::udp::test {
 namespace {
 
-using namespace breakwater::probe::udp;
-using namespace breakwater::probe::udp::detail;
-using namespace breakwater::probe::udp::test;
-using namespace std::string_view_literals;
-
-bool not_the(std::string_view name, const reading& r) {
-  return r.summary.starts_with("an answer that is not " + std::string(name)) && r.finding.empty();
-}
+using namespace detail;
+using namespace std::literals;
 
 // --- OpenVPN
 
@@ -76,11 +67,8 @@ const std::string our_spi = from_hex("6277696b65000001");
 // An IKE message answering ours: header (RFC 7296 3.1) and payloads as given.
 std::string ike_answer(int version, int exchange, int flags, int first_payload,
                        const std::string& payloads) {
-  std::string m = our_spi + from_hex("a1a2a3a4a5a6a7a8");
-  put_u8(m, static_cast<unsigned>(first_payload));
-  put_u8(m, static_cast<unsigned>(version));
-  put_u8(m, static_cast<unsigned>(exchange));
-  put_u8(m, static_cast<unsigned>(flags));
+  std::string m =
+      our_spi + from_hex("a1a2a3a4a5a6a7a8") + bytes({first_payload, version, exchange, flags});
   put_u32(m, 0);
   put_u32(m, static_cast<std::uint32_t>(28 + payloads.size()));
   return m + payloads;
@@ -184,12 +172,8 @@ TEST(udp_quic, request_is_a_padded_long_header_with_a_reserved_version) {
   ASSERT_EQ(r.size(), 1u);
   const std::string& p = r[0];
   ASSERT_EQ(p.size(), 1200u);  // RFC 9000 14.1: smaller Initials are dropped
-  EXPECT_EQ(static_cast<unsigned char>(p[0]) & 0xc0, 0xc0u);  // long header, fixed bit
-  byte_cursor c(p);
-  std::uint8_t first = 0;
-  std::uint32_t version = 0;
-  ASSERT_TRUE(c.u8(first) && c.u32(version));
-  EXPECT_EQ(version & 0x0f0f0f0fu, 0x0a0a0a0au);  // RFC 9000 15
+  EXPECT_EQ(static_cast<unsigned char>(p[0]) & 0xc0, 0xc0u);      // long header, fixed bit
+  EXPECT_EQ(byte_reader(p, 1).u32() & 0x0f0f0f0fu, 0x0a0a0a0au);  // RFC 9000 15
   EXPECT_EQ(p.substr(5, 18),
             "\x08"
             "bwquicD1"
@@ -239,3 +223,4 @@ TEST(udp_wireguard, any_answer_is_not_wireguard) {
 }
 
 }  // namespace
+}  // namespace breakwater::probe::udp::test

@@ -1,4 +1,5 @@
 #include "probe/wire/udp/ber.hpp"
+#include "probe/wire/udp/answer_bytes.hpp"
 
 #include <charconv>
 #include <vector>
@@ -57,13 +58,10 @@ std::string encode_octets(std::string_view bytes) { return tlv(octet_string, byt
 
 std::string encode_oid(std::string_view dotted) {
   std::vector<std::uint64_t> arcs;
-  while (!dotted.empty()) {
-    auto dot = dotted.find('.');
-    auto part = dotted.substr(0, dot);
+  for (auto part : split(dotted, '.')) {
     std::uint64_t v = 0;
     std::from_chars(part.data(), part.data() + part.size(), v);
     arcs.push_back(v);
-    dotted = dot == std::string_view::npos ? std::string_view{} : dotted.substr(dot + 1);
   }
   std::string content;
   if (arcs.size() >= 2) {

@@ -1,8 +1,8 @@
 // Connectionless LDAP: a search of the rootDSE over UDP. The request is an LDAPv3 message
 // (RFC 4511 4.1.1, 4.5.1) as Active Directory's CLDAP takes it ([MS-ADTS] 3.1.1.3.4), without
 // RFC 1798's "user" field; the reader accepts either response form.
+#include "probe/wire/udp/answer_bytes.hpp"
 #include "probe/wire/udp/ber.hpp"
-#include "probe/wire/udp/byte_reader.hpp"
 #include "probe/wire/udp/families.hpp"
 
 #include "common/text.hpp"
@@ -93,27 +93,16 @@ bool read_datagram(std::string_view d, search_answer& out) {
 }
 
 std::string entry_summary(const search_answer& a) {
-  std::string s = "a CLDAP rootDSE with " + std::to_string(a.attributes.size()) + " attribute" +
-                  (a.attributes.size() == 1 ? "" : "s");
+  std::string s = "a CLDAP rootDSE with " + count_text(a.attributes.size(), "attribute");
   if (!a.attributes.empty()) {
-    s += " (";
-    for (std::size_t i = 0; i < a.attributes.size() && i < names_shown; ++i) {
-      if (i > 0) s += ", ";
-      s += escaped_text(a.attributes[i].type, 40);
-    }
-    if (a.attributes.size() > names_shown) {
-      s += " and " + std::to_string(a.attributes.size() - names_shown) + " more";
-    }
-    s += ")";
+    auto type = [](const attribute& attr) { return escaped_text(attr.type, 40); };
+    s += " (" + listed(a.attributes, names_shown, type) + ")";
   }
   for (auto wanted : shown_values) {
     for (const auto& attr : a.attributes) {
       if (!common::iequals(attr.type, wanted) || attr.values.empty()) continue;
-      s += "; " + std::string(wanted) + ": ";
-      for (std::size_t i = 0; i < attr.values.size(); ++i) {
-        if (i > 0) s += ", ";
-        s += escaped_text(attr.values[i], 80);
-      }
+      s += "; " + std::string(wanted) + ": " +
+           listed(attr.values, values_per_attribute, [](auto v) { return escaped_text(v, 80); });
       break;
     }
   }
@@ -145,7 +134,7 @@ reading cldap_read(std::span<const std::string_view> answers) {
                 (a.result_code ? std::to_string(*a.result_code) : std::string("unknown")) + ")",
             {}};
   }
-  return {not_protocol_summary(answers, "CLDAP"), {}};
+  return {not_the_protocol("CLDAP", answers), {}};
 }
 
 }  // namespace breakwater::probe::udp::detail

@@ -144,22 +144,40 @@ void keep_ubiquiti_field(ubiquiti_fields& f, std::uint8_t type, std::string_view
 }
 
 std::optional<ubiquiti_fields> parse_ubiquiti(std::string_view answer) {
-  byte_cursor c(answer);
-  std::uint8_t version = 0, command = 0;
-  std::uint16_t length = 0;
-  if (!c.u8(version) || !c.u8(command) || !c.u16(length)) return std::nullopt;
-  if ((version != 1 && version != 2) || length == 0 || length > c.left()) return std::nullopt;
-  byte_cursor t(c.rest().substr(0, length));
+  byte_reader r(answer);
+  auto version = r.u8();
+  r.skip(1);  // command
+  auto length = r.u16();
+  if (!r.ok() || (version != 1 && version != 2) || length == 0 || length > r.left())
+    return std::nullopt;
+  byte_reader fields(r.take(length));
   ubiquiti_fields f;
-  while (t.left() > 0) {
-    std::uint8_t type = 0;
-    std::uint16_t size = 0;
-    std::string_view value;
-    if (!t.u8(type) || !t.u16(size) || !t.take(size, value)) return std::nullopt;
+  while (fields.left() > 0) {
+    auto type = fields.u8();
+    auto value = fields.take(fields.u16());
+    if (!fields.ok()) return std::nullopt;
     keep_ubiquiti_field(f, type, value);
     ++f.count;
   }
   return f;
+}
+
+std::optional<std::string> ubiquiti_summary(std::string_view answer) {
+  auto f = parse_ubiquiti(answer);
+  if (!f) return std::nullopt;
+  std::string s = "Ubiquiti discovery";
+  const char* sep = ": ";
+  auto add = [&](std::string_view label, std::string_view value) {
+    if (value.empty()) return;
+    s += fmt::format("{}{} {}", sep, label, quoted(value, 40));
+    sep = ", ";
+  };
+  add("hostname", f->hostname);
+  add("model", f->model);
+  add("firmware", f->firmware);
+  if (f->hostname.empty() && f->model.empty() && f->firmware.empty())
+    s += " (" + count_text(f->count, "field") + ")";
+  return s;
 }
 
 }  // namespace
@@ -167,24 +185,7 @@ std::optional<ubiquiti_fields> parse_ubiquiti(std::string_view answer) {
 std::vector<std::string> ubiquiti_requests() { return {std::string("\x01\x00\x00\x00", 4)}; }
 
 reading ubiquiti_read(std::span<const std::string_view> answers) {
-  for (auto a : answers) {
-    auto f = parse_ubiquiti(a);
-    if (!f) continue;
-    std::string s = "Ubiquiti discovery";
-    const char* sep = ": ";
-    auto add = [&](std::string_view label, std::string_view value) {
-      if (value.empty()) return;
-      s += fmt::format("{}{} {}", sep, label, quoted(value, 40));
-      sep = ", ";
-    };
-    add("hostname", f->hostname);
-    add("model", f->model);
-    add("firmware", f->firmware);
-    if (f->hostname.empty() && f->model.empty() && f->firmware.empty())
-      s += fmt::format(" ({} fields)", f->count);
-    return {std::move(s), "ubiquiti-discovery"};
-  }
-  return {not_the_protocol("Ubiquiti discovery", answers), {}};
+  return first_answer(answers, "Ubiquiti discovery", "ubiquiti-discovery", ubiquiti_summary);
 }
 
 // --- CoAP (RFC 7252): a confirmable GET of /.well-known/core, the resource list in the
@@ -201,41 +202,36 @@ struct coap_message {
   std::string_view message_id, token, payload;
 };
 
-// An option's delta or length nibble with its extension bytes (RFC 7252 3.1); 15 is reserved.
-bool coap_extended(byte_cursor& c, unsigned& v) {
-  if (v == 13) {
-    std::uint8_t e = 0;
-    if (!c.u8(e)) return false;
-    v = 13u + e;
-  } else if (v == 14) {
-    std::uint16_t e = 0;
-    if (!c.u16(e)) return false;
-    v = 269u + e;
-  }
-  return v != 15;
+// An option's delta or length nibble with its extension bytes (RFC 7252 3.1).
+unsigned coap_extended(byte_reader& r, unsigned nibble) {
+  if (nibble == 13) return 13u + r.u8();
+  if (nibble == 14) return 269u + r.u16();
+  return nibble;
 }
 
 std::optional<coap_message> parse_coap(std::string_view answer) {
-  byte_cursor c(answer);
-  std::uint8_t first = 0;
+  byte_reader r(answer);
+  auto first = r.u8();
   coap_message m;
-  if (!c.u8(first) || (first >> 6) != 1 || !c.u8(m.code) || !c.take(2, m.message_id))
-    return std::nullopt;
   m.type = (first >> 4) & 3;
+  m.code = r.u8();
+  m.message_id = r.take(2);
   unsigned token_length = first & 0x0f;
-  if (token_length > 8 || !c.take(token_length, m.token)) return std::nullopt;
-  while (c.left() > 0) {
-    std::uint8_t b = 0;
-    c.u8(b);
+  if (!r.ok() || (first >> 6) != 1 || token_length > 8) return std::nullopt;
+  m.token = r.take(token_length);
+  while (r.left() > 0) {
+    auto b = r.u8();
     if (b == 0xff) {
-      m.payload = c.rest();
+      m.payload = r.rest();
       if (m.payload.empty()) return std::nullopt;  // a marker must be followed by a payload
       break;
     }
-    unsigned delta = b >> 4, length = b & 0x0f;
-    if (!coap_extended(c, delta) || !coap_extended(c, length) || !c.skip(length))
-      return std::nullopt;
+    // 15 is reserved in either nibble; an extended value of 15 (13 + 2) is an ordinary one.
+    if ((b >> 4) == 15 || (b & 0x0f) == 15) return std::nullopt;
+    coap_extended(r, b >> 4);  // the option number's delta: not needed
+    r.skip(coap_extended(r, b & 0x0f));
   }
+  if (!r.ok()) return std::nullopt;
   return m;
 }
 

@@ -1,6 +1,6 @@
 // DNS (RFC 1035), multicast DNS (RFC 6762, 6763) and the NetBIOS name service (RFC 1002): one
 // message format, three questions.
-#include "probe/wire/udp/byte_reader.hpp"
+#include "probe/wire/udp/answer_bytes.hpp"
 #include "probe/wire/udp/families.hpp"
 
 #include "common/cidr.hpp"
@@ -111,15 +111,14 @@ std::optional<message> read_message(std::string_view msg) {
 }
 
 // RFC 1035 3.1 wire form of a dotted name.
-void put_name(std::string& out, std::string_view dotted) {
-  while (!dotted.empty()) {
-    auto dot = dotted.find('.');
-    auto label = dotted.substr(0, dot);
-    put_u8(out, static_cast<unsigned>(label.size()));
+std::string wire_name(std::string_view dotted) {
+  std::string out;
+  for (auto label : split(dotted, '.')) {
+    put_u8(out, label.size());
     out += label;
-    dotted = dot == std::string_view::npos ? std::string_view{} : dotted.substr(dot + 1);
   }
   put_u8(out, 0);
+  return out;
 }
 
 std::string query(std::uint16_t flags, std::string_view encoded_name, std::uint16_t type,
@@ -151,10 +150,6 @@ std::string_view rcode_name(unsigned rcode) noexcept {
 std::string rcode_text(unsigned rcode) {
   auto n = rcode_name(rcode);
   return n.empty() ? "RCODE " + std::to_string(rcode) : std::string(n);
-}
-
-std::string count_text(std::size_t n, std::string_view one) {
-  return std::to_string(n) + " " + std::string(one) + (n == 1 ? "" : "s");
 }
 
 // "A 192.0.2.1", "CNAME www.example.net": the first answer of a type worth showing.
@@ -218,22 +213,17 @@ std::string hex2(unsigned b) {
 std::string netbios_name_table(std::string_view rdata) {
   constexpr std::size_t names_shown = 8;
   byte_reader r(rdata);
-  unsigned count = r.u8();
-  std::string names;
-  unsigned seen = 0;
-  for (unsigned i = 0; i < count; ++i) {
+  std::vector<std::string> names;
+  for (unsigned i = 0, count = r.u8(); i < count; ++i) {
     auto name = r.take(15);
     auto suffix = r.u8();
     auto flags = r.u16();
     if (!r.ok()) break;
-    if (++seen > names_shown) continue;
     auto trimmed = name.substr(0, name.find_last_not_of(' ') + 1);
-    if (!names.empty()) names += ", ";
-    names += escaped_text(trimmed, 40) + "<" + hex2(suffix) + ">";
-    if (flags & 0x8000) names += " (group)";
+    names.push_back(escaped_text(trimmed, 40) + "<" + hex2(suffix) + ">" +
+                    (flags & 0x8000 ? " (group)" : ""));
   }
-  if (seen > names_shown) names += " and " + std::to_string(seen - names_shown) + " more";
-  std::string s = names.empty() ? "no names" : "names " + names;
+  std::string s = names.empty() ? "no names" : "names " + listed(names, names_shown);
   auto mac = r.take(6);
   if (r.ok() && mac.find_first_not_of('\0') != std::string_view::npos) {
     s += "; MAC ";
@@ -245,12 +235,44 @@ std::string netbios_name_table(std::string_view rdata) {
   return s;
 }
 
+std::optional<std::string> mdns_summary(std::string_view a) {
+  constexpr std::size_t services_shown = 5;
+  auto m = read_message(a);
+  // A legacy unicast answer echoes our id (RFC 6762 6.7); a multicast-style one carries 0.
+  if (!m || !(m->h.flags & flag_qr) || m->h.opcode() != 0 ||
+      (m->h.id != query_id && m->h.id != 0)) {
+    return std::nullopt;
+  }
+  std::vector<std::string> services;
+  for (const auto& rec : m->answers) {
+    std::size_t end = 0;
+    if (rec.type != type_ptr) continue;
+    auto target = read_name(a, rec.rdata_at, end);
+    if (!target || end > rec.rdata_at + rec.rdata.size()) continue;
+    if (std::find(services.begin(), services.end(), *target) == services.end()) {
+      services.push_back(std::move(*target));
+    }
+  }
+  if (services.empty()) {
+    return "an mDNS responder (" + count_text(m->h.ancount, "answer") + ", no service list)";
+  }
+  return "an mDNS responder listing " + listed(services, services_shown, shown_name);
+}
+
+std::optional<std::string> netbios_summary(std::string_view a) {
+  auto m = our_response(a);
+  if (!m || m->h.opcode() != 0) return std::nullopt;
+  for (const auto& rec : m->answers) {
+    if (rec.type == type_nbstat) return "a NetBIOS name service: " + netbios_name_table(rec.rdata);
+  }
+  return "a NetBIOS name service that sent no name table (result code " +
+         std::to_string(m->h.rcode()) + ")";
+}
+
 }  // namespace
 
 std::vector<std::string> dns_requests() {
-  std::string name;
-  put_name(name, "example.com");
-  return {query(flag_rd, name, type_a, class_in)};
+  return {query(flag_rd, wire_name("example.com"), type_a, class_in)};
 }
 
 reading dns_read(std::span<const std::string_view> answers) {
@@ -266,49 +288,16 @@ reading dns_read(std::span<const std::string_view> answers) {
     }
     return {"a DNS server: " + dns_facts(a, *m), {}};
   }
-  return {not_protocol_summary(answers, "DNS"), {}};
+  return {not_the_protocol("DNS", answers), {}};
 }
 
 std::vector<std::string> mdns_requests() {
-  std::string name;
-  put_name(name, "_services._dns-sd._udp.local");  // RFC 6763 9: the service type list
-  return {query(0, name, type_ptr, qu_bit | class_in)};
+  // RFC 6763 9: the service type list.
+  return {query(0, wire_name("_services._dns-sd._udp.local"), type_ptr, qu_bit | class_in)};
 }
 
 reading mdns_read(std::span<const std::string_view> answers) {
-  constexpr std::size_t services_shown = 5;
-  for (auto a : answers) {
-    auto m = read_message(a);
-    // A legacy unicast answer echoes our id (RFC 6762 6.7); a multicast-style one carries 0.
-    if (!m || !(m->h.flags & flag_qr) || m->h.opcode() != 0 ||
-        (m->h.id != query_id && m->h.id != 0)) {
-      continue;
-    }
-    std::vector<std::string> services;
-    for (const auto& rec : m->answers) {
-      std::size_t end = 0;
-      if (rec.type != type_ptr) continue;
-      auto target = read_name(a, rec.rdata_at, end);
-      if (!target || end > rec.rdata_at + rec.rdata.size()) continue;
-      if (std::find(services.begin(), services.end(), *target) == services.end()) {
-        services.push_back(std::move(*target));
-      }
-    }
-    if (services.empty()) {
-      return {"an mDNS responder (" + count_text(m->h.ancount, "answer") + ", no service list)",
-              "mdns-exposed"};
-    }
-    std::string s = "an mDNS responder listing ";
-    for (std::size_t i = 0; i < services.size() && i < services_shown; ++i) {
-      if (i > 0) s += ", ";
-      s += shown_name(services[i]);
-    }
-    if (services.size() > services_shown) {
-      s += " and " + std::to_string(services.size() - services_shown) + " more";
-    }
-    return {s, "mdns-exposed"};
-  }
-  return {not_protocol_summary(answers, "mDNS"), {}};
+  return first_answer(answers, "mDNS", "mdns-exposed", mdns_summary);
 }
 
 std::vector<std::string> netbios_requests() {
@@ -318,19 +307,7 @@ std::vector<std::string> netbios_requests() {
 }
 
 reading netbios_read(std::span<const std::string_view> answers) {
-  for (auto a : answers) {
-    auto m = our_response(a);
-    if (!m || m->h.opcode() != 0) continue;
-    for (const auto& rec : m->answers) {
-      if (rec.type == type_nbstat) {
-        return {"a NetBIOS name service: " + netbios_name_table(rec.rdata), "netbios-exposed"};
-      }
-    }
-    return {"a NetBIOS name service that sent no name table (result code " +
-                std::to_string(m->h.rcode()) + ")",
-            "netbios-exposed"};
-  }
-  return {not_protocol_summary(answers, "NetBIOS"), {}};
+  return first_answer(answers, "NetBIOS", "netbios-exposed", netbios_summary);
 }
 
 }  // namespace breakwater::probe::udp::detail

@@ -26,16 +26,18 @@ struct a2s_info {
 
 // 'I' (Source): protocol, name, map, folder, game, app id (2 bytes), players, max players.
 // 'm' (GoldSource): address, name, map, folder, game, players, max players.
-std::optional<a2s_info> parse_a2s_info(byte_cursor c, char kind) {
+std::optional<a2s_info> parse_a2s_info(byte_reader r, char kind) {
   a2s_info info;
-  std::string_view folder, address;
-  if (kind == 'I' && !c.skip(1)) return std::nullopt;
-  if (kind == 'm' && !c.c_string(address)) return std::nullopt;
-  if (!c.c_string(info.name) || !c.c_string(info.map) || !c.c_string(folder) ||
-      !c.c_string(info.game))
-    return std::nullopt;
-  if (kind == 'I' && !c.skip(2)) return std::nullopt;
-  if (!c.u8(info.players) || !c.u8(info.max_players)) return std::nullopt;
+  if (kind == 'I') r.skip(1);     // protocol
+  if (kind == 'm') r.c_string();  // address
+  info.name = r.c_string();
+  info.map = r.c_string();
+  r.c_string();  // folder
+  info.game = r.c_string();
+  if (kind == 'I') r.skip(2);  // app id
+  info.players = r.u8();
+  info.max_players = r.u8();
+  if (!r.ok()) return std::nullopt;
   return info;
 }
 
@@ -43,12 +45,11 @@ std::optional<std::string> a2s_summary(std::string_view answer) {
   if (answer.starts_with(a2s_split_header))
     return "a Steam game server (its answer came in several parts)";
   if (!answer.starts_with(a2s_simple_header)) return std::nullopt;
-  byte_cursor c(answer.substr(a2s_simple_header.size()));
-  std::uint8_t kind = 0;
-  if (!c.u8(kind)) return std::nullopt;
-  if (kind == 'A' && c.left() >= 4) return "a Steam game server (it asked for the challenge round)";
+  byte_reader r(answer, a2s_simple_header.size());
+  auto kind = r.u8();
+  if (kind == 'A' && r.left() >= 4) return "a Steam game server (it asked for the challenge round)";
   if (kind != 'I' && kind != 'm') return std::nullopt;
-  auto info = parse_a2s_info(c, static_cast<char>(kind));
+  auto info = parse_a2s_info(r, static_cast<char>(kind));
   if (!info) return std::nullopt;
   return fmt::format("a Steam game server {}, map {}, game {}, {}/{} players",
                      quoted(info->name, 50), quoted(info->map, 30), quoted(info->game, 40),
@@ -60,10 +61,7 @@ std::optional<std::string> a2s_summary(std::string_view answer) {
 std::vector<std::string> a2s_requests() { return {std::string(a2s_info_request)}; }
 
 reading a2s_read(std::span<const std::string_view> answers) {
-  for (auto a : answers) {
-    if (auto s = a2s_summary(a)) return {std::move(*s), {}};
-  }
-  return {not_the_protocol("Steam A2S", answers), {}};
+  return first_answer(answers, "Steam A2S", {}, a2s_summary);
 }
 
 // --- Minecraft Bedrock: RakNet's unconnected ping (0x01) and pong (0x1c), whose string is
@@ -75,27 +73,14 @@ constexpr std::string_view raknet_magic{
     "\x00\xff\xff\x00\xfe\xfe\xfe\xfe\xfd\xfd\xfd\xfd\x12\x34\x56\x78", 16};
 constexpr std::string_view raknet_client_guid = "bwrakgid";
 
-std::vector<std::string_view> split_fields(std::string_view s, char sep, std::size_t most) {
-  std::vector<std::string_view> out;
-  while (out.size() + 1 < most) {
-    std::size_t at = s.find(sep);
-    if (at == std::string_view::npos) break;
-    out.push_back(s.substr(0, at));
-    s.remove_prefix(at + 1);
-  }
-  out.push_back(s);
-  return out;
-}
-
 std::optional<std::string> bedrock_summary(std::string_view answer) {
-  byte_cursor c(answer);
-  std::uint8_t id = 0;
-  std::uint16_t length = 0;
-  std::string_view magic, text;
-  if (!c.u8(id) || id != 0x1c || !c.skip(16) || !c.take(16, magic) || magic != raknet_magic ||
-      !c.u16(length) || !c.take(length, text))
-    return std::nullopt;
-  auto f = split_fields(text, ';', 8);
+  byte_reader r(answer);
+  auto id = r.u8();
+  r.skip(16);  // the time of our ping, the server's GUID
+  auto magic = r.take(16);
+  auto text = r.take(r.u16());
+  if (!r.ok() || id != 0x1c || magic != raknet_magic) return std::nullopt;
+  auto f = split(text, ';', 8);
   if (f.size() < 6 || (f[0] != "MCPE" && f[0] != "MCEE"))
     return "a RakNet server: " + quoted(text, 80);
   return fmt::format("a Minecraft Bedrock server {}, version {}, {}/{} players", quoted(f[1], 50),
@@ -114,10 +99,7 @@ std::vector<std::string> bedrock_requests() {
 }
 
 reading bedrock_read(std::span<const std::string_view> answers) {
-  for (auto a : answers) {
-    if (auto s = bedrock_summary(a)) return {std::move(*s), {}};
-  }
-  return {not_the_protocol("RakNet", answers), {}};
+  return first_answer(answers, "RakNet", {}, bedrock_summary);
 }
 
 // --- BitTorrent DHT (BEP 5): a KRPC ping, answered by {"y": "r", "r": {"id": ...}}.
@@ -222,10 +204,7 @@ std::vector<std::string> dht_requests() {
 }
 
 reading dht_read(std::span<const std::string_view> answers) {
-  for (auto a : answers) {
-    if (auto s = dht_summary(a)) return {std::move(*s), {}};
-  }
-  return {not_the_protocol("BitTorrent DHT", answers), {}};
+  return first_answer(answers, "BitTorrent DHT", {}, dht_summary);
 }
 
 }  // namespace breakwater::probe::udp::detail

@@ -1,5 +1,5 @@
 // The SQL Server Resolution Protocol ([MC-SQLR]) on UDP 1434: the browser's list of instances.
-#include "probe/wire/udp/byte_reader.hpp"
+#include "probe/wire/udp/answer_bytes.hpp"
 #include "probe/wire/udp/families.hpp"
 
 #include "common/text.hpp"
@@ -24,17 +24,11 @@ std::vector<instance> read_instances(std::string_view data) {
   std::vector<instance> out;
   while (!data.empty() && out.size() < 64) {
     auto end = data.find(";;");
-    auto text = data.substr(0, end);
+    auto fields = split(data.substr(0, end), ';');
     data = end == std::string_view::npos ? std::string_view{} : data.substr(end + 2);
     instance inst;
-    while (!text.empty()) {
-      auto key_end = text.find(';');
-      auto key = text.substr(0, key_end);
-      if (key_end == std::string_view::npos) break;
-      text = text.substr(key_end + 1);
-      auto value_end = text.find(';');
-      auto value = text.substr(0, value_end);
-      text = value_end == std::string_view::npos ? std::string_view{} : text.substr(value_end + 1);
+    for (std::size_t i = 0; i + 1 < fields.size(); i += 2) {
+      auto key = fields[i], value = fields[i + 1];
       if (common::iequals(key, "ServerName")) inst.server = value;
       if (common::iequals(key, "InstanceName")) inst.name = value;
       if (common::iequals(key, "Version")) inst.version = value;
@@ -45,20 +39,25 @@ std::vector<instance> read_instances(std::string_view data) {
   return out;
 }
 
-std::string instances_summary(const std::vector<instance>& list) {
+std::string instance_text(const instance& inst) {
+  std::string s =
+      inst.name.empty() ? std::string("an unnamed instance") : escaped_text(inst.name, 40);
+  if (!inst.version.empty()) s += " " + escaped_text(inst.version, 24);
+  if (!inst.tcp.empty()) s += " (tcp " + escaped_text(inst.tcp, 8) + ")";
+  return s;
+}
+
+std::optional<std::string> browser_summary(std::string_view d) {
+  byte_reader r(d);
+  auto type = r.u8();
+  auto size = r.u16_le();
+  if (!r.ok() || type != svr_resp) return std::nullopt;
+  // A RESP_SIZE past the datagram's end reads what arrived.
+  auto list = read_instances(r.rest().substr(0, size));
+  if (list.empty()) return std::nullopt;
   std::string s = "a SQL Server browser";
   if (!list.front().server.empty()) s += " on " + escaped_text(list.front().server, 40);
-  s += ": ";
-  for (std::size_t i = 0; i < list.size() && i < instances_shown; ++i) {
-    if (i > 0) s += ", ";
-    s += list[i].name.empty() ? std::string("an unnamed instance") : escaped_text(list[i].name, 40);
-    if (!list[i].version.empty()) s += " " + escaped_text(list[i].version, 24);
-    if (!list[i].tcp.empty()) s += " (tcp " + escaped_text(list[i].tcp, 8) + ")";
-  }
-  if (list.size() > instances_shown) {
-    s += " and " + std::to_string(list.size() - instances_shown) + " more";
-  }
-  return s;
+  return s + ": " + listed(list, instances_shown, instance_text);
 }
 
 }  // namespace
@@ -66,17 +65,7 @@ std::string instances_summary(const std::vector<instance>& list) {
 std::vector<std::string> mssql_requests() { return {std::string(1, clnt_bcast_ex)}; }
 
 reading mssql_read(std::span<const std::string_view> answers) {
-  for (auto d : answers) {
-    byte_reader r(d);
-    auto type = r.u8();
-    auto size = r.u16_le();
-    if (!r.ok() || type != svr_resp) continue;
-    // A RESP_SIZE past the datagram's end reads what arrived.
-    auto data = r.rest().substr(0, size);
-    auto list = read_instances(data);
-    if (!list.empty()) return {instances_summary(list), "mssql-browser"};
-  }
-  return {not_protocol_summary(answers, "SQL Server browser"), {}};
+  return first_answer(answers, "SQL Server browser", "mssql-browser", browser_summary);
 }
 
 }  // namespace breakwater::probe::udp::detail

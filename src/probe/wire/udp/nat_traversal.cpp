@@ -20,22 +20,23 @@ std::vector<std::string> nat_pmp_requests() {
   return {std::string(r.begin(), r.end())};
 }
 
+namespace {
+
+std::optional<std::string> nat_pmp_summary(std::string_view answer) {
+  auto r = parse_nat_pmp_address_answer(
+      std::span(reinterpret_cast<const std::uint8_t*>(answer.data()), answer.size()));
+  if (!r) return std::nullopt;
+  if (r->result != 0)
+    return fmt::format("NAT-PMP answer: {} (result {})", nat_pmp_result_text(r->result), r->result);
+  const auto& ip = r->address;
+  return fmt::format("NAT-PMP answer: success, external address {}.{}.{}.{}", ip[0], ip[1], ip[2],
+                     ip[3]);
+}
+
+}  // namespace
+
 reading nat_pmp_read(std::span<const std::string_view> answers) {
-  for (auto a : answers) {
-    auto r = parse_nat_pmp_address_answer(
-        std::span(reinterpret_cast<const std::uint8_t*>(a.data()), a.size()));
-    if (!r) continue;
-    if (r->result == 0) {
-      const auto& ip = r->address;
-      return {fmt::format("NAT-PMP answer: success, external address {}.{}.{}.{}", ip[0], ip[1],
-                          ip[2], ip[3]),
-              "nat-pmp-wan"};
-    }
-    return {
-        fmt::format("NAT-PMP answer: {} (result {})", nat_pmp_result_text(r->result), r->result),
-        "nat-pmp-wan"};
-  }
-  return {not_the_protocol("NAT-PMP", answers), {}};
+  return first_answer(answers, "NAT-PMP", "nat-pmp-wan", nat_pmp_summary);
 }
 
 // --- STUN (RFC 8489): a Binding request without attributes.
@@ -55,18 +56,17 @@ struct stun_answer {
 
 // A (XOR-)MAPPED-ADDRESS value (RFC 8489 14.1, 14.2) as text; empty when malformed.
 std::string stun_address(std::string_view value, bool xored) {
-  byte_cursor c(value);
-  std::uint8_t reserved = 0, family = 0;
-  std::uint16_t port = 0;
-  std::string_view raw;
-  if (!c.u8(reserved) || !c.u8(family) || !c.u16(port)) return {};
-  std::size_t size = family == 1 ? 4 : family == 2 ? 16 : 0;
-  if (size == 0 || !c.take(size, raw)) return {};
+  byte_reader r(value);
+  r.skip(1);  // reserved
+  auto family = r.u8();
+  auto port = r.u16();
+  auto raw = r.take(family == 1 ? 4 : family == 2 ? 16 : 0);
+  if (!r.ok() || raw.empty()) return {};
   std::array<unsigned char, 16> ip{};
   std::string mask;  // the cookie, then for IPv6 the transaction id
   put_u32(mask, stun_cookie);
   mask += stun_transaction;
-  for (std::size_t i = 0; i < size; ++i)
+  for (std::size_t i = 0; i < raw.size(); ++i)
     ip[i] = static_cast<unsigned char>(raw[i] ^ (xored ? mask[i] : 0));
   if (xored) port ^= static_cast<std::uint16_t>(stun_cookie >> 16);
   char text[INET6_ADDRSTRLEN] = {};
@@ -97,32 +97,31 @@ void keep_stun_attribute(stun_answer& s, std::uint16_t type, std::string_view va
 }
 
 std::optional<stun_answer> parse_stun(std::string_view answer) {
-  byte_cursor c(answer);
-  std::uint16_t type = 0, length = 0;
-  std::uint32_t cookie = 0;
-  std::string_view transaction;
-  if (!c.u16(type) || !c.u16(length) || !c.u32(cookie) || !c.take(12, transaction))
-    return std::nullopt;
-  if ((type != 0x0101 && type != 0x0111) || cookie != stun_cookie ||
-      transaction != stun_transaction || length > c.left())
+  byte_reader r(answer);
+  auto type = r.u16();
+  auto length = r.u16();
+  auto cookie = r.u32();
+  auto transaction = r.take(12);
+  if (!r.ok() || (type != 0x0101 && type != 0x0111) || cookie != stun_cookie ||
+      transaction != stun_transaction || length > r.left())
     return std::nullopt;
   stun_answer s;
   s.success = type == 0x0101;
-  byte_cursor attrs(c.rest().substr(0, length));
+  byte_reader attrs(r.take(length));
   while (attrs.left() >= 4) {
-    std::uint16_t attr = 0, size = 0;
-    std::string_view value;
-    attrs.u16(attr);
-    attrs.u16(size);
-    if (!attrs.take(size, value)) break;
+    auto attr = attrs.u16();
+    auto value = attrs.take(attrs.u16());
+    if (!attrs.ok()) break;  // an attribute that overruns the message ends the list
     keep_stun_attribute(s, attr, value);
-    std::size_t padding = (4 - std::size_t{size} % 4) % 4;
-    attrs.skip(std::min(padding, attrs.left()));
+    attrs.skip(std::min((4 - value.size() % 4) % 4, attrs.left()));  // padding, maybe cut
   }
   return s;
 }
 
-std::string stun_summary(const stun_answer& s) {
+std::optional<std::string> stun_summary(std::string_view answer) {
+  auto parsed = parse_stun(answer);
+  if (!parsed) return std::nullopt;
+  const stun_answer& s = *parsed;
   std::string out;
   if (s.success) {
     out = "STUN binding success";
@@ -147,10 +146,7 @@ std::vector<std::string> stun_requests() {
 }
 
 reading stun_read(std::span<const std::string_view> answers) {
-  for (auto a : answers) {
-    if (auto s = parse_stun(a)) return {stun_summary(*s), {}};
-  }
-  return {not_the_protocol("STUN", answers), {}};
+  return first_answer(answers, "STUN", {}, stun_summary);
 }
 
 }  // namespace breakwater::probe::udp::detail

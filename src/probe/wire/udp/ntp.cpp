@@ -1,6 +1,6 @@
 // NTP: a plain time request (RFC 5905) and ntpd's mode 7 monlist request, the amplifier of
 // CVE-2013-5211. A server answers one, both or neither; every answer is read.
-#include "probe/wire/udp/byte_reader.hpp"
+#include "probe/wire/udp/answer_bytes.hpp"
 #include "probe/wire/udp/families.hpp"
 
 #include "common/cidr.hpp"
@@ -110,13 +110,12 @@ reading ntp_read(std::span<const std::string_view> answers) {
     }
   }
   if (server.empty() && mon.datagrams == 0 && mon.error == 0) {
-    return {not_protocol_summary(answers, "NTP"), {}};
+    return {not_the_protocol("NTP", answers), {}};
   }
   std::string s = server.empty() ? "an NTP server" : server;
   if (mon.datagrams > 0) {
     s += "; monlist answered with " + std::to_string(mon.entries) + " entr" +
-         (mon.entries == 1 ? "y" : "ies") + " in " + std::to_string(mon.datagrams) + " datagram" +
-         (mon.datagrams == 1 ? "" : "s");
+         (mon.entries == 1 ? "y" : "ies") + " in " + count_text(mon.datagrams, "datagram");
     return {s, "ntp-monlist"};
   }
   if (mon.error != 0) {

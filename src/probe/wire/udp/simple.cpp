@@ -32,9 +32,7 @@ std::vector<std::string> echo_requests() { return {std::string(echo_line)}; }
 reading echo_read(std::span<const std::string_view> answers) {
   if (std::find(answers.begin(), answers.end(), echo_line) != answers.end())
     return {"the datagram came back unchanged: an echo service", "echo-reflector"};
-  return {fmt::format("an answer of {} bytes that is not the datagram sent",
-                      answers.empty() ? 0 : answers.front().size()),
-          {}};
+  return {not_the_protocol("the datagram sent", answers), {}};
 }
 
 // --- Quote of the Day (RFC 865): any datagram draws a short text.
@@ -79,19 +77,19 @@ std::string_view tftp_error_name(std::uint16_t code) {
 }
 
 std::optional<std::string> tftp_summary(std::string_view answer) {
-  byte_cursor c(answer);
-  std::uint16_t opcode = 0, number = 0;
-  if (!c.u16(opcode)) return std::nullopt;
-  if (opcode == 5 && c.u16(number)) {  // ERROR: code, message, NUL
-    std::string_view message = c.rest().substr(0, c.rest().find('\0'));
-    std::string s = fmt::format("TFTP error {} ({})", number, tftp_error_name(number));
-    if (!message.empty()) s += ": " + quoted(message, 60);
-    return s;
-  }
-  if (opcode == 3 && c.u16(number))  // DATA: block, up to 512 bytes
-    return fmt::format("TFTP sent data (block {}, {} bytes)", number, c.left());
+  byte_reader r(answer);
+  auto opcode = r.u16();
   if (opcode == 6) return "TFTP option acknowledgement";  // RFC 2347
-  return std::nullopt;
+  auto number = r.u16();
+  if (!r.ok()) return std::nullopt;
+  if (opcode == 3)  // DATA: block, up to 512 bytes
+    return fmt::format("TFTP sent data (block {}, {} bytes)", number, r.left());
+  if (opcode != 5) return std::nullopt;
+  // ERROR: code, message, NUL
+  std::string_view message = r.rest().substr(0, r.rest().find('\0'));
+  std::string s = fmt::format("TFTP error {} ({})", number, tftp_error_name(number));
+  if (!message.empty()) s += ": " + quoted(message, 60);
+  return s;
 }
 
 }  // namespace
@@ -107,10 +105,7 @@ std::vector<std::string> tftp_requests() {
 }
 
 reading tftp_read(std::span<const std::string_view> answers) {
-  for (auto a : answers) {
-    if (auto s = tftp_summary(a)) return {std::move(*s), "tftp-exposed"};
-  }
-  return {not_the_protocol("TFTP", answers), {}};
+  return first_answer(answers, "TFTP", "tftp-exposed", tftp_summary);
 }
 
 // --- Generic: a line end, which text services answer, and nothing to read in the answer.

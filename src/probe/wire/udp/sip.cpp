@@ -28,11 +28,6 @@ constexpr std::string_view sip_options =
     "Content-Length: 0\r\n"
     "\r\n";
 
-struct sip_answer {
-  std::string_view status;  // "200 OK"
-  std::string_view server;  // Server, or else User-Agent
-};
-
 std::string_view next_line(std::string_view& rest) {
   std::size_t nl = rest.find('\n');
   std::string_view line = rest.substr(0, nl);
@@ -41,8 +36,9 @@ std::string_view next_line(std::string_view& rest) {
   return line;
 }
 
-// A status line "SIP/2.0 NNN reason" (RFC 3261 7.2) and the headers that name the software.
-std::optional<sip_answer> parse_sip(std::string_view answer) {
+// A status line "SIP/2.0 NNN reason" (RFC 3261 7.2), and the software the Server header names,
+// or else User-Agent.
+std::optional<std::string> sip_summary(std::string_view answer) {
   std::string_view rest = answer;
   std::string_view status = next_line(rest);
   if (!status.starts_with("SIP/2.0 ")) return std::nullopt;
@@ -51,8 +47,7 @@ std::optional<sip_answer> parse_sip(std::string_view answer) {
     return i < status.size() && status[i] >= low && status[i] <= high;
   };
   if (!digit(0, '1', '6') || !digit(1, '0', '9') || !digit(2, '0', '9')) return std::nullopt;
-  sip_answer a{status, {}};
-  std::string_view user_agent;
+  std::string_view server, user_agent;
   for (int lines = 0; !rest.empty() && lines < 100; ++lines) {
     std::string_view line = next_line(rest);
     if (line.empty()) break;  // end of headers
@@ -60,11 +55,13 @@ std::optional<sip_answer> parse_sip(std::string_view answer) {
     if (colon == std::string_view::npos) continue;
     std::string_view name = common::trim(line.substr(0, colon));
     std::string_view value = common::trim(line.substr(colon + 1));
-    if (common::iequals(name, "Server")) a.server = value;
+    if (common::iequals(name, "Server")) server = value;
     if (common::iequals(name, "User-Agent")) user_agent = value;
   }
-  if (a.server.empty()) a.server = user_agent;
-  return a;
+  if (server.empty()) server = user_agent;
+  std::string s = "SIP " + quoted(status, 40);
+  if (!server.empty()) s += ", server " + quoted(server);
+  return s;
 }
 
 }  // namespace
@@ -72,14 +69,7 @@ std::optional<sip_answer> parse_sip(std::string_view answer) {
 std::vector<std::string> sip_requests() { return {std::string(sip_options)}; }
 
 reading sip_read(std::span<const std::string_view> answers) {
-  for (auto a : answers) {
-    auto s = parse_sip(a);
-    if (!s) continue;
-    std::string out = "SIP " + quoted(s->status, 40);
-    if (!s->server.empty()) out += ", server " + quoted(s->server);
-    return {std::move(out), "sip-exposed"};
-  }
-  return {not_the_protocol("SIP", answers), {}};
+  return first_answer(answers, "SIP", "sip-exposed", sip_summary);
 }
 
 }  // namespace breakwater::probe::udp::detail

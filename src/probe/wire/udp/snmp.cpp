@@ -1,7 +1,7 @@
 // SNMP: a version 2c GetRequest for sysDescr.0 with the default community "public"
 // (RFC 1157 4.1, RFC 1901 3, RFC 3416 3). Any GetResponse means the community is accepted.
+#include "probe/wire/udp/answer_bytes.hpp"
 #include "probe/wire/udp/ber.hpp"
-#include "probe/wire/udp/byte_reader.hpp"
 #include "probe/wire/udp/families.hpp"
 
 #include <array>
@@ -47,21 +47,21 @@ std::string error_status_text(std::int64_t status) {
   return "error " + std::to_string(status);
 }
 
-std::string value_text(const ber::element& value) {
-  constexpr std::string_view prefix = "an SNMP agent that answers community \"public\"";
-  if (value.tag == ber::octet_string) {
-    return "sysDescr: \"" + escaped_text(value.content, 120) + "\"";
-  }
-  if (value.tag == no_such_object) return std::string(prefix) + " (no sysDescr.0: noSuchObject)";
-  if (value.tag == no_such_instance) {
-    return std::string(prefix) + " (no sysDescr.0: noSuchInstance)";
-  }
-  if (value.tag == end_of_mib_view) return std::string(prefix) + " (no sysDescr.0: endOfMibView)";
-  return std::string(prefix) + " (sysDescr.0 is not text)";
+// The words for an agent whose answer has no sysDescr text: "an SNMP agent ... `tail`".
+std::string agent(std::string_view tail) {
+  return "an SNMP agent that answers community \"public\" " + std::string(tail);
 }
 
-// The reading of one GetResponse to our request, or nothing when `d` is not one.
-std::optional<reading> read_response(std::string_view d) {
+std::string value_text(const ber::element& value) {
+  if (value.tag == ber::octet_string) return "sysDescr: " + quoted(value.content, 120);
+  if (value.tag == no_such_object) return agent("(no sysDescr.0: noSuchObject)");
+  if (value.tag == no_such_instance) return agent("(no sysDescr.0: noSuchInstance)");
+  if (value.tag == end_of_mib_view) return agent("(no sysDescr.0: endOfMibView)");
+  return agent("(sysDescr.0 is not text)");
+}
+
+// The summary of one GetResponse to our request, or nothing when `d` is not one.
+std::optional<std::string> read_response(std::string_view d) {
   ber::reader top(d);
   auto msg = top.expect(ber::sequence);
   if (!msg) return std::nullopt;
@@ -80,25 +80,15 @@ std::optional<reading> read_response(std::string_view d) {
     return std::nullopt;
   }
   auto error_status = ber::decode_integer(status->content).value_or(-1);
-  if (error_status != 0) {
-    return reading{
-        "an SNMP agent that answers community \"public\" with " + error_status_text(error_status),
-        "snmp-public"};
-  }
+  if (error_status != 0) return agent("with " + error_status_text(error_status));
   ber::reader list(varbinds->content);
   auto first = list.expect(ber::sequence);
-  if (!first) {
-    return reading{"an SNMP agent that answers community \"public\" (no value sent)",
-                   "snmp-public"};
-  }
+  if (!first) return agent("(no value sent)");
   ber::reader vb(first->content);
   auto name = vb.expect(ber::oid);
   auto value = vb.next();
-  if (!name || !value) {
-    return reading{"an SNMP agent that answers community \"public\" (a malformed value)",
-                   "snmp-public"};
-  }
-  return reading{value_text(*value), "snmp-public"};
+  if (!name || !value) return agent("(a malformed value)");
+  return value_text(*value);
 }
 
 }  // namespace
@@ -112,10 +102,7 @@ std::vector<std::string> snmp_requests() {
 }
 
 reading snmp_read(std::span<const std::string_view> answers) {
-  for (auto d : answers) {
-    if (auto r = read_response(d)) return *r;
-  }
-  return {not_protocol_summary(answers, "SNMP"), {}};
+  return first_answer(answers, "SNMP", "snmp-public", read_response);
 }
 
 }  // namespace breakwater::probe::udp::detail

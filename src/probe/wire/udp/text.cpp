@@ -48,19 +48,42 @@ std::string escaped_text(std::string_view bytes, std::size_t limit) {
 
 namespace detail {
 
+std::vector<std::string_view> split(std::string_view text, char sep, std::size_t most) {
+  std::vector<std::string_view> out;
+  for (std::size_t at = text.find(sep); at != std::string_view::npos && out.size() + 1 < most;
+       at = text.find(sep)) {
+    out.push_back(text.substr(0, at));
+    text.remove_prefix(at + 1);
+  }
+  out.push_back(text);
+  return out;
+}
+
+std::size_t total_bytes(std::span<const std::string_view> answers) noexcept {
+  std::size_t n = 0;
+  for (auto a : answers) n += a.size();
+  return n;
+}
+
 std::string not_the_protocol(std::string_view protocol_name,
                              std::span<const std::string_view> answers) {
-  return fmt::format("an answer that is not {} ({} bytes)", protocol_name,
-                     answers.empty() ? 0 : answers.front().size());
+  if (answers.size() == 1)
+    return fmt::format("an answer that is not {} ({} bytes)", protocol_name, answers[0].size());
+  return fmt::format("{} answers that are not {} ({} bytes in all)", answers.size(), protocol_name,
+                     total_bytes(answers));
 }
 
 std::string answer_size(std::span<const std::string_view> answers) {
-  if (answers.size() == 1) return fmt::format("an answer of {} bytes", answers.front().size());
+  if (answers.size() == 1) return fmt::format("an answer of {} bytes", answers[0].size());
   return fmt::format("{} answers, {} bytes in all", answers.size(), total_bytes(answers));
 }
 
 std::string quoted(std::string_view text, std::size_t limit) {
   return fmt::format("\"{}\"", escaped_text(text, limit));
+}
+
+std::string count_text(std::size_t n, std::string_view noun) {
+  return fmt::format("{} {}{}", n, noun, n == 1 ? "" : "s");
 }
 
 }  // namespace detail

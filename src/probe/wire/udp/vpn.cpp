@@ -24,17 +24,18 @@ constexpr std::string_view openvpn_session = "bwovpn01";
 
 // Opcode and key id, session id, the ack array (its count, packet ids, the peer's session
 // id), and the packet id.
-bool is_openvpn_server_reset(std::string_view answer) {
-  byte_cursor c(answer);
-  std::uint8_t op = 0, acks = 0;
-  std::uint32_t packet_id = 0;
-  if (!c.u8(op) || (op >> 3) != openvpn_server_reset_v2 || !c.skip(8) || !c.u8(acks)) return false;
-  if (acks > 0) {
-    std::string_view remote;
-    if (acks > 8 || !c.skip(4u * acks) || !c.take(8, remote) || remote != openvpn_session)
-      return false;
-  }
-  return c.u32(packet_id);
+std::optional<std::string> openvpn_summary(std::string_view answer) {
+  byte_reader r(answer);
+  auto op = r.u8();
+  r.skip(8);  // the server's session id
+  auto acks = r.u8();
+  if (acks > 8) return std::nullopt;
+  r.skip(4u * acks);
+  auto acked_session = acks > 0 ? r.take(8) : openvpn_session;
+  r.skip(4);  // packet id
+  if (!r.ok() || (op >> 3) != openvpn_server_reset_v2 || acked_session != openvpn_session)
+    return std::nullopt;
+  return "OpenVPN server (answers without tls-auth/tls-crypt)";
 }
 
 }  // namespace
@@ -49,11 +50,7 @@ std::vector<std::string> openvpn_requests() {
 }
 
 reading openvpn_read(std::span<const std::string_view> answers) {
-  for (auto a : answers) {
-    if (is_openvpn_server_reset(a))
-      return {"OpenVPN server (answers without tls-auth/tls-crypt)", {}};
-  }
-  return {not_the_protocol("OpenVPN", answers), {}};
+  return first_answer(answers, "OpenVPN", {}, openvpn_summary);
 }
 
 // --- IKE (RFC 7296): an IKEv2 IKE_SA_INIT request with one proposal every responder can
@@ -137,38 +134,41 @@ struct ike_answer {
 
 // A Notify body: IKEv2 (3.10) protocol, SPI size, type; IKEv1 (RFC 2408 3.14) has a DOI first.
 void read_notify(ike_answer& a, std::string_view body) {
-  byte_cursor c(body);
-  std::uint8_t protocol = 0, spi_size = 0;
-  std::uint16_t type = 0;
-  if (a.major == 1 && !c.skip(4)) return;
-  if (!c.u8(protocol) || !c.u8(spi_size) || !c.u16(type) || !c.skip(spi_size)) return;
+  byte_reader r(body);
+  if (a.major == 1) r.skip(4);  // DOI
+  r.skip(1);                    // protocol
+  auto spi_size = r.u8();
+  auto type = r.u16();
+  r.skip(spi_size);
+  if (!r.ok()) return;
   if (a.notifies.size() < 8) a.notifies.push_back(type);
-  std::uint16_t group = 0;
-  if (a.major == 2 && type == 17 && c.u16(group)) a.wanted_group = group;
+  auto group = r.u16();
+  if (a.major == 2 && type == 17 && r.ok()) a.wanted_group = group;
 }
 
 std::optional<ike_answer> parse_ike(std::string_view message) {
-  byte_cursor c(message);
-  std::string_view spi;
-  std::uint8_t next = 0, version = 0, flags = 0;
-  std::uint32_t message_id = 0, length = 0;
+  byte_reader r(message);
   ike_answer a;
-  if (!c.take(8, spi) || !c.skip(8) || !c.u8(next) || !c.u8(version) || !c.u8(a.exchange) ||
-      !c.u8(flags) || !c.u32(message_id) || !c.u32(length))
-    return std::nullopt;
+  auto spi = r.take(8);
+  r.skip(8);  // the responder's SPI
+  auto next = r.u8();
+  auto version = r.u8();
+  a.exchange = r.u8();
+  auto flags = r.u8();
+  r.skip(4);  // message id
+  auto length = r.u32();
   a.major = version >> 4;
   a.response = a.major == 2 && (flags & 0x20) != 0;
-  if (spi != ike_spi || (a.major != 1 && a.major != 2) || length < 28 || length > message.size() ||
-      (a.major == 2 && !a.response))
+  if (!r.ok() || spi != ike_spi || (a.major != 1 && a.major != 2) || length < 28 ||
+      length > message.size() || (a.major == 2 && !a.response))
     return std::nullopt;
-  byte_cursor body(message.substr(28, length - 28));
+  byte_reader body(message.substr(0, length), 28);
   for (int count = 0; next != 0 && count < 32; ++count) {
-    std::uint8_t following = 0, critical = 0;
-    std::uint16_t size = 0;
-    std::string_view payload;
-    if (!body.u8(following) || !body.u8(critical) || !body.u16(size) || size < 4 ||
-        !body.take(size - 4u, payload))
-      break;
+    auto following = body.u8();
+    body.skip(1);  // the critical bit
+    auto size = body.u16();
+    auto payload = body.take(size < 4 ? 0 : size - 4u);
+    if (!body.ok() || size < 4) break;
     if (a.major == 2 && next == ike_encrypted) break;  // the rest is ciphertext
     if (next == (a.major == 2 ? ike_sa : ikev1_sa)) a.has_sa = true;
     if (next == (a.major == 2 ? ike_notify : ikev1_notification)) read_notify(a, payload);
@@ -242,7 +242,10 @@ std::string ike_notify_name(unsigned major, std::uint16_t type) {
   return fmt::format("notify {}", type);
 }
 
-std::string ike_summary(const ike_answer& a) {
+std::optional<std::string> ike_summary(std::string_view message) {
+  auto parsed = parse_ike(message);
+  if (!parsed) return std::nullopt;
+  const ike_answer& a = *parsed;
   std::string s = fmt::format("IKEv{}", a.major);
   if (auto name = ike_exchange_name(a.major, a.exchange); !name.empty())
     s += fmt::format(" {}", name);
@@ -261,15 +264,9 @@ std::string ike_summary(const ike_answer& a) {
 // RFC 3948 2.2: IKE on the NAT-T port starts with four zero bytes, where ESP has its SPI.
 constexpr std::string_view non_esp_marker{"\0\0\0\0", 4};
 
-reading read_ike_answers(std::span<const std::string_view> answers, bool behind_marker) {
-  for (auto a : answers) {
-    if (behind_marker) {
-      if (!a.starts_with(non_esp_marker)) continue;
-      a.remove_prefix(non_esp_marker.size());
-    }
-    if (auto ike = parse_ike(a)) return {ike_summary(*ike), {}};
-  }
-  return {not_the_protocol("IKE", answers), {}};
+std::optional<std::string> natt_summary(std::string_view answer) {
+  if (!answer.starts_with(non_esp_marker)) return std::nullopt;
+  return ike_summary(answer.substr(non_esp_marker.size()));
 }
 
 }  // namespace
@@ -277,7 +274,7 @@ reading read_ike_answers(std::span<const std::string_view> answers, bool behind_
 std::vector<std::string> ike_requests() { return {ike_request()}; }
 
 reading ike_read(std::span<const std::string_view> answers) {
-  return read_ike_answers(answers, false);
+  return first_answer(answers, "IKE", {}, ike_summary);
 }
 
 std::vector<std::string> ike_natt_requests() {
@@ -285,7 +282,7 @@ std::vector<std::string> ike_natt_requests() {
 }
 
 reading ike_natt_read(std::span<const std::string_view> answers) {
-  return read_ike_answers(answers, true);
+  return first_answer(answers, "IKE", {}, natt_summary);
 }
 
 // --- QUIC (RFC 9000): a long header with a reserved version (15: 0x?a?a?a?a), which a server
@@ -312,40 +309,24 @@ std::string quic_version_name(std::uint32_t v) {
   return fmt::format("0x{:08x}", v);
 }
 
-// The versions of a Version Negotiation packet that answers ours; empty when it is not one.
-std::optional<std::vector<std::uint32_t>> parse_version_negotiation(std::string_view answer) {
-  byte_cursor c(answer);
-  std::uint8_t first = 0, dcid_length = 0, scid_length = 0;
-  std::uint32_t version = 1;
-  std::string_view dcid, scid;
-  if (!c.u8(first) || (first & 0x80) == 0 || !c.u32(version) || version != 0 ||
-      !c.u8(dcid_length) || !c.take(dcid_length, dcid) || !c.u8(scid_length) ||
-      !c.take(scid_length, scid))
-    return std::nullopt;
+// A Version Negotiation packet that answers ours, and the versions it lists.
+std::optional<std::string> quic_summary(std::string_view answer) {
+  byte_reader r(answer);
+  auto first = r.u8();
+  auto version = r.u32();
+  auto dcid = r.take(r.u8());
+  auto scid = r.take(r.u8());
   // 17.2.1: the server echoes our connection ids, swapped.
-  if (dcid != quic_scid || scid != quic_dcid) return std::nullopt;
-  std::vector<std::uint32_t> versions;
-  std::uint32_t v = 0;
-  while (c.u32(v)) versions.push_back(v);
-  if (versions.empty()) return std::nullopt;
-  return versions;
-}
-
-std::string quic_summary(const std::vector<std::uint32_t>& versions) {
-  std::string names;
-  std::size_t shown = 0, hidden = 0;
-  for (auto v : versions) {
-    if ((v & 0x0f0f0f0f) == 0x0a0a0a0a) continue;  // greasing: says nothing
-    if (shown == quic_versions_shown) {
-      ++hidden;
-      continue;
-    }
-    names += (shown++ == 0 ? "" : ", ") + quic_version_name(v);
+  if (!r.ok() || (first & 0x80) == 0 || version != 0 || dcid != quic_scid || scid != quic_dcid ||
+      r.left() < 4)
+    return std::nullopt;
+  std::vector<std::string> names;
+  while (r.left() >= 4) {
+    auto v = r.u32();
+    if ((v & 0x0f0f0f0f) != 0x0a0a0a0a) names.push_back(quic_version_name(v));  // not greasing
   }
-  if (shown == 0) return "a QUIC server (it listed only reserved versions)";
-  std::string s = "a QUIC server: versions " + names;
-  if (hidden > 0) s += fmt::format(" and {} more", hidden);
-  return s;
+  if (names.empty()) return "a QUIC server (it listed only reserved versions)";
+  return "a QUIC server: versions " + listed(names, quic_versions_shown);
 }
 
 }  // namespace
@@ -363,10 +344,7 @@ std::vector<std::string> quic_requests() {
 }
 
 reading quic_read(std::span<const std::string_view> answers) {
-  for (auto a : answers) {
-    if (auto versions = parse_version_negotiation(a)) return {quic_summary(*versions), {}};
-  }
-  return {not_the_protocol("QUIC", answers), {}};
+  return first_answer(answers, "QUIC", {}, quic_summary);
 }
 
 // --- WireGuard answers only a handshake initiation signed for one of its peers (the
