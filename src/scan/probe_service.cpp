@@ -89,8 +89,8 @@ std::optional<scan_view> probe_service::find(std::string_view id, std::string_vi
     decided = r->decided;
     n = r->decided->size();
   }
-  v.result.ports = sorted_verdicts(*decided, n);
-  v.decided = v.result.ports.size();
+  put_verdicts(*decided, n, v.result);
+  v.decided = v.result.ports.size() + v.result.udp.size();
   return v;
 }
 
