@@ -4,6 +4,7 @@
 // network's. The UDP path is the same engine path with the UDP backend.
 #include "probe/engine.hpp"
 #include "probe/prober.hpp"
+#include "probe/probers/coroutine_prober.hpp"
 
 #include <benchmark/benchmark.h>
 #include <boost/asio/co_spawn.hpp>
@@ -14,6 +15,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <cstddef>
+#include <vector>
 
 // Every heap allocation of the process is counted, so that a scan's allocations per probe can
 // be reported next to its CPU time (the steady state should not allocate per probe). Asio's
@@ -65,35 +67,75 @@ namespace {
 namespace asio = boost::asio;
 using namespace breakwater::probe;
 
-// Every TCP port refuses (a reset) and every UDP port is unreachable (the host's ICMP error)
-// after one trip through the executor, as a real answer would come back through the event
-// loop.
+// What every try is answered with: every TCP port refuses (a reset), every UDP port is
+// unreachable (the host's ICMP error).
+probe_outcome answer_for(transport proto) {
+  probe_outcome o;
+  o.what = probe_outcome::kind::answered;
+  o.proto = proto;
+  o.rtt = std::chrono::microseconds(100);
+  if (proto == transport::tcp) {
+    o.why = reason::rst;
+  } else {
+    o.why = reason::icmp_unreachable;
+    o.icmp = icmp_info{3, 3};
+  }
+  return o;
+}
+
+// Answers each try after one trip through the executor, as a real answer comes back through
+// the event loop: the tries started in one turn are answered together in the next, as the
+// raw prober reads a burst of answers per wake-up.
 class instant_backend final : public prober {
  public:
-  explicit instant_backend(transport proto) : proto_(proto) {}
-  asio::awaitable<probe_outcome> probe(asio::ip::address, std::uint16_t, duration) override {
-    co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
-    co_return answer();
+  explicit instant_backend(transport proto) : answer_(answer_for(proto)) {}
+
+  probe_handle start(const probe_try& t, probe_sink& sink) override {
+    due_.push_back({&sink, t.tag, next_, false});
+    if (due_.size() == 1) asio::post(sink.executor(), [this] { answer_all(); });
+    return next_++;
+  }
+  void cancel(probe_handle h) noexcept override {
+    for (auto& d : due_) d.cancelled = d.cancelled || d.handle == h;
   }
 
  private:
-  probe_outcome answer() const {
-    probe_outcome o;
-    o.what = probe_outcome::kind::answered;
-    o.proto = proto_;
-    o.rtt = std::chrono::microseconds(100);
-    if (proto_ == transport::tcp) {
-      o.why = reason::rst;
-    } else {
-      o.why = reason::icmp_unreachable;
-      o.icmp = icmp_info{3, 3};
+  struct due {
+    probe_sink* sink;
+    probe_tag tag;
+    probe_handle handle;
+    bool cancelled;
+  };
+  void answer_all() {
+    answering_.swap(due_);
+    for (const due& d : answering_) {
+      if (!d.cancelled) d.sink->finished(d.tag, answer_);
     }
-    return o;
+    answering_.clear();
   }
-  transport proto_;
+
+  probe_outcome answer_;
+  std::vector<due> due_;
+  std::vector<due> answering_;
+  probe_handle next_ = 0;
+};
+
+// The same answers from a coroutine per try (as the connect() and UDP probers are written),
+// as every backend was before the engine stopped running a coroutine per try.
+class instant_coroutine_backend final : public coroutine_prober {
+ public:
+  explicit instant_coroutine_backend(transport proto) : answer_(answer_for(proto)) {}
+  asio::awaitable<probe_outcome> probe(asio::ip::address, std::uint16_t, duration) override {
+    co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+    co_return answer_;
+  }
+
+ private:
+  probe_outcome answer_;
 };
 
 // One scan of 0-1055 (TCP or UDP) per iteration, engine and io_context included.
+template <class Backend>
 void scan_per_probe(benchmark::State& state, transport proto) {
   const auto ports = *parse_port_set("0-1055");
   std::size_t allocated = 0;
@@ -101,8 +143,8 @@ void scan_per_probe(benchmark::State& state, transport proto) {
     std::size_t before = allocations;
     asio::io_context ctx;
     engine_options eo;
-    eo.backend = std::make_shared<instant_backend>(transport::tcp);
-    eo.udp_backend = std::make_shared<instant_backend>(transport::udp);
+    eo.backend = std::make_shared<Backend>(transport::tcp);
+    eo.udp_backend = std::make_shared<Backend>(transport::udp);
     eo.max_rate = 1e9;
     engine e(ctx.get_executor(), eo);
     scan_request req;
@@ -127,10 +169,20 @@ void scan_per_probe(benchmark::State& state, transport proto) {
   state.counters["allocs_per_probe"] = static_cast<double>(allocated) / static_cast<double>(probes);
 }
 
-void bm_engine_per_probe(benchmark::State& state) { scan_per_probe(state, transport::tcp); }
-void bm_engine_udp_per_probe(benchmark::State& state) { scan_per_probe(state, transport::udp); }
+void bm_engine_per_probe(benchmark::State& state) {
+  scan_per_probe<instant_backend>(state, transport::tcp);
+}
+void bm_engine_udp_per_probe(benchmark::State& state) {
+  scan_per_probe<instant_backend>(state, transport::udp);
+}
+void bm_engine_coroutine_backend_per_probe(benchmark::State& state) {
+  scan_per_probe<instant_coroutine_backend>(state, transport::tcp);
+}
 BENCHMARK(bm_engine_per_probe)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
 BENCHMARK(bm_engine_udp_per_probe)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+BENCHMARK(bm_engine_coroutine_backend_per_probe)
+    ->Unit(benchmark::kMillisecond)
+    ->MeasureProcessCPUTime();
 
 }  // namespace
 

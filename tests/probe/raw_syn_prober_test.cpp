@@ -45,7 +45,7 @@ struct raw_syn : ::testing::Test {
                                        const std::vector<std::uint16_t>& ports) {
     std::vector<std::future<probe_outcome>> futures;
     for (std::uint16_t p : ports) {
-      futures.push_back(asio::co_spawn(ctx, prober->probe(a, p, 2s), asio::use_future));
+      futures.push_back(asio::co_spawn(ctx, probe_once(*prober, a, p, 2s), asio::use_future));
     }
     ctx.run();
     ctx.restart();

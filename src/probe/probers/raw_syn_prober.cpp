@@ -3,13 +3,9 @@
 #include "probe/detail/timer.hpp"
 #include "probe/wire/raw_packet.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/generic/raw_protocol.hpp>
 #include <boost/asio/ip/udp.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/post.hpp>
 
 #include <fmt/format.h>
 #include <linux/filter.h>
@@ -19,12 +15,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <map>
+#include <memory_resource>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 namespace breakwater::probe {
 namespace {
@@ -52,13 +52,6 @@ struct key_hash {
     mix(k.seq);
     return h;
   }
-};
-
-struct waiter {
-  timer* wake = nullptr;
-  time_point sent;
-  raw::syn_fields syn;  // what an answer must match, field for field
-  std::optional<probe_outcome> answer;
 };
 
 struct family {
@@ -191,16 +184,64 @@ probe_outcome send_failed(error_code ec, const asio::ip::address& target, std::u
   return failed(ec, operation::send, target, port);
 }
 
+// A try in flight, in a slot that is reused once the try has reported or been cancelled:
+// no allocation per try once the slots exist. The generation tells a reused slot's try from
+// the one a late handle or deadline names.
+struct waiter {
+  enum class stage : std::uint8_t { free, waiting, failing };
+  stage now = stage::free;
+  std::uint32_t generation = 0;
+  family* fam = nullptr;
+  probe_sink* sink = nullptr;
+  probe_tag tag = 0;
+  time_point sent;
+  raw::syn_fields syn;  // what an answer must match, field for field
+  key k;
+};
+
+// When a try gives up: every try waits in one heap, behind one timer, not a timer each.
+// Entries of tries that ended earlier stay until they come up and are skipped then.
+struct deadline {
+  time_point at;
+  std::uint32_t slot = 0;
+  std::uint32_t generation = 0;
+  friend bool operator>(const deadline& a, const deadline& b) { return a.at > b.at; }
+};
+
+// Datagrams read per recvmmsg(): a burst of answers costs one call, not one call each.
+constexpr std::size_t receive_batch = 32;
+constexpr std::size_t receive_size = 2048;
+
+struct receive_buffers {
+  std::array<std::array<std::uint8_t, receive_size>, receive_batch> data{};
+  std::array<iovec, receive_batch> iov{};
+  std::array<sockaddr_storage, receive_batch> from{};
+  std::array<mmsghdr, receive_batch> msgs{};
+};
+
+probe_handle handle_of(std::uint32_t slot, std::uint32_t generation) {
+  return (static_cast<probe_handle>(generation) << 32) | slot;
+}
+
 }  // namespace
 
 struct raw_syn_prober::state {
-  explicit state(asio::any_io_executor e) : ex(e), v4(e, false), v6(e, true) {}
+  explicit state(asio::any_io_executor e) : ex(e), v4(e, false), v6(e, true), timeouts(e) {}
 
   asio::any_io_executor ex;
   family v4;
   family v6;
   bool has_v6 = false;
-  std::unordered_map<key, waiter*, key_hash> pending;
+  std::vector<waiter> waiters;
+  std::vector<std::uint32_t> free_slots;
+  // The map's nodes come from a pool that keeps them for reuse (steady state: no malloc).
+  std::pmr::unsynchronized_pool_resource pool;
+  std::pmr::unordered_map<key, std::uint32_t, key_hash> pending{&pool};
+  std::vector<deadline> deadlines;  // a min-heap on `at`
+  timer timeouts;
+  bool timeouts_busy = false;  // an async_wait on `timeouts` is outstanding
+  time_point timeouts_at{};    // what it waits for
+  std::unique_ptr<receive_buffers> rx = std::make_unique<receive_buffers>();
   // The source address the kernel picks for each target (its route), looked up once a while.
   std::map<asio::ip::address, std::pair<raw::ip_bytes, time_point>> sources;
   // Sequence numbers: a keyed hash of the SYN's fields and a count (see raw::syn_sequence).
@@ -208,19 +249,24 @@ struct raw_syn_prober::state {
   siphash_key isn_key{};
   std::uint64_t nonce = 0;
 
-  // An answer came for `k`: hand it to the try waiting for it, if any still is and the answer
-  // matches its SYN in every field `matches` checks (a forgery does not, and changes nothing).
-  template <class Matches>
-  void settle(const key& k, Matches matches, probe_outcome o) {
-    auto it = pending.find(k);
-    if (it == pending.end()) return;  // a late answer to a try that has given up, or noise
-    waiter* w = it->second;
-    if (!matches(w->syn)) return;
-    pending.erase(it);
-    o.what = probe_outcome::kind::answered;
-    o.rtt = clock::now() - w->sent;
-    w->answer = o;
-    w->wake->cancel();
+  std::uint32_t take_slot() {
+    if (free_slots.empty()) {
+      waiters.emplace_back();
+      return static_cast<std::uint32_t>(waiters.size() - 1);
+    }
+    std::uint32_t slot = free_slots.back();
+    free_slots.pop_back();
+    return slot;
+  }
+
+  waiter* live(probe_handle h) {
+    auto slot = static_cast<std::uint32_t>(h);
+    if (slot >= waiters.size()) return nullptr;
+    waiter& w = waiters[slot];
+    if (w.now == waiter::stage::free || w.generation != static_cast<std::uint32_t>(h >> 32)) {
+      return nullptr;
+    }
+    return &w;
   }
 
   boost::system::result<raw::ip_bytes> source_for(const asio::ip::address& target) {
@@ -248,14 +294,57 @@ namespace {
 
 using state = raw_syn_prober::state;
 
-void on_tcp(state& st, const family& f, std::span<const std::uint8_t> data,
-            const raw_socket::endpoint_type& from) {
+void stop_reading(family& f) {
+  error_code ec;
+  f.tcp.cancel(ec);
+  f.icmp.cancel(ec);
+}
+
+// Frees the try's slot; once nothing waits, the sockets stop being read and the timer stops,
+// so that an idle prober leaves its io_context without work.
+void release(state& st, std::uint32_t slot) {
+  waiter& w = st.waiters[slot];
+  if (w.now == waiter::stage::waiting) {
+    auto it = st.pending.find(w.k);
+    if (it != st.pending.end() && it->second == slot) st.pending.erase(it);
+    if (--w.fam->waiting == 0) stop_reading(*w.fam);
+    if (st.v4.waiting + st.v6.waiting == 0) {
+      st.deadlines.clear();
+      if (st.timeouts_busy) st.timeouts.cancel();
+    }
+  }
+  w.now = waiter::stage::free;
+  ++w.generation;
+  st.free_slots.push_back(slot);
+}
+
+// The try in `slot` ended: its slot is freed first, as the sink may start or cancel others.
+void report(state& st, std::uint32_t slot, const probe_outcome& o) {
+  probe_sink* sink = st.waiters[slot].sink;
+  probe_tag tag = st.waiters[slot].tag;
+  release(st, slot);
+  sink->finished(tag, o);
+}
+
+// An answer came for `k`: hand it to the try waiting for it, if any still is and the answer
+// matches its SYN in every field `matches` checks (a forgery does not, and changes nothing).
+template <class Matches>
+void settle(state& st, const key& k, Matches matches, probe_outcome o) {
+  auto it = st.pending.find(k);
+  if (it == st.pending.end()) return;  // a late answer to a try that has given up, or noise
+  std::uint32_t slot = it->second;
+  if (!matches(st.waiters[slot].syn)) return;
+  o.what = probe_outcome::kind::answered;
+  o.rtt = clock::now() - st.waiters[slot].sent;
+  report(st, slot, o);
+}
+
+void on_tcp(state& st, const family& f, std::span<const std::uint8_t> data, const sockaddr& from) {
   std::optional<raw::tcp_answer> a;
   if (f.v6) {
     raw::ip_bytes src;
     src.v6 = true;
-    const auto* sa = reinterpret_cast<const sockaddr_in6*>(from.data());
-    std::memcpy(src.b.data(), &sa->sin6_addr, 16);
+    std::memcpy(src.b.data(), &reinterpret_cast<const sockaddr_in6&>(from).sin6_addr, 16);
     a = raw::parse_tcp_v6(data, src);
   } else {
     a = raw::parse_tcp_v4(data);
@@ -263,78 +352,139 @@ void on_tcp(state& st, const family& f, std::span<const std::uint8_t> data,
   if (!a || a->to_port != f.port) return;
   probe_outcome o;
   o.why = a->syn_ack ? reason::syn_ack : reason::rst;
-  st.settle(
-      key{a->from, a->from_port, a->ack - 1},
+  settle(
+      st, key{a->from, a->from_port, a->ack - 1},
       [&a](const raw::syn_fields& syn) { return raw::answers(*a, syn); }, o);
 }
 
-void on_icmp(state& st, const family& f, std::span<const std::uint8_t> data,
-             const raw_socket::endpoint_type&) {
+void on_icmp(state& st, const family& f, std::span<const std::uint8_t> data, const sockaddr&) {
   auto a = f.v6 ? raw::parse_icmp_v6(data) : raw::parse_icmp_v4(data);
   if (!a || a->source_port != f.port) return;
   probe_outcome o;
   o.why = reason::icmp_unreachable;
   o.icmp = a->info;
-  st.settle(
-      key{a->target, a->target_port, a->seq},
+  settle(
+      st, key{a->target, a->target_port, a->seq},
       [&a](const raw::syn_fields& syn) { return raw::quotes(*a, syn); }, o);
 }
 
-using handler = void (*)(state&, const family&, std::span<const std::uint8_t>,
-                         const raw_socket::endpoint_type&);
+using handler = void (*)(state&, const family&, std::span<const std::uint8_t>, const sockaddr&);
+
+// Reads every answer already waiting on `s` without blocking, a batch per call. Answers come
+// in bursts (a scan sends thousands of SYNs a second), and one wake-up per packet would fall
+// behind. A short batch means the queue was empty: a datagram arriving after it wakes the
+// read loop's next wait, which is queued before the event loop can look again.
+void drain(state& st, const family& f, raw_socket& s, handler h) {
+  receive_buffers& rx = *st.rx;
+  for (;;) {
+    for (std::size_t i = 0; i < receive_batch; ++i) {
+      rx.iov[i] = {rx.data[i].data(), receive_size};
+      rx.msgs[i].msg_hdr = {};
+      rx.msgs[i].msg_hdr.msg_iov = &rx.iov[i];
+      rx.msgs[i].msg_hdr.msg_iovlen = 1;
+      rx.msgs[i].msg_hdr.msg_name = &rx.from[i];
+      rx.msgs[i].msg_hdr.msg_namelen = sizeof rx.from[i];
+    }
+    int got = ::recvmmsg(s.native_handle(), rx.msgs.data(), receive_batch, MSG_DONTWAIT, nullptr);
+    if (got <= 0) return;  // EAGAIN: nothing more (or an error the next wait will report)
+    auto n = static_cast<std::size_t>(got);
+    for (std::size_t i = 0; i < n; ++i) {
+      std::span<const std::uint8_t> data(rx.data[i].data(), rx.msgs[i].msg_len);
+      h(st, f, data, reinterpret_cast<const sockaddr&>(rx.from[i]));
+      if (!s.is_open()) return;
+    }
+    if (n < receive_batch) return;
+  }
+}
+
+void drain_all(state& st) {
+  for (family* f : {&st.v4, &st.v6}) {
+    if (f->waiting == 0 || !f->tcp.is_open()) continue;
+    drain(st, *f, f->tcp, on_tcp);
+    drain(st, *f, f->icmp, on_icmp);
+  }
+}
 
 void start_reading(const std::shared_ptr<state>& st, family& f);
 
-// Reads every answer already waiting on `s` without blocking. Answers come in bursts (a scan
-// sends thousands of SYNs a second), and one wake-up per packet would fall behind.
-void drain(state& st, const family& f, raw_socket& s, handler h) {
-  std::array<std::uint8_t, 2048> buf{};
-  raw_socket::endpoint_type from;
-  for (;;) {
-    socklen_t len = static_cast<socklen_t>(from.capacity());
-    ssize_t n =
-        ::recvfrom(s.native_handle(), buf.data(), buf.size(), MSG_DONTWAIT, from.data(), &len);
-    if (n < 0) return;  // EAGAIN: nothing more (or an error the next wait will report)
-    from.resize(len);
-    h(st, f, std::span<const std::uint8_t>(buf.data(), static_cast<std::size_t>(n)), from);
-  }
-}
-
-void drain_all(state& st, family& f) {
-  if (!f.tcp.is_open()) return;
-  drain(st, f, f.tcp, on_tcp);
-  drain(st, f, f.icmp, on_icmp);
-}
-
-// Reads one socket until the family has no probe waiting (its reads are cancelled then).
-// async_receive_from reads at once when data waits, so no answer is left unseen in the buffer;
-// answers that come while nobody reads wait there, and stale ones match nothing.
-asio::awaitable<void> read_loop(std::shared_ptr<state> st, family& f, raw_socket& s, handler h) {
-  std::array<std::uint8_t, 2048> buf{};
-  raw_socket::endpoint_type from;
-  while (f.waiting > 0) {
-    auto [ec, n] =
-        co_await s.async_receive_from(asio::buffer(buf), from, asio::as_tuple(asio::use_awaitable));
-    if (ec == asio::error::operation_aborted || !s.is_open()) break;
-    if (ec) continue;  // e.g. a truncated datagram: nothing of ours
-    h(*st, f, std::span<const std::uint8_t>(buf.data(), n), from);
-    drain(*st, f, s, h);
-  }
-  // A probe that started while the loops wound down still needs them.
-  if (--f.readers == 0 && f.waiting > 0 && s.is_open()) start_reading(st, f);
+// Waits for `s` to be readable and drains it, until the family has no try waiting (its waits
+// are cancelled then). Answers that come while nobody reads wait in the buffer, and stale
+// ones match nothing.
+void read_loop(std::shared_ptr<state> st, family& f, raw_socket& s, handler h) {
+  s.async_wait(raw_socket::wait_read, [st, &f, &s, h](error_code ec) {
+    if (ec != asio::error::operation_aborted && s.is_open()) {
+      drain(*st, f, s, h);
+      if (f.waiting > 0) {
+        read_loop(st, f, s, h);
+        return;
+      }
+    }
+    // A try that started while the loops wound down still needs them.
+    if (--f.readers == 0 && f.waiting > 0 && s.is_open()) start_reading(st, f);
+  });
 }
 
 void start_reading(const std::shared_ptr<state>& st, family& f) {
   if (f.readers > 0) return;
   f.readers = 2;
-  asio::co_spawn(st->ex, read_loop(st, f, f.tcp, on_tcp), asio::detached);
-  asio::co_spawn(st->ex, read_loop(st, f, f.icmp, on_icmp), asio::detached);
+  read_loop(st, f, f.tcp, on_tcp);
+  read_loop(st, f, f.icmp, on_icmp);
 }
 
-void stop_reading(family& f) {
-  error_code ec;
-  f.tcp.cancel(ec);
-  f.icmp.cancel(ec);
+void arm_timeouts(const std::shared_ptr<state>& st);
+
+// The timer is up: tries whose time has come are silent, once the answers that arrived
+// behind the timer's turn in the event loop have been read.
+void expire(state& st) {
+  drain_all(st);
+  time_point now = clock::now();
+  while (!st.deadlines.empty() && st.deadlines.front().at <= now) {
+    std::pop_heap(st.deadlines.begin(), st.deadlines.end(), std::greater<>{});
+    deadline d = st.deadlines.back();
+    st.deadlines.pop_back();
+    waiter& w = st.waiters[d.slot];
+    if (w.now != waiter::stage::waiting || w.generation != d.generation) continue;
+    // Silent: a late SYN-ACK is reset by the kernel, which knows no such socket.
+    report(st, d.slot, probe_outcome{});
+  }
+}
+
+// Keeps one wait outstanding on the timer, for the earliest deadline.
+void arm_timeouts(const std::shared_ptr<state>& st) {
+  if (st->deadlines.empty()) return;
+  time_point next = st->deadlines.front().at;
+  if (st->timeouts_busy) {
+    // The wait ends early (operation_aborted) and waits again for the new time.
+    if (next < st->timeouts_at) {
+      st->timeouts_at = next;
+      st->timeouts.expires_at(next);
+    }
+    return;
+  }
+  st->timeouts_busy = true;
+  st->timeouts_at = next;
+  st->timeouts.expires_at(next);
+  st->timeouts.async_wait([st](error_code ec) {
+    st->timeouts_busy = false;
+    if (!ec) expire(*st);
+    arm_timeouts(st);
+  });
+}
+
+// A try that could not be sent: it reports its failure from the event loop, as any try does,
+// unless it is cancelled first.
+probe_handle fail_later(const std::shared_ptr<state>& st, probe_sink& sink, probe_tag tag,
+                        probe_outcome o) {
+  std::uint32_t slot = st->take_slot();
+  waiter& w = st->waiters[slot];
+  w.now = waiter::stage::failing;
+  w.sink = &sink;
+  w.tag = tag;
+  probe_handle h = handle_of(slot, w.generation);
+  asio::post(sink.executor(), [st, h, o = std::move(o)] {
+    if (st->live(h)) report(*st, static_cast<std::uint32_t>(h), o);
+  });
+  return h;
 }
 
 }  // namespace
@@ -368,63 +518,60 @@ raw_syn_prober::~raw_syn_prober() {
     f->tcp.close(ec);
     f->icmp.close(ec);
   }
+  state_->timeouts.cancel();
 }
 
-asio::awaitable<probe_outcome> raw_syn_prober::probe(asio::ip::address target, std::uint16_t port,
-                                                     duration timeout) {
-  std::shared_ptr<state> st = state_;  // the sockets outlive this try
-  family& f = target.is_v6() ? st->v6 : st->v4;
+probe_handle raw_syn_prober::start(const probe_try& t, probe_sink& sink) {
+  state& st = *state_;
+  family& f = t.target.is_v6() ? st.v6 : st.v4;
   if (!f.tcp.is_open()) {
-    co_return failed(asio::error::address_family_not_supported, operation::open_socket, target,
-                     port);
+    return fail_later(state_, sink, t.tag,
+                      failed(asio::error::address_family_not_supported, operation::open_socket,
+                             t.target, t.port));
   }
-  auto source = st->source_for(target);
+  auto source = st.source_for(t.target);
   if (!source) {
-    co_return source.error() == asio::error::network_unreachable ||
-            source.error() == asio::error::host_unreachable
-        ? failed(make_error_code(errc::no_route), operation::connect, target, port)
-        : failed(source.error(), operation::connect, target, port);
+    bool no_route = source.error() == asio::error::network_unreachable ||
+                    source.error() == asio::error::host_unreachable;
+    return fail_later(state_, sink, t.tag,
+                      failed(no_route ? make_error_code(errc::no_route) : source.error(),
+                             operation::connect, t.target, t.port));
   }
-  raw::syn_fields fields{*source, raw::to_bytes(target), f.port, port, 0};
-  key k{fields.target, port, 0};
+  raw::syn_fields fields{*source, raw::to_bytes(t.target), f.port, t.port, 0};
+  key k{fields.target, t.port, 0};
   do {  // two tries of one port at once must not share a number (rare: 1 in 2^32)
-    k.seq = raw::syn_sequence(st->isn_key, fields, st->nonce++);
-  } while (st->pending.contains(k));
+    k.seq = raw::syn_sequence(st.isn_key, fields, st.nonce++);
+  } while (st.pending.contains(k));
   fields.seq = k.seq;
   auto syn = raw::build_syn(fields);
 
-  timer wake(co_await asio::this_coro::executor);
-  wake.expires_after(timeout);
-  waiter w{&wake, clock::now(), fields, std::nullopt};
+  time_point sent = clock::now();
   // The kernel adds the IP header; the port in the address must be 0 for raw IPv6 sockets.
-  asio::ip::udp::endpoint dst(target, 0);
+  asio::ip::udp::endpoint dst(t.target, 0);
   if (::sendto(f.tcp.native_handle(), syn.data(), syn.size(), MSG_DONTWAIT, dst.data(),
                static_cast<socklen_t>(dst.size())) < 0) {
-    co_return send_failed(last_error(), target, port);
+    return fail_later(state_, sink, t.tag, send_failed(last_error(), t.target, t.port));
   }
-  st->pending.emplace(k, &w);
+  std::uint32_t slot = st.take_slot();
+  waiter& w = st.waiters[slot];
+  w.now = waiter::stage::waiting;
+  w.fam = &f;
+  w.sink = &sink;
+  w.tag = t.tag;
+  w.sent = sent;
+  w.syn = fields;
+  w.k = k;
+  st.pending.emplace(k, slot);
   ++f.waiting;
-  start_reading(st, f);
-  // Whatever ends the wait (answer, timeout, cancellation), the entry goes with this frame.
-  struct forget {
-    state* s;
-    family* f;
-    const key* k;
-    waiter* w;
-    ~forget() {
-      auto it = s->pending.find(*k);
-      if (it != s->pending.end() && it->second == w) s->pending.erase(it);
-      if (--f->waiting == 0) stop_reading(*f);
-    }
-  } guard{st.get(), &f, &k, &w};
-  auto [ec] = co_await wake.async_wait(asio::as_tuple(asio::use_awaitable));
-  // Timed out: an answer may be waiting in a socket buffer behind this timer's turn in the
-  // event loop. Read what has arrived before calling the port silent.
-  if (!w.answer && !ec) drain_all(*st, f);
-  if (w.answer) co_return *w.answer;
-  probe_outcome o;  // silent: a late SYN-ACK is reset by the kernel, which knows no such socket
-  if (ec == asio::error::operation_aborted) o.what = probe_outcome::kind::cancelled;
-  co_return o;
+  start_reading(state_, f);
+  st.deadlines.push_back({sent + t.timeout, slot, w.generation});
+  std::push_heap(st.deadlines.begin(), st.deadlines.end(), std::greater<>{});
+  arm_timeouts(state_);
+  return handle_of(slot, w.generation);
+}
+
+void raw_syn_prober::cancel(probe_handle h) noexcept {
+  if (state_->live(h)) release(*state_, static_cast<std::uint32_t>(h));
 }
 
 }  // namespace breakwater::probe
