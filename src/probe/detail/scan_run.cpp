@@ -69,10 +69,15 @@ void scan_run::stop() {
     flights_[slot].backend->cancel(flights_[slot].handle);
     land(slot, cancelled);
   }
-  wake();
+  wake_.cancel();
 }
 
-void scan_run::wake() { wake_.cancel(); }
+// An outcome wakes the main loop when it waits for room or for tries to come back. A sleep
+// until booked send slots goes on: nothing an answer changes would send sooner, and waking
+// it for every answer would re-arm its timer as often.
+void scan_run::wake() {
+  if (!pacing_) wake_.cancel();
+}
 
 awaitable<void> scan_run::wait_wake() {
   wake_.expires_after(never);
@@ -99,15 +104,25 @@ awaitable<void> scan_run::drain() {
   cut_timer_.cancel();
 }
 
-awaitable<bool> scan_run::wait_send_slot() {
+awaitable<bool> scan_run::wait_send_slot() { co_return co_await wait_send_slots(1) == 1; }
+
+// Waits until up to `wanted` more probes may leave; returns how many (none once the scan is
+// over). The slots are booked in both pacers before the sleep, so that scans held by the
+// engine-wide pace each sleep once until their own slots instead of all waking for every
+// free one. Slots less than `batch_window` apart go out together, at the last one's time:
+// never before its slot, within the pacers' bursts, and one wake-up for the lot.
+awaitable<std::size_t> scan_run::wait_send_slots(std::size_t wanted) {
+  constexpr duration batch_window = std::chrono::microseconds(200);
+  constexpr std::size_t max_batch = 8;
   for (;;) {
-    if (!live()) co_return false;
+    if (!live()) co_return 0;
     time_point now = clock::now();
     if (now < backoff_until_) {
       co_await sleep_until(backoff_until_);
       continue;
     }
-    if (in_flight_ >= std::max<std::size_t>(1, req_.options.max_in_flight)) {
+    const std::size_t cap = std::max<std::size_t>(1, req_.options.max_in_flight);
+    if (in_flight_ >= cap) {
       co_await wait_wake();
       continue;
     }
@@ -116,15 +131,28 @@ awaitable<bool> scan_run::wait_send_slot() {
       co_await wait_wake();
       continue;
     }
-    time_point at = std::max(pace_.earliest(now), eng_->pace.earliest(now));
-    if (at > now) {
-      co_await sleep_until(at);
-      continue;
+    const std::size_t n = std::min({wanted, cap - in_flight_, eng_->room(), max_batch});
+    std::size_t booked = 0;
+    time_point first{};
+    time_point last{};
+    while (booked < n) {
+      time_point at = std::max(pace_.earliest(now), eng_->pace.earliest(now));
+      if (booked > 0 && at - first > batch_window) break;
+      if (booked == 0) first = at;
+      pace_.commit(at);
+      eng_->pace.commit(at);
+      last = at;
+      ++booked;
     }
-    pace_.commit(now);
-    eng_->pace.commit(now);
-    co_return true;
+    if (last > now) co_await sleep_paced(last);
+    co_return live() ? booked : 0;
   }
+}
+
+awaitable<void> scan_run::sleep_paced(time_point t) {
+  pacing_ = true;
+  while (live() && clock::now() < t) co_await sleep_until(t);
+  pacing_ = false;
 }
 
 void scan_run::launch(std::size_t idx, duration timeout, phase ph) {
@@ -330,14 +358,16 @@ awaitable<void> scan_run::main_pass() {
       }
     }
     if (!queue_.empty()) {
-      if (!co_await wait_send_slot()) break;
-      if (queue_.empty()) continue;
-      std::size_t idx = queue_.front();
-      queue_.pop_front();
-      records_[idx].queued = false;
-      if (records_[idx].decided) continue;  // answered while waiting for its hedged try
-      if (retry_would_be_hidden(records_[idx])) continue;  // the re-check takes it
-      launch(idx, main_timeout(records_[idx]), phase::main);
+      std::size_t slots = co_await wait_send_slots(queue_.size());
+      if (slots == 0) break;
+      for (; slots > 0 && !queue_.empty(); --slots) {
+        std::size_t idx = queue_.front();
+        queue_.pop_front();
+        records_[idx].queued = false;
+        if (records_[idx].decided) continue;  // answered while waiting for its hedged try
+        if (retry_would_be_hidden(records_[idx])) continue;  // the re-check takes it
+        launch(idx, main_timeout(records_[idx]), phase::main);
+      }
       continue;
     }
     if (in_flight_ == 0) break;

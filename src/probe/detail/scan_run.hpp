@@ -63,6 +63,8 @@ class scan_run : public std::enable_shared_from_this<scan_run>,
   boost::asio::awaitable<void> main_pass();
   boost::asio::awaitable<void> recheck_pass();
   boost::asio::awaitable<void> wait_wake();
+  boost::asio::awaitable<std::size_t> wait_send_slots(std::size_t wanted);
+  boost::asio::awaitable<void> sleep_paced(time_point t);
   boost::asio::awaitable<void> drain();
   boost::asio::awaitable<void> stop_wait();
   void wake();
@@ -119,6 +121,7 @@ class scan_run : public std::enable_shared_from_this<scan_run>,
   timer stop_timer_;  // never expires; cancelled to stop the ping and UPnP side tasks
   timer cut_timer_;   // for cuts_.back()
   bool stopped_ = false;
+  bool pacing_ = false;     // asleep until booked send slots: outcomes do not wake it
   bool loss_seen_ = false;  // a port answered only on a retry: the path loses packets
   unsigned tries_ = 2;      // tries per port, one more once loss is seen
   bool extra_queued_ = false;
