@@ -109,10 +109,10 @@ awaitable<bool> scan_run::wait_send_slot() { co_return co_await wait_send_slots(
 // Waits until up to `wanted` more probes may leave; returns how many (none once the scan is
 // over). The slots are booked in both pacers before the sleep, so that scans held by the
 // engine-wide pace each sleep once until their own slots instead of all waking for every
-// free one. Slots less than `batch_window` apart go out together, at the last one's time:
+// free one. Slots at most `batch_window` apart go out together, at the last one's time:
 // never before its slot, within the pacers' bursts, and one wake-up for the lot.
 awaitable<std::size_t> scan_run::wait_send_slots(std::size_t wanted) {
-  constexpr duration batch_window = std::chrono::microseconds(200);
+  constexpr duration batch_window = std::chrono::milliseconds(1);
   constexpr std::size_t max_batch = 8;
   for (;;) {
     if (!live()) co_return 0;

@@ -449,10 +449,14 @@ void expire(state& st) {
   }
 }
 
-// Keeps one wait outstanding on the timer, for the earliest deadline.
+// Keeps one wait outstanding on the timer, for the earliest deadline rounded up to the next
+// whole millisecond: scans send thousands of tries a second, and a wake-up (and a re-armed
+// timer) for each one's timeout would cost more than the try. A silence is called at most a
+// millisecond late, never early.
 void arm_timeouts(const std::shared_ptr<state>& st) {
   if (st->deadlines.empty()) return;
-  time_point next = st->deadlines.front().at;
+  time_point next{
+      std::chrono::ceil<std::chrono::milliseconds>(st->deadlines.front().at.time_since_epoch())};
   if (st->timeouts_busy) {
     // The wait ends early (operation_aborted) and waits again for the new time.
     if (next < st->timeouts_at) {
