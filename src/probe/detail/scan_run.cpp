@@ -109,8 +109,9 @@ awaitable<bool> scan_run::wait_send_slot() { co_return co_await wait_send_slots(
 // Waits until up to `wanted` more probes may leave; returns how many (none once the scan is
 // over). The slots are booked in both pacers before the sleep, so that scans held by the
 // engine-wide pace each sleep once until their own slots instead of all waking for every
-// free one. Slots at most `batch_window` apart go out together, at the last one's time:
-// never before its slot, within the pacers' bursts, and one wake-up for the lot.
+// free one. Slots at most `batch_window` apart go out together, at the millisecond tick after
+// the last one's time: never before a slot, within the pacers' bursts, and one wake-up for
+// the lot, shared with every other scan whose batch falls in the same tick.
 awaitable<std::size_t> scan_run::wait_send_slots(std::size_t wanted) {
   constexpr duration batch_window = std::chrono::milliseconds(1);
   constexpr std::size_t max_batch = 8;
@@ -144,7 +145,7 @@ awaitable<std::size_t> scan_run::wait_send_slots(std::size_t wanted) {
       last = at;
       ++booked;
     }
-    if (last > now) co_await sleep_paced(last);
+    if (last > now) co_await sleep_paced(next_tick(last));
     co_return live() ? booked : 0;
   }
 }
