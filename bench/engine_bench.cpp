@@ -68,9 +68,12 @@ namespace asio = boost::asio;
 using namespace breakwater::probe;
 
 // What every try is answered with: every TCP port refuses (a reset), every UDP port is
-// unreachable (the host's ICMP error).
-probe_outcome answer_for(transport proto) {
+// unreachable (the host's ICMP error); or every try is silent (each port then gets its second
+// try, and is stealth).
+probe_outcome answer_for(transport proto, bool silent) {
   probe_outcome o;
+  o.proto = proto;
+  if (silent) return o;
   o.what = probe_outcome::kind::answered;
   o.proto = proto;
   o.rtt = std::chrono::microseconds(100);
@@ -88,9 +91,11 @@ probe_outcome answer_for(transport proto) {
 // raw prober reads a burst of answers per wake-up.
 class instant_backend final : public prober {
  public:
-  explicit instant_backend(transport proto) : answer_(answer_for(proto)) {}
+  instant_backend(transport proto, bool silent) : answer_(answer_for(proto, silent)) {}
+  std::size_t tries = 0;
 
   probe_handle start(const probe_try& t, probe_sink& sink) override {
+    ++tries;
     due_.push_back({&sink, t.tag, next_, false});
     if (due_.size() == 1) asio::post(sink.executor(), [this] { answer_all(); });
     return next_++;
@@ -124,8 +129,11 @@ class instant_backend final : public prober {
 // as every backend was before the engine stopped running a coroutine per try.
 class instant_coroutine_backend final : public coroutine_prober {
  public:
-  explicit instant_coroutine_backend(transport proto) : answer_(answer_for(proto)) {}
+  instant_coroutine_backend(transport proto, bool silent) : answer_(answer_for(proto, silent)) {}
+  std::size_t tries = 0;
+
   asio::awaitable<probe_outcome> probe(asio::ip::address, std::uint16_t, duration) override {
+    ++tries;
     co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
     co_return answer_;
   }
@@ -134,17 +142,21 @@ class instant_coroutine_backend final : public coroutine_prober {
   probe_outcome answer_;
 };
 
-// One scan of 0-1055 (TCP or UDP) per iteration, engine and io_context included.
+// One scan of 0-1055 (TCP or UDP) per iteration, engine and io_context included; the items
+// counted are the tries sent.
 template <class Backend>
-void scan_per_probe(benchmark::State& state, transport proto) {
+void scan_per_probe(benchmark::State& state, transport proto, bool silent = false) {
   const auto ports = *parse_port_set("0-1055");
   std::size_t allocated = 0;
+  std::size_t tries = 0;
   for (auto _ : state) {
     std::size_t before = allocations;
     asio::io_context ctx;
+    auto tcp = std::make_shared<Backend>(transport::tcp, silent);
+    auto udp = std::make_shared<Backend>(transport::udp, silent);
     engine_options eo;
-    eo.backend = std::make_shared<Backend>(transport::tcp);
-    eo.udp_backend = std::make_shared<Backend>(transport::udp);
+    eo.backend = tcp;
+    eo.udp_backend = udp;
     eo.max_rate = 1e9;
     engine e(ctx.get_executor(), eo);
     scan_request req;
@@ -163,8 +175,9 @@ void scan_per_probe(benchmark::State& state, transport proto) {
     ctx.run();
     if (decided != ports.size()) state.SkipWithError("not every port was decided");
     allocated += allocations - before;
+    tries += tcp->tries + udp->tries;
   }
-  const auto probes = state.iterations() * static_cast<std::int64_t>(ports.size());
+  const auto probes = static_cast<std::int64_t>(tries);
   state.SetItemsProcessed(probes);
   state.counters["allocs_per_probe"] = static_cast<double>(allocated) / static_cast<double>(probes);
 }
@@ -175,11 +188,15 @@ void bm_engine_per_probe(benchmark::State& state) {
 void bm_engine_udp_per_probe(benchmark::State& state) {
   scan_per_probe<instant_backend>(state, transport::udp);
 }
+void bm_engine_silent_per_probe(benchmark::State& state) {
+  scan_per_probe<instant_backend>(state, transport::tcp, true);
+}
 void bm_engine_coroutine_backend_per_probe(benchmark::State& state) {
   scan_per_probe<instant_coroutine_backend>(state, transport::tcp);
 }
 BENCHMARK(bm_engine_per_probe)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
 BENCHMARK(bm_engine_udp_per_probe)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+BENCHMARK(bm_engine_silent_per_probe)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
 BENCHMARK(bm_engine_coroutine_backend_per_probe)
     ->Unit(benchmark::kMillisecond)
     ->MeasureProcessCPUTime();

@@ -23,7 +23,7 @@ void icmp_recheck::on_answer(std::size_t id, bool icmp_error) {
 
 void icmp_recheck::on_silence(std::size_t id) { batch_silent_.push_back(id); }
 
-unsigned icmp_recheck::clean_silences(const std::vector<time_point>& silent_at) const {
+unsigned icmp_recheck::clean_silences(std::span<const time_point> silent_at) const {
   unsigned clean = 0;
   for (time_point t : silent_at) {
     if (icmp_.tokens_before(t) >= clean_tokens) ++clean;

@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <deque>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -44,10 +45,11 @@ class recheck_host {
   virtual void stealth(std::size_t id, recheck how) = 0;
 };
 
-// A port the main pass left undecided, with the send times of its unanswered tries.
+// A port the main pass left undecided, with the send times of its unanswered tries (read
+// only as run() starts, before its first wait).
 struct undecided_port {
   std::size_t id = 0;
-  std::vector<time_point> silent_at;
+  std::span<const time_point> silent_at;
 };
 
 struct recheck_options {
@@ -76,7 +78,7 @@ class icmp_recheck {
     bool answered = false;
   };
 
-  unsigned clean_silences(const std::vector<time_point>& silent_at) const;
+  unsigned clean_silences(std::span<const time_point> silent_at) const;
   std::deque<std::size_t> triage(std::vector<undecided_port> ports, const recheck_options& o);
   // Sends k suspects, each one try (`one_try`) or as many as it lacks; returns the tries sent.
   boost::asio::awaitable<std::size_t> send_batch(std::deque<std::size_t>& queue, std::size_t k,

@@ -410,7 +410,8 @@ void scan_run::stealth(std::size_t idx, recheck how) {
 awaitable<void> scan_run::recheck_pass() {
   std::vector<undecided_port> ports;
   for (std::size_t i = 0; i < records_.size(); ++i) {
-    if (!records_[i].decided) ports.push_back({i, records_[i].silent_at});
+    const auto& silent = records_[i].silent_at;
+    if (!records_[i].decided) ports.push_back({i, {silent.data(), silent.size()}});
   }
   co_await recheck_.run(std::move(ports), {tries_, req_.options.recheck_budget});
 }

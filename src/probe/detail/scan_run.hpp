@@ -10,6 +10,8 @@
 #include "probe/detail/timer.hpp"
 #include "probe/engine.hpp"
 
+#include <boost/container/small_vector.hpp>
+
 #include <deque>
 #include <memory>
 #include <optional>
@@ -32,7 +34,8 @@ class scan_run : public std::enable_shared_from_this<scan_run>,
     std::uint16_t port = 0;
     transport proto = transport::tcp;
     unsigned tries = 0;
-    std::vector<time_point> silent_at;
+    // Inline for the usual two or three tries: a silent try allocates nothing.
+    boost::container::small_vector<time_point, 3> silent_at;
     bool decided = false;
     bool queued = false;  // waiting in queue_ for its next try
   };
