@@ -110,11 +110,13 @@ awaitable<bool> scan_run::wait_send_slot() { co_return co_await wait_send_slots(
 // over). The slots are booked in both pacers before the sleep, so that scans held by the
 // engine-wide pace each sleep once until their own slots instead of all waking for every
 // free one. Slots at most `batch_window` apart go out together, at the millisecond tick after
-// the last one's time: never before a slot, within the pacers' bursts, and one wake-up for
-// the lot, shared with every other scan whose batch falls in the same tick.
+// the last one's time: never before a slot, and one wake-up for the lot, shared with every
+// other scan whose batch falls in the same tick. Pacing is thus kept to the millisecond. A
+// batch cut short by `max_batch` (a rate above 64 a millisecond) goes at its last slot, so
+// that the tick does not cap the rate.
 awaitable<std::size_t> scan_run::wait_send_slots(std::size_t wanted) {
   constexpr duration batch_window = std::chrono::milliseconds(1);
-  constexpr std::size_t max_batch = 8;
+  constexpr std::size_t max_batch = 64;
   for (;;) {
     if (!live()) co_return 0;
     time_point now = clock::now();
@@ -145,7 +147,7 @@ awaitable<std::size_t> scan_run::wait_send_slots(std::size_t wanted) {
       last = at;
       ++booked;
     }
-    if (last > now) co_await sleep_paced(next_tick(last));
+    if (last > now) co_await sleep_paced(booked == max_batch ? last : next_tick(last));
     co_return live() ? booked : 0;
   }
 }
