@@ -23,6 +23,7 @@
 #include <map>
 #include <memory_resource>
 #include <optional>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -209,6 +210,22 @@ struct deadline {
 constexpr std::size_t receive_batch = 32;
 constexpr std::size_t receive_size = 2048;
 
+// A SYN waiting for the flush at the end of the event loop's turn: the tries a scan (or every
+// scan woken in one tick) starts together leave in one sendmmsg() per family.
+struct outgoing {
+  std::uint32_t slot = 0;
+  std::uint32_t generation = 0;
+  duration timeout{};
+  std::array<std::uint8_t, raw::syn_size> syn{};
+  asio::ip::udp::endpoint to;  // the port must be 0: the SYN carries it
+};
+constexpr std::size_t send_batch = 64;
+
+struct send_buffers {
+  std::array<iovec, send_batch> iov{};
+  std::array<mmsghdr, send_batch> msgs{};
+};
+
 struct receive_buffers {
   std::array<std::array<std::uint8_t, receive_size>, receive_batch> data{};
   std::array<iovec, receive_batch> iov{};
@@ -239,6 +256,9 @@ struct raw_syn_prober::state {
   bool timeouts_busy = false;  // an async_wait on `timeouts` is outstanding
   time_point timeouts_at{};    // what it waits for
   std::unique_ptr<receive_buffers> rx = std::make_unique<receive_buffers>();
+  std::unique_ptr<send_buffers> tx = std::make_unique<send_buffers>();
+  std::vector<outgoing> outbox;   // started, not yet sent
+  std::vector<outgoing> sending;  // the outbox being flushed (both keep their capacity)
   // The source address the kernel picks for each target (its route), looked up once a while.
   std::map<asio::ip::address, std::pair<raw::ip_bytes, time_point>> sources;
   // Sequence numbers: a keyed hash of the SYN's fields and a count (see raw::syn_sequence).
@@ -487,6 +507,63 @@ probe_handle fail_later(const std::shared_ptr<state>& st, probe_sink& sink, prob
   return h;
 }
 
+// The try left at `sent`: its timeout runs from then.
+void mark_sent(state& st, const outgoing& out, time_point sent) {
+  if (!st.live(handle_of(out.slot, out.generation))) return;  // cancelled meanwhile
+  st.waiters[out.slot].sent = sent;
+  st.deadlines.push_back({sent + out.timeout, out.slot, out.generation});
+  std::push_heap(st.deadlines.begin(), st.deadlines.end(), std::greater<>{});
+}
+
+// Sends the queued SYNs of family `f` with as few sendmmsg() calls as the kernel allows. A
+// message it refuses is that try's failure (as a failed connect() is in the other backend);
+// the rest still go.
+void send_family(state& st, family& f, std::span<outgoing> queued) {
+  send_buffers& tx = *st.tx;
+  std::array<const outgoing*, send_batch> batch{};
+  auto next = queued.begin();
+  for (;;) {
+    std::size_t n = 0;
+    for (; next != queued.end() && n < send_batch; ++next) {
+      if (st.waiters[next->slot].fam != &f) continue;
+      if (!st.live(handle_of(next->slot, next->generation))) continue;  // cancelled unsent
+      batch[n] = &*next;
+      tx.iov[n] = {next->syn.data(), next->syn.size()};
+      tx.msgs[n].msg_hdr = {};
+      tx.msgs[n].msg_hdr.msg_iov = &tx.iov[n];
+      tx.msgs[n].msg_hdr.msg_iovlen = 1;
+      tx.msgs[n].msg_hdr.msg_name = next->to.data();
+      tx.msgs[n].msg_hdr.msg_namelen = static_cast<socklen_t>(next->to.size());
+      ++n;
+    }
+    std::size_t done = 0;
+    while (done < n) {
+      time_point sent = clock::now();
+      int got = ::sendmmsg(f.tcp.native_handle(), tx.msgs.data() + done,
+                           static_cast<unsigned>(n - done), MSG_DONTWAIT);
+      if (got <= 0) {  // the first message failed, and errno says why
+        const outgoing& out = *batch[done++];
+        if (st.live(handle_of(out.slot, out.generation))) {
+          report(st, out.slot,
+                 send_failed(last_error(), out.to.address(), st.waiters[out.slot].syn.target_port));
+        }
+        continue;
+      }
+      for (int j = 0; j < got; ++j) mark_sent(st, *batch[done++], sent);
+    }
+    if (next == queued.end()) return;
+  }
+}
+
+// Sends what the tries started since the last flush queued.
+void flush(const std::shared_ptr<state>& st) {
+  st->sending.clear();
+  st->sending.swap(st->outbox);
+  if (st->v4.waiting > 0) send_family(*st, st->v4, st->sending);
+  if (st->v6.waiting > 0) send_family(*st, st->v6, st->sending);
+  arm_timeouts(st);
+}
+
 }  // namespace
 
 boost::system::result<std::shared_ptr<raw_syn_prober>, failure> raw_syn_prober::open(
@@ -543,30 +620,28 @@ probe_handle raw_syn_prober::start(const probe_try& t, probe_sink& sink) {
     k.seq = raw::syn_sequence(st.isn_key, fields, st.nonce++);
   } while (st.pending.contains(k));
   fields.seq = k.seq;
-  auto syn = raw::build_syn(fields);
 
-  time_point sent = clock::now();
-  // The kernel adds the IP header; the port in the address must be 0 for raw IPv6 sockets.
-  asio::ip::udp::endpoint dst(t.target, 0);
-  if (::sendto(f.tcp.native_handle(), syn.data(), syn.size(), MSG_DONTWAIT, dst.data(),
-               static_cast<socklen_t>(dst.size())) < 0) {
-    return fail_later(state_, sink, t.tag, send_failed(last_error(), t.target, t.port));
-  }
   std::uint32_t slot = st.take_slot();
   waiter& w = st.waiters[slot];
   w.now = waiter::stage::waiting;
   w.fam = &f;
   w.sink = &sink;
   w.tag = t.tag;
-  w.sent = sent;
+  w.sent = clock::now();  // set again as it leaves
   w.syn = fields;
   w.k = k;
   st.pending.emplace(k, slot);
   ++f.waiting;
   start_reading(state_, f);
-  st.deadlines.push_back({sent + t.timeout, slot, w.generation});
-  std::push_heap(st.deadlines.begin(), st.deadlines.end(), std::greater<>{});
-  arm_timeouts(state_);
+
+  outgoing& out = st.outbox.emplace_back();
+  out.slot = slot;
+  out.generation = w.generation;
+  out.timeout = t.timeout;
+  out.syn = raw::build_syn(fields);
+  // The kernel adds the IP header; the port in the address must be 0 for raw IPv6 sockets.
+  out.to = asio::ip::udp::endpoint(t.target, 0);
+  if (st.outbox.size() == 1) asio::post(st.ex, [st = state_] { flush(st); });
   return handle_of(slot, w.generation);
 }
 
