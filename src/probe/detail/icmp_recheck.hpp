@@ -31,8 +31,9 @@ inline constexpr double icmp_token_margin = 1.0;
 class recheck_host {
  public:
   virtual ~recheck_host() = default;
-  // Waits until one more probe may leave; false once the scan is over.
-  virtual boost::asio::awaitable<bool> wait_send_slot() = 0;
+  // Waits until up to `wanted` more probes may leave (at least one); returns how many may, 0
+  // once the scan is over.
+  virtual boost::asio::awaitable<std::size_t> wait_send_slots(std::size_t wanted) = 0;
   // Sends one re-check try to port `id`.
   virtual void send(std::size_t id) = 0;
   // Returns once every try sent has come back (answered, silent or cancelled).

@@ -104,16 +104,14 @@ awaitable<void> scan_run::drain() {
   cut_timer_.cancel();
 }
 
-awaitable<bool> scan_run::wait_send_slot() { co_return co_await wait_send_slots(1) == 1; }
-
 // Waits until up to `wanted` more probes may leave; returns how many (none once the scan is
-// over). The slots are booked in both pacers before the sleep, so that scans held by the
-// engine-wide pace each sleep once until their own slots instead of all waking for every
-// free one. Slots at most `batch_window` apart go out together, at the millisecond tick after
-// the last one's time: never before a slot, and one wake-up for the lot, shared with every
-// other scan whose batch falls in the same tick. Pacing is thus kept to the millisecond. A
-// batch cut short by `max_batch` (a rate above 64 a millisecond) goes at its last slot, so
-// that the tick does not cap the rate.
+// over). While the engine-wide pace holds the scan back, its slots are booked before the
+// sleep, so that scans waiting for that pace each sleep once until their own slots instead
+// of all waking for every free one. Slots at most `batch_window` apart go out together, at
+// the millisecond tick after the last one's time: never before a slot, and one wake-up for
+// the lot, shared with every other scan whose batch falls in the same tick. Pacing is thus
+// kept to the millisecond. A batch cut short by `max_batch` (a rate above 64 a millisecond)
+// goes at its last slot, so that the tick does not cap the rate.
 awaitable<std::size_t> scan_run::wait_send_slots(std::size_t wanted) {
   constexpr duration batch_window = std::chrono::milliseconds(1);
   constexpr std::size_t max_batch = 64;
@@ -139,13 +137,22 @@ awaitable<std::size_t> scan_run::wait_send_slots(std::size_t wanted) {
     time_point first{};
     time_point last{};
     while (booked < n) {
-      time_point at = std::max(pace_.earliest(now), eng_->pace.earliest(now));
-      if (booked > 0 && at - first > batch_window) break;
-      if (booked == 0) first = at;
-      pace_.commit(at);
-      eng_->pace.commit(at);
-      last = at;
+      time_point own = pace_.earliest(now);
+      time_point shared = eng_->pace.earliest(now);
+      // The engine-wide pace is booked only at its own next free slot: booked for a later
+      // time (this scan's own pace holding it), it would lose the slots in between, which
+      // other scans could have used.
+      if (own > shared) break;
+      if (booked > 0 && shared - first > batch_window) break;
+      if (booked == 0) first = shared;
+      pace_.commit(shared);
+      eng_->pace.commit(shared);
+      last = shared;
       ++booked;
+    }
+    if (booked == 0) {  // this scan's own pace holds it: sleep until its slot, then book
+      co_await sleep_paced(next_tick(pace_.earliest(now)));
+      continue;
     }
     if (last > now) co_await sleep_paced(booked == max_batch ? last : next_tick(last));
     co_return live() ? booked : 0;

@@ -66,7 +66,6 @@ class scan_run : public std::enable_shared_from_this<scan_run>,
   boost::asio::awaitable<void> main_pass();
   boost::asio::awaitable<void> recheck_pass();
   boost::asio::awaitable<void> wait_wake();
-  boost::asio::awaitable<std::size_t> wait_send_slots(std::size_t wanted);
   boost::asio::awaitable<void> sleep_paced(time_point t);
   boost::asio::awaitable<void> drain();
   boost::asio::awaitable<void> stop_wait();
@@ -92,7 +91,7 @@ class scan_run : public std::enable_shared_from_this<scan_run>,
 
   // recheck_host: the re-check's tries go out as this scan's probes. The main pass waits for
   // its send slots, sleeps and checks liveness the same way.
-  boost::asio::awaitable<bool> wait_send_slot() override;
+  boost::asio::awaitable<std::size_t> wait_send_slots(std::size_t wanted) override;
   void send(std::size_t idx) override;
   boost::asio::awaitable<void> wait_all_back() override;
   boost::asio::awaitable<void> sleep_until(time_point t) override;
