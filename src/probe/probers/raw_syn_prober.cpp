@@ -1,19 +1,15 @@
 #include "probe/probers/raw_syn_prober.hpp"
 
 #include "probe/detail/timer.hpp"
+#include "probe/probers/raw_sockets.hpp"
 #include "probe/wire/raw_packet.hpp"
 
-#include <boost/asio/generic/raw_protocol.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/post.hpp>
 
 #include <fmt/format.h>
-#include <linux/filter.h>
-#include <linux/icmp.h>
-#include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -32,8 +28,6 @@ namespace {
 
 namespace asio = boost::asio;
 using boost::system::error_code;
-using raw_socket = asio::basic_raw_socket<asio::generic::raw_protocol>;
-
 error_code last_error() { return {errno, boost::system::system_category()}; }
 
 // A probe in flight: what its answer will be matched on, and where it waits.
@@ -51,112 +45,6 @@ struct key_hash {
     return (std::size_t{k.seq} << 16 | k.port) * 0x9e3779b97f4a7c15ull >> 16;
   }
 };
-
-struct family {
-  bool v6 = false;
-  raw_socket tcp;
-  raw_socket icmp;
-  int reservation = -1;  // a TCP socket bound to our source port: the kernel lends it to nobody
-  std::uint16_t port = 0;
-  // Read only while probes wait, so that an idle prober leaves its io_context without work.
-  std::size_t waiting = 0;  // probes of this family in flight
-  unsigned readers = 0;     // read loops running (two while reading)
-
-  family(asio::any_io_executor ex, bool is_v6) : v6(is_v6), tcp(ex), icmp(ex) {}
-  ~family() {
-    if (reservation >= 0) ::close(reservation);
-  }
-};
-
-// Only segments to our source port reach the socket; everything else the host receives
-// (its own web traffic, say) is dropped in the kernel.
-error_code filter_to_port(int fd, bool v6, std::uint16_t port) {
-  std::array<sock_filter, 5> v4_code{{
-      {BPF_LDX | BPF_B | BPF_MSH, 0, 0, 0},  // x = IP header length
-      {BPF_LD | BPF_H | BPF_IND, 0, 0, 2},   // a = TCP destination port
-      {BPF_JMP | BPF_JEQ | BPF_K, 0, 1, port},
-      {BPF_RET | BPF_K, 0, 0, 0xffff},
-      {BPF_RET | BPF_K, 0, 0, 0},
-  }};
-  std::array<sock_filter, 4> v6_code{{
-      {BPF_LD | BPF_H | BPF_ABS, 0, 0, 2},  // the segment alone: its destination port
-      {BPF_JMP | BPF_JEQ | BPF_K, 0, 1, port},
-      {BPF_RET | BPF_K, 0, 0, 0xffff},
-      {BPF_RET | BPF_K, 0, 0, 0},
-  }};
-  sock_fprog prog{};
-  prog.len = static_cast<unsigned short>(v6 ? v6_code.size() : v4_code.size());
-  prog.filter = v6 ? v6_code.data() : v4_code.data();
-  if (::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) != 0) {
-    return last_error();
-  }
-  return {};
-}
-
-// Destination-unreachable messages only.
-error_code filter_icmp(int fd, bool v6) {
-  if (v6) {
-    icmp6_filter f;
-    ICMP6_FILTER_SETBLOCKALL(&f);
-    ICMP6_FILTER_SETPASS(ICMP6_DST_UNREACH, &f);
-    if (::setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f, sizeof f) != 0) return last_error();
-    return {};
-  }
-  icmp_filter f{};
-  f.data = ~(1u << ICMP_DEST_UNREACH);  // the bits are the types blocked
-  if (::setsockopt(fd, SOL_RAW, ICMP_FILTER, &f, sizeof f) != 0) return last_error();
-  return {};
-}
-
-// A burst of answers (20 scans at once) must not overflow the default buffer.
-void enlarge_buffer(int fd) {
-  int size = 8 << 20;
-  if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) != 0) {
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
-  }
-}
-
-error_code reserve_port(family& f) {
-  int af = f.v6 ? AF_INET6 : AF_INET;
-  f.reservation = ::socket(af, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (f.reservation < 0) return last_error();
-  sockaddr_storage ss{};
-  socklen_t len = 0;
-  if (f.v6) {
-    int on = 1;
-    ::setsockopt(f.reservation, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
-    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
-    a->sin6_family = AF_INET6;
-    len = sizeof *a;
-  } else {
-    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
-    a->sin_family = AF_INET;
-    len = sizeof *a;
-  }
-  if (::bind(f.reservation, reinterpret_cast<sockaddr*>(&ss), len) != 0) return last_error();
-  if (::getsockname(f.reservation, reinterpret_cast<sockaddr*>(&ss), &len) != 0) {
-    return last_error();
-  }
-  f.port = ntohs(f.v6 ? reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port
-                      : reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
-  return {};
-}
-
-error_code open_family(family& f) {
-  error_code ec;
-  int af = f.v6 ? AF_INET6 : AF_INET;
-  f.tcp.open(asio::generic::raw_protocol(af, IPPROTO_TCP), ec);
-  if (ec) return ec;
-  int icmp = f.v6 ? static_cast<int>(IPPROTO_ICMPV6) : static_cast<int>(IPPROTO_ICMP);
-  f.icmp.open(asio::generic::raw_protocol(af, icmp), ec);
-  if (ec) return ec;
-  if ((ec = reserve_port(f))) return ec;
-  if ((ec = filter_to_port(f.tcp.native_handle(), f.v6, f.port))) return ec;
-  if ((ec = filter_icmp(f.icmp.native_handle(), f.v6))) return ec;
-  enlarge_buffer(f.tcp.native_handle());
-  enlarge_buffer(f.icmp.native_handle());
-  return {};
-}
 
 probe_outcome failed(error_code ec, operation op, const asio::ip::address& target,
                      std::uint16_t port, bool transient = false) {
@@ -189,7 +77,7 @@ struct waiter {
   enum class stage : std::uint8_t { free, waiting, failing };
   stage now = stage::free;
   std::uint32_t generation = 0;
-  family* fam = nullptr;
+  raw_family* fam = nullptr;
   probe_sink* sink = nullptr;
   probe_tag tag = 0;
   time_point sent;
@@ -243,8 +131,8 @@ struct raw_syn_prober::state {
   explicit state(asio::any_io_executor e) : ex(e), v4(e, false), v6(e, true), timeouts(e) {}
 
   asio::any_io_executor ex;
-  family v4;
-  family v6;
+  raw_family v4;
+  raw_family v6;
   bool has_v6 = false;
   std::vector<waiter> waiters;
   std::vector<std::uint32_t> free_slots;
@@ -311,7 +199,7 @@ namespace {
 
 using state = raw_syn_prober::state;
 
-void stop_reading(family& f) {
+void stop_reading(raw_family& f) {
   error_code ec;
   f.tcp.cancel(ec);
   f.icmp.cancel(ec);
@@ -356,7 +244,8 @@ void settle(state& st, const key& k, Matches matches, probe_outcome o) {
   report(st, slot, o);
 }
 
-void on_tcp(state& st, const family& f, std::span<const std::uint8_t> data, const sockaddr& from) {
+void on_tcp(state& st, const raw_family& f, std::span<const std::uint8_t> data,
+            const sockaddr& from) {
   std::optional<raw::tcp_answer> a;
   if (f.v6) {
     raw::ip_bytes src;
@@ -374,7 +263,7 @@ void on_tcp(state& st, const family& f, std::span<const std::uint8_t> data, cons
       [&a](const raw::syn_fields& syn) { return raw::answers(*a, syn); }, o);
 }
 
-void on_icmp(state& st, const family& f, std::span<const std::uint8_t> data, const sockaddr&) {
+void on_icmp(state& st, const raw_family& f, std::span<const std::uint8_t> data, const sockaddr&) {
   auto a = f.v6 ? raw::parse_icmp_v6(data) : raw::parse_icmp_v4(data);
   if (!a || a->source_port != f.port) return;
   probe_outcome o;
@@ -385,13 +274,13 @@ void on_icmp(state& st, const family& f, std::span<const std::uint8_t> data, con
       [&a](const raw::syn_fields& syn) { return raw::quotes(*a, syn); }, o);
 }
 
-using handler = void (*)(state&, const family&, std::span<const std::uint8_t>, const sockaddr&);
+using handler = void (*)(state&, const raw_family&, std::span<const std::uint8_t>, const sockaddr&);
 
 // Reads every answer already waiting on `s` without blocking, a batch per call. Answers come
 // in bursts (a scan sends thousands of SYNs a second), and one wake-up per packet would fall
 // behind. A short batch means the queue was empty: a datagram arriving after it wakes the
 // read loop's next wait, which is queued before the event loop can look again.
-void drain(state& st, const family& f, raw_socket& s, handler h) {
+void drain(state& st, const raw_family& f, raw_socket& s, handler h) {
   receive_buffers& rx = *st.rx;
   for (;;) {
     for (std::size_t i = 0; i < receive_batch; ++i) {
@@ -415,19 +304,19 @@ void drain(state& st, const family& f, raw_socket& s, handler h) {
 }
 
 void drain_all(state& st) {
-  for (family* f : {&st.v4, &st.v6}) {
+  for (raw_family* f : {&st.v4, &st.v6}) {
     if (f->waiting == 0 || !f->tcp.is_open()) continue;
     drain(st, *f, f->tcp, on_tcp);
     drain(st, *f, f->icmp, on_icmp);
   }
 }
 
-void start_reading(const std::shared_ptr<state>& st, family& f);
+void start_reading(const std::shared_ptr<state>& st, raw_family& f);
 
 // Waits for `s` to be readable and drains it, until the family has no try waiting (its waits
 // are cancelled then). Answers that come while nobody reads wait in the buffer, and stale
 // ones match nothing.
-void read_loop(std::shared_ptr<state> st, family& f, raw_socket& s, handler h) {
+void read_loop(std::shared_ptr<state> st, raw_family& f, raw_socket& s, handler h) {
   s.async_wait(raw_socket::wait_read, [st, &f, &s, h](error_code ec) {
     if (ec != asio::error::operation_aborted && s.is_open()) {
       drain(*st, f, s, h);
@@ -441,7 +330,7 @@ void read_loop(std::shared_ptr<state> st, family& f, raw_socket& s, handler h) {
   });
 }
 
-void start_reading(const std::shared_ptr<state>& st, family& f) {
+void start_reading(const std::shared_ptr<state>& st, raw_family& f) {
   if (f.readers > 0) return;
   f.readers = 2;
   read_loop(st, f, f.tcp, on_tcp);
@@ -518,7 +407,7 @@ void mark_sent(state& st, const outgoing& out, time_point sent) {
 // Sends the queued SYNs of family `f` with as few sendmmsg() calls as the kernel allows. A
 // message it refuses is that try's failure (as a failed connect() is in the other backend);
 // the rest still go.
-void send_family(state& st, family& f, std::span<outgoing> queued) {
+void send_family(state& st, raw_family& f, std::span<outgoing> queued) {
   send_buffers& tx = *st.tx;
   std::array<const outgoing*, send_batch> batch{};
   auto next = queued.begin();
@@ -574,12 +463,12 @@ boost::system::result<std::shared_ptr<raw_syn_prober>, failure> raw_syn_prober::
     return failure{isn_key.error(), operation::open_socket, "random key for sequence numbers"};
   }
   st->isn_key = *isn_key;
-  if (error_code ec = open_family(st->v4)) {
+  if (error_code ec = open_raw_family(st->v4)) {
     bool denied = ec.value() == EPERM || ec.value() == EACCES;
     return failure{denied ? make_error_code(errc::no_permission) : ec, operation::open_socket,
                    "raw IPv4 socket for SYN probes (needs root or CAP_NET_RAW)"};
   }
-  error_code ec6 = open_family(st->v6);
+  error_code ec6 = open_raw_family(st->v6);
   st->has_v6 = !ec6;
   if (ec6) {
     // No IPv6 on this host: IPv4 targets are still probed; IPv6 ones fail with the reason.
@@ -591,7 +480,7 @@ boost::system::result<std::shared_ptr<raw_syn_prober>, failure> raw_syn_prober::
 
 raw_syn_prober::~raw_syn_prober() {
   error_code ec;
-  for (family* f : {&state_->v4, &state_->v6}) {
+  for (raw_family* f : {&state_->v4, &state_->v6}) {
     f->tcp.close(ec);
     f->icmp.close(ec);
   }
@@ -600,7 +489,7 @@ raw_syn_prober::~raw_syn_prober() {
 
 probe_handle raw_syn_prober::start(const probe_try& t, probe_sink& sink) {
   state& st = *state_;
-  family& f = t.target.is_v6() ? st.v6 : st.v4;
+  raw_family& f = t.target.is_v6() ? st.v6 : st.v4;
   if (!f.tcp.is_open()) {
     return fail_later(state_, sink, t.tag,
                       failed(asio::error::address_family_not_supported, operation::open_socket,
