@@ -28,6 +28,7 @@ namespace {
 
 namespace asio = boost::asio;
 using boost::system::error_code;
+
 error_code last_error() { return {errno, boost::system::system_category()}; }
 
 // A probe in flight: what its answer will be matched on, and where it waits.
@@ -55,7 +56,7 @@ probe_outcome failed(error_code ec, operation op, const asio::ip::address& targe
   return o;
 }
 
-// What a failed sendto() means for the scan: as for a failed connect() in the other backend.
+// What a refused send means for the scan: as for a failed connect() in the other backend.
 probe_outcome send_failed(error_code ec, const asio::ip::address& target, std::uint16_t port) {
   int e = ec.value();
   if (e == EAGAIN || e == EWOULDBLOCK || e == ENOBUFS || e == ENOMEM) {
@@ -405,8 +406,7 @@ void mark_sent(state& st, const outgoing& out, time_point sent) {
 }
 
 // Sends the queued SYNs of family `f` with as few sendmmsg() calls as the kernel allows. A
-// message it refuses is that try's failure (as a failed connect() is in the other backend);
-// the rest still go.
+// message it refuses is that try's failure; the rest still go.
 void send_family(state& st, raw_family& f, std::span<outgoing> queued) {
   send_buffers& tx = *st.tx;
   std::array<const outgoing*, send_batch> batch{};
