@@ -2,7 +2,7 @@
 // and one reserved source port, answers read back from raw TCP and ICMP sockets. No descriptor
 // and no handshake per probe; the kernel resets the open ports' SYN-ACKs for us. No coroutine,
 // timer or allocation per try either: tries wait in reused slots, their timeouts in one heap
-// behind one timer, and answers are read in batches.
+// behind one timer, and SYNs and answers go in batches (sendmmsg, recvmmsg).
 #pragma once
 
 #include "probe/prober.hpp"
