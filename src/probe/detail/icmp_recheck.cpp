@@ -23,7 +23,7 @@ void icmp_recheck::on_answer(std::size_t id, bool icmp_error) {
 
 void icmp_recheck::on_silence(std::size_t id) { batch_silent_.push_back(id); }
 
-unsigned icmp_recheck::clean_silences(const std::vector<time_point>& silent_at) const {
+unsigned icmp_recheck::clean_silences(std::span<const time_point> silent_at) const {
   unsigned clean = 0;
   for (time_point t : silent_at) {
     if (icmp_.tokens_before(t) >= clean_tokens) ++clean;
@@ -65,18 +65,24 @@ awaitable<std::size_t> icmp_recheck::send_batch(std::deque<std::size_t>& queue, 
     unsigned lacking = needed_ - std::min(needed_, suspects_[id].clean_silences);
     batch.emplace_back(id, one_try ? 1u : std::max(1u, lacking));
   }
+  // A suspect whose earlier try was answered is decided: it gets no more.
+  auto due = [this](unsigned round, std::pair<std::size_t, unsigned> s) {
+    return round < s.second && !suspects_[s.first].answered;
+  };
   std::size_t sent = 0;
   for (unsigned round = 0; host_.live(); ++round) {
-    bool any = false;
-    for (auto [id, tries] : batch) {
-      // A suspect whose earlier try was answered is decided: it gets no more.
-      if (round >= tries || suspects_[id].answered) continue;
-      if (!co_await host_.wait_send_slot()) break;
-      host_.send(id);
+    auto left = static_cast<std::size_t>(
+        std::count_if(batch.begin(), batch.end(), [&](const auto& s) { return due(round, s); }));
+    if (left == 0) break;
+    std::size_t slots = 0;
+    for (const auto& s : batch) {
+      if (!due(round, s)) continue;
+      if (slots == 0 && (slots = co_await host_.wait_send_slots(left)) == 0) break;
+      host_.send(s.first);
+      --slots;
+      --left;
       ++sent;
-      any = true;
     }
-    if (!any) break;
   }
   co_await host_.wait_all_back();
   co_return sent;

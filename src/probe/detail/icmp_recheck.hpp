@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <deque>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -30,8 +31,9 @@ inline constexpr double icmp_token_margin = 1.0;
 class recheck_host {
  public:
   virtual ~recheck_host() = default;
-  // Waits until one more probe may leave; false once the scan is over.
-  virtual boost::asio::awaitable<bool> wait_send_slot() = 0;
+  // Waits until up to `wanted` more probes may leave (at least one); returns how many may, 0
+  // once the scan is over.
+  virtual boost::asio::awaitable<std::size_t> wait_send_slots(std::size_t wanted) = 0;
   // Sends one re-check try to port `id`.
   virtual void send(std::size_t id) = 0;
   // Returns once every try sent has come back (answered, silent or cancelled).
@@ -44,10 +46,11 @@ class recheck_host {
   virtual void stealth(std::size_t id, recheck how) = 0;
 };
 
-// A port the main pass left undecided, with the send times of its unanswered tries.
+// A port the main pass left undecided, with the send times of its unanswered tries (read
+// only as run() starts, before its first wait).
 struct undecided_port {
   std::size_t id = 0;
-  std::vector<time_point> silent_at;
+  std::span<const time_point> silent_at;
 };
 
 struct recheck_options {
@@ -76,7 +79,7 @@ class icmp_recheck {
     bool answered = false;
   };
 
-  unsigned clean_silences(const std::vector<time_point>& silent_at) const;
+  unsigned clean_silences(std::span<const time_point> silent_at) const;
   std::deque<std::size_t> triage(std::vector<undecided_port> ports, const recheck_options& o);
   // Sends k suspects, each one try (`one_try`) or as many as it lacks; returns the tries sent.
   boost::asio::awaitable<std::size_t> send_batch(std::deque<std::size_t>& queue, std::size_t k,
