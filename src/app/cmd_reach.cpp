@@ -4,6 +4,7 @@
 // and sends back what arrived. Exit 0 reached, 1 not reached (with what it can tell, see
 // reach_diagnosis), 2 bad arguments, 3 the test could not run (the server could not be
 // asked, or the port could not be bound or watched).
+#include "app/api_error.hpp"
 #include "app/commands.hpp"
 #include "app/exit_code.hpp"
 #include "app/local_addresses.hpp"
@@ -59,18 +60,6 @@ struct call_failed {
   std::string text;
 };
 
-std::string error_of(const http::client_response& res) {
-  boost::system::error_code ec;
-  json::value v = json::parse(res.body, ec);
-  if (!ec && v.is_object()) {
-    if (const json::value* e = v.as_object().if_contains("error"); e && e->is_object()) {
-      if (const json::value* m = e->as_object().if_contains("message"); m && m->is_string())
-        return fmt::format("{} ({})", std::string(m->as_string()), res.status);
-    }
-  }
-  return fmt::format("the server answered {}", res.status);
-}
-
 // One API call; the answer's JSON object, or what went wrong.
 boost::system::result<std::pair<json::object, std::string>, call_failed> call(
     const reach_options& o, http::ip_family f, std::string method, const std::string& path,
@@ -89,7 +78,7 @@ boost::system::result<std::pair<json::object, std::string>, call_failed> call(
   if (!token.empty()) r.headers.emplace_back("Authorization", "Bearer " + token);
   auto res = http::fetch(r);
   if (!res) return call_failed{res.error()};
-  if (res->status >= 300) return call_failed{error_of(*res)};
+  if (res->status >= 300) return call_failed{api_error_text(*res)};
   boost::system::error_code ec;
   json::value v = json::parse(res->body, ec);
   if (ec || !v.is_object()) return call_failed{"the server's answer is not a JSON object"};

@@ -1,6 +1,7 @@
 // breakwater selfcheck: the caller's own address, tested through a breakwater server's
 // public API over each address family, compared with a saved baseline. For cron: exit 0
 // when nothing new is reachable, 3 when something is, 1 when the check could not run.
+#include "app/api_error.hpp"
 #include "app/commands.hpp"
 #include "app/exit_code.hpp"
 #include "app/selfcheck_snapshot.hpp"
@@ -60,18 +61,6 @@ http::client_request base_request(const selfcheck_options& o, http::ip_family f)
   return r;
 }
 
-std::string error_of(const http::client_response& res) {
-  boost::system::error_code ec;
-  json::value v = json::parse(res.body, ec);
-  if (!ec && v.is_object()) {
-    if (const json::value* e = v.as_object().if_contains("error"); e && e->is_object()) {
-      if (const json::value* m = e->as_object().if_contains("message"); m && m->is_string())
-        return fmt::format("{} ({})", std::string(m->as_string()), res.status);
-    }
-  }
-  return fmt::format("the server answered {}", res.status);
-}
-
 boost::system::result<json::value, std::string> call(const selfcheck_options& o, http::ip_family f,
                                                      std::string method, std::string path,
                                                      std::string body = {}) {
@@ -84,7 +73,7 @@ boost::system::result<json::value, std::string> call(const selfcheck_options& o,
   }
   auto res = http::fetch(r);
   if (!res) return failed_with{res.error()};
-  if (res->status >= 300) return failed_with{error_of(*res)};
+  if (res->status >= 300) return failed_with{api_error_text(*res)};
   boost::system::error_code ec;
   json::value v = json::parse(res->body, ec);
   if (ec) return failed_with{fmt::format("the server's answer is not JSON ({})", ec.message())};

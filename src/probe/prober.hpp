@@ -1,11 +1,14 @@
-// One probe kind behind a small interface (as in zmap): the TCP connect prober probes real
-// targets; the fake target answers from a script, in virtual time, for logic tests.
+// One probe kind behind a small interface (as in zmap): send a try, hear back how it ended.
+// The raw-SYN prober sends from one socket and matches answers to tries itself; the
+// connect() and UDP probers, and the tests' fake target, are written as one coroutine per
+// try (probe/probers/coroutine_prober).
 #pragma once
 
 #include "probe/detail/clock.hpp"
 #include "probe/error.hpp"
 #include "probe/verdict.hpp"
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/address.hpp>
 
@@ -43,13 +46,45 @@ struct probe_outcome {
   }
 };
 
+// The sink's name for a try, handed back with its outcome.
+using probe_tag = std::uint64_t;
+// The prober's name for a try, for cancel().
+using probe_handle = std::uint64_t;
+
+// Where a prober reports how its tries ended: a scan.
+class probe_sink {
+ public:
+  // Once per try (answered, silent, failed), on executor(), never from inside prober::start
+  // or prober::cancel, and never after the try was cancelled.
+  virtual void finished(probe_tag tag, const probe_outcome& o) = 0;
+  // The executor the sink runs on; a prober's work for the sink's tries runs there too.
+  virtual const boost::asio::any_io_executor& executor() const noexcept = 0;
+
+ protected:
+  ~probe_sink() = default;
+};
+
+struct probe_try {
+  boost::asio::ip::address target;
+  std::uint16_t port = 0;
+  duration timeout{};  // the try reports by then at the latest
+  probe_tag tag = 0;
+};
+
 class prober {
  public:
   virtual ~prober() = default;
-  // One try at one port; completes by `timeout` at the latest. Honours Asio cancellation
-  // (terminal) of the awaiting coroutine.
-  virtual boost::asio::awaitable<probe_outcome> probe(boost::asio::ip::address target,
-                                                      std::uint16_t port, duration timeout) = 0;
+  // Sends one try at one port; its outcome goes to `sink.finished(t.tag, ...)` later. A try
+  // that cannot be sent reports a failure the same way.
+  virtual probe_handle start(const probe_try& t, probe_sink& sink) = 0;
+  // The sink no longer waits for this try (its scan stopped, or it cut the try short): it
+  // reports nothing more. Does nothing for a try that has already reported.
+  virtual void cancel(probe_handle h) noexcept = 0;
 };
+
+// One try, awaited (single checks, tests). Honours Asio cancellation (terminal): the try is
+// cancelled and the outcome says so.
+boost::asio::awaitable<probe_outcome> probe_once(prober& p, boost::asio::ip::address target,
+                                                 std::uint16_t port, duration timeout);
 
 }  // namespace breakwater::probe

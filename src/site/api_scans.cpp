@@ -9,6 +9,7 @@
 #include "site/csrf.hpp"
 #include "site/dual_stack.hpp"
 #include "site/escape.hpp"
+#include "site/udp_words.hpp"
 #include "site/visitor.hpp"
 
 #include <fmt/chrono.h>
@@ -95,6 +96,17 @@ boost::system::result<scan::scan_order, std::string> order_of(std::string_view b
   return order;
 }
 
+// ?transport= of the check: true for udp, false for tcp (the default); nothing when it is
+// neither.
+std::optional<bool> check_transport(const request& req) {
+  auto raw = query_param(req.query, "transport");
+  if (!raw) return false;
+  auto value = decode_query_value(*raw);
+  if (value == "tcp") return false;
+  if (value == "udp") return true;
+  return std::nullopt;
+}
+
 std::uint64_t resume_point(const request& req) {
   std::string_view text = req.header("last-event-id");
   std::string decoded;
@@ -153,6 +165,21 @@ class event_stream final : public async_source {
   std::unique_ptr<scan::subscription> sub_;
 };
 
+// A UDP answer's finding in words, from the one findings table, for pages that show the
+// check's answer without a table of their own (probe.js).
+void add_finding_words(json::object& out) {
+  const json::value* id = out.if_contains("finding");
+  const json::value* amplification = out.if_contains("amplification");
+  if (id == nullptr || !id->is_string()) return;
+  double a = amplification != nullptr && amplification->is_number()
+                 ? amplification->to_number<double>()
+                 : 0.0;
+  auto words = udp_finding_words_of(id->as_string(), a);
+  if (!words) return;
+  out["finding_words"] = json::object{
+      {"sentence", words->sentence}, {"advice", words->advice}, {"reflector", words->reflector}};
+}
+
 // The single-port check: the answer once the probe is done.
 class check_answer final : public async_source {
  public:
@@ -182,6 +209,7 @@ class check_answer final : public async_source {
       for (const auto& [k, v] : *verdict) {
         if (k != "port") out[k] = v;
       }
+      add_finding_words(out);
       out["id"] = id;
       sink->complete(json_answer(200, out));
     });
@@ -332,12 +360,17 @@ void add_scan_api_routes(website& s, scan::service& service, scan_api_options op
         [&s, &service, options](const request& req, const route_params& p) {
           auto port = common::parse_port_number(p[0]);
           if (!port) return website::json_error(400, "bad_port", "port must be 0-65535");
+          auto udp = check_transport(req);
+          if (!udp) {
+            return website::json_error(400, "bad_transport",
+                                       "transport must be tcp (the default) or udp");
+          }
           if (auto no = refuse_cross_site(req, s.origins())) return std::move(*no);
           auto who = visitor_of(req);
           if (!who) return unknown_client();
           scan::scan_order order;
           order.kind = scan::scan_kind::single;
-          order.ports = std::to_string(*port);
+          (*udp ? order.udp : order.ports) = std::to_string(*port);
           auto id = service.start(*who, order);
           if (!id) return refused(id.error());
           response res;

@@ -7,6 +7,7 @@
 #include "site/page_port_ranges.hpp"
 #include "site/pages.hpp"
 #include "site/reference_links.hpp"
+#include "site/udp_words.hpp"
 
 #include <fmt/format.h>
 
@@ -18,26 +19,76 @@ void port_link(html& h, std::uint16_t port, std::string_view rel, std::string_vi
   h.number(port).raw("\">").text(label).raw("</a>");
 }
 
+// Which transports "probe this port" offers: those our entry names, else those IANA registers
+// (TCP when neither says). A UDP probe asks in the protocol our prober knows for the port.
+struct probe_transports {
+  bool tcp = false;
+  bool udp = false;
+};
+
+probe_transports transports_of(const db::port_info& info) {
+  probe_transports t;
+  auto note = [&t](db::transport x) {
+    t.tcp = t.tcp || x == db::transport::tcp;
+    t.udp = t.udp || x == db::transport::udp;
+  };
+  if (info.ours != nullptr) {
+    for (db::transport x : info.ours->transports) note(x);
+  }
+  if (!t.tcp && !t.udp) {
+    for (const db::iana_row* r : info.registrations) {
+      if (r->proto) note(*r->proto);
+    }
+  }
+  if (!t.tcp && !t.udp) t.tcp = true;
+  return t;
+}
+
+// One submit button per transport. Without JavaScript the form's GET carries the button's
+// transport to the confirm page; probe.js reads data-transport (and data-protocol, what a UDP
+// probe asks in) instead.
+// `aria`: the button's full name, when its text is only "TCP" or "UDP".
+void probe_button(html& h, std::uint16_t port, bool udp, bool named, std::string_view label,
+                  std::string_view aria = {}) {
+  h.raw("<button type=\"submit\" id=\"probe-").raw(udp ? "udp" : "tcp");
+  h.raw("\" data-transport=\"").raw(udp ? "udp" : "tcp").raw("\"");
+  if (named) h.raw(" name=\"transport\" value=\"").raw(udp ? "udp" : "tcp").raw("\"");
+  if (udp) h.raw(" data-protocol=\"").text(udp_protocol_name(port)).raw("\"");
+  if (!aria.empty()) h.raw(" aria-label=\"").text(aria).raw("\"");
+  h.raw(">").text(label).raw("</button>");
+}
+
 // The probe control leads to a per-visitor confirm page (with its CSRF-protected POST form),
 // so that this page stays the same for everyone and cacheable. With JavaScript, probe.js
 // asks for the confirmation and shows the verdict right here instead.
-void probe_control(html& h, std::uint16_t port, bool enabled) {
+void probe_control(html& h, const db::port_info& info, bool enabled) {
+  std::uint16_t port = info.port;
   if (!enabled) {
     h.raw("<span class=\"probe\" id=\"probe\" aria-disabled=\"true\">Probe port ")
         .number(port)
         .raw(": not offered by this server</span>");
     return;
   }
+  probe_transports t = transports_of(info);
   h.raw("<form class=\"probe\" id=\"probe\" method=\"get\" action=\"/port/").number(port);
-  h.raw("/probe\"><button type=\"submit\">Probe port ").number(port);
-  h.raw(" on my connection</button></form>");
+  h.raw("/probe\">");
+  if (t.tcp && t.udp) {
+    h.raw("<span class=\"probe-label\">Probe port ").number(port).raw(" on my connection:</span>");
+    probe_button(h, port, false, true, "TCP", fmt::format("Probe TCP port {}", port));
+    probe_button(h, port, true, true, "UDP", fmt::format("Probe UDP port {}", port));
+  } else if (t.udp) {
+    probe_button(h, port, true, true, fmt::format("Probe UDP port {} on my connection", port));
+  } else {
+    probe_button(h, port, false, false, fmt::format("Probe port {} on my connection", port));
+  }
+  h.raw("</form>");
 }
 
 void header_bar(html& h, const db::port_info& info, bool probe) {
   h.raw("<nav class=\"portbar\" aria-label=\"Ports\">");
   port_link(h, info.previous, "prev", fmt::format("\u25c0 Previous port: {}", info.previous));
   port_form(h, info.port, "port-box");
-  probe_control(h, info.port, probe);
+  probe_control(h, info, probe);
   port_link(h, info.next, "next", fmt::format("Next port: {} \u25b6", info.next));
   h.raw("</nav>");
 }

@@ -25,7 +25,8 @@ page render_scan_choice_page(std::string_view address);
 struct scan_confirmation {
   scan::scan_order order;
   std::string address;                                // who will be probed
-  std::size_t port_count = 0;                         // ports in the order
+  std::size_t port_count = 0;                         // TCP ports in the order
+  std::size_t udp_count = 0;                          // UDP ports in the order
   std::optional<std::chrono::milliseconds> estimate;  // from the service
   std::string token;                                  // CSRF token for the form
   std::string action = "/scan";                       // where the form posts
@@ -46,8 +47,10 @@ page render_port_probe_page(const scan::scan_view& v, const db::database& db,
                             const page_context& ctx);
 
 // The grid of cells (rows of 32 for an aligned range, compact otherwise, blocks of 256 ports
-// for very large sets); part of the result page, separate for its tests.
+// for very large sets); part of the result page, separate for its tests. The TCP grid is
+// "#grid" with cells "#p22"; the UDP grid "#grid-udp" with cells "#u53".
 void scan_grid(html& h, const scan::scan_view& v);
+void scan_udp_grid(html& h, const scan::scan_view& v);
 
 // A refused scan: the service's message, and for 429 what fair use means here.
 page render_scan_refusal_page(const scan::refusal& r);

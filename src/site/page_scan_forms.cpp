@@ -1,4 +1,5 @@
 // The scan pages before a scan exists: the choice of tests, the confirm step, refusals.
+#include "probe/wire/udp/protocol.hpp"
 #include "scan/plan.hpp"
 #include "site/address_note.hpp"
 #include "site/assets.hpp"
@@ -7,6 +8,9 @@
 #include "site/page_scan.hpp"
 
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <vector>
 
 namespace breakwater::site {
 namespace {
@@ -26,6 +30,7 @@ constexpr offered_test offered[] = {
     {scan::scan_kind::file_sharing,
      "NetBIOS and SMB, the Windows file sharing ports that should "
      "never be reachable from the internet."},
+    {scan::scan_kind::udp, {}},  // its words are built from the protocol table: udp_test_words
     {scan::scan_kind::full,
      "All 65536 ports, paced gently: this takes a while, and you see how "
      "long before it starts."},
@@ -34,6 +39,31 @@ constexpr offered_test offered[] = {
      "Whether your router answers UPnP discovery from the internet, which "
      "it never should."},
 };
+
+// The names of the udp-common services, in port order, each once: "Echo, QOTD, ... WireGuard".
+std::string udp_service_names() {
+  std::string out;
+  std::vector<std::string_view> seen;
+  for (std::uint16_t port : probe::udp::common_ports()) {
+    std::string_view name = probe::udp::protocol_for(port).name;
+    if (std::find(seen.begin(), seen.end(), name) != seen.end()) continue;
+    seen.push_back(name);
+    if (!out.empty()) out += ", ";
+    out += name;
+  }
+  return out;
+}
+
+std::string udp_test_words() {
+  return fmt::format(
+      "The UDP services most often left open or abused to attack others, on their usual {} "
+      "ports: {}. Each gets one small request in its own protocol, the question its service "
+      "answers. An answer means the service is reachable from the internet; the result says "
+      "what it revealed and how many bytes it sends back for each byte asked, which is what "
+      "makes a reflector useful to attackers. Silence can mean a firewall, or a service that "
+      "answers only requests it expects.",
+      probe::udp::common_ports().size(), udp_service_names());
+}
 
 void address_line(html& h, std::string_view address) {
   h.raw("<p class=\"target\">The address we will probe: <strong id=\"target\">");
@@ -52,6 +82,19 @@ void confirm_link(html& h, scan::scan_kind kind) {
 
 void describe_probes(html& h, const scan_confirmation& c) {
   h.raw("<h2>What the probes look like</h2><ul class=\"probes\">");
+  std::size_t udp_common = probe::udp::common_ports().size();
+  if (c.udp_count > 0 || scan::takes_extras(c.order.kind)) {
+    std::size_t n = c.udp_count > 0 ? c.udp_count : udp_common;
+    h.raw("<li id=\"udp-probes\">")
+        .text(fmt::format(
+            "{}one small UDP request to each of {} UDP port{}, in the protocol of the service that "
+            "usually listens there (a DNS query to port 53, an NTP time request to port 123...), "
+            "repeated only if nothing answers. An answer is read and shown to you; nothing is ever "
+            "sent after it.",
+            c.udp_count > 0 ? "" : "With \u201calso the UDP services\u201d: ", n,
+            n == 1 ? "" : "s"));
+    h.raw("</li>");
+  }
   if (c.port_count > 0) {
     h.raw("<li>").text(fmt::format(
         "A TCP connection request (a SYN packet) to each of the {} port{} from this server. "
@@ -136,7 +179,8 @@ page render_scan_choice_page(std::string_view address) {
   for (const offered_test& t : offered) {
     h.raw("<li>");
     confirm_link(h, t.kind);
-    h.raw(": ").text(t.what).raw("</li>");
+    h.raw(": ").text(t.kind == scan::scan_kind::udp ? udp_test_words() : std::string(t.what));
+    h.raw("</li>");
   }
   h.raw("<li><a href=\"/reach\">Does my port forward reach this machine?</a>: ")
       .text(
@@ -169,7 +213,13 @@ page render_scan_confirm_page(const scan_confirmation& c) {
   h.raw("<h1>").text(title).raw("</h1>");
   address_line(h, c.address);
   if (c.order.kind == scan::scan_kind::custom || c.order.kind == scan::scan_kind::single) {
-    h.raw("<p>Ports: <code id=\"ports\">").text(c.order.ports).raw("</code></p>");
+    if (!c.order.ports.empty()) {
+      h.raw("<p>").raw(c.order.udp.empty() ? "Ports" : "TCP ports");
+      h.raw(": <code id=\"ports\">").text(c.order.ports).raw("</code></p>");
+    }
+    if (!c.order.udp.empty() && c.order.kind == scan::scan_kind::single) {
+      h.raw("<p>UDP port: <code id=\"udp-ports\">").text(c.order.udp).raw("</code></p>");
+    }
   }
   describe_probes(h, c);
   h.raw("<h2>How long it takes</h2><p id=\"estimate\">");
@@ -190,19 +240,31 @@ page render_scan_confirm_page(const scan_confirmation& c) {
   h.raw("<input type=\"hidden\" name=\"csrf\" value=\"").text(c.token).raw("\">");
   h.raw("<input type=\"hidden\" name=\"kind\" value=\"").text(scan::to_string(c.order.kind));
   h.raw("\">");
-  if (!c.order.ports.empty()) {
+  if (c.order.kind == scan::scan_kind::single) {
+    // The one port, and on which transports it is probed.
+    bool tcp = !c.order.ports.empty(), udp = !c.order.udp.empty();
+    h.raw("<input type=\"hidden\" name=\"ports\" value=\"").text(tcp ? c.order.ports : c.order.udp);
+    h.raw("\"><input type=\"hidden\" name=\"transport\" value=\"");
+    h.raw(tcp && udp ? "both" : udp ? "udp" : "tcp").raw("\">");
+  } else if (!c.order.ports.empty()) {
     h.raw("<input type=\"hidden\" name=\"ports\" value=\"").text(c.order.ports).raw("\">");
   }
   if (scan::takes_extras(c.order.kind)) {
     h.raw("<fieldset><legend>Also test</legend>");
     checkbox(h, "ping", "Ping (ICMP echo), needed for the TruStealth verdict", c.order.ping);
     checkbox(h, "upnp", "UPnP exposure (SSDP on UDP 1900)", c.order.upnp);
+    checkbox(h, "udp",
+             fmt::format("Also the UDP services (udp-common): {} UDP ports, each asked in its own "
+                         "protocol",
+                         probe::udp::common_ports().size()),
+             !c.order.udp.empty());
     h.raw("</fieldset>");
   }
   h.raw("<button type=\"submit\" id=\"start\">Start: probe ").text(c.address).raw("</button>");
   h.raw("</form>");
   std::string head(form_page_head);
-  if (c.origins.dual()) {
+  // The side-by-side test compares TCP ports; the UDP test runs on one family at a time.
+  if (c.origins.dual() && c.order.kind != scan::scan_kind::udp) {
     dual_section(h, c);
     head += fmt::format("<script src=\"{}\" defer></script>", asset_url("dual.js"));
   } else if (!c.address.empty()) {

@@ -6,6 +6,7 @@
 #include "site/page_scan.hpp"
 #include "site/pages.hpp"
 #include "site/scan_verdict.hpp"
+#include "site/udp_words.hpp"
 
 #include <fmt/format.h>
 
@@ -60,16 +61,17 @@ std::string_view phase_words(const scan::scan_view& v) {
 void progress(html& h, const scan::scan_view& v, std::string_view cancel_token) {
   h.raw("<p id=\"progress\" role=\"status\"><span id=\"phase\">").text(phase_words(v));
   h.raw("</span>");
-  if (!v.ports.empty()) {
-    h.raw(": <span id=\"decided\">").number(v.decided).raw("</span> of ").number(v.ports.size());
+  std::size_t total = v.total_ports();
+  if (total > 0) {
+    h.raw(": <span id=\"decided\">").number(v.decided).raw("</span> of ").number(total);
     h.raw(" ports decided.");
   }
   if (running(v) && v.estimate.count() > 0) {
     h.text(fmt::format(" Expected to take {} in all.", describe_duration(v.estimate)));
   }
   h.raw("</p>");
-  if (!v.ports.empty()) {
-    h.raw("<progress id=\"bar\" max=\"").number(v.ports.size()).raw("\" value=\"");
+  if (total > 0) {
+    h.raw("<progress id=\"bar\" max=\"").number(total).raw("\" value=\"");
     h.number(v.decided).raw("\"></progress>");
   }
   if (running(v)) {
@@ -87,6 +89,115 @@ void legend(html& h) {
       .raw("<li><span class=\"c st-pending\"></span>Not yet tested</li></ul>");
 }
 
+void udp_legend(html& h) {
+  h.raw("<ul class=\"legend\" aria-label=\"UDP legend\">")
+      .raw("<li><span class=\"c st-open\"></span>Open: a service answered</li>")
+      .raw("<li><span class=\"c st-closed\"></span>Closed: ICMP port unreachable</li>")
+      .raw("<li><span class=\"c st-filtered\"></span>Filtered: another ICMP error, a refusal on ")
+      .raw("the way</li><li><span class=\"c st-stealth\"></span>No answer: stealth, or a service ")
+      .raw(
+          "that stays silent</li><li><span class=\"c st-pending\"></span>Not yet tested</li></ul>");
+}
+
+void udp_counts(html& h, const scan::scan_view& v) {
+  probe::scan_summary s = v.result.udp_summary();
+  std::size_t pending =
+      v.udp_ports.size() > v.result.udp.size() ? v.udp_ports.size() - v.result.udp.size() : 0;
+  h.raw("<p class=\"counts\">UDP: Open <b id=\"nu-open\">").number(s.open);
+  h.raw("</b> · Closed <b id=\"nu-closed\">").number(s.closed);
+  h.raw("</b> · Filtered <b id=\"nu-filtered\">").number(s.filtered);
+  h.raw("</b> · No answer <b id=\"nu-stealth\">").number(s.stealth);
+  h.raw("</b> · ").raw(running(v) ? "Not yet tested" : "Not tested");
+  h.raw(" <b id=\"nu-pending\">").number(pending).raw("</b></p>");
+}
+
+// The UDP block: its own legend, counts and grid. `data-findings` is the findings table, so
+// that scan.js words live verdicts from the same table as this page.
+void udp_block(html& h, const scan::scan_view& v) {
+  if (v.udp_ports.empty()) return;
+  h.raw("<section id=\"udp\" class=\"udp-block\" data-findings=\"").text(udp_findings_json());
+  h.raw("\"><h2>UDP services</h2>");
+  udp_legend(h);
+  udp_counts(h, v);
+  scan_udp_grid(h, v);
+  h.raw("</section>");
+}
+
+// "UDP 53 DNS", linking the port's page.
+void udp_port_link(html& h, std::uint16_t port) {
+  h.raw("<a href=\"/port/").number(port).raw("\">UDP ").number(port).raw("</a>");
+  std::string_view name = udp_protocol_name(port);
+  if (!name.empty()) h.raw(" ").text(name);
+}
+
+// An open UDP port: the finding first, then what was asked and answered, the answer's bytes
+// (escaped by the prober, and shown as text here).
+void udp_answer_detail(html& h, const probe::port_result& r) {
+  const probe::udp_answer& a = *r.udp;
+  h.raw("<div class=\"udp-detail\">");
+  if (auto f = udp_finding_of(r)) {
+    h.raw("<p class=\"udp-finding").raw(f->reflector ? " danger" : "").raw("\"><strong>");
+    h.text(f->sentence).raw("</strong> ").text(f->advice).raw("</p>");
+  }
+  if (!a.summary.empty()) h.raw("<p class=\"udp-summary\">").text(a.summary).raw("</p>");
+  h.raw("<p class=\"muted udp-bytes\">")
+      .text(fmt::format(
+          "Asked in {}: {} bytes sent, {} bytes back in {} datagram{}: amplification {}.",
+          a.protocol, a.bytes_out, a.bytes_in, a.datagrams, a.datagrams == 1 ? "" : "s",
+          amplification_text(a.amplification())));
+  h.raw("</p>");
+  if (!a.text.empty()) h.raw("<pre class=\"udp-text\">").text(a.text).raw("</pre>");
+  h.raw("</div>");
+}
+
+void udp_answer_item(html& h, const probe::port_result& r, bool v6) {
+  h.raw("<li class=\"")
+      .raw(r.state == port_state::open       ? "st-open"
+           : r.state == port_state::filtered ? "st-filtered"
+                                             : "st-closed");
+  h.raw("\" id=\"ua").number(r.port).raw("\">");
+  udp_port_link(h, r.port);
+  h.raw(": <strong>").text(udp_state_word(r.state)).raw("</strong> (");
+  h.text(r.state == port_state::open ? "answered" : icmp_words(r, v6));
+  if (r.rtt) h.text(", " + rtt_text(r.rtt));
+  h.raw(")");
+  if (r.state == port_state::open && r.udp) udp_answer_detail(h, r);
+  h.raw("</li>");
+}
+
+// The UDP ports that answered (open first: they matter most), then the silent ones whose
+// silence is what a healthy service sends.
+void udp_answered_list(html& h, const scan::scan_view& v) {
+  if (v.udp_ports.empty()) return;
+  bool v6 = v.result.target.is_v6();
+  h.raw("<h2>UDP ports that answered</h2><ul id=\"answered-udp\" class=\"answered udp\">");
+  bool any = false;
+  for (bool open : {true, false}) {
+    for (const probe::port_result& r : v.result.udp) {
+      if (r.state == port_state::stealth || (r.state == port_state::open) != open) continue;
+      any = true;
+      udp_answer_item(h, r, v6);
+    }
+  }
+  h.raw("</ul><p id=\"answered-udp-none\"").raw(any ? " hidden" : "").raw(">");
+  h.text(running(v) ? "None so far."
+                    : "None: no UDP port answered (stealth, or services that stay silent).");
+  h.raw("</p>");
+  bool silent = false;
+  html items;
+  for (const probe::port_result& r : v.result.udp) {
+    std::string_view note = udp_silence_note(r.port);
+    if (r.state != port_state::stealth || note.empty()) continue;
+    silent = true;
+    items.raw("<li id=\"us").number(r.port).raw("\">");
+    udp_port_link(items, r.port);
+    items.raw(": <strong>no answer</strong>. ").text(note).raw(" ");
+    items.raw("<a href=\"/reach\">Run the reachability check</a></li>");
+  }
+  h.raw("<ul id=\"udp-silent\" class=\"silent\"").raw(silent ? "" : " hidden").raw(">");
+  h.raw(items.str()).raw("</ul>");
+}
+
 void counts(html& h, const scan::scan_view& v) {
   probe::scan_summary s = v.result.summary();
   std::size_t pending =
@@ -99,7 +210,8 @@ void counts(html& h, const scan::scan_view& v) {
 }
 
 void answered_list(html& h, const scan::scan_view& v, const db::database& db) {
-  h.raw("<h2>Ports that answered</h2><ul id=\"answered\" class=\"answered\">");
+  h.raw(v.udp_ports.empty() ? "<h2>Ports that answered</h2>" : "<h2>TCP ports that answered</h2>");
+  h.raw("<ul id=\"answered\" class=\"answered\">");
   bool any = false;
   for (const probe::port_result& r : v.result.ports) {
     if (r.state == port_state::stealth) continue;
@@ -167,6 +279,9 @@ void upnp_box(html& h, const scan::scan_view& v) {
 
 std::string_view verdict_class(verdict_kind k) {
   switch (k) {
+    case verdict_kind::udp_reflector:
+    case verdict_kind::udp_exposed:
+    case verdict_kind::udp_open:
     case verdict_kind::upnp_exposed:
     case verdict_kind::open_ports:
     case verdict_kind::failed: return "v-bad";
@@ -192,10 +307,29 @@ void findings(html& h, std::string_view heading, const std::vector<port_finding>
   h.raw("</ul>");
 }
 
+// Reflectors first, each with its sentence and advice.
+void udp_findings(html& h, const std::vector<udp_port_finding>& list) {
+  if (list.empty()) return;
+  h.raw("<h3>UDP services that answer</h3><ul class=\"findings udp\" id=\"udp-findings\">");
+  for (const udp_port_finding& f : list) {
+    std::string label = udp_port_label(f.port);
+    if (label.ends_with(',')) label.pop_back();
+    h.raw("<li><a href=\"/port/").number(f.port).raw("\">").text(label).raw("</a>: ");
+    if (!f.sentence.empty()) {
+      h.raw("<strong>").text(f.sentence).raw("</strong> ");
+    } else if (!f.summary.empty()) {
+      h.text(f.summary + ". ");
+    }
+    h.raw("<em>").text(f.advice).raw("</em></li>");
+  }
+  h.raw("</ul>");
+}
+
 void verdict_box(html& h, const verdict_text& vt) {
   h.raw("<section id=\"verdict\" class=\"verdict ").raw(verdict_class(vt.kind)).raw("\">");
   h.raw("<h2>Verdict</h2><p class=\"headline\"><strong>").text(vt.headline).raw("</strong></p>");
   for (const std::string& p : vt.paragraphs) h.el("p", p);
+  udp_findings(h, vt.udp);
   findings(h, "Open ports", vt.open);
   findings(h, "Closed ports", vt.closed);
   if (!vt.actions.empty()) {
@@ -206,6 +340,49 @@ void verdict_box(html& h, const verdict_text& vt) {
   h.raw("</section>");
 }
 
+std::string_view state_class(const probe::port_result* r) {
+  if (r == nullptr) return "st-pending";
+  switch (r->state) {
+    case port_state::open: return "st-open";
+    case port_state::closed: return "st-closed";
+    case port_state::filtered:
+      return r->proto == probe::transport::udp ? "st-filtered" : "st-closed";
+    case port_state::stealth: return "st-stealth";
+  }
+  return "st-pending";
+}
+
+// "Open", "No answer", "testing..." for the single-port result's heading.
+std::string state_heading(const scan::scan_view& v, const probe::port_result* r, bool udp) {
+  if (r == nullptr) return running(v) ? "testing\u2026" : "not tested";
+  std::string word(udp ? udp_state_word(r->state) : probe::to_string(r->state));
+  word[0] = static_cast<char>(word[0] - 'a' + 'A');
+  return word;
+}
+
+void udp_heading(html& h, const scan::scan_view& v, std::uint16_t port,
+                 const probe::port_result* u) {
+  h.raw("<h2>UDP port ").number(port).raw(" from the internet: <span id=\"state-udp\">");
+  h.text(state_heading(v, u, true)).raw("</span></h2>");
+}
+
+// The UDP verdict on the port's page: what it means, the answer, and for a port that is
+// silent by design, the test that can tell.
+void udp_single_verdict(html& h, const probe::port_result& u, bool v6) {
+  for (const std::string& s : explain_udp_state(u, v6)) h.el("p", s);
+  if (u.state == port_state::open && u.udp) udp_answer_detail(h, u);
+  if (u.state == port_state::stealth && !udp_silence_note(u.port).empty()) {
+    h.raw("<p><a href=\"/reach\">Run the reachability check</a></p>");
+  }
+  h.raw("<p class=\"muted\" id=\"reason-udp\">");
+  h.text(fmt::format("Reason: {}",
+                     u.state == port_state::open ? std::string("an answer (udp-answer)")
+                     : u.why == probe::reason::icmp_unreachable ? icmp_words(u, v6)
+                                                                : std::string("no answer")));
+  if (u.rtt) h.text(", answered after " + rtt_text(u.rtt));
+  h.raw(".</p>");
+}
+
 }  // namespace
 
 page render_scan_result_page(const scan::scan_view& v, const db::database& db,
@@ -213,7 +390,8 @@ page render_scan_result_page(const scan::scan_view& v, const db::database& db,
   html h;
   h.raw("<section id=\"scan\" data-id=\"").text(v.id).raw("\" data-events=\"/api/v1/scans/");
   h.text(v.id).raw("/events\" data-phase=\"").text(scan::to_string(v.phase));
-  h.raw("\" data-total=\"").number(v.ports.size()).raw("\">");
+  h.raw("\" data-total=\"").number(v.total_ports()).raw("\" data-tcp-total=\"");
+  h.number(v.ports.size()).raw("\" data-udp-total=\"").number(v.udp_ports.size()).raw("\">");
   h.raw("<h1>")
       .text(scan::title_of(v.kind))
       .raw(
@@ -225,13 +403,15 @@ page render_scan_result_page(const scan::scan_view& v, const db::database& db,
   h.raw("</p>");
   progress(h, v, cancel_token);
   if (!v.ports.empty()) {
-    h.raw("<h2>Ports</h2>");
+    h.raw(v.udp_ports.empty() ? "<h2>Ports</h2>" : "<h2>TCP ports</h2>");
     legend(h);
     counts(h, v);
     scan_grid(h, v);
   }
+  udp_block(h, v);
   if (v.phase != scan::scan_phase::running) verdict_box(h, make_verdict(v, db));
   if (!v.ports.empty()) answered_list(h, v, db);
+  udp_answered_list(h, v);
   ping_box(h, v);
   upnp_box(h, v);
   retention(h, v);
@@ -242,28 +422,24 @@ page render_scan_result_page(const scan::scan_view& v, const db::database& db,
 
 page render_port_probe_page(const scan::scan_view& v, const db::database& db,
                             const page_context& ctx) {
-  std::vector<std::uint16_t> ports = v.ports.ports();
-  std::uint16_t port = ports.empty() ? 0 : ports.front();
+  bool tcp = !v.ports.empty(), udp = !v.udp_ports.empty();
+  std::uint16_t port = tcp ? v.ports.ports().front() : udp ? v.udp_ports.ports().front() : 0;
   const probe::port_result* r = v.result.ports.empty() ? nullptr : &v.result.ports.front();
+  const probe::port_result* u = v.result.udp.empty() ? nullptr : &v.result.udp.front();
+  const probe::port_result* first = tcp ? r : u;
   html h;
-  std::string_view state = r == nullptr                     ? "st-pending"
-                           : r->state == port_state::open   ? "st-open"
-                           : r->state == port_state::closed ? "st-closed"
-                                                            : "st-stealth";
-  h.raw("<section id=\"scan\" class=\"probe-result ").raw(state).raw("\" data-mode=\"single\" ");
-  h.raw("data-id=\"").text(v.id).raw("\" data-events=\"/api/v1/scans/").text(v.id);
-  h.raw("/events\" data-phase=\"").text(scan::to_string(v.phase)).raw("\">");
-  h.raw("<h2>Port ").number(port).raw(" from the internet: <span id=\"state\">");
-  if (r != nullptr) {
-    std::string word(probe::to_string(r->state));
-    word[0] = static_cast<char>(word[0] - 'a' + 'A');
-    h.text(word);
-  } else {
-    h.text(running(v) ? "testing\u2026" : "not tested");
+  h.raw("<section id=\"scan\" class=\"probe-result ").raw(state_class(first));
+  h.raw("\" data-mode=\"single\" data-id=\"").text(v.id).raw("\" data-events=\"/api/v1/scans/");
+  h.text(v.id).raw("/events\" data-phase=\"").text(scan::to_string(v.phase)).raw("\">");
+  if (tcp) {
+    h.raw("<h2>").raw(udp ? "TCP port " : "Port ").number(port);
+    h.raw(" from the internet: <span id=\"state\">").text(state_heading(v, r, false));
+    h.raw("</span></h2>");
   }
-  h.raw("</span></h2><p class=\"target\">Probed address: <strong id=\"target\">").text(v.target);
+  if (udp && !tcp) udp_heading(h, v, port, u);
+  h.raw("<p class=\"target\">Probed address: <strong id=\"target\">").text(v.target);
   h.raw("</strong></p>");
-  if (r != nullptr) {
+  if (tcp && r != nullptr) {
     for (const std::string& s : explain_port_state(port, r->state, db)) h.el("p", s);
     const db::entry* e = db.find_entry(port);
     if (r->state == port_state::open && e != nullptr) {
@@ -272,14 +448,26 @@ page render_port_probe_page(const scan::scan_view& v, const db::database& db,
     h.raw("<p class=\"muted\">").text(fmt::format("Reason: {}", probe::to_string(r->why)));
     if (r->rtt) h.text(", answered after " + rtt_text(r->rtt));
     h.raw(".</p>");
-  } else if (v.phase == scan::scan_phase::failed) {
-    h.el("p", v.error.empty() ? "The probe could not run." : v.error);
   }
-  h.raw("<p><a href=\"/port/").number(port).raw("/probe\">Probe again</a></p>");
+  if (udp) {
+    if (tcp) {
+      h.raw("<div class=\"probe-result probe-udp ").raw(state_class(u)).raw("\">");
+      udp_heading(h, v, port, u);
+    }
+    if (u != nullptr) udp_single_verdict(h, *u, v.result.target.is_v6());
+    if (tcp) h.raw("</div>");
+  }
+  if ((tcp && r == nullptr) || (udp && u == nullptr)) {
+    if (v.phase == scan::scan_phase::failed) {
+      h.el("p", v.error.empty() ? "The probe could not run." : v.error);
+    }
+  }
+  std::string_view again = tcp && udp ? "?transport=both" : udp ? "?transport=udp" : "";
+  h.raw("<p><a href=\"/port/").number(port).raw("/probe").raw(again).raw("\">Probe again</a></p>");
   retention(h, v);
   h.raw("</section>");
   page base = render_port_page(db, db.lookup(port), ctx);
-  base.title = fmt::format("Probe of port {}", port);
+  base.title = fmt::format("Probe of {}port {}", udp && !tcp ? "UDP " : "", port);
   base.head = live_head(v);
   base.body = h.take() + base.body;
   return base;

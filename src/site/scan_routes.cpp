@@ -98,32 +98,65 @@ std::string form_message(const scan::plan_refusal& no) {
   return no.said.message;
 }
 
-// The order a visitor chose, checked: kind known, ports given where typed and parseable.
-// Returns it with its port count; on failure a sentence for the 400 page.
-boost::system::result<std::pair<scan::scan_order, std::size_t>, std::string> make_order(
-    std::string_view kind, std::string_view ports, bool ping, bool upnp) {
+// What a form (or the confirm link) chose, before it is checked.
+struct form_choice {
+  std::string_view kind;
+  std::string_view ports;
+  std::string_view transport;  // single: "tcp" (also when empty), "udp" or "both"
+  bool ping = false;
+  bool upnp = false;
+  bool udp = false;  // "also the UDP services": the udp-common set beside the TCP ports
+};
+
+struct made_order {
   scan::scan_order order;
-  if (!scan::parse_scan_kind(kind, order.kind)) {
-    return std::string("Unknown test. Choose one from the list on the scan page.");
-  }
-  if (scan::typed_ports(order.kind)) order.ports = common::squash_spaces(common::trim(ports));
-  order.ping = order.kind == scan::scan_kind::ping || (scan::takes_extras(order.kind) && ping);
-  order.upnp = order.kind == scan::scan_kind::upnp || (scan::takes_extras(order.kind) && upnp);
-  auto plan = scan::plan_of(order);
-  if (!plan) return form_message(plan.error());
-  return std::pair{order, plan->ports.size()};
+  std::size_t tcp_ports = 0;
+  std::size_t udp_ports = 0;
+};
+
+// A single-port probe's transports: TCP, UDP or both on its one port.
+bool set_transport(std::string_view transport, scan::scan_order& order) {
+  if (transport.empty() || transport == "tcp") return true;
+  if (transport != "udp" && transport != "both") return false;
+  order.udp = order.ports;
+  if (transport == "udp") order.ports.clear();
+  return true;
 }
 
+// The order a visitor chose, checked: kind known, ports given where typed and parseable.
+// Returns it with its port counts; on failure a sentence for the 400 page.
+boost::system::result<made_order, std::string> make_order(const form_choice& c) {
+  scan::scan_order order;
+  if (!scan::parse_scan_kind(c.kind, order.kind)) {
+    return std::string("Unknown test. Choose one from the list on the scan page.");
+  }
+  if (scan::typed_ports(order.kind)) order.ports = common::squash_spaces(common::trim(c.ports));
+  bool extras = scan::takes_extras(order.kind);
+  order.ping = order.kind == scan::scan_kind::ping || (extras && c.ping);
+  order.upnp = order.kind == scan::scan_kind::upnp || (extras && c.upnp);
+  if (extras && c.udp) order.udp = "udp-common";
+  if (order.kind == scan::scan_kind::single && !set_transport(c.transport, order)) {
+    return std::string(
+        "A single-port probe is for TCP, UDP or both: choose one on the port's page.");
+  }
+  auto plan = scan::plan_of(order);
+  if (!plan) return form_message(plan.error());
+  return made_order{order, plan->ports.size(), plan->udp_ports.size()};
+}
+
+// The confirm page offers ping and UPnP ticked, the UDP services not (they add a few dozen
+// probes of their own).
 response confirm(const scan_pages& sp, const request& req, std::string_view kind,
-                 std::string_view ports) {
-  auto made = make_order(kind, ports, true, true);
+                 std::string_view ports, std::string_view transport = {}) {
+  auto made = make_order({kind, ports, transport, true, true, false});
   if (!made) return sp.bad_request(made.error());
   auto visitor = visitor_of(req);
   if (!visitor) return sp.unknown_client();
   const scan::visitor& who = *visitor;
   scan_confirmation c;
-  c.order = made->first;
-  c.port_count = made->second;
+  c.order = made->order;
+  c.port_count = made->tcp_ports;
+  c.udp_count = made->udp_ports;
   c.address = who.address;
   c.retention = sp.options.retention;
   c.origins = sp.s.origins();
@@ -145,11 +178,13 @@ response start(const scan_pages& sp, const request& req) {
   if (!visitor) return sp.unknown_client();
   const scan::visitor& who = *visitor;
   if (auto rejected = sp.reject_form(req, who)) return std::move(*rejected);
-  auto made = make_order(form_value(req.body, "kind").value_or(""),
-                         form_value(req.body, "ports").value_or(""), form_flag(req.body, "ping"),
-                         form_flag(req.body, "upnp"));
+  std::string kind = form_value(req.body, "kind").value_or("");
+  std::string ports = form_value(req.body, "ports").value_or("");
+  std::string transport = form_value(req.body, "transport").value_or("");
+  auto made = make_order({kind, ports, transport, form_flag(req.body, "ping"),
+                          form_flag(req.body, "upnp"), form_flag(req.body, "udp")});
   if (!made) return sp.bad_request(made.error());
-  auto id = sp.service.start(who, made->first);
+  auto id = sp.service.start(who, made->order);
   if (!id) return sp.refused(id.error());
   return scan_pages::see_other("/scan/" + encode_query_value(*id));
 }
@@ -214,7 +249,11 @@ void add_scan_page_routes(website& s, scan::service& service, const db::database
     if (!n) {
       return sp->s.error_page(404, "No such port", "Ports are numbered 0 to 65535.");
     }
-    return confirm(*sp, req, "single", std::to_string(*n));
+    // Given, it must name a transport (the buttons of /port/N send tcp or udp).
+    auto t = query_param(req.query, "transport");
+    std::string transport = t ? decode_query_value(*t).value_or("") : std::string();
+    if (t && transport.empty()) transport = "?";
+    return confirm(*sp, req, "single", std::to_string(*n), transport);
   });
   r.add(method::get, "/headers", [sp](const request& req, const route_params&) {
     return sp->private_page(200, render_headers_page(req.headers, sp->options.hidden_headers));

@@ -1,6 +1,10 @@
 #include "site/scan_verdict.hpp"
 
+#include "site/udp_words.hpp"
+
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace breakwater::site {
 namespace {
@@ -42,11 +46,51 @@ port_finding finding(const probe::port_result& r, const db::database& db) {
   return f;
 }
 
+// "UDP port 53 (DNS):", "UDP port 41641, Tailscale (WireGuard):": before what is said of it.
+std::string heading_of(std::uint16_t port) {
+  std::string label = udp_port_label(port);
+  if (label.ends_with(',')) label.pop_back();
+  return label + ":";
+}
+
+constexpr std::string_view udp_open_advice =
+    "If you did not mean to offer this service to the internet, turn it off or remove the port "
+    "forwarding for it in your router.";
+
+udp_port_finding udp_finding(const probe::port_result& r) {
+  udp_port_finding f;
+  f.port = r.port;
+  if (r.udp) {
+    f.protocol = r.udp->protocol;
+    f.summary = r.udp->summary;
+    f.amplification = r.udp->amplification();
+  }
+  if (auto words = udp_finding_of(r)) {
+    f.sentence = std::move(words->sentence);
+    f.advice = std::string(words->advice);
+    f.reflector = words->reflector;
+  } else {
+    f.advice = std::string(udp_open_advice);
+  }
+  return f;
+}
+
+// Reflectors first, the largest amplification first among them; then the other findings;
+// then the services whose answer calls for nothing in particular. Port order otherwise.
+int rank(const udp_port_finding& f) { return f.reflector ? 0 : f.sentence.empty() ? 2 : 1; }
+
 void port_findings(const scan::scan_view& v, const db::database& db, verdict_text& out) {
   for (const probe::port_result& r : v.result.ports) {
     if (r.state == port_state::open) out.open.push_back(finding(r, db));
     if (r.state == port_state::closed) out.closed.push_back(finding(r, db));
   }
+  for (const probe::port_result& r : v.result.udp) {
+    if (r.state == port_state::open) out.udp.push_back(udp_finding(r));
+  }
+  std::stable_sort(out.udp.begin(), out.udp.end(), [](const auto& a, const auto& b) {
+    if (rank(a) != rank(b)) return rank(a) < rank(b);
+    return a.reflector && a.amplification > b.amplification;
+  });
 }
 
 bool ping_answered(const scan::scan_view& v) { return v.result.ping && v.result.ping->answered; }
@@ -56,24 +100,55 @@ bool ping_tested(const scan::scan_view& v) {
 bool upnp_answered(const scan::scan_view& v) { return v.result.upnp && v.result.upnp->answered; }
 bool complete(const scan::scan_view& v) {
   return v.phase == scan::scan_phase::done && !v.result.cancelled &&
-         v.result.ports.size() == v.ports.size();
+         v.result.ports.size() == v.ports.size() && v.result.udp.size() == v.udp_ports.size();
+}
+
+// UDP ports that refused the probe with an ICMP error: closed or filtered.
+std::size_t udp_refused(const scan::scan_view& v) {
+  probe::scan_summary u = v.result.udp_summary();
+  return u.closed + u.filtered;
+}
+
+bool udp_reflector_found(const verdict_text& out) {
+  return !out.udp.empty() && out.udp.front().reflector;
+}
+bool udp_finding_found(const verdict_text& out) {
+  return !out.udp.empty() && !out.udp.front().sentence.empty();
 }
 
 void headline(const scan::scan_view& v, verdict_text& out) {
-  std::size_t probed = v.result.ports.size();
-  if (upnp_answered(v)) {
+  std::size_t probed = v.result.ports.size() + v.result.udp.size();
+  std::size_t refused = out.closed.size() + udp_refused(v);
+  if (udp_reflector_found(out)) {
+    out.kind = verdict_kind::udp_reflector;
+    out.headline = out.udp.front().sentence;
+  } else if (upnp_answered(v)) {
     out.kind = verdict_kind::upnp_exposed;
     out.headline = "Your router answered a UPnP discovery request from the internet.";
+  } else if (udp_finding_found(out)) {
+    out.kind = verdict_kind::udp_exposed;
+    out.headline = out.udp.front().sentence;
   } else if (!out.open.empty()) {
     out.kind = verdict_kind::open_ports;
     out.headline =
         fmt::format("{} of your connection accept{} connections from the internet.",
                     plural(out.open.size(), "port", "ports"), out.open.size() == 1 ? "s" : "");
-  } else if (!out.closed.empty()) {
+  } else if (!out.udp.empty()) {
+    out.kind = verdict_kind::udp_open;
+    out.headline = fmt::format("{} of your connection answer{} from the internet.",
+                               plural(out.udp.size(), "UDP service", "UDP services"),
+                               out.udp.size() == 1 ? "s" : "");
+  } else if (refused > 0 && udp_refused(v) == 0) {
     out.kind = verdict_kind::closed_ports;
     out.headline = fmt::format("No open ports, but {} answered that {} closed.",
                                plural(out.closed.size(), "port", "ports"),
                                out.closed.size() == 1 ? "it is" : "they are");
+  } else if (refused > 0) {
+    out.kind = verdict_kind::closed_ports;
+    out.headline = fmt::format(
+        "No open ports and no UDP service answered, but {} refused the probe{}, which shows "
+        "that something is there.",
+        plural(refused, "port", "ports"), refused == 1 ? "" : "s");
   } else if (probed == 0) {
     out.kind = verdict_kind::nothing_found;
     out.headline = ping_answered(v) ? "Your address answers ping." : "Nothing answered.";
@@ -84,9 +159,52 @@ void headline(const scan::scan_view& v, verdict_text& out) {
   } else if (ping_tested(v) && complete(v)) {
     out.kind = verdict_kind::tru_stealth;
     out.headline = "TruStealth: every port tested is stealth and your address ignores ping.";
+  } else if (v.result.ports.empty()) {
+    out.kind = verdict_kind::stealth;
+    out.headline = "No UDP service answered: every port tested was silent.";
   } else {
     out.kind = verdict_kind::stealth;
     out.headline = "Every port tested is stealth.";
+  }
+}
+
+// What the UDP verdicts mean: a summary line, then what reflectors, filtered ports and silence
+// mean, and the note of each port that is silent by design.
+void explain_udp(const scan::scan_view& v, verdict_text& out) {
+  if (v.result.udp.empty()) return;
+  probe::scan_summary u = v.result.udp_summary();
+  auto& p = out.paragraphs;
+  p.push_back(fmt::format("Of {} tested: {} answered, {} closed, {} filtered, {} no answer.",
+                          plural(v.result.udp.size(), "UDP port", "UDP ports"), u.open, u.closed,
+                          u.filtered, u.stealth));
+  if (udp_reflector_found(out)) {
+    p.push_back(
+        "A reflector answers a small request with a larger answer. Attackers send it requests "
+        "that carry a victim's address as the sender, and your connection then floods the "
+        "victim; the amplification says how many bytes go out for each byte asked.");
+  }
+  if (!out.udp.empty()) {
+    p.push_back(
+        "A UDP service that answers is reachable from the internet like an open TCP port: "
+        "anyone can send it requests.");
+  }
+  if (u.filtered > 0) {
+    p.push_back(
+        "A filtered UDP port drew an ICMP error other than \u201cport unreachable\u201d: a "
+        "firewall or router on the way refused the probe, which shows that something is "
+        "there.");
+  }
+  if (u.stealth > 0) {
+    p.push_back(
+        "No answer on UDP means stealth, or a service that stays silent: many UDP services "
+        "answer only a request they expect, so silence proves neither that a port is closed "
+        "nor that it is open.");
+  }
+  for (const probe::port_result& r : v.result.udp) {
+    std::string_view note = udp_silence_note(r.port);
+    if (r.state == port_state::stealth && !note.empty()) {
+      p.push_back(fmt::format("{} {}", heading_of(r.port), note));
+    }
   }
 }
 
@@ -94,9 +212,11 @@ void explain(const scan::scan_view& v, verdict_text& out) {
   std::size_t stealth = v.result.ports.size() - out.open.size() - out.closed.size();
   auto& p = out.paragraphs;
   if (!v.result.ports.empty()) {
-    p.push_back(fmt::format("Of {} tested: {} open, {} closed, {} stealth.",
-                            plural(v.result.ports.size(), "port", "ports"), out.open.size(),
-                            out.closed.size(), stealth));
+    bool both = !v.result.udp.empty();
+    p.push_back(fmt::format(
+        "Of {} tested: {} open, {} closed, {} stealth.",
+        plural(v.result.ports.size(), both ? "TCP port" : "port", both ? "TCP ports" : "ports"),
+        out.open.size(), out.closed.size(), stealth));
   }
   if (!out.open.empty()) {
     p.push_back(
@@ -110,6 +230,7 @@ void explain(const scan::scan_view& v, verdict_text& out) {
         "a scanner that a machine is there, which invites a closer look. A stealth port sends "
         "nothing back at all.");
   }
+  explain_udp(v, out);
   if (out.kind == verdict_kind::tru_stealth) {
     p.push_back(
         "Nothing came back from your address: not a single port answered and ping went "
@@ -153,6 +274,14 @@ void explain(const scan::scan_view& v, verdict_text& out) {
 
 void actions(const scan::scan_view& v, verdict_text& out) {
   auto& a = out.actions;
+  bool plain_udp = false;  // a UDP service answered without a finding of its own
+  for (const udp_port_finding& f : out.udp) {
+    if (f.sentence.empty()) {
+      plain_udp = true;
+      continue;
+    }
+    a.push_back(fmt::format("{} {}", heading_of(f.port), f.advice));
+  }
   if (upnp_answered(v)) {
     a.push_back(
         "Turn off UPnP in your router's settings (at least on its internet side), and "
@@ -165,7 +294,13 @@ void actions(const scan::scan_view& v, verdict_text& out) {
         "router. If you run it on purpose, keep it updated and protected by a strong "
         "login.");
   }
-  if (!out.closed.empty()) {
+  if (plain_udp) {
+    a.push_back(
+        "For each UDP service that answered: if you do not know what it is, find the device "
+        "or program behind it and turn it off, or remove the port forwarding in your router. "
+        "If you run it on purpose, keep it updated.");
+  }
+  if (!out.closed.empty() || udp_refused(v) > 0) {
     a.push_back(
         "Set your router or firewall to drop unsolicited packets silently instead of "
         "refusing them, so the closed ports become stealth.");
@@ -218,13 +353,49 @@ std::vector<std::string> explain_port_state(std::uint16_t port, port_state state
   return out;
 }
 
+std::vector<std::string> explain_udp_state(const probe::port_result& r, bool v6) {
+  std::vector<std::string> out;
+  std::string label = heading_of(r.port);
+  label.pop_back();  // mid-sentence: no colon
+  switch (r.state) {
+    case port_state::open:
+      out.push_back(fmt::format(
+          "A service on your connection answered a {} request on {}: anyone on the internet "
+          "can reach it.",
+          r.udp ? r.udp->protocol : std::string("UDP"), label));
+      if (r.udp && !r.udp->summary.empty()) out.push_back("Its answer: " + r.udp->summary + ".");
+      break;
+    case port_state::closed:
+      out.push_back(
+          fmt::format("Your connection answered {} with ICMP port unreachable: nothing listens "
+                      "there, but the answer shows that a machine is present.",
+                      label));
+      break;
+    case port_state::filtered:
+      out.push_back(fmt::format(
+          "A firewall or router answered for {} with {}: the port is filtered, and the refusal "
+          "shows that something is there.",
+          label, icmp_words(r, v6)));
+      break;
+    case port_state::stealth:
+      out.push_back(fmt::format(
+          "Nothing came back from {}: stealth, or a service that stays silent. Many UDP "
+          "services answer only a request they expect, so silence proves neither that the port "
+          "is closed nor that it is open.",
+          label));
+      if (auto note = udp_silence_note(r.port); !note.empty()) out.emplace_back(note);
+      break;
+  }
+  return out;
+}
+
 verdict_text make_verdict(const scan::scan_view& view, const db::database& db) {
   verdict_text out;
   port_findings(view, db, out);
   if (view.phase == scan::scan_phase::running) {
     out.kind = verdict_kind::running;
     out.headline = fmt::format("Testing: {} of {} decided so far.", view.decided,
-                               plural(view.ports.size(), "port", "ports"));
+                               plural(view.total_ports(), "port", "ports"));
     return out;
   }
   if (view.phase == scan::scan_phase::failed) {

@@ -1,14 +1,17 @@
 // Browser test of the scan pages against the real scan service: run by run_scan_browser.sh
 // inside the visitor namespace of the test bed, so the address the server probes is this
-// browser's own. Usage: node scan_browser.mjs BASE_URL OUT_DIR EXPECT_JSON
-// EXPECT_JSON: {"address":"198.18.0.2","open":[22,...],"closed":[3,...]}; every other port
-// of 0-1055 must be stealth. Screenshots go to OUT_DIR; the last line reads "N passed, M failed".
+// browser's own. Usage: node scan_browser.mjs BASE_URL OUT_DIR EXPECT_JSON [udp]
+// EXPECT_JSON: {"address":"198.18.0.2","open":[22,...],"closed":[3,...],
+// "udp":{"open":[53,...],"filtered":[161],"silent":[51820,...]}}; every other port of 0-1055
+// must be stealth, every other UDP port closed. With "udp" only the UDP steps run (the bed
+// then has its UDP services up). Screenshots go to OUT_DIR; the last line reads
+// "N passed, M failed".
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
-const [base, outDir, expectFile] = process.argv.slice(2);
+const [base, outDir, expectFile, part] = process.argv.slice(2);
 const expected = JSON.parse(readFileSync(expectFile, 'utf8'));
 mkdirSync(outDir, { recursive: true });
 const results = { passed: 0, failed: 0 };
@@ -163,8 +166,8 @@ async function singlePortProbeWithoutJavaScript() {
   try {
     const port = expected.open[0];
     await page.goto(`${base}/port/${port}`);
-    await page.locator('#probe button').click();
-    await page.waitForURL(new RegExp(`/port/${port}/probe\\??$`));
+    await page.locator('#probe-tcp').click();
+    await page.waitForURL(new RegExp(`/port/${port}/probe(\\?(transport=tcp)?)?$`));
     check('without JavaScript the probe control opens the confirm page with the address',
       (await page.locator('#target').innerText()) === expected.address);
     await submitStart(page);
@@ -185,7 +188,7 @@ async function singlePortProbeWithoutJavaScript() {
 async function inlineProbe(page, port, want, shot) {
   await page.goto(`${base}/port/${port}`);
   const url = page.url();
-  await page.locator('#probe button').click();
+  await page.locator('#probe-tcp').click();
   await page.waitForSelector('#probe-now', { timeout: 10000 });
   check(`port ${port}: the control opens a box under the header bar instead of navigating`,
     page.url() === url && await page.evaluate(() =>
@@ -259,7 +262,7 @@ async function inlineProbes() {
     await page.locator('#probe-close').click();
     check('Close hides the box and returns the focus to the control',
       await page.locator('#probe-box').isHidden() &&
-      await page.evaluate(() => document.activeElement === document.querySelector('#probe button')));
+      await page.evaluate(() => document.activeElement === document.querySelector('#probe-tcp')));
     check('no console errors or CSP violations in the inline probe', errors.length === 0, errors.join(' | '));
   } finally {
     await context.close();
@@ -277,7 +280,7 @@ async function inlineProbeRefused() {
     await other.goto(`${base}/scan/confirm?kind=full`);
     await submitStart(other);
     await page.goto(`${base}/port/${expected.open[0]}`);
-    await page.locator('#probe button').click();
+    await page.locator('#probe-tcp').click();
     await page.locator('#probe-now').click();
     await page.waitForSelector('#probe-error', { timeout: 30000 });
     const box = await page.locator('#probe-status').innerText();
@@ -312,7 +315,7 @@ async function inlineProbeRefused() {
       status: 404, contentType: 'application/json',
       body: '{"error":{"code":"not_found","message":"no such API path; see docs/api.md"}}' }));
     await page.reload();
-    await page.locator('#probe button').click();
+    await page.locator('#probe-tcp').click();
     await page.waitForSelector('#probe-error', { timeout: 10000 });
     check('without the scan service the box says probes are not offered, and nothing is probed',
       (await status.innerText()).includes('does not offer probes') &&
@@ -379,8 +382,243 @@ async function withoutJavaScript() {
   }
 }
 
-for (const step of [serviceScan, singlePortProbeWithoutJavaScript, inlineProbes, inlineProbeRefused,
-  fullRangeFairUseAndCancel, withoutJavaScript]) {
+function wantUdp(port) {
+  const u = expected.udp;
+  if (u.open.includes(port)) return 'open';
+  if (u.filtered.includes(port)) return 'filtered';
+  if (u.silent.includes(port)) return 'stealth';
+  return 'closed';
+}
+
+// The UDP test: its own grid that fills in live, marked UDP; each answering port listed with
+// its finding, sizes and answer (as text); filtered and silent ports said as such; the verdict
+// leads with the reflectors, in the findings table's words.
+async function udpScan() {
+  const { context, profile } = await openContext({});
+  // What scan.js adds to a running page, kept across the reload at the end: the UDP cells
+  // still pending when the page loaded, and every UDP list item added after that.
+  await context.addInitScript(() => {
+    document.addEventListener('DOMContentLoaded', () => {
+      const root = document.getElementById('scan');
+      if (!root || root.getAttribute('data-phase') !== 'running' ||
+        !document.getElementById('grid-udp')) return;
+      const pending = [...document.querySelectorAll('#grid-udp a.c.st-pending')].map((c) => c.id);
+      sessionStorage.setItem('bw-pending', JSON.stringify(pending));
+      new MutationObserver((records) => {
+        for (const r of records) {
+          for (const n of r.addedNodes) {
+            if (n.nodeType !== 1 || !/^u[as]\d+$/.test(n.id)) continue;
+            sessionStorage.setItem(`bw-added-${n.id}`, JSON.stringify({
+              text: n.innerText, markup: n.querySelectorAll('i').length,
+              reach: n.querySelectorAll('a[href="/reach"]').length,
+            }));
+          }
+        }
+      }).observe(root, { childList: true, subtree: true });
+    });
+  });
+  const page = context.pages()[0] ?? await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  try {
+    await page.goto(`${base}/scan`);
+    const description = await page.locator('#tests').innerText();
+    check('/scan offers the UDP test with what it sends and what an answer means',
+      description.includes('UDP services and reflectors') && description.includes('memcached') &&
+      description.includes('one small request in its own protocol'), description.slice(0, 300));
+    await page.getByRole('link', { name: 'UDP services and reflectors' }).first().click();
+    await page.waitForURL(/\/scan\/confirm\?kind=udp$/);
+    const confirm = await page.locator('main').innerText();
+    check('the UDP confirm page states the address and the UDP requests',
+      confirm.includes(expected.address) && /one small UDP request to each of \d+ UDP ports/.test(confirm) &&
+      !confirm.includes('SYN'), confirm.slice(0, 400));
+    await page.screenshot({ path: join(outDir, 'udp-confirm-desktop.png'), fullPage: true });
+    await submitStart(page);
+    const total = await page.locator('#grid-udp a.c').count();
+    check('the UDP grid is there at once, and no TCP grid', total >= 20 &&
+      await page.locator('#grid').count() === 0, `${total} UDP cells`);
+
+    // Live: verdicts arrive while this very document is loaded (the silent ports keep the
+    // scan running for their tries).
+    await page.evaluate(() => { window.bwMarker = 1; });
+    let live = false;
+    try {
+      await page.waitForFunction(() => window.bwMarker === 1 &&
+        document.querySelector('#grid-udp a.c:not(.st-pending)') !== null &&
+        document.querySelectorAll('#grid-udp a.c.st-pending').length > 0, null, { timeout: 60000 });
+      live = true;
+      await page.screenshot({ path: join(outDir, 'udp-running-desktop.png'), fullPage: true });
+    } catch (e) { /* reported below */ }
+    check('UDP cells fill in live from the server-sent events', live);
+
+    await page.waitForSelector('#verdict', { timeout: 120000 });
+    // What scan.js wrote for the ports still pending when the page loaded.
+    const added = await page.evaluate(() => {
+      const out = { pending: JSON.parse(sessionStorage.getItem('bw-pending') || '[]') };
+      for (let i = 0; i < sessionStorage.length; i++) {
+        const key = sessionStorage.key(i);
+        if (key.startsWith('bw-added-')) out[key.slice(9)] = JSON.parse(sessionStorage.getItem(key));
+      }
+      return out;
+    });
+    const silentLive = expected.udp.silent.filter((p) => added.pending.includes(`u${p}`));
+    check('scan.js lists silent WireGuard ports live with the note and the reachability check',
+      silentLive.length > 0 && silentLive.every((p) => added[`us${p}`] &&
+        added[`us${p}`].text.includes('healthy WireGuard port') && added[`us${p}`].reach === 1),
+    JSON.stringify(added));
+    if (added.pending.includes('u11211')) {
+      const item = added.ua11211 || { text: '' };
+      check('scan.js lists a live UDP answer with its finding, sizes and text, never as markup',
+        item.text.includes('Your address runs memcached with UDP open to the internet: it can ' +
+          'be used to attack others (amplification x2).') &&
+        item.text.includes('17 bytes sent, 34 bytes back in 1 datagram') &&
+        item.text.includes('VERSION 1.6.21 <i>bw</i>') && item.markup === 0, JSON.stringify(item));
+    } else {
+      check('memcached answered after the page loaded (its first try goes unanswered)', false,
+        JSON.stringify(added.pending));
+    }
+    const got = await page.locator('#grid-udp a.c').evaluateAll((els) => els.map((el) => ({
+      port: Number(el.id.slice(1)), id: el.id,
+      state: (el.className.match(/st-(\w+)/) || [])[1], title: el.title,
+    })));
+    const udpWords = { open: 'open', closed: 'closed', filtered: 'filtered', stealth: 'no answer' };
+    const wrong = [];
+    for (const c of got) {
+      const want = wantUdp(c.port);
+      if (c.state !== want) wrong.push(`${c.port}: ${c.state}, want ${want}`);
+      if (!c.id.startsWith('u') || !c.title.startsWith(`UDP port ${c.port}`) ||
+        !c.title.endsWith(`: ${udpWords[want]}`)) wrong.push(`${c.port} "${c.title}"`);
+    }
+    check('every UDP cell has the expected state and says UDP', got.length === total &&
+      wrong.length === 0, wrong.slice(0, 10).join('; '));
+    const tag = await page.locator('#grid-udp .tag').innerText();
+    check('the UDP grid is marked UDP', tag === 'UDP', tag);
+    const colour = await page.evaluate(() => {
+      const el = document.querySelector('#grid-udp a.c.st-filtered');
+      return el && getComputedStyle(el).backgroundColor;
+    });
+    check('filtered UDP cells have their own colour', colour === 'rgb(123, 63, 179)', String(colour));
+    const u = expected.udp;
+    const counts = {
+      open: Number(await page.locator('#nu-open').innerText()),
+      closed: Number(await page.locator('#nu-closed').innerText()),
+      filtered: Number(await page.locator('#nu-filtered').innerText()),
+      stealth: Number(await page.locator('#nu-stealth').innerText()),
+    };
+    check('the UDP counts match', counts.open === u.open.length &&
+      counts.filtered === u.filtered.length && counts.stealth === u.silent.length &&
+      counts.closed === total - u.open.length - u.filtered.length - u.silent.length,
+    JSON.stringify(counts));
+    check('progress counts every UDP port',
+      (await page.locator('#progress').innerText()).includes(`${total} of ${total} ports decided`),
+      await page.locator('#progress').innerText());
+
+    const dns = await page.locator('#answered-udp li#ua53').innerText();
+    check('the open resolver is listed with protocol, sizes, amplification, summary and finding',
+      dns.startsWith('UDP 53 DNS: open') && dns.includes('29 bytes sent, 45 bytes back') &&
+      dns.includes('amplification x1.6') && dns.includes('a DNS resolver open to anyone') &&
+      dns.includes('Your address answers DNS queries from anyone: it can be used to attack ' +
+        'others (amplification x1.6).'), dns);
+    const mc = await page.locator('#answered-udp li#ua11211').innerText();
+    check('the memcached answer is shown as text', mc.includes('VERSION 1.6.21 <i>bw</i>') &&
+      await page.locator('#answered-udp i').count() === 0, mc);
+    const filtered = await page.locator('#answered-udp li.st-filtered').allInnerTexts();
+    check('the filtered port names the ICMP message',
+      filtered.length === u.filtered.length && filtered[0].includes('ICMP admin prohibited'),
+      JSON.stringify(filtered));
+    const silent = await page.locator('#udp-silent li').allInnerTexts();
+    check('silent WireGuard ports carry the silence note and the reachability check',
+      silent.length === u.silent.length &&
+      silent.every((t) => t.includes('healthy WireGuard port') && t.includes('Run the reachability check')) &&
+      await page.locator('#udp-silent a[href="/reach"]').count() === u.silent.length,
+    JSON.stringify(silent));
+
+    const verdict = await page.locator('#verdict').innerText();
+    const headline = await page.locator('#verdict .headline').innerText();
+    check('the verdict leads with a reflector in plain words',
+      /^Your address (answers DNS queries from anyone|runs memcached with UDP open to the internet): it can be used to attack others \(amplification x[\d.]+\)\.$/.test(headline),
+      headline);
+    check('the verdict names both reflectors, their advice, the UDP summary and what silence means',
+      verdict.includes('Your address answers DNS queries from anyone: it can be used to attack ' +
+        'others (amplification x1.6).') &&
+      verdict.includes('Turn off DNS on the router') &&
+      verdict.includes(`Of ${total} UDP ports tested: ${u.open.length} answered`) &&
+      verdict.includes('stealth, or a service that stays silent'), verdict.slice(0, 600));
+    await page.screenshot({ path: join(outDir, 'udp-done-desktop.png'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    check('the UDP result fits a phone', overflow <= 0, `overflow ${overflow}px`);
+    await page.screenshot({ path: join(outDir, 'udp-done-phone.png'), fullPage: true });
+    check('no console errors or CSP violations on the UDP result', errors.length === 0, errors.join(' | '));
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+// Probe this port over UDP on /port/N: the button the entry's transports offer, the plan in
+// UDP words, then the answer and its finding, or silence with what it means there.
+async function inlineUdpProbes() {
+  const { context, profile } = await openContext({});
+  const page = context.pages()[0] ?? await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  try {
+    await page.goto(`${base}/port/53`);
+    check('port 53 offers TCP and UDP probes', await page.locator('#probe-tcp').count() === 1 &&
+      await page.locator('#probe-udp').count() === 1);
+    await page.locator('#probe-udp').click();
+    await page.waitForSelector('#probe-now', { timeout: 10000 });
+    const plan = await page.locator('#probe-plan').innerText();
+    check('the UDP plan says what is sent, in which protocol, to whom',
+      plan.includes('one small UDP request in DNS') && plan.includes(`UDP port 53 of ${expected.address}`), plan);
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/v1/check/53?transport=udp'), { timeout: 60000 }),
+      page.locator('#probe-now').click(),
+    ]);
+    await page.waitForSelector('#probe-state', { timeout: 60000 });
+    const box = await page.locator('#probe-status').innerText();
+    check('UDP 53: the check answered and says Open with the finding and the answer',
+      answer.status() === 200 && (await page.locator('#probe-state').innerText()) === 'Open' &&
+      box.includes('UDP port 53 from the internet') &&
+      box.includes('Your address answers DNS queries from anyone: it can be used to attack others') &&
+      box.includes('Reason: an answer in DNS: a DNS resolver open to anyone'), box);
+    await page.screenshot({ path: join(outDir, 'probe-inline-udp-53.png'), fullPage: true });
+
+    await page.goto(`${base}/port/51820`);
+    check('port 51820 offers UDP only', await page.locator('#probe-tcp').count() === 0 &&
+      await page.locator('#probe-udp').count() === 1);
+    await page.locator('#probe-udp').click();
+    await page.locator('#probe-now').click();
+    await page.waitForSelector('#probe-state', { timeout: 60000 });
+    const silent = await page.locator('#probe-status').innerText();
+    check('UDP 51820: no answer, with the silence note and the reachability check',
+      (await page.locator('#probe-state').innerText()) === 'No answer' &&
+      silent.includes('healthy WireGuard port') &&
+      await page.locator('#probe-silence a[href="/reach"]').count() === 1, silent);
+
+    await page.goto(`${base}/port/161`);
+    await page.locator('#probe-udp').click();
+    await page.locator('#probe-now').click();
+    await page.waitForSelector('#probe-state', { timeout: 60000 });
+    const refused = await page.locator('#probe-status').innerText();
+    check('UDP 161: filtered, with the ICMP message',
+      (await page.locator('#probe-state').innerText()) === 'Filtered' &&
+      refused.includes('admin prohibited'), refused);
+    await page.screenshot({ path: join(outDir, 'probe-inline-udp-161.png'), fullPage: true });
+    check('no console errors in the UDP probes', errors.length === 0, errors.join(' | '));
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+const steps = part === 'udp' ? [udpScan, inlineUdpProbes]
+  : [serviceScan, singlePortProbeWithoutJavaScript, inlineProbes, inlineProbeRefused,
+    fullRangeFairUseAndCancel, withoutJavaScript];
+for (const step of steps) {
   try {
     await step();
   } catch (e) {

@@ -539,7 +539,7 @@ namespace {
 
 // Answers like the fake target at first; from its `fail_after`-th probe on it fails as a
 // vanished route does.
-class failing_backend : public prober {
+class failing_backend : public coroutine_prober {
  public:
   failing_backend(std::shared_ptr<fake_target> inner, std::size_t fail_after)
       : inner_(std::move(inner)), fail_after_(fail_after) {}

@@ -50,7 +50,7 @@ class mini_scan final : public recheck_host {
     for (unsigned t = 0; t < tries; ++t) {
       for (std::uint16_t p : ports) {
         if (verdicts.contains(p)) continue;
-        co_await wait_send_slot();
+        co_await wait_send_slots(1);
         launch(p);
       }
       co_await wait_all_back();
@@ -65,7 +65,8 @@ class mini_scan final : public recheck_host {
   // While attached, tries are the re-check's.
   void attach(icmp_recheck* r) { recheck_ = r; }
 
-  awaitable<bool> wait_send_slot() override {
+  // One slot a call, each at its pace.
+  awaitable<std::size_t> wait_send_slots(std::size_t) override {
     for (;;) {
       time_point now = clock::now();
       time_point at = pace_.earliest(now);
@@ -73,7 +74,7 @@ class mini_scan final : public recheck_host {
       co_await sleep_until(at);
     }
     pace_.commit(clock::now());
-    co_return running;
+    co_return running ? 1 : 0;
   }
 
   void send(std::size_t id) override {

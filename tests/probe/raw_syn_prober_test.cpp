@@ -45,7 +45,7 @@ struct raw_syn : ::testing::Test {
                                        const std::vector<std::uint16_t>& ports) {
     std::vector<std::future<probe_outcome>> futures;
     for (std::uint16_t p : ports) {
-      futures.push_back(asio::co_spawn(ctx, prober->probe(a, p, 2s), asio::use_future));
+      futures.push_back(asio::co_spawn(ctx, probe_once(*prober, a, p, 2s), asio::use_future));
     }
     ctx.run();
     ctx.restart();
@@ -264,6 +264,35 @@ struct silent_port {
     }
   }
 };
+
+// Keeps what a prober reports.
+struct recording_sink final : probe_sink {
+  explicit recording_sink(asio::any_io_executor e) : ex(std::move(e)) {}
+  void finished(probe_tag tag, const probe_outcome& o) override { got.emplace_back(tag, o); }
+  const asio::any_io_executor& executor() const noexcept override { return ex; }
+  asio::any_io_executor ex;
+  std::vector<std::pair<probe_tag, probe_outcome>> got;
+};
+
+// A try cancelled before it leaves or while it waits reports nothing and keeps nothing
+// waiting: the io_context runs out of work when the one other try times out.
+TEST_F(raw_syn, a_cancelled_try_reports_nothing_and_holds_no_work) {
+  silent_port silent(ctx);
+  recording_sink sink(ctx.get_executor());
+  auto lo = asio::ip::make_address("127.0.0.1");
+  prober->start({lo, silent.port, 300ms, 1}, sink);
+  prober->cancel(prober->start({lo, silent.port, 20s, 2}, sink));  // before it is sent
+  ctx.run_for(50ms);
+  probe_handle waiting = prober->start({lo, silent.port, 20s, 3}, sink);
+  ctx.run_for(50ms);
+  prober->cancel(waiting);
+  auto start = std::chrono::steady_clock::now();
+  ctx.run();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+  ASSERT_EQ(sink.got.size(), 1u);
+  EXPECT_EQ(sink.got[0].first, 1u);
+  EXPECT_EQ(sink.got[0].second.what, probe_outcome::kind::silent);
+}
 
 struct raw_syn_forgery : raw_syn {
   // Probes the silent port while `answer` (in another thread) sees the SYN and replies.

@@ -97,7 +97,9 @@ TEST(reach_message, transports_and_deliveries_have_names) {
 
 TEST(reach_packet, reads_ipv4_udp_and_tcp) {
   bytes msg = text_bytes(reach_message("id", nonce));
-  auto u = reach_wire::parse_packet(ipv4(17, transport(reach_transport::udp, 40000, 51820, msg)));
+  // The views point into the packet: it must outlive them.
+  bytes udp_packet = ipv4(17, transport(reach_transport::udp, 40000, 51820, msg));
+  auto u = reach_wire::parse_packet(udp_packet);
   ASSERT_TRUE(u);
   EXPECT_FALSE(u->v6);
   EXPECT_EQ(u->transport, reach_transport::udp);
@@ -107,8 +109,8 @@ TEST(reach_packet, reads_ipv4_udp_and_tcp) {
   EXPECT_EQ(reach_wire::address_text(u->destination, false), "192.168.1.2");
   EXPECT_EQ(payload_text(*u), reach_message("id", nonce));
   // TCP with 12 bytes of options and an IPv4 header with options: both skipped.
-  auto t =
-      reach_wire::parse_packet(ipv4(6, transport(reach_transport::tcp, 40000, 8080, msg, 12), 7));
+  bytes tcp_packet = ipv4(6, transport(reach_transport::tcp, 40000, 8080, msg, 12), 7);
+  auto t = reach_wire::parse_packet(tcp_packet);
   ASSERT_TRUE(t);
   EXPECT_EQ(t->transport, reach_transport::tcp);
   EXPECT_EQ(t->destination_port, 8080);
@@ -118,7 +120,8 @@ TEST(reach_packet, reads_ipv4_udp_and_tcp) {
 TEST(reach_packet, reads_ipv6_through_extension_headers) {
   bytes msg = text_bytes("hello");
   bytes udp = transport(reach_transport::udp, 1, 51820, msg);
-  auto plain = reach_wire::parse_packet(ipv6(17, udp));
+  bytes plain_packet = ipv6(17, udp);
+  auto plain = reach_wire::parse_packet(plain_packet);
   ASSERT_TRUE(plain);
   EXPECT_TRUE(plain->v6);
   EXPECT_EQ(reach_wire::address_text(plain->source, true), "2001:db8::1");
@@ -129,7 +132,8 @@ TEST(reach_packet, reads_ipv6_through_extension_headers) {
   bytes body = ext;
   body.insert(body.end(), frag.begin(), frag.end());
   body.insert(body.end(), udp.begin(), udp.end());
-  auto walked = reach_wire::parse_packet(ipv6(0, body));
+  bytes walked_packet = ipv6(0, body);
+  auto walked = reach_wire::parse_packet(walked_packet);
   ASSERT_TRUE(walked);
   EXPECT_EQ(walked->destination_port, 51820);
   EXPECT_EQ(payload_text(*walked), "hello");

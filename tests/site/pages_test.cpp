@@ -49,6 +49,52 @@ TEST(port_page, with_the_scan_service_loads_the_inline_probe_script) {
   EXPECT_TRUE(has(p.head, "<script src=\"" + asset_url("probe.js") + "\" defer></script>"));
 }
 
+TEST(port_page, the_probe_offers_the_transports_of_the_entry_or_the_registry) {
+  using db::transport;
+  std::vector<db::entry> entries{db::testing::make_entry(53, "DNS", "Names."),
+                                 db::testing::make_entry(51820, "WireGuard", "A VPN.")};
+  entries[0].transports = {transport::udp, transport::tcp};
+  entries[1].transports = {transport::udp};
+  db::database db({db::testing::row("ssh", 22, 22, transport::tcp, "SSH"),
+                   db::testing::row("domain", 53, 53, transport::tcp, "DNS"),
+                   db::testing::row("snmp", 161, 161, transport::udp, "SNMP"),
+                   db::testing::row("snmp", 161, 161, transport::tcp, "SNMP"),
+                   db::testing::row("syslog", 514, 514, transport::udp, "syslog")},
+                  std::move(entries));
+  page_context ctx = http_context();
+  ctx.probe = true;
+  auto body = [&](unsigned port) {
+    return render_port_page(db, db.lookup(static_cast<std::uint16_t>(port)), ctx).body;
+  };
+  // TCP only (the entry or the registry says so, or nothing says): one button, as before.
+  for (unsigned port : {22U, 4000U}) {
+    std::string b = body(port);
+    EXPECT_TRUE(has(b,
+                    "<button type=\"submit\" id=\"probe-tcp\" data-transport=\"tcp\">Probe "
+                    "port " +
+                        std::to_string(port) + " on my connection</button></form>"))
+        << port;
+    EXPECT_FALSE(has(b, "probe-udp")) << port;
+  }
+  // Both, by the entry (not the registry, which names TCP only for 53).
+  std::string dns = body(53);
+  EXPECT_TRUE(has(dns,
+                  "<span class=\"probe-label\">Probe port 53 on my connection:</span>"
+                  "<button type=\"submit\" id=\"probe-tcp\" data-transport=\"tcp\" "
+                  "name=\"transport\" value=\"tcp\" aria-label=\"Probe TCP port 53\">TCP"
+                  "</button>"));
+  EXPECT_TRUE(has(dns,
+                  "<button type=\"submit\" id=\"probe-udp\" data-transport=\"udp\" "
+                  "name=\"transport\" value=\"udp\" data-protocol=\"DNS\" "
+                  "aria-label=\"Probe UDP port 53\">UDP</button>"));
+  EXPECT_TRUE(has(body(161), "aria-label=\"Probe UDP port 161\">UDP</button>"));  // by IANA
+  // UDP only.
+  std::string wg = body(51820);
+  EXPECT_TRUE(has(wg, "data-protocol=\"WireGuard\">Probe UDP port 51820 on my connection"));
+  EXPECT_FALSE(has(wg, "probe-tcp"));
+  EXPECT_TRUE(has(body(514), "data-protocol=\"\">Probe UDP port 514 on my connection"));
+}
+
 TEST(port_page, says_honestly_when_there_is_no_entry) {
   db::database db = db::testing::small_database();
   page p = render_port_page(db, db.lookup(830), http_context());

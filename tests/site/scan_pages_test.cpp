@@ -1,7 +1,12 @@
+#include "probe/wire/udp/finding.hpp"
+#include "site/escape.hpp"
 #include "site/page_scan.hpp"
 #include "support/test_data.hpp"
+#include "support/udp_results.hpp"
 
 #include <gtest/gtest.h>
+
+#include <fmt/format.h>
 
 #include <regex>
 
@@ -232,6 +237,205 @@ TEST(scan_pages, refusals_explain_fair_use) {
   EXPECT_TRUE(has(p.body, "try again in 2 minutes"));
   EXPECT_EQ(describe_duration(std::chrono::milliseconds(4000)), "about 4 seconds");
   EXPECT_EQ(describe_duration(std::chrono::minutes(65)), "about 1 hour 5 minutes");
+}
+
+TEST(scan_pages, udp_cells_have_their_own_grid_never_the_tcp_cell_of_the_same_number) {
+  scan::scan_view v = service_scan(100);
+  v.udp_ports = *probe::parse_port_set("53,123,161,51820");
+  v.result.udp = {testing::open_resolver(), testing::udp_closed(123),
+                  testing::udp_filtered(161, "198.18.0.254")};
+  html tcp, udp;
+  scan_grid(tcp, v);
+  scan_udp_grid(udp, v);
+  EXPECT_TRUE(has(tcp.str(), "id=\"p53\" href=\"/port/53\" title=\"Port 53: stealth\""));
+  EXPECT_FALSE(has(tcp.str(), "id=\"u53\""));
+  std::string g = udp.str();
+  EXPECT_TRUE(has(g, "<div class=\"grid compact numbered udp\" id=\"grid-udp\">"));
+  EXPECT_TRUE(has(g, "<span class=\"tag\" aria-hidden=\"true\">UDP</span>"));
+  EXPECT_TRUE(has(g,
+                  "<a class=\"c st-open num\" id=\"u53\" href=\"/port/53\" data-name=\"DNS\" "
+                  "title=\"UDP port 53 (DNS): open\">53</a>"));
+  EXPECT_TRUE(has(g, "class=\"c st-closed num\" id=\"u123\""));
+  EXPECT_TRUE(has(g, "class=\"c st-filtered num\" id=\"u161\""));
+  EXPECT_TRUE(has(g, "title=\"UDP port 51820 (WireGuard): not yet tested\""));
+  EXPECT_FALSE(has(g, "id=\"p"));
+  EXPECT_EQ(count(g, "<a class=\"c "), 4U);
+
+  v.phase = scan::scan_phase::done;
+  v.result.udp.push_back(testing::udp_silent(51820));
+  html done;
+  scan_udp_grid(done, v);
+  EXPECT_TRUE(has(done.str(), "title=\"UDP port 51820 (WireGuard): no answer\""));
+}
+
+TEST(scan_pages, a_udp_test_lists_answers_findings_icmp_senders_and_silence) {
+  db::database db = db::testing::small_database();
+  scan::scan_view v = testing::udp_scan();
+  page p = render_scan_result_page(v, db, "t");
+  EXPECT_EQ(p.title, "UDP services and reflectors: Finished");
+  EXPECT_TRUE(has(p.body, "data-total=\"4\" data-tcp-total=\"0\" data-udp-total=\"4\""));
+  EXPECT_TRUE(has(p.body, "<span id=\"decided\">4</span> of 4 ports decided"));
+  EXPECT_FALSE(has(p.body, "id=\"grid\""));  // no TCP ports, no TCP grid
+  EXPECT_TRUE(has(p.body, "id=\"grid-udp\""));
+  EXPECT_TRUE(has(p.body, "UDP: Open <b id=\"nu-open\">1</b> · Closed <b id=\"nu-closed\">1"));
+  EXPECT_TRUE(has(p.body,
+                  "Filtered <b id=\"nu-filtered\">1</b> · No answer <b "
+                  "id=\"nu-stealth\">1</b>"));
+  // The findings table travels with the page, escaped in its attribute.
+  EXPECT_TRUE(has(p.body, "data-findings=\"{&quot;open-resolver&quot;:{&quot;headline&quot;"));
+  // The verdict: the reflector, in the table's words.
+  EXPECT_TRUE(has(p.body, "id=\"verdict\" class=\"verdict v-bad\""));
+  std::string sentence =
+      "Your address answers DNS queries from anyone: it can be used to attack others "
+      "(amplification x1.6).";
+  EXPECT_TRUE(has(p.body, "<p class=\"headline\"><strong>" + sentence + "</strong></p>"));
+  std::string advice = escape_html(probe::udp::find_finding("open-resolver")->advice);
+  EXPECT_TRUE(has(p.body, "<a href=\"/port/53\">UDP port 53 (DNS)</a>: <strong>" + sentence +
+                              "</strong> <em>" + advice + "</em>"));
+  // The open port: protocol, sizes, amplification, summary and the answer's text, as text.
+  std::size_t item = p.body.find("<li class=\"st-open\" id=\"ua53\">");
+  ASSERT_NE(item, std::string::npos);
+  std::string li = p.body.substr(item, p.body.find("</li>", item) - item);
+  EXPECT_TRUE(has(li,
+                  "<a href=\"/port/53\">UDP 53</a> DNS: <strong>open</strong> (answered, "
+                  "12.3 ms)"));
+  EXPECT_TRUE(has(
+      li, "<p class=\"udp-finding danger\"><strong>" + sentence + "</strong> " + advice + "</p>"));
+  EXPECT_TRUE(has(li,
+                  "Asked in DNS: 29 bytes sent, 45 bytes back in 1 datagram: amplification "
+                  "x1.6."));
+  EXPECT_TRUE(has(li, "a DNS resolver open to anyone: recursion available"));
+  EXPECT_TRUE(has(li,
+                  "<pre class=\"udp-text\">\\x62\\x77\\x81\\x80 "
+                  "&lt;script&gt;alert(1)&lt;/script&gt;</pre>"));
+  EXPECT_FALSE(has(p.body, "<script>"));
+  // Closed and filtered: the ICMP message, and who sent it.
+  EXPECT_TRUE(has(p.body,
+                  "<li class=\"st-closed\" id=\"ua123\"><a href=\"/port/123\">UDP "
+                  "123</a> NTP: <strong>closed</strong> (ICMP port unreachable, 12.3 ms)"));
+  EXPECT_TRUE(has(p.body,
+                  "<strong>filtered</strong> (ICMP admin prohibited (from "
+                  "198.18.0.254), 12.3 ms)"));
+  // Open before the rest.
+  EXPECT_LT(p.body.find("id=\"ua53\""), p.body.find("id=\"ua123\""));
+  // Silent by design: the note and the test that can tell.
+  EXPECT_TRUE(has(p.body, "<ul id=\"udp-silent\" class=\"silent\"><li id=\"us51820\">"));
+  EXPECT_TRUE(has(p.body,
+                  "<strong>no answer</strong>. Silence is what a healthy WireGuard port "
+                  "sends"));
+  EXPECT_TRUE(has(p.body, "<a href=\"/reach\">Run the reachability check</a>"));
+  EXPECT_TRUE(has(p.body, "id=\"answered-udp-none\" hidden"));
+}
+
+TEST(scan_pages, tcp_and_udp_side_by_side_count_every_port) {
+  db::database db = db::testing::small_database();
+  scan::scan_view v = service_scan(100);
+  v.udp_ports = *probe::parse_port_set("udp-common");
+  v.result.udp = {testing::open_resolver()};
+  v.decided = 101;
+  page p = render_scan_result_page(v, db, "t");
+  std::size_t udp_total = v.udp_ports.size();
+  EXPECT_TRUE(has(p.body, fmt::format("<span id=\"decided\">101</span> of {} ports decided",
+                                      1056 + udp_total)));
+  EXPECT_TRUE(has(p.body, fmt::format("<progress id=\"bar\" max=\"{}\"", 1056 + udp_total)));
+  EXPECT_TRUE(has(p.body, "<h2>TCP ports</h2>"));
+  EXPECT_TRUE(has(p.body, "<h2>UDP services</h2>"));
+  EXPECT_TRUE(
+      has(p.body, fmt::format("Not yet tested <b id=\"nu-pending\">{}</b>", udp_total - 1)));
+  EXPECT_TRUE(has(p.body, "Not yet tested <b id=\"n-pending\">956</b>"));
+  EXPECT_TRUE(has(p.body, "id=\"p53\""));
+  EXPECT_TRUE(has(p.body, "id=\"u53\""));
+  EXPECT_TRUE(has(p.body, "<ul id=\"udp-silent\" class=\"silent\" hidden></ul>"));
+  EXPECT_TRUE(has(p.body, "<p id=\"answered-udp-none\" hidden>"));
+}
+
+TEST(scan_pages, the_udp_test_on_the_choice_and_confirm_pages) {
+  page choice = render_scan_choice_page("198.18.0.2");
+  EXPECT_TRUE(
+      has(choice.body, "<a href=\"/scan/confirm?kind=udp\">UDP services and reflectors</a>"));
+  EXPECT_TRUE(has(choice.body, "DNS, TFTP, NTP"));
+  EXPECT_TRUE(has(choice.body, "memcached"));
+  EXPECT_TRUE(has(choice.body, "WireGuard"));
+  EXPECT_TRUE(has(choice.body, "Each gets one small request in its own protocol"));
+  EXPECT_TRUE(has(choice.body, "An answer means the service is reachable from the internet"));
+
+  scan_confirmation c;
+  c.order.kind = scan::scan_kind::udp;
+  c.udp_count = 29;
+  c.address = "198.18.0.2";
+  page p = render_scan_confirm_page(c);
+  EXPECT_TRUE(has(p.body, "<h1>UDP services and reflectors</h1>"));
+  EXPECT_TRUE(has(p.body, "one small UDP request to each of 29 UDP ports"));
+  EXPECT_FALSE(has(p.body, "TCP connection request"));
+  EXPECT_FALSE(has(p.body, "name=\"udp\""));  // it is the UDP test: nothing to add
+  EXPECT_TRUE(has(p.body, "name=\"kind\" value=\"udp\""));
+
+  scan_confirmation s;
+  s.order.kind = scan::scan_kind::service;
+  s.port_count = 1056;
+  page sp = render_scan_confirm_page(s);
+  EXPECT_TRUE(has(sp.body,
+                  "<input type=\"checkbox\" name=\"udp\" value=\"1\"> Also the UDP "
+                  "services (udp-common)"));
+  EXPECT_TRUE(has(sp.body, "With \u201calso the UDP services\u201d: one small UDP request"));
+  s.order.udp = "udp-common";
+  EXPECT_TRUE(has(render_scan_confirm_page(s).body, "name=\"udp\" value=\"1\" checked"));
+
+  scan_confirmation single;
+  single.order.kind = scan::scan_kind::single;
+  single.order.udp = "53";
+  single.udp_count = 1;
+  page one = render_scan_confirm_page(single);
+  EXPECT_TRUE(has(one.body, "UDP port: <code id=\"udp-ports\">53</code>"));
+  EXPECT_TRUE(has(one.body,
+                  "name=\"ports\" value=\"53\"><input type=\"hidden\" "
+                  "name=\"transport\" value=\"udp\">"));
+  EXPECT_TRUE(has(one.body, "each of 1 UDP port,"));
+}
+
+TEST(scan_pages, a_single_udp_probe_sits_on_the_port_page) {
+  db::database db = db::testing::small_database();
+  scan::scan_view v;
+  v.id = "s2";
+  v.target = "198.18.0.2";
+  v.kind = scan::scan_kind::single;
+  v.udp_ports = *probe::parse_port_set("53");
+  v.phase = scan::scan_phase::done;
+  v.result.udp = {testing::open_resolver()};
+  page_context ctx;
+  ctx.probe = true;
+  page p = render_port_probe_page(v, db, ctx);
+  EXPECT_EQ(p.title, "Probe of UDP port 53");
+  EXPECT_TRUE(has(p.body, "<section id=\"scan\" class=\"probe-result st-open\""));
+  EXPECT_TRUE(has(p.body, "UDP port 53 from the internet: <span id=\"state-udp\">Open</span>"));
+  EXPECT_FALSE(has(p.body, "id=\"state\""));
+  EXPECT_TRUE(has(p.body, "answered a DNS request on UDP port 53 (DNS)"));
+  EXPECT_TRUE(has(p.body, "it can be used to attack others (amplification x1.6)."));
+  EXPECT_TRUE(has(p.body, "&lt;script&gt;"));
+  EXPECT_TRUE(has(p.body, "Reason: an answer (udp-answer), answered after 12.3 ms."));
+  EXPECT_TRUE(has(p.body, "href=\"/port/53/probe?transport=udp\">Probe again</a>"));
+
+  // Silent WireGuard, probed on both transports: each has its heading; the silence note
+  // points to the reachability check.
+  v.ports = *probe::parse_port_set("51820");
+  v.udp_ports = *probe::parse_port_set("51820");
+  probe::port_result tcp;
+  tcp.port = 51820;
+  v.result.ports = {tcp};
+  v.result.udp = {testing::udp_silent(51820)};
+  page both = render_port_probe_page(v, db, ctx);
+  EXPECT_TRUE(has(both.body, "TCP port 51820 from the internet: <span id=\"state\">Stealth"));
+  EXPECT_TRUE(has(both.body,
+                  "<div class=\"probe-result probe-udp st-stealth\"><h2>UDP port "
+                  "51820 from the internet: <span id=\"state-udp\">No answer"));
+  EXPECT_TRUE(has(both.body, "Silence is what a healthy WireGuard port sends"));
+  EXPECT_TRUE(has(both.body, "<a href=\"/reach\">Run the reachability check</a>"));
+  EXPECT_TRUE(has(both.body, "Reason: no answer."));
+  EXPECT_TRUE(has(both.body, "href=\"/port/51820/probe?transport=both\""));
+
+  v.result.udp = {testing::udp_filtered(51820, "198.18.0.254")};
+  EXPECT_TRUE(has(render_port_probe_page(v, db, ctx).body,
+                  "Reason: ICMP admin prohibited (from 198.18.0.254)"));
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "site/scan_routes.hpp"
 #include "support/fake_scan_service.hpp"
 #include "support/test_data.hpp"
+#include "support/udp_results.hpp"
 
 #include <gtest/gtest.h>
 
@@ -232,6 +233,74 @@ TEST_F(scan_routes_test, the_headers_page_shows_what_was_sent) {
   EXPECT_TRUE(has(r.res.body, "test &lt;agent&gt;"));
   EXPECT_TRUE(has(r.res.body, "Do Not Track"));
   EXPECT_TRUE(has(r.res.body, "No sec-gpc header."));
+}
+
+TEST_F(scan_routes_test, the_udp_test_and_the_udp_checkbox_reach_the_order) {
+  handled confirm = send(method::get, "/scan/confirm?kind=udp");
+  EXPECT_EQ(confirm.res.status, 200U);
+  EXPECT_TRUE(has(confirm.res.body, "one small UDP request to each of 29 UDP ports"));
+  EXPECT_TRUE(carries_valid_token(confirm.res.body));
+  handled service = send(method::get, "/scan/confirm?kind=service");
+  EXPECT_TRUE(has(service.res.body, "name=\"udp\" value=\"1\"> Also the UDP services"));
+
+  body_ = "csrf=" + token() + "&kind=udp";
+  EXPECT_EQ(send(method::post, "/scan", body_).res.status, 303U);
+  body_ = "csrf=" + token() + "&kind=service&ping=1&udp=1";
+  EXPECT_EQ(send(method::post, "/scan", body_).res.status, 303U);
+  body_ = "csrf=" + token() + "&kind=custom&ports=22&udp=on";
+  EXPECT_EQ(send(method::post, "/scan", body_).res.status, 303U);
+  body_ = "csrf=" + token() + "&kind=udp&udp=1&ping=1";  // a test of its own: nothing added
+  EXPECT_EQ(send(method::post, "/scan", body_).res.status, 303U);
+  ASSERT_EQ(service_.starts.size(), 4U);
+  EXPECT_EQ(service_.starts[0].order.kind, scan::scan_kind::udp);
+  EXPECT_EQ(service_.starts[0].order.udp, "");
+  EXPECT_EQ(service_.starts[1].order.kind, scan::scan_kind::service);
+  EXPECT_EQ(service_.starts[1].order.udp, "udp-common");
+  EXPECT_TRUE(service_.starts[1].order.ping);
+  EXPECT_EQ(service_.starts[2].order.udp, "udp-common");
+  EXPECT_EQ(service_.starts[2].order.ports, "22");
+  EXPECT_EQ(service_.starts[3].order.udp, "");
+  EXPECT_FALSE(service_.starts[3].order.ping);
+  // Without the token, the checkbox starts nothing.
+  EXPECT_EQ(send(method::post, "/scan", "kind=service&udp=1").res.status, 403U);
+  EXPECT_EQ(service_.starts.size(), 4U);
+}
+
+TEST_F(scan_routes_test, a_single_port_probe_can_be_udp_or_both) {
+  handled udp = send(method::get, "/port/53/probe?transport=udp");
+  EXPECT_EQ(udp.res.status, 200U);
+  EXPECT_TRUE(has(udp.res.body, "UDP port: <code id=\"udp-ports\">53</code>"));
+  EXPECT_TRUE(has(udp.res.body, "name=\"transport\" value=\"udp\""));
+  EXPECT_FALSE(has(udp.res.body, "SYN packet"));
+  handled both = send(method::get, "/port/53/probe?transport=both");
+  EXPECT_TRUE(has(both.res.body, "name=\"transport\" value=\"both\""));
+  EXPECT_TRUE(has(both.res.body, "TCP ports: <code id=\"ports\">53</code>"));
+  EXPECT_EQ(send(method::get, "/port/53/probe?transport=sctp").res.status, 400U);
+  EXPECT_EQ(send(method::get, "/port/53/probe?transport=").res.status, 400U);
+
+  for (std::string_view t : {"udp", "both", "tcp"}) {
+    body_ = "csrf=" + token() + "&kind=single&ports=53&transport=" + std::string(t);
+    EXPECT_EQ(send(method::post, "/scan", body_).res.status, 303U) << t;
+  }
+  ASSERT_EQ(service_.starts.size(), 3U);
+  EXPECT_EQ(service_.starts[0].order.ports, "");
+  EXPECT_EQ(service_.starts[0].order.udp, "53");
+  EXPECT_EQ(service_.starts[1].order.ports, "53");
+  EXPECT_EQ(service_.starts[1].order.udp, "53");
+  EXPECT_EQ(service_.starts[2].order.udp, "");
+  body_ = "csrf=" + token() + "&kind=single&ports=53&transport=icmp";
+  handled bad = send(method::post, "/scan", body_);
+  EXPECT_EQ(bad.res.status, 400U);
+  EXPECT_TRUE(has(bad.res.body, "TCP, UDP or both"));
+  body_ = "csrf=" + token() + "&kind=single&ports=53-54&transport=udp";
+  EXPECT_EQ(send(method::post, "/scan", body_).res.status, 400U);
+  EXPECT_EQ(service_.starts.size(), 3U);
+
+  // The result page of the UDP probe, with the scripted verdict.
+  service_.scans["scan1"].result.udp = {testing::udp_closed(53)};
+  service_.scans["scan1"].phase = scan::scan_phase::done;
+  handled page = send(method::get, "/scan/scan1");
+  EXPECT_TRUE(has(page.res.body, "<span id=\"state-udp\">Closed</span>"));
 }
 
 }  // namespace

@@ -1,5 +1,8 @@
 #include "site/scan_verdict.hpp"
+#include "probe/wire/udp/finding.hpp"
+#include "site/udp_words.hpp"
 #include "support/test_data.hpp"
+#include "support/udp_results.hpp"
 
 #include <gtest/gtest.h>
 
@@ -176,6 +179,118 @@ TEST(verdict, explains_each_state_for_one_port) {
   EXPECT_EQ(open[1], "Summary of HTTPS.");
   EXPECT_TRUE(has(explain_port_state(9, port_state::closed, db)[0], "refused port 9"));
   EXPECT_TRUE(has(explain_port_state(9, port_state::stealth, db)[0], "best result"));
+}
+
+TEST(verdict, a_reflector_comes_first_in_words_from_the_findings_table) {
+  db::database db = db::testing::small_database();
+  verdict_text t = make_verdict(testing::udp_scan(), db);
+  EXPECT_EQ(t.kind, verdict_kind::udp_reflector);
+  EXPECT_EQ(t.headline,
+            "Your address answers DNS queries from anyone: it can be used to attack others "
+            "(amplification x1.6).");
+  ASSERT_EQ(t.udp.size(), 1U);
+  EXPECT_EQ(t.udp[0].port, 53);
+  EXPECT_TRUE(t.udp[0].reflector);
+  // The advice is the table's, not a copy.
+  std::string_view advice = probe::udp::find_finding("open-resolver")->advice;
+  EXPECT_EQ(t.udp[0].advice, advice);
+  ASSERT_FALSE(t.actions.empty());
+  EXPECT_EQ(t.actions[0], "UDP port 53 (DNS): " + std::string(advice));
+  std::string all = all_text(t);
+  EXPECT_TRUE(has(all, "Of 4 UDP ports tested: 1 answered, 1 closed, 1 filtered, 1 no answer."));
+  EXPECT_TRUE(has(all, "stealth, or a service that stays silent"));
+  EXPECT_TRUE(has(all, "A reflector answers a small request with a larger answer."));
+  EXPECT_TRUE(has(all, "A filtered UDP port drew an ICMP error"));
+  EXPECT_TRUE(has(all, "UDP port 51820 (WireGuard): Silence is what a healthy WireGuard port"));
+  EXPECT_TRUE(has(all, "drop unsolicited packets"));
+  EXPECT_FALSE(has(all, "TruStealth"));
+}
+
+TEST(verdict, reflectors_by_amplification_then_other_findings_then_plain_answers) {
+  db::database db = db::testing::small_database();
+  scan::scan_view v = testing::udp_scan();
+  v.udp_ports = *probe::parse_port_set("53,3478,5060,11211");
+  v.result.udp = {
+      testing::open_resolver(), testing::udp_open(3478, "STUN", 20, 32, "", "a STUN server", ""),
+      testing::udp_open(5060, "SIP", 300, 500, "sip-exposed", "a SIP server", ""),
+      testing::udp_open(11211, "memcached", 17, 700, "memcached-udp", "memcached 1.6.21", "")};
+  verdict_text t = make_verdict(v, db);
+  ASSERT_EQ(t.udp.size(), 4U);
+  EXPECT_EQ(t.udp[0].port, 11211);  // x41 before x1.6
+  EXPECT_EQ(t.udp[1].port, 53);
+  EXPECT_EQ(t.udp[2].port, 5060);
+  EXPECT_FALSE(t.udp[2].reflector);
+  EXPECT_EQ(t.udp[2].sentence, "Your address answers SIP from the internet.");
+  EXPECT_EQ(t.udp[3].port, 3478);
+  EXPECT_TRUE(t.udp[3].sentence.empty());
+  EXPECT_EQ(t.headline,
+            "Your address runs memcached with UDP open to the internet: it can be used to attack "
+            "others (amplification x41).");
+  EXPECT_TRUE(has(t.actions[0], "UDP port 11211 (memcached): memcached over UDP"));
+  EXPECT_TRUE(has(all_text(t), "For each UDP service that answered"));
+
+  v.result.udp = {v.result.udp[2]};  // SIP alone: a finding, not a reflector
+  v.udp_ports = *probe::parse_port_set("5060");
+  verdict_text sip = make_verdict(v, db);
+  EXPECT_EQ(sip.kind, verdict_kind::udp_exposed);
+  EXPECT_EQ(sip.headline, "Your address answers SIP from the internet.");
+}
+
+TEST(verdict, udp_answers_without_findings_closed_and_silent_udp_ports) {
+  db::database db = db::testing::small_database();
+  scan::scan_view v = testing::udp_scan();
+  v.result.udp[0] = testing::udp_open(53, "DNS", 29, 40, "", "a DNS server", "");
+  verdict_text open = make_verdict(v, db);
+  EXPECT_EQ(open.kind, verdict_kind::udp_open);
+  EXPECT_EQ(open.headline, "1 UDP service of your connection answers from the internet.");
+
+  v.result.udp[0] = testing::udp_silent(53);
+  verdict_text refused = make_verdict(v, db);
+  EXPECT_EQ(refused.kind, verdict_kind::closed_ports);
+  EXPECT_EQ(refused.headline,
+            "No open ports and no UDP service answered, but 2 ports refused the probes, which "
+            "shows that something is there.");
+
+  for (auto& r : v.result.udp) r = testing::udp_silent(r.port);
+  verdict_text silent = make_verdict(v, db);
+  EXPECT_EQ(silent.kind, verdict_kind::stealth);
+  EXPECT_EQ(silent.headline, "No UDP service answered: every port tested was silent.");
+  EXPECT_TRUE(has(all_text(silent), "silence proves neither"));
+
+  // TCP and UDP in one scan: each has its own summary line.
+  scan::scan_view both = finished("20-23", {{22, port_state::closed}});
+  both.udp_ports = *probe::parse_port_set("123");
+  both.result.udp = {testing::udp_silent(123)};
+  verdict_text b = make_verdict(both, db);
+  EXPECT_EQ(b.headline, "No open ports, but 1 port answered that it is closed.");
+  EXPECT_TRUE(has(all_text(b), "Of 4 TCP ports tested: 0 open, 1 closed, 3 stealth."));
+  EXPECT_TRUE(has(all_text(b), "Of 1 UDP port tested: 0 answered, 0 closed, 0 filtered, 1 no"));
+}
+
+TEST(verdict, explains_each_udp_state_for_one_port) {
+  auto open = explain_udp_state(testing::open_resolver(), false);
+  ASSERT_EQ(open.size(), 2U);
+  EXPECT_EQ(open[0],
+            "A service on your connection answered a DNS request on UDP port 53 (DNS): anyone on "
+            "the internet can reach it.");
+  EXPECT_TRUE(has(open[1], "Its answer: a DNS resolver open to anyone"));
+  EXPECT_TRUE(has(explain_udp_state(testing::udp_closed(123), false)[0],
+                  "answered UDP port 123 (NTP) with ICMP port unreachable"));
+  EXPECT_TRUE(has(explain_udp_state(testing::udp_filtered(161, "198.18.0.254"), false)[0],
+                  "with ICMP admin prohibited (from 198.18.0.254): the port is filtered"));
+  auto silent = explain_udp_state(testing::udp_silent(51820), false);
+  ASSERT_EQ(silent.size(), 2U);
+  EXPECT_TRUE(has(silent[0], "stealth, or a service that stays silent"));
+  EXPECT_TRUE(has(silent[1], "Silence is what a healthy WireGuard port sends"));
+  EXPECT_EQ(explain_udp_state(testing::udp_silent(9999), false).size(), 1U);
+}
+
+TEST(verdict, amplification_in_words) {
+  EXPECT_EQ(amplification_text(45.0 / 29.0), "x1.6");
+  EXPECT_EQ(amplification_text(41.2), "x41");
+  EXPECT_EQ(amplification_text(2.0), "x2");
+  EXPECT_EQ(amplification_text(9.97), "x10");
+  EXPECT_EQ(amplification_text(0.5), "x0.5");
 }
 
 }  // namespace

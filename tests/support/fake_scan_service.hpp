@@ -1,11 +1,12 @@
 // A scan::service for page and route tests: scans are views the test writes, starts are
-// recorded, and refusals can be queued.
+// recorded, refusals can be queued, and a scan's events are the ones the test scripts.
 #pragma once
 
 #include "probe/port_set.hpp"
 #include "scan/service.hpp"
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,9 +43,13 @@ class fake_scan_service : public scan::service {
                                                            : "common";
     }
     auto set = probe::parse_port_set(spec);
-    if (set && order.kind != scan::scan_kind::ping && order.kind != scan::scan_kind::upnp) {
+    bool tcp = !(order.kind == scan::scan_kind::single && order.ports.empty());
+    if (set && tcp && order.kind != scan::scan_kind::ping && order.kind != scan::scan_kind::upnp &&
+        order.kind != scan::scan_kind::udp) {
       v.ports = *set;
     }
+    std::string udp = order.kind == scan::scan_kind::udp ? "udp-common" : order.udp;
+    if (auto u = probe::parse_port_set(udp); u && !udp.empty()) v.udp_ports = *u;
     v.started = std::chrono::system_clock::now();
     v.expires = v.started + std::chrono::minutes(30);
     scans[id] = v;
@@ -66,10 +71,15 @@ class fake_scan_service : public scan::service {
     return true;
   }
 
+  // Hands over the scripted events of the scan at once (every scan gets `scripted_events`).
   boost::system::result<std::unique_ptr<scan::subscription>, scan::refusal> subscribe(
-      std::string_view, std::string_view, std::uint64_t,
-      std::function<void(const scan::scan_event&)>, bool) override {
-    return scan::refusal{404, "not_found", "no events in the fake service", {}};
+      std::string_view id, std::string_view address, std::uint64_t,
+      std::function<void(const scan::scan_event&)> on_event, bool) override {
+    if (scripted_events.empty() || !find(id, address)) {
+      return scan::refusal{404, "not_found", "no events in the fake service", {}};
+    }
+    for (const scan::scan_event& e : scripted_events) on_event(e);
+    return std::make_unique<scan::subscription>();
   }
 
   boost::system::result<std::chrono::milliseconds, scan::refusal> estimate(
@@ -84,6 +94,7 @@ class fake_scan_service : public scan::service {
   std::vector<std::string> cancelled;
   std::optional<scan::refusal> next_refusal;
   std::optional<scan::refusal> estimate_refusal;
+  std::vector<scan::scan_event> scripted_events;
 };
 
 }  // namespace breakwater::site::testing

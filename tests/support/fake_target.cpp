@@ -125,7 +125,7 @@ asio::awaitable<probe_outcome> fake_target::probe(asio::ip::address, std::uint16
 
 namespace {
 
-class udp_adapter final : public prober {
+class udp_adapter final : public coroutine_prober {
  public:
   explicit udp_adapter(std::shared_ptr<fake_target> t) : target_(std::move(t)) {}
 

@@ -2,7 +2,7 @@
 // with round-trip delay, loss and a Linux-like ICMP error rate limit. For logic tests.
 #pragma once
 
-#include "probe/prober.hpp"
+#include "probe/probers/coroutine_prober.hpp"
 
 #include <cstdint>
 #include <map>
@@ -30,7 +30,7 @@ struct fake_target_options {
   std::uint32_t seed = 1;
 };
 
-class fake_target final : public prober {
+class fake_target final : public coroutine_prober {
  public:
   explicit fake_target(fake_target_options options = {});
 

@@ -30,6 +30,12 @@ struct wait_traits {
 using duration = clock::duration;
 using time_point = clock::time_point;
 
+// The first whole millisecond at or after `t`. Wake-ups rounded to it share a timer expiry
+// (one wake of the event loop, one re-armed timerfd) instead of each costing its own.
+inline time_point next_tick(time_point t) noexcept {
+  return time_point{std::chrono::ceil<std::chrono::milliseconds>(t.time_since_epoch())};
+}
+
 inline double to_ms(duration d) noexcept {
   return std::chrono::duration<double, std::milli>(d).count();
 }

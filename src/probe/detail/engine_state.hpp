@@ -21,6 +21,7 @@ struct engine::state {
   std::vector<timer*> waiting;  // wake timers of scans waiting for engine-wide room
 
   bool has_room() const noexcept { return in_flight < options.max_in_flight; }
+  std::size_t room() const noexcept { return has_room() ? options.max_in_flight - in_flight : 0; }
   void acquire() noexcept { ++in_flight; }
   void release() {
     --in_flight;

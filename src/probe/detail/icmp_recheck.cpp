@@ -281,7 +281,7 @@ awaitable<void> icmp_recheck::run_batch(std::deque<std::size_t>& queue, time_poi
         deficit = clean_tokens - risk_share - expected;
       }
       if (deficit <= 0) {
-        if (!co_await host_.wait_send_slot()) break;
+        if (co_await host_.wait_send_slots(1) == 0) break;
         take_outcomes();  // what came back while waiting for the slot may close the bucket
         if (icmp_.tokens_before(clock::now()) < clean_tokens || from->empty()) continue;
         std::size_t id = from->front();

@@ -27,6 +27,7 @@
 
 #include <cstddef>
 #include <deque>
+#include <span>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -46,8 +47,9 @@ inline constexpr duration icmp_reorder_slack = std::chrono::milliseconds(2);
 class recheck_host {
  public:
   virtual ~recheck_host() = default;
-  // Waits until one more probe may leave; false once the scan is over.
-  virtual boost::asio::awaitable<bool> wait_send_slot() = 0;
+  // Waits until up to `wanted` more probes may leave (at least one); returns how many may, 0
+  // once the scan is over.
+  virtual boost::asio::awaitable<std::size_t> wait_send_slots(std::size_t wanted) = 0;
   // Sends one re-check try to port `id`.
   virtual void send(std::size_t id) = 0;
   // Returns once every try sent has come back (answered, silent or cancelled).
@@ -66,10 +68,11 @@ class recheck_host {
   virtual void stealth(std::size_t id, recheck how) = 0;
 };
 
-// A port the main pass left undecided, with the send times of its unanswered tries.
+// A port the main pass left undecided, with the send times of its unanswered tries (read
+// only as run() starts, before its first wait).
 struct undecided_port {
   std::size_t id = 0;
-  std::vector<time_point> silent_at;
+  std::span<const time_point> silent_at;
 };
 
 struct recheck_options {

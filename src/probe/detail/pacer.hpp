@@ -12,7 +12,8 @@ class pacer {
 
   // The earliest time at or after `now` when the next probe may go.
   time_point earliest(time_point now) const noexcept;
-  // Books one probe sent at `at` (which must be >= earliest()).
+  // Books one probe sent at `at` (which must be >= earliest()). `at` may be ahead of now: the
+  // slot is then taken for a probe that waits for it.
   void commit(time_point at) noexcept;
   double rate() const noexcept { return rate_; }
 

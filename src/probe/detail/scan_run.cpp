@@ -31,9 +31,8 @@ scan_run::scan_run(std::shared_ptr<engine::state> eng, scan_request request)
       recheck_(*this, icmp_),
       wake_(ex_),
       stop_timer_(ex_),
-      first_sample_(ex_) {
+      cut_timer_(ex_) {
   stop_timer_.expires_after(never);
-  first_sample_.expires_after(never);
   // TCP ports first, then UDP: the verdicts come out in that order, each ascending.
   for (std::uint16_t p : req_.ports.ports()) {
     record r;
@@ -56,14 +55,29 @@ scan_run::scan_run(std::shared_ptr<engine::state> eng, scan_request request)
   tries_ = std::max(1u, req_.options.tries);
 }
 
+// Every try still out is cancelled at once; the prober reports none of them any more.
 void scan_run::stop() {
   if (stopped_) return;
   stopped_ = true;
   stop_timer_.cancel();
-  wake();
+  cuts_.clear();
+  cut_timer_.cancel();
+  probe_outcome cancelled;
+  cancelled.what = probe_outcome::kind::cancelled;
+  for (std::uint32_t slot = 0; slot < flights_.size(); ++slot) {
+    if (!flights_[slot].out) continue;
+    flights_[slot].backend->cancel(flights_[slot].handle);
+    land(slot, cancelled);
+  }
+  wake_.cancel();
 }
 
-void scan_run::wake() { wake_.cancel(); }
+// An outcome wakes the main loop when it waits for room or for tries to come back. A sleep
+// until booked send slots goes on: nothing an answer changes would send sooner, and waking
+// it for every answer would re-arm its timer as often.
+void scan_run::wake() {
+  if (!pacing_) wake_.cancel();
+}
 
 awaitable<void> scan_run::wait_wake() {
   wake_.expires_after(never);
@@ -83,30 +97,33 @@ awaitable<void> scan_run::stop_wait() {
   co_await stop_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
 }
 
-// Probes sent before any round trip was measured wait the conservative initial timeout; once
-// the first answer comes back they are held only to the measured timeout instead.
-awaitable<void> scan_run::retime_wait(time_point sent, unsigned try_number) {
-  co_await first_sample_.async_wait(asio::as_tuple(asio::use_awaitable));
-  if (stopped_) co_return;
-  timer t(ex_);
-  t.expires_at(sent + rtt_.timeout_for_try(try_number));
-  co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
-}
-
 awaitable<void> scan_run::drain() {
   while (in_flight_ > 0 || side_tasks_ > 0) co_await wait_wake();
   eng_->forget(wake_);
+  cuts_.clear();
+  cut_timer_.cancel();
 }
 
-awaitable<bool> scan_run::wait_send_slot() {
+// Waits until up to `wanted` more probes may leave; returns how many (none once the scan is
+// over). While the engine-wide pace holds the scan back, its slots are booked before the
+// sleep, so that scans waiting for that pace each sleep once until their own slots instead
+// of all waking for every free one. Slots at most `batch_window` apart go out together, at
+// the millisecond tick after the last one's time: never before a slot, and one wake-up for
+// the lot, shared with every other scan whose batch falls in the same tick. Pacing is thus
+// kept to the millisecond. A batch cut short by `max_batch` (a rate above 64 a millisecond)
+// goes at its last slot, so that the tick does not cap the rate.
+awaitable<std::size_t> scan_run::wait_send_slots(std::size_t wanted) {
+  constexpr duration batch_window = std::chrono::milliseconds(1);
+  constexpr std::size_t max_batch = 64;
   for (;;) {
-    if (!live()) co_return false;
+    if (!live()) co_return 0;
     time_point now = clock::now();
     if (now < backoff_until_) {
       co_await sleep_until(backoff_until_);
       continue;
     }
-    if (in_flight_ >= std::max<std::size_t>(1, req_.options.max_in_flight)) {
+    const std::size_t cap = std::max<std::size_t>(1, req_.options.max_in_flight);
+    if (in_flight_ >= cap) {
       co_await wait_wake();
       continue;
     }
@@ -115,15 +132,37 @@ awaitable<bool> scan_run::wait_send_slot() {
       co_await wait_wake();
       continue;
     }
-    time_point at = std::max(pace_.earliest(now), eng_->pace.earliest(now));
-    if (at > now) {
-      co_await sleep_until(at);
+    const std::size_t n = std::min({wanted, cap - in_flight_, eng_->room(), max_batch});
+    std::size_t booked = 0;
+    time_point first{};
+    time_point last{};
+    while (booked < n) {
+      time_point own = pace_.earliest(now);
+      time_point shared = eng_->pace.earliest(now);
+      // The engine-wide pace is booked only at its own next free slot: booked for a later
+      // time (this scan's own pace holding it), it would lose the slots in between, which
+      // other scans could have used.
+      if (own > shared) break;
+      if (booked > 0 && shared - first > batch_window) break;
+      if (booked == 0) first = shared;
+      pace_.commit(shared);
+      eng_->pace.commit(shared);
+      last = shared;
+      ++booked;
+    }
+    if (booked == 0) {  // this scan's own pace holds it: sleep until its slot, then book
+      co_await sleep_paced(next_tick(pace_.earliest(now)));
       continue;
     }
-    pace_.commit(now);
-    eng_->pace.commit(now);
-    co_return true;
+    if (last > now) co_await sleep_paced(booked == max_batch ? last : next_tick(last));
+    co_return live() ? booked : 0;
   }
+}
+
+awaitable<void> scan_run::sleep_paced(time_point t) {
+  pacing_ = true;
+  while (live() && clock::now() < t) co_await sleep_until(t);
+  pacing_ = false;
 }
 
 void scan_run::launch(std::size_t idx, duration timeout, phase ph) {
@@ -136,44 +175,88 @@ void scan_run::launch(std::size_t idx, duration timeout, phase ph) {
       h < timeout) {
     hedges_.push_back({clock::now() + h, idx});
   }
-  auto self = shared_from_this();
-  const unsigned try_number = r.tries;  // which try this is, whatever is launched after it
-  auto task = [self, idx, timeout, ph, try_number]() -> awaitable<void> {
-    using namespace asio::experimental::awaitable_operators;
-    time_point sent = clock::now();
-    const record& rec = self->records_[idx];
-    bool udp = rec.proto == transport::udp;
-    auto& backend = udp ? *self->eng_->options.udp_backend : *self->eng_->options.backend;
-    std::uint16_t port = rec.port;
-    probe_outcome o;
-    // A UDP try is never cut to the measured timeout: a service may think before it answers
-    // (a resolver asks upstream), and an answer being gathered must not be called silence.
-    if (self->rtt_.measured() || udp) {
-      auto first = co_await (backend.probe(self->req_.target, port, timeout) || self->stop_wait());
-      if (first.index() == 0) {
-        o = std::get<0>(std::move(first));
-      } else {
-        o.what = probe_outcome::kind::cancelled;
-      }
-    } else {
-      auto first = co_await (backend.probe(self->req_.target, port, timeout) || self->stop_wait() ||
-                             self->retime_wait(sent, try_number));
-      if (first.index() == 0) {
-        o = std::get<0>(std::move(first));
-      } else if (first.index() == 1) {
-        o.what = probe_outcome::kind::cancelled;
-      }  // else: silent by the measured timeout
-    }
-    self->on_outcome(idx, sent, try_number, o, ph);
-  };
-  asio::co_spawn(ex_, std::move(task), [self, idx, ph, try_number](std::exception_ptr e) {
-    if (!e) return;
+  bool udp = r.proto == transport::udp;
+  prober& backend = udp ? *eng_->options.udp_backend : *eng_->options.backend;
+  std::uint32_t slot = 0;
+  if (free_flights_.empty()) {
+    slot = static_cast<std::uint32_t>(flights_.size());
+    flights_.emplace_back();
+  } else {
+    slot = free_flights_.back();
+    free_flights_.pop_back();
+  }
+  flight& f = flights_[slot];
+  f.idx = idx;
+  f.sent = clock::now();
+  f.try_number = r.tries;  // which try this is, whatever is launched after it
+  f.ph = ph;
+  f.backend = &backend;
+  f.out = true;
+  // A UDP try is never cut to the measured timeout: a service may think before it answers
+  // (a resolver asks upstream), and an answer being gathered must not be called silence.
+  f.unmeasured = !rtt_.measured() && !udp;
+  const probe_tag tag = (static_cast<probe_tag>(f.generation) << 32) | slot;
+  try {
+    probe_handle handle = backend.start({req_.target, r.port, timeout, tag}, *this);
+    flights_[slot].handle = handle;
+  } catch (...) {
     // A backend that throws is a programming error; end the scan with a failure, not a hang.
     probe_outcome o;
     o.what = probe_outcome::kind::failed;
     o.error = failure{make_error_code(errc::local_failure), operation::none, "probe backend"};
-    self->on_outcome(idx, clock::now(), try_number, o, ph);
+    land(slot, o);
+  }
+}
+
+void scan_run::finished(probe_tag tag, const probe_outcome& o) {
+  auto slot = static_cast<std::uint32_t>(tag);
+  if (slot >= flights_.size()) return;
+  const flight& f = flights_[slot];
+  if (!f.out || f.generation != static_cast<std::uint32_t>(tag >> 32)) return;
+  land(slot, o);
+}
+
+// The try in `slot` is back: its slot is free before the outcome is looked at.
+void scan_run::land(std::uint32_t slot, const probe_outcome& o) {
+  flight f = flights_[slot];
+  flights_[slot].out = false;
+  ++flights_[slot].generation;
+  free_flights_.push_back(slot);
+  on_outcome(f.idx, f.sent, f.try_number, o, f.ph);
+}
+
+// Tries sent before any round trip was measured wait the conservative initial timeout; once
+// the first answer comes back they are held only to the measured timeout instead, and given
+// up for silent by then.
+void scan_run::hold_to_measured_timeout() {
+  for (std::uint32_t slot = 0; slot < flights_.size(); ++slot) {
+    const flight& f = flights_[slot];
+    if (!f.out || !f.unmeasured) continue;
+    cuts_.push_back({f.sent + rtt_.timeout_for_try(f.try_number), slot, f.generation});
+  }
+  std::sort(cuts_.begin(), cuts_.end(), [](const cut& a, const cut& b) { return a.at > b.at; });
+  arm_cuts();
+}
+
+void scan_run::arm_cuts() {
+  if (cuts_.empty()) return;
+  cut_timer_.expires_at(cuts_.back().at);
+  cut_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (!ec) self->cut_due_tries();
   });
+}
+
+void scan_run::cut_due_tries() {
+  time_point now = clock::now();
+  while (!cuts_.empty() && cuts_.back().at <= now) {
+    cut c = cuts_.back();
+    cuts_.pop_back();
+    const flight& f = flights_[c.slot];
+    if (!f.out || f.generation != c.generation) continue;  // back already
+    f.backend->cancel(f.handle);
+    land(c.slot, probe_outcome{});  // silent by the measured timeout
+  }
+  arm_cuts();
 }
 
 void scan_run::enqueue(std::size_t idx, bool front) {
@@ -212,9 +295,10 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, unsigned try_number,
   wake();
   record& r = records_[idx];
   switch (o.what) {
-    case probe_outcome::kind::answered:
-      if (!rtt_.measured()) first_sample_.cancel();  // waiters re-read the timeout after this
+    case probe_outcome::kind::answered: {
+      const bool first_sample = !rtt_.measured();
       rtt_.sample(o.rtt);
+      if (first_sample) hold_to_measured_timeout();
       if (try_number > 1 && ph == phase::main && !loss_seen_ && !r.decided &&
           o.why != reason::icmp_unreachable) {
         // An answer that needed a retry shows the path loses packets: silent ports get one
@@ -232,6 +316,7 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, unsigned try_number,
                ph == phase::recheck ? recheck::rechecked : recheck::none, try_number, o.udp);
       }
       return;
+    }
     case probe_outcome::kind::silent:
       r.silent_at.push_back(sent);
       if (ph == phase::recheck) {
@@ -283,14 +368,16 @@ awaitable<void> scan_run::main_pass() {
       }
     }
     if (!queue_.empty()) {
-      if (!co_await wait_send_slot()) break;
-      if (queue_.empty()) continue;
-      std::size_t idx = queue_.front();
-      queue_.pop_front();
-      records_[idx].queued = false;
-      if (records_[idx].decided) continue;  // answered while waiting for its hedged try
-      if (retry_would_be_hidden(records_[idx])) continue;  // the re-check takes it
-      launch(idx, main_timeout(records_[idx]), phase::main);
+      std::size_t slots = co_await wait_send_slots(queue_.size());
+      if (slots == 0) break;
+      for (; slots > 0 && !queue_.empty(); --slots) {
+        std::size_t idx = queue_.front();
+        queue_.pop_front();
+        records_[idx].queued = false;
+        if (records_[idx].decided) continue;  // answered while waiting for its hedged try
+        if (retry_would_be_hidden(records_[idx])) continue;  // the re-check takes it
+        launch(idx, main_timeout(records_[idx]), phase::main);
+      }
       continue;
     }
     if (in_flight_ == 0) break;
@@ -332,7 +419,8 @@ void scan_run::stealth(std::size_t idx, recheck how) {
 awaitable<void> scan_run::recheck_pass() {
   std::vector<undecided_port> ports;
   for (std::size_t i = 0; i < records_.size(); ++i) {
-    if (!records_[i].decided) ports.push_back({i, records_[i].silent_at});
+    const auto& silent = records_[i].silent_at;
+    if (!records_[i].decided) ports.push_back({i, {silent.data(), silent.size()}});
   }
   // Loss seen by the re-check raises the tries as loss seen by the main pass does.
   unsigned on_loss = req_.options.tries > 1 ? req_.options.tries + 1 : tries_;

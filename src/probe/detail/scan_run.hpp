@@ -10,6 +10,8 @@
 #include "probe/detail/timer.hpp"
 #include "probe/engine.hpp"
 
+#include <boost/container/small_vector.hpp>
+
 #include <deque>
 #include <memory>
 #include <optional>
@@ -17,7 +19,9 @@
 
 namespace breakwater::probe {
 
-class scan_run : public std::enable_shared_from_this<scan_run>, private recheck_host {
+class scan_run : public std::enable_shared_from_this<scan_run>,
+                 private recheck_host,
+                 private probe_sink {
  public:
   scan_run(std::shared_ptr<engine::state> eng, scan_request request);
   boost::asio::awaitable<boost::system::result<scan_result, failure>> run();
@@ -30,7 +34,8 @@ class scan_run : public std::enable_shared_from_this<scan_run>, private recheck_
     std::uint16_t port = 0;
     transport proto = transport::tcp;
     unsigned tries = 0;
-    std::vector<time_point> silent_at;
+    // Inline for the usual two or three tries: a silent try allocates nothing.
+    boost::container::small_vector<time_point, 3> silent_at;
     bool decided = false;
     bool queued = false;  // waiting in queue_ for its next try
   };
@@ -38,15 +43,41 @@ class scan_run : public std::enable_shared_from_this<scan_run>, private recheck_
     time_point at;
     std::size_t idx = 0;
   };
+  // One try out, in a slot reused once it is back: no coroutine and no allocation per try.
+  // Its tag for the prober is the slot and the slot's generation.
+  struct flight {
+    std::size_t idx = 0;
+    time_point sent;
+    unsigned try_number = 0;
+    phase ph = phase::main;
+    prober* backend = nullptr;
+    probe_handle handle = 0;
+    std::uint32_t generation = 0;
+    bool out = false;
+    bool unmeasured = false;  // a TCP try sent before any round trip was measured
+  };
+  // When an unmeasured try is given up for silent, once the first round trip is known.
+  struct cut {
+    time_point at;
+    std::uint32_t slot = 0;
+    std::uint32_t generation = 0;
+  };
 
   boost::asio::awaitable<void> main_pass();
   boost::asio::awaitable<void> recheck_pass();
   boost::asio::awaitable<void> wait_wake();
+  boost::asio::awaitable<void> sleep_paced(time_point t);
   boost::asio::awaitable<void> drain();
   boost::asio::awaitable<void> stop_wait();
-  boost::asio::awaitable<void> retime_wait(time_point sent, unsigned try_number);
   void wake();
   void launch(std::size_t idx, duration timeout, phase ph);
+  // probe_sink: a try is back from the prober.
+  void finished(probe_tag tag, const probe_outcome& o) override;
+  const boost::asio::any_io_executor& executor() const noexcept override { return ex_; }
+  void land(std::uint32_t slot, const probe_outcome& o);
+  void hold_to_measured_timeout();
+  void arm_cuts();
+  void cut_due_tries();
   void on_outcome(std::size_t idx, time_point sent, unsigned try_number, const probe_outcome& o,
                   phase ph);
   void enqueue(std::size_t idx, bool front = false);
@@ -60,7 +91,7 @@ class scan_run : public std::enable_shared_from_this<scan_run>, private recheck_
 
   // recheck_host: the re-check's tries go out as this scan's probes. The main pass waits for
   // its send slots, sleeps and checks liveness the same way.
-  boost::asio::awaitable<bool> wait_send_slot() override;
+  boost::asio::awaitable<std::size_t> wait_send_slots(std::size_t wanted) override;
   void send(std::size_t idx) override;
   boost::asio::awaitable<void> wait_all_back() override;
   boost::asio::awaitable<void> sleep_until(time_point t) override;
@@ -88,10 +119,14 @@ class scan_run : public std::enable_shared_from_this<scan_run>, private recheck_
   time_point backoff_until_{};
   time_point hidden_checked_at_{};  // retry_would_be_hidden's last look at the model
   bool limit_spent_ = false;
+  std::vector<flight> flights_;
+  std::vector<std::uint32_t> free_flights_;
+  std::vector<cut> cuts_;  // latest first: the next one due is at the back
   timer wake_;
-  timer stop_timer_;    // never expires; cancelled to stop every probe at once
-  timer first_sample_;  // never expires; cancelled when the first round trip is measured
+  timer stop_timer_;  // never expires; cancelled to stop the ping and UPnP side tasks
+  timer cut_timer_;   // for cuts_.back()
   bool stopped_ = false;
+  bool pacing_ = false;     // asleep until booked send slots: outcomes do not wake it
   bool loss_seen_ = false;  // a port answered only on a retry: the path loses packets
   unsigned tries_ = 2;      // tries per port, one more once loss is seen
   bool extra_queued_ = false;

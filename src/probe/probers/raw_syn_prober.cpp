@@ -1,37 +1,33 @@
 #include "probe/probers/raw_syn_prober.hpp"
 
 #include "probe/detail/timer.hpp"
+#include "probe/probers/raw_sockets.hpp"
 #include "probe/wire/raw_packet.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/generic/raw_protocol.hpp>
 #include <boost/asio/ip/udp.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/post.hpp>
 
 #include <fmt/format.h>
-#include <linux/filter.h>
-#include <linux/icmp.h>
-#include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <map>
+#include <memory_resource>
 #include <optional>
+#include <span>
 #include <unordered_map>
+#include <vector>
 
 namespace breakwater::probe {
 namespace {
 
 namespace asio = boost::asio;
 using boost::system::error_code;
-using raw_socket = asio::basic_raw_socket<asio::generic::raw_protocol>;
 
 error_code last_error() { return {errno, boost::system::system_category()}; }
 
@@ -43,129 +39,13 @@ struct key {
   friend bool operator==(const key&, const key&) = default;
 };
 
+// Our sequence numbers are keyed hashes already: uniform, and unknown to anyone who would
+// crowd one bucket (an answer's forged number only looks up; it never inserts).
 struct key_hash {
   std::size_t operator()(const key& k) const noexcept {
-    std::size_t h = 14695981039346656037ull;  // FNV-1a
-    auto mix = [&h](std::uint64_t v) { h = (h ^ v) * 1099511628211ull; };
-    for (std::uint8_t b : k.target.b) mix(b);
-    mix(k.port);
-    mix(k.seq);
-    return h;
+    return (std::size_t{k.seq} << 16 | k.port) * 0x9e3779b97f4a7c15ull >> 16;
   }
 };
-
-struct waiter {
-  timer* wake = nullptr;
-  time_point sent;
-  raw::syn_fields syn;  // what an answer must match, field for field
-  std::optional<probe_outcome> answer;
-};
-
-struct family {
-  bool v6 = false;
-  raw_socket tcp;
-  raw_socket icmp;
-  int reservation = -1;  // a TCP socket bound to our source port: the kernel lends it to nobody
-  std::uint16_t port = 0;
-  // Read only while probes wait, so that an idle prober leaves its io_context without work.
-  std::size_t waiting = 0;  // probes of this family in flight
-  unsigned readers = 0;     // read loops running (two while reading)
-
-  family(asio::any_io_executor ex, bool is_v6) : v6(is_v6), tcp(ex), icmp(ex) {}
-  ~family() {
-    if (reservation >= 0) ::close(reservation);
-  }
-};
-
-// Only segments to our source port reach the socket; everything else the host receives
-// (its own web traffic, say) is dropped in the kernel.
-error_code filter_to_port(int fd, bool v6, std::uint16_t port) {
-  std::array<sock_filter, 5> v4_code{{
-      {BPF_LDX | BPF_B | BPF_MSH, 0, 0, 0},  // x = IP header length
-      {BPF_LD | BPF_H | BPF_IND, 0, 0, 2},   // a = TCP destination port
-      {BPF_JMP | BPF_JEQ | BPF_K, 0, 1, port},
-      {BPF_RET | BPF_K, 0, 0, 0xffff},
-      {BPF_RET | BPF_K, 0, 0, 0},
-  }};
-  std::array<sock_filter, 4> v6_code{{
-      {BPF_LD | BPF_H | BPF_ABS, 0, 0, 2},  // the segment alone: its destination port
-      {BPF_JMP | BPF_JEQ | BPF_K, 0, 1, port},
-      {BPF_RET | BPF_K, 0, 0, 0xffff},
-      {BPF_RET | BPF_K, 0, 0, 0},
-  }};
-  sock_fprog prog{};
-  prog.len = static_cast<unsigned short>(v6 ? v6_code.size() : v4_code.size());
-  prog.filter = v6 ? v6_code.data() : v4_code.data();
-  if (::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) != 0) {
-    return last_error();
-  }
-  return {};
-}
-
-// Destination-unreachable messages only.
-error_code filter_icmp(int fd, bool v6) {
-  if (v6) {
-    icmp6_filter f;
-    ICMP6_FILTER_SETBLOCKALL(&f);
-    ICMP6_FILTER_SETPASS(ICMP6_DST_UNREACH, &f);
-    if (::setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f, sizeof f) != 0) return last_error();
-    return {};
-  }
-  icmp_filter f{};
-  f.data = ~(1u << ICMP_DEST_UNREACH);  // the bits are the types blocked
-  if (::setsockopt(fd, SOL_RAW, ICMP_FILTER, &f, sizeof f) != 0) return last_error();
-  return {};
-}
-
-// A burst of answers (20 scans at once) must not overflow the default buffer.
-void enlarge_buffer(int fd) {
-  int size = 8 << 20;
-  if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) != 0) {
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
-  }
-}
-
-error_code reserve_port(family& f) {
-  int af = f.v6 ? AF_INET6 : AF_INET;
-  f.reservation = ::socket(af, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (f.reservation < 0) return last_error();
-  sockaddr_storage ss{};
-  socklen_t len = 0;
-  if (f.v6) {
-    int on = 1;
-    ::setsockopt(f.reservation, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
-    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
-    a->sin6_family = AF_INET6;
-    len = sizeof *a;
-  } else {
-    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
-    a->sin_family = AF_INET;
-    len = sizeof *a;
-  }
-  if (::bind(f.reservation, reinterpret_cast<sockaddr*>(&ss), len) != 0) return last_error();
-  if (::getsockname(f.reservation, reinterpret_cast<sockaddr*>(&ss), &len) != 0) {
-    return last_error();
-  }
-  f.port = ntohs(f.v6 ? reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port
-                      : reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
-  return {};
-}
-
-error_code open_family(family& f) {
-  error_code ec;
-  int af = f.v6 ? AF_INET6 : AF_INET;
-  f.tcp.open(asio::generic::raw_protocol(af, IPPROTO_TCP), ec);
-  if (ec) return ec;
-  int icmp = f.v6 ? static_cast<int>(IPPROTO_ICMPV6) : static_cast<int>(IPPROTO_ICMP);
-  f.icmp.open(asio::generic::raw_protocol(af, icmp), ec);
-  if (ec) return ec;
-  if ((ec = reserve_port(f))) return ec;
-  if ((ec = filter_to_port(f.tcp.native_handle(), f.v6, f.port))) return ec;
-  if ((ec = filter_icmp(f.icmp.native_handle(), f.v6))) return ec;
-  enlarge_buffer(f.tcp.native_handle());
-  enlarge_buffer(f.icmp.native_handle());
-  return {};
-}
 
 probe_outcome failed(error_code ec, operation op, const asio::ip::address& target,
                      std::uint16_t port, bool transient = false) {
@@ -176,7 +56,7 @@ probe_outcome failed(error_code ec, operation op, const asio::ip::address& targe
   return o;
 }
 
-// What a failed sendto() means for the scan: as for a failed connect() in the other backend.
+// What a refused send means for the scan: as for a failed connect() in the other backend.
 probe_outcome send_failed(error_code ec, const asio::ip::address& target, std::uint16_t port) {
   int e = ec.value();
   if (e == EAGAIN || e == EWOULDBLOCK || e == ENOBUFS || e == ENOMEM) {
@@ -191,16 +71,83 @@ probe_outcome send_failed(error_code ec, const asio::ip::address& target, std::u
   return failed(ec, operation::send, target, port);
 }
 
+// A try in flight, in a slot that is reused once the try has reported or been cancelled:
+// no allocation per try once the slots exist. The generation tells a reused slot's try from
+// the one a late handle or deadline names.
+struct waiter {
+  enum class stage : std::uint8_t { free, waiting, failing };
+  stage now = stage::free;
+  std::uint32_t generation = 0;
+  raw_family* fam = nullptr;
+  probe_sink* sink = nullptr;
+  probe_tag tag = 0;
+  time_point sent;
+  raw::syn_fields syn;  // what an answer must match, field for field
+  key k;
+};
+
+// When a try gives up: every try waits in one heap, behind one timer, not a timer each.
+// Entries of tries that ended earlier stay until they come up and are skipped then.
+struct deadline {
+  time_point at;
+  std::uint32_t slot = 0;
+  std::uint32_t generation = 0;
+  friend bool operator>(const deadline& a, const deadline& b) { return a.at > b.at; }
+};
+
+// Datagrams read per recvmmsg(): a burst of answers costs one call, not one call each.
+constexpr std::size_t receive_batch = 32;
+constexpr std::size_t receive_size = 2048;
+
+// A SYN waiting for the flush at the end of the event loop's turn: the tries a scan (or every
+// scan woken in one tick) starts together leave in one sendmmsg() per family.
+struct outgoing {
+  std::uint32_t slot = 0;
+  std::uint32_t generation = 0;
+  duration timeout{};
+  std::array<std::uint8_t, raw::syn_size> syn{};
+  asio::ip::udp::endpoint to;  // the port must be 0: the SYN carries it
+};
+constexpr std::size_t send_batch = 64;
+
+struct send_buffers {
+  std::array<iovec, send_batch> iov{};
+  std::array<mmsghdr, send_batch> msgs{};
+};
+
+struct receive_buffers {
+  std::array<std::array<std::uint8_t, receive_size>, receive_batch> data{};
+  std::array<iovec, receive_batch> iov{};
+  std::array<sockaddr_storage, receive_batch> from{};
+  std::array<mmsghdr, receive_batch> msgs{};
+};
+
+probe_handle handle_of(std::uint32_t slot, std::uint32_t generation) {
+  return (static_cast<probe_handle>(generation) << 32) | slot;
+}
+
 }  // namespace
 
 struct raw_syn_prober::state {
-  explicit state(asio::any_io_executor e) : ex(e), v4(e, false), v6(e, true) {}
+  explicit state(asio::any_io_executor e) : ex(e), v4(e, false), v6(e, true), timeouts(e) {}
 
   asio::any_io_executor ex;
-  family v4;
-  family v6;
+  raw_family v4;
+  raw_family v6;
   bool has_v6 = false;
-  std::unordered_map<key, waiter*, key_hash> pending;
+  std::vector<waiter> waiters;
+  std::vector<std::uint32_t> free_slots;
+  // The map's nodes come from a pool that keeps them for reuse (steady state: no malloc).
+  std::pmr::unsynchronized_pool_resource pool;
+  std::pmr::unordered_map<key, std::uint32_t, key_hash> pending{&pool};
+  std::vector<deadline> deadlines;  // a min-heap on `at`
+  timer timeouts;
+  bool timeouts_busy = false;  // an async_wait on `timeouts` is outstanding
+  time_point timeouts_at{};    // what it waits for
+  std::unique_ptr<receive_buffers> rx = std::make_unique<receive_buffers>();
+  std::unique_ptr<send_buffers> tx = std::make_unique<send_buffers>();
+  std::vector<outgoing> outbox;   // started, not yet sent
+  std::vector<outgoing> sending;  // the outbox being flushed (both keep their capacity)
   // The source address the kernel picks for each target (its route), looked up once a while.
   std::map<asio::ip::address, std::pair<raw::ip_bytes, time_point>> sources;
   // Sequence numbers: a keyed hash of the SYN's fields and a count (see raw::syn_sequence).
@@ -208,19 +155,24 @@ struct raw_syn_prober::state {
   siphash_key isn_key{};
   std::uint64_t nonce = 0;
 
-  // An answer came for `k`: hand it to the try waiting for it, if any still is and the answer
-  // matches its SYN in every field `matches` checks (a forgery does not, and changes nothing).
-  template <class Matches>
-  void settle(const key& k, Matches matches, probe_outcome o) {
-    auto it = pending.find(k);
-    if (it == pending.end()) return;  // a late answer to a try that has given up, or noise
-    waiter* w = it->second;
-    if (!matches(w->syn)) return;
-    pending.erase(it);
-    o.what = probe_outcome::kind::answered;
-    o.rtt = clock::now() - w->sent;
-    w->answer = o;
-    w->wake->cancel();
+  std::uint32_t take_slot() {
+    if (free_slots.empty()) {
+      waiters.emplace_back();
+      return static_cast<std::uint32_t>(waiters.size() - 1);
+    }
+    std::uint32_t slot = free_slots.back();
+    free_slots.pop_back();
+    return slot;
+  }
+
+  waiter* live(probe_handle h) {
+    auto slot = static_cast<std::uint32_t>(h);
+    if (slot >= waiters.size()) return nullptr;
+    waiter& w = waiters[slot];
+    if (w.now == waiter::stage::free || w.generation != static_cast<std::uint32_t>(h >> 32)) {
+      return nullptr;
+    }
+    return &w;
   }
 
   boost::system::result<raw::ip_bytes> source_for(const asio::ip::address& target) {
@@ -248,14 +200,58 @@ namespace {
 
 using state = raw_syn_prober::state;
 
-void on_tcp(state& st, const family& f, std::span<const std::uint8_t> data,
-            const raw_socket::endpoint_type& from) {
+void stop_reading(raw_family& f) {
+  error_code ec;
+  f.tcp.cancel(ec);
+  f.icmp.cancel(ec);
+}
+
+// Frees the try's slot; once nothing waits, the sockets stop being read and the timer stops,
+// so that an idle prober leaves its io_context without work.
+void release(state& st, std::uint32_t slot) {
+  waiter& w = st.waiters[slot];
+  if (w.now == waiter::stage::waiting) {
+    auto it = st.pending.find(w.k);
+    if (it != st.pending.end() && it->second == slot) st.pending.erase(it);
+    if (--w.fam->waiting == 0) stop_reading(*w.fam);
+    if (st.v4.waiting + st.v6.waiting == 0) {
+      st.deadlines.clear();
+      if (st.timeouts_busy) st.timeouts.cancel();
+    }
+  }
+  w.now = waiter::stage::free;
+  ++w.generation;
+  st.free_slots.push_back(slot);
+}
+
+// The try in `slot` ended: its slot is freed first, as the sink may start or cancel others.
+void report(state& st, std::uint32_t slot, const probe_outcome& o) {
+  probe_sink* sink = st.waiters[slot].sink;
+  probe_tag tag = st.waiters[slot].tag;
+  release(st, slot);
+  sink->finished(tag, o);
+}
+
+// An answer came for `k`: hand it to the try waiting for it, if any still is and the answer
+// matches its SYN in every field `matches` checks (a forgery does not, and changes nothing).
+template <class Matches>
+void settle(state& st, const key& k, Matches matches, probe_outcome o) {
+  auto it = st.pending.find(k);
+  if (it == st.pending.end()) return;  // a late answer to a try that has given up, or noise
+  std::uint32_t slot = it->second;
+  if (!matches(st.waiters[slot].syn)) return;
+  o.what = probe_outcome::kind::answered;
+  o.rtt = clock::now() - st.waiters[slot].sent;
+  report(st, slot, o);
+}
+
+void on_tcp(state& st, const raw_family& f, std::span<const std::uint8_t> data,
+            const sockaddr& from) {
   std::optional<raw::tcp_answer> a;
   if (f.v6) {
     raw::ip_bytes src;
     src.v6 = true;
-    const auto* sa = reinterpret_cast<const sockaddr_in6*>(from.data());
-    std::memcpy(src.b.data(), &sa->sin6_addr, 16);
+    std::memcpy(src.b.data(), &reinterpret_cast<const sockaddr_in6&>(from).sin6_addr, 16);
     a = raw::parse_tcp_v6(data, src);
   } else {
     a = raw::parse_tcp_v4(data);
@@ -263,78 +259,198 @@ void on_tcp(state& st, const family& f, std::span<const std::uint8_t> data,
   if (!a || a->to_port != f.port) return;
   probe_outcome o;
   o.why = a->syn_ack ? reason::syn_ack : reason::rst;
-  st.settle(
-      key{a->from, a->from_port, a->ack - 1},
+  settle(
+      st, key{a->from, a->from_port, a->ack - 1},
       [&a](const raw::syn_fields& syn) { return raw::answers(*a, syn); }, o);
 }
 
-void on_icmp(state& st, const family& f, std::span<const std::uint8_t> data,
-             const raw_socket::endpoint_type&) {
+void on_icmp(state& st, const raw_family& f, std::span<const std::uint8_t> data, const sockaddr&) {
   auto a = f.v6 ? raw::parse_icmp_v6(data) : raw::parse_icmp_v4(data);
   if (!a || a->source_port != f.port) return;
   probe_outcome o;
   o.why = reason::icmp_unreachable;
   o.icmp = a->info;
-  st.settle(
-      key{a->target, a->target_port, a->seq},
+  settle(
+      st, key{a->target, a->target_port, a->seq},
       [&a](const raw::syn_fields& syn) { return raw::quotes(*a, syn); }, o);
 }
 
-using handler = void (*)(state&, const family&, std::span<const std::uint8_t>,
-                         const raw_socket::endpoint_type&);
+using handler = void (*)(state&, const raw_family&, std::span<const std::uint8_t>, const sockaddr&);
 
-void start_reading(const std::shared_ptr<state>& st, family& f);
-
-// Reads every answer already waiting on `s` without blocking. Answers come in bursts (a scan
-// sends thousands of SYNs a second), and one wake-up per packet would fall behind.
-void drain(state& st, const family& f, raw_socket& s, handler h) {
-  std::array<std::uint8_t, 2048> buf{};
-  raw_socket::endpoint_type from;
+// Reads every answer already waiting on `s` without blocking, a batch per call. Answers come
+// in bursts (a scan sends thousands of SYNs a second), and one wake-up per packet would fall
+// behind. A short batch means the queue was empty: a datagram arriving after it wakes the
+// read loop's next wait, which is queued before the event loop can look again.
+void drain(state& st, const raw_family& f, raw_socket& s, handler h) {
+  receive_buffers& rx = *st.rx;
   for (;;) {
-    socklen_t len = static_cast<socklen_t>(from.capacity());
-    ssize_t n =
-        ::recvfrom(s.native_handle(), buf.data(), buf.size(), MSG_DONTWAIT, from.data(), &len);
-    if (n < 0) return;  // EAGAIN: nothing more (or an error the next wait will report)
-    from.resize(len);
-    h(st, f, std::span<const std::uint8_t>(buf.data(), static_cast<std::size_t>(n)), from);
+    for (std::size_t i = 0; i < receive_batch; ++i) {
+      rx.iov[i] = {rx.data[i].data(), receive_size};
+      rx.msgs[i].msg_hdr = {};
+      rx.msgs[i].msg_hdr.msg_iov = &rx.iov[i];
+      rx.msgs[i].msg_hdr.msg_iovlen = 1;
+      rx.msgs[i].msg_hdr.msg_name = &rx.from[i];
+      rx.msgs[i].msg_hdr.msg_namelen = sizeof rx.from[i];
+    }
+    int got = ::recvmmsg(s.native_handle(), rx.msgs.data(), receive_batch, MSG_DONTWAIT, nullptr);
+    if (got <= 0) return;  // EAGAIN: nothing more (or an error the next wait will report)
+    auto n = static_cast<std::size_t>(got);
+    for (std::size_t i = 0; i < n; ++i) {
+      std::span<const std::uint8_t> data(rx.data[i].data(), rx.msgs[i].msg_len);
+      h(st, f, data, reinterpret_cast<const sockaddr&>(rx.from[i]));
+      if (!s.is_open()) return;
+    }
+    if (n < receive_batch) return;
   }
 }
 
-void drain_all(state& st, family& f) {
-  if (!f.tcp.is_open()) return;
-  drain(st, f, f.tcp, on_tcp);
-  drain(st, f, f.icmp, on_icmp);
-}
-
-// Reads one socket until the family has no probe waiting (its reads are cancelled then).
-// async_receive_from reads at once when data waits, so no answer is left unseen in the buffer;
-// answers that come while nobody reads wait there, and stale ones match nothing.
-asio::awaitable<void> read_loop(std::shared_ptr<state> st, family& f, raw_socket& s, handler h) {
-  std::array<std::uint8_t, 2048> buf{};
-  raw_socket::endpoint_type from;
-  while (f.waiting > 0) {
-    auto [ec, n] =
-        co_await s.async_receive_from(asio::buffer(buf), from, asio::as_tuple(asio::use_awaitable));
-    if (ec == asio::error::operation_aborted || !s.is_open()) break;
-    if (ec) continue;  // e.g. a truncated datagram: nothing of ours
-    h(*st, f, std::span<const std::uint8_t>(buf.data(), n), from);
-    drain(*st, f, s, h);
+void drain_all(state& st) {
+  for (raw_family* f : {&st.v4, &st.v6}) {
+    if (f->waiting == 0 || !f->tcp.is_open()) continue;
+    drain(st, *f, f->tcp, on_tcp);
+    drain(st, *f, f->icmp, on_icmp);
   }
-  // A probe that started while the loops wound down still needs them.
-  if (--f.readers == 0 && f.waiting > 0 && s.is_open()) start_reading(st, f);
 }
 
-void start_reading(const std::shared_ptr<state>& st, family& f) {
+void start_reading(const std::shared_ptr<state>& st, raw_family& f);
+
+// Waits for `s` to be readable and drains it, until the family has no try waiting (its waits
+// are cancelled then). Answers that come while nobody reads wait in the buffer, and stale
+// ones match nothing.
+void read_loop(std::shared_ptr<state> st, raw_family& f, raw_socket& s, handler h) {
+  s.async_wait(raw_socket::wait_read, [st, &f, &s, h](error_code ec) {
+    if (ec != asio::error::operation_aborted && s.is_open()) {
+      drain(*st, f, s, h);
+      if (f.waiting > 0) {
+        read_loop(st, f, s, h);
+        return;
+      }
+    }
+    // A try that started while the loops wound down still needs them.
+    if (--f.readers == 0 && f.waiting > 0 && s.is_open()) start_reading(st, f);
+  });
+}
+
+void start_reading(const std::shared_ptr<state>& st, raw_family& f) {
   if (f.readers > 0) return;
   f.readers = 2;
-  asio::co_spawn(st->ex, read_loop(st, f, f.tcp, on_tcp), asio::detached);
-  asio::co_spawn(st->ex, read_loop(st, f, f.icmp, on_icmp), asio::detached);
+  read_loop(st, f, f.tcp, on_tcp);
+  read_loop(st, f, f.icmp, on_icmp);
 }
 
-void stop_reading(family& f) {
-  error_code ec;
-  f.tcp.cancel(ec);
-  f.icmp.cancel(ec);
+void arm_timeouts(const std::shared_ptr<state>& st);
+
+// The timer is up: tries whose time has come are silent, once the answers that arrived
+// behind the timer's turn in the event loop have been read.
+void expire(state& st) {
+  drain_all(st);
+  time_point now = clock::now();
+  while (!st.deadlines.empty() && st.deadlines.front().at <= now) {
+    std::pop_heap(st.deadlines.begin(), st.deadlines.end(), std::greater<>{});
+    deadline d = st.deadlines.back();
+    st.deadlines.pop_back();
+    waiter& w = st.waiters[d.slot];
+    if (w.now != waiter::stage::waiting || w.generation != d.generation) continue;
+    // Silent: a late SYN-ACK is reset by the kernel, which knows no such socket.
+    report(st, d.slot, probe_outcome{});
+  }
+}
+
+// Keeps one wait outstanding on the timer, for the earliest deadline rounded up to the next
+// whole millisecond: scans send thousands of tries a second, and a wake-up (and a re-armed
+// timer) for each one's timeout would cost more than the try. A silence is called at most a
+// millisecond late, never early.
+void arm_timeouts(const std::shared_ptr<state>& st) {
+  if (st->deadlines.empty()) return;
+  time_point next = next_tick(st->deadlines.front().at);
+  if (st->timeouts_busy) {
+    // The wait ends early (operation_aborted) and waits again for the new time.
+    if (next < st->timeouts_at) {
+      st->timeouts_at = next;
+      st->timeouts.expires_at(next);
+    }
+    return;
+  }
+  st->timeouts_busy = true;
+  st->timeouts_at = next;
+  st->timeouts.expires_at(next);
+  st->timeouts.async_wait([st](error_code ec) {
+    st->timeouts_busy = false;
+    if (!ec) expire(*st);
+    arm_timeouts(st);
+  });
+}
+
+// A try that could not be sent: it reports its failure from the event loop, as any try does,
+// unless it is cancelled first.
+probe_handle fail_later(const std::shared_ptr<state>& st, probe_sink& sink, probe_tag tag,
+                        probe_outcome o) {
+  std::uint32_t slot = st->take_slot();
+  waiter& w = st->waiters[slot];
+  w.now = waiter::stage::failing;
+  w.sink = &sink;
+  w.tag = tag;
+  probe_handle h = handle_of(slot, w.generation);
+  asio::post(sink.executor(), [st, h, o = std::move(o)] {
+    if (st->live(h)) report(*st, static_cast<std::uint32_t>(h), o);
+  });
+  return h;
+}
+
+// The try left at `sent`: its timeout runs from then.
+void mark_sent(state& st, const outgoing& out, time_point sent) {
+  if (!st.live(handle_of(out.slot, out.generation))) return;  // cancelled meanwhile
+  st.waiters[out.slot].sent = sent;
+  st.deadlines.push_back({sent + out.timeout, out.slot, out.generation});
+  std::push_heap(st.deadlines.begin(), st.deadlines.end(), std::greater<>{});
+}
+
+// Sends the queued SYNs of family `f` with as few sendmmsg() calls as the kernel allows. A
+// message it refuses is that try's failure; the rest still go.
+void send_family(state& st, raw_family& f, std::span<outgoing> queued) {
+  send_buffers& tx = *st.tx;
+  std::array<const outgoing*, send_batch> batch{};
+  auto next = queued.begin();
+  for (;;) {
+    std::size_t n = 0;
+    for (; next != queued.end() && n < send_batch; ++next) {
+      if (st.waiters[next->slot].fam != &f) continue;
+      if (!st.live(handle_of(next->slot, next->generation))) continue;  // cancelled unsent
+      batch[n] = &*next;
+      tx.iov[n] = {next->syn.data(), next->syn.size()};
+      tx.msgs[n].msg_hdr = {};
+      tx.msgs[n].msg_hdr.msg_iov = &tx.iov[n];
+      tx.msgs[n].msg_hdr.msg_iovlen = 1;
+      tx.msgs[n].msg_hdr.msg_name = next->to.data();
+      tx.msgs[n].msg_hdr.msg_namelen = static_cast<socklen_t>(next->to.size());
+      ++n;
+    }
+    std::size_t done = 0;
+    while (done < n) {
+      time_point sent = clock::now();
+      int got = ::sendmmsg(f.tcp.native_handle(), tx.msgs.data() + done,
+                           static_cast<unsigned>(n - done), MSG_DONTWAIT);
+      if (got <= 0) {  // the first message failed, and errno says why
+        const outgoing& out = *batch[done++];
+        if (st.live(handle_of(out.slot, out.generation))) {
+          report(st, out.slot,
+                 send_failed(last_error(), out.to.address(), st.waiters[out.slot].syn.target_port));
+        }
+        continue;
+      }
+      for (int j = 0; j < got; ++j) mark_sent(st, *batch[done++], sent);
+    }
+    if (next == queued.end()) return;
+  }
+}
+
+// Sends what the tries started since the last flush queued.
+void flush(const std::shared_ptr<state>& st) {
+  st->sending.clear();
+  st->sending.swap(st->outbox);
+  if (st->v4.waiting > 0) send_family(*st, st->v4, st->sending);
+  if (st->v6.waiting > 0) send_family(*st, st->v6, st->sending);
+  arm_timeouts(st);
 }
 
 }  // namespace
@@ -347,12 +463,12 @@ boost::system::result<std::shared_ptr<raw_syn_prober>, failure> raw_syn_prober::
     return failure{isn_key.error(), operation::open_socket, "random key for sequence numbers"};
   }
   st->isn_key = *isn_key;
-  if (error_code ec = open_family(st->v4)) {
+  if (error_code ec = open_raw_family(st->v4)) {
     bool denied = ec.value() == EPERM || ec.value() == EACCES;
     return failure{denied ? make_error_code(errc::no_permission) : ec, operation::open_socket,
                    "raw IPv4 socket for SYN probes (needs root or CAP_NET_RAW)"};
   }
-  error_code ec6 = open_family(st->v6);
+  error_code ec6 = open_raw_family(st->v6);
   st->has_v6 = !ec6;
   if (ec6) {
     // No IPv6 on this host: IPv4 targets are still probed; IPv6 ones fail with the reason.
@@ -364,67 +480,62 @@ boost::system::result<std::shared_ptr<raw_syn_prober>, failure> raw_syn_prober::
 
 raw_syn_prober::~raw_syn_prober() {
   error_code ec;
-  for (family* f : {&state_->v4, &state_->v6}) {
+  for (raw_family* f : {&state_->v4, &state_->v6}) {
     f->tcp.close(ec);
     f->icmp.close(ec);
   }
+  state_->timeouts.cancel();
 }
 
-asio::awaitable<probe_outcome> raw_syn_prober::probe(asio::ip::address target, std::uint16_t port,
-                                                     duration timeout) {
-  std::shared_ptr<state> st = state_;  // the sockets outlive this try
-  family& f = target.is_v6() ? st->v6 : st->v4;
+probe_handle raw_syn_prober::start(const probe_try& t, probe_sink& sink) {
+  state& st = *state_;
+  raw_family& f = t.target.is_v6() ? st.v6 : st.v4;
   if (!f.tcp.is_open()) {
-    co_return failed(asio::error::address_family_not_supported, operation::open_socket, target,
-                     port);
+    return fail_later(state_, sink, t.tag,
+                      failed(asio::error::address_family_not_supported, operation::open_socket,
+                             t.target, t.port));
   }
-  auto source = st->source_for(target);
+  auto source = st.source_for(t.target);
   if (!source) {
-    co_return source.error() == asio::error::network_unreachable ||
-            source.error() == asio::error::host_unreachable
-        ? failed(make_error_code(errc::no_route), operation::connect, target, port)
-        : failed(source.error(), operation::connect, target, port);
+    bool no_route = source.error() == asio::error::network_unreachable ||
+                    source.error() == asio::error::host_unreachable;
+    return fail_later(state_, sink, t.tag,
+                      failed(no_route ? make_error_code(errc::no_route) : source.error(),
+                             operation::connect, t.target, t.port));
   }
-  raw::syn_fields fields{*source, raw::to_bytes(target), f.port, port, 0};
-  key k{fields.target, port, 0};
+  raw::syn_fields fields{*source, raw::to_bytes(t.target), f.port, t.port, 0};
+  key k{fields.target, t.port, 0};
   do {  // two tries of one port at once must not share a number (rare: 1 in 2^32)
-    k.seq = raw::syn_sequence(st->isn_key, fields, st->nonce++);
-  } while (st->pending.contains(k));
+    k.seq = raw::syn_sequence(st.isn_key, fields, st.nonce++);
+  } while (st.pending.contains(k));
   fields.seq = k.seq;
-  auto syn = raw::build_syn(fields);
 
-  timer wake(co_await asio::this_coro::executor);
-  wake.expires_after(timeout);
-  waiter w{&wake, clock::now(), fields, std::nullopt};
-  // The kernel adds the IP header; the port in the address must be 0 for raw IPv6 sockets.
-  asio::ip::udp::endpoint dst(target, 0);
-  if (::sendto(f.tcp.native_handle(), syn.data(), syn.size(), MSG_DONTWAIT, dst.data(),
-               static_cast<socklen_t>(dst.size())) < 0) {
-    co_return send_failed(last_error(), target, port);
-  }
-  st->pending.emplace(k, &w);
+  std::uint32_t slot = st.take_slot();
+  waiter& w = st.waiters[slot];
+  w.now = waiter::stage::waiting;
+  w.fam = &f;
+  w.sink = &sink;
+  w.tag = t.tag;
+  w.sent = clock::now();  // set again as it leaves
+  w.syn = fields;
+  w.k = k;
+  st.pending.emplace(k, slot);
   ++f.waiting;
-  start_reading(st, f);
-  // Whatever ends the wait (answer, timeout, cancellation), the entry goes with this frame.
-  struct forget {
-    state* s;
-    family* f;
-    const key* k;
-    waiter* w;
-    ~forget() {
-      auto it = s->pending.find(*k);
-      if (it != s->pending.end() && it->second == w) s->pending.erase(it);
-      if (--f->waiting == 0) stop_reading(*f);
-    }
-  } guard{st.get(), &f, &k, &w};
-  auto [ec] = co_await wake.async_wait(asio::as_tuple(asio::use_awaitable));
-  // Timed out: an answer may be waiting in a socket buffer behind this timer's turn in the
-  // event loop. Read what has arrived before calling the port silent.
-  if (!w.answer && !ec) drain_all(*st, f);
-  if (w.answer) co_return *w.answer;
-  probe_outcome o;  // silent: a late SYN-ACK is reset by the kernel, which knows no such socket
-  if (ec == asio::error::operation_aborted) o.what = probe_outcome::kind::cancelled;
-  co_return o;
+  start_reading(state_, f);
+
+  outgoing& out = st.outbox.emplace_back();
+  out.slot = slot;
+  out.generation = w.generation;
+  out.timeout = t.timeout;
+  out.syn = raw::build_syn(fields);
+  // The kernel adds the IP header; the port in the address must be 0 for raw IPv6 sockets.
+  out.to = asio::ip::udp::endpoint(t.target, 0);
+  if (st.outbox.size() == 1) asio::post(st.ex, [st = state_] { flush(st); });
+  return handle_of(slot, w.generation);
+}
+
+void raw_syn_prober::cancel(probe_handle h) noexcept {
+  if (state_->live(h)) release(*state_, static_cast<std::uint32_t>(h));
 }
 
 }  // namespace breakwater::probe

@@ -1,6 +1,8 @@
 // The privileged backend (nmap's -sS, zmap): SYNs sent from one raw socket per address family
 // and one reserved source port, answers read back from raw TCP and ICMP sockets. No descriptor
-// and no handshake per probe; the kernel resets the open ports' SYN-ACKs for us.
+// and no handshake per probe; the kernel resets the open ports' SYN-ACKs for us. No coroutine,
+// timer or allocation per try either: tries wait in reused slots, their timeouts in one heap
+// behind one timer, and SYNs and answers go in batches (sendmmsg, recvmmsg).
 #pragma once
 
 #include "probe/prober.hpp"
@@ -22,8 +24,8 @@ class raw_syn_prober final : public prober {
   raw_syn_prober(const raw_syn_prober&) = delete;
   raw_syn_prober& operator=(const raw_syn_prober&) = delete;
 
-  boost::asio::awaitable<probe_outcome> probe(boost::asio::ip::address target, std::uint16_t port,
-                                              duration timeout) override;
+  probe_handle start(const probe_try& t, probe_sink& sink) override;
+  void cancel(probe_handle h) noexcept override;
 
   struct state;
   explicit raw_syn_prober(std::shared_ptr<state> s) : state_(std::move(s)) {}

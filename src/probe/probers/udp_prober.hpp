@@ -3,7 +3,7 @@
 // nothing by the timeout (silent: stealth, or a service that stays silent).
 #pragma once
 
-#include "probe/prober.hpp"
+#include "probe/probers/coroutine_prober.hpp"
 
 namespace breakwater::probe {
 
@@ -15,7 +15,7 @@ struct udp_prober_options {
   unsigned max_datagrams = 256;  // counted at most; the rest of a flood is not read
 };
 
-class udp_prober final : public prober {
+class udp_prober final : public coroutine_prober {
  public:
   explicit udp_prober(udp_prober_options options = {}) : options_(options) {}
   boost::asio::awaitable<probe_outcome> probe(boost::asio::ip::address target, std::uint16_t port,

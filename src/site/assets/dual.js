@@ -113,7 +113,8 @@
       source.addEventListener('verdict', function (event) {
         var v;
         try { v = JSON.parse(event.data); } catch (e) { return; }
-        if (typeof v.port !== 'number' || f.seen[v.port]) return;
+        // The comparison is of TCP ports; UDP verdicts (if any) are not mixed into it.
+        if (typeof v.port !== 'number' || v.transport === 'udp' || f.seen[v.port]) return;
         f.seen[v.port] = v.state;
         cell(f, v);
         counts(f);

@@ -1,7 +1,8 @@
-// breakwater: "Probe port N on my connection" answered on the port's own page. The page works
-// without this file: the control then leads to the confirm page (/port/N/probe), which states
-// the address and starts the probe with a CSRF-protected form. /port/N itself is the same for
-// every visitor, so everything about this visitor comes from the API, after a click.
+// breakwater: "Probe port N on my connection" answered on the port's own page, over TCP or UDP
+// (one button each, as the port's entry says). The page works without this file: the control
+// then leads to the confirm page (/port/N/probe), which states the address and starts the
+// probe with a CSRF-protected form. /port/N itself is the same for every visitor, so
+// everything about this visitor comes from the API, after a click.
 (function () {
   'use strict';
 
@@ -11,8 +12,9 @@
   if (!match) return;
   var port = Number(match[1]);
   var bar = control.closest('.portbar') || control;
-  var trigger = control.querySelector('button');
-  var confirmUrl = '/port/' + port + '/probe';
+  var trigger = control.querySelector('button');  // the button that opened the box
+  var transport = 'tcp';                          // what the box probes: 'tcp' or 'udp'
+  var protocol = '';                              // a UDP probe's protocol ("DNS"), if known
   var waitMs = 45000;  // the server gives up after 30 s and says so; this is for a lost network
   var box = null;
   var parts = {};
@@ -20,7 +22,7 @@
   var busy = false;    // a request is out: the buttons do not send another
 
   // What each state means, and what to do about it when the page has no advice of its own.
-  var STATES = {
+  var TCP_STATES = {
     open: {
       word: 'Open',
       meaning: ' is open: something on your side accepts connections here from the internet. ' +
@@ -45,6 +47,43 @@
     },
   };
 
+  // On UDP there is no handshake: a service answers its own protocol, or nothing comes back.
+  var UDP_STATES = {
+    open: {
+      word: 'Open',
+      meaning: ' answered: a service on your side answers UDP requests here from the ' +
+        'internet, and anyone can send it requests the same way.',
+      advice: 'If you did not mean to offer this to the internet, turn the service off or ' +
+        'remove the port forwarding for it in your router.',
+    },
+    closed: {
+      word: 'Closed',
+      meaning: ' is closed: your connection answered with ICMP port unreachable, so nothing ' +
+        'listens here. The answer shows that a machine is there; a stealth port sends nothing.',
+      advice: 'To make it stealth, set your router or firewall to drop unsolicited packets ' +
+        'instead of refusing them.',
+    },
+    filtered: {
+      word: 'Filtered',
+      meaning: ' is filtered: a firewall or router refused the probe with an ICMP error, ' +
+        'which shows that something is there.',
+      advice: 'To make it stealth, set the firewall to drop unsolicited packets instead of ' +
+        'refusing them.',
+    },
+    stealth: {
+      word: 'No answer',
+      meaning: ' sent nothing back: stealth, or a service that stays silent. Many UDP ' +
+        'services answer only a request they expect, so silence proves neither that the ' +
+        'port is closed nor that it is open.',
+      advice: '',
+    },
+  };
+
+  function states() { return transport === 'udp' ? UDP_STATES : TCP_STATES; }
+  function confirmUrl() {
+    return '/port/' + port + '/probe' + (transport === 'udp' ? '?transport=udp' : '');
+  }
+
   // An element with text, never markup: everything shown may come from the server.
   function el(tag, className, text) {
     var e = document.createElement(tag);
@@ -67,7 +106,11 @@
 
   // "Port 445 (microsoft-ds)", or "Port 443, HTTPS (HTTP over TLS)," when the page's name for
   // the port has parentheses of its own; it starts a sentence ending in "is open" and so on.
+  // A UDP probe says "UDP port 53 (DNS)", by the protocol it asked in.
   function portLabel() {
+    if (transport === 'udp') {
+      return 'UDP port ' + port + (protocol ? ' (' + protocol + ')' : '');
+    }
     var name = document.querySelector('h1 .name');
     var text = name ? name.textContent.trim() : '';
     if (!text) return 'Port ' + port;
@@ -75,11 +118,13 @@
       : 'Port ' + port + ' (' + text + ')';
   }
 
+  function what() { return (transport === 'udp' ? 'UDP port ' : 'port ') + port; }
+
   function makeBox() {
     box = el('section', 'probe-box');
     box.id = 'probe-box';
     box.setAttribute('aria-labelledby', 'probe-box-title');
-    var title = el('h2', '', 'Probe port ' + port + ' on your connection');
+    var title = el('h2', '', '');
     title.id = 'probe-box-title';
     title.tabIndex = -1;
     parts.title = title;
@@ -115,8 +160,16 @@
     trigger.focus();
   }
 
-  function open() {
+  function open(button) {
     if (!box) makeBox();
+    if (!busy && button) {
+      if (trigger !== button) trigger.setAttribute('aria-expanded', 'false');
+      trigger = button;
+      transport = button.getAttribute('data-transport') === 'udp' ? 'udp' : 'tcp';
+      protocol = button.getAttribute('data-protocol') || '';
+      trigger.setAttribute('aria-controls', 'probe-box');
+    }
+    parts.title.textContent = 'Probe ' + what() + ' on your connection';
     box.hidden = false;
     trigger.setAttribute('aria-expanded', 'true');
     if (busy) {
@@ -191,15 +244,21 @@
     clear(parts.plan);
     var p = el('p', 'target');
     p.id = 'probe-plan-text';
-    p.appendChild(document.createTextNode(
-      'We will send one TCP SYN (a connection request) to port ' + port + ' of '));
+    p.appendChild(document.createTextNode(transport === 'udp'
+      ? 'We will send one small UDP request' + (protocol ? ' in ' + protocol : '') +
+        ' (the question the service that usually listens there answers) to UDP port ' + port +
+        ' of '
+      : 'We will send one TCP SYN (a connection request) to port ' + port + ' of '));
     var who = el('strong', '', address);
     who.id = 'probe-address';
     p.appendChild(who);
-    p.appendChild(document.createTextNode(
-      ', the address your connection to this server comes from, and repeat it only if ' +
-      'nothing answers. If the port accepts, it is sent a reset at once: no data is sent and ' +
-      'nothing logs in. No other address can be probed from here.'));
+    p.appendChild(document.createTextNode(transport === 'udp'
+      ? ', the address your connection to this server comes from, and repeat it only if ' +
+        'nothing answers. An answer is read and shown to you; nothing is sent after it. No ' +
+        'other address can be probed from here.'
+      : ', the address your connection to this server comes from, and repeat it only if ' +
+        'nothing answers. If the port accepts, it is sent a reset at once: no data is sent and ' +
+        'nothing logs in. No other address can be probed from here.'));
     parts.plan.appendChild(p);
     var now = button('Probe now', 'probe-now', probe);
     now.setAttribute('aria-describedby', 'probe-plan-text');
@@ -213,7 +272,7 @@
     clear(parts.status);
     parts.status.className = 'probe-status';
     parts.status.appendChild(el('p', 'probing',
-      'Probing port ' + port + ' of ' + address + '\u2026'));
+      'Probing ' + what() + ' of ' + address + '\u2026'));
     var meter = el('progress');
     meter.setAttribute('aria-hidden', 'true');
     parts.status.appendChild(meter);
@@ -222,9 +281,10 @@
     // A GET without a CSRF token, on purpose: /api/v1/check only ever probes the address the
     // request comes from, so a forged one costs the visitor a probe of their own connection
     // and tells the forger nothing (docs/api.md).
-    getJson('/api/v1/check/' + port).then(function (v) {
+    var url = '/api/v1/check/' + port + (transport === 'udp' ? '?transport=udp' : '');
+    getJson(url).then(function (v) {
       busy = false;
-      if (!STATES[v.state]) {
+      if (!states()[v.state]) {
         throw failure(200, '', 'The server answered without a verdict for the port.');
       }
       showVerdict(v);
@@ -234,8 +294,34 @@
     });
   }
 
+  // "admin prohibited (from 198.18.0.254)": the ICMP message and, when a router sent it, who.
+  function icmpText(v) {
+    if (!v.icmp) return '';
+    var name = typeof v.icmp.name === 'string' ? v.icmp.name.replace(/-/g, ' ') : '';
+    if (typeof v.icmp.from === 'string') name += (name ? ' ' : '') + '(from ' + v.icmp.from + ')';
+    return name;
+  }
+
   // "SYN-ACK", "reset (RST)", "ICMP unreachable: admin prohibited", "no answer".
   function reasonText(v) {
+    if (transport === 'udp') {
+      switch (v.reason) {
+        case 'udp-answer':
+          return 'an answer in ' + String(v.protocol || 'UDP') +
+            (v.summary ? ': ' + String(v.summary) : '');
+        case 'icmp-unreachable': {
+          var icmp = icmpText(v);
+          return 'ICMP unreachable' + (icmp ? ' (' + icmp + ')' : '') +
+            (v.state === 'closed' ? ': nothing listens on the port'
+              : ': a router or firewall refused the probe');
+        }
+        case 'no-response': {
+          var n = Number(v.tries) || 0;
+          return 'no answer' + (n > 1 ? ' to ' + n + ' tries' : '');
+        }
+      }
+      return String(v.reason || 'not given');
+    }
     switch (v.reason) {
       case 'syn-ack': return 'SYN-ACK: the port accepted the connection request';
       case 'rst': return 'reset (RST): the connection request was refused';
@@ -252,15 +338,60 @@
     return String(v.reason || 'not given');
   }
 
+  // "x41", "x1.6": as the scan pages say it (site/udp_words).
+  function amplificationText(a) {
+    a = Number(a) || 0;
+    if (a >= 9.95) return 'x' + Math.round(a);
+    return 'x' + a.toFixed(1).replace(/\.0$/, '');
+  }
+
+  // What a UDP port answered: the finding in the server's words, the answer's summary, its
+  // size, and its bytes (escaped by the server, shown as text). For a port that is silent by
+  // design, what silence means there and the test that can tell.
+  function udpDetails(v) {
+    var box = el('div', 'udp-detail');
+    box.id = 'probe-udp';
+    var f = v.finding_words;
+    if (v.state === 'open' && f && typeof f.sentence === 'string') {
+      var p = el('p', 'udp-finding' + (f.reflector ? ' danger' : ''));
+      p.id = 'probe-finding';
+      p.appendChild(el('strong', '', f.sentence));
+      p.appendChild(document.createTextNode(' ' + String(f.advice || '')));
+      box.appendChild(p);
+    }
+    if (v.state === 'open') {
+      box.appendChild(el('p', 'muted udp-bytes', 'Asked in ' + String(v.protocol || 'UDP') +
+        ': ' + Number(v.bytes_out || 0) + ' bytes sent, ' + Number(v.bytes_in || 0) +
+        ' bytes back in ' + Number(v.datagrams || 0) + ' datagram' +
+        (Number(v.datagrams) === 1 ? '' : 's') + ': amplification ' +
+        amplificationText(v.amplification) + '.'));
+      if (typeof v.text === 'string' && v.text) {
+        var pre = el('pre', 'udp-text', v.text);
+        pre.id = 'probe-text';
+        box.appendChild(pre);
+      }
+    }
+    if (typeof v.silence === 'string' && v.silence) {
+      var note = el('p', 'udp-silence', v.silence + ' ');
+      note.id = 'probe-silence';
+      var reach = el('a', '', 'Run the reachability check');
+      reach.href = '/reach';
+      note.appendChild(reach);
+      box.appendChild(note);
+    }
+    return box.firstChild ? box : null;
+  }
+
   function showVerdict(v) {
-    var s = STATES[v.state];
+    var s = states()[v.state];
     clear(parts.status);
     parts.status.className = 'probe-status probe-verdict st-' + v.state;
     var head = el('p', 'probe-state');
     var swatch = el('span', 'c st-' + v.state);
     swatch.setAttribute('aria-hidden', 'true');
     head.appendChild(swatch);
-    head.appendChild(document.createTextNode('Port ' + port + ' from the internet: '));
+    head.appendChild(document.createTextNode(
+      (transport === 'udp' ? 'UDP port ' : 'Port ') + port + ' from the internet: '));
     var word = el('strong', 'state', s.word);
     word.id = 'probe-state';
     head.appendChild(word);
@@ -268,7 +399,11 @@
     var meaning = el('p', '', portLabel() + s.meaning);
     meaning.id = 'probe-explain';
     parts.status.appendChild(meaning);
-    var advice = adviceFor(v.state, s);
+    if (transport === 'udp') {
+      var details = udpDetails(v);
+      if (details) parts.status.appendChild(details);
+    }
+    var advice = transport === 'udp' && v.finding_words ? null : adviceFor(v.state, s);
     if (advice) parts.status.appendChild(advice);
     var rtt = typeof v.rtt_ms === 'number' ? v.rtt_ms.toFixed(1) + ' ms' : 'none, nothing came back';
     var facts = el('p', 'muted',
@@ -321,7 +456,7 @@
     var fallback = el('p', 'muted');
     fallback.appendChild(document.createTextNode('Or use '));
     var link = el('a', '', 'the confirm page');
-    link.href = confirmUrl;
+    link.href = confirmUrl();
     fallback.appendChild(link);
     fallback.appendChild(document.createTextNode(', which works without JavaScript.'));
     parts.status.appendChild(fallback);
@@ -329,9 +464,12 @@
       button('Close', 'probe-close', close, true)]);
   }
 
-  trigger.setAttribute('aria-expanded', 'false');
+  Array.prototype.forEach.call(control.querySelectorAll('button'), function (b) {
+    b.setAttribute('aria-expanded', 'false');
+  });
   control.addEventListener('submit', function (event) {
     event.preventDefault();
-    open();
+    // The button pressed says which transport (each has its own plan).
+    open(event.submitter && control.contains(event.submitter) ? event.submitter : trigger);
   });
 })();

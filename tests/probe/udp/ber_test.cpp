@@ -18,7 +18,8 @@ TEST(udp_ber, integers_use_the_fewest_bytes) {
   EXPECT_EQ(ber::encode_integer(-129), bytes({0x02, 0x02, 0xff, 0x7f}));
   for (std::int64_t v : {std::int64_t{0}, std::int64_t{1}, std::int64_t{-1}, std::int64_t{255},
                          std::int64_t{-256}, std::int64_t{65536}, INT64_MAX, INT64_MIN}) {
-    ber::reader r(ber::encode_integer(v));
+    std::string encoded = ber::encode_integer(v);  // the reader views it: keep it alive
+    ber::reader r(encoded);
     auto e = r.expect(ber::integer);
     ASSERT_TRUE(e);
     EXPECT_EQ(ber::decode_integer(e->content), v);
@@ -82,7 +83,8 @@ TEST(udp_ber, reader_walks_one_level_and_stops_on_bad_bytes) {
   refuses(bytes({0x04, 0x82, 0x01}));                          // length bytes cut
   refuses(bytes({0x04}));
 
-  ber::reader wrong(ber::encode_integer(1));
+  std::string one = ber::encode_integer(1);
+  ber::reader wrong(one);
   EXPECT_FALSE(wrong.expect(ber::octet_string));
   EXPECT_FALSE(wrong.ok());
 }

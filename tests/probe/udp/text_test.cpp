@@ -58,7 +58,8 @@ TEST(udp_text, split_keeps_empty_pieces_and_caps_their_number) {
 }
 
 TEST(udp_text, byte_reader_reads_big_endian_fields) {
-  byte_reader r(from_hex("01 0203 04050607 0809 41 42 00 ff"));
+  std::string datagram = from_hex("01 0203 04050607 0809 41 42 00 ff");  // r views it
+  byte_reader r(datagram);
   EXPECT_EQ(r.u8(), 0x01);
   EXPECT_EQ(r.u16(), 0x0203);
   EXPECT_EQ(r.u32(), 0x04050607u);
@@ -67,7 +68,7 @@ TEST(udp_text, byte_reader_reads_big_endian_fields) {
   EXPECT_EQ(r.offset(), 12u);
   EXPECT_EQ(r.rest(), "\xff"sv);
   EXPECT_TRUE(r.ok());
-  EXPECT_EQ(byte_reader("abc", 1).rest(), "bc");
+  EXPECT_EQ(byte_reader("abc"sv, 1).rest(), "bc");
 }
 
 TEST(udp_text, byte_reader_never_passes_the_end) {
@@ -80,13 +81,13 @@ TEST(udp_text, byte_reader_never_passes_the_end) {
   EXPECT_EQ(r.take(0), "");
   EXPECT_FALSE(r.ok());
 
-  byte_reader no_nul("abc");
+  byte_reader no_nul("abc"sv);
   EXPECT_EQ(no_nul.c_string(), "");
   EXPECT_FALSE(no_nul.ok());
-  byte_reader past("abc", 4);
+  byte_reader past("abc"sv, 4);
   EXPECT_FALSE(past.ok());
   EXPECT_EQ(past.rest(), "");
-  byte_reader cut("ab");
+  byte_reader cut("ab"sv);
   EXPECT_EQ(cut.take(3), "");
   EXPECT_FALSE(cut.ok());
 }

@@ -23,6 +23,8 @@ namespace breakwater::probe::udp::detail {
 class byte_reader {
  public:
   // Starts at offset `at`: past the end, the reader has failed.
+  // It views the bytes: a temporary string would be gone before the first read.
+  byte_reader(std::string&&, std::size_t = 0) = delete;
   explicit byte_reader(std::string_view bytes, std::size_t at = 0) noexcept
       : bytes_(bytes), at_(std::min(at, bytes.size())), ok_(at <= bytes.size()) {}
 

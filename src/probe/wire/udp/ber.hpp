@@ -39,6 +39,7 @@ struct element {
 class reader {
  public:
   explicit reader(std::string_view bytes) noexcept : rest_(bytes) {}
+  reader(std::string&&) = delete;  // it views the bytes: a temporary would be gone
 
   // The next element, or nothing at the end or on malformed bytes (then !ok()).
   std::optional<element> next() noexcept;

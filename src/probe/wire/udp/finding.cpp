@@ -8,9 +8,7 @@ namespace {
 // Reflectors first: a small spoofed request makes them send a large answer to a victim.
 constexpr std::array<finding_info, 18> table{{
     {"open-resolver", "answers DNS queries from anyone",
-     "It can be used to attack others by amplification. Turn off DNS on the router's WAN side, "
-     "or limit recursion to your own network.",
-     true},
+     "Turn off DNS on the router's WAN side, or limit recursion to your own network.", true},
     {"ntp-monlist", "answers NTP's monlist request",
      "A tiny request draws a list of hundreds of addresses: a favourite amplifier since 2013 "
      "(CVE-2013-5211). Update the NTP server or disable mode 7 queries (\"disable monitor\").",
