@@ -13,7 +13,10 @@ namespace breakwater::probe {
 namespace asio = boost::asio;
 
 fake_target::fake_target(fake_target_options options)
-    : options_(options), rng_(options.seed), tokens_(options.icmp_burst) {}
+    : options_(options),
+      rng_(options.seed),
+      tokens_(options.icmp_burst),
+      global_tokens_(options.icmp_global_burst) {}
 
 fake_port fake_target::behaviour(std::uint16_t port) const {
   auto it = ports_.find(port);
@@ -37,17 +40,38 @@ duration fake_target::one_way() {
   return std::max(duration::zero(), base + duration(j));
 }
 
-// Linux's per-destination limiter (inet_peer_xrlim_allow): tokens grow with time, capped.
-bool fake_target::icmp_allowed(time_point at) {
-  if (!options_.icmp_rate_limit) return true;
-  if (tokens_at_ != time_point{} && at > tokens_at_) {
-    tokens_ += std::chrono::duration<double>(at - tokens_at_) /
-               std::chrono::duration<double>(options_.icmp_refill);
-    tokens_ = std::min(tokens_, options_.icmp_burst);
+// The global limiter: it refills at its rate and other peers' errors (a steady stream) take
+// from it at theirs; so between two of our errors it changes by the difference, within
+// [0, burst]. Takes our token when there is one.
+bool fake_target::global_allows(time_point at) {
+  if (options_.icmp_global_refill <= duration::zero()) return true;
+  if (global_at_ != time_point{} && at > global_at_) {
+    double dt = std::chrono::duration<double>(at - global_at_).count();
+    double rate = 1.0 / std::chrono::duration<double>(options_.icmp_global_refill).count();
+    global_tokens_ = std::clamp(global_tokens_ + dt * (rate - options_.icmp_others), 0.0,
+                                options_.icmp_global_burst);
   }
-  tokens_at_ = std::max(tokens_at_, at);
-  if (tokens_ >= 1.0) {
-    tokens_ -= 1.0;
+  global_at_ = std::max(global_at_, at);
+  return global_tokens_ >= 1.0;
+}
+
+// Linux's per-destination limiter (inet_peer_xrlim_allow): tokens grow with time, capped.
+// With a global limit too, an error needs a token of both and takes one of each (Linux 6.x
+// checks the global limit first and charges it only when the peer's allows too).
+bool fake_target::icmp_allowed(time_point at) {
+  bool global = global_allows(at);
+  if (options_.icmp_rate_limit) {
+    if (tokens_at_ != time_point{} && at > tokens_at_) {
+      tokens_ += std::chrono::duration<double>(at - tokens_at_) /
+                 std::chrono::duration<double>(options_.icmp_refill);
+      tokens_ = std::min(tokens_, options_.icmp_burst);
+    }
+    tokens_at_ = std::max(tokens_at_, at);
+  }
+  bool peer = !options_.icmp_rate_limit || tokens_ >= 1.0;
+  if (global && peer) {
+    if (options_.icmp_rate_limit) tokens_ -= 1.0;
+    if (options_.icmp_global_refill > duration::zero()) global_tokens_ -= 1.0;
     return true;
   }
   ++suppressed_;

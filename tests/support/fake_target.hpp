@@ -18,9 +18,14 @@ struct fake_target_options {
   duration rtt = std::chrono::milliseconds(50);
   duration jitter{};            // each way, uniform in [-jitter, +jitter]
   double loss = 0.0;            // chance of losing each packet, each way
-  bool icmp_rate_limit = true;  // Linux: burst of 6, then one per second
+  bool icmp_rate_limit = true;  // Linux: burst of 6, then one per second, per peer
   double icmp_burst = 6;
   duration icmp_refill = std::chrono::seconds(1);
+  // A limit on all the target's ICMP errors, to every peer (Linux's icmp_msgs_per_sec, BSD's
+  // icmplim): zero refill for none. Other peers' errors draw on it too, `icmp_others` a second.
+  double icmp_global_burst = 50;
+  duration icmp_global_refill{};
+  double icmp_others = 0;
   fake_port other_ports = fake_port::drop;
   std::uint32_t seed = 1;
 };
@@ -48,6 +53,7 @@ class fake_target final : public coroutine_prober {
   bool lost();
   duration one_way();
   bool icmp_allowed(time_point at);
+  bool global_allows(time_point at);
 
   fake_target_options options_;
   std::map<std::uint16_t, fake_port> ports_;
@@ -56,6 +62,8 @@ class fake_target final : public coroutine_prober {
   std::mt19937 rng_;
   double tokens_;
   time_point tokens_at_{};
+  double global_tokens_;
+  time_point global_at_{};
   std::vector<time_point> send_times_;
   std::size_t in_flight_ = 0;
   std::size_t max_in_flight_ = 0;

@@ -5,6 +5,7 @@
 #include "probe/detail/clock.hpp"
 
 #include <optional>
+#include <utility>
 #include <vector>
 
 namespace breakwater::probe {
@@ -25,7 +26,10 @@ class icmp_limit_model {
   explicit icmp_limit_model(icmp_limit limit = {}) : limit_(limit) {}
 
   // The bucket held `b.tokens` at `b.at` (an earlier scan's errors), not a full burst.
-  void start_from(icmp_bucket b) { start_ = b; }
+  void start_from(icmp_bucket b) {
+    start_ = b;
+    checkpoint_ = {};
+  }
   // Nothing known to have spent the target's limit: no error seen, no earlier scan's.
   bool untouched() const noexcept { return consumed_.empty() && !start_; }
 
@@ -34,16 +38,39 @@ class icmp_limit_model {
   void consume(time_point probe_sent);
   // Tokens the target had for a probe sent at `t`, counting every error seen before `t`.
   // A lower bound only if every error was seen; callers keep a margin for lost ones.
-  double tokens_before(time_point t) const;
+  // `reorder`: errors of probes sent up to that long after `t` count as spent before it too
+  // (probes to different ports may take paths of slightly different delay and overtake).
+  double tokens_before(time_point t, duration reorder = duration::zero()) const;
+  // Tokens at `t` if, besides the errors seen, the probes sent at the times in `pending`
+  // (sorted) drew errors of the given weights (the chance that each does): what the bucket
+  // is likely to hold once the answers still on their way are in.
+  double tokens_expected(time_point t,
+                         const std::vector<std::pair<time_point, double>>& pending) const;
+  // Errors whose probe found the bucket holding at least `tokens` (by this model): what the
+  // target showed while nothing it sent could have been hidden.
+  std::size_t errors_while_holding(double tokens) const;
   // When the bucket will hold `tokens` again, if no more errors are sent from `now` on.
   time_point refilled_to(double tokens, time_point now) const;
   std::size_t errors_seen() const noexcept { return consumed_.size(); }
   const icmp_limit& limit() const noexcept { return limit_; }
 
  private:
+  // Where the last walk left off: the first `index` errors walked, `tokens` held after the
+  // last of them, at `last`.
+  struct checkpoint {
+    std::size_t index = 0;
+    double tokens = 0;
+    time_point last{};
+  };
+
+  template <class OnError>
+  double walk(time_point t, OnError on_error, bool use_checkpoint,
+              const std::vector<std::pair<time_point, double>>& pending) const;
+
   icmp_limit limit_;
   std::optional<icmp_bucket> start_;
   std::vector<time_point> consumed_;  // sorted
+  mutable checkpoint checkpoint_;
 };
 
 }  // namespace breakwater::probe

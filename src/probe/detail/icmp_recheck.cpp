@@ -1,127 +1,347 @@
 #include "probe/detail/icmp_recheck.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace breakwater::probe {
 namespace {
 
 using boost::asio::awaitable;
 
-// A batch is judged clean or not by the errors it drew, whatever its size, so a large first
-// batch is safe; it only costs a re-probe when many suspects turn out to be closed.
+// Suspects taken into one batch at most. Silences are judged one by one, so a batch's size
+// costs nothing in accuracy; the bound keeps a batch's bookkeeping small.
 constexpr std::size_t max_batch = 512;
 
 // Tokens the target must hold for a probe's silence to show that no error was suppressed.
 constexpr double clean_tokens = 1.0 + icmp_token_margin;
 
+// The share of a token the errors the tries out are likely to draw may take from the bucket
+// beyond the margin. Once the bucket is down to the margin, every try sent before an error
+// came back is wasted; with half a token in hand the waste stays small.
+constexpr double risk_share = 0.5;
+
+// A suspect that was silent once at a clean moment is closed only if that try or its error
+// was lost on the way: its risk is a small part of a fresh suspect's (loss of a few percent).
+constexpr double checked_risk_factor = 1.0 / 16;
+// What that guess weighs against the low-risk tries' own outcomes, in tries.
+constexpr double low_prior_tries = 64;
+
 }  // namespace
 
 void icmp_recheck::on_answer(std::size_t id, bool icmp_error) {
-  if (icmp_error) ++batch_icmp_;
-  if (auto it = suspects_.find(id); it != suspects_.end()) it->second.answered = true;
+  back_.push_back({id, icmp_error ? outcome::kind::error : outcome::kind::answer, {}});
 }
 
-void icmp_recheck::on_silence(std::size_t id) { batch_silent_.push_back(id); }
+void icmp_recheck::on_silence(std::size_t id, time_point sent) {
+  back_.push_back({id, outcome::kind::silence, sent});
+}
 
-unsigned icmp_recheck::clean_silences(std::span<const time_point> silent_at) const {
-  unsigned clean = 0;
-  for (time_point t : silent_at) {
-    if (icmp_.tokens_before(t) >= clean_tokens) ++clean;
+void icmp_recheck::on_unsent(std::size_t id) { back_.push_back({id, outcome::kind::unsent, {}}); }
+
+bool icmp_recheck::clean(time_point sent) const {
+  return icmp_.tokens_before(sent, icmp_reorder_slack) >= clean_tokens;
+}
+
+double icmp_recheck::closed_share() const {
+  return (prior_closed_ + static_cast<double>(fresh_errors_)) /
+         (prior_tries_ + static_cast<double>(fresh_tries_));
+}
+
+double icmp_recheck::risk_of(const suspect& s) const {
+  double p = closed_share();
+  if (s.clean_silences == 0 && !s.quiet) return p;
+  // Low-risk suspects learn from their own tries too: a quiet silence is no proof (an error
+  // before it may have been lost unseen, and the target then held a token less than modelled).
+  return (p * checked_risk_factor * low_prior_tries + static_cast<double>(low_errors_)) /
+         (low_prior_tries + static_cast<double>(low_tries_));
+}
+
+void icmp_recheck::make_ready(std::size_t id, suspect& s, bool front) {
+  if (s.ready || s.allowance == 0 || s.answered || s.settled || !s.in_batch) return;
+  s.ready = true;
+  auto& ready = s.clean_silences == 0 && !s.quiet ? ready_fresh_ : ready_checked_;
+  if (front) {
+    ready.push_front(id);
+  } else {
+    ready.push_back(id);
   }
-  return clean;
 }
 
-// Ports whose silences were clean already are stealth at once; the others are the suspects,
-// in the order given.
+// Ports whose silences were clean already are settled (stealth when the re-check ends); the
+// others are the suspects: the fresh ones first, then the rest, each in the order given. Also
+// sets the prior share of closed ports among the fresh suspects.
 std::deque<std::size_t> icmp_recheck::triage(std::vector<undecided_port> ports,
                                              const recheck_options& o) {
   std::deque<std::size_t> queue;
+  std::vector<std::size_t> checked;  // queued after the fresh suspects
+  std::size_t clean_seen = 0, fresh = 0;
   for (undecided_port& p : ports) {
     // A target that sent no ICMP error, to this scan or lately to another, is hiding none.
-    unsigned clean = icmp_.untouched() ? needed_ : clean_silences(p.silent_at);
-    if (clean >= needed_ || o.budget <= duration::zero()) {
+    if (icmp_.untouched() || o.budget <= duration::zero()) {
       host_.stealth(p.id, recheck::none);
-    } else {
-      suspects_[p.id] = suspect{clean, false};
+      continue;
+    }
+    unsigned c = 0;
+    bool quiet = false;
+    for (time_point t : p.silent_at) {
+      c += clean(t) ? 1u : 0u;
+      // With a token left (but none to spare) a closed port would have answered unless an
+      // error was lost: not clean, but unlikely to hide one, which is what pacing needs.
+      quiet = quiet || icmp_.tokens_before(t, icmp_reorder_slack) >= 1.0;
+    }
+    clean_seen += c;
+    order_.push_back(p.id);
+    suspect& s = suspects_[p.id];
+    s.clean_silences = c;
+    s.quiet = quiet;
+    if (c >= needed_) {
+      s.settled = s.triaged = true;
+    } else if (c == 0 && !quiet) {
       queue.push_back(p.id);
+      ++fresh;
+    } else {
+      checked.push_back(p.id);
     }
   }
+  // Fresh suspects first: their tries go out at the pace the target's tokens allow, and the
+  // suspects with a clean or quiet silence already, which cost next to none, fill the gaps.
+  queue.insert(queue.end(), checked.begin(), checked.end());
+  // Where the model held tokens to spare, every closed port showed: errors there against the
+  // clean silences give the share of closed ports among the ports that did not answer
+  // otherwise. Where it did not, the errors seen are fewer than that share of the tries sent;
+  // the difference is what is hidden among the fresh suspects.
+  // Errors that found the model's bucket empty: the target's limit is looser than modelled,
+  // and the first batch is optimistic (see run_batch).
+  optimistic_ = icmp_.errors_seen() > icmp_.errors_while_holding(1.0) + 1;
+  auto errors_clean = static_cast<double>(icmp_.errors_while_holding(clean_tokens));
+  auto errors_other = static_cast<double>(icmp_.errors_seen()) - errors_clean;
+  double share = (errors_clean + 1) / (errors_clean + static_cast<double>(clean_seen) + 2);
+  double hidden = share * (static_cast<double>(fresh) + errors_other) - errors_other;
+  double p = std::clamp(hidden / std::max(1.0, static_cast<double>(fresh)), 1.0 / max_batch, 1.0);
+  // Worth one closed port of evidence: the re-check's own tries soon outweigh it.
+  prior_closed_ = 0.5;
+  prior_tries_ = 0.5 / p;
   return queue;
 }
 
-// In an optimistic batch each suspect gets as many tries as it still lacks clean silences: a
-// batch that stays clean then settles it in one round instead of one round per try. The tries
-// go out round by round (every suspect's first, then the seconds), so that the target's few
-// tokens draw errors from as many closed suspects as they can, not two from one. A safe batch
-// gives each suspect one try, so that a closed one spends one of the target's tokens only.
-awaitable<std::size_t> icmp_recheck::send_batch(std::deque<std::size_t>& queue, std::size_t k,
-                                                bool one_try) {
-  batch_icmp_ = 0;
-  batch_silent_.clear();
-  std::vector<std::pair<std::size_t, unsigned>> batch;  // suspect, tries
-  for (std::size_t i = 0; i < k && !queue.empty(); ++i) {
-    std::size_t id = queue.front();
-    queue.pop_front();
-    unsigned lacking = needed_ - std::min(needed_, suspects_[id].clean_silences);
-    batch.emplace_back(id, one_try ? 1u : std::max(1u, lacking));
+// A suspect answered after silences: the path loses packets. Like the main pass, every port
+// then needs one try more before it is called stealth; the settled ones go back in the queue.
+void icmp_recheck::loss_seen() {
+  if (needed_ >= needed_on_loss_) return;
+  needed_ = needed_on_loss_;
+  for (std::size_t id : order_) {
+    suspect& s = suspects_[id];
+    if (!s.settled || s.clean_silences >= needed_) continue;
+    s.settled = s.triaged = false;
+    if (!s.in_batch) queue_->push_back(id);  // a batch's own go back when it ends
   }
-  // A suspect whose earlier try was answered is decided: it gets no more.
-  auto due = [this](unsigned round, std::pair<std::size_t, unsigned> s) {
-    return round < s.second && !suspects_[s.first].answered;
-  };
-  std::size_t sent = 0;
-  for (unsigned round = 0; host_.live(); ++round) {
-    auto left = static_cast<std::size_t>(
-        std::count_if(batch.begin(), batch.end(), [&](const auto& s) { return due(round, s); }));
-    if (left == 0) break;
-    std::size_t slots = 0;
-    for (const auto& s : batch) {
-      if (!due(round, s)) continue;
-      if (slots == 0 && (slots = co_await host_.wait_send_slots(left)) == 0) break;
-      host_.send(s.first);
-      --slots;
-      --left;
-      ++sent;
-    }
-  }
-  co_await host_.wait_all_back();
-  co_return sent;
 }
 
-// Counts the batch's silences and settles the ports that have enough clean ones; the rest go
-// back in the queue. `available` is what the target held when the batch began, `sent` the
-// tries the batch sent. Returns whether the batch was clean.
-bool icmp_recheck::settle_batch(double available, std::size_t sent,
-                                std::deque<std::size_t>& queue) {
-  // Clean: the target still had tokens to spare after every error it sent, or held more than
-  // the batch could have drawn; either way none of the silent ports in the batch had an error
-  // suppressed.
-  bool clean = available - static_cast<double>(batch_icmp_) >= clean_tokens ||
-               static_cast<double>(sent) <= available - icmp_token_margin;
-  std::sort(batch_silent_.begin(), batch_silent_.end());  // a port's tries side by side
-  for (auto it = batch_silent_.begin(); it != batch_silent_.end();) {
-    auto next = std::upper_bound(it, batch_silent_.end(), *it);
-    std::size_t id = *it;
-    auto tries = static_cast<unsigned>(next - it);
-    it = next;
-    suspect& s = suspects_[id];
-    if (s.answered) continue;
-    if (clean) s.clean_silences += tries;
-    if (s.clean_silences >= needed_) {
-      host_.stealth(id, recheck::rechecked);
-    } else {
-      queue.push_back(id);
+std::vector<std::pair<time_point, double>> icmp_recheck::pending_risk() const {
+  std::vector<std::pair<time_point, double>> out;
+  for (const risky& r : at_risk_) {
+    if (r.live) out.emplace_back(r.sent, r.risk);
+  }
+  return out;
+}
+
+time_point icmp_recheck::expire_risk(time_point now) {
+  const duration due = host_.answer_due();
+  while (!at_risk_.empty() && at_risk_.front().sent + due <= now) {
+    risky r = at_risk_.front();
+    at_risk_.pop_front();
+    if (!r.live) continue;
+    drop_risk(r);
+    // Its error would have come by now: the suspect is all but surely silent there, and may
+    // have its next try without waiting for this one's timeout.
+    suspect& s = suspects_[r.id];
+    s.quiet = true;
+    make_ready(r.id, s, false);
+  }
+  return at_risk_.empty() ? time_point::max() : at_risk_.front().sent + due;
+}
+
+void icmp_recheck::drop_risk(risky& r) {
+  r.live = false;
+  risk_in_flight_ = std::max(0.0, risk_in_flight_ - r.risk);
+  --tries_at_risk_;
+}
+
+// The outcome of one of `id`'s tries: its oldest try still at risk stops being so (answers
+// may come out of order; the risk is only the pace's concern).
+void icmp_recheck::back_from(std::size_t id) {
+  for (risky& r : at_risk_) {
+    if (r.live && r.id == id) {
+      drop_risk(r);
+      return;
     }
   }
-  return clean;
+}
+
+void icmp_recheck::take_outcomes() {
+  for (const outcome& o : back_) {
+    auto it = suspects_.find(o.id);
+    if (it == suspects_.end()) continue;
+    suspect& s = it->second;
+    // Whether the try was a fresh suspect's when it left (one at a time: a fresh suspect's next
+    // try leaves once this one is overdue, and the suspect is quiet by then).
+    bool fresh = s.fresh_out > 0;
+    if (fresh) --s.fresh_out;
+    if (s.in_flight > 0) {
+      --s.in_flight;
+      --in_flight_;
+      back_from(o.id);
+    }
+    switch (o.what) {
+      case outcome::kind::answer:
+      case outcome::kind::error: {
+        bool first = !s.answered;
+        s.answered = true;
+        s.settled = false;
+        if (first) {
+          (fresh ? fresh_tries_ : low_tries_) += 1;
+          (fresh ? fresh_errors_ : low_errors_) += o.what == outcome::kind::error ? 1 : 0;
+        }
+        // An error may follow silences for want of tokens; any other answer only for loss.
+        if (first && o.what == outcome::kind::answer) loss_seen();
+        break;
+      }
+      case outcome::kind::silence:
+        if (s.answered || s.settled) break;
+        if (!clean(o.sent)) {
+          s.allowance = 0;  // no evidence; it waits for the next batch
+          break;
+        }
+        (fresh ? fresh_tries_ : low_tries_) += 1;
+        if (++s.clean_silences >= needed_) {
+          s.settled = true;
+        } else if (s.in_flight == 0) {
+          make_ready(o.id, s, false);
+        }
+        break;
+      case outcome::kind::unsent:
+        if (s.answered || s.settled) break;
+        ++s.allowance;
+        make_ready(o.id, s, true);
+        break;
+    }
+  }
+  back_.clear();
+}
+
+// Streams the tries of up to max_batch suspects from the front of the queue while the model
+// holds more than the margin, no more at risk at once than the tokens left can pay for;
+// returns the suspects still lacking clean silences to the back of the queue.
+awaitable<void> icmp_recheck::run_batch(std::deque<std::size_t>& queue, time_point deadline) {
+  std::vector<std::size_t> batch;
+  ready_fresh_.clear();
+  ready_checked_.clear();
+  ready_again_.clear();
+  while (batch.size() < max_batch && !queue.empty()) {
+    std::size_t id = queue.front();
+    queue.pop_front();
+    suspect& s = suspects_[id];
+    if (s.answered || s.settled || s.in_batch) continue;
+    s.allowance = needed_ - std::min(needed_, s.clean_silences);
+    s.in_batch = true;
+    s.ready = false;
+    batch.push_back(id);
+    make_ready(id, s, false);
+  }
+  const time_point began = clock::now();
+  const double tokens_at_start = icmp_.tokens_before(began);
+  const std::size_t errors_before = icmp_.errors_seen();
+  while (host_.live()) {
+    take_outcomes();
+    time_point now = clock::now();
+    time_point next_due = expire_risk(now);
+    double tokens = icmp_.tokens_before(now);
+    bool open = now < deadline && tokens >= clean_tokens;
+    std::deque<std::size_t>* from = !ready_checked_.empty() ? &ready_checked_
+                                    : !ready_fresh_.empty() ? &ready_fresh_
+                                    : !ready_again_.empty() ? &ready_again_
+                                                            : nullptr;
+    time_point until = open ? icmp_.refilled_to(std::floor(tokens) + 1, now) : deadline;
+    if (open && from != nullptr) {
+      double risk = risk_of(suspects_[from->front()]);
+      // Errors the batch may draw before the bucket is down to the margin: the last of them
+      // still finds a token, and every try sent before it a spare one. Up to that many tries at
+      // risk are safe whatever they draw.
+      double payable = std::floor(tokens - clean_tokens) + 1;
+      // A target that showed more errors than the model allows may refill faster: an
+      // optimistic batch (no bound on the tries at risk) lets its errors show by how much.
+      if (optimistic_) payable = static_cast<double>(max_batch);
+      // Beyond that, a try goes when the bucket, less the errors the tries out are likely to
+      // draw (at their send times, refilling since), keeps a share of a token above the margin.
+      double deficit = 0;
+      if (static_cast<double>(tries_at_risk_) >= payable) {
+        std::vector<std::pair<time_point, double>> pending = pending_risk();
+        pending.emplace_back(now, risk);
+        double expected = icmp_.tokens_expected(now + duration(1), pending);
+        deficit = clean_tokens - risk_share - expected;
+      }
+      if (deficit <= 0) {
+        if (co_await host_.wait_send_slots(1) == 0) break;
+        take_outcomes();  // what came back while waiting for the slot may close the bucket
+        if (icmp_.tokens_before(clock::now()) < clean_tokens || from->empty()) continue;
+        std::size_t id = from->front();
+        from->pop_front();
+        suspect& s = suspects_[id];
+        s.ready = false;
+        if (s.answered || s.settled || s.allowance == 0) continue;
+        double r = risk_of(s);
+        s.fresh_out += s.clean_silences == 0 && !s.quiet ? 1 : 0;
+        ++s.in_flight;
+        --s.allowance;
+        ++in_flight_;
+        ++tries_at_risk_;
+        risk_in_flight_ += r;
+        at_risk_.push_back({id, clock::now(), r, true});
+        host_.send(id);
+        // A suspect unlikely to be closed may have its next try in the next round already,
+        // as it would hardly draw two errors; after every other ready one, so that the fresh
+        // suspects, which the target's tokens wait for, are not held back.
+        if ((s.clean_silences > 0 || s.quiet) && s.allowance > 0 && !s.ready) {
+          s.ready = true;
+          ready_again_.push_back(id);
+        }
+        continue;
+      }
+      // The bucket gains what is missing by then, if nothing comes back first.
+      until = std::min(until, icmp_.refilled_to(tokens + deficit, now));
+    }
+    if (in_flight_ == 0 && (!open || from == nullptr)) break;
+    // Wait for a try to come back, for one's answer to fall overdue, or for the bucket to gain
+    // what the next try needs.
+    until = std::min(until, next_due);
+    if (until <= now) until = now + std::chrono::milliseconds(1);
+    co_await host_.wait_back_or(until);
+  }
+  co_await host_.wait_all_back();
+  take_outcomes();
+  at_risk_.clear();
+  // More errors than the model could pay for (a token to spare for one it counted early) show
+  // a limit looser than modelled (IPv6's, a shared global one): the next batch is optimistic
+  // too, to find as many closed suspects as the target will show. Silences are still judged
+  // by the model alone.
+  auto errors = static_cast<double>(icmp_.errors_seen() - errors_before);
+  double paid = tokens_at_start + std::chrono::duration<double>(clock::now() - began) /
+                                      std::chrono::duration<double>(icmp_.limit().refill);
+  optimistic_ = errors > paid + 1;
+  for (std::size_t id : batch) {
+    suspect& s = suspects_[id];
+    s.in_batch = false;
+    s.ready = false;
+    if (!s.answered && !s.settled) queue.push_back(id);
+  }
 }
 
 awaitable<void> icmp_recheck::run(std::vector<undecided_port> ports, recheck_options o) {
   needed_ = o.needed;
+  needed_on_loss_ = std::max(o.needed, o.needed_on_loss);
   std::deque<std::size_t> queue = triage(std::move(ports), o);
-  if (queue.empty()) co_return;
+  queue_ = &queue;
   const time_point deadline = clock::now() + o.budget;
-  std::size_t k = max_batch;
   while (!queue.empty() && host_.live()) {
     time_point now = clock::now();
     if (now >= deadline) break;
@@ -131,22 +351,16 @@ awaitable<void> icmp_recheck::run(std::vector<undecided_port> ports, recheck_opt
       co_await host_.sleep_until(ready);
       continue;
     }
-    double available = icmp_.tokens_before(now);
-    // Tries the target can answer with errors without emptying its bucket (at least one: the
-    // wait above saw to it).
-    auto safe = static_cast<std::size_t>(std::max(1.0, available - icmp_token_margin));
-    bool optimistic = k > safe;
-    std::size_t n = std::min(optimistic ? k : safe, queue.size());
-    std::size_t sent = co_await send_batch(queue, n, !optimistic);
-    bool clean = settle_batch(available, sent, queue);
-    // Only an optimistic batch tells how many suspects are silent: a clean one doubles the
-    // next, a dirty one halves what was actually sent (so that a short queue shrinks at once).
-    // A safe batch says nothing of the kind, and leaves k as it was.
-    if (optimistic) k = clean ? std::min(n * 2, max_batch) : std::max<std::size_t>(1, n / 2);
+    co_await run_batch(queue, deadline);
   }
+  queue_ = nullptr;
   if (!host_.live()) co_return;
-  for (std::size_t id : queue) {
-    if (!suspects_[id].answered) host_.stealth(id, recheck::unresolved);
+  for (std::size_t id : order_) {
+    const suspect& s = suspects_[id];
+    if (s.answered) continue;
+    host_.stealth(id, s.triaged   ? recheck::none
+                      : s.settled ? recheck::rechecked
+                                  : recheck::unresolved);
   }
 }
 

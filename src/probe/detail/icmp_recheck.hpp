@@ -1,11 +1,22 @@
 // The ICMP re-check: settles the ports a scan's main pass left silent while the target's ICMP
-// error limit may have hidden their errors. It waits for the modelled limit to refill, then
-// re-probes suspects in batches; a batch that leaves the target tokens to spare after every
-// error it drew is clean, and its silences could not have been hidden errors. So is a batch of
-// no more tries than the target holds tokens (less the margin): even if every try drew an
-// error, none was suppressed. Such safe batches settle the suspects at the rate the target's
-// limit refills when most of them are closed (UDP, where every closed port costs an error);
-// larger, optimistic batches clear many silent suspects at once when few are closed (TCP).
+// error limit may have hidden their errors. Each silent try is judged on its own: it is clean
+// when the modelled bucket still held a spare token (the margin) after every error drawn by
+// the tries sent before it, so a closed port would have answered it. A suspect is stealth
+// after `needed` clean silences; one that answers (an error included) is decided by the scan.
+// A suspect that answers otherwise (a reset, a SYN-ACK, a UDP reply) shows the path loses
+// packets, and then every port needs one clean silence more, as in the main pass; so stealth
+// verdicts are given only when the re-check ends.
+//
+// The target's tokens are the scarce thing: every closed suspect costs one to find, and once
+// the bucket is down to the margin every later try is wasted. So tries stream out while the
+// model holds tokens, no more of them at risk at once than the tokens left can pay for: a
+// suspect with no clean silence yet is closed with probability p (estimated from the main pass
+// and then from the re-check's own tries), one with a clean silence almost never, and a try
+// whose answer is overdue draws no more errors. A batch ends when the bucket is down to the
+// margin; the next begins once the model has refilled. A target that sent more errors than
+// the model allows has a looser limit than modelled (IPv6's, a shared global one): its next
+// batch is optimistic, any number of tries at risk, to find the closed suspects it will show;
+// the model, a lower bound still, alone judges the silences.
 #pragma once
 
 #include "probe/detail/clock.hpp"
@@ -18,16 +29,21 @@
 #include <deque>
 #include <span>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace breakwater::probe {
 
 // Spare tokens demanded of the ICMP limit model, for errors lost on the way back unseen.
 inline constexpr double icmp_token_margin = 1.0;
+// Probes to different ports may take paths whose delays differ by a little (equal-cost routes
+// hash on ports) and overtake each other: an error drawn by a probe sent this much later than a
+// silent one may have spent the target's token first. Judging silences, the model counts it.
+inline constexpr duration icmp_reorder_slack = std::chrono::milliseconds(2);
 
 // What the re-check needs from the scan that runs it. Ports are named by the host's own ids.
-// The outcome of every try sent comes back through icmp_recheck::on_answer or on_silence, on
-// the executor the re-check runs on, before wait_all_back returns.
+// The outcome of every try sent comes back through icmp_recheck::on_answer, on_silence or
+// on_unsent, on the executor the re-check runs on, before wait_all_back returns.
 class recheck_host {
  public:
   virtual ~recheck_host() = default;
@@ -40,6 +56,12 @@ class recheck_host {
   virtual boost::asio::awaitable<void> wait_all_back() = 0;
   // Returns at `t`, or sooner when the scan stops.
   virtual boost::asio::awaitable<void> sleep_until(time_point t) = 0;
+  // Returns when a try comes back, at `t`, or when the scan stops, whichever is first (it may
+  // also return early for no reason: the caller looks again).
+  virtual boost::asio::awaitable<void> wait_back_or(time_point t) = 0;
+  // How long after a try its answer is due (the retransmission timeout): a try older than that
+  // with nothing back is all but certainly silent, and draws no error any more.
+  virtual duration answer_due() const = 0;
   // False once the scan was stopped or failed.
   virtual bool live() const = 0;
   // Port `id` is stealth; `how` says whether the re-check was needed, settled it or ran out.
@@ -56,6 +78,7 @@ struct undecided_port {
 struct recheck_options {
   unsigned needed = 2;                         // clean silences that make a port stealth
   duration budget = std::chrono::seconds(20);  // zero or less: no re-probing at all
+  unsigned needed_on_loss = 0;                 // `needed` once a re-check try shows loss
 };
 
 class icmp_recheck {
@@ -67,32 +90,89 @@ class icmp_recheck {
   // Returns early, leaving ports undecided, when the host stops being live.
   boost::asio::awaitable<void> run(std::vector<undecided_port> ports, recheck_options o);
 
-  // The outcome of a try sent by host.send: an answer (a repeated one included), or nothing
-  // back by its timeout (the scan reports a try that failed for a passing local reason so
-  // too). A cancelled try is neither.
+  // The outcome of a try sent by host.send: an answer (a repeated one included); nothing back
+  // by its timeout (`sent`: when the try left); or a try that failed for a passing local
+  // reason and so shows nothing either way. A cancelled try is none of these.
   void on_answer(std::size_t id, bool icmp_error);
-  void on_silence(std::size_t id);
+  void on_silence(std::size_t id, time_point sent);
+  void on_unsent(std::size_t id);
 
  private:
   struct suspect {
     unsigned clean_silences = 0;  // silent tries the target's ICMP limit could not explain
+    unsigned allowance = 0;       // tries it may still get in this batch
+    unsigned in_flight = 0;
+    unsigned fresh_out = 0;  // of those, sent while it was fresh
     bool answered = false;
+    bool settled = false;  // clean silences enough: stealth when the re-check ends
+    bool triaged = false;  // settled by the main pass's silences alone
+    bool in_batch = false;
+    bool ready = false;  // in one of the ready queues
+    // A try of it went unanswered past its due time, or while the model held a token: its
+    // risk is a checked suspect's.
+    bool quiet = false;
+  };
+  // A try that may still draw an error: when it left, and the chance that it does.
+  struct risky {
+    std::size_t id = 0;
+    time_point sent{};
+    double risk = 0;
+    bool live = true;  // still at risk: not back, not overdue
+  };
+  struct outcome {
+    std::size_t id = 0;
+    enum class kind { answer, error, silence, unsent } what = kind::answer;
+    time_point sent{};
   };
 
-  unsigned clean_silences(std::span<const time_point> silent_at) const;
+  bool clean(time_point sent) const;
+  void loss_seen();
+  // Drops from the tries at risk those whose answer is overdue; returns when the next is.
+  time_point expire_risk(time_point now);
+  void drop_risk(risky& r);
+  void back_from(std::size_t id);
+  // Puts `id` in its ready queue if it may have a try now.
+  void make_ready(std::size_t id, suspect& s, bool front);
+  // The tries at risk: when each was sent, and the chance that it draws an error.
+  std::vector<std::pair<time_point, double>> pending_risk() const;
   std::deque<std::size_t> triage(std::vector<undecided_port> ports, const recheck_options& o);
-  // Sends k suspects, each one try (`one_try`) or as many as it lacks; returns the tries sent.
-  boost::asio::awaitable<std::size_t> send_batch(std::deque<std::size_t>& queue, std::size_t k,
-                                                 bool one_try);
-  bool settle_batch(double available, std::size_t sent, std::deque<std::size_t>& queue);
+  boost::asio::awaitable<void> run_batch(std::deque<std::size_t>& queue, time_point deadline);
+  // Applies the outcomes that came back since the last call.
+  void take_outcomes();
+  double risk_of(const suspect& s) const;
+  double closed_share() const;
 
   recheck_host& host_;
   const icmp_limit_model& icmp_;
   unsigned needed_ = 2;
   std::unordered_map<std::size_t, suspect> suspects_;
-  // Filled by the tries of one batch.
-  std::size_t batch_icmp_ = 0;
-  std::vector<std::size_t> batch_silent_;
+  std::vector<std::size_t> order_;            // the ports given to run, in their order
+  std::vector<outcome> back_;                 // outcomes not yet applied
+  std::deque<std::size_t>* queue_ = nullptr;  // run's queue, while it runs
+  unsigned needed_on_loss_ = 2;
+  // Tries at risk of drawing an error, in the order sent: risk_in_flight_ sums the live ones'
+  // risk, tries_at_risk_ counts them.
+  std::deque<risky> at_risk_;
+  // The batch's suspects with a try to go: with a clean or quiet silence and none out, fresh
+  // ones, and low-risk ones whose last try is still out (served in that order).
+  std::deque<std::size_t> ready_checked_;
+  std::deque<std::size_t> ready_fresh_;
+  std::deque<std::size_t> ready_again_;
+  std::size_t in_flight_ = 0;
+  std::size_t tries_at_risk_ = 0;
+  double risk_in_flight_ = 0;
+  // The share of fresh suspects (no clean silence yet) that turn out closed: a prior from the
+  // main pass (prior_closed_ of prior_tries_), then every fresh try's outcome.
+  double prior_closed_ = 1;
+  double prior_tries_ = 2;
+  std::size_t fresh_tries_ = 0;
+  std::size_t fresh_errors_ = 0;
+  // The same for the low-risk suspects (a clean or quiet silence already).
+  std::size_t low_tries_ = 0;
+  std::size_t low_errors_ = 0;
+  // The next batch may have any number of tries at risk: the target showed more errors than
+  // the model allows (in the main pass, or in the last batch).
+  bool optimistic_ = false;
 };
 
 }  // namespace breakwater::probe

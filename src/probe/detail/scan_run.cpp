@@ -320,7 +320,7 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, unsigned try_number,
     case probe_outcome::kind::silent:
       r.silent_at.push_back(sent);
       if (ph == phase::recheck) {
-        recheck_.on_silence(idx);
+        recheck_.on_silence(idx, sent);
       } else if (r.tries < tries_) {
         enqueue(idx);
       }
@@ -329,7 +329,7 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, unsigned try_number,
       if (o.transient && ++transient_failures_ < 10000) {
         --r.tries;  // not the target's doing: try again after a pause
         if (ph == phase::recheck) {
-          recheck_.on_silence(idx);
+          recheck_.on_unsent(idx);
         } else {
           enqueue(idx, true);
         }
@@ -422,7 +422,9 @@ awaitable<void> scan_run::recheck_pass() {
     const auto& silent = records_[i].silent_at;
     if (!records_[i].decided) ports.push_back({i, {silent.data(), silent.size()}});
   }
-  co_await recheck_.run(std::move(ports), {tries_, req_.options.recheck_budget});
+  // Loss seen by the re-check raises the tries as loss seen by the main pass does.
+  unsigned on_loss = req_.options.tries > 1 ? req_.options.tries + 1 : tries_;
+  co_await recheck_.run(std::move(ports), {tries_, req_.options.recheck_budget, on_loss});
 }
 
 void scan_run::start_side_tasks() {

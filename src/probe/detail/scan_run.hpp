@@ -95,6 +95,9 @@ class scan_run : public std::enable_shared_from_this<scan_run>,
   void send(std::size_t idx) override;
   boost::asio::awaitable<void> wait_all_back() override;
   boost::asio::awaitable<void> sleep_until(time_point t) override;
+  // sleep_until wakes on every try's outcome already (wake()).
+  boost::asio::awaitable<void> wait_back_or(time_point t) override { return sleep_until(t); }
+  duration answer_due() const override { return rtt_.rto(); }
   bool live() const noexcept override { return !stopped_ && !fatal_; }
   void stealth(std::size_t idx, recheck how) override;
 
