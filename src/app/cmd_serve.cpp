@@ -6,6 +6,7 @@
 
 #include "app/config.hpp"
 #include "app/config_keys.hpp"
+#include "app/scan_metrics.hpp"
 #include "db/database_loader.hpp"
 #include "http/host_rules.hpp"
 #include "http/transport/certificate.hpp"
@@ -223,21 +224,6 @@ scan::probe_service_options scan_options_of(const app::server_config& cfg) {
   return o;
 }
 
-std::string scan_metrics(const scan::service_stats& s) {
-  return fmt::format(
-      "# HELP breakwater_scans_running Scans of visitors' addresses running now.\n"
-      "# TYPE breakwater_scans_running gauge\nbreakwater_scans_running {}\n"
-      "# HELP breakwater_scans_kept Scans held in memory (running or finished, not expired).\n"
-      "# TYPE breakwater_scans_kept gauge\nbreakwater_scans_kept {}\n"
-      "# HELP breakwater_scans_started_total Scans started.\n"
-      "# TYPE breakwater_scans_started_total counter\nbreakwater_scans_started_total {}\n"
-      "# HELP breakwater_scans_refused_total Scans refused by a limit.\n"
-      "# TYPE breakwater_scans_refused_total counter\nbreakwater_scans_refused_total {}\n"
-      "# HELP breakwater_scan_probes_total Port probes sent by scans.\n"
-      "# TYPE breakwater_scan_probes_total counter\nbreakwater_scan_probes_total {}\n",
-      s.running, s.kept, s.started, s.refused, s.probes_sent);
-}
-
 std::string urls(const app::server_config& cfg) {
   std::vector<std::string> out;
   for (const auto& a : cfg.http) out.push_back("http://" + http::authority(a));
@@ -257,6 +243,10 @@ int run_serve(const serve_options& o, context& ctx) {
     return exit_bad_input;
   }
   if (!prepare_sibling_origins(cfg)) return exit_bad_input;
+  if (auto wrong = app::check_reach_limits(cfg)) {
+    fail(*wrong);
+    return exit_bad_input;
+  }
   if (o.check_config) return check_config(cfg);
   const db::database* db = ctx.database();
   if (db == nullptr) return exit_failure;

@@ -1,5 +1,7 @@
 #include "app/config.hpp"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <cstdlib>
 #include <filesystem>
@@ -49,6 +51,23 @@ bool scan_allows_loopback(const server_config& cfg) {
     }
   }
   return any;
+}
+
+std::optional<std::string> check_reach_limits(const server_config& cfg) {
+  const scan::reach_limits& r = cfg.scan.reach;
+  if (r.kept_for < r.open_for) {
+    return fmt::format(
+        "[scan] reach_keep_s ({}) is shorter than reach_expire_s ({}): a reach test would be "
+        "forgotten while still open; make reach_keep_s at least reach_expire_s",
+        r.kept_for.count(), r.open_for.count());
+  }
+  if (r.max_kept < r.max_open) {
+    return fmt::format(
+        "[scan] reach_max_kept ({}) is less than reach_max_open ({}): every open reach test is "
+        "kept in memory; make reach_max_kept at least reach_max_open",
+        r.max_kept, r.max_open);
+  }
+  return std::nullopt;
 }
 
 }  // namespace breakwater::app

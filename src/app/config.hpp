@@ -39,6 +39,10 @@ struct server_config : http::server_options {
 // try it locally; behind a proxy every client would look like loopback).
 bool scan_allows_loopback(const server_config& cfg);
 
+// What is wrong between reach test keys that are each valid alone, or nothing: a test must be
+// kept at least as long as it is open, and the tests kept must have room for the open ones.
+std::optional<std::string> check_reach_limits(const server_config& cfg);
+
 // The default state directory: $XDG_STATE_HOME/breakwater, ~/.local/state/breakwater, or
 // ./breakwater-state when there is no home.
 std::string default_state_dir();

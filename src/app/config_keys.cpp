@@ -330,6 +330,25 @@ void add_scan_rate_keys(std::vector<config_key>& keys) {
       }));
 }
 
+// The reach tests' limits, in [scan]: the service that runs scans runs them.
+void add_reach_keys(std::vector<config_key>& keys) {
+  keys.push_back(integer(
+      "scan", "reach_expire_s", "", "", 10, 3600,
+      [](auto& c) -> auto& { return c.scan.reach.open_for; }));
+  keys.push_back(integer(
+      "scan", "reach_keep_s", "", "", 10, 7 * 24 * 3600,
+      [](auto& c) -> auto& { return c.scan.reach.kept_for; }));
+  keys.push_back(integer(
+      "scan", "reach_max_open_per_holder", "", "", 1, 1'000,
+      [](auto& c) -> auto& { return c.scan.reach.max_open_per_holder; }));
+  keys.push_back(integer(
+      "scan", "reach_max_open", "", "", 1, 1'000'000,
+      [](auto& c) -> auto& { return c.scan.reach.max_open; }));
+  keys.push_back(integer(
+      "scan", "reach_max_kept", "", "", 1, 10'000'000,
+      [](auto& c) -> auto& { return c.scan.reach.max_kept; }));
+}
+
 std::vector<config_key> all_keys() {
   std::vector<config_key> keys;
   add_server_keys(keys);
@@ -341,6 +360,7 @@ std::vector<config_key> all_keys() {
   add_limit_keys(keys);
   add_scan_limit_keys(keys);
   add_scan_rate_keys(keys);
+  add_reach_keys(keys);
   return keys;
 }
 

@@ -2,11 +2,11 @@
 
 #include "app/nat_socket.hpp"
 #include "common/cidr.hpp"
+#include "probe/icmp_error_queue.hpp"
 
 #include <fmt/format.h>
 
 #include <arpa/inet.h>
-#include <linux/errqueue.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -14,7 +14,6 @@
 
 #include <array>
 #include <cerrno>
-#include <cstring>
 #include <system_error>
 
 namespace breakwater::app {
@@ -23,52 +22,21 @@ namespace {
 constexpr unsigned base_port = 33434;  // traceroute's: nothing listens there
 constexpr std::uint8_t icmp_time_exceeded = 11, icmp_unreachable = 3;
 
-struct icmp_report {
-  std::uint8_t type = 0;
-  std::string offender;  // the router (or host) that sent the ICMP error
-  unsigned port = 0;     // the quoted datagram's destination port: which probe it was
-};
-
 std::string text_of(const in_addr& a) {
   std::array<char, INET_ADDRSTRLEN> text{};
   ::inet_ntop(AF_INET, &a, text.data(), text.size());
   return text.data();
 }
 
-// The next ICMP error queued on the socket (ip(7): IP_RECVERR, SO_EE_OFFENDER).
-std::optional<icmp_report> read_icmp(int fd) {
-  std::array<char, 512> control{};
-  std::array<char, 64> payload{};
-  sockaddr_in name{};
-  iovec iov{payload.data(), payload.size()};
-  msghdr msg{};
-  msg.msg_name = &name;
-  msg.msg_namelen = sizeof name;
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control.data();
-  msg.msg_controllen = control.size();
-  if (::recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) return std::nullopt;
-  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level != IPPROTO_IP || c->cmsg_type != IP_RECVERR) continue;
-    sock_extended_err ee{};
-    std::memcpy(&ee, CMSG_DATA(c), sizeof ee);
-    if (ee.ee_origin != SO_EE_ORIGIN_ICMP) return icmp_report{};
-    sockaddr_in offender{};
-    std::memcpy(&offender, CMSG_DATA(c) + sizeof ee, sizeof offender);
-    return icmp_report{ee.ee_type, text_of(offender.sin_addr), ntohs(name.sin_port)};
-  }
-  return icmp_report{};
-}
-
-// The ICMP answer to the probe sent to `port`, waiting until the deadline.
-std::optional<icmp_report> await_icmp(int fd, unsigned port,
-                                      std::chrono::steady_clock::time_point deadline) {
+// The ICMP answer to the probe sent to `port` (time exceeded from a router on the way, or
+// unreachable from the server), waiting until the deadline.
+std::optional<probe::queued_icmp_error> await_icmp(int fd, unsigned port,
+                                                   std::chrono::steady_clock::time_point deadline) {
   pollfd p{fd, 0, 0};  // POLLERR is always reported
   while (::poll(&p, 1, ms_until(deadline)) > 0) {
-    while (auto r = read_icmp(fd)) {
-      if (r->port == port && (r->type == icmp_time_exceeded || r->type == icmp_unreachable))
-        return r;
+    while (auto e = probe::read_queued_icmp_error(fd)) {
+      bool answer = e->icmp.type == icmp_time_exceeded || e->icmp.type == icmp_unreachable;
+      if (e->from_network && e->port == port && answer) return e;
     }
     std::array<char, 64> drain{};  // an answer from the server itself: not expected
     ::recv(fd, drain.data(), drain.size(), MSG_DONTWAIT);
@@ -87,8 +55,7 @@ std::vector<hop> trace_first_hops(const std::string& destination, unsigned max_h
                                   std::chrono::milliseconds wait) {
   std::vector<hop> hops;
   udp_socket s;
-  int on = 1;
-  if (!s.open() || ::setsockopt(s.fd(), IPPROTO_IP, IP_RECVERR, &on, sizeof on) != 0) return hops;
+  if (!s.open() || !probe::enable_icmp_errors(s.fd(), false)) return hops;
   unsigned silent = 0;
   for (unsigned ttl = 1; ttl <= max_hops && silent < 3; ++ttl) {
     int t = static_cast<int>(ttl);
@@ -96,7 +63,7 @@ std::vector<hop> trace_first_hops(const std::string& destination, unsigned max_h
     unsigned port = base_port + ttl;
     if (!s.send_to(destination, port, "breakwater nat hop probe")) break;
     auto r = await_icmp(s.fd(), port, std::chrono::steady_clock::now() + wait);
-    hop h{ttl, r ? r->offender : std::string{}, r && r->type == icmp_unreachable};
+    hop h{ttl, r ? r->offender.to_string() : std::string{}, r && r->icmp.type == icmp_unreachable};
     hops.push_back(h);
     silent = h.address.empty() ? silent + 1 : 0;
     if (h.destination || (ttl > 1 && is_global(h.address))) break;

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <string_view>
 
 namespace breakwater::app {
 namespace {
@@ -18,6 +19,17 @@ std::string reason_text(const port_result& p, bool v6) {
     return fmt::format("icmp {}", icmp_name(*p.icmp, v6));
   }
   return std::string(to_string(p.why));
+}
+
+// A group's heading with its count, then its lines; nothing at all for an empty group.
+std::string group(std::string_view heading, std::size_t count, const std::string& lines) {
+  if (count == 0) return {};
+  return fmt::format("{} ({}):\n{}", heading, count, lines);
+}
+
+// A section's groups, or one line saying that it has none (a scan stopped before any verdict).
+std::string groups_or_none(const std::string& groups, std::string_view none) {
+  return groups.empty() ? fmt::format("{}\n", none) : groups;
 }
 
 std::string open_lines(const scan_result& r) {
@@ -113,9 +125,9 @@ std::string udp_text(const scan_result& r) {
   bool v6 = r.target.is_v6();
   scan_summary s = r.udp_summary();
   std::string out = fmt::format("\nUDP ({} port(s)):\n", r.udp.size());
-  out += fmt::format("Open ({}):\n", s.open);
+  std::string open;
   for (const port_result& p : r.udp) {
-    if (p.state == port_state::open && p.udp) out += udp_open_lines(p);
+    if (p.state == port_state::open && p.udp) open += udp_open_lines(p);
   }
   port_set closed, silent;
   std::string filtered, silent_notes;
@@ -134,12 +146,15 @@ std::string udp_text(const scan_result& r) {
       }
     }
   }
-  out += fmt::format("Closed, port unreachable ({}):\n", s.closed);
-  if (!closed.empty()) out += fmt::format("  {}\n", format_ranges(closed.ranges()));
-  out += fmt::format("Filtered, another ICMP unreachable ({}):\n{}", s.filtered, filtered);
-  out += fmt::format("No answer: stealth, or a service that stays silent ({}):\n", s.stealth);
-  if (!silent.empty()) out += fmt::format("  {}\n", format_ranges(silent.ranges()));
-  return out + silent_notes;
+  auto ranges = [](const port_set& set) {
+    return set.empty() ? std::string() : fmt::format("  {}\n", format_ranges(set.ranges()));
+  };
+  std::string groups = group("Open", s.open, open);
+  groups += group("Closed, port unreachable", s.closed, ranges(closed));
+  groups += group("Filtered, another ICMP unreachable", s.filtered, filtered);
+  groups += group("No answer: stealth, or a service that stays silent", s.stealth,
+                  ranges(silent) + silent_notes);
+  return out + groups_or_none(groups, "No UDP port was decided.");
 }
 
 }  // namespace
@@ -158,9 +173,10 @@ std::string render_scan_text(const scan_result& r) {
   }
   if (!r.ports.empty() || r.udp.empty()) {
     out += r.udp.empty() ? "\n" : fmt::format("\nTCP ({} port(s)):\n", r.ports.size());
-    out += fmt::format("Open ({}):\n{}", s.open, open_lines(r));
-    out += fmt::format("Closed ({}):\n{}", s.closed, closed_lines(r));
-    out += fmt::format("Stealth ({}):\n{}", s.stealth, stealth_line(r));
+    std::string groups = group("Open", s.open, open_lines(r));
+    groups += group("Closed", s.closed, closed_lines(r));
+    groups += group("Stealth", s.stealth, stealth_line(r));
+    out += groups_or_none(groups, "No port was decided.");
   }
   if (!r.udp.empty()) out += udp_text(r);
   if (r.ping || r.upnp) out += "\n";

@@ -137,6 +137,12 @@ service_stats probe_service::stats() const {
   s.running = core_->gate.running();
   s.running_checks = core_->gate.running_checks();
   s.kept = core_->scans.size();
+  s.reach_open = core_->reaches.open_count();
+  s.reach_kept = core_->reaches.size();
+  const reach_counts& c = core_->reaches.counts();
+  s.reach_started = c.started;
+  s.reach_confirmed = c.confirmed;
+  s.reach_expired = c.expired;
   return s;
 }
 

@@ -7,7 +7,6 @@
 
 #include "probe/reach.hpp"
 #include "scan/reach.hpp"
-#include "scan/reach_registry.hpp"
 #include "scan/service.hpp"
 #include "scan/settings.hpp"
 
@@ -34,7 +33,6 @@ struct probe_service_options {
   std::size_t max_streams_per_holder = 8;      // event streams open by one holder
   std::shared_ptr<probe::prober> backend;      // tests: a fake target; else settings.prober's
   std::shared_ptr<probe::prober> udp_backend;  // tests: a fake target; else the UDP prober
-  reach_limits reach;                          // reach tests: open per holder, expiry, bounds
   probe::reach_send_options reach_sending;     // how the reach tests' packets are spaced
 };
 
@@ -46,6 +44,14 @@ struct service_stats {
   std::uint64_t started = 0;
   std::uint64_t refused = 0;
   std::uint64_t probes_sent = 0;  // ports decided, all scans since start
+  // Reach tests: open now (sending or sent), in memory; since start: started, confirmed,
+  // expired unconfirmed, refused by a limit (open tests, the budget; not the target policy).
+  std::size_t reach_open = 0;
+  std::size_t reach_kept = 0;
+  std::uint64_t reach_started = 0;
+  std::uint64_t reach_confirmed = 0;
+  std::uint64_t reach_expired = 0;
+  std::uint64_t reach_refused = 0;
 };
 
 // Scans and reach tests share the thread, the lock and the budgets (scan/admission).

@@ -61,7 +61,10 @@ boost::system::result<reach_ticket, refusal> probe_service::open_reach(const vis
   steady::time_point now = steady::now();
   std::optional<refusal> no = core_->reaches.room_for(r->who, now);
   if (!no) no = core_->gate.spend(r->who, now);  // the budget scans are charged to
-  if (no) return *no;
+  if (no) {
+    ++core_->counters.reach_refused;
+    return *no;
+  }
   reach_record& kept = core_->reaches.add(std::move(r), now);
   core_->send_reach(kept);
   return reach_ticket{kept.id, kept.token, kept.who.address, core_->reaches.limits().open_for};

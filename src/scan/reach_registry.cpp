@@ -91,6 +91,7 @@ reach_record& reach_registry::add(std::unique_ptr<reach_record> r, steady::time_
   r->expires = now + limits_.open_for;
   r->state = reach_state::sending;
   ++open_;
+  ++counts_.started;
   ++open_by_holder_[r->who.holder];
   if (!r->who.wide.empty()) ++open_by_holder_[r->who.wide];
   order_.push_back(r->id);
@@ -163,6 +164,11 @@ void reach_registry::sending_done(reach_record& r) {
 void reach_registry::close(reach_record& r, reach_state to) {
   if (r.open()) {
     --open_;
+    if (to == reach_state::confirmed) {
+      ++counts_.confirmed;
+    } else {
+      ++counts_.expired;
+    }
     for (const std::string* key : {&r.who.holder, &r.who.wide}) {
       auto it = open_by_holder_.find(*key);
       if (it != open_by_holder_.end() && --it->second == 0) open_by_holder_.erase(it);

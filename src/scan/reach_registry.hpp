@@ -6,9 +6,11 @@
 
 #include "scan/reach.hpp"
 #include "scan/scan_record.hpp"
+#include "scan/settings.hpp"
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <map>
 #include <memory>
@@ -17,16 +19,6 @@
 #include <string>
 
 namespace breakwater::scan {
-
-struct reach_limits {
-  std::chrono::seconds open_for{180};  // time to receive and confirm the nonce
-  std::chrono::seconds kept_for{600};  // from the start: then it is forgotten
-  // Open tests (sending or sent, not yet confirmed or expired) per holder: an IPv4 address
-  // or an IPv6 /64; its /48 may have 4x as many, as with scans.
-  std::size_t max_open_per_holder = 3;
-  std::size_t max_open = 1024;  // open tests, all requesters
-  std::size_t max_kept = 4096;  // tests in memory, open or not (the oldest closed go first)
-};
 
 struct reach_record {
   std::string id, token, nonce;
@@ -43,6 +35,13 @@ struct reach_record {
 
   bool open() const noexcept { return state == reach_state::sending || state == reach_state::sent; }
   reach_view view(steady::time_point now) const;
+};
+
+// What the registry counted since it was made (for /metrics).
+struct reach_counts {
+  std::uint64_t started = 0;    // tests added
+  std::uint64_t confirmed = 0;  // their nonce came back in time
+  std::uint64_t expired = 0;    // closed unconfirmed when their time ran out
 };
 
 class reach_registry {
@@ -84,6 +83,7 @@ class reach_registry {
 
   std::size_t size() const noexcept { return tests_.size(); }
   std::size_t open_count() const noexcept { return open_; }
+  const reach_counts& counts() const noexcept { return counts_; }
 
  private:
   void close(reach_record& r, reach_state to);
@@ -94,6 +94,7 @@ class reach_registry {
   std::deque<std::string> order_;  // ids, oldest first (some already forgotten)
   std::map<std::string, std::size_t, std::less<>> open_by_holder_;  // holders and /48s
   std::size_t open_ = 0;
+  reach_counts counts_;
 };
 
 // 128 random bits from OpenSSL as 32 lowercase hex digits: a reach test's nonce.

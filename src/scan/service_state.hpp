@@ -17,7 +17,7 @@ struct service_state {
   explicit service_state(probe_service_options o)
       : options(std::move(o)),
         scans(options.settings.max_kept, options.settings.max_kept_per_holder),
-        reaches(options.reach),
+        reaches(options.settings.reach),
         gate(options.settings, options.allow_loopback) {}
 
   const probe_service_options options;
@@ -25,8 +25,9 @@ struct service_state {
   // Everything below is used only with `mu` held.
   registry scans;
   reach_registry reaches;
-  admission gate;          // the budgets scans and reach tests share
-  service_stats counters;  // started, refused, probes_sent; the rest is counted by the parts
+  admission gate;  // the budgets scans and reach tests share
+  // started, refused, probes_sent, reach_refused; the rest is counted by the parts
+  service_stats counters;
   std::uint64_t next_subscriber = 1;
 };
 

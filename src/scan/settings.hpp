@@ -1,5 +1,6 @@
 // The scan service's settings ([scan] in the configuration file): how long results live,
-// fair-use limits, rates and the target policy. Defaults are written here and nowhere else.
+// fair-use limits, rates, the target policy and the reach tests' limits. Defaults are written
+// here and nowhere else.
 #pragma once
 
 #include "probe/backend_kind.hpp"
@@ -9,6 +10,17 @@
 #include <optional>
 
 namespace breakwater::scan {
+
+// The reach tests' limits (scan/reach_registry applies them).
+struct reach_limits {
+  std::chrono::seconds open_for{180};  // time to receive and confirm the nonce
+  std::chrono::seconds kept_for{600};  // from the start: then it is forgotten
+  // Open tests (sending or sent, not yet confirmed or expired) per holder: an IPv4 address
+  // or an IPv6 /64; its /48 may have 4x as many, as with scans.
+  std::size_t max_open_per_holder = 3;
+  std::size_t max_open = 1024;  // open tests, all requesters
+  std::size_t max_kept = 4096;  // tests in memory, open or not (the oldest closed go first)
+};
 
 struct settings {
   bool enabled = true;
@@ -30,6 +42,7 @@ struct settings {
   probe::backend_kind prober = probe::backend_kind::automatic;  // raw SYN when allowed
   // Unset ("auto"): only when every listener is on loopback and no proxy is trusted.
   std::optional<bool> allow_loopback;
+  reach_limits reach;
 };
 
 }  // namespace breakwater::scan

@@ -281,3 +281,78 @@ TEST(config, sibling_origins_are_checked_urls_stored_as_origins) {
 
 }  // namespace
 }  // namespace breakwater::app
+
+namespace breakwater::app {
+namespace {
+
+TEST(config, reach_test_limits_are_scan_keys) {
+  server_config cfg = default_config();
+  EXPECT_EQ(cfg.scan.reach.open_for, std::chrono::seconds(180));  // scan::reach_limits' defaults
+  EXPECT_EQ(cfg.scan.reach.max_open_per_holder, 3U);
+  common::diagnostics problems;
+  apply_config_toml(R"([scan]
+reach_expire_s = 60
+reach_keep_s = 300
+reach_max_open_per_holder = 1
+reach_max_open = 50
+reach_max_kept = 200
+)",
+                    "r.toml", cfg, problems);
+  ASSERT_TRUE(problems.empty()) << common::to_string(problems.front());
+  EXPECT_EQ(cfg.scan.reach.open_for, std::chrono::seconds(60));
+  EXPECT_EQ(cfg.scan.reach.kept_for, std::chrono::seconds(300));
+  EXPECT_EQ(cfg.scan.reach.max_open_per_holder, 1U);
+  EXPECT_EQ(cfg.scan.reach.max_open, 50U);
+  EXPECT_EQ(cfg.scan.reach.max_kept, 200U);
+  EXPECT_EQ(check_reach_limits(cfg), std::nullopt);
+  std::string text = to_toml(cfg);
+  EXPECT_NE(text.find("reach_expire_s = 60\n"), std::string::npos) << text;
+  server_config back = default_config();
+  apply_config_toml(text, "printed.toml", back, problems);
+  EXPECT_TRUE(problems.empty()) << text;
+  EXPECT_EQ(to_toml(back), text);
+}
+
+TEST(config, reach_test_limits_out_of_range_say_the_range) {
+  const std::pair<std::string_view, std::string_view> bad[] = {
+      {"reach_expire_s = 9", "'reach_expire_s': must be from 10 to 3600"},
+      {"reach_expire_s = 3601", "'reach_expire_s': must be from 10 to 3600"},
+      {"reach_keep_s = 0", "'reach_keep_s': must be from 10 to 604800"},
+      {"reach_max_open_per_holder = 0", "'reach_max_open_per_holder': must be from 1 to 1000"},
+      {"reach_max_open = 1000001", "'reach_max_open': must be from 1 to 1000000"},
+      {"reach_max_kept = 0", "'reach_max_kept': must be from 1 to 10000000"},
+      {"reach_max_kept = \"many\"", "'reach_max_kept' must be a whole number"},
+  };
+  for (const auto& [line, message] : bad) {
+    server_config cfg = default_config();
+    common::diagnostics problems;
+    apply_config_toml("[scan]\n" + std::string(line) + "\n", "r.toml", cfg, problems);
+    ASSERT_EQ(problems.size(), 1U) << line;
+    EXPECT_EQ(problems[0].line, 2U) << line;
+    EXPECT_NE(problems[0].message.find(message), std::string::npos) << problems[0].message;
+    EXPECT_EQ(to_toml(cfg), to_toml(default_config())) << line;  // nothing changed
+  }
+}
+
+TEST(config, reach_keep_and_max_kept_must_cover_the_open_tests) {
+  server_config cfg = default_config();
+  EXPECT_EQ(check_reach_limits(cfg), std::nullopt);  // the defaults agree
+  cfg.scan.reach.kept_for = std::chrono::seconds(60);
+  auto wrong = check_reach_limits(cfg);
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(*wrong,
+            "[scan] reach_keep_s (60) is shorter than reach_expire_s (180): a reach test would be "
+            "forgotten while still open; make reach_keep_s at least reach_expire_s");
+  cfg.scan.reach.kept_for = std::chrono::seconds(180);  // equal is enough
+  EXPECT_EQ(check_reach_limits(cfg), std::nullopt);
+  cfg.scan.reach.max_kept = 100;
+  cfg.scan.reach.max_open = 101;
+  wrong = check_reach_limits(cfg);
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(*wrong,
+            "[scan] reach_max_kept (100) is less than reach_max_open (101): every open reach "
+            "test is kept in memory; make reach_max_kept at least reach_max_open");
+}
+
+}  // namespace
+}  // namespace breakwater::app

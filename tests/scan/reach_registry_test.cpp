@@ -171,6 +171,24 @@ TEST_F(registry_test, the_server_bounds_open_and_kept_tests) {
   EXPECT_EQ(reg.find("id1"), nullptr);  // the oldest went first
 }
 
+TEST_F(registry_test, counts_tests_started_confirmed_and_expired) {
+  std::string a = open(me, t0);
+  std::string b = open(me, t0);
+  EXPECT_EQ(open(me, t0), "refused:reach_open");  // a refusal opens nothing
+  EXPECT_EQ(reg.counts().started, 2u);
+  ASSERT_TRUE(reg.confirm(a, "token-" + a, me, nonce_of(a), t0 + 1s));
+  EXPECT_FALSE(reg.confirm(a, "token-" + a, me, nonce_of(a), t0 + 2s));  // counted once
+  reg.sweep(t0 + 60s);                                                   // b expires
+  EXPECT_EQ(reg.counts().confirmed, 1u);
+  EXPECT_EQ(reg.counts().expired, 1u);
+  EXPECT_FALSE(reg.confirm(b, "token-" + b, me, nonce_of(b), t0 + 61s));
+  reg.sweep(t0 + 400s);  // forgotten: the counts stay
+  EXPECT_EQ(reg.size(), 0u);
+  EXPECT_EQ(reg.counts().started, 2u);
+  EXPECT_EQ(reg.counts().confirmed, 1u);
+  EXPECT_EQ(reg.counts().expired, 1u);
+}
+
 // The service: reach tests pay from the same budget as scans, under the same target policy.
 probe_service_options service_options(std::size_t probes_per_hour, bool allow_loopback) {
   probe::fake_target_options f;
@@ -208,6 +226,12 @@ TEST(reach_service, spends_the_scan_budget_and_refuses_when_it_is_used_up) {
   EXPECT_GT(third.error().retry_after, 0s);
   EXPECT_NE(third.error().message.find("this test needs 2"), std::string::npos)
       << third.error().message;
+  service_stats st = svc.stats();  // for /metrics
+  EXPECT_EQ(st.reach_started, 2u);
+  EXPECT_EQ(st.reach_open, 2u);
+  EXPECT_EQ(st.reach_kept, 2u);
+  EXPECT_EQ(st.reach_refused, 1u);
+  EXPECT_EQ(st.refused, 0u);  // a refused reach test is not a refused scan
   // And scans find the budget spent too: one probe is left, a two-port scan does not fit.
   scan_order two;
   two.kind = scan_kind::custom;
@@ -228,6 +252,7 @@ TEST(reach_service, the_target_policy_of_scans_applies) {
   auto zero = svc.open_reach({"198.18.0.2", 0}, udp_order(0));
   ASSERT_FALSE(zero);
   EXPECT_EQ(zero.error().code, "bad_port");
+  EXPECT_EQ(svc.stats().reach_refused, 0u);  // refused by a limit only, as scans are
 }
 
 TEST(reach_service, the_nonce_travels_only_in_the_packets) {
@@ -252,6 +277,10 @@ TEST(reach_service, the_nonce_travels_only_in_the_packets) {
   ASSERT_TRUE(after);
   EXPECT_EQ(after->state, reach_state::confirmed);
   ASSERT_TRUE(after->rtt_ms);
+  service_stats st = svc.stats();
+  EXPECT_EQ(st.reach_confirmed, 1u);
+  EXPECT_EQ(st.reach_open, 0u);
+  EXPECT_EQ(st.reach_kept, 1u);
 }
 
 }  // namespace

@@ -45,7 +45,7 @@ class reach_api_test : public ::testing::Test {
     o.allow_loopback = true;
     o.reach_sending.udp_schedule = {0ms, 20ms};
     o.reach_sending.udp_tail = 20ms;
-    o.reach.max_open_per_holder = 3;
+    o.settings.reach.max_open_per_holder = 3;
     return o;
   }
 

@@ -2,7 +2,7 @@
 
 #include "probe/detail/keyed_hash.hpp"
 #include "probe/detail/timer.hpp"
-#include "probe/probers/socket_errors.hpp"
+#include "probe/icmp_error_queue.hpp"
 #include "probe/wire/echo_packet.hpp"
 
 #include <boost/asio/as_tuple.hpp>

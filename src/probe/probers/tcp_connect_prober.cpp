@@ -1,6 +1,7 @@
 #include "probe/probers/tcp_connect_prober.hpp"
 
 #include "probe/detail/timer.hpp"
+#include "probe/icmp_error_queue.hpp"
 #include "probe/probers/socket_errors.hpp"
 
 #include <boost/asio/as_tuple.hpp>

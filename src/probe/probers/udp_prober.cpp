@@ -1,6 +1,7 @@
 #include "probe/probers/udp_prober.hpp"
 
 #include "probe/detail/timer.hpp"
+#include "probe/icmp_error_queue.hpp"
 #include "probe/probers/socket_errors.hpp"
 #include "probe/probers/source_filter.hpp"
 #include "probe/wire/udp/protocol.hpp"

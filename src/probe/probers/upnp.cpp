@@ -1,7 +1,7 @@
 #include "probe/probers/upnp.hpp"
 
 #include "probe/detail/timer.hpp"
-#include "probe/probers/socket_errors.hpp"
+#include "probe/icmp_error_queue.hpp"
 #include "probe/probers/source_filter.hpp"
 #include "probe/wire/ssdp_reply.hpp"
 
