@@ -238,6 +238,25 @@ TEST_F(shapes, looser_limits_than_assumed_are_slower_never_wrong) {
   EXPECT_EQ(r.unresolved, 0u);
 }
 
+// Limits tighter than the model assumes: a burst of 1 or 2, a refill of one every 2 s.
+// Silences the model calls clean are then not. A port that answered with an error, tried
+// again while the target has shown fewer errors than the model's burst and before clean
+// silences become verdicts, shows it by its silence (as does a suspect that answers with an
+// error after a clean silence); the model is tightened to agree and every silence judged
+// again. Slower (what the budget cannot settle is unresolved), never wrong.
+TEST_F(shapes, tighter_limits_than_assumed_are_slower_never_wrong) {
+  for (limiter l : {limiter{1, 1s}, limiter{2, 2s}, limiter{6, 2s}}) {
+    for (std::uint32_t seed : {3u, 4u}) {
+      auto target = std::make_shared<fake_target>(per_peer(l, seed));
+      bed_ports(*target);
+      scan_options o = assumed_linux();
+      o.recheck_budget = 30s;
+      outcome r = scan(target, o);
+      EXPECT_EQ(r.wrong, 0u) << l.burst << " " << seed;
+    }
+  }
+}
+
 // Linux's global limit (1000 a second, a burst of 50) with no per-peer limit, other peers'
 // errors taking 990 a second of it: 10 a second are left for this scan. Assumed to be
 // Linux's per-peer limit it is never wrong; known, it is settled near its bound.

@@ -199,7 +199,7 @@ struct recheck_alone : ::testing::Test {
     scan.attach(&recheck);
     auto run = [&]() -> awaitable<duration> {
       time_point start = clock::now();
-      co_await recheck.run(std::move(undecided), {scan.needed, budget});
+      co_await recheck.run(std::move(undecided), {.needed = scan.needed, .budget = budget});
       co_return clock::now() - start;
     };
     out.elapsed = run_virtual(ctx, run());
@@ -393,7 +393,7 @@ TEST_F(recheck_alone, a_stopped_scan_leaves_the_rest_undecided) {
   icmp_recheck recheck(scan, scan.icmp);
   scan.attach(&recheck);
   bool done = false;
-  asio::co_spawn(ctx, recheck.run(std::move(undecided), {scan.needed, 60s}),
+  asio::co_spawn(ctx, recheck.run(std::move(undecided), {.needed = scan.needed, .budget = 60s}),
                  [&](std::exception_ptr) { done = true; });
   time_point start = clock::now();
   breakwater::probe::testing::run_until(ctx, [&] { return clock::now() - start > 3s; });

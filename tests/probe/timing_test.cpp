@@ -106,6 +106,26 @@ TEST(icmp_limit_model, a_scan_starts_from_what_the_last_one_left) {
   EXPECT_NEAR(m.tokens_before(t0 + 60s), 6.0, 1e-9);
 }
 
+// A silence the target showed was not clean (a closed port's try went unanswered while the
+// model held tokens): the model is brought below the level there, by a smaller burst first
+// (not below 2), then by errors it never saw; those do not count as errors seen.
+TEST(icmp_limit_model, tightens_to_agree_with_a_silence_that_was_not_clean) {
+  icmp_limit_model m;
+  time_point t0 = time_point(1h);
+  m.consume(t0);
+  time_point silent = t0 + 500ms;  // the model held 5.5 there
+  m.tighten_to(silent, 2.0);
+  EXPECT_DOUBLE_EQ(m.limit().burst, 2.0);  // 6, 3, then 2: 1.5 at `silent`
+  EXPECT_LT(m.tokens_before(silent), 2.0);
+  EXPECT_EQ(m.errors_seen(), 1u);
+  // At a burst of 2 a refill twice as slow is next; unseen errors make up the rest.
+  m.tighten_to(silent, 1.0);
+  EXPECT_EQ(m.limit().refill, 2s);
+  EXPECT_LT(m.tokens_before(silent), 1.0);
+  EXPECT_EQ(m.errors_seen(), 1u);
+  EXPECT_LE(m.tokens_before(silent + 10s), 2.0);
+}
+
 TEST(icmp_history_text, round_trips_and_skips_what_it_cannot_read) {
   auto a = boost::asio::ip::make_address("198.18.0.2");
   auto b = boost::asio::ip::make_address("2001:2::2");

@@ -1,6 +1,7 @@
 #include "probe/detail/icmp_limit_model.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace breakwater::probe {
 
@@ -9,6 +10,29 @@ void icmp_limit_model::consume(time_point probe_sent) {
   // An error of an earlier probe than the checkpoint's last changes the walk before it.
   if (static_cast<std::size_t>(at - consumed_.begin()) < checkpoint_.index) checkpoint_ = {};
   consumed_.insert(at, probe_sent);
+}
+
+void icmp_limit_model::add_unseen(time_point t, double level) {
+  double held = tokens_before(t);
+  if (held < level) return;
+  auto n = static_cast<std::size_t>(std::floor(held - level)) + 1;
+  for (std::size_t i = 0; i < n; ++i) consume(t - duration(1));
+  unseen_ += n;
+}
+
+void icmp_limit_model::tighten() {
+  if (limit_.burst > 2) {
+    limit_.burst = std::max(2.0, std::floor(limit_.burst / 2));
+  } else {
+    limit_.refill *= 2;
+  }
+  checkpoint_ = {};
+}
+
+void icmp_limit_model::tighten_to(time_point t, double level) {
+  tighten();
+  while (limit_.burst > 2 && tokens_before(t) >= level) tighten();
+  add_unseen(t, level);
 }
 
 // Walks the errors of probes sent before `t`, with `pending` (time, weight, sorted by time)

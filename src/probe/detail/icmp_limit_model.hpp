@@ -51,7 +51,21 @@ class icmp_limit_model {
   std::size_t errors_while_holding(double tokens) const;
   // When the bucket will hold `tokens` again, if no more errors are sent from `now` on.
   time_point refilled_to(double tokens, time_point now) const;
-  std::size_t errors_seen() const noexcept { return consumed_.size(); }
+  std::size_t errors_seen() const noexcept { return consumed_.size() - unseen_; }
+
+  // A silence at `t` that the model called clean was not: the port answered a later try with
+  // an error. Either that try or its error was lost, or the target held fewer tokens than
+  // modelled. Errors never seen are counted just before `t` until the model holds less than
+  // `level` there (what a lost error would explain; later moments follow from it).
+  void add_unseen(time_point t, double level);
+  // The target holds fewer tokens than modelled: halves the burst, down to 2 (with the
+  // margin of one token a clean silence needs, a burst of 2 is safe for a target's burst of
+  // 1), then doubles the refill time. Every moment's tokens are then at most what they were.
+  void tighten();
+  // The target held less than `level` at `t` (a try of a closed port went unanswered then):
+  // tightens once, and again while the model still holds `level` there and the burst is above
+  // 2; then counts unseen errors as add_unseen does.
+  void tighten_to(time_point t, double level);
   const icmp_limit& limit() const noexcept { return limit_; }
 
  private:
@@ -69,7 +83,8 @@ class icmp_limit_model {
 
   icmp_limit limit_;
   std::optional<icmp_bucket> start_;
-  std::vector<time_point> consumed_;  // sorted
+  std::vector<time_point> consumed_;  // sorted; the unseen ones too
+  std::size_t unseen_ = 0;
   mutable checkpoint checkpoint_;
 };
 

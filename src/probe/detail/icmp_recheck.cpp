@@ -92,6 +92,7 @@ std::deque<std::size_t> icmp_recheck::triage(std::vector<undecided_port> ports,
     clean_seen += c;
     order_.push_back(p.id);
     suspect& s = suspects_[p.id];
+    s.silent_at.assign(p.silent_at.begin(), p.silent_at.end());
     s.clean_silences = c;
     s.quiet = quiet;
     if (c >= needed_) {
@@ -204,15 +205,20 @@ void icmp_recheck::take_outcomes() {
         }
         // An error may follow silences for want of tokens; any other answer only for loss.
         if (first && o.what == outcome::kind::answer) loss_seen();
+        if (first && o.what == outcome::kind::error && s.clean_silences > 0) contradicted(o.id);
+        // An error shows a token where the model had one: the silences before it stand.
+        if (o.what == outcome::kind::error) audit_due_ = false;
         break;
       }
       case outcome::kind::silence:
+        if (!s.answered) s.silent_at.push_back(o.sent);
         if (s.answered || s.settled) break;
         if (!clean(o.sent)) {
           s.allowance = 0;  // no evidence; it waits for the next batch
           break;
         }
         (fresh ? fresh_tries_ : low_tries_) += 1;
+        audit_due_ = true;
         if (++s.clean_silences >= needed_) {
           s.settled = true;
         } else if (s.in_flight == 0) {
@@ -227,6 +233,76 @@ void icmp_recheck::take_outcomes() {
     }
   }
   back_.clear();
+}
+
+void icmp_recheck::contradicted(std::size_t id) {
+  ++contradictions_;
+  if (contradictions_ > 1) icmp_.tighten();
+  for (time_point t : suspects_[id].silent_at) {
+    if (clean(t)) icmp_.add_unseen(t, clean_tokens);
+  }
+  judge_again();
+}
+
+// Counts every suspect's clean silences anew. A settled suspect short of them now is a
+// suspect again (back in the queue unless its batch still holds it).
+void icmp_recheck::judge_again() {
+  for (std::size_t id : order_) {
+    suspect& s = suspects_[id];
+    if (s.answered) continue;
+    unsigned c = 0;
+    for (time_point t : s.silent_at) c += clean(t) ? 1u : 0u;
+    s.clean_silences = c;
+    if (!s.settled || c >= needed_) continue;
+    s.settled = s.triaged = false;
+    if (!s.in_batch && queue_ != nullptr) queue_->push_back(id);
+  }
+}
+
+// Tries `witness` (a port that answered with an error) once more. An error shows the target
+// held a token; silence, that it held fewer than modelled (or a loss): the model is tightened
+// to agree and every silence judged again. Returns false when no try could be made.
+awaitable<bool> icmp_recheck::try_witness(std::size_t witness) {
+  if (co_await host_.wait_send_slots(1) == 0) co_return false;
+  host_.send(witness);
+  co_await host_.wait_all_back();
+  std::optional<outcome> got;
+  for (const outcome& o : back_) {
+    if (o.id == witness) got = o;
+  }
+  std::erase_if(back_, [witness](const outcome& o) { return o.id == witness; });
+  if (!got || got->what == outcome::kind::unsent) co_return false;
+  if (got->what == outcome::kind::silence) {
+    icmp_.tighten_to(got->sent, clean_tokens);
+    judge_again();
+  }
+  co_return true;
+}
+
+// The model assumes a burst (Linux's 6) that the target may not have. A target with fewer
+// closed ports than that shows fewer errors, and the tokens the model gives it beyond them are
+// unproven: a silence judged clean with them may hide an error. So while the target has shown
+// fewer errors than the burst and the model holds a spare token, the witness is tried again,
+// one try at a time.
+awaitable<void> icmp_recheck::confirm_burst(std::size_t witness, time_point deadline) {
+  auto unproven = [this] {
+    return static_cast<double>(icmp_.errors_seen()) < icmp_.limit().burst &&
+           icmp_.tokens_before(clock::now()) >= clean_tokens;
+  };
+  while (host_.live() && clock::now() < deadline && unproven()) {
+    if (!co_await try_witness(witness)) co_return;
+  }
+}
+
+// Silences judged clean since the last error the target sent rest on the model's refill alone,
+// which may be faster than the target's: before they become verdicts, the witness is tried
+// once the model holds a spare token. A silent witness sends every silence to be judged again.
+awaitable<void> icmp_recheck::audit(std::size_t witness, time_point deadline) {
+  audit_due_ = false;
+  time_point ready = icmp_.refilled_to(clean_tokens, clock::now());
+  if (ready >= deadline) co_return;
+  if (ready > clock::now()) co_await host_.sleep_until(ready);
+  if (host_.live()) co_await try_witness(witness);
 }
 
 // Streams the tries of up to max_batch suspects from the front of the queue while the model
@@ -342,9 +418,15 @@ awaitable<void> icmp_recheck::run(std::vector<undecided_port> ports, recheck_opt
   std::deque<std::size_t> queue = triage(std::move(ports), o);
   queue_ = &queue;
   const time_point deadline = clock::now() + o.budget;
-  while (!queue.empty() && host_.live()) {
+  if (o.witness && !order_.empty()) co_await confirm_burst(*o.witness, deadline);
+  while (host_.live()) {
     time_point now = clock::now();
     if (now >= deadline) break;
+    if (queue.empty()) {
+      if (!o.witness || !audit_due_) break;
+      co_await audit(*o.witness, deadline);
+      continue;
+    }
     time_point ready = icmp_.refilled_to(clean_tokens, now);
     if (ready > now) {
       if (ready >= deadline) break;

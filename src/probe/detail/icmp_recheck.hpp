@@ -24,9 +24,11 @@
 #include "probe/verdict.hpp"
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/container/small_vector.hpp>
 
 #include <cstddef>
 #include <deque>
+#include <optional>
 #include <span>
 #include <unordered_map>
 #include <utility>
@@ -79,12 +81,15 @@ struct recheck_options {
   unsigned needed = 2;                         // clean silences that make a port stealth
   duration budget = std::chrono::seconds(20);  // zero or less: no re-probing at all
   unsigned needed_on_loss = 0;                 // `needed` once a re-check try shows loss
+  // A port that answered with an ICMP error, tried again to test the model's burst.
+  std::optional<std::size_t> witness{};
 };
 
 class icmp_recheck {
  public:
-  // `icmp` is the scan's model: the scan records in it every error seen, the re-check's too.
-  icmp_recheck(recheck_host& host, const icmp_limit_model& icmp) : host_(host), icmp_(icmp) {}
+  // `icmp` is the scan's model: the scan records in it every error seen, the re-check's too;
+  // the re-check tightens it where the target shows it held fewer tokens than modelled.
+  icmp_recheck(recheck_host& host, icmp_limit_model& icmp) : host_(host), icmp_(icmp) {}
 
   // Decides every port in `ports` that no answer decides: stealth, rechecked or unresolved.
   // Returns early, leaving ports undecided, when the host stops being live.
@@ -100,7 +105,10 @@ class icmp_recheck {
  private:
   struct suspect {
     unsigned clean_silences = 0;  // silent tries the target's ICMP limit could not explain
-    unsigned allowance = 0;       // tries it may still get in this batch
+    // When each silent try left (the main pass's and the re-check's), to judge them again
+    // when the model changes.
+    boost::container::small_vector<time_point, 4> silent_at;
+    unsigned allowance = 0;  // tries it may still get in this batch
     unsigned in_flight = 0;
     unsigned fresh_out = 0;  // of those, sent while it was fresh
     bool answered = false;
@@ -126,6 +134,13 @@ class icmp_recheck {
   };
 
   bool clean(time_point sent) const;
+  // `id` answered with an error after silences the model called clean: the model is made to
+  // agree, and every silence is judged again.
+  void contradicted(std::size_t id);
+  void judge_again();
+  boost::asio::awaitable<bool> try_witness(std::size_t witness);
+  boost::asio::awaitable<void> confirm_burst(std::size_t witness, time_point deadline);
+  boost::asio::awaitable<void> audit(std::size_t witness, time_point deadline);
   void loss_seen();
   // Drops from the tries at risk those whose answer is overdue; returns when the next is.
   time_point expire_risk(time_point now);
@@ -143,7 +158,7 @@ class icmp_recheck {
   double closed_share() const;
 
   recheck_host& host_;
-  const icmp_limit_model& icmp_;
+  icmp_limit_model& icmp_;
   unsigned needed_ = 2;
   std::unordered_map<std::size_t, suspect> suspects_;
   std::vector<std::size_t> order_;            // the ports given to run, in their order
@@ -173,6 +188,11 @@ class icmp_recheck {
   // The next batch may have any number of tries at risk: the target showed more errors than
   // the model allows (in the main pass, or in the last batch).
   bool optimistic_ = false;
+  // Closed ports found silent at moments the model called clean. One may be loss; from the
+  // second on the target's burst is taken to be smaller than modelled.
+  unsigned contradictions_ = 0;
+  // A silence was judged clean since the target last sent an error (see audit).
+  bool audit_due_ = false;
 };
 
 }  // namespace breakwater::probe

@@ -424,7 +424,16 @@ awaitable<void> scan_run::recheck_pass() {
   }
   // Loss seen by the re-check raises the tries as loss seen by the main pass does.
   unsigned on_loss = req_.options.tries > 1 ? req_.options.tries + 1 : tries_;
-  co_await recheck_.run(std::move(ports), {tries_, req_.options.recheck_budget, on_loss});
+  recheck_options o{
+      .needed = tries_, .budget = req_.options.recheck_budget, .needed_on_loss = on_loss};
+  // The witness must be refused by the target itself: a router's errors spend its own limit.
+  for (std::size_t i = 0; i < records_.size() && !o.witness; ++i) {
+    const auto& v = verdicts_[i];
+    if (v && v->why == reason::icmp_unreachable && v->icmp && v->icmp->from.is_unspecified()) {
+      o.witness = i;
+    }
+  }
+  co_await recheck_.run(std::move(ports), o);
 }
 
 void scan_run::start_side_tasks() {
