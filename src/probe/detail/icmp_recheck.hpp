@@ -1,11 +1,15 @@
 // The ICMP re-check: settles the ports a scan's main pass left silent while the target's ICMP
 // error limit may have hidden their errors. Each silent try is judged on its own: it is clean
 // when the modelled bucket still held a spare token (the margin) after every error drawn by
-// the tries sent before it, so a closed port would have answered it. A suspect is stealth
-// after `needed` clean silences; one that answers (an error included) is decided by the scan.
-// A suspect that answers otherwise (a reset, a SYN-ACK, a UDP reply) shows the path loses
-// packets, and then every port needs one clean silence more, as in the main pass; so stealth
-// verdicts are given only when the re-check ends.
+// the tries sent before it, so a closed port would have answered it. A silence, clean or not,
+// is evidence against a lost answer (resets and SYN-ACKs are not rate-limited); only a clean
+// one is evidence against a hidden error. So a suspect is stealth after `needed` silences of
+// which `needed_clean` are clean: the fewest that keep the expected wrong verdicts of the scan
+// from hidden errors under one in a hundred, given the errors likely hidden among the suspects
+// and the loss the main pass measured (see needed_clean_for). One that answers (an error
+// included) is decided by the scan. A suspect that answers otherwise (a reset, a SYN-ACK, a
+// UDP reply) shows the path loses packets, and then every port needs one silence more, as in
+// the main pass; so stealth verdicts are given only when the re-check ends.
 //
 // The target's tokens are the scarce thing: every closed suspect costs one to find, and once
 // the bucket is down to the margin every later try is wasted. So tries stream out while the
@@ -78,12 +82,20 @@ struct undecided_port {
 };
 
 struct recheck_options {
-  unsigned needed = 2;                         // clean silences that make a port stealth
+  unsigned needed = 2;                         // silent tries that make a port stealth
   duration budget = std::chrono::seconds(20);  // zero or less: no re-probing at all
   unsigned needed_on_loss = 0;                 // `needed` once a re-check try shows loss
   // A port that answered with an ICMP error, tried again to test the model's burst.
   std::optional<std::size_t> witness{};
+  // The chance that a try or its answer is lost, as the main pass measured it (1: unknown, so
+  // every silence must be clean).
+  double loss = 1;
 };
+
+// The clean silences (at least one, at most `needed`) that keep the expected number of closed
+// ports called stealth under `max_wrong`, when about `hidden` closed ports hide among the
+// suspects and a clean try of a closed one goes unanswered with chance `loss`.
+unsigned needed_clean_for(double hidden, double loss, unsigned needed, double max_wrong = 0.01);
 
 class icmp_recheck {
  public:
@@ -141,6 +153,9 @@ class icmp_recheck {
   boost::asio::awaitable<bool> try_witness(std::size_t witness);
   boost::asio::awaitable<void> confirm_burst(std::size_t witness, time_point deadline);
   boost::asio::awaitable<void> audit(std::size_t witness, time_point deadline);
+  // Whether `s` has the silences, and the clean ones, to be stealth; the tries it lacks.
+  bool enough(const suspect& s) const;
+  unsigned lacking(const suspect& s) const;
   void loss_seen();
   // Drops from the tries at risk those whose answer is overdue; returns when the next is.
   time_point expire_risk(time_point now);
@@ -160,6 +175,9 @@ class icmp_recheck {
   recheck_host& host_;
   icmp_limit_model& icmp_;
   unsigned needed_ = 2;
+  unsigned needed_clean_ = 2;
+  double hidden_ = 1;  // closed ports likely hidden among the suspects
+  double loss_ = 1;    // a try's chance of losing its answer
   std::unordered_map<std::size_t, suspect> suspects_;
   std::vector<std::size_t> order_;            // the ports given to run, in their order
   std::vector<outcome> back_;                 // outcomes not yet applied

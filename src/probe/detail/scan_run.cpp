@@ -299,6 +299,10 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, unsigned try_number,
       const bool first_sample = !rtt_.measured();
       rtt_.sample(o.rtt);
       if (first_sample) hold_to_measured_timeout();
+      if (ph == phase::main && !r.decided && o.why != reason::icmp_unreachable) {
+        ++answered_;
+        answered_late_ += try_number > 1 ? 1 : 0;
+      }
       if (try_number > 1 && ph == phase::main && !loss_seen_ && !r.decided &&
           o.why != reason::icmp_unreachable) {
         // An answer that needed a retry shows the path loses packets: silent ports get one
@@ -424,8 +428,13 @@ awaitable<void> scan_run::recheck_pass() {
   }
   // Loss seen by the re-check raises the tries as loss seen by the main pass does.
   unsigned on_loss = req_.options.tries > 1 ? req_.options.tries + 1 : tries_;
-  recheck_options o{
-      .needed = tries_, .budget = req_.options.recheck_budget, .needed_on_loss = on_loss};
+  // The share of answering ports whose answer needed a retry: a try's chance of losing its
+  // answer (a prior of one lost in two keeps it high while few ports answered).
+  double loss = (static_cast<double>(answered_late_) + 1) / (static_cast<double>(answered_) + 2);
+  recheck_options o{.needed = tries_,
+                    .budget = req_.options.recheck_budget,
+                    .needed_on_loss = on_loss,
+                    .loss = loss};
   // The witness must be refused by the target itself: a router's errors spend its own limit.
   for (std::size_t i = 0; i < records_.size() && !o.witness; ++i) {
     const auto& v = verdicts_[i];

@@ -128,7 +128,11 @@ class scan_run : public std::enable_shared_from_this<scan_run>,
   bool stopped_ = false;
   bool pacing_ = false;     // asleep until booked send slots: outcomes do not wake it
   bool loss_seen_ = false;  // a port answered only on a retry: the path loses packets
-  unsigned tries_ = 2;      // tries per port, one more once loss is seen
+  // Ports the main pass saw answer (ICMP errors aside), and of those the ones that answered a
+  // retry only: the loss estimate the re-check weighs clean silences by.
+  std::size_t answered_ = 0;
+  std::size_t answered_late_ = 0;
+  unsigned tries_ = 2;  // tries per port, one more once loss is seen
   bool extra_queued_ = false;
   std::optional<failure> fatal_;
   std::optional<ping_result> ping_;
