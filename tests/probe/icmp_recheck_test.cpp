@@ -404,3 +404,13 @@ TEST_F(recheck_alone, a_stopped_scan_leaves_the_rest_undecided) {
 }
 
 }  // namespace
+
+// The clean silences a suspect needs: as few as keep the expected closed ports called stealth
+// under the bound, at least one, never more than the scan's tries.
+TEST(needed_clean_for, weighs_the_hidden_errors_by_the_loss) {
+  using breakwater::probe::needed_clean_for;
+  EXPECT_EQ(needed_clean_for(11, 0.024, 3), 2u);  // 0.26 with one, 0.006 with two
+  EXPECT_EQ(needed_clean_for(0.5, 0.01, 3), 1u);  // 0.005 with one
+  EXPECT_EQ(needed_clean_for(100, 0.1, 3), 3u);   // capped at the tries
+  EXPECT_EQ(needed_clean_for(11, 1.0, 2), 2u);    // loss unknown: every silence clean
+}
