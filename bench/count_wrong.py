@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Counts wrong verdicts of one scan on the benchmark test bed.
 
-Usage: count_wrong.py (bw RESULT.json | nmap RESULT.xml) PORTS OPEN CLOSED
-OPEN and CLOSED are port lists ("22,80", "100-149" or "-"); every other port in PORTS should
-be stealth (nmap: filtered). Prints the number of wrong or missing verdicts.
+Usage: count_wrong.py (bw RESULT.json | nmap RESULT.xml) PORTS OPEN CLOSED [ICMP]
+OPEN, CLOSED and ICMP are port lists ("22,80", "100-149" or "-"); every other port in PORTS
+should be stealth (nmap: filtered). CLOSED ports answer with a reset; ICMP ports with an ICMP
+unreachable, which breakwater calls closed (the address answered) and nmap filtered (its word
+for both an ICMP refusal and silence). Prints the number of wrong or missing verdicts.
 """
 import json
 import sys
@@ -37,6 +39,7 @@ def nmap_states(path):
 
 def main():
     kind, path, all_ports, open_, closed = sys.argv[1:6]
+    icmp = sys.argv[6] if len(sys.argv) > 6 else "-"
     if kind == "bw":
         with open(path) as f:
             got = {p["port"]: p["state"] for p in json.load(f)["ports"]}
@@ -45,6 +48,7 @@ def main():
     want = {p: "stealth" for p in ports(all_ports)}
     want.update({p: "open" for p in ports(open_)})
     want.update({p: "closed" for p in ports(closed)})
+    want.update({p: "closed" if kind == "bw" else "stealth" for p in ports(icmp)})
     print(sum(1 for p, s in want.items() if got.get(p) != s))
 
 
