@@ -3,10 +3,11 @@
 
 Usage: count_wrong.py (bw RESULT.json | nmap RESULT.xml) PORTS OPEN CLOSED [ICMP]
 OPEN and CLOSED are port lists ("22,80", "100-149" or "-"); every other port in PORTS should
-be stealth (nmap: filtered). ICMP (optional) lists the ports among CLOSED that answer with an
-ICMP unreachable: nmap calls those "filtered" with the ICMP reason (port-unreach,
-admin-prohibited), which counts as right, while "filtered" with no-response (the error never
-seen) counts as wrong. Prints the number of wrong or missing verdicts.
+be stealth (nmap: filtered). ICMP (optional) lists the ports that answer with an ICMP
+unreachable, closed for breakwater whether or not CLOSED lists them too: nmap calls those
+"filtered" with the ICMP reason (port-unreach, admin-prohibited), which counts as right, while
+"filtered" with no-response (the error never seen) counts as wrong. Prints the number of wrong
+or missing verdicts.
 """
 import json
 import sys
@@ -60,7 +61,7 @@ def main():
         got = nmap_states(path, icmp_ports)
     want = {p: "stealth" for p in ports(all_ports)}
     want.update({p: "open" for p in ports(open_)})
-    want.update({p: "closed" for p in ports(closed)})
+    want.update({p: "closed" for p in ports(closed) | icmp_ports})
     print(sum(1 for p, s in want.items() if got.get(p) != s))
 
 

@@ -8,49 +8,11 @@
 # PERF=FILE also records a perf profile of the server during the 20-visitor run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-TB_BUILD=${TB_BUILD:-build/release}
-BW="$TB_BUILD/src/app/breakwater"
-[ -x "$BW" ] || { echo "build the release preset first" >&2; exit 1; }
-source tests/e2e/testbed.sh
+source bench/visitor_bed.sh
 N=${N:-20}
 TB_SEED=${TB_SEED:-77}
-tb_many_up "$N" 25 || exit 1
-
-# Visitor i: services on 22 and 80+i, a kernel reset on 3, nftables resets on a block that
-# moves with i, admin-prohibited on 135 and 400+i, port-unreachable on 111 and 500+i, ping
-# answered by even visitors, SSDP by every third; everything else dropped.
-mix_open() { echo "22,$((80 + $1))"; }
-mix_rst() { echo "3,$((600 + 5 * $1))-$((604 + 5 * $1))"; }
-mix_admin() { echo "135,$((400 + $1))"; }
-mix_unreach() { echo "111,$((500 + $1))"; }
-mix_ping() { [ $(($1 % 2)) -eq 0 ] && echo yes || echo no; }
-mix_upnp() { [ $(($1 % 3)) -eq 0 ] && echo yes || echo no; }
-for i in $(seq 1 "$N"); do
-  ping=accept
-  [ "$(mix_ping "$i")" = no ] && ping=drop
-  rst=$(mix_rst "$i")
-  tb_firewall_in "$(tb_visitor_ns "$i")" "$(mix_open "$i" | sed 's/,/, /g'), 3" \
-    "${rst#3,}" "$(mix_admin "$i" | sed 's/,/, /g')" "$(mix_unreach "$i" | sed 's/,/, /g')" "$ping"
-  if [ "$(mix_upnp "$i")" = yes ]; then
-    tb_visitor_services "$i" "$(mix_open "$i")" --ssdp
-  else
-    tb_visitor_services "$i" "$(mix_open "$i")"
-  fi
-done
-
-cat >"$TB_DIR/serve.toml" <<TOML
-http = ["198.18.0.1:8080"]
-https = []
-log_level = "warn"
-[scan]
-max_running = 64
-max_rate = ${MAX_RATE:-20000}
-TOML
-# ip netns exec execs the server: $! is the server itself, so signals reach it.
-ip netns exec "$TB_SRV" "$BW" --data data serve --config "$TB_DIR/serve.toml" >"$TB_DIR/serve.log" 2>&1 &
-SERVE=$!
-for _ in $(seq 1 100); do grep -q "listening" "$TB_DIR/serve.log" && break; sleep 0.05; done
-trap 'kill $SERVE 2>/dev/null; wait $SERVE 2>/dev/null; tb_down' EXIT
+vb_up "$N" || exit 1
+vb_serve "max_running = 64" "max_rate = ${MAX_RATE:-20000}" || exit 1
 
 now() { date +%s.%N; }
 
@@ -77,16 +39,10 @@ result_of() {  # result_of TAG I: the scan's result object, for check_scan.py
 wrong_of() {  # wrong_of TAG I -> 0 when every verdict is right
   local i=$2 out="$TB_DIR/$1-$2"
   result_of "$1" "$2"
-  python3 tests/e2e/check_scan.py "$out.json" --ports 0-1055 --open "$(mix_open "$i")" \
-    --rst "$(mix_rst "$i")" --icmp-admin "$(mix_admin "$i")" --icmp-port "$(mix_unreach "$i")" \
-    --ping "$(mix_ping "$i")" --upnp "$(mix_upnp "$i")" >"$out.check" 2>&1
+  # shellcheck disable=SC2046
+  python3 tests/e2e/check_scan.py "$out.json" $(mix_check_args "$i") >"$out.check" 2>&1
   grep -c . "$out.check" | awk '{ print ($1 > 0) ? $1 : 0 }'
 }
-
-cpu_s() { awk '{ printf "%.2f", ($14 + $15) / 100 }' "/proc/${1:-$SERVE}/stat"; }
-# Idle CPU seconds of the whole machine (all cores), to see whether the run was CPU-bound.
-idle_s() { awk '/^cpu / { printf "%.2f", ($5 + $6) / 100 }' /proc/stat; }
-peak_mib() { awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$SERVE/status"; }
 
 # One visitor alone.
 cpu0=$(cpu_s)

@@ -20,24 +20,16 @@ def ports(spec):
     return out
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("result")
-    for name in ("ports", "open", "rst", "icmp-admin", "icmp-port"):
-        ap.add_argument("--" + name, default="-")
-    ap.add_argument("--ping", choices=["yes", "no", "unpermitted"])
-    ap.add_argument("--upnp", choices=["yes", "no"])
-    a = ap.parse_args()
-    with open(a.result) as f:
-        r = json.load(f)
-    want = {p: ("stealth", "no-response", None) for p in ports(a.ports)}
-    for p in ports(a.open):
+def wrong_verdicts(r, ports_="-", open_="-", rst="-", icmp_admin="-", icmp_port="-", ping=None, upnp=None):
+    """One line per wrong verdict of result `r` (the object of `probe --json`)."""
+    want = {p: ("stealth", "no-response", None) for p in ports(ports_)}
+    for p in ports(open_):
         want[p] = ("open", "syn-ack", None)
-    for p in ports(a.rst):
+    for p in ports(rst):
         want[p] = ("closed", "rst", None)
-    for p in ports(a.icmp_admin):
+    for p in ports(icmp_admin):
         want[p] = ("closed", "icmp-unreachable", "admin-prohibited")
-    for p in ports(a.icmp_port):
+    for p in ports(icmp_port):
         want[p] = ("closed", "icmp-unreachable", "port-unreachable")
     wrong = []
     seen = set()
@@ -56,18 +48,32 @@ def main():
     s = r["summary"]
     if s["open"] + s["closed"] + s["stealth"] != len(want):
         wrong.append(f"summary {s} does not add up to {len(want)} ports")
-    if a.ping:
-        ping = r.get("ping") or {}
-        got = "unpermitted" if not ping.get("permitted") else ("yes" if ping.get("answered") else "no")
-        if got != a.ping:
-            wrong.append(f"ping: got {got} ({ping}), want {a.ping}")
-    if a.upnp:
-        upnp = r.get("upnp") or {}
-        got = "yes" if upnp.get("answered") else "no"
-        if got != a.upnp:
-            wrong.append(f"upnp: got {got} ({upnp}), want {a.upnp}")
-        if got == "yes" and upnp.get("headers", {}).get("ST") != "upnp:rootdevice":
-            wrong.append(f"upnp: headers not reported: {upnp}")
+    if ping:
+        p = r.get("ping") or {}
+        got = "unpermitted" if not p.get("permitted") else ("yes" if p.get("answered") else "no")
+        if got != ping:
+            wrong.append(f"ping: got {got} ({p}), want {ping}")
+    if upnp:
+        u = r.get("upnp") or {}
+        got = "yes" if u.get("answered") else "no"
+        if got != upnp:
+            wrong.append(f"upnp: got {got} ({u}), want {upnp}")
+        if got == "yes" and u.get("headers", {}).get("ST") != "upnp:rootdevice":
+            wrong.append(f"upnp: headers not reported: {u}")
+    return wrong
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("result")
+    for name in ("ports", "open", "rst", "icmp-admin", "icmp-port"):
+        ap.add_argument("--" + name, default="-")
+    ap.add_argument("--ping", choices=["yes", "no", "unpermitted"])
+    ap.add_argument("--upnp", choices=["yes", "no"])
+    a = ap.parse_args()
+    with open(a.result) as f:
+        r = json.load(f)
+    wrong = wrong_verdicts(r, a.ports, a.open, a.rst, a.icmp_admin, a.icmp_port, a.ping, a.upnp)
     for w in wrong[:20]:
         print("   ", w)
     if len(wrong) > 20:

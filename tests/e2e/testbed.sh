@@ -140,13 +140,18 @@ tb_up() {
 
 # --- Many visitors: srv -- relay (delay, loss) -- rtr (a router with a bridge) -- visitors.
 # Visitor I (1-based) is namespace bw-vI-$TB_ID with 198.18.1.I/24 and 2001:2:0:1::I/64; the
-# server is 198.18.0.1 / 2001:2::1 as before. Routes exist only between these namespaces.
+# server is 198.18.0.1 / 2001:2::1 as before. Past 253 (a bridge takes about 1,000), visitors
+# continue in 198.18.16.0/20, 250 to a /24 (254: 198.18.16.1, 504: 198.18.17.1, ...), each /24
+# with the router at .254. Routes exist only between these namespaces.
 TB_RTR=bw-rtr-$TB_ID
 TB_MANY=0
 TB_VPIDS=()
 
 tb_visitor_ns() { echo "bw-v$1-$TB_ID"; }
-tb_visitor_v4() { echo "198.18.1.$1"; }
+tb_visitor_v4() {
+  if [ "$1" -le 253 ]; then echo "198.18.1.$1"; else echo "198.18.$((16 + ($1 - 254) / 250)).$((($1 - 254) % 250 + 1))"; fi
+}
+tb_visitor_gw4() { local a; a=$(tb_visitor_v4 "$1"); echo "${a%.*}.254"; }
 tb_visitor_v6() { echo "2001:2:0:1::$1"; }
 tb_in_visitor() {
   local i=$1
@@ -176,6 +181,7 @@ tb_many_up() {
   ip -n "$TB_SRV" -6 addr add 2001:2::1/128 dev bwl0 nodad
   ip -n "$TB_SRV" link set bwl0 up
   ip -n "$TB_SRV" route add 198.18.1.0/24 dev bwl0
+  [ "$n" -gt 253 ] && ip -n "$TB_SRV" route add 198.18.16.0/20 dev bwl0
   ip -n "$TB_SRV" -6 route add 2001:2::fe/128 dev bwl0
   ip -n "$TB_SRV" -6 route add 2001:2:0:1::/64 dev bwl0
   ip -n "$TB_RTR" addr add 198.18.0.254/32 peer 198.18.0.1/32 dev bwl0
@@ -186,6 +192,7 @@ tb_many_up() {
   ip -n "$TB_RTR" link add br0 address 02:00:00:00:00:fe type bridge  # fixed: ports do not change it
   ip -n "$TB_RTR" addr add 198.18.1.254/24 dev br0
   ip -n "$TB_RTR" -6 addr add 2001:2:0:1::fe/64 dev br0 nodad
+  for ((i = 254; i <= n; i += 250)); do ip -n "$TB_RTR" addr add "$(tb_visitor_gw4 "$i")/24" dev br0; done
   ip -n "$TB_RTR" link set br0 up
   local br_mac mac
   br_mac=02:00:00:00:00:fe
@@ -198,13 +205,13 @@ tb_many_up() {
     ip -n "$ns" addr add "$(tb_visitor_v4 "$i")/24" dev eth0
     ip -n "$ns" -6 addr add "$(tb_visitor_v6 "$i")/64" dev eth0 nodad
     ip -n "$ns" link set eth0 up
-    ip -n "$ns" route add 198.18.0.1/32 via 198.18.1.254
+    ip -n "$ns" route add 198.18.0.1/32 via "$(tb_visitor_gw4 "$i")"
     ip -n "$ns" -6 route add 2001:2::1/128 via 2001:2:0:1::fe
     # Fixed neighbours both ways: no packet of a scan is lost waiting for ARP or ND.
     mac=$(ip -n "$ns" -br link show eth0 | awk '{ print $3 }')
     ip -n "$TB_RTR" neigh replace "$(tb_visitor_v4 "$i")" lladdr "$mac" dev br0 nud permanent
     ip -n "$TB_RTR" -6 neigh replace "$(tb_visitor_v6 "$i")" lladdr "$mac" dev br0 nud permanent
-    ip -n "$ns" neigh replace 198.18.1.254 lladdr "$br_mac" dev eth0 nud permanent
+    ip -n "$ns" neigh replace "$(tb_visitor_gw4 "$i")" lladdr "$br_mac" dev eth0 nud permanent
     ip -n "$ns" -6 neigh replace 2001:2:0:1::fe lladdr "$br_mac" dev eth0 nud permanent
   done
 }
