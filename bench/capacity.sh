@@ -10,13 +10,16 @@
 # completion (from the planned arrival to "done": p50, p95, max), p95 / lone, wrong verdicts,
 # scans lost or refused, the server's CPU seconds from the first arrival to the last "done"
 # (/proc/PID/stat, all threads) and completed scans per server CPU second, probes sent, the
-# harness's own CPU and the machine's idle share, the load average. A rate passes when every
-# scan completed, p95 <= 1.5 x lone and no verdict was wrong.
+# harness's own CPU (client, link relay, softirq) and the machine's idle share, the load
+# average, packets dropped on the way (visitor_bed.sh: vb_drops), the server's busiest thread
+# and peak memory. A rate passes when every scan completed, p95 <= 1.5 x lone, no verdict was
+# wrong and no visitor was reused before its rest.
 #
 # A visitor of the pool scans again once it has rested REST seconds after its last scan (its
 # ICMP error limit has refilled; capacity_client.py says why): POOL must cover
 # R x (completion + REST): 700 visitors cover about 70 scans a second (the bed takes about
-# 1,000; this 2-core machine saturates near 40).
+# 1,000). On this 2-core machine the relay tops out near 113,000 probes a second, about 45
+# scans a second (docs/benchmarks.md, "Capacity").
 #
 # The server's own limits are set so that they are not what is measured (and say so):
 #   max_running = 1000       scans at once, all visitors (default 32; about R x completion here)
@@ -29,8 +32,8 @@
 #   RATES="1 2 4"  explicit rates; default "auto": RSTART=1, then doubling while they pass (up
 #                  to RMAX=64), then BISECT=3 halvings between the last pass and first fail
 #   RUNS=1 (each rate RUNS times; it passes only if every run does)  DURATION=60  LONE=2
-#   POOL=700  REST=7  MAX_RATE=1000000  KEEP=DIR keeps each run's JSON
-#   PERF=DIR records a perf profile (perf record -g) of the server in each run
+#   POOL=700  REST=7  MAX_RATE=1000000  TUN_QUEUE=1000 (the relay's TUN queues, packets)
+#   KEEP=DIR keeps each run's JSON  PERF=DIR records a perf profile of the server per run
 # Prints a Markdown table; about 70 s per rate and run, plus the bed's set-up.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1

@@ -10,8 +10,8 @@
 #   nmap -sS -T4 -Pn -n -v -p0-65535 198.18.0.2      (nmap's -p- is 1-65535: port 0 added)
 # Per run: wall time to the last verdict (the whole command), wrong verdicts (count_wrong.py),
 # probes sent, and for breakwater the rate and RTO its engine used with the bounds
-# 65536 / rate + 2 x RTO and max(probes / rate, listening / 4096) + 2 x RTO
-# (bench/full_range_cells.py says how each is taken). nmap needs about 1.8 hours for the
+# 65536 / rate + 2 x RTO and the engine's own model, max(probes / rate, listening / 4096) plus
+# the last try's timeout (bench/full_range_cells.py says how each is taken). nmap needs about 1.8 hours for the
 # all-stealth range at 50 ms: it is stopped after NMAP_LIMIT seconds (0: no limit) and the row
 # says how far it came. Prints a Markdown table, with the load average beside each run.
 #   RUNS=2  LOSSES="0 1 5" (the mix)  STEALTH_LOSSES=0  SCENARIOS="stealth mix"  GAP=7
@@ -54,23 +54,24 @@ opt() {  # opt NAME DEFAULT WORDS...: the value of --NAME among WORDS
   echo "$val"
 }
 
-# run_bw OUT OPTIONS...: prints "SECONDS WRONG PROBES RATE RTO ISSUE_BOUND ENGINE_BOUND NOTE".
+# run_bw OUT OPTIONS...: prints "SECONDS WRONG PROBES RATE ACHIEVED RTO ISSUE_BOUND MODEL NOTE".
 run_bw() {
-  local out=$1 t0 t1 wrong
+  local out=$1 t0 t1 wrong secs
   shift
   sleep "$GAP"
   t0=$(now)
   tb_in_srv "$BW" probe 198.18.0.2 --ports 0-65535 --json "$@" >"$out" 2>"$out.stderr"
   t1=$(now)
   wrong=$(python3 bench/count_wrong.py bw "$out" 0-65535 "$open" "$closed" "$icmp" 2>/dev/null || echo "?")
-  echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') $wrong" \
+  secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+  echo "$secs $wrong" \
     "$(python3 bench/full_range_cells.py bw "$out" "$(opt rate 6000 "$@")" "$(opt rtt-ms 0 "$@")" \
-      "$(opt timeout-ms 1000 "$@")" 2>/dev/null || echo "? ? ? ? ? ?")"
+      "$(opt timeout-ms 1000 "$@")" "$secs" 2>/dev/null || echo "? ? ? ? ? ? ?")"
 }
 
 # run_nmap OUT: the same cells for nmap -sS -T4 (rate, RTO and bounds "-").
 run_nmap() {
-  local out=$1 t0 t1 wrong limit=()
+  local out=$1 t0 t1 wrong secs limit=()
   sleep "$GAP"
   [ "$NMAP_LIMIT" -gt 0 ] && limit=(timeout "$NMAP_LIMIT")
   t0=$(now)
@@ -79,23 +80,24 @@ run_nmap() {
   t1=$(now)
   wrong=$(python3 bench/count_wrong.py nmap "$out" 0-65535 "$open" "$closed" "$icmp" 2>/dev/null || echo "?")
   grep -q "Nmap done" "$out.stdout" || wrong="-"
-  echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') $wrong" \
-    "$(python3 bench/full_range_cells.py nmap "$out.stdout")"
+  secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+  echo "$secs $wrong $(python3 bench/full_range_cells.py nmap "$out.stdout" "$secs")"
 }
 
 row() {  # row SCENARIO LOSS RUN TOOL LOAD CELLS...
-  local sc=$1 loss=$2 run=$3 tool=$4 ld=$5 secs=$6 wrong=$7 probes=$8 rate=$9 rto=${10} issue=${11} engine=${12} note=${13}
+  local sc=$1 loss=$2 run=$3 tool=$4 ld=$5 secs=$6 wrong=$7 probes=$8 rate=$9 got=${10} rto=${11} issue=${12} engine=${13} note=${14}
   [ "$rate" != "-" ] && rate="$rate/s"
+  [ "$got" != "-" ] && got="$got/s"
   [ "$rto" != "-" ] && rto="$rto ms"
   [ "$issue" != "-" ] && issue="$issue s"
   [ "$engine" != "-" ] && engine="$engine s"
-  echo "| $sc | $loss% | $run | $tool | $secs s | $wrong | $probes | $rate | $rto | $issue | $engine | ${note//-/ } | $ld |"
+  echo "| $sc | $loss% | $run | $tool | $secs s | $wrong | $probes | $rate | $got | $rto | $issue | $engine | ${note//-/ } | $ld |"
 }
 
 echo "machine: $(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| target | loss | run | tool | wall to last verdict | wrong | probes | rate | RTO | 65536/rate + 2 RTO | engine bound | note | load |"
-echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+echo "| target | loss | run | tool | wall to last verdict | wrong | probes | rate asked | probes a second | RTO | 65536/rate + 2 RTO | engine model | note | load |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 IFS=';' read -r -a variants <<<"$BW_VARIANTS"
 for scenario in $SCENARIOS; do
   if [ "$scenario" = stealth ]; then

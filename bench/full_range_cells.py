@@ -2,11 +2,11 @@
 """One tool's run of bench/full_range.sh as table cells: probes sent, the rate and RTO used,
 and the bounds the wall time is held against.
 
-Usage: full_range_cells.py bw RESULT.json RATE SEED_MS INITIAL_MS
-       full_range_cells.py nmap STDOUT
-Prints "PROBES RATE RTO_MS ISSUE_BOUND ENGINE_BOUND NOTE" (fields "-" when they do not
-apply). For nmap, PROBES is its "Raw packets sent" and NOTE how far a run that hit the time
-limit had come ("12.3%-done-after-600s").
+Usage: full_range_cells.py bw RESULT.json RATE SEED_MS INITIAL_MS WALL_S
+       full_range_cells.py nmap STDOUT WALL_S
+Prints "PROBES RATE ACHIEVED RTO_MS ISSUE_BOUND ENGINE_MODEL NOTE" (fields "-" when they do
+not apply): ACHIEVED is PROBES / WALL_S. For nmap, PROBES is its "Raw packets sent" and NOTE
+how far a run that hit the time limit had come ("12.3%-done-after-600s").
 
 breakwater's RTO is not in its output; it is replayed here from what the engine saw, by the
 engine's own rules (src/probe/detail/rtt_estimator.cpp, RFC 6298 2.2-2.3): the seed (the
@@ -14,10 +14,13 @@ engine's own rules (src/probe/detail/rtt_estimator.cpp, RFC 6298 2.2-2.3): the s
 probes left), clamped to 100 ms-3 s; without any sample it is the initial timeout. The
 bounds:
   issue:  65536 / RATE + 2 x RTO (every port once at the rate, then the last try's timeout)
-  engine: max(PROBES / RATE, LISTEN / 4096) + the last try's timeout (2 x RTO once a round
+  model:  max(PROBES / RATE, LISTEN / 4096) + the last try's timeout (2 x RTO once a round
           trip is known, else the initial timeout: tries are not backed off then), where PROBES counts every try (a
           silent port gets two) and LISTEN is the probe-seconds spent listening: a scan has at
           most 4,096 probes out (scan_options::max_in_flight), so a long timeout caps the rate.
+NOTE names the term of the model that dominates ("rate-bound", "in-flight-bound"), or says
+"below-the-model" when the wall time is over 1.15 times the model: the scan did not keep the
+rate it was given (one scan's pacing tops out near 7,800 probes a second; docs/benchmarks.md).
 """
 import json
 import re
@@ -42,7 +45,7 @@ def replay_rto(rtts, seed_ms, initial_ms):
     return min(max(srtt + max(1.0, 4 * rttvar), FLOOR_MS), CEILING_MS), True
 
 
-def bw_cells(path, rate, seed_ms, initial_ms):
+def bw_cells(path, rate, seed_ms, initial_ms, wall):
     with open(path) as f:
         r = json.load(f)
     ports = r["ports"]
@@ -60,10 +63,12 @@ def bw_cells(path, rate, seed_ms, initial_ms):
     issue = len(ports) / rate + 2 * rto / 1000
     engine = max(probes / rate, listen / IN_FLIGHT) + tail
     note = "in-flight-bound" if listen / IN_FLIGHT > probes / rate else "rate-bound"
-    return f"{probes} {rate:.0f} {rto:.0f} {issue:.2f} {engine:.2f} {note}"
+    if wall > 1.15 * engine:
+        note = "below-the-model"
+    return f"{probes} {rate:.0f} {probes / wall:.0f} {rto:.0f} {issue:.2f} {engine:.2f} {note}"
 
 
-def nmap_cells(path):
+def nmap_cells(path, wall):
     text = open(path, errors="replace").read()
     sent = re.findall(r"Raw packets sent: (\d+)", text)
     done = re.findall(r"About ([\d.]+)% done", text)
@@ -74,14 +79,16 @@ def nmap_cells(path):
         t = 3600 * h + 60 * m + s
         pct = float(done[-1])
         note = f"{pct}%-done-after-{t}s(about-{t * 100 / pct / 3600:.1f}h-in-all)"
-    return f"{sent[-1] if sent else '-'} - - - - {note}"
+    achieved = f"{int(sent[-1]) / wall:.0f}" if sent else "-"
+    return f"{sent[-1] if sent else '-'} - {achieved} - - - {note}"
 
 
 def main():
     if sys.argv[1] == "bw":
-        print(bw_cells(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])))
+        print(bw_cells(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]),
+                       float(sys.argv[6])))
     else:
-        print(nmap_cells(sys.argv[2]))
+        print(nmap_cells(sys.argv[2], float(sys.argv[3])))
 
 
 if __name__ == "__main__":
