@@ -301,17 +301,14 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, unsigned try_number,
       if (first_sample) hold_to_measured_timeout();
       if (ph == phase::main && !r.decided && o.why != reason::icmp_unreachable) {
         ++answered_;
-        answered_late_ += try_number > 1 ? 1 : 0;
-      }
-      if (try_number > 1 && ph == phase::main && !loss_seen_ && !r.decided &&
-          o.why != reason::icmp_unreachable) {
         // An answer that needed a retry shows the path loses packets: silent ports get one
         // more try, so that a lost answer is not called stealth. (A late answer to a retry
         // whose earlier try already answered shows nothing of the kind, nor does an ICMP
         // error on a retry: the target's rate limit explains it, and the ICMP re-check
         // handles exactly that.)
-        loss_seen_ = true;
-        if (req_.options.tries > 1) tries_ = req_.options.tries + 1;
+        if (try_number > 1 && ++answered_late_ == 1 && req_.options.tries > 1) {
+          tries_ = req_.options.tries + 1;
+        }
       }
       if (o.why == reason::icmp_unreachable) icmp_.consume(sent);
       if (ph == phase::recheck) recheck_.on_answer(idx, o.why == reason::icmp_unreachable);

@@ -126,10 +126,9 @@ class scan_run : public std::enable_shared_from_this<scan_run>,
   timer stop_timer_;  // never expires; cancelled to stop the ping and UPnP side tasks
   timer cut_timer_;   // for cuts_.back()
   bool stopped_ = false;
-  bool pacing_ = false;     // asleep until booked send slots: outcomes do not wake it
-  bool loss_seen_ = false;  // a port answered only on a retry: the path loses packets
+  bool pacing_ = false;  // asleep until booked send slots: outcomes do not wake it
   // Ports the main pass saw answer (ICMP errors aside), and of those the ones that answered a
-  // retry only: the loss estimate the re-check weighs clean silences by.
+  // retry only (any: the path loses packets): the loss the re-check weighs silences by.
   std::size_t answered_ = 0;
   std::size_t answered_late_ = 0;
   unsigned tries_ = 2;  // tries per port, one more once loss is seen
