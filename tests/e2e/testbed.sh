@@ -14,7 +14,11 @@ TB_PIDS=()
 tb_in_srv() { ip netns exec "$TB_SRV" "$@"; }
 tb_in_vis() { ip netns exec "$TB_VIS" "$@"; }
 
-# Waits for a helper's "ready" line.
+# Waits for a helper's "ready" line. A helper restarted with `cmd >FILE &` truncates FILE only
+# once the child has run its redirection, so the caller empties FILE itself first
+# (tb_fresh): otherwise the previous helper's "ready" could be read before the new one exists.
+tb_fresh() { : >"$1"; : >"$1.err"; }
+
 tb_wait_ready() {
   local file=$1
   for _ in $(seq 1 100); do
@@ -25,7 +29,6 @@ tb_wait_ready() {
   return 1
 }
 
-# tb_link DELAY_MS_ONE_WAY LOSS_PCT [JITTER_MS]: (re)starts the relay with new link properties.
 # tb_wait_listening LOG NAME: waits (10 s at most) for `breakwater serve` to log that it
 # listens; otherwise prints why NAME cannot go on, with the log, and fails.
 tb_wait_listening() {
@@ -37,9 +40,11 @@ tb_wait_listening() {
   return 1
 }
 
+# tb_link DELAY_MS_ONE_WAY LOSS_PCT [JITTER_MS]: (re)starts the relay with new link properties.
 tb_link() {
   local delay=$1 loss=$2 jitter=${3:-0}
   tb_unlink
+  tb_fresh "$TB_DIR/relay"
   "$TB_BUILD/tests/e2e/bw_link_relay" --ns-a "$TB_SRV" --ns-b "$TB_VIS" --dev bwl0 \
     --delay-ms "$delay" --jitter-ms "$jitter" --loss "$loss" --seed "${TB_SEED:-$RANDOM}" \
     >"$TB_DIR/relay" 2>"$TB_DIR/relay.err" &
@@ -111,6 +116,7 @@ tb_services() {
   local args=()
   [ "$1" != "-" ] && args+=(--tcp "$1")
   [ "${2:-}" = "--ssdp" ] && args+=(--ssdp)
+  tb_fresh "$TB_DIR/services"
   # ip netns exec execs the helper: $! is the helper itself, so kill reaches it.
   ip netns exec "$TB_VIS" "$TB_BUILD/tests/e2e/bw_visitor_services" "${args[@]}" \
     >"$TB_DIR/services" 2>"$TB_DIR/services.err" &
@@ -172,6 +178,7 @@ tb_many_up() {
   ip netns add "$TB_RTR"
   ip -n "$TB_SRV" link set lo up
   ip -n "$TB_RTR" link set lo up
+  tb_fresh "$TB_DIR/relay"
   "$TB_BUILD/tests/e2e/bw_link_relay" --ns-a "$TB_SRV" --ns-b "$TB_RTR" --dev bwl0 \
     --delay-ms "$delay" --jitter-ms 0 --loss "$loss" --seed "${TB_SEED:-$RANDOM}" \
     >"$TB_DIR/relay" 2>"$TB_DIR/relay.err" &
@@ -221,6 +228,7 @@ tb_visitor_services() {
   local i=$1 args=()
   [ "$2" != "-" ] && args+=(--tcp "$2")
   [ "${3:-}" = "--ssdp" ] && args+=(--ssdp)
+  tb_fresh "$TB_DIR/services-$i"
   ip netns exec "$(tb_visitor_ns "$i")" "$TB_BUILD/tests/e2e/bw_visitor_services" "${args[@]}" \
     >"$TB_DIR/services-$i" 2>"$TB_DIR/services-$i.err" &
   TB_VPIDS+=($!)
