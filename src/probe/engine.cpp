@@ -11,6 +11,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/throw_exception.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 namespace breakwater::probe {
@@ -56,6 +58,14 @@ void engine::set_icmp_history(const asio::ip::address& target, icmp_bucket bucke
 std::size_t engine::in_flight() const noexcept { return state_->in_flight; }
 std::size_t engine::active_scans() const noexcept { return state_->scans; }
 std::size_t engine::max_in_flight() const noexcept { return state_->options.max_in_flight; }
+
+std::size_t scan_in_flight_cap(const scan_options& o) noexcept {
+  if (o.max_in_flight > 0) return o.max_in_flight;
+  if (o.rate <= 0) return min_scan_in_flight;
+  double keep_rate = o.rate * std::chrono::duration<double>(o.rto.initial).count() * 2;
+  if (keep_rate >= 1e9) return 1'000'000'000;
+  return std::max(min_scan_in_flight, static_cast<std::size_t>(std::ceil(keep_rate)));
+}
 
 asio::awaitable<boost::system::result<scan_result, failure>> engine::scan(scan_request request) {
   request.target = common::unmapped(request.target);

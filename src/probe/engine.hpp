@@ -21,20 +21,27 @@
 
 namespace breakwater::probe {
 
+// Before the first answer a port has two tries out (the hedge): room for twice the 0-1055 scan.
+inline constexpr std::size_t min_scan_in_flight = 4096;
+
 struct scan_options {
   unsigned tries = 2;                // tries per port before it is called stealth (1-10)
   std::optional<duration> rtt_seed;  // e.g. from TCP_INFO of the visitor's own connection
   rto_limits rto;                    // initial timeout, floor and ceiling
   double rate = 6000;                // new probes per second to this target
-  // Probes out at once to this target. Before the first answer a port has two tries out (the
-  // hedge), so this stays above twice the 0-1055 scan.
-  std::size_t max_in_flight = 4096;
+  // Probes out at once to this target; 0: enough to keep `rate` while every try waits the
+  // initial timeout with its hedged retry out too (rate x initial x 2), and no fewer than
+  // min_scan_in_flight. The engine's max_in_flight bounds it in any case.
+  std::size_t max_in_flight = 0;
   // Longest extra time spent re-probing silent ports when the target rate-limits ICMP errors.
   duration recheck_budget = std::chrono::seconds(20);
   icmp_limit target_icmp_limit;  // what the target's limiter is assumed to allow at least
   bool ping = false;             // also send ICMP echo requests
   bool upnp = false;             // also send SSDP M-SEARCH to UDP 1900
 };
+
+// The tries a scan with `o` may have out at once (before the engine-wide bound).
+std::size_t scan_in_flight_cap(const scan_options& o) noexcept;
 
 struct scan_progress {
   std::size_t decided = 0;

@@ -415,6 +415,32 @@ TEST_F(fixture, pacing_caps_rate_and_probes_in_flight) {
   }
 }
 
+TEST(scan_in_flight_cap, keeps_the_rate_through_the_initial_timeout) {
+  scan_options o;  // 6,000 a second, 1 s initial timeout
+  EXPECT_EQ(scan_in_flight_cap(o), 12'000u);
+  o.rate = 1000;
+  EXPECT_EQ(scan_in_flight_cap(o), min_scan_in_flight);
+  o.max_in_flight = 16;
+  EXPECT_EQ(scan_in_flight_cap(o), 16u);
+}
+
+// Nothing answers, so every try waits the whole initial second: with 4,096 tries out at most, a
+// scan asking for 10,000 a second got 4,096 (4.9 s here). Its cap follows the rate now.
+TEST_F(fixture, an_all_stealth_scan_keeps_its_rate_before_any_round_trip) {
+  auto target = std::make_shared<fake_target>();
+  engine e(ctx.get_executor(), {.max_rate = 0, .backend = target});
+  scan_options o;
+  o.rate = 10'000;
+  time_point start = clock::now();
+  scan_result r = scan(e, request("0-9999", o));
+  duration took = clock::now() - start;
+  ASSERT_EQ(r.ports.size(), 10'000u);
+  EXPECT_EQ(r.summary().stealth, 10'000u);
+  // 20,000 tries at 10,000 a second, then the last try's second: 3 s, and no rate cap.
+  EXPECT_LT(took, 3500ms);
+  EXPECT_GT(target->max_in_flight(), 4096u);
+}
+
 TEST_F(fixture, engine_wide_cap_holds_across_concurrent_scans) {
   auto target = std::make_shared<fake_target>();
   engine e(ctx.get_executor(), {.max_in_flight = 20, .max_rate = 0, .backend = target});

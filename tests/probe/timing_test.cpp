@@ -66,6 +66,29 @@ TEST(pacer, spaces_probes_after_a_burst) {
   EXPECT_GT(p.earliest(later), later);
 }
 
+// At 20,000 a second a burst of 8 is 0.35 ms: shorter than the millisecond tick sends wait
+// for, and a scan that asked for 20,000 kept 7,800. The burst covers two ticks instead.
+TEST(pacer, a_high_rate_bursts_over_two_ticks_and_keeps_its_average) {
+  pacer p(20'000, 8);  // 50 us apart
+  time_point t0 = time_point(1h);
+  int at_once = 0;
+  while (p.earliest(t0) == t0) {
+    p.commit(t0);
+    ++at_once;
+  }
+  EXPECT_EQ(at_once, 41);  // 2 ms of tolerance: 40 intervals ahead, and the one due now
+  // Over a second, woken once a millisecond, it sends its rate and the one burst, no more.
+  int sent = at_once;
+  for (time_point now = t0; now < t0 + 1s; now += 1ms) {
+    while (p.earliest(now) == now) {
+      p.commit(now);
+      ++sent;
+    }
+  }
+  EXPECT_GE(sent, 20'000);
+  EXPECT_LE(sent, 20'000 + at_once);
+}
+
 TEST(pacer, zero_rate_is_unlimited) {
   pacer p(0);
   time_point t0 = time_point(1h);

@@ -8,7 +8,7 @@ pacer::pacer(double rate_per_second, unsigned burst) : rate_(rate_per_second) {
   if (rate_ > 0) {
     interval_ = std::chrono::duration_cast<duration>(std::chrono::duration<double>(1.0 / rate_));
     if (interval_ <= duration::zero()) interval_ = duration(1);
-    tolerance_ = interval_ * (burst > 0 ? burst - 1 : 0);
+    tolerance_ = std::max(interval_ * (burst > 0 ? burst - 1 : 0), pacer_min_tolerance);
   }
 }
 

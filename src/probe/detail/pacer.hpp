@@ -5,9 +5,15 @@
 
 namespace breakwater::probe {
 
+// Sends wait for millisecond ticks (see scan_run::wait_send_slots): a burst shorter than this
+// would lose, at every wake-up, the time between its last slot and the tick, so that a high
+// rate could never be kept. The burst covers at least two ticks at the rate.
+inline constexpr duration pacer_min_tolerance = std::chrono::milliseconds(2);
+
 class pacer {
  public:
-  // rate <= 0 means unlimited.
+  // rate <= 0 means unlimited. `burst` probes may go at once, and at least the probes of
+  // pacer_min_tolerance at the rate.
   explicit pacer(double rate_per_second = 0, unsigned burst = 8);
 
   // The earliest time at or after `now` when the next probe may go.

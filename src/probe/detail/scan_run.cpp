@@ -53,6 +53,7 @@ scan_run::scan_run(std::shared_ptr<engine::state> eng, scan_request request)
     icmp_.start_from(it->second.bucket);
   }
   tries_ = std::max(1u, req_.options.tries);
+  in_flight_cap_ = scan_in_flight_cap(req_.options);
 }
 
 // Every try still out is cancelled at once; the prober reports none of them any more.
@@ -122,7 +123,7 @@ awaitable<std::size_t> scan_run::wait_send_slots(std::size_t wanted) {
       co_await sleep_until(backoff_until_);
       continue;
     }
-    const std::size_t cap = std::max<std::size_t>(1, req_.options.max_in_flight);
+    const std::size_t cap = in_flight_cap_;
     if (in_flight_ >= cap) {
       co_await wait_wake();
       continue;

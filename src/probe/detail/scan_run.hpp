@@ -132,6 +132,7 @@ class scan_run : public std::enable_shared_from_this<scan_run>,
   std::size_t answered_ = 0;
   std::size_t answered_late_ = 0;
   unsigned tries_ = 2;  // tries per port, one more once loss is seen
+  std::size_t in_flight_cap_ = min_scan_in_flight;
   bool extra_queued_ = false;
   std::optional<failure> fatal_;
   std::optional<ping_result> ping_;
