@@ -24,7 +24,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <pthread.h>
+
 #include <algorithm>
+#include <csignal>
 #include <map>
 #include <stdexcept>
 #include <thread>
@@ -217,7 +220,22 @@ std::string urls(const app::server_config& cfg) {
   return fmt::format("{}", fmt::join(out, " "));
 }
 
+// SIGHUP's default action ends the process, and serve handles it only once run_server is up,
+// after the slow start (the database, the certificate, the scan service). One sent before
+// (systemctl reload, or certbot's deploy hook racing a restart) is held pending from here:
+// threads started later inherit the mask, and run_server lets it through once its handler is
+// in place, so the reload is then applied once. Applied, not dropped: the hook may have
+// replaced the files after this start read them, and loading the same files again is
+// harmless. A start that fails exits with it still held.
+void hold_hangups() {
+  sigset_t hup;
+  sigemptyset(&hup);
+  sigaddset(&hup, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &hup, nullptr);
+}
+
 int run_serve(const serve_options& o, context& ctx) {
+  hold_hangups();
   app::server_config cfg = app::default_config();
   if (!apply_file(o, cfg) || !apply_flags(o, cfg)) return exit_bad_input;
   if (auto wrong = app::check_consistency(cfg)) {
