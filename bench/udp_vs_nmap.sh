@@ -10,7 +10,7 @@
 # with its own retries (up to 6: it slows down to the ICMP rate limit it finds). Before each
 # command the script waits GAP seconds (7 by default) so that the router's ICMP budget for
 # the server is full again. nmap's open|filtered counts as right where the design is silence
-# (bench/count_wrong_udp.py). ICMP_LIMIT=off lifts the rate limits of the bed's namespaces:
+# (bench/count_wrong.py --udp). ICMP_LIMIT=off lifts the rate limits of the bed's namespaces:
 # how the tools classify answers, apart from how they cope with the limit. Run after a
 # release build; prints a Markdown table.
 set -uo pipefail
@@ -39,7 +39,7 @@ run_one() {
   ip netns exec "$UB_SRV" "$@" >"$out.stdout" 2>"$out.stderr"
   t1=$(now)
   [ "$kind" = bw ] && mv "$out.stdout" "$out"
-  counts=$(python3 bench/count_wrong_udp.py "$kind" "$out" "$UB_DIR/truth" 2>/dev/null || echo "? ? ?")
+  counts=$(python3 bench/count_wrong.py --udp "$kind" "$out" "$UB_DIR/truth" 2>/dev/null || echo "? ? ?")
   awk -v a="$t0" -v b="$t1" -v c="$counts" 'BEGIN { printf "%.2f %s\n", b - a, c }'
 }
 

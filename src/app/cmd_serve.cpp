@@ -24,7 +24,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <pthread.h>
+
 #include <algorithm>
+#include <csignal>
 #include <map>
 #include <stdexcept>
 #include <thread>
@@ -69,9 +72,6 @@ bool apply_flags(const serve_options& o, app::server_config& cfg) {
     if (auto e = k.set(cfg, *v)) {
       return fail(fmt::format("{} {}: {}", k.flag, fmt::join(texts, " "), *e));
     }
-  }
-  if (cfg.cert_file.empty() != cfg.key_file.empty()) {
-    return fail("give both --cert and --key (PEM files), or neither for a self-signed certificate");
   }
   return true;
 }
@@ -141,27 +141,16 @@ void reload_tls(const app::server_config& cfg, const http::request_log& log,
                           now->cert.subject, now->cert.not_after, now->cert.sha256));
 }
 
-// ipv4_origin and ipv6_origin work as a pair, and their names are this server's, so they
-// are answered like server_names (no 421).
-bool prepare_sibling_origins(app::server_config& cfg) {
-  if (cfg.ipv4_origin.empty() && cfg.ipv6_origin.empty()) return true;
-  if (cfg.ipv4_origin.empty() || cfg.ipv6_origin.empty()) {
-    return fail(
-        "ipv4_origin and ipv6_origin work together: set both (--ipv4-origin, --ipv6-origin), "
-        "or neither");
-  }
-  if (cfg.ipv4_origin == cfg.ipv6_origin) {
-    return fail(
-        "ipv4_origin and ipv6_origin are the same URL: give a name with only an A record and "
-        "one with only an AAAA record");
-  }
+// The sibling origins' names are this server's, so they are answered like server_names (no
+// 421). check_consistency() has made sure they come as a pair.
+void add_sibling_names(app::server_config& cfg) {
   for (const std::string& origin : {cfg.ipv4_origin, cfg.ipv6_origin}) {
+    if (origin.empty()) continue;
     std::string host(site::origin_host(origin));
     if (common::parse_ip(host)) continue;  // IP literals are always answered
     auto& names = cfg.server_names;
     if (std::find(names.begin(), names.end(), host) == names.end()) names.push_back(host);
   }
-  return true;
 }
 
 // --check-config: what a start would refuse in the certificate and key, found without
@@ -231,22 +220,34 @@ std::string urls(const app::server_config& cfg) {
   return fmt::format("{}", fmt::join(out, " "));
 }
 
+// SIGHUP's default action ends the process, and serve handles it only once run_server is up,
+// after the slow start (the database, the certificate, the scan service). One sent before
+// (systemctl reload, or certbot's deploy hook racing a restart) is held pending from here:
+// threads started later inherit the mask, and run_server lets it through once its handler is
+// in place, so the reload is then applied once. Applied, not dropped: the hook may have
+// replaced the files after this start read them, and loading the same files again is
+// harmless. A start that fails exits with it still held.
+void hold_hangups() {
+  sigset_t hup;
+  sigemptyset(&hup);
+  sigaddset(&hup, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &hup, nullptr);
+}
+
 int run_serve(const serve_options& o, context& ctx) {
+  hold_hangups();
   app::server_config cfg = app::default_config();
   if (!apply_file(o, cfg) || !apply_flags(o, cfg)) return exit_bad_input;
+  if (auto wrong = app::check_consistency(cfg)) {
+    fail(*wrong);
+    return exit_bad_input;
+  }
+  // Printed as configured: the sibling origins' names are added below, not written back.
   if (o.print_config) {
     fmt::print("{}", app::to_toml(cfg));
     return exit_ok;
   }
-  if (cfg.http.empty() && cfg.https.empty()) {
-    fail("both --http and --https are off: give at least one address to listen on");
-    return exit_bad_input;
-  }
-  if (!prepare_sibling_origins(cfg)) return exit_bad_input;
-  if (auto wrong = app::check_reach_limits(cfg)) {
-    fail(*wrong);
-    return exit_bad_input;
-  }
+  add_sibling_names(cfg);
   if (o.check_config) return check_config(cfg);
   const db::database* db = ctx.database();
   if (db == nullptr) return exit_failure;

@@ -70,4 +70,22 @@ std::optional<std::string> check_reach_limits(const server_config& cfg) {
   return std::nullopt;
 }
 
+std::optional<std::string> check_consistency(const server_config& cfg) {
+  if (cfg.http.empty() && cfg.https.empty()) {
+    return "both --http and --https are off: give at least one address to listen on";
+  }
+  if (cfg.cert_file.empty() != cfg.key_file.empty()) {
+    return "give both --cert and --key (PEM files), or neither for a self-signed certificate";
+  }
+  if (cfg.ipv4_origin.empty() != cfg.ipv6_origin.empty()) {
+    return "ipv4_origin and ipv6_origin work together: set both (--ipv4-origin, --ipv6-origin), "
+           "or neither";
+  }
+  if (!cfg.ipv4_origin.empty() && cfg.ipv4_origin == cfg.ipv6_origin) {
+    return "ipv4_origin and ipv6_origin are the same URL: give a name with only an A record and "
+           "one with only an AAAA record";
+  }
+  return check_reach_limits(cfg);
+}
+
 }  // namespace breakwater::app

@@ -43,6 +43,12 @@ bool scan_allows_loopback(const server_config& cfg);
 // kept at least as long as it is open, and the tests kept must have room for the open ones.
 std::optional<std::string> check_reach_limits(const server_config& cfg);
 
+// What a start would refuse between keys that are each valid alone, or nothing: the one home
+// of these checks, so that serve, --check-config and --print-config refuse the same files.
+// Listeners (at least one), certificate and key (both or neither), the sibling origins (both
+// or neither, and different) and the reach test limits.
+std::optional<std::string> check_consistency(const server_config& cfg);
+
 // The default state directory: $XDG_STATE_HOME/breakwater, ~/.local/state/breakwater, or
 // ./breakwater-state when there is no home.
 std::string default_state_dir();

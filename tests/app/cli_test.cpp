@@ -356,6 +356,38 @@ TEST(cli, check_config_checks_that_certificate_and_key_are_readable_and_match) {
   EXPECT_TRUE(contains(r.err, "garbage.crt")) << r.err;
 }
 
+// Keys that are each valid but contradict one another: --print-config refuses them with the
+// same message and status as a start would, and prints no configuration.
+TEST(cli, print_config_refuses_what_serve_refuses) {
+  auto dir = fresh_dir("print-contradiction");
+  const std::pair<std::string_view, std::string_view> files[] = {
+      {"[scan]\nreach_max_kept = 1\nreach_max_open = 10\n",
+       "reach_max_kept (1) is less than reach_max_open (10)"},
+      {"[scan]\nreach_expire_s = 600\nreach_keep_s = 60\n",
+       "reach_keep_s (60) is shorter than reach_expire_s (600)"},
+      {"ipv4_origin = 'https://v4.example.org'\n", "ipv4_origin and ipv6_origin work together"},
+      {"ipv4_origin = 'https://a.example.org'\nipv6_origin = 'https://a.example.org'\n",
+       "are the same URL"},
+  };
+  for (const auto& [text, message] : files) {
+    std::ofstream(dir / "serve.toml")
+        << "http = ['127.0.0.1:1']\nhttps = []\n"  // never bound: the check comes first
+        << text;
+    std::string file = (dir / "serve.toml").string();
+    run_result printed = run({"serve", "--config", file, "--print-config"});
+    run_result served = run({"serve", "--config", file});
+    EXPECT_EQ(printed.status, 2) << text;
+    EXPECT_EQ(printed.out, "") << text;
+    EXPECT_TRUE(contains(printed.err, message)) << printed.err;
+    EXPECT_EQ(served.status, printed.status) << text;
+    EXPECT_EQ(served.err, printed.err) << text;
+  }
+  run_result r = run({"serve", "--print-config", "--http", "off", "--https", "off"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_TRUE(contains(r.err, "at least one address")) << r.err;
+}
+
 TEST(cli, every_command_has_help) {
   for (auto args : std::vector<std::vector<std::string>>{{"--help"},
                                                          {"port", "--help"},

@@ -354,5 +354,43 @@ TEST(config, reach_keep_and_max_kept_must_cover_the_open_tests) {
             "test is kept in memory; make reach_max_kept at least reach_max_open");
 }
 
+TEST(config, check_consistency_names_each_contradiction) {
+  server_config cfg = default_config();
+  EXPECT_EQ(check_consistency(cfg), std::nullopt);  // the defaults agree
+
+  auto wrong_with = [](auto change) {
+    server_config c = default_config();
+    change(c);
+    return check_consistency(c).value_or("");
+  };
+  EXPECT_NE(wrong_with([](server_config& c) {
+              c.http.clear();
+              c.https.clear();
+            }).find("give at least one address"),
+            std::string::npos);
+  EXPECT_NE(wrong_with([](server_config& c) { c.cert_file = "a.pem"; }).find("give both --cert"),
+            std::string::npos);
+  EXPECT_NE(wrong_with([](server_config& c) {
+              c.ipv6_origin = "https://v6.example.org";
+            }).find("work together"),
+            std::string::npos);
+  EXPECT_NE(wrong_with([](server_config& c) {
+              c.ipv4_origin = c.ipv6_origin = "https://a.example.org";
+            }).find("the same URL"),
+            std::string::npos);
+  EXPECT_NE(wrong_with([](server_config& c) {
+              c.scan.reach.max_kept = 1;
+              c.scan.reach.max_open = 10;
+            }).find("reach_max_kept (1) is less than reach_max_open (10)"),
+            std::string::npos);
+  EXPECT_EQ(wrong_with([](server_config& c) {
+              c.ipv4_origin = "https://v4.example.org";
+              c.ipv6_origin = "https://v6.example.org";
+              c.cert_file = "a.pem";
+              c.key_file = "a.key";
+            }),
+            "");
+}
+
 }  // namespace
 }  // namespace breakwater::app

@@ -200,8 +200,68 @@ def reload_self_signed_and_plain(work):
     check("server exits 0 (plain)", srv.stop() == 0)
 
 
+def hangup_held(pid):
+    """Whether the process blocks or ignores SIGHUP but not SIGTERM (/proc/PID/status), i.e.
+    has taken charge of SIGHUP before a handler is in place (glibc blocks every signal for a
+    moment while it starts a thread: that is not it); False once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            fields = dict(line.split(":", 1) for line in f if ":" in line)
+    except OSError:
+        return False
+    hup, term = 1 << (signal.SIGHUP - 1), 1 << (signal.SIGTERM - 1)
+    masks = [int(fields.get(k, "0").strip(), 16) for k in ("SigBlk", "SigIgn")]
+    return any(m & hup and not m & term for m in masks)
+
+
+def hangups_during_start(work):
+    """SIGHUP again and again while serve starts (systemctl reload or certbot's deploy hook
+    racing a restart): the server comes up and serves. Before main() no program can take charge
+    of a signal, so the first goes once serve holds SIGHUP or has logged its first line,
+    whichever comes first; a start that only takes SIGHUP once listening dies at that line."""
+    https, http = free_port(), free_port()
+    config = os.path.join(work, "start.toml")
+    with open(config, "w") as f:
+        f.write(f"http = ['127.0.0.1:{http}']\nhttps = ['127.0.0.1:{https}']\n"
+                f"state_dir = '{os.path.join(work, 'state-start')}'\nthreads = 1\n")
+    log_path = os.path.join(web.OUT, "hangups-during-start.log")
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([web.BINARY, "--data", web.DATA, "serve", "--config", config],
+                                stdout=log, stderr=subprocess.STDOUT)
+
+    def text():
+        with open(log_path, "rb") as f:
+            return f.read().decode(errors="replace")
+
+    deadline = time.time() + 30
+    while time.time() < deadline and proc.poll() is None:
+        if hangup_held(proc.pid) or text():
+            break
+    sent, after_listening = 0, 0
+    while time.time() < deadline and proc.poll() is None and after_listening < 5:
+        proc.send_signal(signal.SIGHUP)
+        sent += 1
+        if "listening on" in text():
+            after_listening += 1
+        time.sleep(0.005)
+    alive = proc.poll() is None
+    check(f"{sent} SIGHUPs during start-up: the server is still running", alive,
+          f"exit {proc.returncode}: {text()[-1000:]}")
+    if not alive:
+        return
+    check("a SIGHUP held during start-up is applied once running",
+          "SIGHUP: new connections get the certificate" in text(), text()[-1000:])
+    status = web.curl(f"http://127.0.0.1:{http}/healthz")[0]
+    fp, tls_status, _ = new_client_sees(https)
+    check("after the SIGHUPs it serves HTTP and HTTPS", status == 200 and tls_status == 200,
+          f"{status} {tls_status}")
+    proc.send_signal(signal.SIGTERM)
+    check("server exits 0 (SIGHUPs during start-up)", proc.wait(timeout=20) == 0)
+
+
 def main():
     work = tempfile.mkdtemp(prefix="bw-reload-")
+    hangups_during_start(work)
     reload_given_files(work)
     reload_self_signed_and_plain(work)
     print(f"{web.results['passed']} passed, {web.results['failed']} failed")

@@ -11,6 +11,8 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <pthread.h>
+
 #include <chrono>
 #include <csignal>
 #include <memory>
@@ -91,6 +93,16 @@ void on_hangup(asio::signal_set& hangups, const server_parts& parts) {
   });
 }
 
+// The caller may have blocked SIGHUP while it started (see server.hpp); now that `hangups`
+// handles it, one held meanwhile is delivered, and the worker threads started after this
+// take SIGHUP too.
+void let_hangups_through() {
+  sigset_t hup;
+  sigemptyset(&hup);
+  sigaddset(&hup, SIGHUP);
+  pthread_sigmask(SIG_UNBLOCK, &hup, nullptr);
+}
+
 }  // namespace
 
 boost::system::error_code run_server(server_parts& parts) {
@@ -107,6 +119,7 @@ boost::system::error_code run_server(server_parts& parts) {
   on_signal(signals, drain, parts, all);
   asio::signal_set hangups(control, SIGHUP);
   on_hangup(hangups, parts);
+  let_hangups_through();
   if (parts.on_listening) parts.on_listening();
   std::vector<std::thread> threads;
   for (auto& w : all) threads.emplace_back([&wk = *w] { wk.ioc.run(); });

@@ -32,7 +32,10 @@ struct server_parts {
   std::function<void()> on_reload;
 };
 
-// Blocks until a signal stops the server; an error when a listener cannot be opened.
+// Blocks until a signal stops the server; an error when a listener cannot be opened. A caller
+// may block SIGHUP on its thread before its own slow start, so that one sent meanwhile waits
+// instead of ending the process: run_server unblocks it on the calling thread once on_reload
+// is wired, and a SIGHUP held until then is handled once.
 boost::system::error_code run_server(server_parts& parts);
 
 }  // namespace breakwater::http
