@@ -68,9 +68,10 @@ boost::system::result<std::string, refusal> probe_service::start(const visitor& 
   auto r = new_record(new_scan_id(), who, order.kind, *plan,
                       claim_of(who.address, plan->check, plan->probes()),
                       core_->options.settings.keep_results, estimate);
+  std::size_t bytes = estimate_kept_bytes(*r);
   {
     std::lock_guard lock(core_->mu);
-    if (auto no = core_->admit(r->who)) return *no;
+    if (auto no = core_->admit(r->who, bytes)) return *no;
     core_->scans.add(r->view.id, r);
   }
   core_->request(r, *plan, who);
@@ -137,6 +138,7 @@ service_stats probe_service::stats() const {
   s.running = core_->gate.running();
   s.running_checks = core_->gate.running_checks();
   s.kept = core_->scans.size();
+  s.kept_bytes = core_->scans.bytes();
   s.reach_open = core_->reaches.open_count();
   s.reach_kept = core_->reaches.size();
   const reach_counts& c = core_->reaches.counts();

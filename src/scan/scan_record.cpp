@@ -51,6 +51,7 @@ void scan_record::conclude(probe_outcome out) {
   view.result.ports.clear();
   view.result.ports.shrink_to_fit();
   view.result.udp.clear();
+  view.result.udp.shrink_to_fit();
 }
 
 std::size_t scan_record::unsent() const noexcept {

@@ -59,6 +59,7 @@ struct scan_record {
   steady::time_point last_watched;
   steady::time_point expires;
   bool idle_cancelled = false;
+  std::size_t counted_bytes = 0;  // the memory the registry counts for it (scan/kept_bytes)
 
   std::size_t event_count() const noexcept { return decided->size() + tail.size(); }
   // The event at 0-based `index`: verdicts are formatted when handed over, not kept.
