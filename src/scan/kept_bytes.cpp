@@ -71,6 +71,12 @@ std::size_t estimate_kept_bytes(const scan_record& r) {
                   heap(r.who.address) + heap(r.who.holder) + heap(r.who.wide) + registry_entries(r);
   n += block(2 * sizeof(void*) + sizeof(verdict_list)) + array(*r.decided);
   for (const auto& p : *r.decided) n += verdict_heap_bytes(p);
+  if (r.packed) {
+    n += block(2 * sizeof(void*) + sizeof(compact_verdicts)) +
+         block(r.packed->packed_capacity_bytes()) +
+         block(r.packed->apart().capacity() * sizeof(r.packed->apart().front()));
+    for (const auto& [index, p] : r.packed->apart()) n += verdict_heap_bytes(p);
+  }
   n += array(r.tail);
   for (const auto& e : r.tail) n += heap(e.name) + heap(e.data);
   // Subscribers are not counted: their number is bounded by the stream limits and they

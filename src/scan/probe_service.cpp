@@ -80,18 +80,17 @@ boost::system::result<std::string, refusal> probe_service::start(const visitor& 
 
 std::optional<scan_view> probe_service::find(std::string_view id, std::string_view address) const {
   scan_view v;
-  std::shared_ptr<const verdict_list> decided;
-  std::size_t n = 0;
+  verdicts_taken decided;
   {
     std::lock_guard lock(core_->mu);
     scan_record* r = core_->scans.visible(id, address);
     if (r == nullptr) return std::nullopt;
     r->last_watched = steady::now();  // a poll counts as watching
     v = r->view;  // without the verdicts: those are copied below, outside the lock
-    decided = r->decided;
-    n = r->decided->size();
+    decided = r->take_verdicts();
   }
-  put_verdicts(*decided, n, v.result);
+  verdict_list all = decided.in_order();
+  put_verdicts(all, all.size(), v.result);
   v.decided = v.result.ports.size() + v.result.udp.size();
   return v;
 }

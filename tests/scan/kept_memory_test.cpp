@@ -76,8 +76,9 @@ TEST(kept_bytes, a_running_scan_counts_the_room_reserved_for_every_port) {
 TEST(kept_registry, the_oldest_finished_go_first_and_running_ones_never) {
   registry reg(1000, 1000, mib);
   std::vector<std::shared_ptr<scan_record>> kept;
-  // Ten holders, each scan about a fifth of the budget while it runs.
-  for (int i = 0; i < 30; ++i) {
+  // Ten holders, each scan about a fifth of the budget while it runs and a thirtieth of
+  // that once packed: 200 are well past the budget.
+  for (int i = 0; i < 200; ++i) {
     std::string address = "198.18.1." + std::to_string(i % 10 + 1);
     auto r = record("s" + std::to_string(i), address, ports_for(0.2));
     ASSERT_TRUE(reg.make_room(estimate_kept_bytes(*r))) << i;
