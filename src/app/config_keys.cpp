@@ -281,6 +281,10 @@ void add_scan_limit_keys(std::vector<config_key>& keys) {
   keys.push_back(integer(
       "scan", "max_kept_per_holder", "", "", 1, 100'000,
       [](auto& c) -> auto& { return c.scan.max_kept_per_holder; }));
+  // At least 64 MiB: the largest scan (every TCP and every UDP port) must fit while it runs.
+  keys.push_back(integer(
+      "scan", "max_kept_mib", "", "", 64, 1 << 20,
+      [](auto& c) -> auto& { return c.scan.max_kept_mib; }));
   keys.push_back(integer(
       "scan", "probes_per_hour", "--scan-probes-per-hour",
       "Port probes one address (an IPv6 /64) may ask for per hour", 1, 100'000'000,

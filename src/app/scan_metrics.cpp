@@ -19,6 +19,9 @@ std::string scan_lines(const scan::service_stats& s) {
                 s.running) +
          metric("breakwater_scans_kept", "gauge",
                 "Scans held in memory (running or finished, not expired).", s.kept) +
+         metric("breakwater_scans_kept_bytes", "gauge",
+                "Memory the scans held in memory take, as counted against max_kept_mib.",
+                s.kept_bytes) +
          metric("breakwater_scans_started_total", "counter", "Scans started.", s.started) +
          metric("breakwater_scans_refused_total", "counter", "Scans refused by a limit.",
                 s.refused) +

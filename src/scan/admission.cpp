@@ -15,6 +15,22 @@ claim claim_of(std::string_view address, bool check, std::size_t probes) {
   return c;
 }
 
+namespace {
+
+// The server is full for now: the same answer, whichever limit is reached.
+refusal busy(std::string message, std::chrono::seconds retry_after) {
+  return refusal{503, "busy", std::move(message), retry_after};
+}
+
+}  // namespace
+
+refusal no_room_for_results() {
+  return busy(
+      "The server's memory for scan results is taken by scans still running. Please try again "
+      "in a minute, or choose fewer ports.",
+      std::chrono::seconds(30));
+}
+
 admission::admission(const settings& s, bool allow_loopback)
     : max_running_(s.max_running),
       max_running_checks_(s.max_running_checks),
@@ -77,10 +93,10 @@ std::optional<refusal> admission::refuse(const claim& c, std::size_t holder_runn
   bool full =
       c.check ? running_checks_ >= max_running_checks_ : running_ - running_checks_ >= max_running_;
   if (full) {
-    return refusal{503, "busy",
-                   "The server is running as many scans as it allows right now. Please try "
-                   "again in a few seconds.",
-                   std::chrono::seconds(10)};
+    return busy(
+        "The server is running as many scans as it allows right now. Please try again in a few "
+        "seconds.",
+        std::chrono::seconds(10));
   }
   return std::nullopt;
 }

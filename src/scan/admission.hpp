@@ -20,6 +20,9 @@ namespace breakwater::scan {
 // Who pays for a plan of `probes` probes from `address`.
 claim claim_of(std::string_view address, bool check, std::size_t probes);
 
+// 503 "busy" when the memory for kept results is held by running (or watched) scans.
+refusal no_room_for_results();
+
 class admission {
  public:
   admission(const settings& s, bool allow_loopback);

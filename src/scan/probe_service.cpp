@@ -68,9 +68,10 @@ boost::system::result<std::string, refusal> probe_service::start(const visitor& 
   auto r = new_record(new_scan_id(), who, order.kind, *plan,
                       claim_of(who.address, plan->check, plan->probes()),
                       core_->options.settings.keep_results, estimate);
+  std::size_t bytes = estimate_kept_bytes(*r);
   {
     std::lock_guard lock(core_->mu);
-    if (auto no = core_->admit(r->who)) return *no;
+    if (auto no = core_->admit(r->who, bytes)) return *no;
     core_->scans.add(r->view.id, r);
   }
   core_->request(r, *plan, who);
@@ -79,18 +80,17 @@ boost::system::result<std::string, refusal> probe_service::start(const visitor& 
 
 std::optional<scan_view> probe_service::find(std::string_view id, std::string_view address) const {
   scan_view v;
-  std::shared_ptr<const verdict_list> decided;
-  std::size_t n = 0;
+  verdicts_taken decided;
   {
     std::lock_guard lock(core_->mu);
     scan_record* r = core_->scans.visible(id, address);
     if (r == nullptr) return std::nullopt;
     r->last_watched = steady::now();  // a poll counts as watching
     v = r->view;  // without the verdicts: those are copied below, outside the lock
-    decided = r->decided;
-    n = r->decided->size();
+    decided = r->take_verdicts();
   }
-  put_verdicts(*decided, n, v.result);
+  verdict_list all = decided.in_order();
+  put_verdicts(all, all.size(), v.result);
   v.decided = v.result.ports.size() + v.result.udp.size();
   return v;
 }
@@ -137,6 +137,7 @@ service_stats probe_service::stats() const {
   s.running = core_->gate.running();
   s.running_checks = core_->gate.running_checks();
   s.kept = core_->scans.size();
+  s.kept_bytes = core_->scans.bytes();
   s.reach_open = core_->reaches.open_count();
   s.reach_kept = core_->reaches.size();
   const reach_counts& c = core_->reaches.counts();

@@ -41,6 +41,7 @@ struct service_stats {
   std::size_t running = 0;         // scans and single-port checks
   std::size_t running_checks = 0;  // of which single-port checks
   std::size_t kept = 0;            // scans in memory, running or finished
+  std::size_t kept_bytes = 0;      // the memory they hold (counted against max_kept_mib)
   std::uint64_t started = 0;
   std::uint64_t refused = 0;
   std::uint64_t probes_sent = 0;  // ports decided, all scans since start

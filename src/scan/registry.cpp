@@ -1,16 +1,41 @@
 #include "scan/registry.hpp"
 
+#include "scan/kept_bytes.hpp"
+
 #include <vector>
 
 namespace breakwater::scan {
 
+bool registry::make_room(std::size_t bytes) {
+  // A scan larger than the whole budget would empty it for nothing.
+  if (bytes > max_bytes_) return false;
+  while (bytes_ + bytes > max_bytes_ && forget_oldest(kept_order_)) {
+  }
+  return bytes_ + bytes <= max_bytes_;
+}
+
 void registry::add(const std::string& id, std::shared_ptr<scan_record> r) {
+  r->counted_bytes = estimate_kept_bytes(*r);
+  bytes_ += r->counted_bytes;
   holder_state& h = holders_[r->who.holder];
   ++h.running;
   h.kept.push_back(id);
   scans_.emplace(id, std::move(r));
   kept_order_.push_back(id);
   trim_kept(h);
+}
+
+void registry::grew(scan_record& r, std::size_t more) {
+  r.counted_bytes += more;
+  bytes_ += more;
+  trim_bytes();
+}
+
+void registry::recount(scan_record& r) {
+  bytes_ -= r.counted_bytes;
+  r.counted_bytes = estimate_kept_bytes(r);
+  bytes_ += r.counted_bytes;
+  trim_bytes();
 }
 
 scan_record* registry::visible(std::string_view id, std::string_view address) const {
@@ -54,7 +79,7 @@ bool registry::forget_oldest(std::deque<std::string>& order) {
     const scan_record& r = *found->second;
     if (r.view.phase != scan_phase::running && r.subscribers.empty()) {
       std::string holder = r.who.holder;
-      scans_.erase(found);
+      forget(found);
       order.erase(it);
       drop_holder_if_idle(holder);
       return true;
@@ -62,6 +87,11 @@ bool registry::forget_oldest(std::deque<std::string>& order) {
     ++it;
   }
   return false;
+}
+
+void registry::forget(record_map::iterator it) {
+  bytes_ -= it->second->counted_bytes;
+  scans_.erase(it);
 }
 
 void registry::drop_holder_if_idle(const std::string& holder) {
@@ -77,8 +107,16 @@ void registry::trim_kept(holder_state& h) {
   }
   while (scans_.size() > max_kept_ && forget_oldest(kept_order_)) {
   }
+  trim_bytes();
   // Ids forgotten through the other list stay behind here; drop them now and then.
   if (kept_order_.size() > 2 * scans_.size() + 1024) drop_forgotten_ids();
+}
+
+// The memory budget: the same rule, oldest finished and unwatched first. Running and
+// watched scans stay; make_room keeps new ones out while those alone fill it.
+void registry::trim_bytes() {
+  while (bytes_ > max_bytes_ && forget_oldest(kept_order_)) {
+  }
 }
 
 void registry::drop_forgotten_ids() {
@@ -97,6 +135,7 @@ void registry::sweep(steady::time_point now, std::chrono::seconds idle_cancel) {
       ++it;
     } else if (now >= r.expires && r.subscribers.empty()) {
       emptied.push_back(r.who.holder);
+      bytes_ -= r.counted_bytes;
       it = scans_.erase(it);
     } else {
       ++it;

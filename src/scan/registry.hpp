@@ -1,6 +1,7 @@
-// The scans the service keeps: each record by id, what each holder has, and when results are
-// forgotten (expiry, and the oldest first past the kept limits). Not locked itself: every
-// call is made under the service's lock. Asio-free.
+// The scans the service keeps: each record by id, what each holder has, the memory they hold,
+// and when results are forgotten (expiry, and the oldest finished first past the kept limits:
+// per holder, in all, and the memory budget). Not locked itself: every call is made under
+// the service's lock. Asio-free.
 #pragma once
 
 #include "scan/scan_record.hpp"
@@ -25,11 +26,21 @@ struct holder_state {
 
 class registry {
  public:
-  registry(std::size_t max_kept, std::size_t max_kept_per_holder)
-      : max_kept_(max_kept), max_kept_per_holder_(max_kept_per_holder) {}
+  registry(std::size_t max_kept, std::size_t max_kept_per_holder, std::size_t max_kept_bytes)
+      : max_kept_(max_kept),
+        max_kept_per_holder_(max_kept_per_holder),
+        max_bytes_(max_kept_bytes) {}
 
-  // Keeps a new, running scan; then forgets the oldest results past the kept limits.
+  // Forgets the oldest finished, unwatched results until `bytes` more fit in the memory
+  // budget; false when they still do not (what is left is running or watched).
+  bool make_room(std::size_t bytes);
+  // Keeps a new, running scan (counting its memory); then forgets the oldest results past
+  // the kept limits.
   void add(const std::string& id, std::shared_ptr<scan_record> r);
+  // `r` holds `more` bytes than counted (a UDP answer's text, a list that grew).
+  void grew(scan_record& r, std::size_t more);
+  // `r` changed (it ended): counts its memory again, then applies the limits.
+  void recount(scan_record& r);
 
   // The scan when it exists, has not expired and belongs to `address`.
   scan_record* visible(std::string_view id, std::string_view address) const;
@@ -45,16 +56,22 @@ class registry {
   void sweep(steady::time_point now, std::chrono::seconds idle_cancel);
   void stop_all();
   std::size_t size() const noexcept { return scans_.size(); }
+  std::size_t bytes() const noexcept { return bytes_; }  // counted for every kept scan
 
  private:
   bool forget_oldest(std::deque<std::string>& order);
+  using record_map = std::map<std::string, std::shared_ptr<scan_record>, std::less<>>;
+  void forget(record_map::iterator it);
   void drop_holder_if_idle(const std::string& holder);
   void trim_kept(holder_state& h);
+  void trim_bytes();
   void drop_forgotten_ids();
 
   std::size_t max_kept_;
   std::size_t max_kept_per_holder_;
-  std::map<std::string, std::shared_ptr<scan_record>, std::less<>> scans_;
+  std::size_t max_bytes_;
+  std::size_t bytes_ = 0;  // the sum of the records' counted_bytes
+  record_map scans_;
   std::map<std::string, holder_state, std::less<>> holders_;  // by budget_holder()
   std::deque<std::string> kept_order_;  // every kept scan's id, oldest first (some stale)
 };

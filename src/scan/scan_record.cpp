@@ -10,10 +10,26 @@
 namespace breakwater::scan {
 
 scan_event scan_record::event_at(std::size_t index) const {
+  if (packed && index < packed->size()) {
+    return {index + 1, "verdict", verdict_event_data((*packed)[index], v6)};
+  }
   if (index < decided->size()) {
     return {index + 1, "verdict", verdict_event_data((*decided)[index], v6)};
   }
-  return tail[index - decided->size()];
+  return tail[index - verdict_count()];
+}
+
+verdicts_taken scan_record::take_verdicts() const {
+  return {packed ? nullptr : decided, packed, verdict_count()};
+}
+
+verdict_list verdicts_taken::in_order() const {
+  if (list) return verdict_list(list->begin(), list->begin() + static_cast<std::ptrdiff_t>(count));
+  verdict_list out;
+  if (!packed) return out;
+  out.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) out.push_back((*packed)[i]);
+  return out;
 }
 
 void scan_record::add_verdict(const probe::port_result& p) {
@@ -51,6 +67,10 @@ void scan_record::conclude(probe_outcome out) {
   view.result.ports.clear();
   view.result.ports.shrink_to_fit();
   view.result.udp.clear();
+  view.result.udp.shrink_to_fit();
+  // Nothing is added any more: keep the verdicts packed. Readers that took the list keep it.
+  packed = std::make_shared<const compact_verdicts>(*decided, decided->size());
+  decided = std::make_shared<verdict_list>();
 }
 
 std::size_t scan_record::unsent() const noexcept {

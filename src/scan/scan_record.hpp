@@ -5,6 +5,7 @@
 
 #include "probe/error.hpp"
 #include "probe/verdict.hpp"
+#include "scan/compact_verdicts.hpp"
 #include "scan/plan.hpp"
 #include "scan/scan_view.hpp"
 #include "scan/service.hpp"
@@ -44,23 +45,39 @@ struct subscriber {
   std::size_t credit = 0;  // paced: events it may still get before the next resume()
 };
 
+// The verdicts a reader took under the lock, to read after it: either form of a record's
+// verdicts (see scan_record::decided) and how many there were.
+struct verdicts_taken {
+  std::shared_ptr<const verdict_list> list;
+  std::shared_ptr<const compact_verdicts> packed;
+  std::size_t count = 0;
+
+  verdict_list in_order() const;  // in decision order
+};
+
 struct scan_record {
   scan_view view;  // view.result.ports and .udp stay empty: the verdicts are in `decided`
   bool v6 = false;
   claim who;
   // Verdicts in the order they were decided, which is also the order of their events.
   // Reserved for every port of the scan and only appended to: a reader that took the
-  // pointer and a count under the lock may read that many elements without it. Should
-  // capacity run out, a bigger copy replaces the vector (readers keep the old one alive).
+  // pointer and a count under the lock (take_verdicts) may read that many elements without
+  // it. Should capacity run out, a bigger copy replaces the vector (readers keep the old one
+  // alive). When the scan ends they move to `packed` and this list is left empty.
   std::shared_ptr<verdict_list> decided = std::make_shared<verdict_list>();
-  std::vector<scan_event> tail;  // ping, upnp and done, after the verdicts
+  std::shared_ptr<const compact_verdicts> packed;  // the verdicts once the scan ended
+  std::vector<scan_event> tail;                    // ping, upnp and done, after the verdicts
   std::vector<subscriber> subscribers;
   std::stop_source stop;
   steady::time_point last_watched;
   steady::time_point expires;
   bool idle_cancelled = false;
+  std::size_t counted_bytes = 0;  // the memory the registry counts for it (scan/kept_bytes)
 
-  std::size_t event_count() const noexcept { return decided->size() + tail.size(); }
+  std::size_t verdict_count() const noexcept { return packed ? packed->size() : decided->size(); }
+  std::size_t event_count() const noexcept { return verdict_count() + tail.size(); }
+  // Under the lock: what a reader needs to read the verdicts decided so far after it.
+  verdicts_taken take_verdicts() const;
   // The event at 0-based `index`: verdicts are formatted when handed over, not kept.
   scan_event event_at(std::size_t index) const;
   void add_verdict(const probe::port_result& p);

@@ -7,6 +7,7 @@
 #include "probe/engine.hpp"
 #include "probe/make_backend.hpp"
 #include "probe/reach_sender.hpp"
+#include "scan/kept_bytes.hpp"
 #include "scan/plan.hpp"
 #include "scan/service_state.hpp"
 #include "scan/subscribers.hpp"
@@ -37,9 +38,14 @@ struct probe_service::core : service_state {
   bool closing = false;          // service thread only: the sweep must not re-arm
   probe::opened_backend prober;  // set before the thread starts, read-only afterwards
 
-  // Under `mu`: takes the claim's places and budget, or counts the refusal.
-  std::optional<refusal> admit(const claim& c) {
+  // Under `mu`: takes the claim's places and budget and makes room for `bytes` of kept
+  // results, or counts the refusal (and takes nothing).
+  std::optional<refusal> admit(const claim& c, std::size_t bytes) {
     auto no = gate.admit(c, scans.running_of(c.holder), steady::now());
+    if (!no && !scans.make_room(bytes)) {
+      gate.release(c, c.probes);
+      no = no_room_for_results();
+    }
     if (no) {
       ++counters.refused;
     } else {
@@ -73,7 +79,10 @@ struct probe_service::core : service_state {
 
   void on_verdict(scan_record& r, const probe::port_result& p) {
     std::lock_guard lock(mu);
+    std::size_t room = r.decided->capacity();
     r.add_verdict(p);
+    std::size_t more = verdict_heap_bytes(p) + (r.decided->capacity() - room) * sizeof(p);
+    if (more > 0) scans.grew(r, more);
     r.view.decided = r.decided->size();
     counters.probes_sent += p.tries;
     deliver(r);
@@ -85,6 +94,7 @@ struct probe_service::core : service_state {
     gate.release(r.who, r.unsent());
     scans.end_running(r.who.holder);
     deliver(r);
+    scans.recount(r);  // may forget it, as the oldest finished one: the caller still holds it
     // A large scan's probes leave much freed memory that glibc keeps for the thread that
     // ran them (about 150 MB after a full range): hand it back once nothing runs.
     if (gate.running() == 0 && r.view.ports.size() > large_scan_ports) ::malloc_trim(0);

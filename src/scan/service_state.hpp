@@ -16,7 +16,8 @@ namespace breakwater::scan {
 struct service_state {
   explicit service_state(probe_service_options o)
       : options(std::move(o)),
-        scans(options.settings.max_kept, options.settings.max_kept_per_holder),
+        scans(options.settings.max_kept, options.settings.max_kept_per_holder,
+              options.settings.max_kept_mib << 20),
         reaches(options.settings.reach),
         gate(options.settings, options.allow_loopback) {}
 

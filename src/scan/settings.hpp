@@ -32,8 +32,13 @@ struct settings {
   // Scans (checks included) running at once per holder: an IPv4 address or an IPv6 /64;
   // an IPv6 /48 may run 4x as many (the same factor applies to its probe budget).
   std::size_t max_running_per_holder = 1;
-  std::size_t max_kept = 20'000;          // results in memory, all visitors (oldest go first)
-  std::size_t max_kept_per_holder = 64;   // the same per holder
+  std::size_t max_kept = 20'000;         // results in memory, all visitors (oldest go first)
+  std::size_t max_kept_per_holder = 64;  // the same per holder
+  // Memory for kept results, all visitors, in MiB (scan/kept_bytes counts it): past it the
+  // oldest finished go first, and while running scans alone fill it new ones are refused.
+  // A 0-1055 scan holds about 270 KB while it runs (10 KB once finished and packed), a full
+  // range about 16 MB.
+  std::size_t max_kept_mib = 256;
   std::size_t probes_per_hour = 200'000;  // per holder (a full range is 65,536)
   std::size_t max_rate = 20'000;          // probes per second, all scans
   std::size_t scan_rate = 3'000;          // probes per second to one visitor

@@ -394,3 +394,28 @@ TEST(config, check_consistency_names_each_contradiction) {
 
 }  // namespace
 }  // namespace breakwater::app
+
+namespace breakwater::app {
+namespace {
+
+TEST(config, the_memory_for_kept_results_is_a_scan_key_in_mib) {
+  server_config cfg = default_config();
+  EXPECT_EQ(cfg.scan.max_kept_mib, 256U);  // scan::settings' default
+  EXPECT_NE(to_toml(cfg).find("max_kept_mib = 256\n"), std::string::npos) << to_toml(cfg);
+  common::diagnostics problems;
+  apply_config_toml("[scan]\nmax_kept_mib = 1024\n", "m.toml", cfg, problems);
+  ASSERT_TRUE(problems.empty()) << common::to_string(problems.front());
+  EXPECT_EQ(cfg.scan.max_kept_mib, 1024U);
+  // Below 64 MiB the largest scan would not fit while it runs.
+  for (std::string_view line : {"max_kept_mib = 63", "max_kept_mib = 0"}) {
+    server_config c = default_config();
+    common::diagnostics p;
+    apply_config_toml("[scan]\n" + std::string(line) + "\n", "m.toml", c, p);
+    ASSERT_EQ(p.size(), 1U) << line;
+    EXPECT_NE(p[0].message.find("'max_kept_mib': must be from 64 to 1048576"), std::string::npos)
+        << p[0].message;
+  }
+}
+
+}  // namespace
+}  // namespace breakwater::app

@@ -18,6 +18,7 @@ TEST(scan_metrics, scans_and_reach_tests_each_with_help_and_type) {
   scan::service_stats s;
   s.running = 2;
   s.kept = 7;
+  s.kept_bytes = 123456;
   s.started = 9;
   s.refused = 1;
   s.probes_sent = 1000;
@@ -33,6 +34,10 @@ TEST(scan_metrics, scans_and_reach_tests_each_with_help_and_type) {
                   "# TYPE breakwater_scans_running gauge\nbreakwater_scans_running 2\n"))
       << text;
   EXPECT_TRUE(has(text, "\nbreakwater_scans_kept 7\n")) << text;
+  EXPECT_TRUE(has(text,
+                  "# TYPE breakwater_scans_kept_bytes gauge\nbreakwater_scans_kept_bytes "
+                  "123456\n"))
+      << text;
   EXPECT_TRUE(has(text, "\nbreakwater_scans_started_total 9\n")) << text;
   EXPECT_TRUE(has(text, "\nbreakwater_scans_refused_total 1\n")) << text;
   EXPECT_TRUE(has(text, "\nbreakwater_scan_probes_total 1000\n")) << text;
