@@ -14,20 +14,23 @@ engine's own rules (src/probe/detail/rtt_estimator.cpp, RFC 6298 2.2-2.3): the s
 probes left), clamped to 100 ms-3 s; without any sample it is the initial timeout. The
 bounds:
   issue:  65536 / RATE + 2 x RTO (every port once at the rate, then the last try's timeout)
-  model:  max(PROBES / RATE, LISTEN / 4096) + the last try's timeout (2 x RTO once a round
-          trip is known, else the initial timeout: tries are not backed off then), where PROBES counts every try (a
-          silent port gets two) and LISTEN is the probe-seconds spent listening: a scan has at
-          most 4,096 probes out (scan_options::max_in_flight), so a long timeout caps the rate.
+  model:  max(PROBES / RATE, LISTEN / IN_FLIGHT) + the last try's timeout (2 x RTO once a
+          round trip is known, else the initial timeout: tries are not backed off then), where
+          PROBES counts every try (a silent port gets two) and LISTEN is the probe-seconds spent
+          listening: a scan has at most IN_FLIGHT probes out (probe::scan_in_flight_cap: the
+          rate times twice the initial timeout, at least 4,096), so a long timeout could cap
+          the rate.
 NOTE names the term of the model that dominates ("rate-bound", "in-flight-bound"), or says
 "below-the-model" when the wall time is over 1.15 times the model: the scan did not keep the
-rate it was given (one scan's pacing tops out near 7,800 probes a second; docs/benchmarks.md).
+rate it was given.
 """
 import json
 import re
 import sys
 
 FLOOR_MS, CEILING_MS = 100.0, 3000.0
-IN_FLIGHT = 4096  # probe::scan_options::max_in_flight
+MIN_IN_FLIGHT = 4096  # probe::min_scan_in_flight
+ENGINE_IN_FLIGHT = 16384  # probe::engine_options::max_in_flight: the CLI does not change it
 ENGINE_MAX_RATE = 20000.0  # probe::engine_options::max_rate: the CLI does not change it
 
 
@@ -52,6 +55,8 @@ def bw_cells(path, rate, seed_ms, initial_ms, wall):
     probes = sum(p["tries"] for p in ports)
     rtts = [p["rtt_ms"] for p in sorted(ports, key=lambda p: p["port"]) if "rtt_ms" in p]
     rto, measured = replay_rto(rtts, seed_ms, initial_ms)
+    # probe::scan_in_flight_cap, within the engine's own bound
+    in_flight = min(max(MIN_IN_FLIGHT, rate * 2 * initial_ms / 1000), ENGINE_IN_FLIGHT)
     rate = min(rate, ENGINE_MAX_RATE)
     if measured:
         listen = sum(rto / 1000 * (1 if p["tries"] == 1 else 1 + 2 * (p["tries"] - 1)) for p in ports)
@@ -61,8 +66,8 @@ def bw_cells(path, rate, seed_ms, initial_ms, wall):
     # initial timeout (scan_run::main_timeout).
     tail = (2 if measured else 1) * rto / 1000
     issue = len(ports) / rate + 2 * rto / 1000
-    engine = max(probes / rate, listen / IN_FLIGHT) + tail
-    note = "in-flight-bound" if listen / IN_FLIGHT > probes / rate else "rate-bound"
+    engine = max(probes / rate, listen / in_flight) + tail
+    note = "in-flight-bound" if listen / in_flight > probes / rate else "rate-bound"
     if wall > 1.15 * engine:
         note = "below-the-model"
     return f"{probes} {rate:.0f} {probes / wall:.0f} {rto:.0f} {issue:.2f} {engine:.2f} {note}"

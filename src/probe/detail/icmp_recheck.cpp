@@ -68,9 +68,7 @@ void icmp_recheck::make_ready(std::size_t id, suspect& s, bool front) {
 }
 
 unsigned needed_clean_for(double hidden, double loss, unsigned needed, double max_wrong) {
-  unsigned c = 1;
-  for (double wrong = hidden * loss; c < needed && wrong > max_wrong; wrong *= loss) ++c;
-  return c;
+  return silences_needed(hidden, loss, 1, needed, max_wrong);
 }
 
 bool icmp_recheck::enough(const suspect& s) const {

@@ -25,6 +25,7 @@
 
 #include "probe/detail/clock.hpp"
 #include "probe/detail/icmp_limit_model.hpp"
+#include "probe/detail/silence_evidence.hpp"
 #include "probe/verdict.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -95,7 +96,8 @@ struct recheck_options {
 // The clean silences (at least one, at most `needed`) that keep the expected number of closed
 // ports called stealth under `max_wrong`, when about `hidden` closed ports hide among the
 // suspects and a clean try of a closed one goes unanswered with chance `loss`.
-unsigned needed_clean_for(double hidden, double loss, unsigned needed, double max_wrong = 0.01);
+unsigned needed_clean_for(double hidden, double loss, unsigned needed,
+                          double max_wrong = max_expected_wrong);
 
 class icmp_recheck {
  public:

@@ -1,5 +1,7 @@
 #include "probe/detail/scan_run.hpp"
 
+#include "probe/detail/silence_evidence.hpp"
+
 #include "probe/probers/ping.hpp"
 #include "probe/probers/upnp.hpp"
 
@@ -53,6 +55,7 @@ scan_run::scan_run(std::shared_ptr<engine::state> eng, scan_request request)
     icmp_.start_from(it->second.bucket);
   }
   tries_ = std::max(1u, req_.options.tries);
+  tries_queued_ = tries_;
   in_flight_cap_ = scan_in_flight_cap(req_.options);
 }
 
@@ -302,14 +305,12 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, unsigned try_number,
       if (first_sample) hold_to_measured_timeout();
       if (ph == phase::main && !r.decided && o.why != reason::icmp_unreachable) {
         ++answered_;
-        // An answer that needed a retry shows the path loses packets: silent ports get one
-        // more try, so that a lost answer is not called stealth. (A late answer to a retry
-        // whose earlier try already answered shows nothing of the kind, nor does an ICMP
-        // error on a retry: the target's rate limit explains it, and the ICMP re-check
-        // handles exactly that.)
-        if (try_number > 1 && ++answered_late_ == 1 && req_.options.tries > 1) {
-          tries_ = req_.options.tries + 1;
-        }
+        // An answer that needed a retry shows the path loses packets (a late answer to a
+        // retry whose earlier try already answered shows nothing of the kind, nor does an
+        // ICMP error on a retry: the target's rate limit explains it, and the ICMP re-check
+        // handles exactly that).
+        if (try_number > 1) ++answered_late_;
+        tries_for_loss();
       }
       if (o.why == reason::icmp_unreachable) icmp_.consume(sent);
       if (ph == phase::recheck) recheck_.on_answer(idx, o.why == reason::icmp_unreachable);
@@ -345,6 +346,24 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, unsigned try_number,
   }
 }
 
+// Once the path has lost an answer, silent ports get as many tries as keep the scan's expected
+// wrong stealth verdicts (answering ports whose every try or answer was lost) under
+// max_expected_wrong, from the answering ports seen and the share of them whose first try went
+// unanswered: at least one try more than asked, and at most max_tries_on_loss. That share is
+// weighed against a typical path's loss, 1% a round trip, worth as much as 20 answers: two
+// answers of two that needed a retry say little, twenty of two hundred say a lot. At 1% loss
+// each way and 200 answering ports that makes 3 tries; at 5% each way, 5.
+void scan_run::tries_for_loss() {
+  if (req_.options.tries <= 1 || answered_late_ == 0) return;
+  constexpr double typical_miss = 0.01;
+  constexpr double typical_weight = 20;
+  double miss = (static_cast<double>(answered_late_) + typical_miss * typical_weight) /
+                (static_cast<double>(answered_) + typical_weight);
+  unsigned least = req_.options.tries + 1;
+  tries_ = std::max(tries_, silences_needed(static_cast<double>(answered_), miss, least,
+                                            std::max(least, max_tries_on_loss)));
+}
+
 void scan_run::decide(std::size_t idx, port_state state, reason why, std::optional<icmp_info> icmp,
                       std::optional<duration> rtt, recheck rc, unsigned tries,
                       std::optional<udp_answer> udp) {
@@ -362,9 +381,9 @@ awaitable<void> scan_run::main_pass() {
   for (;;) {
     if (!live()) break;
     release_due_hedges(clock::now());
-    if (queue_.empty() && in_flight_ == 0 && tries_ > req_.options.tries && !extra_queued_) {
-      // Ports that ran out of tries before loss was seen get their extra try now.
-      extra_queued_ = true;
+    if (queue_.empty() && in_flight_ == 0 && tries_ > tries_queued_) {
+      // Ports that ran out of tries before the loss was seen get the tries it asks for now.
+      tries_queued_ = tries_;
       for (std::size_t i = 0; i < records_.size(); ++i) {
         if (records_[i].tries < tries_) enqueue(i);
       }

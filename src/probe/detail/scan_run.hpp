@@ -83,6 +83,7 @@ class scan_run : public std::enable_shared_from_this<scan_run>,
   void enqueue(std::size_t idx, bool front = false);
   void release_due_hedges(time_point now);
   duration main_timeout(const record& r) const;
+  void tries_for_loss();
   void decide(std::size_t idx, port_state state, reason why, std::optional<icmp_info> icmp,
               std::optional<duration> rtt, recheck rc, unsigned tries = 0,
               std::optional<udp_answer> udp = std::nullopt);
@@ -131,9 +132,9 @@ class scan_run : public std::enable_shared_from_this<scan_run>,
   // retry only (any: the path loses packets): the loss the re-check weighs silences by.
   std::size_t answered_ = 0;
   std::size_t answered_late_ = 0;
-  unsigned tries_ = 2;  // tries per port, one more once loss is seen
+  unsigned tries_ = 2;         // tries per port, more once loss is seen (tries_for_loss)
+  unsigned tries_queued_ = 0;  // the tries_ that finished ports were last queued again for
   std::size_t in_flight_cap_ = min_scan_in_flight;
-  bool extra_queued_ = false;
   std::optional<failure> fatal_;
   std::optional<ping_result> ping_;
   std::optional<upnp_result> upnp_;
