@@ -4,6 +4,9 @@
 Usage: check_scan.py RESULT.json --ports 0-1055 --open 22,80 --rst 3,4,100-109
           --icmp-admin 135 --icmp-port 111 [--ping yes|no|unpermitted] [--upnp yes|no]
 Every port not listed must be stealth. Prints one line per wrong verdict; exit 1 if any.
+With --lossy (the bed loses packets), a result whose only wrong verdict is one answering port
+called stealth after every try went unanswered exits 3 instead: what the link's loss explains
+(the engine allows one such verdict in a hundred scans), for the caller to scan again.
 """
 import argparse
 import json
@@ -63,6 +66,16 @@ def wrong_verdicts(r, ports_="-", open_="-", rst="-", icmp_admin="-", icmp_port=
     return wrong
 
 
+def lost_to_loss(r, wrong, ports_, open_, rst, icmp_admin, icmp_port):
+    """Whether the one wrong verdict is an answering port that every try found silent."""
+    if len(wrong) != 1:
+        return False
+    answering = ports(open_) | ports(rst) | ports(icmp_admin) | ports(icmp_port)
+    silent = [e for e in r["ports"] if e["port"] in answering and e["port"] in ports(ports_)
+              and (e["state"], e["reason"]) == ("stealth", "no-response")]
+    return len(silent) == 1
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("result")
@@ -70,6 +83,7 @@ def main():
         ap.add_argument("--" + name, default="-")
     ap.add_argument("--ping", choices=["yes", "no", "unpermitted"])
     ap.add_argument("--upnp", choices=["yes", "no"])
+    ap.add_argument("--lossy", action="store_true")
     a = ap.parse_args()
     with open(a.result) as f:
         r = json.load(f)
@@ -78,6 +92,9 @@ def main():
         print("   ", w)
     if len(wrong) > 20:
         print(f"    ... and {len(wrong) - 20} more")
+    if wrong and a.lossy and lost_to_loss(r, wrong, a.ports, a.open, a.rst, a.icmp_admin, a.icmp_port):
+        print("    (every try of that port, or its answer, was lost: the link's loss explains it)")
+        return 3
     return 1 if wrong else 0
 
 

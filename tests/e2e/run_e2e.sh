@@ -25,21 +25,33 @@ visitor() {  # visitor PING(accept|drop) SSDP(yes|no)
   if [ "$2" = yes ]; then tb_services "$OPEN" --ssdp; else tb_services "$OPEN"; fi
 }
 
-# scan_case NAME ADDRESS PING_WANT UPNP_WANT [breakwater options...]
+# scan_case NAME ADDRESS PING_WANT UPNP_WANT [breakwater options...]. On a lossy link (LOSSY=1)
+# a scan whose one wrong verdict is an answering port lost on every try is run once more: the
+# engine keeps such verdicts under one in a hundred scans, not at none (about one in 300 here:
+# 47 answering ports, 4% lost a round trip, 3 tries), and a second one in a row would not be
+# chance.
 scan_case() {
   local name=$1 addr=$2 ping=$3 upnp=$4
   shift 4
   local out="$TB_DIR/$name.json"
   local start=$SECONDS
-  if ! tb_in_srv "$BW" probe "$addr" --ports 0-1055 --ping --upnp --json "$@" >"$out" \
-    2>"$out.err"; then
-    fail "$name: breakwater failed: $(cat "$out.err")"
-    return
-  fi
-  if python3 tests/e2e/check_scan.py "$out" --ports 0-1055 --open "$OPEN" \
-    --rst "$KERNEL_RST,$NFT_RST" --icmp-admin "$ICMP_ADMIN" --icmp-port "$ICMP_PORT" \
-    --ping "$ping" --upnp "$upnp"; then
-    pass "$name ($((SECONDS - start)) s, $(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["summary"], "re-probed" if d["icmp_rate_limited"] else "")' "$out"))"
+  local attempt code lossy=()
+  [ "${LOSSY:-0}" = 1 ] && lossy=(--lossy)
+  for attempt in 1 2; do
+    if ! tb_in_srv "$BW" probe "$addr" --ports 0-1055 --ping --upnp --json "$@" >"$out" \
+      2>"$out.err"; then
+      fail "$name: breakwater failed: $(cat "$out.err")"
+      return
+    fi
+    python3 tests/e2e/check_scan.py "$out" --ports 0-1055 --open "$OPEN" \
+      --rst "$KERNEL_RST,$NFT_RST" --icmp-admin "$ICMP_ADMIN" --icmp-port "$ICMP_PORT" \
+      --ping "$ping" --upnp "$upnp" "${lossy[@]}"
+    code=$?
+    [ $code -eq 3 ] && [ $attempt -eq 1 ] && continue
+    break
+  done
+  if [ $code -eq 0 ]; then
+    pass "$name ($((SECONDS - start)) s, $(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["summary"], "re-probed" if d["icmp_rate_limited"] else "")' "$out"))$([ $attempt -eq 2 ] && echo ", on a second scan")"
   else
     fail "$name"
   fi
@@ -138,6 +150,7 @@ scan_case "IPv4, 50 ms, ping dropped, no UPnP" 198.18.0.2 no no
 scan_case "IPv6, 50 ms, ping dropped, no UPnP" 2001:2::2 no no
 
 echo "e2e: 50 ms round trip, 2% loss each way, 2 ms jitter"
+LOSSY=1
 tb_link 25 2 2
 visitor accept yes
 scan_case "IPv4, 50 ms, 2% loss" 198.18.0.2 yes yes
@@ -147,6 +160,7 @@ visitor drop no
 scan_case "IPv4, 50 ms, 2% loss, ping dropped, no UPnP" 198.18.0.2 no no
 scan_case "IPv6, 50 ms, 2% loss, ping dropped, no UPnP" 2001:2::2 no no
 
+LOSSY=0
 echo "e2e: agreement with nmap -sS (no delay)"
 tb_link 0 0
 visitor accept no
