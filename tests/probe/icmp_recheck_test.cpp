@@ -85,7 +85,7 @@ class mini_scan final : public recheck_host {
     }
     if (verdicts.contains(port)) broken.push_back("probed after its verdict: " + port_name(id));
     if (++batch_[port] > needed) broken.push_back("too many tries in a batch: " + port_name(id));
-    if (batch_.size() > 512) broken.push_back("a batch of more than 512 ports");
+    if (batch_.size() > 8192) broken.push_back("a batch of more than 8192 ports");
     ++recheck_probes;
     launch(port);
   }

@@ -9,8 +9,11 @@ namespace {
 using boost::asio::awaitable;
 
 // Suspects taken into one batch at most. Silences are judged one by one, so a batch's size
-// costs nothing in accuracy; the bound keeps a batch's bookkeeping small.
-constexpr std::size_t max_batch = 512;
+// costs nothing in accuracy; but a batch ends only once all its tries are back, and the share
+// of closed ports assumed among fresh suspects is at least one in a batch, which bounds the
+// tries at risk at once: a batch holds what a high rate sends in a few timeouts, so that tens
+// of thousands of suspects (a full range that lost one error to the limit) stream at the rate.
+constexpr std::size_t max_batch = 8192;
 
 // Tokens the target must hold for a probe's silence to show that no error was suppressed.
 constexpr double clean_tokens = 1.0 + icmp_token_margin;
@@ -285,23 +288,32 @@ void icmp_recheck::judge_again() {
   }
 }
 
-// Tries `witness` (a port that answered with an error) once more. An error shows the target
-// held a token; silence, that it held fewer than modelled (or a loss): the model is tightened
-// to agree and every silence judged again. Returns false when no try could be made.
-awaitable<bool> icmp_recheck::try_witness(std::size_t witness) {
-  if (co_await host_.wait_send_slots(1) == 0) co_return false;
-  host_.send(witness);
+// Tries `witness` (a port that answered with an error) `n` times at once. Errors show the
+// target held a token for each; a silence, that it held fewer than modelled (or a loss): the
+// model is tightened to agree and every silence judged again. Returns whether every try drew
+// an error, nothing when no try could be made.
+awaitable<std::optional<bool>> icmp_recheck::try_witness(std::size_t witness, unsigned n) {
+  unsigned sent = 0;
+  while (sent < n) {
+    std::size_t slots = co_await host_.wait_send_slots(n - sent);
+    if (slots == 0) break;
+    for (; slots > 0 && sent < n; --slots, ++sent) host_.send(witness);
+  }
   co_await host_.wait_all_back();
-  std::optional<outcome> got;
+  unsigned errors = 0;
+  std::optional<time_point> silent_at;
   for (const outcome& o : back_) {
-    if (o.id == witness) got = o;
+    if (o.id != witness) continue;
+    if (o.what == outcome::kind::error || o.what == outcome::kind::answer) ++errors;
+    if (o.what == outcome::kind::silence && !silent_at) silent_at = o.sent;
   }
   std::erase_if(back_, [witness](const outcome& o) { return o.id == witness; });
-  if (!got || got->what == outcome::kind::unsent) co_return false;
-  if (got->what == outcome::kind::silence) {
-    icmp_.tighten_to(got->sent, clean_tokens);
+  if (silent_at) {
+    icmp_.tighten_to(*silent_at, clean_tokens);
     judge_again();
+    co_return false;
   }
+  if (sent == 0 || errors < sent) co_return std::nullopt;
   co_return true;
 }
 
@@ -316,19 +328,28 @@ awaitable<void> icmp_recheck::confirm_burst(std::size_t witness, time_point dead
            icmp_.tokens_before(clock::now()) >= clean_tokens;
   };
   while (host_.live() && clock::now() < deadline && unproven()) {
-    if (!co_await try_witness(witness)) co_return;
+    if (!co_await try_witness(witness, 1)) co_return;
   }
 }
 
 // Silences judged clean since the last error the target sent rest on the model's refill alone,
-// which may be faster than the target's: before they become verdicts, the witness is tried
-// once the model holds a spare token. A silent witness sends every silence to be judged again.
+// which may be faster than the target's: before they become verdicts the witness is tried, and
+// a silent witness sends every silence to be judged again. An error proves only that the model
+// overestimates the target by less than what it holds, less one: made while the model holds
+// more than a clean silence needs, it proves too little (a target refilling at half the
+// modelled pace held half a token where the model said two, and answered a single try a second
+// later, when the model said three). So the witness is tried once for every whole token the
+// model holds beyond one, all at once: every try must draw an error, and the last is made
+// where the model holds less than a token beyond what a clean silence needs.
 awaitable<void> icmp_recheck::audit(std::size_t witness, time_point deadline) {
   audit_due_ = false;
   time_point ready = icmp_.refilled_to(clean_tokens, clock::now());
   if (ready >= deadline) co_return;
   if (ready > clock::now()) co_await host_.sleep_until(ready);
-  if (host_.live()) co_await try_witness(witness);
+  if (!host_.live()) co_return;
+  double held = std::min(icmp_.tokens_before(clock::now()), icmp_.limit().burst);
+  auto tries = static_cast<unsigned>(std::max(1.0, std::floor(held - 1.0)));
+  co_await try_witness(witness, tries);
 }
 
 // Streams the tries of up to max_batch suspects from the front of the queue while the model

@@ -152,7 +152,7 @@ class icmp_recheck {
   // agree, and every silence is judged again.
   void contradicted(std::size_t id);
   void judge_again();
-  boost::asio::awaitable<bool> try_witness(std::size_t witness);
+  boost::asio::awaitable<std::optional<bool>> try_witness(std::size_t witness, unsigned n);
   boost::asio::awaitable<void> confirm_burst(std::size_t witness, time_point deadline);
   boost::asio::awaitable<void> audit(std::size_t witness, time_point deadline);
   // Whether `s` has the silences, and the clean ones, to be stealth; the tries it lacks.
