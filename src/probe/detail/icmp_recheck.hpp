@@ -165,8 +165,8 @@ class icmp_recheck {
   void back_from(std::size_t id);
   // Puts `id` in its ready queue if it may have a try now.
   void make_ready(std::size_t id, suspect& s, bool front);
-  // The tries at risk: when each was sent, and the chance that it draws an error.
-  std::vector<std::pair<time_point, double>> pending_risk() const;
+  // The tokens the model is likely to hold once the tries at risk are answered (see there).
+  double expected_tokens(time_point now);
   std::deque<std::size_t> triage(std::vector<undecided_port> ports, const recheck_options& o);
   boost::asio::awaitable<void> run_batch(std::deque<std::size_t>& queue, time_point deadline);
   // Applies the outcomes that came back since the last call.
@@ -211,6 +211,12 @@ class icmp_recheck {
   // Closed ports found silent at moments the model called clean. One may be loss; from the
   // second on the target's burst is taken to be smaller than modelled.
   unsigned contradictions_ = 0;
+  // expected_tokens' last walk: its tick, what it gave, the risk of the tries sent since, and
+  // whether an error or a change of the model has made it stale.
+  time_point expected_tick_{};
+  double expected_base_ = 0;
+  double risk_since_expected_ = 0;
+  bool expected_stale_ = true;
   // A silence was judged clean since the target last sent an error (see audit).
   bool audit_due_ = false;
 };
