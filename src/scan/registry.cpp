@@ -89,9 +89,9 @@ bool registry::forget_oldest(std::deque<std::string>& order) {
   return false;
 }
 
-void registry::forget(record_map::iterator it) {
+registry::record_map::iterator registry::forget(record_map::iterator it) {
   bytes_ -= it->second->counted_bytes;
-  scans_.erase(it);
+  return scans_.erase(it);
 }
 
 void registry::drop_holder_if_idle(const std::string& holder) {
@@ -135,8 +135,7 @@ void registry::sweep(steady::time_point now, std::chrono::seconds idle_cancel) {
       ++it;
     } else if (now >= r.expires && r.subscribers.empty()) {
       emptied.push_back(r.who.holder);
-      bytes_ -= r.counted_bytes;
-      it = scans_.erase(it);
+      it = forget(it);
     } else {
       ++it;
     }

@@ -61,7 +61,8 @@ class registry {
  private:
   bool forget_oldest(std::deque<std::string>& order);
   using record_map = std::map<std::string, std::shared_ptr<scan_record>, std::less<>>;
-  void forget(record_map::iterator it);
+  // Erases a record and takes its bytes off the count; returns the next one.
+  record_map::iterator forget(record_map::iterator it);
   void drop_holder_if_idle(const std::string& holder);
   void trim_kept(holder_state& h);
   void trim_bytes();
