@@ -5,7 +5,9 @@
 # the JSON API and follows its events to the end. Measured: wall time until the last visitor
 # has its verdict with all 20 at once, against one visitor alone (target: at most 1.5x);
 # wrong verdicts; the server's CPU time and peak memory. Prints a Markdown table.
-# PERF=FILE also records a perf profile of the server during the 20-visitor run.
+# PERF=FILE also records a perf profile of the server during the 20-visitor run; PCAP=PREFIX
+# records the server's link (headers only) to PREFIX-alone.pcap and PREFIX-all.pcap, for
+# bench/pcap_timeline.py (needs tcpdump, which nothing here installs: analysis only).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source bench/visitor_bed.sh
@@ -44,19 +46,36 @@ wrong_of() {  # wrong_of TAG I -> 0 when every verdict is right
   grep -c . "$out.check" | awk '{ print ($1 > 0) ? $1 : 0 }'
 }
 
+# capture_start TAG / capture_stop: tcpdump on the server's link while PCAP is set.
+capture_start() {
+  [ -n "${PCAP:-}" ] || return 0
+  ip netns exec "$TB_SRV" tcpdump -q -n -s 80 -i bwl0 -w "$PCAP-$1.pcap" 2>/dev/null &
+  CAPTURE=$!
+  sleep 0.5
+}
+capture_stop() {
+  [ -n "${PCAP:-}" ] || return 0
+  sleep 0.2
+  kill -INT "$CAPTURE"
+  wait "$CAPTURE"
+}
+
 # One visitor alone.
+capture_start alone
 cpu0=$(cpu_s)
 t0=$(now)
 visitor_scan 1 alone
 alone=$(awk -v a="$t0" -v b="$(cat "$TB_DIR/alone-1.end")" 'BEGIN { printf "%.2f", b - a }')
-alone_wrong=$(wrong_of alone 1)
 cpu1=$(cpu_s)
+capture_stop
+alone_wrong=$(wrong_of alone 1)
 # Visitor 1 scans again below: let its ICMP error limit refill (Linux: 6 s) so that it starts
 # as fresh as it did alone; the engine would otherwise, rightly, re-probe more.
 sleep 7
 
 # All of them at once.
 [ -n "${PERF:-}" ] && { perf record -g -o "$PERF" -p "$SERVE" >/dev/null 2>&1 & PERF_PID=$!; }
+capture_start all
 relay0=$(cpu_s "$TB_RELAY")
 idle0=$(idle_s)
 pids=()
@@ -69,6 +88,7 @@ for p in "${pids[@]}"; do wait "$p"; done
 last=$(cat "$TB_DIR"/all-*.end | sort -n | tail -1)
 all=$(awk -v a="$t0" -v b="$last" 'BEGIN { printf "%.2f", b - a }')
 cpu2=$(cpu_s)
+capture_stop
 [ -n "${PERF:-}" ] && { kill -INT "$PERF_PID"; wait "$PERF_PID"; }
 relay1=$(cpu_s "$TB_RELAY")
 idle1=$(idle_s)

@@ -96,6 +96,21 @@ TEST(pacer, zero_rate_is_unlimited) {
   EXPECT_EQ(p.earliest(t0), t0);
 }
 
+TEST(recent_count, counts_the_last_four_ticks_only) {
+  recent_count c;
+  time_point t0{std::chrono::seconds(10) + 100us};  // in the tick that ends at 10.001 s
+  EXPECT_EQ(c.recent(t0), 0u);
+  c.note(t0);
+  c.note(t0 + 200us);  // the same tick
+  c.note(t0 + 2ms);
+  EXPECT_EQ(c.recent(t0 + 2ms), 3u);
+  EXPECT_EQ(c.recent(t0 + 3ms), 3u);
+  EXPECT_EQ(c.recent(t0 + 4ms), 1u);  // the first tick has left the window
+  EXPECT_EQ(c.recent(t0 + 6ms), 0u);
+  c.note(t0 + 8ms);  // reuses the first tick's place
+  EXPECT_EQ(c.recent(t0 + 8ms), 1u);
+}
+
 TEST(icmp_limit_model, burst_then_one_per_second) {
   icmp_limit_model m;  // 6 tokens, one per second
   time_point t0 = time_point(1h);

@@ -16,6 +16,9 @@ struct engine::state {
   boost::asio::any_io_executor ex;
   engine_options options;
   pacer pace;
+  // Bookings the pace held back (a scan could have sent sooner at its own rate): others
+  // want the slots a scan would take (scan_run::yield_until).
+  recent_count held;
   std::size_t in_flight = 0;
   std::size_t scans = 0;
   std::vector<timer*> waiting;  // wake timers of scans waiting for engine-wide room

@@ -3,6 +3,9 @@
 
 #include "probe/detail/clock.hpp"
 
+#include <array>
+#include <cstddef>
+
 namespace breakwater::probe {
 
 // Sends wait for millisecond ticks (see scan_run::wait_send_slots): a burst shorter than this
@@ -28,6 +31,23 @@ class pacer {
   duration interval_{};
   duration tolerance_{};  // how far ahead of schedule a burst may run
   time_point tat_{};      // theoretical arrival time of the next probe
+};
+
+// Events of the last few millisecond ticks (the current one included): how often the
+// engine-wide pace held scans back lately. Scans book their slots about once a tick while the
+// pace holds them, so a window of a few ticks sees every one of them.
+class recent_count {
+ public:
+  static constexpr std::size_t window_ticks = 4;
+  void note(time_point now) noexcept;
+  std::size_t recent(time_point now) const noexcept;
+
+ private:
+  struct tick_total {
+    time_point tick{};
+    std::size_t n = 0;
+  };
+  std::array<tick_total, window_ticks> ticks_{};
 };
 
 }  // namespace breakwater::probe

@@ -137,6 +137,7 @@ awaitable<std::size_t> scan_run::wait_send_slots(std::size_t wanted) {
       continue;
     }
     const std::size_t n = std::min({wanted, cap - in_flight_, eng_->room(), max_batch});
+    const time_point own_first = pace_.earliest(now);
     std::size_t booked = 0;
     time_point first{};
     time_point last{};
@@ -157,6 +158,10 @@ awaitable<std::size_t> scan_run::wait_send_slots(std::size_t wanted) {
     if (booked == 0) {  // this scan's own pace holds it: sleep until its slot, then book
       co_await sleep_paced(next_tick(pace_.earliest(now)));
       continue;
+    }
+    if (first > own_first) {  // the engine-wide pace, not this scan's own, set the time
+      eng_->held.note(now);
+      held_.note(now);
     }
     if (last > now) co_await sleep_paced(booked == max_batch ? last : next_tick(last));
     co_return live() ? booked : 0;
@@ -389,6 +394,12 @@ awaitable<void> scan_run::main_pass() {
       }
     }
     if (!queue_.empty()) {
+      time_point now = clock::now();
+      if (auto until = yield_until(now)) {
+        co_await sleep_until(*until);
+        yielded_ += clock::now() - now;
+        continue;
+      }
       std::size_t slots = co_await wait_send_slots(queue_.size());
       if (slots == 0) break;
       for (; slots > 0 && !queue_.empty(); --slots) {
@@ -414,17 +425,38 @@ awaitable<void> scan_run::main_pass() {
 // silence, so it would only be repeated by the ICMP re-check, which waits for the limit to
 // refill and then sends each suspect every try it lacks. Send it there, once.
 bool scan_run::retry_would_be_hidden(const record& r) {
-  if (r.tries == 0 || icmp_.untouched() || req_.options.recheck_budget <= duration::zero()) {
-    return false;
-  }
+  return r.tries > 0 && limit_spent(clock::now());
+}
+
+// Whether the target's ICMP limit, as modelled, lacks the spare token a clean silence needs
+// (always false without a re-check to hand the doubt to).
+bool scan_run::limit_spent(time_point now) {
+  if (icmp_.untouched() || req_.options.recheck_budget <= duration::zero()) return false;
   // The model walks every error seen; a target that sends thousands would make that walk
-  // per retry quadratic, so the answer is reused for a few milliseconds.
-  time_point now = clock::now();
+  // per try quadratic, so the answer is reused for a few milliseconds.
   if (now - hidden_checked_at_ > std::chrono::milliseconds(5)) {
     hidden_checked_at_ = now;
-    limit_spent_ = icmp_.tokens_before(now) < 1.0 + icmp_token_margin;
+    spent_until_ = icmp_.refilled_to(1.0 + icmp_token_margin, now);
   }
-  return limit_spent_;
+  return now < spent_until_;
+}
+
+// While the target's limit is spent a try proves less: a first try's silence is not clean and
+// will need a clean one later, a retry is handed to the re-check. When other scans are waiting
+// for the engine-wide pace, such tries would take their slots for half the evidence; so the
+// scan holds its tries until the model has refilled the margin, looking again every few
+// milliseconds in case the others stop waiting. It holds in all for at most the time the
+// model takes to refill the margin from empty (2 s for Linux's limit): a target that refuses
+// every port with an error would otherwise hold its scan to the refill rate.
+std::optional<time_point> scan_run::yield_until(time_point now) {
+  constexpr duration look_again = std::chrono::milliseconds(5);
+  const auto max_yield = std::chrono::duration_cast<duration>(
+      std::chrono::duration<double>(icmp_.limit().refill) * (1.0 + icmp_token_margin));
+  if (eng_->scans < 2 || yielded_ >= max_yield || !limit_spent(now)) return std::nullopt;
+  // Only while another scan was held back by the engine-wide pace lately: else the slots
+  // would go unused.
+  if (eng_->held.recent(now) <= held_.recent(now)) return std::nullopt;
+  return std::min(spent_until_, now + look_again);
 }
 
 void scan_run::send(std::size_t idx) { launch(idx, rtt_.timeout_for_try(2), phase::recheck); }
