@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 namespace {
 
 using namespace breakwater::probe;
@@ -162,6 +164,34 @@ TEST(icmp_limit_model, tightens_to_agree_with_a_silence_that_was_not_clean) {
   EXPECT_LT(m.tokens_before(silent), 1.0);
   EXPECT_EQ(m.errors_seen(), 1u);
   EXPECT_LE(m.tokens_before(silent + 10s), 2.0);
+}
+
+// tokens_before answers from the kept state after each error; it must agree with a plain walk
+// over every error (tokens_expected with nothing pending) whatever the order of the errors
+// and questions, across a start from an earlier scan and changes of the limit.
+TEST(icmp_limit_model, kept_states_agree_with_a_plain_walk) {
+  std::mt19937 rng(17);
+  std::uniform_int_distribution<int> ms(0, 20000);
+  for (int round = 0; round < 20; ++round) {
+    icmp_limit_model m;
+    time_point t0 = time_point(1h);
+    if (round % 3 == 1) m.start_from({1.5, t0 - 300ms});
+    for (int step = 0; step < 300; ++step) {
+      time_point t = t0 + std::chrono::milliseconds(ms(rng));
+      switch (rng() % 8) {
+        case 0:
+        case 1: m.consume(t); break;
+        case 2:
+          if (rng() % 20 == 0) m.tighten();
+          break;
+        default: {
+          double plain = m.tokens_expected(t, {});
+          ASSERT_NEAR(m.tokens_before(t), plain, 1e-9) << round << " " << step;
+          break;
+        }
+      }
+    }
+  }
 }
 
 TEST(icmp_history_text, round_trips_and_skips_what_it_cannot_read) {

@@ -7,8 +7,7 @@ namespace breakwater::probe {
 
 void icmp_limit_model::consume(time_point probe_sent) {
   auto at = std::upper_bound(consumed_.begin(), consumed_.end(), probe_sent);
-  // An error of an earlier probe than the checkpoint's last changes the walk before it.
-  if (static_cast<std::size_t>(at - consumed_.begin()) < checkpoint_.index) checkpoint_ = {};
+  after_valid_ = std::min(after_valid_, static_cast<std::size_t>(at - consumed_.begin()));
   consumed_.insert(at, probe_sent);
 }
 
@@ -26,7 +25,7 @@ void icmp_limit_model::tighten() {
   } else {
     limit_.refill *= 2;
   }
-  checkpoint_ = {};
+  after_valid_ = 0;
 }
 
 void icmp_limit_model::tighten_to(time_point t, double level) {
@@ -35,62 +34,70 @@ void icmp_limit_model::tighten_to(time_point t, double level) {
   add_unseen(t, level);
 }
 
+icmp_limit_model::bucket_state icmp_limit_model::initial() const noexcept {
+  if (!start_) return {limit_.burst, time_point{}, false};
+  return {std::clamp(start_->tokens, 0.0, limit_.burst), start_->at, true};
+}
+
+void icmp_limit_model::refill(bucket_state& b, time_point to) const noexcept {
+  if (b.started) {
+    double gained = std::max(0.0, std::chrono::duration<double>(to - b.last) /
+                                      std::chrono::duration<double>(limit_.refill));
+    b.tokens = std::min(limit_.burst, b.tokens + gained);
+  }
+  b.last = std::max(b.last, to);
+  b.started = true;
+}
+
 // Walks the errors of probes sent before `t`, with `pending` (time, weight, sorted by time)
 // spent as well, calling on_error(tokens held) for each error seen before it spends its token;
-// returns the tokens held at `t`. Without pending errors and without on_error it starts from
-// the checkpoint of an earlier walk when it can, so that a scan asking again and again as
-// time goes on walks each error about once.
+// returns the tokens held at `t`.
 template <class OnError>
-double icmp_limit_model::walk(time_point t, OnError on_error, bool use_checkpoint,
+double icmp_limit_model::walk(time_point t, OnError on_error,
                               const std::vector<std::pair<time_point, double>>& pending) const {
-  double tokens = start_ ? std::clamp(start_->tokens, 0.0, limit_.burst) : limit_.burst;
-  time_point last = start_ ? start_->at : time_point{};
-  bool started = start_.has_value();
+  bucket_state b = initial();
   std::size_t i = 0;
-  if (use_checkpoint && pending.empty() && checkpoint_.index > 0 && checkpoint_.last <= t &&
-      consumed_[checkpoint_.index - 1] < t) {
-    i = checkpoint_.index;
-    tokens = checkpoint_.tokens;
-    last = checkpoint_.last;
-    started = true;
-  }
-  auto refill = [&](time_point to) {
-    if (started) {
-      double gained = std::max(0.0, std::chrono::duration<double>(to - last) /
-                                        std::chrono::duration<double>(limit_.refill));
-      tokens = std::min(limit_.burst, tokens + gained);
-    }
-    last = std::max(last, to);
-    started = true;
-  };
   std::size_t j = 0;
   for (;;) {
     bool seen = i < consumed_.size() && consumed_[i] < t;
     bool due = j < pending.size() && pending[j].first < t;
     if (!seen && !due) break;
     if (seen && (!due || consumed_[i] <= pending[j].first)) {
-      refill(consumed_[i]);
-      on_error(tokens);
+      refill(b, consumed_[i]);
+      on_error(b.tokens);
       // An error the model did not expect means the limit is looser than modelled; stay at
       // zero rather than going negative so that later estimates stay lower bounds.
-      tokens = std::max(0.0, tokens - 1.0);
+      b.tokens = std::max(0.0, b.tokens - 1.0);
       ++i;
     } else {
-      refill(pending[j].first);
-      tokens = std::max(0.0, tokens - pending[j].second);
+      refill(b, pending[j].first);
+      b.tokens = std::max(0.0, b.tokens - pending[j].second);
       ++j;
     }
   }
-  // Kept as far on as walks have come (a walk for an earlier time does not move it back).
-  if (use_checkpoint && pending.empty() && i > checkpoint_.index) checkpoint_ = {i, tokens, last};
-  refill(t);
-  return tokens;
+  refill(b, t);
+  return b.tokens;
+}
+
+// The same steps as walk's for the errors alone, kept.
+void icmp_limit_model::extend_after(std::size_t n) const {
+  if (after_.size() < consumed_.size()) after_.resize(consumed_.size());
+  for (; after_valid_ < n; ++after_valid_) {
+    bucket_state b = after_valid_ == 0 ? initial() : after_[after_valid_ - 1];
+    refill(b, consumed_[after_valid_]);
+    b.tokens = std::max(0.0, b.tokens - 1.0);
+    after_[after_valid_] = b;
+  }
 }
 
 double icmp_limit_model::tokens_before(time_point t, duration reorder) const {
-  double tokens = walk(t, [](double) {}, true, {});
+  auto first = std::lower_bound(consumed_.begin(), consumed_.end(), t);
+  auto n = static_cast<std::size_t>(first - consumed_.begin());
+  extend_after(n);
+  bucket_state b = n == 0 ? initial() : after_[n - 1];
+  refill(b, t);
+  double tokens = b.tokens;
   if (reorder > duration::zero()) {
-    auto first = std::lower_bound(consumed_.begin(), consumed_.end(), t);
     auto last = std::lower_bound(first, consumed_.end(), t + reorder);
     tokens = std::max(0.0, tokens - static_cast<double>(last - first));
   }
@@ -100,12 +107,12 @@ double icmp_limit_model::tokens_before(time_point t, duration reorder) const {
 double icmp_limit_model::tokens_expected(
     time_point t, const std::vector<std::pair<time_point, double>>& pending) const {
   return walk(
-      t, [](double) {}, false, pending);
+      t, [](double) {}, pending);
 }
 
 std::size_t icmp_limit_model::errors_while_holding(double level) const {
   std::size_t n = 0;
-  walk(time_point::max(), [&](double tokens) { n += tokens >= level ? 1 : 0; }, false, {});
+  walk(time_point::max(), [&](double tokens) { n += tokens >= level ? 1 : 0; }, {});
   return n;
 }
 

@@ -28,7 +28,7 @@ class icmp_limit_model {
   // The bucket held `b.tokens` at `b.at` (an earlier scan's errors), not a full burst.
   void start_from(icmp_bucket b) {
     start_ = b;
-    checkpoint_ = {};
+    after_valid_ = 0;
   }
   // Nothing known to have spent the target's limit: no error seen, no earlier scan's.
   bool untouched() const noexcept { return consumed_.empty() && !start_; }
@@ -69,23 +69,33 @@ class icmp_limit_model {
   const icmp_limit& limit() const noexcept { return limit_; }
 
  private:
-  // Where the last walk left off: the first `index` errors walked, `tokens` held after the
-  // last of them, at `last`.
-  struct checkpoint {
-    std::size_t index = 0;
+  // The bucket as a walk over the errors leaves it: `tokens` at `last`, refilling from there
+  // once `started` (before the first event a bucket without a known start is full).
+  struct bucket_state {
     double tokens = 0;
     time_point last{};
+    bool started = false;
   };
 
+  bucket_state initial() const noexcept;
+  void refill(bucket_state& b, time_point to) const noexcept;
   template <class OnError>
-  double walk(time_point t, OnError on_error, bool use_checkpoint,
+  double walk(time_point t, OnError on_error,
               const std::vector<std::pair<time_point, double>>& pending) const;
+  // Makes after_ hold the state after each of the first `n` errors.
+  void extend_after(std::size_t n) const;
 
   icmp_limit limit_;
   std::optional<icmp_bucket> start_;
   std::vector<time_point> consumed_;  // sorted; the unseen ones too
   std::size_t unseen_ = 0;
-  mutable checkpoint checkpoint_;
+  // The bucket just after each error spent its token, valid for the first after_valid_
+  // errors: tokens_before finds the last error before its moment by binary search and refills
+  // from there, so that asking for any moment, in any order, costs a logarithm and not a walk
+  // (a scan judges every silence; a target may have sent thousands of errors). An error
+  // inserted before the end, or a change of the limit, makes what follows it stale.
+  mutable std::vector<bucket_state> after_;
+  mutable std::size_t after_valid_ = 0;
 };
 
 }  // namespace breakwater::probe

@@ -15,9 +15,6 @@ using boost::asio::awaitable;
 // of thousands of suspects (a full range that lost one error to the limit) stream at the rate.
 constexpr std::size_t max_batch = 8192;
 
-// Tokens the target must hold for a probe's silence to show that no error was suppressed.
-constexpr double clean_tokens = 1.0 + icmp_token_margin;
-
 // The share of a token the errors the tries out are likely to draw may take from the bucket
 // beyond the margin. Once the bucket is down to the margin, every try sent before an error
 // came back is wasted; with half a token in hand the waste stays small.
@@ -41,9 +38,11 @@ void icmp_recheck::on_silence(std::size_t id, time_point sent) {
 
 void icmp_recheck::on_unsent(std::size_t id) { back_.push_back({id, outcome::kind::unsent, {}}); }
 
-bool icmp_recheck::clean(time_point sent) const {
-  return icmp_.tokens_before(sent, icmp_reorder_slack) >= clean_tokens;
+bool clean_silence(const icmp_limit_model& icmp, time_point sent) {
+  return icmp.tokens_before(sent, icmp_reorder_slack) >= icmp_clean_tokens;
 }
+
+bool icmp_recheck::clean(time_point sent) const { return clean_silence(icmp_, sent); }
 
 double icmp_recheck::closed_share() const {
   return (prior_closed_ + static_cast<double>(fresh_errors_)) /
@@ -118,7 +117,7 @@ std::deque<std::size_t> icmp_recheck::triage(std::vector<undecided_port> ports,
   // Errors that found the model's bucket empty: the target's limit is looser than modelled,
   // and the first batch is optimistic (see run_batch).
   optimistic_ = icmp_.errors_seen() > icmp_.errors_while_holding(1.0) + 1;
-  auto errors_clean = static_cast<double>(icmp_.errors_while_holding(clean_tokens));
+  auto errors_clean = static_cast<double>(icmp_.errors_while_holding(icmp_clean_tokens));
   auto errors_other = static_cast<double>(icmp_.errors_seen()) - errors_clean;
   double share = (errors_clean + 1) / (errors_clean + static_cast<double>(clean_seen) + 2);
   double hidden = share * (static_cast<double>(fresh) + errors_other) - errors_other;
@@ -283,7 +282,7 @@ void icmp_recheck::contradicted(std::size_t id) {
   ++contradictions_;
   if (contradictions_ > 1) icmp_.tighten();
   for (time_point t : suspects_[id].silent_at) {
-    if (clean(t)) icmp_.add_unseen(t, clean_tokens);
+    if (clean(t)) icmp_.add_unseen(t, icmp_clean_tokens);
   }
   judge_again();
 }
@@ -325,7 +324,7 @@ awaitable<std::optional<bool>> icmp_recheck::try_witness(std::size_t witness, un
   }
   std::erase_if(back_, [witness](const outcome& o) { return o.id == witness; });
   if (silent_at) {
-    icmp_.tighten_to(*silent_at, clean_tokens);
+    icmp_.tighten_to(*silent_at, icmp_clean_tokens);
     judge_again();
     co_return false;
   }
@@ -341,7 +340,7 @@ awaitable<std::optional<bool>> icmp_recheck::try_witness(std::size_t witness, un
 awaitable<void> icmp_recheck::confirm_burst(std::size_t witness, time_point deadline) {
   auto unproven = [this] {
     return static_cast<double>(icmp_.errors_seen()) < icmp_.limit().burst &&
-           icmp_.tokens_before(clock::now()) >= clean_tokens;
+           icmp_.tokens_before(clock::now()) >= icmp_clean_tokens;
   };
   while (host_.live() && clock::now() < deadline && unproven()) {
     if (!co_await try_witness(witness, 1)) co_return;
@@ -359,7 +358,7 @@ awaitable<void> icmp_recheck::confirm_burst(std::size_t witness, time_point dead
 // where the model holds less than a token beyond what a clean silence needs.
 awaitable<void> icmp_recheck::audit(std::size_t witness, time_point deadline) {
   audit_due_ = false;
-  time_point ready = icmp_.refilled_to(clean_tokens, clock::now());
+  time_point ready = icmp_.refilled_to(icmp_clean_tokens, clock::now());
   if (ready >= deadline) co_return;
   if (ready > clock::now()) co_await host_.sleep_until(ready);
   if (!host_.live()) co_return;
@@ -395,7 +394,7 @@ awaitable<void> icmp_recheck::run_batch(std::deque<std::size_t>& queue, time_poi
     time_point now = clock::now();
     time_point next_due = expire_risk(now);
     double tokens = icmp_.tokens_before(now);
-    bool open = now < deadline && tokens >= clean_tokens;
+    bool open = now < deadline && tokens >= icmp_clean_tokens;
     std::deque<std::size_t>* from = !ready_checked_.empty() ? &ready_checked_
                                     : !ready_fresh_.empty() ? &ready_fresh_
                                     : !ready_again_.empty() ? &ready_again_
@@ -406,7 +405,7 @@ awaitable<void> icmp_recheck::run_batch(std::deque<std::size_t>& queue, time_poi
       // Errors the batch may draw before the bucket is down to the margin: the last of them
       // still finds a token, and every try sent before it a spare one. Up to that many tries at
       // risk are safe whatever they draw.
-      double payable = std::floor(tokens - clean_tokens) + 1;
+      double payable = std::floor(tokens - icmp_clean_tokens) + 1;
       // A target that showed more errors than the model allows may refill faster: an
       // optimistic batch (no bound on the tries at risk) lets its errors show by how much.
       if (optimistic_) payable = static_cast<double>(max_batch);
@@ -414,12 +413,12 @@ awaitable<void> icmp_recheck::run_batch(std::deque<std::size_t>& queue, time_poi
       // draw (at their send times, refilling since), keeps a share of a token above the margin.
       double deficit = 0;
       if (static_cast<double>(tries_at_risk_) >= payable) {
-        deficit = clean_tokens - risk_share - expected_tokens(now) + risk;
+        deficit = icmp_clean_tokens - risk_share - expected_tokens(now) + risk;
       }
       if (deficit <= 0) {
         if (co_await host_.wait_send_slots(1) == 0) break;
         take_outcomes();  // what came back while waiting for the slot may close the bucket
-        if (icmp_.tokens_before(clock::now()) < clean_tokens || from->empty()) continue;
+        if (icmp_.tokens_before(clock::now()) < icmp_clean_tokens || from->empty()) continue;
         std::size_t id = from->front();
         from->pop_front();
         suspect& s = suspects_[id];
@@ -488,7 +487,7 @@ awaitable<void> icmp_recheck::run(std::vector<undecided_port> ports, recheck_opt
       co_await audit(*o.witness, deadline);
       continue;
     }
-    time_point ready = icmp_.refilled_to(clean_tokens, now);
+    time_point ready = icmp_.refilled_to(icmp_clean_tokens, now);
     if (ready > now) {
       if (ready >= deadline) break;
       co_await host_.sleep_until(ready);

@@ -43,6 +43,8 @@ namespace breakwater::probe {
 
 // Spare tokens demanded of the ICMP limit model, for errors lost on the way back unseen.
 inline constexpr double icmp_token_margin = 1.0;
+// Tokens the target must hold for a probe's silence to show that no error was suppressed.
+inline constexpr double icmp_clean_tokens = 1.0 + icmp_token_margin;
 // Probes to different ports may take paths whose delays differ by a little (equal-cost routes
 // hash on ports) and overtake each other: an error drawn by a probe sent this much later than a
 // silent one may have spent the target's token first. Judging silences, the model counts it.
@@ -98,6 +100,12 @@ struct recheck_options {
 // suspects and a clean try of a closed one goes unanswered with chance `loss`.
 unsigned needed_clean_for(double hidden, double loss, unsigned needed,
                           double max_wrong = max_expected_wrong);
+
+// Whether a try sent at `sent` and left unanswered is a clean silence: the model held the
+// spare token after every error drawn by the tries sent before it (and, for reordering, just
+// after it), so a closed port would have answered. Judged once those errors are in: at the
+// try's timeout or later.
+bool clean_silence(const icmp_limit_model& icmp, time_point sent);
 
 class icmp_recheck {
  public:

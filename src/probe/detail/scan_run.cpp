@@ -329,7 +329,7 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, unsigned try_number,
       r.silent_at.push_back(sent);
       if (ph == phase::recheck) {
         recheck_.on_silence(idx, sent);
-      } else if (r.tries < tries_) {
+      } else if (r.tries < tries_ || wants_clean_try(r)) {
         enqueue(idx);
       }
       return;
@@ -436,7 +436,7 @@ bool scan_run::limit_spent(time_point now) {
   // per try quadratic, so the answer is reused for a few milliseconds.
   if (now - hidden_checked_at_ > std::chrono::milliseconds(5)) {
     hidden_checked_at_ = now;
-    spent_until_ = icmp_.refilled_to(1.0 + icmp_token_margin, now);
+    spent_until_ = icmp_.refilled_to(icmp_clean_tokens, now);
   }
   return now < spent_until_;
 }
@@ -451,12 +451,24 @@ bool scan_run::limit_spent(time_point now) {
 std::optional<time_point> scan_run::yield_until(time_point now) {
   constexpr duration look_again = std::chrono::milliseconds(5);
   const auto max_yield = std::chrono::duration_cast<duration>(
-      std::chrono::duration<double>(icmp_.limit().refill) * (1.0 + icmp_token_margin));
+      std::chrono::duration<double>(icmp_.limit().refill) * icmp_clean_tokens);
   if (eng_->scans < 2 || yielded_ >= max_yield || !limit_spent(now)) return std::nullopt;
   // Only while another scan was held back by the engine-wide pace lately: else the slots
   // would go unused.
   if (eng_->held.recent(now) <= held_.recent(now)) return std::nullopt;
   return std::min(spent_until_, now + look_again);
+}
+
+// A scan that held its tries for others shares a pace they wait for, and a re-check after its
+// main pass would add a round of its own to its time (the last tries' timeout, the re-check's
+// tries and theirs). So a port left silent with fewer than two clean silences, what the
+// re-check asks of it (needed_clean_for), gets its next clean try here, one try more at most.
+// A scan that never held leaves them to the re-check, which paces them by the target's tokens.
+bool scan_run::wants_clean_try(const record& r) const {
+  if (yielded_ == duration::zero() || r.tries != tries_ || icmp_.untouched()) return false;
+  unsigned clean = 0;
+  for (time_point t : r.silent_at) clean += clean_silence(icmp_, t) ? 1u : 0u;
+  return clean < std::min(2u, tries_);
 }
 
 void scan_run::send(std::size_t idx) { launch(idx, rtt_.timeout_for_try(2), phase::recheck); }

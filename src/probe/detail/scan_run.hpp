@@ -91,6 +91,7 @@ class scan_run : public std::enable_shared_from_this<scan_run>,
   bool retry_would_be_hidden(const record& r);
   bool limit_spent(time_point now);
   std::optional<time_point> yield_until(time_point now);
+  bool wants_clean_try(const record& r) const;
 
   // recheck_host: the re-check's tries go out as this scan's probes. The main pass waits for
   // its send slots, sleeps and checks liveness the same way.
