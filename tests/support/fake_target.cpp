@@ -82,6 +82,7 @@ asio::awaitable<probe_outcome> fake_target::probe(asio::ip::address, std::uint16
                                                   duration timeout) {
   time_point start = clock::now();
   send_times_.push_back(start);
+  first_sent_.emplace(port, start);
   ++per_port_[port];
   max_in_flight_ = std::max(max_in_flight_, ++in_flight_);
 

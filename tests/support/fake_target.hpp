@@ -48,6 +48,8 @@ class fake_target final : public coroutine_prober {
   std::size_t icmp_suppressed() const noexcept { return suppressed_; }
   const std::vector<time_point>& send_times() const noexcept { return send_times_; }
   std::size_t probes_of(std::uint16_t port) const;
+  // When each port probed so far had its first probe.
+  const std::map<std::uint16_t, time_point>& first_sent() const noexcept { return first_sent_; }
 
  private:
   bool lost();
@@ -58,6 +60,7 @@ class fake_target final : public coroutine_prober {
   fake_target_options options_;
   std::map<std::uint16_t, fake_port> ports_;
   std::map<std::uint16_t, std::size_t> per_port_;
+  std::map<std::uint16_t, time_point> first_sent_;
   std::map<std::uint16_t, std::size_t> lose_first_;
   std::mt19937 rng_;
   double tokens_;

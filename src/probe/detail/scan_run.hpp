@@ -89,7 +89,8 @@ class scan_run : public std::enable_shared_from_this<scan_run>,
               std::optional<udp_answer> udp = std::nullopt);
   void start_side_tasks();
   bool retry_would_be_hidden(const record& r);
-  bool limit_spent(time_point now);
+  time_point spent_until(time_point now) const;
+  bool limit_spent(time_point now) const;
   std::optional<time_point> yield_until(time_point now);
   bool wants_clean_try(const record& r) const;
 
@@ -121,9 +122,6 @@ class scan_run : public std::enable_shared_from_this<scan_run>,
   std::size_t decided_ = 0;
   std::size_t transient_failures_ = 0;
   time_point backoff_until_{};
-  // limit_spent's last look at the model, and when the model then had the margin again.
-  time_point hidden_checked_at_{};
-  time_point spent_until_{};
   recent_count held_;   // this scan's own bookings in eng_->held
   duration yielded_{};  // time the main pass held its tries for other scans (yield_until)
   std::vector<flight> flights_;
