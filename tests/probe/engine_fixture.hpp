@@ -1,0 +1,55 @@
+// The engine tests' fixture: an engine on an io_context in virtual time, against the fake
+// target (tests/support/fake_target.hpp). Shared by engine_test.cpp and engine_icmp_test.cpp.
+#pragma once
+
+#include "probe/engine.hpp"
+#include "support/fake_target.hpp"
+#include "support/virtual_time.hpp"
+
+#include <gtest/gtest.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+
+#include <map>
+#include <memory>
+#include <string_view>
+
+namespace breakwater::probe::testing {
+
+struct engine_fixture : ::testing::Test {
+  virtual_time vt;
+  boost::asio::io_context ctx;
+
+  scan_request request(std::string_view ports, scan_options o = {}) {
+    scan_request r;
+    r.target = boost::asio::ip::make_address("198.18.0.2");
+    r.ports = *parse_port_set(ports);
+    r.options = o;
+    return r;
+  }
+
+  scan_result scan(engine& e, scan_request r) {
+    auto out = run_virtual(ctx, e.scan(std::move(r)));
+    EXPECT_TRUE(out.has_value()) << (out ? "" : out.error().message());
+    return *out;
+  }
+
+  static std::map<std::uint16_t, port_result> by_port(const scan_result& r) {
+    std::map<std::uint16_t, port_result> m;
+    for (const auto& p : r.ports) EXPECT_TRUE(m.emplace(p.port, p).second) << p.port;
+    return m;
+  }
+};
+
+// Two open ports, ten resets, one of each ICMP error; every other port dropped.
+inline std::shared_ptr<fake_target> mixed_target(fake_target_options o = {}) {
+  auto t = std::make_shared<fake_target>(o);
+  t->set(22, fake_port::open);
+  t->set(80, fake_port::open);
+  for (std::uint16_t p = 100; p < 110; ++p) t->set(p, fake_port::reset);
+  t->set(135, fake_port::icmp_admin_prohibited);
+  t->set(139, fake_port::icmp_port_unreachable);
+  return t;
+}
+
+}  // namespace breakwater::probe::testing
