@@ -37,6 +37,8 @@ struct shared_pace : ::testing::Test {
   breakwater::probe::testing::virtual_time vt;
   asio::io_context ctx;
   std::shared_ptr<fake_network> net = std::make_shared<fake_network>();
+  // Paced at 4,000 probes a second for all scans; each scan would send 6,000.
+  engine e{ctx.get_executor(), {.max_rate = 4000, .backend = net}};
   const asio::ip::address spender = asio::ip::make_address("198.18.1.1");
   const asio::ip::address busy = asio::ip::make_address("198.18.1.2");
 
@@ -53,7 +55,7 @@ struct shared_pace : ::testing::Test {
   }
 
   // Starts a scan of `target`; its outcome lands in `out`.
-  void start(engine& e, const asio::ip::address& target, const char* ports, scan_outcome& out,
+  void start(const asio::ip::address& target, const char* ports, scan_outcome& out,
              bool seeded = true) {
     scan_request r;
     r.target = target;
@@ -69,6 +71,24 @@ struct shared_pace : ::testing::Test {
     breakwater::probe::testing::run_until(ctx, [&] {
       return std::all_of(outs.begin(), outs.end(), [](auto* o) { return o->has_value(); });
     });
+  }
+
+  // Scans `ports` of the spender while another scan, of `busy_ports` on a target that drops
+  // everything, waits for the pace throughout; returns the spender's result.
+  scan_result beside_busy(const char* ports, const char* busy_ports, bool seeded = true) {
+    auto other = std::make_shared<fake_target>();
+    net->add(busy, other);
+    scan_outcome a;
+    scan_outcome b;
+    start(spender, ports, a, seeded);
+    start(busy, busy_ports, b);
+    run({&a, &b});
+    EXPECT_TRUE(*b);
+    if (*b) {
+      EXPECT_EQ((*b)->summary().stealth, (*b)->ports.size());
+    }
+    EXPECT_TRUE(*a);
+    return *a ? std::move(**a) : scan_result{};
   }
 };
 
@@ -92,19 +112,9 @@ void expect_right(const scan_result& r, const fake_target& t) {
 // where they share the pace, not in a re-check round of their own after it.
 TEST_F(shared_pace, a_scan_whose_target_limit_is_spent_leaves_the_pace_to_others) {
   auto target = spending_target();
-  auto other = std::make_shared<fake_target>();
-  net->add(busy, other);
-  engine e(ctx.get_executor(), {.max_rate = 4000, .backend = net});
-  scan_outcome a;
-  scan_outcome b;
-  start(e, spender, "0-1055", a);
-  start(e, busy, "0-4095", b);
-  run({&a, &b});
-  ASSERT_TRUE(*a);
-  ASSERT_TRUE(*b);
-  expect_right(**a, *target);
-  EXPECT_EQ((*b)->summary().stealth, 4096u);
-  EXPECT_LT(rechecked(**a), 10u);  // 1,040 when it sends on, as alone
+  scan_result a = beside_busy("0-1055", "0-4095");
+  expect_right(a, *target);
+  EXPECT_LT(rechecked(a), 10u);  // 1,040 when it sends on, as alone
   EXPECT_LT(static_cast<double>(target->probes()) / 1056, 2.12);  // 2.79 likewise
 }
 
@@ -115,21 +125,12 @@ TEST_F(shared_pace, a_scan_whose_target_limit_is_spent_leaves_the_pace_to_others
 // ever measured, every port is hedged.)
 TEST_F(shared_pace, a_hedged_try_still_out_is_not_doubled_by_a_clean_try) {
   auto target = spending_target();
-  auto other = std::make_shared<fake_target>();
-  net->add(busy, other);
-  engine e(ctx.get_executor(), {.max_rate = 4000, .backend = net});
   scan_outcome first;
-  start(e, spender, "100-200", first);  // its five errors leave one token, none to spare
+  start(spender, "100-200", first);  // its five errors leave one token, none to spare
   run({&first});
   const std::size_t before = target->probes();
-  scan_outcome a;
-  scan_outcome b;
-  start(e, spender, "700-1055", a, false);
-  start(e, busy, "0-4095", b);
-  run({&a, &b});
-  ASSERT_TRUE(*a);
-  ASSERT_TRUE(*b);
-  expect_right(**a, *target);
+  scan_result a = beside_busy("700-1055", "0-4095", false);
+  expect_right(a, *target);
   // Two each, and a third for the few sent before the scan knew to hold (unclean first
   // tries); 3 x 356 when a silence with a try still out asked for one.
   EXPECT_LT(target->probes() - before, 2u * 356 + 40);
@@ -139,9 +140,8 @@ TEST_F(shared_pace, a_hedged_try_still_out_is_not_doubled_by_a_clean_try) {
 // settles what the spent limit left in doubt, sooner than waiting for the refill would.
 TEST_F(shared_pace, a_scan_alone_does_not_hold_its_tries) {
   auto target = spending_target();
-  engine e(ctx.get_executor(), {.max_rate = 4000, .backend = net});
   scan_outcome a;
-  start(e, spender, "0-1055", a);
+  start(spender, "0-1055", a);
   run({&a});
   ASSERT_TRUE(*a);
   expect_right(**a, *target);
@@ -156,19 +156,10 @@ TEST_F(shared_pace, holding_for_a_target_that_refuses_everything_is_bounded) {
   fo.other_ports = fake_port::icmp_port_unreachable;
   auto target = std::make_shared<fake_target>(fo);
   net->add(spender, target);
-  auto other = std::make_shared<fake_target>();
-  net->add(busy, other);
-  engine e(ctx.get_executor(), {.max_rate = 4000, .backend = net});
-  scan_outcome a;
-  scan_outcome b;
-  start(e, spender, "0-299", a);
-  start(e, busy, "0-8191", b);
-  run({&a, &b});
-  ASSERT_TRUE(*a);
-  ASSERT_TRUE(*b);
+  scan_result a = beside_busy("0-299", "0-8191");
   // The re-check finds what closed ports its budget allows at the target's pace, as it
   // would alone; the rest are stealth, said to be unsure.
-  for (const auto& p : (*a)->ports) {
+  for (const auto& p : a.ports) {
     if (p.state != port_state::closed) {
       EXPECT_EQ(p.rate_limit, recheck::unresolved) << p.port;
     }
