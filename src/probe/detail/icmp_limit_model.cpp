@@ -49,6 +49,14 @@ void icmp_limit_model::refill(bucket_state& b, time_point to) const noexcept {
   b.started = true;
 }
 
+// An error (or `weight` of one) drawn at `at` takes its token. One the model did not expect
+// means the limit is looser than modelled; the bucket stays at zero rather than going
+// negative, so that later estimates stay lower bounds.
+void icmp_limit_model::spend(bucket_state& b, time_point at, double weight) const noexcept {
+  refill(b, at);
+  b.tokens = std::max(0.0, b.tokens - weight);
+}
+
 // Walks the errors of probes sent before `t`, with `pending` (time, weight, sorted by time)
 // spent as well, calling on_error(tokens held) for each error seen before it spends its token;
 // returns the tokens held at `t`.
@@ -65,13 +73,10 @@ double icmp_limit_model::walk(time_point t, OnError on_error,
     if (seen && (!due || consumed_[i] <= pending[j].first)) {
       refill(b, consumed_[i]);
       on_error(b.tokens);
-      // An error the model did not expect means the limit is looser than modelled; stay at
-      // zero rather than going negative so that later estimates stay lower bounds.
-      b.tokens = std::max(0.0, b.tokens - 1.0);
+      spend(b, consumed_[i], 1.0);
       ++i;
     } else {
-      refill(b, pending[j].first);
-      b.tokens = std::max(0.0, b.tokens - pending[j].second);
+      spend(b, pending[j].first, pending[j].second);
       ++j;
     }
   }
@@ -79,13 +84,12 @@ double icmp_limit_model::walk(time_point t, OnError on_error,
   return b.tokens;
 }
 
-// The same steps as walk's for the errors alone, kept.
+// walk's steps for the errors alone, each state kept.
 void icmp_limit_model::extend_after(std::size_t n) const {
   if (after_.size() < consumed_.size()) after_.resize(consumed_.size());
   for (; after_valid_ < n; ++after_valid_) {
     bucket_state b = after_valid_ == 0 ? initial() : after_[after_valid_ - 1];
-    refill(b, consumed_[after_valid_]);
-    b.tokens = std::max(0.0, b.tokens - 1.0);
+    spend(b, consumed_[after_valid_], 1.0);
     after_[after_valid_] = b;
   }
 }

@@ -79,6 +79,7 @@ class icmp_limit_model {
 
   bucket_state initial() const noexcept;
   void refill(bucket_state& b, time_point to) const noexcept;
+  void spend(bucket_state& b, time_point at, double weight) const noexcept;
   template <class OnError>
   double walk(time_point t, OnError on_error,
               const std::vector<std::pair<time_point, double>>& pending) const;
