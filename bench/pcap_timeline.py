@@ -52,8 +52,9 @@ def classify(pkt, server):
     if proto == 17:
         return peer, ("udp" if outbound else "udp answer")
     if proto == 1 and body:
-        kind = {8: "echo", 0: "echo reply", 3: "icmp error"}.get(body[0])
-        return peer, kind
+        # The server's own ICMP (an error it sends, a reply to a visitor's ping) is not a probe.
+        kinds = {8: "echo"} if outbound else {0: "echo reply", 3: "icmp error"}
+        return peer, kinds.get(body[0])
     return None
 
 

@@ -49,6 +49,7 @@ def main():
         (100.070, icmp_unreachable(B, SERVER, tcp(SERVER, B, 40000, 80, 0x02))),
         (100.250, tcp(SERVER, B, 40000, 80, 0x02)),  # B's retry, in the third 100 ms
         (100.260, tcp(SERVER, A, 40000, 22, 0x10)),  # an ACK: not a probe
+        (100.270, icmp_unreachable(SERVER, A, tcp(A, SERVER, 22, 40000, 0x12))),  # the server's
     ]
     failures = []
     with tempfile.TemporaryDirectory() as d:
