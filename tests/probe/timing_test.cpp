@@ -168,6 +168,37 @@ TEST(icmp_limit_model, tightens_to_agree_with_a_silence_that_was_not_clean) {
   EXPECT_LE(m.tokens_before(silent + 10s), 2.0);
 }
 
+// A closed port silent while the model held 2.5 tokens, then an error drawn where it held 2:
+// the target held a token at the silence (the model can only have run further ahead of it
+// since), so the silence lost its own probe or error. An error drawn where the model held
+// more shows nothing, nor does one after the model was corrected in between.
+TEST(icmp_limit_model, a_later_error_shows_a_token_only_where_the_model_held_no_more) {
+  time_point t0 = time_point(1h);
+  auto drained = [&] {
+    icmp_limit_model m;
+    for (int i = 0; i < 6; ++i) m.consume(t0);
+    return m;
+  };
+  const time_point silent = t0 + 2500ms;
+  icmp_limit_model m = drained();
+  EXPECT_NEAR(m.tokens_before(silent), 2.5, 1e-6);
+  m.consume(t0 + 3000ms);  // the model held 3: too many
+  EXPECT_FALSE(m.token_shown_at(silent, m.tokens_before(silent)));
+  m.consume(t0 + 3500ms);  // 2.5 less the token just spent: 1.5
+  EXPECT_TRUE(m.token_shown_at(silent, m.tokens_before(silent)));
+  EXPECT_FALSE(m.token_shown_at(t0 + 3600ms, m.tokens_before(t0 + 3600ms)));  // none after
+
+  icmp_limit_model unseen = drained();
+  unseen.add_unseen(t0 + 3000ms, 2.0);
+  unseen.consume(t0 + 3500ms);
+  EXPECT_FALSE(unseen.token_shown_at(silent, unseen.tokens_before(silent)));
+
+  icmp_limit_model tightened = drained();
+  tightened.tighten();
+  tightened.consume(t0 + 3500ms);
+  EXPECT_FALSE(tightened.token_shown_at(silent, tightened.tokens_before(silent)));
+}
+
 // tokens_before answers from the kept state after each error; it must agree with a plain walk
 // over every error (tokens_expected with nothing pending), less the errors its reorder slack
 // counts early, whatever the order of the errors and questions, across starts from an earlier

@@ -17,9 +17,26 @@ void icmp_limit_model::add_unseen(time_point t, double level) {
   auto n = static_cast<std::size_t>(std::floor(held - level)) + 1;
   for (std::size_t i = 0; i < n; ++i) consume(t - duration(1));
   unseen_ += n;
+  auto at = std::upper_bound(unseen_at_.begin(), unseen_at_.end(), t - duration(1));
+  unseen_at_.insert(at, n, t - duration(1));
+}
+
+bool icmp_limit_model::token_shown_at(time_point t, double held) const {
+  if (tightened_) return false;
+  auto first = std::upper_bound(consumed_.begin(), consumed_.end(), t);
+  auto i = static_cast<std::size_t>(first - consumed_.begin());
+  extend_after(consumed_.size());
+  for (; i < consumed_.size(); ++i) {
+    if (std::binary_search(unseen_at_.begin(), unseen_at_.end(), consumed_[i])) return false;
+    bucket_state b = i == 0 ? initial() : after_[i - 1];
+    refill(b, consumed_[i]);
+    if (b.tokens <= held) return true;
+  }
+  return false;
 }
 
 void icmp_limit_model::tighten() {
+  tightened_ = true;
   if (limit_.burst > 2) {
     limit_.burst = std::max(2.0, std::floor(limit_.burst / 2));
   } else {

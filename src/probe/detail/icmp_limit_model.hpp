@@ -58,6 +58,13 @@ class icmp_limit_model {
   // modelled. Errors never seen are counted just before `t` until the model holds less than
   // `level` there (what a lost error would explain; later moments follow from it).
   void add_unseen(time_point t, double level);
+  // Whether an error seen after `t` shows that the target held a token at `t`: one drawn
+  // where the model held no more than `held` (what it held at `t`). What the model holds
+  // beyond the target only grows with time (errors lost on the way add to it, as does a
+  // refill slower than modelled), so the target held at `t` at least what it held for that
+  // error less what the model held more, a token. A correction of the model in between (an
+  // unseen error counted, a tightening) can lower it there, and then nothing is shown.
+  bool token_shown_at(time_point t, double held) const;
   // The target holds fewer tokens than modelled: halves the burst, down to 2 (with the
   // margin of one token a clean silence needs, a burst of 2 is safe for a target's burst of
   // 1), then doubles the refill time. Every moment's tokens are then at most what they were.
@@ -90,6 +97,8 @@ class icmp_limit_model {
   std::optional<icmp_bucket> start_;
   std::vector<time_point> consumed_;  // sorted; the unseen ones too
   std::size_t unseen_ = 0;
+  std::vector<time_point> unseen_at_;  // sorted: the unseen ones alone
+  bool tightened_ = false;
   // The bucket just after each error spent its token, valid for the first after_valid_
   // errors: tokens_before finds the last error before its moment by binary search and refills
   // from there, so that asking for any moment, in any order, costs a logarithm and not a walk

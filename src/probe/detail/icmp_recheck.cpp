@@ -279,6 +279,16 @@ void icmp_recheck::take_outcomes() {
 }
 
 void icmp_recheck::contradicted(std::size_t id) {
+  // Later errors show that the target held a token at each of its clean silences: its own
+  // try or error was lost there, the model stands, and the silences of others stay clean
+  // (counting an unseen error would cost every port tried after it a refill).
+  const auto& silent = suspects_[id].silent_at;
+  if (std::all_of(silent.begin(), silent.end(), [this](time_point t) {
+        double held = icmp_.tokens_before(t, icmp_reorder_slack);
+        return held < icmp_clean_tokens || icmp_.token_shown_at(t, held);
+      })) {
+    return;
+  }
   ++contradictions_;
   if (contradictions_ > 1) icmp_.tighten();
   for (time_point t : suspects_[id].silent_at) {

@@ -157,7 +157,9 @@ class icmp_recheck {
 
   bool clean(time_point sent) const;
   // `id` answered with an error after silences the model called clean: the model is made to
-  // agree, and every silence is judged again.
+  // agree, and every silence is judged again; unless later errors show the target held a
+  // token at each of those silences (icmp_limit_model::token_shown_at), where the port's own
+  // probe or error was lost.
   void contradicted(std::size_t id);
   void judge_again();
   boost::asio::awaitable<std::optional<bool>> try_witness(std::size_t witness, unsigned n);
