@@ -162,6 +162,13 @@ class icmp_recheck {
   // probe or error was lost.
   void contradicted(std::size_t id);
   void judge_again();
+  // What `n` tries of the witness sent at once drew (the first silent one's send time).
+  struct witness_tries {
+    unsigned sent = 0;
+    unsigned errors = 0;
+    std::optional<time_point> silent_at;
+  };
+  boost::asio::awaitable<witness_tries> send_witness(std::size_t witness, unsigned n);
   boost::asio::awaitable<std::optional<bool>> try_witness(std::size_t witness, unsigned n);
   boost::asio::awaitable<void> confirm_burst(std::size_t witness, time_point deadline);
   boost::asio::awaitable<void> audit(std::size_t witness, time_point deadline);
