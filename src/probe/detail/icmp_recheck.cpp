@@ -247,20 +247,24 @@ void icmp_recheck::take_outcomes() {
         if (o.what == outcome::kind::error) expected_stale_ = true;
         if (first && o.what == outcome::kind::error && s.clean_silences > 0) contradicted(o.id);
         // An error shows a token where the model had one: the silences before it stand.
-        if (o.what == outcome::kind::error) audit_due_ = false;
+        if (o.what == outcome::kind::error) vouched_ = std::max(vouched_, latest_clean_);
         break;
       }
       case outcome::kind::silence:
         if (!s.answered) s.silent_at.push_back(o.sent);
         if (s.answered || s.settled) break;
         if (!clean(o.sent)) {
-          // No evidence against a hidden error: it waits for the next batch.
-          s.allowance = 0;
+          // No evidence against a hidden error: the try is given back, to go again once the
+          // bucket allows.
           s.settled = enough(s);
+          if (!s.settled) {
+            ++s.allowance;
+            if (s.in_flight == 0) make_ready(o.id, s, false);
+          }
           break;
         }
         (fresh ? fresh_tries_ : low_tries_) += 1;
-        audit_due_ = true;
+        latest_clean_ = std::max(latest_clean_, o.sent);
         ++s.clean_silences;
         if (enough(s)) {
           s.settled = true;
@@ -320,7 +324,13 @@ awaitable<icmp_recheck::witness_tries> icmp_recheck::send_witness(std::size_t wi
     if (slots == 0) break;
     for (; slots > 0 && w.sent < n; --slots, ++w.sent) host_.send(witness);
   }
-  co_await host_.wait_all_back();
+  // Every try of the witness comes back (an answer, its timeout, or a failure to send), and
+  // takes a look at least until its timeout; other tries' outcomes wait in back_ meanwhile.
+  auto own = [&] {
+    return static_cast<unsigned>(std::count_if(back_.begin(), back_.end(),
+                                               [&](const outcome& o) { return o.id == witness; }));
+  };
+  while (own() < w.sent && host_.live()) co_await host_.wait_back_or(time_point::max());
   for (const outcome& o : back_) {
     if (o.id != witness) continue;
     if (o.what == outcome::kind::error || o.what == outcome::kind::answer) ++w.errors;
@@ -383,7 +393,7 @@ awaitable<void> icmp_recheck::confirm_burst(std::size_t witness, time_point dead
 // model holds beyond one, all at once: every try must draw an error, and the last is made
 // where the model holds less than a token beyond what a clean silence needs.
 awaitable<void> icmp_recheck::audit(std::size_t witness, time_point deadline) {
-  audit_due_ = false;
+  vouched_ = std::max(vouched_, latest_clean_);
   time_point ready = icmp_.refilled_to(icmp_clean_tokens, clock::now());
   if (ready >= deadline) co_return;
   if (ready > clock::now()) co_await host_.sleep_until(ready);
@@ -391,6 +401,48 @@ awaitable<void> icmp_recheck::audit(std::size_t witness, time_point deadline) {
   double held = std::min(icmp_.tokens_before(clock::now()), icmp_.limit().burst);
   auto tries = static_cast<unsigned>(std::max(1.0, std::floor(held - 1.0)));
   co_await try_witness(witness, tries);
+}
+
+// A batch's last tries wait out their timeouts, and the audit after them would add its own
+// round trip. But once every try of the batch has been sent and none is still at risk of
+// drawing an error (each is past the time its error would have come back), the audit may be
+// made at once: it proves the model at the moment it is sent, which covers every try sent
+// before it, whenever that try's silence is judged. Its tries are those of audit, and a
+// silent witness counts as it does there.
+awaitable<bool> icmp_recheck::early_audit(const std::vector<std::size_t>& batch, double tokens) {
+  if (!witness_ || audited_early_ || !audit_due() || tries_at_risk_ > 0 || in_flight_ == 0 ||
+      tokens < icmp_clean_tokens || !queue_->empty()) {
+    co_return false;
+  }
+  for (std::size_t id : batch) {
+    const suspect& s = suspects_[id];
+    if (s.allowance > 0 && !s.answered && !s.settled) co_return false;  // a try to go
+  }
+  audited_early_ = true;
+  const time_point at = clock::now();
+  double held = std::min(tokens, icmp_.limit().burst);
+  auto tries = static_cast<unsigned>(std::max(1.0, std::floor(held - 1.0)));
+  std::optional<bool> passed = co_await try_witness(*witness_, tries);
+  if (passed && *passed) vouched_ = std::max(vouched_, at);
+  co_return true;
+}
+
+// Nothing is ready, and the bucket will fill up and spill over before a try out falls
+// overdue: an error drawn now costs a token that would be lost anyway. So that many suspects
+// with a try still out may have their next one now rather than once that try is overdue; at
+// a refill of a thousand a second this saves the last round a timeout.
+void icmp_recheck::overflowing(const std::vector<std::size_t>& batch, double tokens) {
+  const double refilled = std::chrono::duration<double>(host_.answer_due()) /
+                          std::chrono::duration<double>(icmp_.limit().refill);
+  double spare = std::floor(tokens + refilled - icmp_.limit().burst);
+  for (std::size_t id : batch) {
+    if (spare < 1) return;
+    suspect& s = suspects_[id];
+    if (s.ready || s.in_flight == 0 || s.allowance == 0 || s.answered || s.settled) continue;
+    s.ready = true;
+    ready_again_.push_back(id);
+    spare -= 1;
+  }
 }
 
 // Streams the tries of up to max_batch suspects from the front of the queue while the model
@@ -412,6 +464,7 @@ awaitable<void> icmp_recheck::run_batch(std::deque<std::size_t>& queue, time_poi
     batch.push_back(id);
     make_ready(id, s, false);
   }
+  audited_early_ = false;
   const time_point began = clock::now();
   const double tokens_at_start = icmp_.tokens_before(began);
   const std::size_t errors_before = icmp_.errors_seen();
@@ -421,6 +474,10 @@ awaitable<void> icmp_recheck::run_batch(std::deque<std::size_t>& queue, time_poi
     time_point next_due = expire_risk(now);
     double tokens = icmp_.tokens_before(now);
     bool open = now < deadline && tokens >= icmp_clean_tokens;
+    if (open && ready_checked_.empty() && ready_fresh_.empty() && ready_again_.empty()) {
+      overflowing(batch, tokens);
+      if (ready_again_.empty() && co_await early_audit(batch, tokens)) continue;
+    }
     std::deque<std::size_t>* from = !ready_checked_.empty() ? &ready_checked_
                                     : !ready_fresh_.empty() ? &ready_fresh_
                                     : !ready_again_.empty() ? &ready_again_
@@ -504,12 +561,13 @@ awaitable<void> icmp_recheck::run(std::vector<undecided_port> ports, recheck_opt
   std::deque<std::size_t> queue = triage(std::move(ports), o);
   queue_ = &queue;
   const time_point deadline = clock::now() + o.budget;
+  witness_ = o.witness;
   if (o.witness && !order_.empty()) co_await confirm_burst(*o.witness, deadline);
   while (host_.live()) {
     time_point now = clock::now();
     if (now >= deadline) break;
     if (queue.empty()) {
-      if (!o.witness || !audit_due_) break;
+      if (!o.witness || !audit_due()) break;
       co_await audit(*o.witness, deadline);
       continue;
     }

@@ -162,7 +162,8 @@ class icmp_recheck {
   // probe or error was lost.
   void contradicted(std::size_t id);
   void judge_again();
-  // What `n` tries of the witness sent at once drew (the first silent one's send time).
+  // What `n` tries of the witness sent at once drew (the first silent one's send time), once
+  // each is back; other tries may still be out.
   struct witness_tries {
     unsigned sent = 0;
     unsigned errors = 0;
@@ -186,6 +187,11 @@ class icmp_recheck {
   double expected_tokens(time_point now);
   std::deque<std::size_t> triage(std::vector<undecided_port> ports, const recheck_options& o);
   boost::asio::awaitable<void> run_batch(std::deque<std::size_t>& queue, time_point deadline);
+  // Makes the audit before the batch's last tries are back, when it may (see there); returns
+  // whether it did.
+  boost::asio::awaitable<bool> early_audit(const std::vector<std::size_t>& batch, double tokens);
+  // Makes ready the batch's suspects with a try out and another to go (see there).
+  void overflowing(const std::vector<std::size_t>& batch, double tokens);
   // Applies the outcomes that came back since the last call.
   void take_outcomes();
   double risk_of(const suspect& s) const;
@@ -234,8 +240,15 @@ class icmp_recheck {
   double expected_base_ = 0;
   double risk_since_expected_ = 0;
   bool expected_stale_ = true;
-  // A silence was judged clean since the target last sent an error (see audit).
-  bool audit_due_ = false;
+  // The audit is due while the latest silence judged clean (its try's send time) is later than
+  // what the target last vouched for: every silence judged before an error it sent came back,
+  // or every try sent before an audit (see audit and early_audit).
+  time_point latest_clean_{time_point::min()};
+  time_point vouched_{time_point::min()};
+  bool audit_due() const noexcept { return latest_clean_ > vouched_; }
+  // The witness, and whether the batch running made its audit early (see early_audit).
+  std::optional<std::size_t> witness_;
+  bool audited_early_ = false;
 };
 
 }  // namespace breakwater::probe
