@@ -152,7 +152,7 @@ class mini_scan final : public recheck_host {
     if (o.what == probe_outcome::kind::answered) {
       bool icmp_error = o.why == reason::icmp_unreachable;
       if (icmp_error) icmp.consume(sent);
-      if (recheck_) recheck_->on_answer(port, icmp_error);
+      if (recheck_) recheck_->on_answer(port, icmp_error, sent);
       verdicts.emplace(port, verdict{o.state(), recheck_ ? recheck::rechecked : recheck::none});
       return;
     }

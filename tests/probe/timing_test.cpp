@@ -171,7 +171,8 @@ TEST(icmp_limit_model, tightens_to_agree_with_a_silence_that_was_not_clean) {
 // A closed port silent while the model held 2.5 tokens, then an error drawn where it held 2:
 // the target held a token at the silence (the model can only have run further ahead of it
 // since), so the silence lost its own probe or error. An error drawn where the model held
-// more shows nothing, nor does one after the model was corrected in between.
+// more shows nothing, nor does one after the model was corrected, or full, in between, nor
+// one from a target whose limit showed itself looser than modelled.
 TEST(icmp_limit_model, a_later_error_shows_a_token_only_where_the_model_held_no_more) {
   time_point t0 = time_point(1h);
   auto drained = [&] {
@@ -197,6 +198,20 @@ TEST(icmp_limit_model, a_later_error_shows_a_token_only_where_the_model_held_no_
   tightened.tighten();
   tightened.consume(t0 + 3500ms);
   EXPECT_FALSE(tightened.token_shown_at(silent, tightened.tokens_before(silent)));
+
+  // Full in between: a target the model was over (two errors lost, say) may have caught up
+  // with it there, so later errors, even where the model held little, show nothing.
+  icmp_limit_model full = drained();
+  for (int i = 0; i < 5; ++i) full.consume(t0 + 10s + std::chrono::milliseconds(i));
+  EXPECT_FALSE(full.token_shown_at(silent, full.tokens_before(silent)));
+
+  // An error the model held no token for: the limit is looser than modelled, and what the
+  // model holds beyond the target may shrink with time.
+  icmp_limit_model looser = drained();
+  looser.consume(t0 + 100ms);  // the model held a tenth of a token
+  looser.consume(t0 + 3000ms);
+  looser.consume(t0 + 3001ms);  // the model held 1.9, less than at `silent`
+  EXPECT_FALSE(looser.token_shown_at(silent, looser.tokens_before(silent)));
 }
 
 // tokens_before answers from the kept state after each error; it must agree with a plain walk

@@ -22,15 +22,22 @@ void icmp_limit_model::add_unseen(time_point t, double level) {
 }
 
 bool icmp_limit_model::token_shown_at(time_point t, double held) const {
-  if (tightened_) return false;
+  if (tightened_ || looser_than_modelled()) return false;
   auto first = std::upper_bound(consumed_.begin(), consumed_.end(), t);
   auto i = static_cast<std::size_t>(first - consumed_.begin());
-  extend_after(consumed_.size());
   for (; i < consumed_.size(); ++i) {
     if (std::binary_search(unseen_at_.begin(), unseen_at_.end(), consumed_[i])) return false;
-    bucket_state b = i == 0 ? initial() : after_[i - 1];
-    refill(b, consumed_[i]);
-    if (b.tokens <= held) return true;
+    double before = tokens_before(consumed_[i]);
+    // Full (the most it ever is just before an error): the target may have caught up.
+    if (before >= limit_.burst) return false;
+    if (before <= held) return true;
+  }
+  return false;
+}
+
+bool icmp_limit_model::looser_than_modelled() const {
+  for (time_point e : consumed_) {
+    if (tokens_before(e) < 1.0 - 1e-9) return true;
   }
   return false;
 }

@@ -60,10 +60,12 @@ class icmp_limit_model {
   void add_unseen(time_point t, double level);
   // Whether an error seen after `t` shows that the target held a token at `t`: one drawn
   // where the model held no more than `held` (what it held at `t`). What the model holds
-  // beyond the target only grows with time (errors lost on the way add to it, as does a
-  // refill slower than modelled), so the target held at `t` at least what it held for that
-  // error less what the model held more, a token. A correction of the model in between (an
-  // unseen error counted, a tightening) can lower it there, and then nothing is shown.
+  // beyond the target grows with time (errors lost on the way add to it, as does a refill
+  // slower than modelled), so the target held at `t` at least what it held for that error
+  // less what the model held more, a token. It shrinks only where the model is full and the
+  // target is not, where the target refills faster than modelled, or where the model was
+  // corrected (an unseen error counted, a tightening): with any of these between, nothing is
+  // shown. A limit looser than modelled shows itself as an error the model held no token for.
   bool token_shown_at(time_point t, double held) const;
   // The target holds fewer tokens than modelled: halves the burst, down to 2 (with the
   // margin of one token a clean silence needs, a burst of 2 is safe for a target's burst of
@@ -90,6 +92,8 @@ class icmp_limit_model {
   template <class OnError>
   double walk(time_point t, OnError on_error,
               const std::vector<std::pair<time_point, double>>& pending) const;
+  // An error was drawn where the model held less than a token.
+  bool looser_than_modelled() const;
   // Makes after_ hold the state after each of the first `n` errors.
   void extend_after(std::size_t n) const;
 

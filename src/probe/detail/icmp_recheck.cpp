@@ -28,8 +28,8 @@ constexpr double low_prior_tries = 64;
 
 }  // namespace
 
-void icmp_recheck::on_answer(std::size_t id, bool icmp_error) {
-  back_.push_back({id, icmp_error ? outcome::kind::error : outcome::kind::answer, {}});
+void icmp_recheck::on_answer(std::size_t id, bool icmp_error, time_point sent) {
+  back_.push_back({id, icmp_error ? outcome::kind::error : outcome::kind::answer, sent});
 }
 
 void icmp_recheck::on_silence(std::size_t id, time_point sent) {
@@ -224,7 +224,8 @@ void icmp_recheck::take_outcomes() {
     if (it == suspects_.end()) continue;
     suspect& s = it->second;
     // Whether the try was a fresh suspect's when it left (one at a time: a fresh suspect's next
-    // try leaves once this one is overdue, and the suspect is quiet by then).
+    // try leaves once this one is overdue, and the suspect is quiet by then; or while the
+    // bucket spills over, and then both count as fresh).
     bool fresh = s.fresh_out > 0;
     if (fresh) --s.fresh_out;
     if (s.in_flight > 0) {
@@ -247,7 +248,7 @@ void icmp_recheck::take_outcomes() {
         if (o.what == outcome::kind::error) expected_stale_ = true;
         if (first && o.what == outcome::kind::error && s.clean_silences > 0) contradicted(o.id);
         // An error shows a token where the model had one: the silences before it stand.
-        if (o.what == outcome::kind::error) vouched_ = std::max(vouched_, latest_clean_);
+        if (o.what == outcome::kind::error) vouched_ = std::max(vouched_, o.sent);
         break;
       }
       case outcome::kind::silence:
@@ -258,7 +259,8 @@ void icmp_recheck::take_outcomes() {
           // bucket allows.
           s.settled = enough(s);
           if (!s.settled) {
-            ++s.allowance;
+            unsigned lack = lacking(s);
+            s.allowance = lack > s.in_flight ? lack - s.in_flight : 0;
             if (s.in_flight == 0) make_ready(o.id, s, false);
           }
           break;
@@ -348,9 +350,11 @@ awaitable<icmp_recheck::witness_tries> icmp_recheck::send_witness(std::size_t wi
 // A single try that goes unanswered is most often a loss (one try in fifty at 1% each way),
 // not a model over by more than its margin, and tightening costs the scan a refill or two.
 // So it is tried once more while the model holds less than a token beyond what a clean
-// silence needs: an error then proves what the audit asks of one (see audit). That saves the
-// scan where the probe was lost on the way there; where its error was lost on the way back,
-// the token is gone and the second try is silent too.
+// silence needs: an error then proves what the audit asks of one (see audit), at the first
+// try's moment too, as the model gained since exactly what the target did at most. A model
+// over by a whole token or more (errors lost earlier) leaves the target short of a token for
+// the second try as well. If the first try's error was lost, its token is gone too, and the
+// second try shows whether the target held another.
 awaitable<std::optional<bool>> icmp_recheck::try_witness(std::size_t witness, unsigned n) {
   witness_tries w = co_await send_witness(witness, n);
   if (w.silent_at && n == 1 && host_.live() &&
@@ -420,21 +424,21 @@ awaitable<bool> icmp_recheck::early_audit(const std::vector<std::size_t>& batch,
   }
   audited_early_ = true;
   const time_point at = clock::now();
-  double held = std::min(tokens, icmp_.limit().burst);
-  auto tries = static_cast<unsigned>(std::max(1.0, std::floor(held - 1.0)));
+  auto tries = static_cast<unsigned>(std::max(1.0, std::floor(tokens - 1.0)));
   std::optional<bool> passed = co_await try_witness(*witness_, tries);
   if (passed && *passed) vouched_ = std::max(vouched_, at);
   co_return true;
 }
 
-// Nothing is ready, and the bucket will fill up and spill over before a try out falls
-// overdue: an error drawn now costs a token that would be lost anyway. So that many suspects
-// with a try still out may have their next one now rather than once that try is overdue; at
-// a refill of a thousand a second this saves the last round a timeout.
-void icmp_recheck::overflowing(const std::vector<std::size_t>& batch, double tokens) {
+// Nothing is ready, and the bucket (less the errors the tries out are likely to draw) will
+// fill up and spill over before a try out falls overdue: an error drawn now costs a token that
+// would be lost anyway. So that many suspects with a try still out may have their next one
+// now rather than once that try is overdue; at a refill of a thousand a second this saves the
+// last round a timeout.
+void icmp_recheck::overflowing(const std::vector<std::size_t>& batch) {
   const double refilled = std::chrono::duration<double>(host_.answer_due()) /
                           std::chrono::duration<double>(icmp_.limit().refill);
-  double spare = std::floor(tokens + refilled - icmp_.limit().burst);
+  double spare = std::floor(expected_tokens(clock::now()) + refilled - icmp_.limit().burst);
   for (std::size_t id : batch) {
     if (spare < 1) return;
     suspect& s = suspects_[id];
@@ -443,6 +447,16 @@ void icmp_recheck::overflowing(const std::vector<std::size_t>& batch, double tok
     ready_again_.push_back(id);
     spare -= 1;
   }
+}
+
+// While the bucket holds a clean silence's tokens and no suspect is ready: suspects with a try
+// out may go again if the bucket spills over, else the audit may be made early. Returns
+// whether the audit was (outcomes came back meanwhile).
+awaitable<bool> icmp_recheck::when_idle(const std::vector<std::size_t>& batch, double tokens) {
+  if (!ready_checked_.empty() || !ready_fresh_.empty() || !ready_again_.empty()) co_return false;
+  overflowing(batch);
+  if (!ready_again_.empty()) co_return false;
+  co_return co_await early_audit(batch, tokens);
 }
 
 // Streams the tries of up to max_batch suspects from the front of the queue while the model
@@ -474,10 +488,7 @@ awaitable<void> icmp_recheck::run_batch(std::deque<std::size_t>& queue, time_poi
     time_point next_due = expire_risk(now);
     double tokens = icmp_.tokens_before(now);
     bool open = now < deadline && tokens >= icmp_clean_tokens;
-    if (open && ready_checked_.empty() && ready_fresh_.empty() && ready_again_.empty()) {
-      overflowing(batch, tokens);
-      if (ready_again_.empty() && co_await early_audit(batch, tokens)) continue;
-    }
+    if (open && co_await when_idle(batch, tokens)) continue;
     std::deque<std::size_t>* from = !ready_checked_.empty() ? &ready_checked_
                                     : !ready_fresh_.empty() ? &ready_fresh_
                                     : !ready_again_.empty() ? &ready_again_

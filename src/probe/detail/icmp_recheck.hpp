@@ -120,7 +120,7 @@ class icmp_recheck {
   // The outcome of a try sent by host.send: an answer (a repeated one included); nothing back
   // by its timeout (`sent`: when the try left); or a try that failed for a passing local
   // reason and so shows nothing either way. A cancelled try is none of these.
-  void on_answer(std::size_t id, bool icmp_error);
+  void on_answer(std::size_t id, bool icmp_error, time_point sent);
   void on_silence(std::size_t id, time_point sent);
   void on_unsent(std::size_t id);
 
@@ -191,7 +191,8 @@ class icmp_recheck {
   // whether it did.
   boost::asio::awaitable<bool> early_audit(const std::vector<std::size_t>& batch, double tokens);
   // Makes ready the batch's suspects with a try out and another to go (see there).
-  void overflowing(const std::vector<std::size_t>& batch, double tokens);
+  void overflowing(const std::vector<std::size_t>& batch);
+  boost::asio::awaitable<bool> when_idle(const std::vector<std::size_t>& batch, double tokens);
   // Applies the outcomes that came back since the last call.
   void take_outcomes();
   double risk_of(const suspect& s) const;
@@ -212,7 +213,8 @@ class icmp_recheck {
   // risk, tries_at_risk_ counts them.
   std::deque<risky> at_risk_;
   // The batch's suspects with a try to go: with a clean or quiet silence and none out, fresh
-  // ones, and low-risk ones whose last try is still out (served in that order).
+  // ones, and those whose last try is still out (low-risk ones, or any while the bucket spills
+  // over: see overflowing), served in that order.
   std::deque<std::size_t> ready_checked_;
   std::deque<std::size_t> ready_fresh_;
   std::deque<std::size_t> ready_again_;
@@ -241,8 +243,8 @@ class icmp_recheck {
   double risk_since_expected_ = 0;
   bool expected_stale_ = true;
   // The audit is due while the latest silence judged clean (its try's send time) is later than
-  // what the target last vouched for: every silence judged before an error it sent came back,
-  // or every try sent before an audit (see audit and early_audit).
+  // what the target last vouched for: every try sent before one that drew an error, or before
+  // an audit (see audit and early_audit).
   time_point latest_clean_{time_point::min()};
   time_point vouched_{time_point::min()};
   bool audit_due() const noexcept { return latest_clean_ > vouched_; }

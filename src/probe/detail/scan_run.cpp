@@ -322,7 +322,7 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, unsigned try_number,
         tries_for_loss();
       }
       if (o.why == reason::icmp_unreachable) icmp_.consume(sent);
-      if (ph == phase::recheck) recheck_.on_answer(idx, o.why == reason::icmp_unreachable);
+      if (ph == phase::recheck) recheck_.on_answer(idx, o.why == reason::icmp_unreachable, sent);
       if (!r.decided) {
         decide(idx, o.state(req_.target.is_v6()), o.why, o.icmp, o.rtt,
                ph == phase::recheck ? recheck::rechecked : recheck::none, try_number, o.udp);
