@@ -262,6 +262,7 @@ void icmp_recheck::take_outcomes() {
             unsigned lack = lacking(s);
             s.allowance = lack > s.in_flight ? lack - s.in_flight : 0;
             if (s.in_flight == 0) make_ready(o.id, s, false);
+            note_waiting(o.id, s);
           }
           break;
         }
@@ -413,15 +414,14 @@ awaitable<void> icmp_recheck::audit(std::size_t witness, time_point deadline) {
 // made at once: it proves the model at the moment it is sent, which covers every try sent
 // before it, whenever that try's silence is judged. Its tries are those of audit, and a
 // silent witness counts as it does there.
-awaitable<bool> icmp_recheck::early_audit(const std::vector<std::size_t>& batch, double tokens) {
+awaitable<bool> icmp_recheck::early_audit(double tokens) {
   if (!witness_ || audited_early_ || !audit_due() || tries_at_risk_ > 0 || in_flight_ == 0 ||
       tokens < icmp_clean_tokens || !queue_->empty()) {
     co_return false;
   }
-  for (std::size_t id : batch) {
-    const suspect& s = suspects_[id];
-    if (s.allowance > 0 && !s.answered && !s.settled) co_return false;  // a try to go
-  }
+  // Nothing is ready (see when_idle); a suspect waiting for its try to come back has one to go.
+  while (!waiting_.empty() && !is_waiting(suspects_[waiting_.front()])) waiting_.pop_front();
+  if (!waiting_.empty()) co_return false;
   audited_early_ = true;
   const time_point at = clock::now();
   auto tries = static_cast<unsigned>(std::max(1.0, std::floor(tokens - 1.0)));
@@ -432,31 +432,39 @@ awaitable<bool> icmp_recheck::early_audit(const std::vector<std::size_t>& batch,
 
 // Nothing is ready, and the bucket (less the errors the tries out are likely to draw) will
 // fill up and spill over before a try out falls overdue: an error drawn now costs a token that
-// would be lost anyway. So that many suspects with a try still out may have their next one
+// would be lost anyway. So that many suspects waiting for a try out may have their next one
 // now rather than once that try is overdue; at a refill of a thousand a second this saves the
 // last round a timeout.
-void icmp_recheck::overflowing(const std::vector<std::size_t>& batch) {
+void icmp_recheck::overflowing() {
   const double refilled = std::chrono::duration<double>(host_.answer_due()) /
                           std::chrono::duration<double>(icmp_.limit().refill);
   double spare = std::floor(expected_tokens(clock::now()) + refilled - icmp_.limit().burst);
-  for (std::size_t id : batch) {
-    if (spare < 1) return;
+  for (; spare >= 1 && !waiting_.empty(); waiting_.pop_front()) {
+    std::size_t id = waiting_.front();
     suspect& s = suspects_[id];
-    if (s.ready || s.in_flight == 0 || s.allowance == 0 || s.answered || s.settled) continue;
+    if (!is_waiting(s)) continue;
     s.ready = true;
     ready_again_.push_back(id);
     spare -= 1;
   }
 }
 
+void icmp_recheck::note_waiting(std::size_t id, const suspect& s) {
+  if (is_waiting(s)) waiting_.push_back(id);
+}
+
+bool icmp_recheck::is_waiting(const suspect& s) {
+  return !s.ready && s.in_flight > 0 && s.allowance > 0 && !s.answered && !s.settled;
+}
+
 // While the bucket holds a clean silence's tokens and no suspect is ready: suspects with a try
 // out may go again if the bucket spills over, else the audit may be made early. Returns
 // whether the audit was (outcomes came back meanwhile).
-awaitable<bool> icmp_recheck::when_idle(const std::vector<std::size_t>& batch, double tokens) {
+awaitable<bool> icmp_recheck::when_idle(double tokens) {
   if (!ready_checked_.empty() || !ready_fresh_.empty() || !ready_again_.empty()) co_return false;
-  overflowing(batch);
+  overflowing();
   if (!ready_again_.empty()) co_return false;
-  co_return co_await early_audit(batch, tokens);
+  co_return co_await early_audit(tokens);
 }
 
 // Streams the tries of up to max_batch suspects from the front of the queue while the model
@@ -467,6 +475,7 @@ awaitable<void> icmp_recheck::run_batch(std::deque<std::size_t>& queue, time_poi
   ready_fresh_.clear();
   ready_checked_.clear();
   ready_again_.clear();
+  waiting_.clear();
   while (batch.size() < max_batch && !queue.empty()) {
     std::size_t id = queue.front();
     queue.pop_front();
@@ -488,7 +497,7 @@ awaitable<void> icmp_recheck::run_batch(std::deque<std::size_t>& queue, time_poi
     time_point next_due = expire_risk(now);
     double tokens = icmp_.tokens_before(now);
     bool open = now < deadline && tokens >= icmp_clean_tokens;
-    if (open && co_await when_idle(batch, tokens)) continue;
+    if (open && co_await when_idle(tokens)) continue;
     std::deque<std::size_t>* from = !ready_checked_.empty() ? &ready_checked_
                                     : !ready_fresh_.empty() ? &ready_fresh_
                                     : !ready_again_.empty() ? &ready_again_
@@ -535,6 +544,7 @@ awaitable<void> icmp_recheck::run_batch(std::deque<std::size_t>& queue, time_poi
           s.ready = true;
           ready_again_.push_back(id);
         }
+        note_waiting(id, s);
         continue;
       }
       // The bucket gains what is missing by then, if nothing comes back first.

@@ -189,10 +189,13 @@ class icmp_recheck {
   boost::asio::awaitable<void> run_batch(std::deque<std::size_t>& queue, time_point deadline);
   // Makes the audit before the batch's last tries are back, when it may (see there); returns
   // whether it did.
-  boost::asio::awaitable<bool> early_audit(const std::vector<std::size_t>& batch, double tokens);
-  // Makes ready the batch's suspects with a try out and another to go (see there).
-  void overflowing(const std::vector<std::size_t>& batch);
-  boost::asio::awaitable<bool> when_idle(const std::vector<std::size_t>& batch, double tokens);
+  boost::asio::awaitable<bool> early_audit(double tokens);
+  // Makes ready suspects waiting for a try out, while the bucket spills over (see there).
+  void overflowing();
+  boost::asio::awaitable<bool> when_idle(double tokens);
+  // A suspect with a try out and another to go, not ready: it waits for that try.
+  static bool is_waiting(const suspect& s);
+  void note_waiting(std::size_t id, const suspect& s);
   // Applies the outcomes that came back since the last call.
   void take_outcomes();
   double risk_of(const suspect& s) const;
@@ -218,6 +221,9 @@ class icmp_recheck {
   std::deque<std::size_t> ready_checked_;
   std::deque<std::size_t> ready_fresh_;
   std::deque<std::size_t> ready_again_;
+  // The batch's suspects that became waiting (is_waiting), in that order; those no longer
+  // waiting are dropped when met, so that neither overflowing nor early_audit walks the batch.
+  std::deque<std::size_t> waiting_;
   std::size_t in_flight_ = 0;
   std::size_t tries_at_risk_ = 0;
   double risk_in_flight_ = 0;
