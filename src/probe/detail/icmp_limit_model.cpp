@@ -22,7 +22,8 @@ void icmp_limit_model::add_unseen(time_point t, double level) {
 }
 
 bool icmp_limit_model::token_shown_at(time_point t, double held) const {
-  if (tightened_ || looser_than_modelled()) return false;
+  // An error the model held no token for: the limit is looser than modelled.
+  if (tightened_ || errors_while_holding(1.0) < consumed_.size()) return false;
   auto first = std::upper_bound(consumed_.begin(), consumed_.end(), t);
   auto i = static_cast<std::size_t>(first - consumed_.begin());
   for (; i < consumed_.size(); ++i) {
@@ -31,13 +32,6 @@ bool icmp_limit_model::token_shown_at(time_point t, double held) const {
     // Full (the most it ever is just before an error): the target may have caught up.
     if (before >= limit_.burst) return false;
     if (before <= held) return true;
-  }
-  return false;
-}
-
-bool icmp_limit_model::looser_than_modelled() const {
-  for (time_point e : consumed_) {
-    if (tokens_before(e) < 1.0 - 1e-9) return true;
   }
   return false;
 }

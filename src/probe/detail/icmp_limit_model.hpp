@@ -92,8 +92,6 @@ class icmp_limit_model {
   template <class OnError>
   double walk(time_point t, OnError on_error,
               const std::vector<std::pair<time_point, double>>& pending) const;
-  // An error was drawn where the model held less than a token.
-  bool looser_than_modelled() const;
   // Makes after_ hold the state after each of the first `n` errors.
   void extend_after(std::size_t n) const;
 
