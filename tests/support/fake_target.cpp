@@ -100,8 +100,10 @@ asio::awaitable<probe_outcome> fake_target::probe(asio::ip::address, std::uint16
       case fake_port::icmp_port_unreachable:
       case fake_port::icmp_admin_prohibited:
         o.why = icmp_allowed(arrives) ? reason::icmp_unreachable : reason::no_response;
-        o.icmp = icmp_info{3, static_cast<std::uint8_t>(
-                                  behaviour(port) == fake_port::icmp_port_unreachable ? 3 : 13)};
+        o.icmp = icmp_info{
+            3,
+            static_cast<std::uint8_t>(behaviour(port) == fake_port::icmp_port_unreachable ? 3 : 13),
+            options_.icmp_from};
         break;
       case fake_port::drop: o.why = reason::no_response; break;
     }

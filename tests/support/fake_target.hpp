@@ -4,6 +4,8 @@
 
 #include "probe/probers/coroutine_prober.hpp"
 
+#include <boost/asio/ip/address.hpp>
+
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -26,6 +28,9 @@ struct fake_target_options {
   double icmp_global_burst = 50;
   duration icmp_global_refill{};
   double icmp_others = 0;
+  // Who sends the ICMP errors, limiter and all: the target itself (unspecified), or a router
+  // on the way at this address, refusing on the target's behalf.
+  boost::asio::ip::address icmp_from{};
   fake_port other_ports = fake_port::drop;
   std::uint32_t seed = 1;
 };

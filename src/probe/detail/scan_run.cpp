@@ -12,6 +12,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <map>
 
 namespace breakwater::probe {
 namespace {
@@ -501,14 +502,28 @@ awaitable<void> scan_run::recheck_pass() {
                     .budget = req_.options.recheck_budget,
                     .needed_on_loss = on_loss,
                     .loss = loss};
-  // The witness must be refused by the target itself: a router's errors spend its own limit.
-  for (std::size_t i = 0; i < records_.size() && !o.witness; ++i) {
-    const auto& v = verdicts_[i];
-    if (v && v->why == reason::icmp_unreachable && v->icmp && v->icmp->from.is_unspecified()) {
-      o.witness = i;
-    }
-  }
+  o.witness = witness();
   co_await recheck_.run(std::move(ports), o);
+}
+
+// The witness tests the limit that hides the suspects' errors, so it must be refused by the
+// sender of those errors: the target itself where it refused any port (a router's refusals
+// spend the router's own limit). Where only a router refused (UDP, through a firewall on the
+// way), it is the router's limit that hides them: the router that refused the most ports.
+std::optional<std::size_t> scan_run::witness() const {
+  // Per router: the ports it refused, and the first of them.
+  std::map<asio::ip::address, std::pair<std::size_t, std::size_t>> routers;
+  for (std::size_t i = 0; i < records_.size(); ++i) {
+    const auto& v = verdicts_[i];
+    if (!v || v->why != reason::icmp_unreachable || !v->icmp) continue;
+    if (v->icmp->from.is_unspecified()) return i;
+    ++routers.try_emplace(v->icmp->from, 0, i).first->second.first;
+  }
+  auto most = std::max_element(routers.begin(), routers.end(), [](const auto& a, const auto& b) {
+    return a.second.first < b.second.first;
+  });
+  if (most == routers.end()) return std::nullopt;
+  return most->second.second;
 }
 
 void scan_run::start_side_tasks() {

@@ -65,6 +65,8 @@ class scan_run : public std::enable_shared_from_this<scan_run>,
 
   boost::asio::awaitable<void> main_pass();
   boost::asio::awaitable<void> recheck_pass();
+  // The port the re-check tries to test its model of the limit (see there), if any.
+  std::optional<std::size_t> witness() const;
   boost::asio::awaitable<void> wait_wake();
   boost::asio::awaitable<void> sleep_paced(time_point t);
   boost::asio::awaitable<void> drain();
