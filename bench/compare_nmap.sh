@@ -10,7 +10,9 @@
 # after GAP (7) s of quiet so that the limiter is full again. It reports probes per port too:
 # breakwater's own count (the sum of `tries` in its JSON) and, for every tool, the SYNs that
 # reached the visitor (nftables counter, so after the relay's loss on the way there).
-# SCENARIOS="stealth mix icmp" (the default) picks the scenarios, e.g. SCENARIOS=icmp.
+# (d) "icmp6": the same over IPv6, where Linux's limit refills faster than the IPv4 one the
+# scan assumes (see icmp_scenario). SCENARIOS="stealth mix icmp" (the default) picks the scenarios, e.g.
+# SCENARIOS=icmp; add icmp6 for (d).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 TB_BUILD=${TB_BUILD:-build/release}
@@ -102,26 +104,37 @@ icmp_one() {
   echo "$r $(probes_per_port "$kind" "$out") $(awk -v n="$syns" 'BEGIN { printf "%.2f", n / 1056 }')"
 }
 
-if has icmp; then
-  tb_firewall "${ICMP_OPEN//,/, }" "$ICMP_RST" "${ICMP_ADMIN//,/, }" "${ICMP_PORT//,/, }" accept
-  tb_services "$ICMP_OPEN"
+# icmp_scenario FAMILY: the shape above over IPv4 (198.18.0.2), or over IPv6 (2001:2::2) with
+# the visitor reaching the server through a /64 route. The scan assumes Linux's IPv4 limit;
+# the kernel's ICMPv6 limit is its own (net.ipv6.icmp.ratelimit, shifted right by
+# (128 - prefix) / 32 for a route shorter than /128), and the scan has to learn it.
+icmp_scenario() {
+  local family=$1 target=198.18.0.2 nmap6="" label=icmp
   tb_link 25 "$ICMP_LOSS"
-  # The bound of issue 17: (errors owed - burst) / refill + 4 round trips.
   echo
-  echo "icmp: 4 open, 160 reset, 17 ICMP-rejected, 875 dropped; 50 ms RTT, $ICMP_LOSS% loss each way;" \
-    "bound (17 - 6) / 1 s + 4 x 50 ms = 11.20 s (1.25x: 14.00 s); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  if [ "$family" = 6 ]; then
+    target=2001:2::2 nmap6=-6 label=icmp6
+    tb_in_vis ip -6 route del 2001:2::1/128 dev bwl0
+    tb_in_vis ip -6 route add 2001:2::/64 dev bwl0
+    echo "icmp6: the same over IPv6; the visitor's net.ipv6.icmp.ratelimit is" \
+      "$(tb_in_vis sysctl -n net.ipv6.icmp.ratelimit) ms; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  else
+    # The bound of issue 17: (errors owed - burst) / refill + 4 round trips.
+    echo "icmp: 4 open, 160 reset, 17 ICMP-rejected, 875 dropped; 50 ms RTT, $ICMP_LOSS% loss each way;" \
+      "bound (17 - 6) / 1 s + 4 x 50 ms = 11.20 s (1.25x: 14.00 s); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  fi
   echo
   echo "| run | breakwater | probes/port (tries, SYNs seen) | breakwater, RTT seeded | probes/port | nmap -sS -T4 -Pn | probes/port (SYNs seen) |"
   echo "| --- | --- | --- | --- | --- | --- | --- |"
   for run in $(seq 1 "$RUNS"); do
-    d=$TB_DIR/icmp-$run
-    read -r bt bw bp bs <<<"$(icmp_one bw "$d.bw.json" tb_in_srv "$BW" probe 198.18.0.2 --ports 0-1055 --json --prober "$PROBER")"
-    read -r st sw sp ss <<<"$(icmp_one bw "$d.bws.json" tb_in_srv "$BW" probe 198.18.0.2 --ports 0-1055 --json --prober "$PROBER" --rtt-ms 50)"
+    d=$TB_DIR/$label-$run
+    read -r bt bw bp bs <<<"$(icmp_one bw "$d.bw.json" tb_in_srv "$BW" probe "$target" --ports 0-1055 --json --prober "$PROBER")"
+    read -r st sw sp ss <<<"$(icmp_one bw "$d.bws.json" tb_in_srv "$BW" probe "$target" --ports 0-1055 --json --prober "$PROBER" --rtt-ms 50)"
     nrow="- | -"
     if [ -z "${BW_ONLY:-}" ]; then
       # nmap calls a port that answered with an ICMP unreachable "filtered" (with that reason):
       # right; "filtered" for want of an answer where the error was due is wrong.
-      read -r nt nw _ ns <<<"$(icmp_one nmap "$d.ss.xml" tb_in_srv nmap -sS -T4 -Pn -n -p0-1055 -oX "$d.ss.xml" 198.18.0.2)"
+      read -r nt nw _ ns <<<"$(icmp_one nmap "$d.ss.xml" tb_in_srv nmap $nmap6 -sS -T4 -Pn -n -p0-1055 -oX "$d.ss.xml" "$target")"
       nrow="$nt s, $nw wrong | $ns"
     fi
     echo "| $run | $bt s, $bw wrong | $bp, $bs | $st s, $sw wrong | $sp, $ss | $nrow |"
@@ -129,4 +142,11 @@ if has icmp; then
   done
   echo
   echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+if has icmp || has icmp6; then
+  tb_firewall "${ICMP_OPEN//,/, }" "$ICMP_RST" "${ICMP_ADMIN//,/, }" "${ICMP_PORT//,/, }" accept
+  tb_services "$ICMP_OPEN"
+  has icmp && icmp_scenario 4
+  has icmp6 && icmp_scenario 6
 fi

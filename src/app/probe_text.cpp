@@ -98,6 +98,14 @@ std::string recheck_note(const scan_result& r) {
   std::string out = fmt::format(
       "Note: the target rate-limits its ICMP errors; {} verdict(s) rest on slow re-probing.\n",
       rechecked);
+  if (const auto& l = r.icmp_limit) {
+    out += fmt::format(
+        "      Its limit, as the scan saw it: {:g} at once, then one every {:g} ms{}.\n", l->burst,
+        to_ms(l->refill),
+        l->learned     ? " (learned from its errors)"
+        : l->tightened ? " (tighter than assumed)"
+                       : "");
+  }
   if (unresolved > 0) {
     out += fmt::format(
         "      {} silent port(s) could not be confirmed in time: stealth, or closed with the "

@@ -121,6 +121,12 @@ json::value scan_to_json(const scan_result& r, bool with_ports) {
   o["elapsed_ms"] = std::llround(to_ms(r.elapsed));
   o["srtt_ms"] = r.srtt ? json::value(ms(*r.srtt)) : json::value(nullptr);
   o["icmp_rate_limited"] = r.icmp_rate_limited;
+  if (r.icmp_limit) {
+    o["icmp_limit"] = {{"burst", r.icmp_limit->burst},
+                       {"refill_ms", ms(r.icmp_limit->refill)},
+                       {"learned", r.icmp_limit->learned},
+                       {"tightened", r.icmp_limit->tightened}};
+  }
   o["cancelled"] = r.cancelled;
   if (r.stopped_by) o["error"] = r.stopped_by->message();
   return o;

@@ -115,7 +115,17 @@ struct scan_result {
   duration elapsed{};
   std::optional<duration> srtt;    // the smoothed round-trip time at the end, if measured
   bool icmp_rate_limited = false;  // a slow re-probe ran because ICMP errors were limited
-  bool cancelled = false;          // stopped early: unprobed ports are missing
+  // The target's ICMP error limit as the re-check last modelled it (when it ran): a burst, then
+  // one error per `refill`; `learned` where the target showed a faster refill than assumed or
+  // told, `tightened` where it showed a tighter limit.
+  struct icmp_limit_seen {
+    double burst = 0;
+    duration refill{};
+    bool learned = false;
+    bool tightened = false;
+  };
+  std::optional<icmp_limit_seen> icmp_limit;
+  bool cancelled = false;  // stopped early: unprobed ports are missing
   // Set when the scan had to stop part-way (the route went away, sockets ran out): the
   // verdicts found before it are kept, and the ports not decided are missing.
   std::optional<failure> stopped_by;

@@ -52,6 +52,11 @@ TEST(result_json, has_the_documented_shape) {
   EXPECT_EQ(boost::json::parse(breakwater::common::json_text(odd)), odd);
   EXPECT_EQ(v.at("elapsed_ms").to_number<int>(), 1234);
   EXPECT_FALSE(v.contains("error"));
+  EXPECT_FALSE(v.contains("icmp_limit"));  // no re-check ran
+  r.icmp_rate_limited = true;
+  r.icmp_limit = scan_result::icmp_limit_seen{6, 250ms, true, false};
+  EXPECT_EQ(breakwater::common::json_text(scan_to_json(r).as_object().at("icmp_limit")),
+            R"({"burst":6,"refill_ms":250,"learned":true,"tightened":false})");
   r.stopped_by = failure{make_error_code(errc::no_route), operation::connect, "port 80"};
   auto stopped = scan_to_json(r).as_object();
   EXPECT_NE(stopped.at("error").as_string().find("no route"), boost::json::string::npos);

@@ -214,6 +214,48 @@ TEST(icmp_limit_model, a_later_error_shows_a_token_only_where_the_model_held_no_
   EXPECT_FALSE(looser.token_shown_at(silent, looser.tokens_before(silent)));
 }
 
+// A target refilling 4 a second (IPv6's limit on a /64 route), empty at 0.1 s and 0.35 s
+// (its closed ports went unanswered then), then sending an error at every token: the rate the
+// errors after those moments show is a lower bound of its refill, whatever its burst, and
+// the model takes it. One moment that was not empty (the burst's errors follow it) does not
+// raise it above the target's: the second highest moment's rate is taken. A tightening takes it
+// back for good.
+TEST(icmp_limit_model, learns_a_faster_refill_from_errors_after_empty_moments) {
+  const time_point t0 = time_point(1h);
+  icmp_limit_model m;
+  for (int i = 0; i < 6; ++i) m.consume(t0 + std::chrono::milliseconds(i));
+  for (int i = 1; i <= 12; ++i) m.consume(t0 + i * 250ms);
+  EXPECT_FALSE(m.refill_rate_shown({}));
+  std::vector<time_point> empty{t0 + 100ms, t0 + 350ms};
+  std::optional<double> rate = m.refill_rate_shown(empty);
+  ASSERT_TRUE(rate);
+  EXPECT_GT(*rate, 3.5);
+  EXPECT_LE(*rate, 4.0);
+  // A "moment" at the start, before the burst's six errors: a lost probe, not an empty bucket.
+  // It would show 5.7 a second; as one of three, a true moment's rate is taken still.
+  std::vector<time_point> with_loss{t0 - 1ms, t0 + 100ms, t0 + 350ms};
+  EXPECT_GT(*m.refill_rate_shown(with_loss), 3.5);
+  EXPECT_LE(*m.refill_rate_shown(with_loss), 4.0);
+
+  EXPECT_TRUE(m.loosen_to(*rate));
+  EXPECT_TRUE(m.loosened());
+  EXPECT_LT(m.limit().refill, 290ms);
+  EXPECT_FALSE(m.loosen_to(*rate * 1.05));  // too little to be worth judging again
+  // A slower refill is no loosening. A tightening halves the learned one, and none is learned
+  // after; the next ones go down to the one assumed, before the burst.
+  EXPECT_FALSE(m.loosen_to(0.5));
+  const duration learned = m.limit().refill;
+  m.tighten();
+  EXPECT_EQ(m.limit().refill, 2 * learned);
+  EXPECT_FALSE(m.loosen_to(*rate));
+  m.tighten();  // 4 x 266 ms is more than the second assumed
+  EXPECT_EQ(m.limit().refill, 1s);
+  EXPECT_FALSE(m.loosened());
+  EXPECT_DOUBLE_EQ(m.limit().burst, 6.0);
+  m.tighten();
+  EXPECT_DOUBLE_EQ(m.limit().burst, 3.0);
+}
+
 // tokens_before answers from the kept state after each error; it must agree with a plain walk
 // over every error (tokens_expected with nothing pending), less the errors its reorder slack
 // counts early, whatever the order of the errors and questions, across starts from an earlier

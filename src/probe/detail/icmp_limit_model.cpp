@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 namespace breakwater::probe {
 
@@ -22,8 +23,9 @@ void icmp_limit_model::add_unseen(time_point t, double level) {
 }
 
 bool icmp_limit_model::token_shown_at(time_point t, double held) const {
-  // An error the model held no token for: the limit is looser than modelled.
-  if (tightened_ || errors_while_holding(1.0) < consumed_.size()) return false;
+  // An error the model held no token for: the limit is looser than modelled. A refill learned
+  // from the target is a lower bound of its own: the target may refill faster still.
+  if (tightened_ || loosened_ || errors_while_holding(1.0) < consumed_.size()) return false;
   auto first = std::upper_bound(consumed_.begin(), consumed_.end(), t);
   auto i = static_cast<std::size_t>(first - consumed_.begin());
   for (; i < consumed_.size(); ++i) {
@@ -38,7 +40,12 @@ bool icmp_limit_model::token_shown_at(time_point t, double held) const {
 
 void icmp_limit_model::tighten() {
   tightened_ = true;
-  if (limit_.burst > 2) {
+  if (loosened_) {
+    // The refill learned is what the target's errors proved, so it is the first suspect: half
+    // of it, but no slower than assumed; one more loss should not send the scan back to 1/s.
+    limit_.refill = std::min(base_refill_, 2 * limit_.refill);
+    loosened_ = limit_.refill < base_refill_;
+  } else if (limit_.burst > 2) {
     limit_.burst = std::max(2.0, std::floor(limit_.burst / 2));
   } else {
     limit_.refill *= 2;
@@ -50,6 +57,61 @@ void icmp_limit_model::tighten_to(time_point t, double level) {
   tighten();
   while (limit_.burst > 2 && tokens_before(t) >= level) tighten();
   add_unseen(t, level);
+}
+
+std::optional<double> icmp_limit_model::refill_rate_shown(
+    std::span<const time_point> drained) const {
+  if (drained.size() < 2) return std::nullopt;
+  std::vector<time_point> moments(drained.begin(), drained.end());
+  std::sort(moments.begin(), moments.end());
+  moments.erase(std::unique(moments.begin(), moments.end()), moments.end());
+  if (moments.size() > max_moments) {
+    std::vector<time_point> spread;
+    for (std::size_t i = 0; i < max_moments; ++i) {
+      spread.push_back(moments[i * (moments.size() - 1) / (max_moments - 1)]);
+    }
+    moments = std::move(spread);
+  }
+  // The errors seen: those counted unseen (add_unseen) show nothing of the refill.
+  std::vector<time_point> seen;
+  seen.reserve(consumed_.size());
+  std::size_t u = 0;
+  for (time_point t : consumed_) {
+    while (u < unseen_at_.size() && unseen_at_[u] < t) ++u;
+    if (u < unseen_at_.size() && unseen_at_[u] == t) {
+      ++u;
+      continue;
+    }
+    seen.push_back(t);
+  }
+  // Send times stand for arrival times; probes a little apart may arrive closer together
+  // (icmp_reorder_slack in the re-check): each span is taken as that much longer.
+  constexpr auto slack = std::chrono::milliseconds(4);
+  std::vector<double> rates;
+  for (time_point s : moments) {
+    auto after = std::upper_bound(seen.begin(), seen.end(), s);
+    double best = 0;
+    for (auto e = after; e != seen.end(); ++e) {
+      auto n = static_cast<double>(e - after + 1);
+      double span = std::chrono::duration<double>(*e - s + slack).count();
+      best = std::max(best, (n - 1) / span);
+    }
+    rates.push_back(best);
+  }
+  if (rates.size() < 2) return std::nullopt;
+  std::nth_element(rates.begin(), rates.begin() + 1, rates.end(), std::greater<>());
+  return rates[1];
+}
+
+bool icmp_limit_model::loosen_to(double tokens_per_second) {
+  if (tightened_ || !(tokens_per_second > 0)) return false;
+  const double now = 1.0 / std::chrono::duration<double>(limit_.refill).count();
+  if (tokens_per_second < 1.1 * now) return false;
+  limit_.refill =
+      std::chrono::ceil<duration>(std::chrono::duration<double>(1.0 / tokens_per_second));
+  loosened_ = true;
+  after_valid_ = 0;
+  return true;
 }
 
 icmp_limit_model::bucket_state icmp_limit_model::initial() const noexcept {

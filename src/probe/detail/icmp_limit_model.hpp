@@ -5,6 +5,7 @@
 #include "probe/detail/clock.hpp"
 
 #include <optional>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -23,7 +24,7 @@ struct icmp_bucket {
 
 class icmp_limit_model {
  public:
-  explicit icmp_limit_model(icmp_limit limit = {}) : limit_(limit) {}
+  explicit icmp_limit_model(icmp_limit limit = {}) : limit_(limit), base_refill_(limit.refill) {}
 
   // The bucket held `b.tokens` at `b.at` (an earlier scan's errors), not a full burst.
   void start_from(icmp_bucket b) {
@@ -67,15 +68,35 @@ class icmp_limit_model {
   // corrected (an unseen error counted, a tightening): with any of these between, nothing is
   // shown. A limit looser than modelled shows itself as an error the model held no token for.
   bool token_shown_at(time_point t, double held) const;
-  // The target holds fewer tokens than modelled: halves the burst, down to 2 (with the
-  // margin of one token a clean silence needs, a burst of 2 is safe for a target's burst of
-  // 1), then doubles the refill time. Every moment's tokens are then at most what they were.
+  // The target holds fewer tokens than modelled: halves a refill learned from the target (not
+  // below the one assumed or told, and none is learned after), else halves the burst, down to
+  // 2 (with the margin of one token a clean silence needs, a burst of 2 is safe for a target's
+  // burst of 1), then doubles the refill time. Every moment's tokens are then at most what
+  // they were.
   void tighten();
   // The target held less than `level` at `t` (a try of a closed port went unanswered then):
   // tightens once, and again while the model still holds `level` there and the burst is above
   // 2; then counts unseen errors as add_unseen does.
   void tighten_to(time_point t, double level);
   const icmp_limit& limit() const noexcept { return limit_; }
+
+  // The refill (tokens a second) that a limit empty at each moment in `drained` must have had
+  // to send the errors seen after it: N errors of probes sent after such a moment, up to a
+  // later one, need N - 1 tokens refilled by then (less than one was left). It is a lower
+  // bound of the target's refill whatever its burst, where the moments were empty. A moment
+  // is one where a port later shown closed (its error came on a later try) went unanswered;
+  // it was empty unless that try or its error was lost. So the second highest of the
+  // moments' rates is returned, which one such loss cannot raise; nothing with fewer than two
+  // moments. At most `max_moments` of them (spread over the sorted moments) are looked at.
+  std::optional<double> refill_rate_shown(std::span<const time_point> drained) const;
+  // Takes a refill faster than the limit assumed or told, shown by the target (see
+  // refill_rate_shown): a target that refills faster than assumed is otherwise held to the
+  // assumption's pace. Returns whether the model changed (not after a tightening, nor for a
+  // gain of less than a tenth).
+  bool loosen_to(double tokens_per_second);
+  bool loosened() const noexcept { return loosened_; }
+  bool tightened() const noexcept { return tightened_; }
+  static constexpr std::size_t max_moments = 32;
 
  private:
   // The bucket as a walk over the errors leaves it: `tokens` at `last`, refilling from there
@@ -101,6 +122,9 @@ class icmp_limit_model {
   std::size_t unseen_ = 0;
   std::vector<time_point> unseen_at_;  // sorted: the unseen ones alone
   bool tightened_ = false;
+  // The refill assumed or told, and whether a faster one shown by the target replaces it.
+  duration base_refill_;
+  bool loosened_ = false;
   // The bucket just after each error spent its token, valid for the first after_valid_
   // errors: tokens_before finds the last error before its moment by binary search and refills
   // from there, so that asking for any moment, in any order, costs a logarithm and not a walk

@@ -246,6 +246,12 @@ void icmp_recheck::take_outcomes() {
         // An error may follow silences for want of tokens; any other answer only for loss.
         if (first && o.what == outcome::kind::answer) loss_seen();
         if (o.what == outcome::kind::error) expected_stale_ = true;
+        if (first && o.what == outcome::kind::error) {
+          // Its tries unanswered while the model held less than a token found the limit empty.
+          for (time_point t : s.silent_at) {
+            if (icmp_.tokens_before(t, icmp_reorder_slack) < 1.0) drained_.push_back(t);
+          }
+        }
         if (first && o.what == outcome::kind::error && s.clean_silences > 0) contradicted(o.id);
         // An error shows a token where the model had one: the silences before it stand.
         if (o.what == outcome::kind::error) vouched_ = std::max(vouched_, o.sent);
@@ -258,7 +264,7 @@ void icmp_recheck::take_outcomes() {
           // No evidence against a hidden error: the try is given back, to go again once the
           // bucket allows.
           s.settled = enough(s);
-          if (!s.settled) {
+          if (!s.settled && !ungated_) {
             unsigned lack = lacking(s);
             s.allowance = lack > s.in_flight ? lack - s.in_flight : 0;
             if (s.in_flight == 0) make_ready(o.id, s, false);
@@ -312,12 +318,31 @@ void icmp_recheck::judge_again() {
     suspect& s = suspects_[id];
     if (s.answered) continue;
     unsigned c = 0;
-    for (time_point t : s.silent_at) c += clean(t) ? 1u : 0u;
+    time_point latest = time_point::min();
+    for (time_point t : s.silent_at) {
+      if (!clean(t)) continue;
+      ++c;
+      latest = std::max(latest, t);
+    }
+    // Silences clean only now rest on the model as it is now: the audit is due for them.
+    if (c > s.clean_silences) latest_clean_ = std::max(latest_clean_, latest);
     s.clean_silences = c;
-    if (!s.settled || enough(s)) continue;
+    if (!s.settled) {
+      s.settled = enough(s);
+      continue;
+    }
+    if (enough(s)) continue;
     s.settled = s.triaged = false;
     if (!s.in_batch && queue_ != nullptr) queue_->push_back(id);
   }
+}
+
+void icmp_recheck::learn_refill() {
+  std::optional<double> rate = icmp_.refill_rate_shown(drained_);
+  if (!rate || !icmp_.loosen_to(*rate)) return;
+  // What errors vouched for, they vouched for under the model before.
+  vouched_ = time_point::min();
+  judge_again();
 }
 
 // Nothing is ready, and the bucket (less the errors the tries out are likely to draw) will
@@ -357,21 +382,23 @@ awaitable<bool> icmp_recheck::when_idle(double tokens) {
   co_return co_await early_audit(tokens);
 }
 
-// Streams the tries of up to max_batch suspects from the front of the queue while the model
+// Streams the tries of up to `size` suspects from the front of the queue while the model
 // holds more than the margin, no more at risk at once than the tokens left can pay for;
 // returns the suspects still lacking clean silences to the back of the queue.
-awaitable<void> icmp_recheck::run_batch(std::deque<std::size_t>& queue, time_point deadline) {
+awaitable<void> icmp_recheck::run_batch(std::deque<std::size_t>& queue, time_point deadline,
+                                        std::size_t size) {
   std::vector<std::size_t> batch;
   ready_fresh_.clear();
   ready_checked_.clear();
   ready_again_.clear();
   waiting_.clear();
-  while (batch.size() < max_batch && !queue.empty()) {
+  while (batch.size() < size && !queue.empty()) {
     std::size_t id = queue.front();
     queue.pop_front();
     suspect& s = suspects_[id];
     if (s.answered || s.settled || s.in_batch) continue;
-    s.allowance = lacking(s);
+    // One try each when ungated: the model, not the batch, says when another may go.
+    s.allowance = ungated_ ? std::min(1u, lacking(s)) : lacking(s);
     s.in_batch = true;
     s.ready = false;
     batch.push_back(id);
@@ -383,10 +410,17 @@ awaitable<void> icmp_recheck::run_batch(std::deque<std::size_t>& queue, time_poi
   const std::size_t errors_before = icmp_.errors_seen();
   while (host_.live()) {
     take_outcomes();
+    // An ungated batch has done its work once the refill it showed is the model's: the rest
+    // of it goes at the model's pace.
+    if (ungated_ && drained_.size() > drained_learned_) {
+      drained_learned_ = drained_.size();
+      learn_refill();
+      if (icmp_.loosened()) ungated_ = optimistic_ = false;
+    }
     time_point now = clock::now();
     time_point next_due = expire_risk(now);
     double tokens = icmp_.tokens_before(now);
-    bool open = now < deadline && tokens >= icmp_clean_tokens;
+    bool open = now < deadline && (ungated_ || tokens >= icmp_clean_tokens);
     if (open && co_await when_idle(tokens)) continue;
     std::deque<std::size_t>* from = !ready_checked_.empty() ? &ready_checked_
                                     : !ready_fresh_.empty() ? &ready_fresh_
@@ -411,7 +445,9 @@ awaitable<void> icmp_recheck::run_batch(std::deque<std::size_t>& queue, time_poi
       if (deficit <= 0) {
         if (co_await host_.wait_send_slots(1) == 0) break;
         take_outcomes();  // what came back while waiting for the slot may close the bucket
-        if (icmp_.tokens_before(clock::now()) < icmp_clean_tokens || from->empty()) continue;
+        if ((!ungated_ && icmp_.tokens_before(clock::now()) < icmp_clean_tokens) || from->empty()) {
+          continue;
+        }
         std::size_t id = from->front();
         from->pop_front();
         suspect& s = suspects_[id];
@@ -453,7 +489,9 @@ awaitable<void> icmp_recheck::run_batch(std::deque<std::size_t>& queue, time_poi
   // More errors than the model could pay for (a token to spare for one it counted early) show
   // a limit looser than modelled (IPv6's, a shared global one): the next batch is optimistic
   // too, to find as many closed suspects as the target will show. Silences are still judged
-  // by the model alone.
+  // by the model alone. A refill the errors showed is the model's first (learn_refill), and
+  // counts as paid.
+  learn_refill();
   auto errors = static_cast<double>(icmp_.errors_seen() - errors_before);
   double paid = tokens_at_start + std::chrono::duration<double>(clock::now() - began) /
                                       std::chrono::duration<double>(icmp_.limit().refill);
@@ -473,7 +511,26 @@ awaitable<void> icmp_recheck::run(std::vector<undecided_port> ports, recheck_opt
   queue_ = &queue;
   const time_point deadline = clock::now() + o.budget;
   witness_ = o.witness;
-  if (o.witness && !order_.empty()) co_await confirm_burst(*o.witness, deadline);
+  drained_ = std::move(o.drained);
+  learn_refill();
+  if (o.witness && !order_.empty()) {
+    if (!optimistic_) co_await explore_refill(*o.witness, deadline);
+    co_await confirm_burst(*o.witness, deadline);
+  }
+  // A target that sent more errors than the model allows may refill faster than modelled (or
+  // hold a larger burst): by how much, its errors show once the suspects they hid are found.
+  // So a first optimistic batch begins at once, not when the model has refilled (2 s at
+  // Linux's pace, in which the target may have refilled hundreds of tokens): `ungated_tries`
+  // suspects, one try each whatever the model holds, their silences judged by the model as
+  // any. Enough to show a refill by their errors; few where the target shows none (a larger
+  // burst, no limit at all) and they are spent for nothing.
+  if (optimistic_ && !queue.empty() && host_.live()) {
+    ungated_ = true;
+    co_await run_batch(queue, deadline, ungated_tries);
+    ungated_ = false;
+    // Nothing learned, the looser limit is still unexplained: the next batch is optimistic too.
+    optimistic_ = optimistic_ || !icmp_.loosened();
+  }
   while (host_.live()) {
     time_point now = clock::now();
     if (now >= deadline) break;
@@ -488,7 +545,7 @@ awaitable<void> icmp_recheck::run(std::vector<undecided_port> ports, recheck_opt
       co_await host_.sleep_until(ready);
       continue;
     }
-    co_await run_batch(queue, deadline);
+    co_await run_batch(queue, deadline, max_batch);
   }
   queue_ = nullptr;
   if (!host_.live()) co_return;

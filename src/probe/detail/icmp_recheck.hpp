@@ -20,7 +20,9 @@
 // margin; the next begins once the model has refilled. A target that sent more errors than
 // the model allows has a looser limit than modelled (IPv6's, a shared global one): its next
 // batch is optimistic, any number of tries at risk, to find the closed suspects it will show;
-// the model, a lower bound still, alone judges the silences.
+// the model, a lower bound still, alone judges the silences. The refill those errors show, the
+// model takes (learn_refill): a target refilling faster than assumed is not held to the
+// assumption's pace.
 #pragma once
 
 #include "probe/detail/clock.hpp"
@@ -93,6 +95,10 @@ struct recheck_options {
   // The chance that a try or its answer is lost, as the main pass measured it (1: unknown, so
   // every silence must be clean).
   double loss = 1;
+  // When tries of ports that answered with an error on a later try of the main pass went
+  // unanswered while the model held less than a token: moments the target's limit was empty,
+  // which show its refill (icmp_limit_model::refill_rate_shown).
+  std::vector<time_point> drained{};
 };
 
 // The clean silences (at least one, at most `needed`) that keep the expected number of closed
@@ -161,7 +167,12 @@ class icmp_recheck {
   // token at each of those silences (icmp_limit_model::token_shown_at), where the port's own
   // probe or error was lost.
   void contradicted(std::size_t id);
+  // Judges every silence again after the model changed: a suspect short of clean silences
+  // now goes back in the queue, one with enough is settled.
   void judge_again();
+  // Takes the refill the target showed, where faster than modelled (see recheck_options::
+  // drained); the silences are then judged again, and the audit proves the new model.
+  void learn_refill();
   // What `n` tries of the witness sent at once drew (the first silent one's send time), once
   // each is back; other tries may still be out.
   struct witness_tries {
@@ -172,6 +183,7 @@ class icmp_recheck {
   boost::asio::awaitable<witness_tries> send_witness(std::size_t witness, unsigned n);
   boost::asio::awaitable<std::optional<bool>> try_witness(std::size_t witness, unsigned n);
   boost::asio::awaitable<void> confirm_burst(std::size_t witness, time_point deadline);
+  boost::asio::awaitable<void> explore_refill(std::size_t witness, time_point deadline);
   boost::asio::awaitable<void> audit(std::size_t witness, time_point deadline);
   // Whether `s` has the silences, and the clean ones, to be stealth; the tries it lacks.
   bool enough(const suspect& s) const;
@@ -186,7 +198,9 @@ class icmp_recheck {
   // The tokens the model is likely to hold once the tries at risk are answered (see there).
   double expected_tokens(time_point now);
   std::deque<std::size_t> triage(std::vector<undecided_port> ports, const recheck_options& o);
-  boost::asio::awaitable<void> run_batch(std::deque<std::size_t>& queue, time_point deadline);
+  // Tries up to `size` suspects from the front of `queue` (see there).
+  boost::asio::awaitable<void> run_batch(std::deque<std::size_t>& queue, time_point deadline,
+                                         std::size_t size);
   // Makes the audit before the batch's last tries are back, when it may (see there); returns
   // whether it did.
   boost::asio::awaitable<bool> early_audit(double tokens);
@@ -239,6 +253,10 @@ class icmp_recheck {
   // The next batch may have any number of tries at risk: the target showed more errors than
   // the model allows (in the main pass, or in the last batch).
   bool optimistic_ = false;
+  // The batch running sends whatever the model holds (see run): `ungated_tries` suspects.
+  static constexpr std::size_t ungated_tries = 64;
+  bool ungated_ = false;
+  std::size_t drained_learned_ = 0;  // drained_'s size when the ungated batch last learned
   // Closed ports found silent at moments the model called clean. One may be loss; from the
   // second on the target's burst is taken to be smaller than modelled.
   unsigned contradictions_ = 0;
@@ -254,6 +272,8 @@ class icmp_recheck {
   time_point latest_clean_{time_point::min()};
   time_point vouched_{time_point::min()};
   bool audit_due() const noexcept { return latest_clean_ > vouched_; }
+  // Moments the target's limit was empty (see recheck_options::drained), the re-check's too.
+  std::vector<time_point> drained_;
   // The witness, and whether the batch running made its audit early (see early_audit).
   std::optional<std::size_t> witness_;
   bool audited_early_ = false;

@@ -63,6 +63,47 @@ awaitable<std::optional<bool>> icmp_recheck::try_witness(std::size_t witness, un
   co_return true;
 }
 
+// The model's refill is assumed (Linux's one a second) unless the scan was told it, and a
+// target that refills faster shows it only when asked for more errors than the model allows:
+// IPv6's limits, for one, refill 4 to 16 times as fast (Linux scales them by the route's
+// prefix). Asking costs nothing while the model holds less than a token, if the model is
+// right: the target has none to spend. So while it holds less than `below`, the witness is
+// tried every `every`, without waiting for the answers: each error is a token the model did
+// not expect, each silence a moment the limit was empty, and the two show the refill
+// (learn_refill). Stops once the model holds that much, learned refill and all, or after
+// what the model takes to refill a whole token. Not made after a main pass that drew more
+// errors than the model allows: that target may hold a larger burst than modelled and still
+// have tokens while the model holds none (the optimistic batch then shows its refill).
+awaitable<void> icmp_recheck::explore_refill(std::size_t witness, time_point deadline) {
+  constexpr double below = 0.9;
+  constexpr duration every = std::chrono::milliseconds(10);
+  const time_point stop = std::min(deadline, clock::now() + icmp_.limit().refill);
+  std::size_t sent = 0;
+  auto own_back = [&] {
+    for (const outcome& o : back_) {
+      if (o.id != witness) continue;
+      if (o.what == outcome::kind::silence && icmp_.tokens_before(o.sent) < 1.0) {
+        drained_.push_back(o.sent);
+      }
+      --sent;
+    }
+    std::erase_if(back_, [witness](const outcome& o) { return o.id == witness; });
+  };
+  while (host_.live() && clock::now() < stop && icmp_.tokens_before(clock::now()) < below) {
+    if (co_await host_.wait_send_slots(1) == 0) break;
+    host_.send(witness);
+    ++sent;
+    co_await host_.sleep_until(clock::now() + every);
+    own_back();
+    learn_refill();
+  }
+  while (sent > 0 && host_.live()) {
+    co_await host_.wait_back_or(time_point::max());
+    own_back();
+  }
+  learn_refill();
+}
+
 // The model assumes a burst (Linux's 6) that the target may not have. A target with fewer
 // closed ports than that shows fewer errors, and the tokens the model gives it beyond them are
 // unproven: a silence judged clean with them may hide an error. So while the target has shown

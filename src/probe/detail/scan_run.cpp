@@ -503,6 +503,15 @@ awaitable<void> scan_run::recheck_pass() {
                     .needed_on_loss = on_loss,
                     .loss = loss};
   o.witness = witness();
+  // Ports that answered a later try with an error: their silent tries while the model held
+  // less than a token found the target's limit empty (recheck_options::drained).
+  for (std::size_t i = 0; i < records_.size(); ++i) {
+    const auto& v = verdicts_[i];
+    if (!v || v->why != reason::icmp_unreachable) continue;
+    for (time_point t : records_[i].silent_at) {
+      if (icmp_.tokens_before(t, icmp_reorder_slack) < 1.0) o.drained.push_back(t);
+    }
+  }
   co_await recheck_.run(std::move(ports), o);
 }
 
@@ -593,6 +602,10 @@ awaitable<boost::system::result<scan_result, failure>> scan_run::run() {
                   [](const port_result& p) { return p.rate_limit != recheck::none; }) ||
       std::any_of(result.udp.begin(), result.udp.end(),
                   [](const port_result& p) { return p.rate_limit != recheck::none; });
+  if (result.icmp_rate_limited) {
+    result.icmp_limit = {icmp_.limit().burst, icmp_.limit().refill, icmp_.loosened(),
+                         icmp_.tightened()};
+  }
   result.cancelled = stopped_;
   result.stopped_by = fatal_;
   co_return result;
