@@ -256,15 +256,24 @@ TEST_F(shapes, a_refill_of_a_thousand_a_second_is_kept_up_with) {
 // held no token. Held to the assumed pace instead, the two scans ran out of their 20 s with
 // 790 and 426 ports unresolved.
 TEST_F(shapes, looser_limits_than_assumed_are_learned_never_wrong) {
-  for (limiter l : {limiter{6, 10ms}, limiter{6, 250ms}}) {
-    const unsigned errors = l.refill == 10ms ? 300 : 40;
+  // The limit, and how far above its bound the scan may be. 4.52 s against 3.1 s (told the
+  // limit: 3.68 s); 11.04 s against 8.7 s; 5.02 s against 3.6 s at 10 a second (the ICMPv6
+  // limit of the test bed's kernel); 1.95 s against 1.05 s at 40 a second, where a batch's
+  // round trips and timeouts weigh as much as the tokens.
+  struct shape {
+    limiter l;
+    unsigned errors;
+    double within;
+  };
+  for (shape sh : {shape{{6, 10ms}, 300, 1.6}, shape{{6, 250ms}, 40, 1.6},
+                   shape{{6, 100ms}, 40, 1.6}, shape{{6, 25ms}, 40, 2.0}}) {
+    const limiter l = sh.l;
     auto target = std::make_shared<fake_target>(per_peer(l));
-    spread_ports(*target, errors);
+    spread_ports(*target, sh.errors);
     outcome r = scan(target, assumed_linux());
     EXPECT_EQ(r.wrong, 0u) << to_ms(l.refill);
     EXPECT_EQ(r.unresolved, 0u) << to_ms(l.refill);
-    // 4.52 s against 3.1 s (told the limit: 3.68 s), 11.04 s against 8.7 s.
-    EXPECT_LT(r.seconds, 1.6 * bound_s(errors, 6, l.refill, 50ms)) << to_ms(l.refill);
+    EXPECT_LT(r.seconds, sh.within * bound_s(sh.errors, 6, l.refill, 50ms)) << to_ms(l.refill);
     EXPECT_LT(r.tries_per_port, 4.0) << to_ms(l.refill);
     // The scan says what it learned: a refill no faster than the target's.
     ASSERT_TRUE(r.limit);

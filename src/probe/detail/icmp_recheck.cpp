@@ -435,7 +435,7 @@ awaitable<void> icmp_recheck::run_batch(std::deque<std::size_t>& queue, time_poi
       double payable = std::floor(tokens - icmp_clean_tokens) + 1;
       // A target that showed more errors than the model allows may refill faster: an
       // optimistic batch (no bound on the tries at risk) lets its errors show by how much.
-      if (optimistic_) payable = static_cast<double>(max_batch);
+      if (optimistic_ || ungated_) payable = static_cast<double>(max_batch);
       // Beyond that, a try goes when the bucket, less the errors the tries out are likely to
       // draw (at their send times, refilling since), keeps a share of a token above the margin.
       double deficit = 0;
@@ -522,12 +522,20 @@ awaitable<void> icmp_recheck::run(std::vector<undecided_port> ports, recheck_opt
   // So a first optimistic batch begins at once, not when the model has refilled (2 s at
   // Linux's pace, in which the target may have refilled hundreds of tokens): `ungated_tries`
   // suspects, one try each whatever the model holds, their silences judged by the model as
-  // any. Enough to show a refill by their errors; few where the target shows none (a larger
-  // burst, no limit at all) and they are spent for nothing.
-  if (optimistic_ && !queue.empty() && host_.live()) {
-    ungated_ = true;
-    co_await run_batch(queue, deadline, ungated_tries);
-    ungated_ = false;
+  // any; again while they draw errors and the refill is not learned yet (a few closed ports
+  // among many suspects show little each time), up to `max_ungated_rounds` times. Errors are
+  // never wasted (each closed port must draw one); a silence is, where the target shows no
+  // faster refill (a larger burst, no limit at all), and then it stops after one round.
+  if (optimistic_) {
+    for (int round = 0;
+         round < max_ungated_rounds && !queue.empty() && host_.live() && !icmp_.loosened();
+         ++round) {
+      const std::size_t errors = icmp_.errors_seen();
+      ungated_ = true;
+      co_await run_batch(queue, deadline, ungated_tries);
+      ungated_ = false;
+      if (icmp_.errors_seen() == errors) break;  // nothing shown beyond the model: no faster refill
+    }
     // Nothing learned, the looser limit is still unexplained: the next batch is optimistic too.
     optimistic_ = optimistic_ || !icmp_.loosened();
   }

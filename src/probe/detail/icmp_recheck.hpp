@@ -255,6 +255,7 @@ class icmp_recheck {
   bool optimistic_ = false;
   // The batch running sends whatever the model holds (see run): `ungated_tries` suspects.
   static constexpr std::size_t ungated_tries = 64;
+  static constexpr int max_ungated_rounds = 8;
   bool ungated_ = false;
   std::size_t drained_learned_ = 0;  // drained_'s size when the ungated batch last learned
   // Closed ports found silent at moments the model called clean. One may be loss; from the
