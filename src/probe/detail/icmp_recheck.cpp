@@ -42,6 +42,10 @@ bool clean_silence(const icmp_limit_model& icmp, time_point sent) {
   return icmp.tokens_before(sent, icmp_reorder_slack) >= icmp_clean_tokens;
 }
 
+bool held_a_token(const icmp_limit_model& icmp, time_point sent) {
+  return icmp.tokens_before(sent, icmp_reorder_slack) >= 1.0;
+}
+
 bool icmp_recheck::clean(time_point sent) const { return clean_silence(icmp_, sent); }
 
 double icmp_recheck::closed_share() const {
@@ -100,7 +104,7 @@ std::deque<std::size_t> icmp_recheck::triage(std::vector<undecided_port> ports,
       c += clean(t) ? 1u : 0u;
       // With a token left (but none to spare) a closed port would have answered unless an
       // error was lost: not clean, but unlikely to hide one, which is what pacing needs.
-      quiet = quiet || icmp_.tokens_before(t, icmp_reorder_slack) >= 1.0;
+      quiet = quiet || held_a_token(icmp_, t);
     }
     clean_seen += c;
     fresh += c == 0 && !quiet ? 1 : 0;
@@ -249,7 +253,7 @@ void icmp_recheck::take_outcomes() {
         if (first && o.what == outcome::kind::error) {
           // Its tries unanswered while the model held less than a token found the limit empty.
           for (time_point t : s.silent_at) {
-            if (icmp_.tokens_before(t, icmp_reorder_slack) < 1.0) drained_.push_back(t);
+            if (!held_a_token(icmp_, t)) drained_.push_back(t);
           }
         }
         if (first && o.what == outcome::kind::error && s.clean_silences > 0) contradicted(o.id);

@@ -112,6 +112,11 @@ unsigned needed_clean_for(double hidden, double loss, unsigned needed,
 // after it), so a closed port would have answered. Judged once those errors are in: at the
 // try's timeout or later.
 bool clean_silence(const icmp_limit_model& icmp, time_point sent);
+// Whether the model held a token (none to spare, maybe) for a try sent at `sent`, counted as
+// clean_silence counts. Where it did not, a try of a port since shown closed that went
+// unanswered found the target's limit empty (recheck_options::drained); where it did, a
+// closed port would have answered but for a lost error.
+bool held_a_token(const icmp_limit_model& icmp, time_point sent);
 
 class icmp_recheck {
  public:
@@ -180,6 +185,8 @@ class icmp_recheck {
     unsigned errors = 0;
     std::optional<time_point> silent_at;
   };
+  // Takes the outcomes of `witness`'s tries out of back_ (take_outcomes drops them).
+  std::vector<outcome> take_outcomes_of(std::size_t witness);
   boost::asio::awaitable<witness_tries> send_witness(std::size_t witness, unsigned n);
   boost::asio::awaitable<std::optional<bool>> try_witness(std::size_t witness, unsigned n);
   boost::asio::awaitable<void> confirm_burst(std::size_t witness, time_point deadline);

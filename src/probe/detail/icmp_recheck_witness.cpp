@@ -10,6 +10,16 @@ namespace breakwater::probe {
 
 using boost::asio::awaitable;
 
+std::vector<icmp_recheck::outcome> icmp_recheck::take_outcomes_of(std::size_t witness) {
+  std::vector<outcome> own;
+  std::erase_if(back_, [&](const outcome& o) {
+    if (o.id != witness) return false;
+    own.push_back(o);
+    return true;
+  });
+  return own;
+}
+
 awaitable<icmp_recheck::witness_tries> icmp_recheck::send_witness(std::size_t witness, unsigned n) {
   witness_tries w;
   while (w.sent < n) {
@@ -19,17 +29,16 @@ awaitable<icmp_recheck::witness_tries> icmp_recheck::send_witness(std::size_t wi
   }
   // Every try of the witness comes back (an answer, its timeout, or a failure to send), and
   // takes a look at least until its timeout; other tries' outcomes wait in back_ meanwhile.
-  auto own = [&] {
-    return static_cast<unsigned>(std::count_if(back_.begin(), back_.end(),
-                                               [&](const outcome& o) { return o.id == witness; }));
-  };
-  while (own() < w.sent && host_.live()) co_await host_.wait_back_or(time_point::max());
-  for (const outcome& o : back_) {
-    if (o.id != witness) continue;
+  std::vector<outcome> own = take_outcomes_of(witness);
+  while (own.size() < w.sent && host_.live()) {
+    co_await host_.wait_back_or(time_point::max());
+    std::vector<outcome> more = take_outcomes_of(witness);
+    own.insert(own.end(), more.begin(), more.end());
+  }
+  for (const outcome& o : own) {
     if (o.what == outcome::kind::error || o.what == outcome::kind::answer) ++w.errors;
     if (o.what == outcome::kind::silence && !w.silent_at) w.silent_at = o.sent;
   }
-  std::erase_if(back_, [witness](const outcome& o) { return o.id == witness; });
   co_return w;
 }
 
@@ -80,14 +89,12 @@ awaitable<void> icmp_recheck::explore_refill(std::size_t witness, time_point dea
   const time_point stop = std::min(deadline, clock::now() + icmp_.limit().refill);
   std::size_t sent = 0;
   auto own_back = [&] {
-    for (const outcome& o : back_) {
-      if (o.id != witness) continue;
-      if (o.what == outcome::kind::silence && icmp_.tokens_before(o.sent) < 1.0) {
+    for (const outcome& o : take_outcomes_of(witness)) {
+      if (o.what == outcome::kind::silence && !held_a_token(icmp_, o.sent)) {
         drained_.push_back(o.sent);
       }
       --sent;
     }
-    std::erase_if(back_, [witness](const outcome& o) { return o.id == witness; });
   };
   while (host_.live() && clock::now() < stop && icmp_.tokens_before(clock::now()) < below) {
     if (co_await host_.wait_send_slots(1) == 0) break;
