@@ -122,28 +122,33 @@ TEST_F(shapes, linux_limit_at_one_percent_loss_is_settled_near_its_bound) {
   }
 }
 
-// The audit's witness try lost on the way (the bed, no other loss): the witness is tried
-// once more, its error passes the audit, and the scan takes only that try's timeout longer
-// (13.57 s against 13.42 s). Tightening the model for it instead cost 14.15 s: every silence
-// judged again and a second audit, and a refill or two where hidden errors remain.
-TEST_F(shapes, an_audit_try_lost_on_the_way_is_tried_again) {
-  // Port 20 draws the first error of the main pass, the witness; its last probe in a scan
-  // without the loss is the audit's (those between explore the refill).
-  auto run = [&](std::size_t lose) {
+// The audit's witness tries lost on the way (the bed, no other loss). The audit sends one try
+// more than the errors it needs: either try of the final pair lost, the other's error passes
+// it, and the scan takes no longer. Both lost, the model is tightened (the target seemed to hold
+// nothing): slower, never wrong.
+TEST_F(shapes, an_audit_try_lost_on_the_way_costs_nothing) {
+  // Port 20 draws the first error of the main pass, the witness; its last two probes in a scan
+  // without the loss are the audit's pair (those before explore the refill).
+  auto run = [&](std::initializer_list<std::size_t> lose) {
     auto target = std::make_shared<fake_target>();
     bed_ports(*target);
-    if (lose > 0) target->lose_nth(20, lose);
+    for (std::size_t n : lose) target->lose_nth(20, n);
     scan_options o;
     o.rtt_seed = 50ms;
     outcome r = scan(target, o);
-    EXPECT_EQ(r.wrong, 0u) << lose;
-    EXPECT_EQ(r.unresolved, 0u) << lose;
+    EXPECT_EQ(r.wrong, 0u);
+    EXPECT_EQ(r.unresolved, 0u);
     return std::make_pair(r.seconds, target->probes_of(20));
   };
-  auto [plain, plain_tries] = run(0);
-  auto [lost, lost_tries] = run(plain_tries);
-  EXPECT_EQ(lost_tries, plain_tries + 1);  // the retry, and nothing else
-  EXPECT_LT(lost, plain + 0.5);
+  auto [plain, plain_tries] = run({});
+  for (std::size_t lost : {plain_tries - 1, plain_tries}) {
+    auto [secs, tries] = run({lost});
+    EXPECT_EQ(tries, plain_tries) << lost;
+    EXPECT_NEAR(secs, plain, 0.01) << lost;
+  }
+  auto [both, both_tries] = run({plain_tries - 1, plain_tries});
+  EXPECT_GT(both_tries, plain_tries);
+  EXPECT_GT(both, plain);
 }
 
 }  // namespace
@@ -308,6 +313,29 @@ TEST_F(shapes, tighter_limits_than_assumed_are_slower_never_wrong) {
       o.recheck_budget = 30s;
       outcome r = scan(target, o);
       EXPECT_EQ(r.wrong, 0u) << l.burst << " " << seed;
+    }
+  }
+}
+
+// Refills a little slower than the model's (Linux's one a second), where the burst is Linux's:
+// what the model holds beyond the target grows by a twentieth to a third of a token a second,
+// with errors lost on the way at 1%. Each of these shapes called closed ports stealth in some
+// of 30 scans (3 to 149 wrong verdicts) while the audit passed on one error drawn at any level
+// and a tightening halved the burst the target had shown. The audit now asks for the errors
+// that show the model within a token of the target where it held a clean silence's tokens, and
+// a tightening slows the refill once the burst is the one shown (icmp_limit_model::tighten).
+// Slower (up to 26 s against 13 s for 1.5 s a token), never wrong.
+TEST_F(shapes, refills_slower_than_assumed_are_never_wrong) {
+  for (duration refill : {duration(1050ms), duration(1200ms), duration(1500ms)}) {
+    for (std::uint32_t seed : {1u, 9u, 12u, 27u}) {
+      fake_target_options fo = per_peer({6, refill}, seed);
+      fo.loss = 0.01;
+      auto target = std::make_shared<fake_target>(fo);
+      bed_ports(*target);
+      scan_options o = assumed_linux();
+      o.recheck_budget = 30s;
+      outcome r = scan(target, o);
+      EXPECT_EQ(r.wrong, 0u) << to_ms(refill) << " " << seed;
     }
   }
 }

@@ -252,8 +252,36 @@ TEST(icmp_limit_model, learns_a_faster_refill_from_errors_after_empty_moments) {
   EXPECT_EQ(m.limit().refill, 1s);
   EXPECT_FALSE(m.loosened());
   EXPECT_DOUBLE_EQ(m.limit().burst, 6.0);
+  // The target sent six errors at once: its burst is no smaller, its refill is slower. (Its
+  // refill, faster than assumed, makes the burst it showed seem larger still: 8.25.)
+  EXPECT_GE(m.burst_shown(), 6.0);
+  m.tighten();
+  EXPECT_DOUBLE_EQ(m.limit().burst, 6.0);
+  EXPECT_EQ(m.limit().refill, 2s);
+}
+
+// A tightening halves the burst down to what the target has shown at once (two errors here),
+// and never below 2; then it doubles the refill time.
+TEST(icmp_limit_model, a_tightening_keeps_the_burst_the_target_showed) {
+  const time_point t0 = clock::now();
+  icmp_limit_model m;
+  m.consume(t0);
+  m.consume(t0 + 1ms);
+  m.consume(t0 + 5s);  // alone: a second's refill after the others
+  EXPECT_NEAR(m.burst_shown(), 2.0, 0.01);
   m.tighten();
   EXPECT_DOUBLE_EQ(m.limit().burst, 3.0);
+  m.tighten();
+  EXPECT_DOUBLE_EQ(m.limit().burst, 2.0);
+  m.tighten();
+  EXPECT_DOUBLE_EQ(m.limit().burst, 2.0);
+  EXPECT_EQ(m.limit().refill, 2s);
+  icmp_limit_model five;
+  for (int i = 0; i < 5; ++i) five.consume(t0 + std::chrono::milliseconds(10 * i));
+  five.tighten();
+  EXPECT_DOUBLE_EQ(five.limit().burst, 5.0);  // not 3: five came within 40 ms
+  five.tighten();
+  EXPECT_EQ(five.limit().refill, 2s);
 }
 
 // tokens_before answers from the kept state after each error; it must agree with a plain walk

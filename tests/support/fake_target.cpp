@@ -90,9 +90,8 @@ asio::awaitable<probe_outcome> fake_target::probe(asio::ip::address, std::uint16
   std::optional<duration> answer_after;
   time_point arrives = start + one_way();
   auto scripted = lose_first_.find(port);
-  auto nth = lose_nth_.find(port);
   bool scripted_loss = (scripted != lose_first_.end() && per_port_[port] <= scripted->second) ||
-                       (nth != lose_nth_.end() && per_port_[port] == nth->second);
+                       lose_nth_.contains({port, per_port_[port]});
   if (!scripted_loss && !lost()) {
     switch (behaviour(port)) {
       case fake_port::open: o.why = reason::syn_ack; break;

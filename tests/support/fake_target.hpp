@@ -10,6 +10,8 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <set>
+#include <utility>
 #include <vector>
 
 namespace breakwater::probe {
@@ -42,8 +44,8 @@ class fake_target final : public coroutine_prober {
   void set(std::uint16_t port, fake_port behaviour) { ports_[port] = behaviour; }
   // The first `n` probes of `port` are lost on the way (a scripted loss).
   void lose_first(std::uint16_t port, std::size_t n) { lose_first_[port] = n; }
-  // The `n`-th probe of `port` (from 1) is lost on the way.
-  void lose_nth(std::uint16_t port, std::size_t n) { lose_nth_[port] = n; }
+  // The `n`-th probe of `port` (from 1) is lost on the way (each call adds one).
+  void lose_nth(std::uint16_t port, std::size_t n) { lose_nth_.insert({port, n}); }
   fake_port behaviour(std::uint16_t port) const;
 
   boost::asio::awaitable<probe_outcome> probe(boost::asio::ip::address target, std::uint16_t port,
@@ -69,7 +71,7 @@ class fake_target final : public coroutine_prober {
   std::map<std::uint16_t, std::size_t> per_port_;
   std::map<std::uint16_t, time_point> first_sent_;
   std::map<std::uint16_t, std::size_t> lose_first_;
-  std::map<std::uint16_t, std::size_t> lose_nth_;
+  std::set<std::pair<std::uint16_t, std::size_t>> lose_nth_;
   std::mt19937 rng_;
   double tokens_;
   time_point tokens_at_{};

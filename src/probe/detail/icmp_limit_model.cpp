@@ -45,17 +45,37 @@ void icmp_limit_model::tighten() {
     // of it, but no slower than assumed; one more loss should not send the scan back to 1/s.
     limit_.refill = std::min(base_refill_, 2 * limit_.refill);
     loosened_ = limit_.refill < base_refill_;
-  } else if (limit_.burst > 2) {
-    limit_.burst = std::max(2.0, std::floor(limit_.burst / 2));
+  } else if (halved_burst() < limit_.burst) {
+    limit_.burst = halved_burst();
   } else {
     limit_.refill *= 2;
   }
   after_valid_ = 0;
 }
 
+// Half the burst, but not below 2 (see tighten) nor below what the target has shown (rounded:
+// six errors in 50 ms show 5.95 tokens of a burst of 6, the refill meanwhile aside).
+double icmp_limit_model::halved_burst() const {
+  return std::max({2.0, std::floor(limit_.burst / 2), std::round(burst_shown())});
+}
+
+double icmp_limit_model::burst_shown() const {
+  const std::vector<time_point> seen = seen_errors();
+  const double per = std::chrono::duration<double>(std::min(limit_.refill, base_refill_)).count();
+  double shown = 0;
+  for (std::size_t i = 0; i < seen.size(); ++i) {
+    for (std::size_t j = i; j < seen.size(); ++j) {
+      double refilled = std::chrono::duration<double>(seen[j] - seen[i]).count() / per;
+      if (refilled >= 1) break;
+      shown = std::max(shown, static_cast<double>(j - i + 1) - refilled);
+    }
+  }
+  return shown;
+}
+
 void icmp_limit_model::tighten_to(time_point t, double level) {
   tighten();
-  while (limit_.burst > 2 && tokens_before(t) >= level) tighten();
+  while (!loosened_ && halved_burst() < limit_.burst && tokens_before(t) >= level) tighten();
   add_unseen(t, level);
 }
 
@@ -73,17 +93,7 @@ std::optional<double> icmp_limit_model::refill_rate_shown(
     moments = std::move(spread);
   }
   // The errors seen: those counted unseen (add_unseen) show nothing of the refill.
-  std::vector<time_point> seen;
-  seen.reserve(consumed_.size());
-  std::size_t u = 0;
-  for (time_point t : consumed_) {
-    while (u < unseen_at_.size() && unseen_at_[u] < t) ++u;
-    if (u < unseen_at_.size() && unseen_at_[u] == t) {
-      ++u;
-      continue;
-    }
-    seen.push_back(t);
-  }
+  const std::vector<time_point> seen = seen_errors();
   // Send times stand for arrival times; probes a little apart may arrive closer together
   // (icmp_reorder_slack in the re-check): each span is taken as that much longer.
   constexpr auto slack = std::chrono::milliseconds(4);
@@ -101,6 +111,21 @@ std::optional<double> icmp_limit_model::refill_rate_shown(
   if (rates.size() < 2) return std::nullopt;
   std::nth_element(rates.begin(), rates.begin() + 1, rates.end(), std::greater<>());
   return rates[1];
+}
+
+std::vector<time_point> icmp_limit_model::seen_errors() const {
+  std::vector<time_point> seen;
+  seen.reserve(consumed_.size());
+  std::size_t u = 0;
+  for (time_point t : consumed_) {
+    while (u < unseen_at_.size() && unseen_at_[u] < t) ++u;
+    if (u < unseen_at_.size() && unseen_at_[u] == t) {
+      ++u;
+      continue;
+    }
+    seen.push_back(t);
+  }
+  return seen;
 }
 
 bool icmp_limit_model::loosen_to(double tokens_per_second) {

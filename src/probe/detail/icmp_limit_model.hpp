@@ -71,12 +71,15 @@ class icmp_limit_model {
   // The target holds fewer tokens than modelled: halves a refill learned from the target (not
   // below the one assumed or told, and none is learned after), else halves the burst, down to
   // 2 (with the margin of one token a clean silence needs, a burst of 2 is safe for a target's
-  // burst of 1), then doubles the refill time. Every moment's tokens are then at most what
-  // they were.
+  // burst of 1) and not below the burst the target has shown (burst_shown), else doubles the
+  // refill time. Every moment's tokens are then at most what they were. (A target that sent
+  // its burst of 6 at once but refilled a fifth slower than modelled was tightened to a burst
+  // of 2 before: the model kept its refill, was full at every clean silence, where the target
+  // could not catch up, and its audits passed while four closed ports were called stealth.)
   void tighten();
   // The target held less than `level` at `t` (a try of a closed port went unanswered then):
-  // tightens once, and again while the model still holds `level` there and the burst is above
-  // 2; then counts unseen errors as add_unseen does.
+  // tightens once, and again while the model still holds `level` there and the burst may be
+  // halved; then counts unseen errors as add_unseen does.
   void tighten_to(time_point t, double level);
   const icmp_limit& limit() const noexcept { return limit_; }
 
@@ -97,6 +100,10 @@ class icmp_limit_model {
   bool loosened() const noexcept { return loosened_; }
   bool tightened() const noexcept { return tightened_; }
   static constexpr std::size_t max_moments = 32;
+  // The most tokens the target is shown to have held at once: n errors of tries sent within
+  // less than a token's refill need n less that refill (the refill assumed or told: a target
+  // refilling slower held more). Errors counted unseen show nothing.
+  double burst_shown() const;
 
  private:
   // The bucket as a walk over the errors leaves it: `tokens` at `last`, refilling from there
@@ -115,6 +122,8 @@ class icmp_limit_model {
               const std::vector<std::pair<time_point, double>>& pending) const;
   // Makes after_ hold the state after each of the first `n` errors.
   void extend_after(std::size_t n) const;
+  std::vector<time_point> seen_errors() const;
+  double halved_burst() const;
 
   icmp_limit limit_;
   std::optional<icmp_bucket> start_;

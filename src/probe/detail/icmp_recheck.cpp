@@ -257,8 +257,11 @@ void icmp_recheck::take_outcomes() {
           }
         }
         if (first && o.what == outcome::kind::error && s.clean_silences > 0) contradicted(o.id);
-        // An error shows a token where the model had one: the silences before it stand.
-        if (o.what == outcome::kind::error) vouched_ = std::max(vouched_, o.sent);
+        // An error shows a token where the model had one: the silences before it stand, where
+        // it held no more than they did (see vouches).
+        if (o.what == outcome::kind::error && vouches(o.sent)) {
+          vouched_ = std::max(vouched_, o.sent);
+        }
         break;
       }
       case outcome::kind::silence:
@@ -346,6 +349,7 @@ void icmp_recheck::learn_refill() {
   if (!rate || !icmp_.loosen_to(*rate)) return;
   // What errors vouched for, they vouched for under the model before.
   vouched_ = time_point::min();
+  witness_was_empty();
   judge_again();
 }
 
@@ -564,10 +568,21 @@ awaitable<void> icmp_recheck::run(std::vector<undecided_port> ports, recheck_opt
   for (std::size_t id : order_) {
     const suspect& s = suspects_[id];
     if (s.answered) continue;
-    host_.stealth(id, s.triaged   ? recheck::none
-                      : s.settled ? recheck::rechecked
-                                  : recheck::unresolved);
+    host_.stealth(id, s.triaged                ? recheck::none
+                      : s.settled && proven(s) ? recheck::rechecked
+                                               : recheck::unresolved);
   }
+}
+
+// Where the budget ran out before an audit passed, the clean silences since the last vouch are
+// the model's word alone: a suspect that needs them is unresolved, not rechecked. (Without a
+// witness no audit can be made, and the model's word is all there is.)
+bool icmp_recheck::proven(const suspect& s) const {
+  if (!witness_ || !audit_due()) return true;
+  auto vouched = static_cast<unsigned>(
+      std::count_if(s.silent_at.begin(), s.silent_at.end(),
+                    [this](time_point t) { return t <= vouched_ && clean(t); }));
+  return vouched >= needed_clean_;
 }
 
 }  // namespace breakwater::probe

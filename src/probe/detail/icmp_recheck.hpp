@@ -47,6 +47,11 @@ namespace breakwater::probe {
 inline constexpr double icmp_token_margin = 1.0;
 // Tokens the target must hold for a probe's silence to show that no error was suppressed.
 inline constexpr double icmp_clean_tokens = 1.0 + icmp_token_margin;
+// An error vouches for the clean silences before it where the model held at most this much
+// beyond a clean silence's tokens for it (see icmp_recheck::audit_witness): the target's refill
+// comes in its clock's ticks, and its errors a one-way delay after the tries, within a few
+// hundredths of a token of the model's moments.
+inline constexpr double vouch_level_slack = 0.02;
 // Probes to different ports may take paths whose delays differ by a little (equal-cost routes
 // hash on ports) and overtake each other: an error drawn by a probe sent this much later than a
 // silent one may have spent the target's token first. Judging silences, the model counts it.
@@ -191,7 +196,16 @@ class icmp_recheck {
   boost::asio::awaitable<std::optional<bool>> try_witness(std::size_t witness, unsigned n);
   boost::asio::awaitable<void> confirm_burst(std::size_t witness, time_point deadline);
   boost::asio::awaitable<void> explore_refill(std::size_t witness, time_point deadline);
+  // Counts unseen errors where the witness went unanswered while the model held a token (see
+  // there).
+  void witness_was_empty();
+  // Whether an error of a try sent at `sent` vouches for the clean silences before it.
+  bool vouches(time_point sent) const;
+  double level_before(time_point sent) const;
+  boost::asio::awaitable<std::optional<bool>> audit_witness(std::size_t witness, double held);
   boost::asio::awaitable<void> audit(std::size_t witness, time_point deadline);
+  // Whether the clean silences `s` needs were vouched for (see audit_due).
+  bool proven(const suspect& s) const;
   // Whether `s` has the silences, and the clean ones, to be stealth; the tries it lacks.
   bool enough(const suspect& s) const;
   unsigned lacking(const suspect& s) const;
@@ -275,12 +289,15 @@ class icmp_recheck {
   double risk_since_expected_ = 0;
   bool expected_stale_ = true;
   // The audit is due while the latest silence judged clean (its try's send time) is later than
-  // what the target last vouched for: every try sent before one that drew an error, or before
-  // an audit (see audit and early_audit).
+  // what the target last vouched for: every try sent before one that drew an error where the
+  // model held no more than a clean silence's tokens (vouches), or before an audit that passed
+  // (audit_witness).
   time_point latest_clean_{time_point::min()};
   time_point vouched_{time_point::min()};
   bool audit_due() const noexcept { return latest_clean_ > vouched_; }
-  // Moments the target's limit was empty (see recheck_options::drained), the re-check's too.
+  // Moments the target's limit was empty (see recheck_options::drained), the re-check's too;
+  // the witness's silent tries while exploring the refill (see witness_was_empty).
+  std::vector<time_point> witness_silent_;
   std::vector<time_point> drained_;
   // The witness, and whether the batch running made its audit early (see early_audit).
   std::optional<std::size_t> witness_;
