@@ -63,10 +63,9 @@ double icmp_limit_model::burst_shown() const {
   const std::vector<time_point> seen = seen_errors();
   const double per = std::chrono::duration<double>(std::min(limit_.refill, base_refill_)).count();
   double shown = 0;
-  for (std::size_t i = 0; i < seen.size(); ++i) {
-    for (std::size_t j = i; j < seen.size(); ++j) {
+  for (std::size_t i = 0; i < seen.size() && shown < limit_.burst; ++i) {
+    for (std::size_t j = i; j < seen.size() && seen[j] - seen[i] <= burst_span; ++j) {
       double refilled = std::chrono::duration<double>(seen[j] - seen[i]).count() / per;
-      if (refilled >= 1) break;
       shown = std::max(shown, static_cast<double>(j - i + 1) - refilled);
     }
   }

@@ -79,7 +79,8 @@ class icmp_limit_model {
   void tighten();
   // The target held less than `level` at `t` (a try of a closed port went unanswered then):
   // tightens once, and again while the model still holds `level` there and the burst may be
-  // halved; then counts unseen errors as add_unseen does.
+  // halved (not while a learned refill is what a tightening slows); then counts unseen errors
+  // as add_unseen does.
   void tighten_to(time_point t, double level);
   const icmp_limit& limit() const noexcept { return limit_; }
 
@@ -101,8 +102,11 @@ class icmp_limit_model {
   bool tightened() const noexcept { return tightened_; }
   static constexpr std::size_t max_moments = 32;
   // The most tokens the target is shown to have held at once: n errors of tries sent within
-  // less than a token's refill need n less that refill (the refill assumed or told: a target
-  // refilling slower held more). Errors counted unseen show nothing.
+  // burst_span need n less the refill meanwhile (the refill assumed or told: a target
+  // refilling slower held more). The span is short so that a target refilling faster than
+  // that shows little more than its burst (one refilling 16 a second, 0.8 of a token). Errors
+  // counted unseen show nothing. Stops at the model's burst: no more is asked of it.
+  static constexpr duration burst_span = std::chrono::milliseconds(50);
   double burst_shown() const;
 
  private:

@@ -552,7 +552,7 @@ awaitable<void> icmp_recheck::run(std::vector<undecided_port> ports, recheck_opt
     if (now >= deadline) break;
     if (queue.empty()) {
       if (!o.witness || !audit_due()) break;
-      co_await audit(*o.witness, deadline);
+      if (!co_await audit(*o.witness, deadline)) break;
       continue;
     }
     time_point ready = icmp_.refilled_to(icmp_clean_tokens, now);

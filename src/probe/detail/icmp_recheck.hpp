@@ -203,7 +203,8 @@ class icmp_recheck {
   bool vouches(time_point sent) const;
   double level_before(time_point sent) const;
   boost::asio::awaitable<std::optional<bool>> audit_witness(std::size_t witness, double held);
-  boost::asio::awaitable<void> audit(std::size_t witness, time_point deadline);
+  // Returns false where no audit could be made before the deadline.
+  boost::asio::awaitable<bool> audit(std::size_t witness, time_point deadline);
   // Whether the clean silences `s` needs were vouched for (see audit_due).
   bool proven(const suspect& s) const;
   // Whether `s` has the silences, and the clean ones, to be stealth; the tries it lacks.

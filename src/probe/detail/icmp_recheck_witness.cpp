@@ -143,7 +143,7 @@ awaitable<void> icmp_recheck::confirm_burst(std::size_t witness, time_point dead
 }
 
 // Silences judged clean that no error has vouched for yet rest on the model alone, whose refill
-// may be slower than the target's: before they become verdicts the witness is tried. What the
+// may be faster than the target's: before they become verdicts the witness is tried. What the
 // model holds beyond the target grows with time (see icmp_limit_model::token_shown_at), so an
 // error drawn where the model held h shows that it held at most h - 1 beyond the target then and
 // before; a clean silence found the target holding a token if that is at most one. The
@@ -168,12 +168,15 @@ awaitable<std::optional<bool>> icmp_recheck::audit_witness(std::size_t witness, 
   witness_tries w = co_await send_witness(witness, tries);
   if (w.sent < tries) co_return std::nullopt;
   if (static_cast<double>(w.errors) < std::max(1.0, owed - 1)) {
+    // Tries that failed to leave, or a scan stopped, leave nothing to judge.
+    if (!w.silent_at || !host_.live()) co_return std::nullopt;
     icmp_.tighten_to(*w.silent_at, icmp_clean_tokens);
     judge_again();
     co_return false;
   }
   // What the model held before them, counting every error seen by now (a batch's last tries'
-  // too): the errors show that it held at most that less their number beyond the target.
+  // too, but those sent within the reorder slack before: see level_before): the errors show
+  // that it held at most that less their number beyond the target.
   co_return level_before(at) - static_cast<double>(w.errors) + 1 <=
       icmp_clean_tokens + vouch_level_slack;
 }
@@ -192,15 +195,16 @@ bool icmp_recheck::vouches(time_point sent) const {
 
 // The audit once the queue is empty, as soon as the model holds a clean silence's tokens: the
 // fewest tries, and one error there vouches for every clean silence.
-awaitable<void> icmp_recheck::audit(std::size_t witness, time_point deadline) {
+awaitable<bool> icmp_recheck::audit(std::size_t witness, time_point deadline) {
   const time_point covered = latest_clean_;
   time_point ready = icmp_.refilled_to(icmp_clean_tokens, clock::now());
-  if (ready >= deadline) co_return;
+  if (ready >= deadline) co_return false;
   if (ready > clock::now()) co_await host_.sleep_until(ready);
-  if (!host_.live()) co_return;
+  if (!host_.live()) co_return false;
   double held = std::min(icmp_.tokens_before(clock::now()), icmp_.limit().burst);
   std::optional<bool> passed = co_await audit_witness(witness, held);
   if (passed && *passed) vouched_ = std::max(vouched_, covered);
+  co_return true;
 }
 
 // A batch's last tries wait out their timeouts, and the audit after them would add its own
