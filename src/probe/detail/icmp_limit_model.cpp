@@ -45,8 +45,8 @@ void icmp_limit_model::tighten() {
     // of it, but no slower than assumed; one more loss should not send the scan back to 1/s.
     limit_.refill = std::min(base_refill_, 2 * limit_.refill);
     loosened_ = limit_.refill < base_refill_;
-  } else if (halved_burst() < limit_.burst) {
-    limit_.burst = halved_burst();
+  } else if (const double halved = halved_burst(); halved < limit_.burst) {
+    limit_.burst = halved;
   } else {
     limit_.refill *= 2;
   }

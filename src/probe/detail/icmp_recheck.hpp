@@ -193,7 +193,8 @@ class icmp_recheck {
   // Takes the outcomes of `witness`'s tries out of back_ (take_outcomes drops them).
   std::vector<outcome> take_outcomes_of(std::size_t witness);
   boost::asio::awaitable<witness_tries> send_witness(std::size_t witness, unsigned n);
-  boost::asio::awaitable<std::optional<bool>> try_witness(std::size_t witness, unsigned n);
+  void model_over(time_point silent_at);
+  boost::asio::awaitable<std::optional<bool>> try_witness(std::size_t witness);
   boost::asio::awaitable<void> confirm_burst(std::size_t witness, time_point deadline);
   boost::asio::awaitable<void> explore_refill(std::size_t witness, time_point deadline);
   // Counts unseen errors where the witness went unanswered while the model held a token (see

@@ -42,30 +42,35 @@ awaitable<icmp_recheck::witness_tries> icmp_recheck::send_witness(std::size_t wi
   co_return w;
 }
 
-// Tries `witness` (a port that answered with an error) `n` times at once. Errors show the
-// target held a token for each; a silence, that it held fewer than modelled (or a loss): the
-// model is tightened to agree and every silence judged again. Returns whether every try drew
-// an error, nothing when no try could be made.
+// The target held less than a token where the witness went unanswered at `silent_at`, and the
+// model said it held a clean silence's: the model is tightened to agree, and every silence is
+// judged again.
+void icmp_recheck::model_over(time_point silent_at) {
+  icmp_.tighten_to(silent_at, icmp_clean_tokens);
+  judge_again();
+}
+
+// Tries `witness` (a port that answered with an error) once. An error shows the target held a
+// token; a silence, that it held fewer than modelled (or a loss): see model_over. Returns
+// whether the try drew an error, nothing when no try could be made.
 //
 // A single try that goes unanswered is most often a loss (one try in fifty at 1% each way),
 // not a model over by more than its margin, and tightening costs the scan a refill or two.
 // So it is tried once more while the model holds less than a token beyond what a clean
-// silence needs: an error then proves what the audit asks of one (see audit), at the first
-// try's moment too, as the model gained since exactly what the target did at most. A model
-// over by a whole token or more (errors lost earlier) leaves the target short of a token for
-// the second try as well. If the first try's error was lost, its token is gone too, and the
-// second try shows whether the target held another.
-awaitable<std::optional<bool>> icmp_recheck::try_witness(std::size_t witness, unsigned n) {
-  witness_tries w = co_await send_witness(witness, n);
-  if (w.silent_at && n == 1 && host_.live() &&
-      icmp_.tokens_before(clock::now()) < icmp_clean_tokens + 1) {
+// silence needs: an error then shows the target held a token at the first try's moment too,
+// as the model gained since at most what the target did. A model over by a whole token or
+// more (errors lost earlier) leaves the target short of a token for the second try as well.
+// If the first try's error was lost, its token is gone too, and the second try shows whether
+// the target held another.
+awaitable<std::optional<bool>> icmp_recheck::try_witness(std::size_t witness) {
+  witness_tries w = co_await send_witness(witness, 1);
+  if (w.silent_at && host_.live() && icmp_.tokens_before(clock::now()) < icmp_clean_tokens + 1) {
     const time_point first_silent = *w.silent_at;
     w = co_await send_witness(witness, 1);
     if (w.silent_at) w.silent_at = first_silent;
   }
   if (w.silent_at) {
-    icmp_.tighten_to(*w.silent_at, icmp_clean_tokens);
-    judge_again();
+    model_over(*w.silent_at);
     co_return false;
   }
   if (w.sent == 0 || w.errors < w.sent) co_return std::nullopt;
@@ -138,7 +143,7 @@ awaitable<void> icmp_recheck::confirm_burst(std::size_t witness, time_point dead
            icmp_.tokens_before(clock::now()) >= icmp_clean_tokens;
   };
   while (host_.live() && clock::now() < deadline && unproven()) {
-    if (!co_await try_witness(witness, 1)) co_return;
+    if (!co_await try_witness(witness)) co_return;
   }
 }
 
@@ -170,8 +175,7 @@ awaitable<std::optional<bool>> icmp_recheck::audit_witness(std::size_t witness, 
   if (static_cast<double>(w.errors) < std::max(1.0, owed - 1)) {
     // Tries that failed to leave, or a scan stopped, leave nothing to judge.
     if (!w.silent_at || !host_.live()) co_return std::nullopt;
-    icmp_.tighten_to(*w.silent_at, icmp_clean_tokens);
-    judge_again();
+    model_over(*w.silent_at);
     co_return false;
   }
   // What the model held before them, counting every error seen by now (a batch's last tries'
