@@ -55,45 +55,69 @@ struct async_state {
   bool gathering = false;          // set: arrivals join the queue without waking the session
 };
 
-// The sink handed to an async_source: moves every call onto the session's executor, and
-// drops calls once the session has closed it (so nothing is posted to a finished worker).
+// What a source has handed over and the session has not yet taken, in the order of the calls.
+struct async_inbox {
+  std::mutex mu;
+  std::deque<std::string> pieces;
+  bool ended = false;
+  std::optional<response> whole;
+  bool open = true;     // cleared when the session is done: calls after it do nothing
+  bool posted = false;  // a handler that takes the inbox is on its way
+};
+
+// The sink handed to an async_source. Calls come from any thread; each one leaves its part in
+// the inbox, in call order, and the first of a run posts one handler that moves the whole
+// inbox onto the session's state. The order is kept here and not by the posts because Asio
+// does not keep posts from several threads in call order: on a one-thread io_context a post
+// made by a handler waits in that thread's private queue until the handler returns, and a
+// post from another thread meanwhile runs first. (An event stream's batches come from the
+// session's own thread, its on_drained; single events from the scan's thread.)
 class session_sink final : public async_sink {
  public:
   session_sink(std::weak_ptr<async_state> st, boost::asio::any_io_executor ex)
       : state_(std::move(st)), ex_(std::move(ex)) {}
 
   void write(std::string bytes) override {
-    post([bytes = std::move(bytes)](async_state& s) mutable {
-      s.queue.push_back(std::move(bytes));
-    });
+    hand_over([&](async_inbox& in) { in.pieces.push_back(std::move(bytes)); });
   }
   void end() override {
-    post([](async_state& s) { s.ended = true; });
+    hand_over([](async_inbox& in) { in.ended = true; });
   }
   void complete(response whole) override {
-    auto shared = std::make_shared<response>(std::move(whole));
-    post([shared](async_state& s) { s.whole = std::move(*shared); });
+    hand_over([&](async_inbox& in) { in.whole = std::move(whole); });
   }
   void close() {
-    std::lock_guard lock(mu_);
-    open_ = false;
+    std::lock_guard lock(inbox_->mu);
+    inbox_->open = false;
   }
 
  private:
   template <class F>
-  void post(F f) {
-    std::lock_guard lock(mu_);
-    if (!open_) return;
-    boost::asio::post(ex_, [w = state_, f = std::move(f)]() mutable {
+  void hand_over(F add) {
+    std::lock_guard lock(inbox_->mu);
+    if (!inbox_->open) return;
+    add(*inbox_);
+    if (inbox_->posted) return;
+    inbox_->posted = true;
+    boost::asio::post(ex_, [w = state_, in = inbox_] {
       auto s = w.lock();
       if (!s) return;
-      f(*s);
+      take(*in, *s);
       if (!s->gathering) s->wake.cancel();
     });
   }
 
-  std::mutex mu_;
-  bool open_ = true;
+  static void take(async_inbox& in, async_state& s) {
+    std::lock_guard lock(in.mu);
+    in.posted = false;
+    for (std::string& piece : in.pieces) s.queue.push_back(std::move(piece));
+    in.pieces.clear();
+    s.ended = s.ended || in.ended;
+    if (in.whole) s.whole = std::move(in.whole);
+    in.whole.reset();
+  }
+
+  std::shared_ptr<async_inbox> inbox_ = std::make_shared<async_inbox>();
   std::weak_ptr<async_state> state_;
   boost::asio::any_io_executor ex_;
 };
