@@ -240,16 +240,19 @@ for i in $(seq 1 "$N"); do
   timeouts=$((timeouts + $(field "$s" 'len(d["timeouts"]) + len(d.get("restart", {}).get("timeouts", []))')))
   if [ "${node_of[$i]}" = "$KILLED" ]; then
     lost=$((lost + 1))
-    # Its stream broke (no "done"); the API and the page (through whichever node HAProxy
-    # chose now) say why; the reconnecting EventSource gets 404 too; starting again works at
-    # once, on another node, and gets the right verdicts.
+    # Its stream broke (no "done") at the kill: within 5 s, where a stream left open would
+    # run to the client's 20 s idle limit. (The client reads what was sent before the kill
+    # first: on the loaded CI machine, beside the sanitizer builds, one stream that had
+    # carried 1,736 events ended 2.9 s after the kill.) The API and the page (through
+    # whichever node HAProxy chose now) say why; the reconnecting EventSource gets 404 too;
+    # starting again works at once, on another node, and gets the right verdicts.
     got=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d.get('lost'), d.get('api_status'), d.get('api_code'), d.get('api_message') == sys.argv[2], d.get('page_status'), d.get('page_says_gone'), d.get('resume_status'))" "$s" "$SENTENCE")
     restart=$(field "$s" 'd["restart"]["post"], d["restart"]["attempts"], d["ended_at"]')
     read -r r_post r_attempts r_ended <<<"$restart"
     ended_after=$(awk -v a="$killed_at" -v b="${r_ended:-0}" 'BEGIN { printf "%.2f", b - a }')
     probed=$(cl_probed_by "$i")
     if [ "$got" = "True 404 not_found True 404 True 404" ] && [ "$r_post" = 202 ] &&
-      [ "$r_attempts" = 1 ] && awk -v e="$ended_after" 'BEGIN { exit !(e >= 0 && e < 1.5) }' &&
+      [ "$r_attempts" = 1 ] && awk -v e="$ended_after" 'BEGIN { exit !(e >= 0 && e < 5) }' &&
       other_node "$probed" &&
       checked "b-$i-restart"; then
       lost_ok=$((lost_ok + 1))
