@@ -33,8 +33,16 @@ def check_events(sse_file, result_file):
     if not events or events[-1]["event"] != "done":
         problems.append("the stream did not end with done")
     ids = [int(e["id"]) for e in events]
-    if ids != list(range(ids[0], ids[0] + len(ids))) if ids else True:
-        problems.append(f"ids not consecutive: {ids[:5]}...")
+    if not ids:
+        problems.append("no event ids")
+    else:
+        breaks = [i for i in range(1, len(ids)) if ids[i] != ids[i - 1] + 1]
+        if breaks:
+            # Where the order first breaks, with a little on each side: enough to tell a
+            # gap from a swap or a repeat.
+            at = breaks[0]
+            problems.append(f"ids not consecutive ({len(breaks)} breaks), first at event {at}: "
+                            f"{ids[max(0, at - 3):at + 3]}")
     verdicts = {}
     for e in events:
         if e["event"] == "verdict":
