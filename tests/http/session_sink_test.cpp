@@ -93,5 +93,47 @@ TEST(session_sink, a_closed_sink_takes_nothing) {
   EXPECT_FALSE(st->ended);
 }
 
+// What is still in the inbox when the session closes the sink is dropped with it, and the
+// handler already on its way takes nothing.
+TEST(session_sink, pieces_left_at_close_are_dropped) {
+  asio::io_context ioc{1};
+  auto st = std::make_shared<async_state>(ioc.get_executor());
+  auto sink = std::make_shared<session_sink>(st, ioc.get_executor());
+  sink->write("unsent");
+  sink->end();
+  sink->close();
+  EXPECT_EQ(ioc.run(), 1u);
+  EXPECT_TRUE(st->queue.empty());
+  EXPECT_FALSE(st->ended);
+}
+
+// A deferred answer arrives whole, with what was written before it.
+TEST(session_sink, a_complete_answer_reaches_the_state) {
+  asio::io_context ioc{1};
+  auto st = std::make_shared<async_state>(ioc.get_executor());
+  auto sink = std::make_shared<session_sink>(st, ioc.get_executor());
+  response r;
+  r.body = "done";
+  sink->complete(std::move(r));
+  ioc.run();
+  ASSERT_TRUE(st->whole.has_value());
+  EXPECT_EQ(st->whole->body, "done");
+}
+
+// A session gone without closing its sink (its state freed): the handler finds nothing to
+// hand to, shuts the inbox, and later calls post nothing.
+TEST(session_sink, a_sink_outliving_its_session_posts_nothing_more) {
+  asio::io_context ioc{1};
+  auto st = std::make_shared<async_state>(ioc.get_executor());
+  auto sink = std::make_shared<session_sink>(st, ioc.get_executor());
+  st.reset();
+  sink->write("1");
+  EXPECT_EQ(ioc.run(), 1u);
+  ioc.restart();
+  sink->write("2");
+  sink->end();
+  EXPECT_EQ(ioc.run(), 0u);
+}
+
 }  // namespace
 }  // namespace breakwater::http

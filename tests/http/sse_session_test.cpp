@@ -17,8 +17,10 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace breakwater::http {
@@ -70,6 +72,49 @@ asio::awaitable<void> quiet_client(tcp::socket& socket, clock_type::duration lis
   socket.close(ignored);
 }
 
+// Serves one connection with a real session for `s`'s routes, `client` on the other end;
+// returns whether the session ended (it does once the client has closed, or the stream ends).
+template <class Client>
+bool serve_one(testing::stub_handler& s, Client client, clock_type::duration run_for = 5s) {
+  responder resp(s, 8);
+  limits lim;
+  asio::io_context ioc{1};  // one thread, as a worker's (transport/detail/worker.hpp)
+  tcp::acceptor acceptor(ioc, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+  tcp::socket socket(ioc);
+  socket.connect(acceptor.local_endpoint());
+  tcp::socket accepted = acceptor.accept();
+  accepted.non_blocking(true);
+  plain_stream stream(std::move(accepted));
+  connection_info conn;
+  conn.client_address = "127.0.0.1";
+  bool stopping = false;
+  session_env env{resp, nullptr, nullptr, lim, 0, stopping};
+  http_session<plain_stream> session(stream, env, conn);
+  bool session_ended = false;
+  bool client_ended = false;
+  asio::co_spawn(
+      ioc,
+      [&]() -> asio::awaitable<void> {
+        co_await session.run();
+        session_ended = true;
+        boost::system::error_code ignored;
+        stream.socket().close(ignored);  // as the server does once a session has ended
+        if (client_ended)
+          ioc.stop();  // the stream's idle deadline timer would keep run_for waiting
+      },
+      asio::detached);
+  asio::co_spawn(
+      ioc,
+      [&]() -> asio::awaitable<void> {
+        co_await client(socket);
+        client_ended = true;
+        if (session_ended) ioc.stop();
+      },
+      asio::detached);
+  ioc.run_for(run_for);
+  return session_ended;
+}
+
 TEST(sse_session, a_quiet_stream_sends_its_heartbeat_at_the_interval) {
   testing::stub_handler s;
   s.routes().add(method::get, "/quiet", [](const request&, const route_params&) {
@@ -81,32 +126,9 @@ TEST(sse_session, a_quiet_stream_sends_its_heartbeat_at_the_interval) {
     r.heartbeat_every = 40ms;
     return r;
   });
-  responder resp(s, 8);
-  limits lim;
-  asio::io_context ioc;
-  tcp::acceptor acceptor(ioc, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
-  tcp::socket client(ioc);
-  client.connect(acceptor.local_endpoint());
-  tcp::socket accepted = acceptor.accept();
-  accepted.non_blocking(true);
-  plain_stream stream(std::move(accepted));
-  connection_info conn;
-  conn.client_address = "127.0.0.1";
-  bool stopping = false;
-  session_env env{resp, nullptr, nullptr, lim, 0, stopping};
-  http_session<plain_stream> session(stream, env, conn);
-  bool session_ended = false;
-  asio::co_spawn(
-      ioc,
-      [&]() -> asio::awaitable<void> {
-        co_await session.run();
-        session_ended = true;
-        ioc.stop();  // the stream's idle deadline timer would keep run_for waiting
-      },
-      asio::detached);
   client_view seen;
-  asio::co_spawn(ioc, quiet_client(client, 440ms, seen), asio::detached);
-  ioc.run_for(5s);  // stops early: the session ends once the client has closed
+  // Stops early: the session ends once the client has closed.
+  bool session_ended = serve_one(s, [&](tcp::socket& c) { return quiet_client(c, 440ms, seen); });
 
   EXPECT_TRUE(session_ended) << "the session kept running after the client closed";
   EXPECT_TRUE(seen.text.starts_with("HTTP/1.1 200")) << seen.text;
@@ -130,6 +152,95 @@ TEST(sse_session, a_quiet_stream_sends_its_heartbeat_at_the_interval) {
                      gaps.end());
     EXPECT_LE(gaps[gaps.size() / 2], 55ms);
   }
+}
+
+// Numbered events written as the scan service writes them: a batch from on_drained on the
+// session's thread, single events from another thread meanwhile, each number taken under
+// one lock; the last writer ends the stream.
+class two_thread_source final : public async_source {
+ public:
+  explicit two_thread_source(int total) : total_(total) {}
+  ~two_thread_source() override {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    if (other_.joinable()) other_.join();
+  }
+  void start(std::shared_ptr<async_sink> sink) override {
+    sink_ = std::move(sink);
+    other_ = std::thread([this] {
+      while (write_next()) {
+      }
+    });
+  }
+  void on_drained() override {
+    for (int i = 0; i < 64 && write_next(); ++i) {
+    }
+  }
+
+ private:
+  bool write_next() {
+    std::lock_guard lock(mu_);
+    if (stop_ || next_ == total_) return false;
+    sink_->write("data: " + std::to_string(next_++) + "\n\n");
+    if (next_ == total_) sink_->end();
+    return true;
+  }
+
+  const int total_;
+  std::mutex mu_;
+  int next_ = 0;
+  bool stop_ = false;
+  std::shared_ptr<async_sink> sink_;
+  std::thread other_;
+};
+
+// Sends the request and reads until the server closes.
+asio::awaitable<void> read_to_end(tcp::socket& socket, std::string& text) {
+  constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
+  std::string_view request = "GET /events HTTP/1.1\r\nHost: x\r\n\r\n";
+  co_await asio::async_write(socket, asio::buffer(request), tuple);
+  std::array<char, 16384> buf{};
+  for (;;) {
+    auto [ec, n] = co_await socket.async_read_some(asio::buffer(buf), tuple);
+    if (ec) break;
+    text.append(buf.data(), n);
+  }
+  boost::system::error_code ignored;
+  socket.close(ignored);
+}
+
+// The case that broke a scan's event ids through the cluster's proxy: the client sees every
+// event once, in the order written, and then the end of the stream.
+TEST(sse_session, events_written_from_two_threads_reach_the_client_in_order) {
+  static constexpr int total = 30000;
+  testing::stub_handler s;
+  s.routes().add(method::get, "/events", [](const request&, const route_params&) {
+    response r;
+    r.content_type = "text/event-stream";
+    r.later = std::make_shared<two_thread_source>(total);
+    r.stream = true;
+    r.heartbeat = std::string(beat);
+    return r;
+  });
+  std::string text;
+  bool session_ended = serve_one(
+      s, [&](tcp::socket& c) { return read_to_end(c, text); }, 20s);
+  EXPECT_TRUE(session_ended) << "the stream did not end";
+  std::size_t at = text.find("\r\n\r\n");
+  ASSERT_NE(at, std::string::npos) << text.substr(0, 200);
+  int want = 0;
+  std::size_t out_of_order = 0;
+  int first_break = -1;
+  for (at = text.find("data: ", at); at != std::string::npos; at = text.find("data: ", at + 1)) {
+    int got = std::stoi(text.substr(at + 6, 12));
+    if (got != want && first_break < 0) first_break = want;
+    out_of_order += got != want ? 1 : 0;
+    want = got + 1;
+  }
+  EXPECT_EQ(want, total) << "the last event seen";
+  EXPECT_EQ(out_of_order, 0u) << "ids break order first after " << first_break;
 }
 
 }  // namespace

@@ -86,10 +86,8 @@ class session_sink final : public async_sink {
   void complete(response whole) override {
     hand_over([&](async_inbox& in) { in.whole = std::move(whole); });
   }
-  void close() {
-    std::lock_guard lock(inbox_->mu);
-    inbox_->open = false;
-  }
+  // The session is done: what is still in the inbox is dropped, later calls do nothing.
+  void close() { shut(*inbox_); }
 
  private:
   template <class F>
@@ -98,23 +96,43 @@ class session_sink final : public async_sink {
     if (!inbox_->open) return;
     add(*inbox_);
     if (inbox_->posted) return;
-    inbox_->posted = true;
+    // Posted before the flag is set: a post that throws leaves the next call to post again.
     boost::asio::post(ex_, [w = state_, in = inbox_] {
       auto s = w.lock();
-      if (!s) return;
+      if (!s) return shut(*in);  // the session ended without closing: nothing will take more
       take(*in, *s);
       if (!s->gathering) s->wake.cancel();
     });
+    inbox_->posted = true;
   }
 
-  static void take(async_inbox& in, async_state& s) {
+  static void shut(async_inbox& in) {
     std::lock_guard lock(in.mu);
+    in.open = false;
     in.posted = false;
-    for (std::string& piece : in.pieces) s.queue.push_back(std::move(piece));
     in.pieces.clear();
-    s.ended = s.ended || in.ended;
-    if (in.whole) s.whole = std::move(in.whole);
+    in.ended = false;
     in.whole.reset();
+  }
+
+  // Swaps the inbox out under its lock and moves it onto the state after: a writer (the
+  // scan's thread, holding its service's lock) waits for the swap, not for the moves.
+  static void take(async_inbox& in, async_state& s) {
+    std::deque<std::string> pieces;
+    std::optional<response> whole;
+    {
+      std::lock_guard lock(in.mu);
+      in.posted = false;
+      pieces.swap(in.pieces);
+      whole.swap(in.whole);
+      s.ended = s.ended || in.ended;
+    }
+    if (s.queue.empty()) {
+      s.queue.swap(pieces);
+    } else {
+      for (std::string& piece : pieces) s.queue.push_back(std::move(piece));
+    }
+    if (whole) s.whole = std::move(whole);
   }
 
   std::shared_ptr<async_inbox> inbox_ = std::make_shared<async_inbox>();
@@ -342,6 +360,11 @@ class http_session final : public session_base {
     const stored_response& s = *r.stored;
     auto st = std::make_shared<async_state>(stream_.get_executor());
     auto sink = std::make_shared<session_sink>(st, stream_.get_executor());
+    // Closed on every way out, an exception too: a source may keep the sink after we are gone.
+    struct closer {
+      session_sink& sink;
+      ~closer() { sink.close(); }
+    } closing{*sink};
     bool again = false;
     if (s.stream) {
       bool ok = co_await send(r);
@@ -369,7 +392,6 @@ class http_session final : public session_base {
         again = co_await send(r) && keep_alive;
       }
     }
-    sink->close();
     co_return again;
   }
 
