@@ -20,15 +20,19 @@ namespace {
 
 namespace asio = boost::asio;
 
+// A one-thread io_context as a worker's, a session's state and the sink that feeds it.
+struct session_sink_bed : ::testing::Test {
+  asio::io_context ioc{1};
+  std::shared_ptr<async_state> st = std::make_shared<async_state>(ioc.get_executor());
+  std::shared_ptr<session_sink> sink = std::make_shared<session_sink>(st, ioc.get_executor());
+};
+
 std::vector<std::string> taken(const async_state& st) { return {st.queue.begin(), st.queue.end()}; }
 
 // The case that reordered an event stream: the session's own thread writes (a batch asked
 // for by on_drained), and the scan's thread writes the next event while that handler is
 // still running.
-TEST(session_sink, a_write_from_another_thread_does_not_overtake_the_sessions_own) {
-  asio::io_context ioc{1};
-  auto st = std::make_shared<async_state>(ioc.get_executor());
-  auto sink = std::make_shared<session_sink>(st, ioc.get_executor());
+TEST_F(session_sink_bed, a_write_from_another_thread_does_not_overtake_the_sessions_own) {
   std::promise<void> first;
   std::promise<void> second;
   std::thread other([&] {
@@ -50,11 +54,8 @@ TEST(session_sink, a_write_from_another_thread_does_not_overtake_the_sessions_ow
 
 // Two threads write numbered pieces, each number taken under one lock as the scan service
 // hands out events: the session sees them in number order, none lost.
-TEST(session_sink, pieces_from_two_threads_arrive_in_the_order_written) {
+TEST_F(session_sink_bed, pieces_from_two_threads_arrive_in_the_order_written) {
   constexpr int per_thread = 20000;
-  asio::io_context ioc{1};
-  auto st = std::make_shared<async_state>(ioc.get_executor());
-  auto sink = std::make_shared<session_sink>(st, ioc.get_executor());
   std::mutex service_lock;
   int next = 0;
   auto write_next = [&] {
@@ -81,10 +82,7 @@ TEST(session_sink, pieces_from_two_threads_arrive_in_the_order_written) {
 }
 
 // Calls after the session closed the sink (the client went away) are dropped, not posted.
-TEST(session_sink, a_closed_sink_takes_nothing) {
-  asio::io_context ioc{1};
-  auto st = std::make_shared<async_state>(ioc.get_executor());
-  auto sink = std::make_shared<session_sink>(st, ioc.get_executor());
+TEST_F(session_sink_bed, a_closed_sink_takes_nothing) {
   sink->close();
   sink->write("late");
   sink->end();
@@ -95,10 +93,7 @@ TEST(session_sink, a_closed_sink_takes_nothing) {
 
 // What is still in the inbox when the session closes the sink is dropped with it, and the
 // handler already on its way takes nothing.
-TEST(session_sink, pieces_left_at_close_are_dropped) {
-  asio::io_context ioc{1};
-  auto st = std::make_shared<async_state>(ioc.get_executor());
-  auto sink = std::make_shared<session_sink>(st, ioc.get_executor());
+TEST_F(session_sink_bed, pieces_left_at_close_are_dropped) {
   sink->write("unsent");
   sink->end();
   sink->close();
@@ -108,10 +103,7 @@ TEST(session_sink, pieces_left_at_close_are_dropped) {
 }
 
 // A deferred answer arrives whole, with what was written before it.
-TEST(session_sink, a_complete_answer_reaches_the_state) {
-  asio::io_context ioc{1};
-  auto st = std::make_shared<async_state>(ioc.get_executor());
-  auto sink = std::make_shared<session_sink>(st, ioc.get_executor());
+TEST_F(session_sink_bed, a_complete_answer_reaches_the_state) {
   response r;
   r.body = "done";
   sink->complete(std::move(r));
@@ -122,10 +114,7 @@ TEST(session_sink, a_complete_answer_reaches_the_state) {
 
 // A session gone without closing its sink (its state freed): the handler finds nothing to
 // hand to, shuts the inbox, and later calls post nothing.
-TEST(session_sink, a_sink_outliving_its_session_posts_nothing_more) {
-  asio::io_context ioc{1};
-  auto st = std::make_shared<async_state>(ioc.get_executor());
-  auto sink = std::make_shared<session_sink>(st, ioc.get_executor());
+TEST_F(session_sink_bed, a_sink_outliving_its_session_posts_nothing_more) {
   st.reset();
   sink->write("1");
   EXPECT_EQ(ioc.run(), 1u);
