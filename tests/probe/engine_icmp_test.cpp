@@ -13,8 +13,24 @@ namespace asio = boost::asio;
 using namespace breakwater::probe;
 using namespace std::chrono_literals;
 using breakwater::probe::testing::mixed_target;
+using breakwater::probe::testing::run_until;
 
 struct engine_icmp : breakwater::probe::testing::engine_fixture {};
+
+// The visitor of the e2e tests (tests/e2e/run_e2e.sh): four open ports, 39 resets, six ports
+// refused with an ICMP error, everything else dropped.
+std::shared_ptr<fake_target> e2e_bed_target() {
+  auto t = std::make_shared<fake_target>();
+  auto set = [&](std::initializer_list<std::uint16_t> ports, fake_port how) {
+    for (std::uint16_t p : ports) t->set(p, how);
+  };
+  set({22, 80, 443, 1055}, fake_port::open);
+  set({3, 4, 20, 21, 23, 25, 110}, fake_port::reset);
+  for (std::uint16_t p = 140; p < 170; ++p) t->set(p, fake_port::reset);
+  set({111, 113, 119}, fake_port::icmp_port_unreachable);
+  set({135, 445, 1000}, fake_port::icmp_admin_prohibited);
+  return t;
+}
 
 TEST_F(engine_icmp, an_icmp_error_on_a_retry_is_the_rate_limit_not_loss) {
   auto target = std::make_shared<fake_target>();
@@ -211,6 +227,31 @@ TEST_F(engine_icmp, a_scan_right_after_another_still_finds_every_icmp_closed_por
     ASSERT_TRUE(e.icmp_history(asio::ip::make_address("198.18.0.2"))) << round;
   }
   EXPECT_GT(target->icmp_suppressed(), 0u);
+}
+
+// Each scan's margin is for one error of its own lost unseen. A scan that lost one leaves a
+// model a token over the target, and the next scan, starting from it, must still have its own
+// margin: the bed of the e2e tests, the first error of port 111 lost in the first scan and one
+// error of each port in turn in the second, right after or half a second later. (Started from
+// the model as it was, the second scan called up to all six closed ports stealth in 8 of these
+// 12 cases; the e2e test saw it on the real bed.)
+TEST_F(engine_icmp, a_scan_right_after_one_that_lost_an_error_may_lose_one_itself) {
+  const std::vector<std::uint16_t> icmp_ports{111, 113, 119, 135, 445, 1000};
+  for (std::uint16_t lost : icmp_ports) {
+    for (auto gap : {0ms, 500ms}) {
+      auto target = e2e_bed_target();
+      engine e(ctx.get_executor(), {.backend = target});
+      target->lose_error_nth(111, 1);
+      scan(e, request("0-1055"));
+      run_until(ctx, [until = clock::now() + gap] { return clock::now() >= until; });
+      target->lose_error_nth(lost, 1);
+      auto m = by_port(scan(e, request("0-1055")));
+      for (std::uint16_t p : icmp_ports) {
+        EXPECT_EQ(m[p].state, port_state::closed)
+            << "port " << p << ", error of " << lost << " lost, " << gap.count() << " ms after";
+      }
+    }
+  }
 }
 
 TEST_F(engine_icmp, reprobing_stops_at_its_budget_and_says_so) {

@@ -99,6 +99,10 @@ asio::awaitable<probe_outcome> fake_target::probe(asio::ip::address, std::uint16
       case fake_port::icmp_port_unreachable:
       case fake_port::icmp_admin_prohibited:
         o.why = icmp_allowed(arrives) ? reason::icmp_unreachable : reason::no_response;
+        if (o.why == reason::icmp_unreachable &&
+            lose_error_nth_.contains({port, ++errors_of_[port]})) {
+          o.why = reason::no_response;  // drawn, so its token is spent, but never arrives
+        }
         o.icmp = icmp_info{
             3,
             static_cast<std::uint8_t>(behaviour(port) == fake_port::icmp_port_unreachable ? 3 : 13),

@@ -46,6 +46,11 @@ class fake_target final : public coroutine_prober {
   void lose_first(std::uint16_t port, std::size_t n) { lose_first_[port] = n; }
   // The `n`-th probe of `port` (from 1) is lost on the way (each call adds one).
   void lose_nth(std::uint16_t port, std::size_t n) { lose_nth_.insert({port, n}); }
+  // The `n`-th ICMP error `port` draws from now on (from 1) is lost on the way back: its token
+  // is spent.
+  void lose_error_nth(std::uint16_t port, std::size_t n) {
+    lose_error_nth_.insert({port, errors_of_[port] + n});
+  }
   fake_port behaviour(std::uint16_t port) const;
 
   boost::asio::awaitable<probe_outcome> probe(boost::asio::ip::address target, std::uint16_t port,
@@ -72,6 +77,8 @@ class fake_target final : public coroutine_prober {
   std::map<std::uint16_t, time_point> first_sent_;
   std::map<std::uint16_t, std::size_t> lose_first_;
   std::set<std::pair<std::uint16_t, std::size_t>> lose_nth_;
+  std::set<std::pair<std::uint16_t, std::size_t>> lose_error_nth_;
+  std::map<std::uint16_t, std::size_t> errors_of_;
   std::mt19937 rng_;
   double tokens_;
   time_point tokens_at_{};
