@@ -164,6 +164,33 @@ upnp_options quick_upnp(std::uint16_t port) {
   return o;
 }
 
+// A target whose ICMP limit was empty for the first requests refuses a later one: the error
+// is booked at the request that drew it, not at the first.
+TEST_F(loopback, upnp_books_a_refusal_at_the_request_that_drew_it) {
+  silent_device device(ctx);
+  time_point second_seen{};
+  device.on_request([&] {  // the first request
+    device.sock.async_receive_from(asio::buffer(device.buf), device.prober,
+                                   [&](boost::system::error_code ec, std::size_t) {
+                                     if (ec) return;
+                                     second_seen = clock::now();
+                                     device.sock.close();  // the third is refused
+                                   });
+  });
+  upnp_options o = quick_upnp(device.port());
+  o.tries = 3;
+  std::vector<time_point> booked;
+  o.on_icmp_error = [&booked](time_point t) { booked.push_back(t); };
+  auto f =
+      asio::co_spawn(ctx, probe_upnp(asio::ip::make_address("127.0.0.1"), o), asio::use_future);
+  ctx.run();
+  upnp_result r = f.get();
+  EXPECT_TRUE(r.refused);
+  EXPECT_EQ(r.sent, 3u);
+  ASSERT_EQ(booked.size(), 1u);
+  EXPECT_GT(booked[0], second_seen);
+}
+
 // Someone else answers for the target first, from 127.0.0.2: the kernel drops it, and the
 // target's own answer, which comes later, is the one reported.
 TEST_F(loopback, upnp_ignores_answers_from_other_addresses) {

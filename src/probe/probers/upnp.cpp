@@ -27,6 +27,7 @@ struct upnp_run {
   upnp_options options;
   asio::ip::udp::socket& sock;
   time_point first_sent{};
+  time_point last_sent{};
   upnp_result result;
 
   awaitable<void> send_all() {
@@ -44,6 +45,7 @@ struct upnp_run {
         co_return;
       }
       ++result.sent;
+      last_sent = clock::now();
       t.expires_after(i + 1 < options.tries ? options.interval : options.wait);
       // Cancelled (the answer came): stop here, or one more request would go out and draw
       // an ICMP error nobody reads.
@@ -77,7 +79,12 @@ struct upnp_run {
         // With IP_RECVERR an ICMP error for our request surfaces here.
         if (refused()) {
           result.refused = true;  // nothing listens on UDP 1900: no need to wait on
-          if (options.on_icmp_error) options.on_icmp_error(first_sent);
+          // Booked at the request that drew it: the last one sent, as an error comes a round
+          // trip after its request and the next request waits longer than that (the interval;
+          // a round trip longer still books it late, by an interval). Requests that found the
+          // target's limit empty drew none, and booked at the first, an error drawn later would
+          // be spent where the model may hold no token: lost from it, a token it holds too many.
+          if (options.on_icmp_error) options.on_icmp_error(last_sent);
           co_return;
         }
         continue;
@@ -117,7 +124,7 @@ awaitable<upnp_result> probe_upnp(asio::ip::address target, upnp_options options
     failed.error = fmt::format("filter answers: {}", ec.message());
     co_return failed;
   }
-  upnp_run run{ep, options, sock, {}, {}};
+  upnp_run run{ep, options, sock, {}, {}, {}};
   co_await (run.send_all() || run.receive());
   co_return run.result;
 }
