@@ -254,6 +254,20 @@ TEST_F(engine_icmp, a_scan_right_after_one_that_lost_an_error_may_lose_one_itsel
   }
 }
 
+// A target that sent no ICMP error has a full limit as far as anyone knows: the scan leaves
+// nothing for the next one, which then starts from a full limit and re-probes nothing.
+TEST_F(engine_icmp, a_scan_that_drew_no_error_leaves_nothing_for_the_next) {
+  auto target = std::make_shared<fake_target>();
+  target->set(22, fake_port::open);
+  target->set(23, fake_port::reset);
+  engine e(ctx.get_executor(), {.backend = target});
+  scan(e, request("0-1055"));
+  EXPECT_FALSE(e.icmp_history(asio::ip::make_address("198.18.0.2")));
+  scan_result r = scan(e, request("0-1055"));
+  EXPECT_FALSE(r.icmp_rate_limited);
+  EXPECT_EQ(r.summary().stealth, 1054u);
+}
+
 TEST_F(engine_icmp, reprobing_stops_at_its_budget_and_says_so) {
   auto target = std::make_shared<fake_target>();
   for (std::uint16_t p = 0; p < 40; ++p) target->set(p, fake_port::icmp_port_unreachable);

@@ -527,9 +527,12 @@ awaitable<boost::system::result<scan_result, failure>> scan_run::run() {
   // holds. The model may hold up to a token beyond the target unseen (an error lost on the way
   // back, which the margin is for; or an excess under a token, which the audit lets pass), and
   // a scan starting from it would have spent its own margin before it began: one error it then
-  // lost would make clean silences of moments the target held none.
-  double left = std::max(0.0, icmp_.tokens_before(end + duration(1)) - icmp_token_margin);
-  eng_->remember_icmp(req_.target, {left, end}, req_.options.target_icmp_limit);
+  // lost would make clean silences of moments the target held none. A target that sent no
+  // error (to this scan or an earlier one) has nothing to remember: its limit is full.
+  if (!icmp_.untouched()) {
+    double left = std::max(0.0, icmp_.tokens_before(end + duration(1)) - icmp_token_margin);
+    eng_->remember_icmp(req_.target, {left, end}, req_.options.target_icmp_limit);
+  }
   --eng_->scans;
   // A failure before any verdict means the scan could not run; after some, it is a scan
   // that stopped early, and what it found is still the caller's.
