@@ -28,6 +28,9 @@ struct probe_outcome {
   reason why = reason::no_response;
   std::optional<icmp_info> icmp;
   duration rtt{};
+  // With answered: `rtt` is this try's round trip. False when the answer was to an earlier
+  // try of the port (see probe_try::earlier), sent at a time this try does not know.
+  bool timed = true;
   failure error;
   bool transient = false;  // with failed: out of sockets or buffers, worth trying again later
   transport proto = transport::tcp;
@@ -35,7 +38,9 @@ struct probe_outcome {
 
   port_state state(bool v6 = false) const noexcept {
     if (what != kind::answered) return port_state::stealth;
-    if (why == reason::syn_ack || why == reason::udp_answer) return port_state::open;
+    if (why == reason::syn_ack || why == reason::ack || why == reason::udp_answer) {
+      return port_state::open;
+    }
     // A UDP port the host itself calls unreachable is closed; any other unreachable is a
     // firewall's or a router's word, not the port's.
     if (proto == transport::udp && why == reason::icmp_unreachable &&
@@ -69,6 +74,12 @@ struct probe_try {
   std::uint16_t port = 0;
   duration timeout{};  // the try reports by then at the latest
   probe_tag tag = 0;
+  // The scan that sends the try (0: none, a try on its own) and how many tries of this port
+  // it started before this one. A prober may take a late answer to one of those as this
+  // try's (the raw-SYN prober does: a SYN-ACK sent again, or the bare ACK of a port that
+  // holds an earlier SYN half-open). A scan's series is never reused while the prober lives.
+  std::uint64_t series = 0;
+  std::uint32_t earlier = 0;
 };
 
 class prober {

@@ -21,6 +21,7 @@ std::string_view to_string(reason r) noexcept {
     case reason::icmp_unreachable: return "icmp-unreachable";
     case reason::no_response: return "no-response";
     case reason::udp_answer: return "udp-answer";
+    case reason::ack: return "ack";
   }
   return "no-response";
 }

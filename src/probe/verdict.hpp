@@ -19,7 +19,9 @@ enum class transport { tcp, udp };
 // filtered: UDP only, an ICMP unreachable other than port-unreachable (a firewall's reject, or
 // a router that cannot reach the host). TCP calls every ICMP unreachable closed, as before.
 enum class port_state { open, closed, filtered, stealth };
-enum class reason { syn_ack, rst, icmp_unreachable, no_response, udp_answer };
+// ack: a bare ACK of an earlier SYN of ours, which the port holds half-open (its SYN-ACK was
+// lost): open, like syn_ack.
+enum class reason { syn_ack, rst, icmp_unreachable, no_response, udp_answer, ack };
 
 // Whether the verdict rests on re-probing after the target rate-limited its ICMP errors.
 enum class recheck {

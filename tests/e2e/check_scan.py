@@ -2,8 +2,11 @@
 """Checks `breakwater probe --json` output against what the test bed was set up to do.
 
 Usage: check_scan.py RESULT.json --ports 0-1055 --open 22,80 --rst 3,4,100-109
-          --icmp-admin 135 --icmp-port 111 [--ping yes|no|unpermitted] [--upnp yes|no]
-Every port not listed must be stealth. Prints one line per wrong verdict; exit 1 if any.
+          --icmp-admin 135 --icmp-port 111 [--open-by-ack 80] [--ping yes|no|unpermitted]
+          [--upnp yes|no]
+Every port not listed must be stealth. An open port may show itself by a SYN-ACK or, when its
+first SYN-ACK was lost, by a bare ACK of that SYN ("ack"); --open-by-ack ports must do the
+latter (their SYN-ACKs never arrive). Prints one line per wrong verdict; exit 1 if any.
 With --lossy (the bed loses packets), a result whose only wrong verdict is one answering port
 called stealth after every try went unanswered exits 3 instead: what the link's loss explains
 (the engine allows one such verdict in a hundred scans), for the caller to scan again.
@@ -23,17 +26,21 @@ def ports(spec):
     return out
 
 
-def wrong_verdicts(r, ports_="-", open_="-", rst="-", icmp_admin="-", icmp_port="-", ping=None, upnp=None):
+def wrong_verdicts(r, ports_="-", open_="-", rst="-", icmp_admin="-", icmp_port="-", ping=None, upnp=None,
+                   open_by_ack="-"):
     """One line per wrong verdict of result `r` (the object of `probe --json`)."""
-    want = {p: ("stealth", "no-response", None) for p in ports(ports_)}
+    # Per port: the state, the reasons that may give it, the ICMP message's name.
+    want = {p: ("stealth", {"no-response"}, None) for p in ports(ports_)}
     for p in ports(open_):
-        want[p] = ("open", "syn-ack", None)
+        want[p] = ("open", {"syn-ack", "ack"}, None)
+    for p in ports(open_by_ack):
+        want[p] = ("open", {"ack"}, None)
     for p in ports(rst):
-        want[p] = ("closed", "rst", None)
+        want[p] = ("closed", {"rst"}, None)
     for p in ports(icmp_admin):
-        want[p] = ("closed", "icmp-unreachable", "admin-prohibited")
+        want[p] = ("closed", {"icmp-unreachable"}, "admin-prohibited")
     for p in ports(icmp_port):
-        want[p] = ("closed", "icmp-unreachable", "port-unreachable")
+        want[p] = ("closed", {"icmp-unreachable"}, "port-unreachable")
     wrong = []
     seen = set()
     for entry in r["ports"]:
@@ -44,7 +51,7 @@ def wrong_verdicts(r, ports_="-", open_="-", rst="-", icmp_admin="-", icmp_port=
         got = (entry["state"], entry["reason"], entry.get("icmp", {}).get("name"))
         if port not in want:
             wrong.append(f"port {port} was not requested")
-        elif got != want[port]:
+        elif got[0] != want[port][0] or got[1] not in want[port][1] or got[2] != want[port][2]:
             wrong.append(f"port {port}: got {got}, want {want[port]} (tries {entry['tries']})")
     for port in sorted(set(want) - seen):
         wrong.append(f"port {port} missing")
@@ -79,7 +86,7 @@ def lost_to_loss(r, wrong, ports_, open_, rst, icmp_admin, icmp_port):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("result")
-    for name in ("ports", "open", "rst", "icmp-admin", "icmp-port"):
+    for name in ("ports", "open", "rst", "icmp-admin", "icmp-port", "open-by-ack"):
         ap.add_argument("--" + name, default="-")
     ap.add_argument("--ping", choices=["yes", "no", "unpermitted"])
     ap.add_argument("--upnp", choices=["yes", "no"])
@@ -87,7 +94,8 @@ def main():
     a = ap.parse_args()
     with open(a.result) as f:
         r = json.load(f)
-    wrong = wrong_verdicts(r, a.ports, a.open, a.rst, a.icmp_admin, a.icmp_port, a.ping, a.upnp)
+    wrong = wrong_verdicts(r, a.ports, a.open, a.rst, a.icmp_admin, a.icmp_port, a.ping, a.upnp,
+                           a.open_by_ack)
     for w in wrong[:20]:
         print("   ", w)
     if len(wrong) > 20:

@@ -79,6 +79,25 @@ nmap_case() {  # nmap_case NAME ADDRESS
   fi
 }
 
+# lost_syn_ack_case NAME ADDRESS: the visitor's SYN-ACKs from port 80 never leave it, as if
+# each were lost on the way. The port then holds our first SYN half-open, and Linux answers
+# the next try's SYN (same ports, another number) with a bare ACK of the first one (RFC 5961's
+# challenge ACK): the raw prober must take that ACK for the open port it shows, not call the
+# port stealth. Port 22 is the control.
+lost_syn_ack_case() {
+  local name=$1 addr=$2 out="$TB_DIR/lost-syn-ack.json"
+  tb_in_vis nft add table inet bw_lost
+  tb_in_vis nft add chain inet bw_lost out '{ type filter hook output priority 0; policy accept; }'
+  tb_in_vis nft add rule inet bw_lost out tcp sport 80 'tcp flags & (syn | ack) == syn | ack' drop
+  tb_in_srv "$BW" probe "$addr" --ports 22,80 --prober raw --json >"$out" 2>"$out.err"
+  tb_in_vis nft delete table inet bw_lost
+  if python3 tests/e2e/check_scan.py "$out" --ports 22,80 --open 22 --open-by-ack 80; then
+    pass "$name"
+  else
+    fail "$name: $(cat "$out" "$out.err")"
+  fi
+}
+
 cli_cases() {
   local code
   tb_in_srv "$BW" probe 198.18.0.2 --ports 80-70 >/dev/null 2>"$TB_DIR/err"
@@ -145,6 +164,8 @@ scan_case "IPv6, 50 ms, connect() prober" 2001:2::2 yes yes --prober connect
 # Open ports were closed with a reset: nothing of ours waits in TIME_WAIT.
 tw=$(tb_in_srv ss -Htan state time-wait | wc -l)
 [ "$tw" -eq 0 ] && pass "no TIME_WAIT left by the scans" || fail "$tw sockets in TIME_WAIT"
+lost_syn_ack_case "IPv4, SYN-ACKs lost: open by the bare ACK of the first SYN" 198.18.0.2
+lost_syn_ack_case "IPv6, SYN-ACKs lost: open by the bare ACK of the first SYN" 2001:2::2
 visitor drop no
 scan_case "IPv4, 50 ms, ping dropped, no UPnP" 198.18.0.2 no no
 scan_case "IPv6, 50 ms, ping dropped, no UPnP" 2001:2::2 no no

@@ -7,6 +7,7 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 
+#include <numeric>
 #include <set>
 
 namespace {
@@ -71,6 +72,68 @@ TEST_F(fixture, a_lost_probe_is_retried_before_stealth) {
   auto m3 = by_port(scan(e3, request("443", three)));
   EXPECT_EQ(m3[443].state, port_state::open);
   EXPECT_EQ(m3[443].tries, 3u);
+}
+
+// A port whose first SYN-ACK was lost shows itself by the bare ACK a later try draws. The
+// answer acknowledges the first try, so its time says nothing of this try's round trip: the
+// verdict has none, and the scan's estimate takes none from it (a sample from the wrong try
+// would cut later timeouts short).
+TEST_F(fixture, a_port_that_lost_its_first_syn_ack_is_open_by_the_ack_without_a_round_trip) {
+  auto target = mixed_target();
+  target->lose_first_syn_ack(80);
+  target->lose_first_syn_ack(22);
+  engine e(ctx.get_executor(), {.backend = target});
+  scan_result r = scan(e, request("22,80,2000"));
+  auto m = by_port(r);
+  for (std::uint16_t p : {std::uint16_t{22}, std::uint16_t{80}}) {
+    EXPECT_EQ(m[p].state, port_state::open) << p;
+    EXPECT_EQ(m[p].why, reason::ack) << p;
+    EXPECT_EQ(m[p].tries, 2u) << p;
+    EXPECT_FALSE(m[p].rtt) << p;
+  }
+  EXPECT_FALSE(r.srtt) << "no answer was timed";
+  EXPECT_EQ(m[2000].state, port_state::stealth);
+}
+
+// Records what the engine asks of its prober, and passes it on.
+class try_log final : public prober {
+ public:
+  explicit try_log(std::shared_ptr<prober> inner) : inner_(std::move(inner)) {}
+  probe_handle start(const probe_try& t, probe_sink& sink) override {
+    tries.push_back(t);
+    return inner_->start(t, sink);
+  }
+  void cancel(probe_handle h) noexcept override { inner_->cancel(h); }
+  std::vector<probe_try> tries;
+
+ private:
+  std::shared_ptr<prober> inner_;
+};
+
+// What lets a prober take a late answer to a port's earlier try (the raw prober: the bare ACK
+// above): every try names its scan, and how many tries of its port that scan sent before.
+TEST_F(fixture, each_try_names_its_scan_and_the_tries_of_its_port_before_it) {
+  auto log = std::make_shared<try_log>(mixed_target());
+  engine e(ctx.get_executor(), {.backend = log});
+  scan_options three;
+  three.tries = 3;
+  scan(e, request("22,2000-2001", three));
+  scan(e, request("2000"));
+  std::map<std::pair<std::uint64_t, std::uint16_t>, std::vector<std::uint32_t>> earlier;
+  for (const probe_try& t : log->tries) {
+    EXPECT_NE(t.series, 0u);
+    earlier[{t.series, t.port}].push_back(t.earlier);
+  }
+  ASSERT_EQ(earlier.size(), 4u);
+  std::set<std::uint64_t> series;
+  for (const auto& [scan_port, seen] : earlier) {
+    series.insert(scan_port.first);
+    std::vector<std::uint32_t> want(seen.size());
+    std::iota(want.begin(), want.end(), 0u);
+    EXPECT_EQ(seen, want) << "port " << scan_port.second;
+  }
+  EXPECT_EQ(series.size(), 2u) << "a scan of its own for each";
+  EXPECT_EQ(earlier.begin()->second.size(), 1u) << "port 22 answered its first try";
 }
 
 TEST_F(fixture, an_answer_that_needed_a_retry_earns_silent_ports_a_third_try) {

@@ -108,25 +108,33 @@ TEST(raw_packet, syn_has_the_fields_and_a_checksum_that_verifies) {
   }
 }
 
-TEST(raw_packet, syn_ack_and_reset_answers_are_read_from_an_ipv4_packet) {
+TEST(raw_packet, syn_ack_reset_and_bare_ack_answers_are_read_from_an_ipv4_packet) {
   ip_bytes them = v4(198, 18, 0, 2), us = v4(198, 18, 0, 1);
   auto sa = parse_tcp_v4(cat(ipv4_header(6, them, us), tcp_segment(22, 40000, 7, 1001, 0x12)));
   ASSERT_TRUE(sa);
-  EXPECT_TRUE(sa->syn_ack);
+  EXPECT_EQ(sa->what, tcp_answer::kind::syn_ack);
   EXPECT_EQ(sa->from, them);
   EXPECT_EQ(sa->from_port, 22);
   EXPECT_EQ(sa->to_port, 40000);
   EXPECT_EQ(sa->ack, 1001u);
   auto rst = parse_tcp_v4(cat(ipv4_header(6, them, us), tcp_segment(23, 40000, 0, 1001, 0x14)));
   ASSERT_TRUE(rst);
-  EXPECT_FALSE(rst->syn_ack);
+  EXPECT_EQ(rst->what, tcp_answer::kind::reset);
+  // A port holding an earlier SYN half-open acknowledges it again: a bare ACK.
+  auto ack = parse_tcp_v4(cat(ipv4_header(6, them, us), tcp_segment(22, 40000, 8, 999, 0x10)));
+  ASSERT_TRUE(ack);
+  EXPECT_EQ(ack->what, tcp_answer::kind::ack);
+  EXPECT_EQ(ack->ack, 999u);
+  auto psh = parse_tcp_v4(cat(ipv4_header(6, them, us), tcp_segment(22, 40000, 8, 999, 0x18)));
+  ASSERT_TRUE(psh);  // PSH changes nothing
+  EXPECT_EQ(psh->what, tcp_answer::kind::ack);
 }
 
 TEST(raw_packet, segments_that_answer_no_syn_are_ignored) {
   ip_bytes them = v4(198, 18, 0, 2), us = v4(198, 18, 0, 1);
   bytes ip = ipv4_header(6, them, us);
   EXPECT_FALSE(parse_tcp_v4(cat(ip, tcp_segment(22, 40000, 7, 0, 0x02))));  // a SYN
-  EXPECT_FALSE(parse_tcp_v4(cat(ip, tcp_segment(22, 40000, 7, 9, 0x10))));  // a bare ACK
+  EXPECT_FALSE(parse_tcp_v4(cat(ip, tcp_segment(22, 40000, 7, 9, 0x11))));  // FIN+ACK
   EXPECT_FALSE(parse_tcp_v4(cat(ip, tcp_segment(22, 40000, 0, 0, 0x04))));  // RST without ACK
   bytes whole = cat(ip, tcp_segment(22, 40000, 7, 1001, 0x12));
   for (std::size_t n = 0; n < whole.size(); ++n) {
@@ -142,7 +150,7 @@ TEST(raw_packet, segments_that_answer_no_syn_are_ignored) {
 TEST(raw_packet, ipv6_segments_come_without_their_ip_header) {
   auto a = parse_tcp_v6(tcp_segment(80, 40000, 5, 77, 0x12), v6_last(2));
   ASSERT_TRUE(a);
-  EXPECT_TRUE(a->syn_ack);
+  EXPECT_EQ(a->what, tcp_answer::kind::syn_ack);
   EXPECT_EQ(a->from, v6_last(2));
   EXPECT_EQ(a->ack, 77u);
 }
@@ -266,9 +274,8 @@ TEST(raw_packet, sequence_numbers_depend_on_every_field_and_the_key) {
   EXPECT_GT(seen.size(), 69990u);
 }
 
-tcp_answer genuine_answer(const syn_fields& sent, bool syn_ack) {
+tcp_answer genuine_answer(const syn_fields& sent, std::uint8_t flags) {
   ip_bytes them = sent.target, us = sent.source;
-  std::uint8_t flags = syn_ack ? 0x12 : 0x14;
   auto a =
       parse_tcp_v4(cat(ipv4_header(6, them, us),
                        tcp_segment(sent.target_port, sent.source_port, 7, sent.seq + 1, flags)));
@@ -279,9 +286,10 @@ tcp_answer genuine_answer(const syn_fields& sent, bool syn_ack) {
 TEST(raw_packet, an_answer_counts_only_if_it_acknowledges_our_exact_syn) {
   syn_fields sent = sample_syn();
   sent.seq = 0xfffffffe;
-  for (bool syn_ack : {true, false}) {
-    tcp_answer a = genuine_answer(sent, syn_ack);
-    EXPECT_TRUE(answers(a, sent)) << syn_ack;
+  for (int flags : {0x12, 0x14, 0x10}) {  // SYN-ACK, reset, bare ACK
+    SCOPED_TRACE(flags);
+    tcp_answer a = genuine_answer(sent, static_cast<std::uint8_t>(flags));
+    EXPECT_TRUE(answers(a, sent));
     EXPECT_EQ(a.ack, 0xffffffffu);
     // Forgeries: each differs from a true answer in one field.
     for (std::uint32_t ack : {sent.seq, sent.seq + 2, 0u, 1u}) {
@@ -304,7 +312,7 @@ TEST(raw_packet, an_answer_counts_only_if_it_acknowledges_our_exact_syn) {
   }
   // The ack wraps: ISS 0xffffffff is answered with 0.
   sent.seq = 0xffffffff;
-  EXPECT_TRUE(answers(genuine_answer(sent, false), sent));
+  EXPECT_TRUE(answers(genuine_answer(sent, 0x14), sent));
   // IPv6 answers carry no destination; the rest must still match.
   syn_fields six = sample_syn(true);
   six.seq = 99;

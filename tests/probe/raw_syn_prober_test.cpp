@@ -356,4 +356,124 @@ TEST_F(raw_syn_forgery, an_exact_icmp_quote_is_taken) {
   EXPECT_EQ(o.why, reason::icmp_unreachable);
 }
 
+// --- Answers to a port's earlier try. The target's first SYN-ACK is lost; it sends it again a
+// second later, and Linux answers a new SYN on the same ports with a bare ACK of the old
+// number. The try waiting then may take either, if the earlier try was its own scan's.
+
+struct raw_syn_earlier : raw_syn {
+  // A first try of the silent port (series 7, the port's first), left unanswered; then
+  // a second of the same port (`series`, `earlier`), while `answer` (in another thread) sees its
+  // SYN and replies, knowing both.
+  probe_outcome second_try(
+      std::uint64_t series, std::uint32_t earlier,
+      const std::function<void(forger&, std::uint16_t port, const sniffed_syn& first,
+                               const sniffed_syn& second)>& answer) {
+    silent_port silent(ctx);
+    forger f;
+    if (!f.ok()) return {};
+    recording_sink sink(ctx.get_executor());
+    auto lo = asio::ip::make_address("127.0.0.1");
+    std::optional<sniffed_syn> first;
+    std::thread sniff_first([&] { first = f.wait_for_syn(silent.port); });
+    prober->start({lo, silent.port, 200ms, 1, 7, 0}, sink);
+    ctx.run();
+    ctx.restart();
+    sniff_first.join();
+    EXPECT_TRUE(first);
+    EXPECT_EQ(sink.got.at(0).second.what, probe_outcome::kind::silent);
+    probe_try second{lo, silent.port, 1s, 2, series, earlier};
+    std::thread reply([&] {
+      auto syn = f.wait_for_syn(silent.port);
+      if (syn && first) answer(f, silent.port, *first, *syn);
+    });
+    prober->start(second, sink);
+    ctx.run();
+    ctx.restart();
+    reply.join();
+    return sink.got.at(1).second;
+  }
+};
+
+TEST_F(raw_syn_earlier, a_bare_ack_of_the_scans_first_syn_shows_the_port_open) {
+  auto o = second_try(
+      7, 1, [](forger& f, std::uint16_t port, const sniffed_syn& first, const sniffed_syn& second) {
+        EXPECT_NE(first.seq, second.seq);
+        EXPECT_EQ(first.source_port, second.source_port);
+        f.send(f.tcp, segment(port, first.source_port, 9, first.seq + 1, 0x10));
+      });
+  EXPECT_EQ(o.what, probe_outcome::kind::answered);
+  EXPECT_EQ(o.why, reason::ack);
+  EXPECT_EQ(o.state(), port_state::open);
+  EXPECT_FALSE(o.timed) << "the round trip is not this try's";
+}
+
+TEST_F(raw_syn_earlier, the_first_syn_ack_sent_again_shows_the_port_open) {
+  auto o = second_try(
+      7, 1, [](forger& f, std::uint16_t port, const sniffed_syn& first, const sniffed_syn&) {
+        f.send(f.tcp, segment(port, first.source_port, 9, first.seq + 1, 0x12));
+      });
+  EXPECT_EQ(o.what, probe_outcome::kind::answered);
+  EXPECT_EQ(o.why, reason::syn_ack);
+  EXPECT_FALSE(o.timed);
+}
+
+// The control: a bare ACK of this try's own number is its answer, timed.
+TEST_F(raw_syn_earlier, a_bare_ack_of_the_try_itself_is_its_answer) {
+  auto o = second_try(
+      7, 1, [](forger& f, std::uint16_t port, const sniffed_syn&, const sniffed_syn& second) {
+        f.send(f.tcp, segment(port, second.source_port, 9, second.seq + 1, 0x10));
+      });
+  EXPECT_EQ(o.why, reason::ack);
+  EXPECT_TRUE(o.timed);
+}
+
+// Another scan's try, or the same scan's first try sent again (earlier = 0), knows no earlier
+// SYN: an answer to the first try is noise to it.
+TEST_F(raw_syn_earlier, another_scans_earlier_syn_changes_nothing) {
+  struct second {
+    std::uint64_t series;
+    std::uint32_t earlier;
+  };
+  for (second t : {second{8, 1}, second{0, 1}, second{7, 0}}) {
+    SCOPED_TRACE(t.series * 10 + t.earlier);
+    const bool same_try = t.series == 7;
+    auto o = second_try(t.series, t.earlier,
+                        [same_try](forger& f, std::uint16_t port, const sniffed_syn& first,
+                                   const sniffed_syn& again) {
+                          if (same_try) {
+                            EXPECT_EQ(first.seq, again.seq) << "the same SYN";
+                          }
+                          f.send(f.tcp, segment(port, first.source_port, 9, first.seq + 1, 0x10));
+                        });
+    if (same_try) {
+      EXPECT_EQ(o.what, probe_outcome::kind::answered) << "the same SYN, answered";
+    } else {
+      EXPECT_EQ(o.what, probe_outcome::kind::silent);
+    }
+  }
+}
+
+TEST_F(raw_syn_earlier, a_forged_ack_near_the_first_number_changes_nothing) {
+  auto o = second_try(
+      7, 1, [](forger& f, std::uint16_t port, const sniffed_syn& first, const sniffed_syn&) {
+        for (std::uint32_t ack : {first.seq, first.seq + 2, 0u}) {
+          f.send(f.tcp, segment(port, first.source_port, 9, ack, 0x10));
+        }
+        f.send(f.tcp, segment(static_cast<std::uint16_t>(port + 1), first.source_port, 9,
+                              first.seq + 1, 0x10));
+        f.send(f.tcp, segment(port, first.source_port, 9, first.seq + 1, 0x11));
+      });
+  EXPECT_EQ(o.what, probe_outcome::kind::silent);
+}
+
+// An ICMP error counts for the try it quotes only: the scan books each error at the try that
+// drew it (the target's ICMP limit), so a late one must not land on a later try.
+TEST_F(raw_syn_earlier, an_icmp_error_quoting_the_first_syn_is_not_the_seconds) {
+  auto o = second_try(
+      7, 1, [](forger& f, std::uint16_t port, const sniffed_syn& first, const sniffed_syn&) {
+        f.send(f.icmp, unreachable(1, first.source_port, port, first.seq));
+      });
+  EXPECT_EQ(o.what, probe_outcome::kind::silent);
+}
+
 }  // namespace

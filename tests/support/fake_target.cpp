@@ -94,7 +94,14 @@ asio::awaitable<probe_outcome> fake_target::probe(asio::ip::address, std::uint16
                        lose_nth_.contains({port, per_port_[port]});
   if (!scripted_loss && !lost()) {
     switch (behaviour(port)) {
-      case fake_port::open: o.why = reason::syn_ack; break;
+      case fake_port::open:
+        o.why = reason::syn_ack;
+        if (lose_first_syn_ack_.contains(port)) {
+          // The first SYN to arrive is held half-open, its SYN-ACK lost; later ones draw an ACK.
+          o.why = half_open_.insert(port).second ? reason::no_response : reason::ack;
+          o.timed = o.why != reason::ack;
+        }
+        break;
       case fake_port::reset: o.why = reason::rst; break;
       case fake_port::icmp_port_unreachable:
       case fake_port::icmp_admin_prohibited:

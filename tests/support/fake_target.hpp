@@ -51,6 +51,10 @@ class fake_target final : public coroutine_prober {
   void lose_error_nth(std::uint16_t port, std::size_t n) {
     lose_error_nth_.insert({port, errors_of_[port] + n});
   }
+  // The open `port`'s first SYN-ACK is lost on the way back. The port holds that SYN half-open
+  // and answers every later probe with a bare ACK of it, as Linux does (RFC 5961's challenge
+  // ACK): reason::ack, untimed, as the raw prober reports it.
+  void lose_first_syn_ack(std::uint16_t port) { lose_first_syn_ack_.insert(port); }
   fake_port behaviour(std::uint16_t port) const;
 
   boost::asio::awaitable<probe_outcome> probe(boost::asio::ip::address target, std::uint16_t port,
@@ -78,6 +82,8 @@ class fake_target final : public coroutine_prober {
   std::map<std::uint16_t, std::size_t> lose_first_;
   std::set<std::pair<std::uint16_t, std::size_t>> lose_nth_;
   std::set<std::pair<std::uint16_t, std::size_t>> lose_error_nth_;
+  std::set<std::uint16_t> lose_first_syn_ack_;
+  std::set<std::uint16_t> half_open_;
   std::map<std::uint16_t, std::size_t> errors_of_;
   std::mt19937 rng_;
   double tokens_;

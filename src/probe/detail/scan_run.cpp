@@ -12,6 +12,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <atomic>
 
 namespace breakwater::probe {
 namespace {
@@ -20,6 +21,13 @@ namespace asio = boost::asio;
 using asio::awaitable;
 
 constexpr duration never = std::chrono::hours(24);
+
+// A scan's series for its probers (probe_try::series): a different one for every scan in the
+// process, whichever engine runs it, so that two scans never send a port the same SYN number.
+std::uint64_t next_series() {
+  static std::atomic<std::uint64_t> last{0};
+  return ++last;
+}
 
 }  // namespace
 
@@ -57,6 +65,7 @@ scan_run::scan_run(std::shared_ptr<engine::state> eng, scan_request request)
   tries_ = std::max(1u, req_.options.tries);
   tries_queued_ = tries_;
   in_flight_cap_ = scan_in_flight_cap(req_.options);
+  series_ = next_series();
 }
 
 // Every try still out is cancelled at once; the prober reports none of them any more.
@@ -210,7 +219,8 @@ void scan_run::launch(std::size_t idx, duration timeout, phase ph) {
   f.unmeasured = !rtt_.measured() && !udp;
   const probe_tag tag = (static_cast<probe_tag>(f.generation) << 32) | slot;
   try {
-    probe_handle handle = backend.start({req_.target, r.port, timeout, tag}, *this);
+    probe_handle handle =
+        backend.start({req_.target, r.port, timeout, tag, series_, r.started++}, *this);
     flights_[slot].handle = handle;
   } catch (...) {
     // A backend that throws is a programming error; end the scan with a failure, not a hang.
@@ -309,9 +319,11 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, unsigned try_number,
   record& r = records_[idx];
   switch (o.what) {
     case probe_outcome::kind::answered: {
-      const bool first_sample = !rtt_.measured();
-      rtt_.sample(o.rtt);
-      if (first_sample) hold_to_measured_timeout();
+      if (o.timed) {
+        const bool first_sample = !rtt_.measured();
+        rtt_.sample(o.rtt);
+        if (first_sample) hold_to_measured_timeout();
+      }
       if (ph == phase::main && !r.decided && o.why != reason::icmp_unreachable) {
         ++answered_;
         // An answer that needed a retry shows the path loses packets (a late answer to a
@@ -324,7 +336,8 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, unsigned try_number,
       if (o.why == reason::icmp_unreachable) icmp_.consume(sent);
       if (ph == phase::recheck) recheck_.on_answer(idx, o.why == reason::icmp_unreachable, sent);
       if (!r.decided) {
-        decide(idx, o.state(req_.target.is_v6()), o.why, o.icmp, o.rtt,
+        decide(idx, o.state(req_.target.is_v6()), o.why, o.icmp,
+               o.timed ? std::optional(o.rtt) : std::nullopt,
                ph == phase::recheck ? recheck::rechecked : recheck::none, try_number, o.udp);
       }
       return;

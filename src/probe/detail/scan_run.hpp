@@ -34,6 +34,9 @@ class scan_run : public std::enable_shared_from_this<scan_run>,
     std::uint16_t port = 0;
     transport proto = transport::tcp;
     unsigned tries = 0;
+    // Tries started, whether sent or not (`tries` forgets a failed send): each try's
+    // probe_try::earlier, so that no two tries of the port share one.
+    std::uint32_t started = 0;
     // Inline for the usual two or three tries: a silent try allocates nothing.
     boost::container::small_vector<time_point, 3> silent_at;
     bool decided = false;
@@ -141,6 +144,7 @@ class scan_run : public std::enable_shared_from_this<scan_run>,
   unsigned tries_ = 2;         // tries per port, more once loss is seen (tries_for_loss)
   unsigned tries_queued_ = 0;  // the tries_ that finished ports were last queued again for
   std::size_t in_flight_cap_ = min_scan_in_flight;
+  std::uint64_t series_ = 0;  // this scan's probe_try::series
   std::optional<failure> fatal_;
   std::optional<ping_result> ping_;
   std::optional<upnp_result> upnp_;

@@ -31,21 +31,40 @@ using boost::system::error_code;
 
 error_code last_error() { return {errno, boost::system::system_category()}; }
 
-// A probe in flight: what its answer will be matched on, and where it waits.
+// Tries in flight are found by the port they probe, then told apart by the number an answer
+// acknowledges or quotes: their own, or (TCP only) an earlier try's of the same scan.
 struct key {
   raw::ip_bytes target;
   std::uint16_t port = 0;
-  std::uint32_t seq = 0;
   friend bool operator==(const key&, const key&) = default;
 };
 
-// Our sequence numbers are keyed hashes already: uniform, and unknown to anyone who would
-// crowd one bucket (an answer's forged number only looks up; it never inserts).
+// Keyed: visitors choose the ports, and must not be able to crowd one bucket.
 struct key_hash {
+  siphash_key secret{};
   std::size_t operator()(const key& k) const noexcept {
-    return (std::size_t{k.seq} << 16 | k.port) * 0x9e3779b97f4a7c15ull >> 16;
+    std::array<std::uint8_t, 16 + 1 + 2> m{};
+    std::copy(k.target.b.begin(), k.target.b.end(), m.begin());
+    m[16] = k.target.v6 ? 6 : 4;
+    m[17] = static_cast<std::uint8_t>(k.port >> 8);
+    m[18] = static_cast<std::uint8_t>(k.port);
+    return static_cast<std::size_t>(siphash24(secret, m));
   }
 };
+
+// A try's nonce for raw::syn_sequence: its series and how many tries of the port the series
+// sent before it. Distinct for every try of a port while the prober lives (a port gets far
+// fewer than 2^16 tries in a scan), and computable again for the earlier ones.
+std::uint64_t nonce_of(std::uint64_t series, std::uint32_t earlier) {
+  return series << 16 | (earlier & 0xffff);
+}
+
+// Series of the tries that come without a scan: above every scan's, so never the same.
+constexpr std::uint64_t own_series = std::uint64_t{1} << 47;
+
+// How many of a port's earlier tries an answer may acknowledge: a bound on the work a forged
+// answer costs (a hash each), far above the tries a port gets before the re-check.
+constexpr std::uint32_t earlier_checked = 16;
 
 probe_outcome failed(error_code ec, operation op, const asio::ip::address& target,
                      std::uint16_t port, bool transient = false) {
@@ -83,7 +102,8 @@ struct waiter {
   probe_tag tag = 0;
   time_point sent;
   raw::syn_fields syn;  // what an answer must match, field for field
-  key k;
+  std::uint64_t series = 0;
+  std::uint32_t earlier = 0;
 };
 
 // When a try gives up: every try waits in one heap, behind one timer, not a timer each.
@@ -129,7 +149,10 @@ probe_handle handle_of(std::uint32_t slot, std::uint32_t generation) {
 }  // namespace
 
 struct raw_syn_prober::state {
-  explicit state(asio::any_io_executor e) : ex(e), v4(e, false), v6(e, true), timeouts(e) {}
+  state(asio::any_io_executor e, const siphash_key& isn, const siphash_key& buckets)
+      : ex(e), v4(e, false), v6(e, true), timeouts(e), isn_key(isn) {
+    pending = decltype(pending)(64, key_hash{buckets}, {}, &pool);
+  }
 
   asio::any_io_executor ex;
   raw_family v4;
@@ -139,7 +162,7 @@ struct raw_syn_prober::state {
   std::vector<std::uint32_t> free_slots;
   // The map's nodes come from a pool that keeps them for reuse (steady state: no malloc).
   std::pmr::unsynchronized_pool_resource pool;
-  std::pmr::unordered_map<key, std::uint32_t, key_hash> pending{&pool};
+  std::pmr::unordered_multimap<key, std::uint32_t, key_hash> pending{&pool};
   std::vector<deadline> deadlines;  // a min-heap on `at`
   timer timeouts;
   bool timeouts_busy = false;  // an async_wait on `timeouts` is outstanding
@@ -150,10 +173,10 @@ struct raw_syn_prober::state {
   std::vector<outgoing> sending;  // the outbox being flushed (both keep their capacity)
   // The source address the kernel picks for each target (its route), looked up once a while.
   std::map<asio::ip::address, std::pair<raw::ip_bytes, time_point>> sources;
-  // Sequence numbers: a keyed hash of the SYN's fields and a count (see raw::syn_sequence).
-  // The key comes from the kernel's CSPRNG and never leaves this process.
+  // Sequence numbers: a keyed hash of the SYN's fields and the try's nonce (nonce_of). The
+  // key comes from the kernel's CSPRNG and never leaves this process.
   siphash_key isn_key{};
-  std::uint64_t nonce = 0;
+  std::uint64_t next_own_series = own_series;
 
   std::uint32_t take_slot() {
     if (free_slots.empty()) {
@@ -211,8 +234,9 @@ void stop_reading(raw_family& f) {
 void release(state& st, std::uint32_t slot) {
   waiter& w = st.waiters[slot];
   if (w.now == waiter::stage::waiting) {
-    auto it = st.pending.find(w.k);
-    if (it != st.pending.end() && it->second == slot) st.pending.erase(it);
+    auto [first, last] = st.pending.equal_range(key{w.syn.target, w.syn.target_port});
+    auto it = std::find_if(first, last, [slot](const auto& kv) { return kv.second == slot; });
+    if (it != last) st.pending.erase(it);
     if (--w.fam->waiting == 0) stop_reading(*w.fam);
     if (st.v4.waiting + st.v6.waiting == 0) {
       st.deadlines.clear();
@@ -232,17 +256,44 @@ void report(state& st, std::uint32_t slot, const probe_outcome& o) {
   sink->finished(tag, o);
 }
 
-// An answer came for `k`: hand it to the try waiting for it, if any still is and the answer
-// matches its SYN in every field `matches` checks (a forgery does not, and changes nothing).
+// An answer came for a port: hand it to the try of that port it matches in every field
+// `matches` checks, if one still waits (a forgery matches none, and changes nothing; a late
+// answer to a try that has given up finds it gone).
 template <class Matches>
-void settle(state& st, const key& k, Matches matches, probe_outcome o) {
-  auto it = st.pending.find(k);
-  if (it == st.pending.end()) return;  // a late answer to a try that has given up, or noise
-  std::uint32_t slot = it->second;
-  if (!matches(st.waiters[slot].syn)) return;
-  o.what = probe_outcome::kind::answered;
-  o.rtt = clock::now() - st.waiters[slot].sent;
-  report(st, slot, o);
+bool settle(state& st, const key& k, Matches matches, probe_outcome o) {
+  auto [first, last] = st.pending.equal_range(k);
+  for (auto it = first; it != last; ++it) {
+    std::uint32_t slot = it->second;
+    if (!matches(st.waiters[slot])) continue;
+    o.what = probe_outcome::kind::answered;
+    o.rtt = clock::now() - st.waiters[slot].sent;
+    report(st, slot, o);
+    return true;
+  }
+  return false;
+}
+
+// Whether `a` answers one of the SYNs that `w`'s scan sent the same port before `w`'s. Such
+// an answer still tells what the port is; it comes when the port's first answer was lost:
+// the target sends its SYN-ACK again a second later, and Linux, still holding that SYN
+// half-open, answers a new SYN on the same ports with a bare ACK of the old number.
+bool answers_earlier(const state& st, const waiter& w, const raw::tcp_answer& a) {
+  raw::syn_fields f = w.syn;
+  std::uint32_t from = w.earlier > earlier_checked ? w.earlier - earlier_checked : 0;
+  for (std::uint32_t e = from; e < w.earlier; ++e) {
+    f.seq = raw::syn_sequence(st.isn_key, f, nonce_of(w.series, e));
+    if (raw::answers(a, f)) return true;
+  }
+  return false;
+}
+
+reason reason_of(raw::tcp_answer::kind k) {
+  switch (k) {
+    case raw::tcp_answer::kind::syn_ack: return reason::syn_ack;
+    case raw::tcp_answer::kind::reset: return reason::rst;
+    case raw::tcp_answer::kind::ack: return reason::ack;
+  }
+  return reason::rst;
 }
 
 void on_tcp(state& st, const raw_family& f, std::span<const std::uint8_t> data,
@@ -258,10 +309,16 @@ void on_tcp(state& st, const raw_family& f, std::span<const std::uint8_t> data,
   }
   if (!a || a->to_port != f.port) return;
   probe_outcome o;
-  o.why = a->syn_ack ? reason::syn_ack : reason::rst;
+  o.why = reason_of(a->what);
+  const key k{a->from, a->from_port};
+  if (settle(
+          st, k, [&a](const waiter& w) { return raw::answers(*a, w.syn); }, o))
+    return;
+  // Its round trip is not this try's: the answer left for an earlier one (or, a bare ACK,
+  // for whichever later SYN drew it).
+  o.timed = false;
   settle(
-      st, key{a->from, a->from_port, a->ack - 1},
-      [&a](const raw::syn_fields& syn) { return raw::answers(*a, syn); }, o);
+      st, k, [&st, &a](const waiter& w) { return answers_earlier(st, w, *a); }, o);
 }
 
 void on_icmp(state& st, const raw_family& f, std::span<const std::uint8_t> data, const sockaddr&) {
@@ -270,9 +327,11 @@ void on_icmp(state& st, const raw_family& f, std::span<const std::uint8_t> data,
   probe_outcome o;
   o.why = reason::icmp_unreachable;
   o.icmp = a->info;
+  // Only the try it quotes: the scan books each error at the try that drew it, to follow
+  // the target's ICMP limit, so a late error must not land on a later try.
   settle(
-      st, key{a->target, a->target_port, a->seq},
-      [&a](const raw::syn_fields& syn) { return raw::quotes(*a, syn); }, o);
+      st, key{a->target, a->target_port}, [&a](const waiter& w) { return raw::quotes(*a, w.syn); },
+      o);
 }
 
 using handler = void (*)(state&, const raw_family&, std::span<const std::uint8_t>, const sockaddr&);
@@ -457,12 +516,13 @@ void flush(const std::shared_ptr<state>& st) {
 
 boost::system::result<std::shared_ptr<raw_syn_prober>, failure> raw_syn_prober::open(
     asio::any_io_executor ex) {
-  auto st = std::make_shared<state>(ex);
   auto isn_key = random_siphash_key();
-  if (!isn_key) {
-    return failure{isn_key.error(), operation::open_socket, "random key for sequence numbers"};
+  auto bucket_key = random_siphash_key();
+  if (!isn_key || !bucket_key) {
+    return failure{isn_key ? bucket_key.error() : isn_key.error(), operation::open_socket,
+                   "random key for sequence numbers"};
   }
-  st->isn_key = *isn_key;
+  auto st = std::make_shared<state>(ex, *isn_key, *bucket_key);
   if (error_code ec = open_raw_family(st->v4)) {
     bool denied = ec.value() == EPERM || ec.value() == EACCES;
     return failure{denied ? make_error_code(errc::no_permission) : ec, operation::open_socket,
@@ -504,11 +564,8 @@ probe_handle raw_syn_prober::start(const probe_try& t, probe_sink& sink) {
                              operation::connect, t.target, t.port));
   }
   raw::syn_fields fields{*source, raw::to_bytes(t.target), f.port, t.port, 0};
-  key k{fields.target, t.port, 0};
-  do {  // two tries of one port at once must not share a number (rare: 1 in 2^32)
-    k.seq = raw::syn_sequence(st.isn_key, fields, st.nonce++);
-  } while (st.pending.contains(k));
-  fields.seq = k.seq;
+  const std::uint64_t series = t.series != 0 ? t.series % own_series : st.next_own_series++;
+  fields.seq = raw::syn_sequence(st.isn_key, fields, nonce_of(series, t.earlier));
 
   std::uint32_t slot = st.take_slot();
   waiter& w = st.waiters[slot];
@@ -518,8 +575,9 @@ probe_handle raw_syn_prober::start(const probe_try& t, probe_sink& sink) {
   w.tag = t.tag;
   w.sent = clock::now();  // set again as it leaves
   w.syn = fields;
-  w.k = k;
-  st.pending.emplace(k, slot);
+  w.series = series;
+  w.earlier = t.earlier;
+  st.pending.emplace(key{fields.target, t.port}, slot);
   ++f.waiting;
   start_reading(state_, f);
 

@@ -6,7 +6,7 @@ namespace {
 using bytes = std::span<const std::uint8_t>;
 
 constexpr std::uint8_t proto_tcp = 6;
-constexpr std::uint8_t flag_syn = 0x02, flag_rst = 0x04, flag_ack = 0x10;
+constexpr std::uint8_t flag_fin = 0x01, flag_syn = 0x02, flag_rst = 0x04, flag_ack = 0x10;
 constexpr std::size_t tcp_min = 20;
 
 std::uint16_t be16(bytes p, std::size_t at) noexcept {
@@ -70,13 +70,17 @@ std::optional<tcp_answer> tcp_at(bytes seg, const ip_bytes& from) noexcept {
   a.from_port = be16(seg, 0);
   a.to_port = be16(seg, 2);
   a.ack = be32(seg, 8);
-  if ((flags & flag_ack) == 0) return std::nullopt;  // neither answer to a SYN lacks the ACK
-  if ((flags & flag_rst) != 0) return a;
-  if ((flags & flag_syn) != 0) {
-    a.syn_ack = true;
-    return a;
+  if ((flags & flag_ack) == 0) return std::nullopt;  // no answer to a SYN lacks the ACK
+  if ((flags & flag_rst) != 0) {
+    a.what = tcp_answer::kind::reset;
+  } else if ((flags & flag_syn) != 0) {
+    a.what = tcp_answer::kind::syn_ack;
+  } else if ((flags & flag_fin) == 0) {
+    a.what = tcp_answer::kind::ack;
+  } else {
+    return std::nullopt;  // a FIN: nobody answers a SYN with one
   }
-  return std::nullopt;
+  return a;
 }
 
 }  // namespace

@@ -36,19 +36,27 @@ constexpr std::size_t syn_size = 24;
 std::array<std::uint8_t, syn_size> build_syn(const syn_fields& f) noexcept;
 
 // The sequence number for a SYN with `f`'s addresses and ports (f.seq is not read): a keyed
-// hash of them and of `nonce`, which the prober counts up so that two tries of one port carry
-// different numbers. Without the key, nobody can tell the numbers in advance, so an answer
-// that acknowledges one was sent by someone who saw our SYN.
+// hash of them and of `nonce`, which the prober makes different for every try of one port
+// (and can compute again for a port's earlier tries). Without the key, nobody can tell the
+// numbers in advance, so an answer that acknowledges one was sent by someone who saw our SYN.
 std::uint32_t syn_sequence(const siphash_key& key, const syn_fields& f,
                            std::uint64_t nonce) noexcept;
 
-// A TCP segment that answers a SYN: SYN-ACK (open) or RST (closed). `ack` is our seq + 1.
+// A TCP segment that answers a SYN. `ack` is our seq + 1.
 struct tcp_answer {
+  enum class kind : std::uint8_t {
+    syn_ack,  // open
+    reset,    // closed
+    // A bare ACK (no SYN, RST or FIN): the port holds an earlier SYN of ours half-open, its
+    // SYN-ACK lost, and acknowledges that SYN again when a new one comes on the same ports
+    // with another number (RFC 9293 3.10.7.4; RFC 5961 4's challenge ACK). Open.
+    ack,
+  };
   ip_bytes from;
   std::uint16_t from_port = 0;  // the probed port
   std::uint16_t to_port = 0;    // our source port
   std::uint32_t ack = 0;
-  bool syn_ack = false;        // else a reset
+  kind what = kind::reset;
   std::optional<ip_bytes> to;  // the address it was sent to: IPv4 only (IPv6 sockets hide it)
 };
 

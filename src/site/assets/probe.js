@@ -324,6 +324,8 @@
     }
     switch (v.reason) {
       case 'syn-ack': return 'SYN-ACK: the port accepted the connection request';
+      case 'ack': return 'ACK: the port still holds an earlier connection request of ours, ' +
+        'whose SYN-ACK was lost on the way';
       case 'rst': return 'reset (RST): the connection request was refused';
       case 'icmp-unreachable': {
         var name = v.icmp && typeof v.icmp.name === 'string' ? v.icmp.name.replace(/-/g, ' ') : '';
