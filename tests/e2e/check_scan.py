@@ -73,11 +73,11 @@ def wrong_verdicts(r, ports_="-", open_="-", rst="-", icmp_admin="-", icmp_port=
     return wrong
 
 
-def lost_to_loss(r, wrong, ports_, open_, rst, icmp_admin, icmp_port):
+def lost_to_loss(r, wrong, ports_, open_, rst, icmp_admin, icmp_port, open_by_ack="-"):
     """Whether the one wrong verdict is an answering port that every try found silent."""
     if len(wrong) != 1:
         return False
-    answering = ports(open_) | ports(rst) | ports(icmp_admin) | ports(icmp_port)
+    answering = ports(open_) | ports(rst) | ports(icmp_admin) | ports(icmp_port) | ports(open_by_ack)
     silent = [e for e in r["ports"] if e["port"] in answering and e["port"] in ports(ports_)
               and (e["state"], e["reason"]) == ("stealth", "no-response")]
     return len(silent) == 1
@@ -100,7 +100,8 @@ def main():
         print("   ", w)
     if len(wrong) > 20:
         print(f"    ... and {len(wrong) - 20} more")
-    if wrong and a.lossy and lost_to_loss(r, wrong, a.ports, a.open, a.rst, a.icmp_admin, a.icmp_port):
+    if wrong and a.lossy and lost_to_loss(r, wrong, a.ports, a.open, a.rst, a.icmp_admin, a.icmp_port,
+                                       a.open_by_ack):
         print("    (every try of that port, or its answer, was lost: the link's loss explains it)")
         return 3
     return 1 if wrong else 0

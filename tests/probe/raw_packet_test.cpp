@@ -274,6 +274,24 @@ TEST(raw_packet, sequence_numbers_depend_on_every_field_and_the_key) {
   EXPECT_GT(seen.size(), 69990u);
 }
 
+// A port's tries in one scan: the prober finds an earlier try's number again by arithmetic,
+// and a later try's SYN never lands in the window of one the port holds half-open (Linux would
+// reset the held one and answer with a reset: an open port called closed).
+TEST(raw_packet, a_ports_tries_are_numbered_far_apart_and_found_again) {
+  for (std::uint32_t first : {0u, 1u, 0xfffffff0u, 0x12345678u}) {
+    for (std::uint32_t k = 0; k < 5000; ++k) {
+      ASSERT_EQ(sequence_index(first, nth_sequence(first, k)), k) << first;
+    }
+    EXPECT_EQ(nth_sequence(first, 0), first);
+    EXPECT_GE(sequence_index(first, first + 1), 5000u) << "a neighbour is no early try";
+  }
+  for (std::uint32_t d = 1; d < 4096; ++d) {
+    // How far past an earlier try's number a try d later starts (the same for every first).
+    std::uint32_t ahead = nth_sequence(7, 100 + d) - nth_sequence(7, 100);
+    ASSERT_GT(ahead, 1u << 20) << d;
+  }
+}
+
 tcp_answer genuine_answer(const syn_fields& sent, std::uint8_t flags) {
   ip_bytes them = sent.target, us = sent.source;
   auto a =

@@ -219,8 +219,9 @@ void scan_run::launch(std::size_t idx, duration timeout, phase ph) {
   f.unmeasured = !rtt_.measured() && !udp;
   const probe_tag tag = (static_cast<probe_tag>(f.generation) << 32) | slot;
   try {
+    f.earlier = r.started++;
     probe_handle handle =
-        backend.start({req_.target, r.port, timeout, tag, series_, r.started++}, *this);
+        backend.start({req_.target, r.port, timeout, tag, series_, f.earlier}, *this);
     flights_[slot].handle = handle;
   } catch (...) {
     // A backend that throws is a programming error; end the scan with a failure, not a hang.
@@ -245,6 +246,13 @@ void scan_run::land(std::uint32_t slot, const probe_outcome& o) {
   flights_[slot].out = false;
   ++flights_[slot].generation;
   free_flights_.push_back(slot);
+  // A try that could not be sent gives its number back, unless a later try (hedged) has
+  // taken the next: a port that keeps failing to send must not run past the earlier tries a
+  // prober keeps (probe_try::earlier).
+  record& r = records_[f.idx];
+  if (o.what == probe_outcome::kind::failed && o.transient && f.earlier + 1 == r.started) {
+    --r.started;
+  }
   on_outcome(f.idx, f.sent, f.try_number, o, f.ph);
 }
 
@@ -329,16 +337,19 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, unsigned try_number,
         // An answer that needed a retry shows the path loses packets (a late answer to a
         // retry whose earlier try already answered shows nothing of the kind, nor does an
         // ICMP error on a retry: the target's rate limit explains it, and the ICMP re-check
-        // handles exactly that).
-        if (try_number > 1) ++answered_late_;
+        // handles exactly that). So does a bare ACK, even on a first try (a hedged retry drew
+        // it): the port's SYN-ACK was lost.
+        if (try_number > 1 || o.why == reason::ack) ++answered_late_;
         tries_for_loss();
       }
       if (o.why == reason::icmp_unreachable) icmp_.consume(sent);
       if (ph == phase::recheck) recheck_.on_answer(idx, o.why == reason::icmp_unreachable, sent);
       if (!r.decided) {
+        // A bare ACK came for the latest try sent, whichever try it names.
         decide(idx, o.state(req_.target.is_v6()), o.why, o.icmp,
                o.timed ? std::optional(o.rtt) : std::nullopt,
-               ph == phase::recheck ? recheck::rechecked : recheck::none, try_number, o.udp);
+               ph == phase::recheck ? recheck::rechecked : recheck::none,
+               o.why == reason::ack ? r.tries : try_number, o.udp);
       }
       return;
     }

@@ -34,8 +34,8 @@ class scan_run : public std::enable_shared_from_this<scan_run>,
     std::uint16_t port = 0;
     transport proto = transport::tcp;
     unsigned tries = 0;
-    // Tries started, whether sent or not (`tries` forgets a failed send): each try's
-    // probe_try::earlier, so that no two tries of the port share one.
+    // Tries started (`tries` forgets a failed send once it is back): the next try's
+    // probe_try::earlier. No two tries out at once share one.
     std::uint32_t started = 0;
     // Inline for the usual two or three tries: a silent try allocates nothing.
     boost::container::small_vector<time_point, 3> silent_at;
@@ -52,6 +52,7 @@ class scan_run : public std::enable_shared_from_this<scan_run>,
     std::size_t idx = 0;
     time_point sent;
     unsigned try_number = 0;
+    std::uint32_t earlier = 0;  // its probe_try::earlier
     phase ph = phase::main;
     prober* backend = nullptr;
     probe_handle handle = 0;

@@ -20,6 +20,7 @@
 #include <memory_resource>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <unordered_map>
 #include <vector>
 
@@ -52,19 +53,8 @@ struct key_hash {
   }
 };
 
-// A try's nonce for raw::syn_sequence: its series and how many tries of the port the series
-// sent before it. Distinct for every try of a port while the prober lives (a port gets far
-// fewer than 2^16 tries in a scan), and computable again for the earlier ones.
-std::uint64_t nonce_of(std::uint64_t series, std::uint32_t earlier) {
-  return series << 16 | (earlier & 0xffff);
-}
-
-// Series of the tries that come without a scan: above every scan's, so never the same.
+// Series of the tries that come without a scan count up from here; a scan's must be below.
 constexpr std::uint64_t own_series = std::uint64_t{1} << 47;
-
-// How many of a port's earlier tries an answer may acknowledge: a bound on the work a forged
-// answer costs (a hash each), far above the tries a port gets before the re-check.
-constexpr std::uint32_t earlier_checked = 16;
 
 probe_outcome failed(error_code ec, operation op, const asio::ip::address& target,
                      std::uint16_t port, bool transient = false) {
@@ -102,7 +92,9 @@ struct waiter {
   probe_tag tag = 0;
   time_point sent;
   raw::syn_fields syn;  // what an answer must match, field for field
-  std::uint64_t series = 0;
+  // The number of the scan's first try of the port, and how many it sent before this one:
+  // the numbers of those (raw::nth_sequence), whose answers this try takes too.
+  std::uint32_t first_seq = 0;
   std::uint32_t earlier = 0;
 };
 
@@ -150,9 +142,12 @@ probe_handle handle_of(std::uint32_t slot, std::uint32_t generation) {
 
 struct raw_syn_prober::state {
   state(asio::any_io_executor e, const siphash_key& isn, const siphash_key& buckets)
-      : ex(e), v4(e, false), v6(e, true), timeouts(e), isn_key(isn) {
-    pending = decltype(pending)(64, key_hash{buckets}, {}, &pool);
-  }
+      : ex(e),
+        v4(e, false),
+        v6(e, true),
+        pending(64, key_hash{buckets}, {}, &pool),
+        timeouts(e),
+        isn_key(isn) {}
 
   asio::any_io_executor ex;
   raw_family v4;
@@ -162,7 +157,7 @@ struct raw_syn_prober::state {
   std::vector<std::uint32_t> free_slots;
   // The map's nodes come from a pool that keeps them for reuse (steady state: no malloc).
   std::pmr::unsynchronized_pool_resource pool;
-  std::pmr::unordered_multimap<key, std::uint32_t, key_hash> pending{&pool};
+  std::pmr::unordered_multimap<key, std::uint32_t, key_hash> pending;
   std::vector<deadline> deadlines;  // a min-heap on `at`
   timer timeouts;
   bool timeouts_busy = false;  // an async_wait on `timeouts` is outstanding
@@ -173,8 +168,9 @@ struct raw_syn_prober::state {
   std::vector<outgoing> sending;  // the outbox being flushed (both keep their capacity)
   // The source address the kernel picks for each target (its route), looked up once a while.
   std::map<asio::ip::address, std::pair<raw::ip_bytes, time_point>> sources;
-  // Sequence numbers: a keyed hash of the SYN's fields and the try's nonce (nonce_of). The
-  // key comes from the kernel's CSPRNG and never leaves this process.
+  // Sequence numbers: a keyed hash of the SYN's fields and the try's series, stepped for
+  // each later try of the port (raw::nth_sequence). The key comes from the kernel's CSPRNG
+  // and never leaves this process.
   siphash_key isn_key{};
   std::uint64_t next_own_series = own_series;
 
@@ -277,14 +273,12 @@ bool settle(state& st, const key& k, Matches matches, probe_outcome o) {
 // an answer still tells what the port is; it comes when the port's first answer was lost:
 // the target sends its SYN-ACK again a second later, and Linux, still holding that SYN
 // half-open, answers a new SYN on the same ports with a bare ACK of the old number.
-bool answers_earlier(const state& st, const waiter& w, const raw::tcp_answer& a) {
+bool answers_earlier(const waiter& w, const raw::tcp_answer& a) {
+  std::uint32_t k = raw::sequence_index(w.first_seq, a.ack - 1);
+  if (k >= w.earlier) return false;
   raw::syn_fields f = w.syn;
-  std::uint32_t from = w.earlier > earlier_checked ? w.earlier - earlier_checked : 0;
-  for (std::uint32_t e = from; e < w.earlier; ++e) {
-    f.seq = raw::syn_sequence(st.isn_key, f, nonce_of(w.series, e));
-    if (raw::answers(a, f)) return true;
-  }
-  return false;
+  f.seq = raw::nth_sequence(w.first_seq, k);
+  return raw::answers(a, f);
 }
 
 reason reason_of(raw::tcp_answer::kind k) {
@@ -310,15 +304,17 @@ void on_tcp(state& st, const raw_family& f, std::span<const std::uint8_t> data,
   if (!a || a->to_port != f.port) return;
   probe_outcome o;
   o.why = reason_of(a->what);
+  // A bare ACK is drawn by a later SYN than the one it acknowledges (the hedged second try,
+  // say, while the first still waits): its time is not the round trip of the try it names.
+  o.timed = a->what != raw::tcp_answer::kind::ack;
   const key k{a->from, a->from_port};
   if (settle(
           st, k, [&a](const waiter& w) { return raw::answers(*a, w.syn); }, o))
     return;
-  // Its round trip is not this try's: the answer left for an earlier one (or, a bare ACK,
-  // for whichever later SYN drew it).
+  // Nor is an answer to an earlier try's number the round trip of the try that takes it.
   o.timed = false;
   settle(
-      st, k, [&st, &a](const waiter& w) { return answers_earlier(st, w, *a); }, o);
+      st, k, [&a](const waiter& w) { return answers_earlier(w, *a); }, o);
 }
 
 void on_icmp(state& st, const raw_family& f, std::span<const std::uint8_t> data, const sockaddr&) {
@@ -520,7 +516,7 @@ boost::system::result<std::shared_ptr<raw_syn_prober>, failure> raw_syn_prober::
   auto bucket_key = random_siphash_key();
   if (!isn_key || !bucket_key) {
     return failure{isn_key ? bucket_key.error() : isn_key.error(), operation::open_socket,
-                   "random key for sequence numbers"};
+                   "random keys for sequence numbers and the table of tries"};
   }
   auto st = std::make_shared<state>(ex, *isn_key, *bucket_key);
   if (error_code ec = open_raw_family(st->v4)) {
@@ -563,9 +559,11 @@ probe_handle raw_syn_prober::start(const probe_try& t, probe_sink& sink) {
                       failed(no_route ? make_error_code(errc::no_route) : source.error(),
                              operation::connect, t.target, t.port));
   }
+  if (t.series >= own_series) throw std::invalid_argument("probe_try::series out of range");
   raw::syn_fields fields{*source, raw::to_bytes(t.target), f.port, t.port, 0};
-  const std::uint64_t series = t.series != 0 ? t.series % own_series : st.next_own_series++;
-  fields.seq = raw::syn_sequence(st.isn_key, fields, nonce_of(series, t.earlier));
+  const std::uint64_t series = t.series != 0 ? t.series : st.next_own_series++;
+  const std::uint32_t first_seq = raw::syn_sequence(st.isn_key, fields, series);
+  fields.seq = raw::nth_sequence(first_seq, t.earlier);
 
   std::uint32_t slot = st.take_slot();
   waiter& w = st.waiters[slot];
@@ -575,7 +573,7 @@ probe_handle raw_syn_prober::start(const probe_try& t, probe_sink& sink) {
   w.tag = t.tag;
   w.sent = clock::now();  // set again as it leaves
   w.syn = fields;
-  w.series = series;
+  w.first_seq = first_seq;
   w.earlier = t.earlier;
   st.pending.emplace(key{fields.target, t.port}, slot);
   ++f.waiting;

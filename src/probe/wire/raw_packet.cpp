@@ -132,6 +132,30 @@ std::uint32_t syn_sequence(const siphash_key& key, const syn_fields& f,
   return static_cast<std::uint32_t>(siphash24(key, m));
 }
 
+namespace {
+
+constexpr std::uint32_t sequence_step = 0x9e3779b9;
+
+// The inverse of an odd number modulo 2^32, by Newton's iteration (each doubles the bits
+// that are right; the odd number is its own inverse modulo 8).
+constexpr std::uint32_t inverse(std::uint32_t a) {
+  std::uint32_t x = a;
+  for (int i = 0; i < 4; ++i) x *= 2 - a * x;
+  return x;
+}
+constexpr std::uint32_t step_inverse = inverse(sequence_step);
+static_assert(sequence_step * step_inverse == 1);
+
+}  // namespace
+
+std::uint32_t nth_sequence(std::uint32_t first, std::uint32_t k) noexcept {
+  return first + k * sequence_step;
+}
+
+std::uint32_t sequence_index(std::uint32_t first, std::uint32_t seq) noexcept {
+  return (seq - first) * step_inverse;
+}
+
 bool answers(const tcp_answer& a, const syn_fields& sent) noexcept {
   return a.from == sent.target && a.from_port == sent.target_port &&
          a.to_port == sent.source_port && a.ack == sent.seq + 1 && (!a.to || *a.to == sent.source);

@@ -36,11 +36,20 @@ constexpr std::size_t syn_size = 24;
 std::array<std::uint8_t, syn_size> build_syn(const syn_fields& f) noexcept;
 
 // The sequence number for a SYN with `f`'s addresses and ports (f.seq is not read): a keyed
-// hash of them and of `nonce`, which the prober makes different for every try of one port
-// (and can compute again for a port's earlier tries). Without the key, nobody can tell the
-// numbers in advance, so an answer that acknowledges one was sent by someone who saw our SYN.
+// hash of them and of `nonce` (the prober's: a scan's series). Without the key, nobody can
+// tell the numbers in advance, so an answer that acknowledges one was sent by someone who saw
+// our SYN.
 std::uint32_t syn_sequence(const siphash_key& key, const syn_fields& f,
                            std::uint64_t nonce) noexcept;
+
+// The number of a port's try `k` (from 0) in a series whose first try carries `first`: first
+// + k x 0x9e3779b9 (2^32 over the golden ratio). The numbers of any two of a port's first
+// 4,096 tries lie over 2^20 apart, so a new SYN never falls inside the receive window of an
+// earlier one the port holds half-open, where Linux would drop the held one and answer with a
+// reset (an open port called closed). An observer who knows `first` has seen our first SYN.
+std::uint32_t nth_sequence(std::uint32_t first, std::uint32_t k) noexcept;
+// The inverse: the k for which nth_sequence(first, k) is `seq`.
+std::uint32_t sequence_index(std::uint32_t first, std::uint32_t seq) noexcept;
 
 // A TCP segment that answers a SYN. `ack` is our seq + 1.
 struct tcp_answer {
@@ -49,7 +58,8 @@ struct tcp_answer {
     reset,    // closed
     // A bare ACK (no SYN, RST or FIN): the port holds an earlier SYN of ours half-open, its
     // SYN-ACK lost, and acknowledges that SYN again when a new one comes on the same ports
-    // with another number (RFC 9293 3.10.7.4; RFC 5961 4's challenge ACK). Open.
+    // with a number outside its window (RFC 9293 3.10.7.4; RFC 5961 4's challenge ACK; see
+    // nth_sequence). Open.
     ack,
   };
   ip_bytes from;

@@ -407,7 +407,9 @@
     }
     var advice = transport === 'udp' && v.finding_words ? null : adviceFor(v.state, s);
     if (advice) parts.status.appendChild(advice);
-    var rtt = typeof v.rtt_ms === 'number' ? v.rtt_ms.toFixed(1) + ' ms' : 'none, nothing came back';
+    var rtt = typeof v.rtt_ms === 'number' ? v.rtt_ms.toFixed(1) + ' ms'
+      : v.state === 'open' || v.state === 'closed'
+        ? 'not known (the answer was to an earlier try)' : 'none, nothing came back';
     var facts = el('p', 'muted',
       'Reason: ' + reasonText(v) + '. Round trip: ' + rtt + '. Probed address: ' +
       (typeof v.address === 'string' ? v.address : address) + '.');
