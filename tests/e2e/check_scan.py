@@ -4,9 +4,9 @@
 Usage: check_scan.py RESULT.json --ports 0-1055 --open 22,80 --rst 3,4,100-109
           --icmp-admin 135 --icmp-port 111 [--open-by-ack 80] [--ping yes|no|unpermitted]
           [--upnp yes|no]
-Every port not listed must be stealth. An open port may show itself by a SYN-ACK or, when its
-first SYN-ACK was lost, by a bare ACK of that SYN ("ack"); --open-by-ack ports must do the
-latter (their SYN-ACKs never arrive). Prints one line per wrong verdict; exit 1 if any.
+Every port not listed must be stealth. An open port shows itself by a SYN-ACK; on a lossy bed
+(--lossy) also by a bare ACK of an earlier SYN whose SYN-ACK was lost ("ack"). --open-by-ack
+ports must do the latter (their SYN-ACKs never arrive). Prints one line per wrong verdict; exit 1 if any.
 With --lossy (the bed loses packets), a result whose only wrong verdict is one answering port
 called stealth after every try went unanswered exits 3 instead: what the link's loss explains
 (the engine allows one such verdict in a hundred scans), for the caller to scan again.
@@ -27,12 +27,12 @@ def ports(spec):
 
 
 def wrong_verdicts(r, ports_="-", open_="-", rst="-", icmp_admin="-", icmp_port="-", ping=None, upnp=None,
-                   open_by_ack="-"):
+                   open_by_ack="-", lossy=False):
     """One line per wrong verdict of result `r` (the object of `probe --json`)."""
     # Per port: the state, the reasons that may give it, the ICMP message's name.
     want = {p: ("stealth", {"no-response"}, None) for p in ports(ports_)}
     for p in ports(open_):
-        want[p] = ("open", {"syn-ack", "ack"}, None)
+        want[p] = ("open", {"syn-ack", "ack"} if lossy else {"syn-ack"}, None)
     for p in ports(open_by_ack):
         want[p] = ("open", {"ack"}, None)
     for p in ports(rst):
@@ -95,7 +95,7 @@ def main():
     with open(a.result) as f:
         r = json.load(f)
     wrong = wrong_verdicts(r, a.ports, a.open, a.rst, a.icmp_admin, a.icmp_port, a.ping, a.upnp,
-                           a.open_by_ack)
+                           a.open_by_ack, a.lossy)
     for w in wrong[:20]:
         print("   ", w)
     if len(wrong) > 20:

@@ -6,6 +6,7 @@
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/post.hpp>
 
 #include <numeric>
 #include <set>
@@ -109,6 +110,51 @@ class try_log final : public prober {
  private:
   std::shared_ptr<prober> inner_;
 };
+
+// The first try of `port` cannot be sent (out of buffers: transient); the rest go to the fake
+// target. Records every try, as try_log does.
+class fails_first_send final : public prober {
+ public:
+  fails_first_send(std::shared_ptr<prober> inner, std::uint16_t port)
+      : inner_(std::move(inner)), port_(port) {}
+  probe_handle start(const probe_try& t, probe_sink& sink) override {
+    tries.push_back(t);
+    if (failed_ || t.port != port_) return inner_->start(t, sink);
+    failed_ = true;
+    asio::post(sink.executor(), [&sink, tag = t.tag] {
+      probe_outcome o;
+      o.what = probe_outcome::kind::failed;
+      o.transient = true;
+      o.error = failure{make_error_code(std::errc::no_buffer_space), operation::send, "test"};
+      sink.finished(tag, o);
+    });
+    return failed_handle;
+  }
+  void cancel(probe_handle h) noexcept override {
+    if (h != failed_handle) inner_->cancel(h);
+  }
+  std::vector<probe_try> tries;
+
+ private:
+  static constexpr probe_handle failed_handle = probe_handle{1} << 60;
+  std::shared_ptr<prober> inner_;
+  std::uint16_t port_;
+  bool failed_ = false;
+};
+
+// A try that never left gives its number back: the port's next try takes it, so the numbers
+// of the tries sent run 0, 1, ... with no gap (a prober keeps only so many of them apart).
+TEST_F(fixture, a_try_that_could_not_be_sent_gives_its_number_back) {
+  auto backend = std::make_shared<fails_first_send>(mixed_target(), 2000);
+  engine e(ctx.get_executor(), {.backend = backend});
+  auto m = by_port(scan(e, request("22,2000")));
+  EXPECT_EQ(m[2000].state, port_state::stealth);
+  std::vector<std::uint32_t> earlier;
+  for (const probe_try& t : backend->tries) {
+    if (t.port == 2000) earlier.push_back(t.earlier);
+  }
+  EXPECT_EQ(earlier, (std::vector<std::uint32_t>{0, 0, 1})) << "the failed one, then two sent";
+}
 
 // What lets a prober take a late answer to a port's earlier try (the raw prober: the bare ACK
 // above): every try names its scan, and how many tries of its port that scan sent before.

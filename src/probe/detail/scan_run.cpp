@@ -345,11 +345,12 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, unsigned try_number,
       if (o.why == reason::icmp_unreachable) icmp_.consume(sent);
       if (ph == phase::recheck) recheck_.on_answer(idx, o.why == reason::icmp_unreachable, sent);
       if (!r.decided) {
-        // A bare ACK came for the latest try sent, whichever try it names.
+        // An untimed answer is not the try's that took it (a bare ACK is drawn by a later SYN,
+        // a SYN-ACK sent again names an earlier one): the verdict counts every try sent.
         decide(idx, o.state(req_.target.is_v6()), o.why, o.icmp,
                o.timed ? std::optional(o.rtt) : std::nullopt,
                ph == phase::recheck ? recheck::rechecked : recheck::none,
-               o.why == reason::ack ? r.tries : try_number, o.udp);
+               o.timed ? try_number : r.tries, o.udp);
       }
       return;
     }

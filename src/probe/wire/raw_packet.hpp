@@ -43,10 +43,11 @@ std::uint32_t syn_sequence(const siphash_key& key, const syn_fields& f,
                            std::uint64_t nonce) noexcept;
 
 // The number of a port's try `k` (from 0) in a series whose first try carries `first`: first
-// + k x 0x9e3779b9 (2^32 over the golden ratio). The numbers of any two of a port's first
-// 4,096 tries lie over 2^20 apart, so a new SYN never falls inside the receive window of an
-// earlier one the port holds half-open, where Linux would drop the held one and answer with a
-// reset (an open port called closed). An observer who knows `first` has seen our first SYN.
+// + k x 0x9e3779b9 (2^32 over the golden ratio). Among a port's first 4,096 tries, each
+// later try's number lies more than 2^20 past every earlier one's (counting up, modulo 2^32),
+// so a new SYN never falls inside the receive window of an earlier one of the series that the
+// port holds half-open, where Linux would drop the held one and answer with a reset (an open
+// port called closed). An observer who knows `first` has seen our first SYN.
 std::uint32_t nth_sequence(std::uint32_t first, std::uint32_t k) noexcept;
 // The inverse: the k for which nth_sequence(first, k) is `seq`.
 std::uint32_t sequence_index(std::uint32_t first, std::uint32_t seq) noexcept;
