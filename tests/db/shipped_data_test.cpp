@@ -82,7 +82,7 @@ TEST_F(shipped_data, range_notes_are_valid_and_exclusive_ones_do_not_overlap) {
 }
 
 TEST_F(shipped_data, registrations_that_the_old_snapshot_lacked_are_there) {
-  auto services = [this](unsigned port) {
+  auto services = [](unsigned port) {
     std::vector<std::string> out;
     for (const iana_row* r : db().lookup(static_cast<std::uint16_t>(port)).registrations) {
       out.push_back(r->service + "/" + std::string(r->proto ? to_string(*r->proto) : "-"));
