@@ -31,6 +31,10 @@ struct probe_outcome {
   // With answered: `rtt` is this try's round trip. False when the answer was to an earlier
   // try of the port (see probe_try::earlier), sent at a time this try does not know.
   bool timed = true;
+  // With answered and not timed, from a prober whose kernel sends a SYN again on its own
+  // (connect()): how long after the try's start the last SYN before the answer left. The
+  // answer may be that SYN's, so the scan books an ICMP error there (zero: at the try).
+  duration resent_after{};
   failure error;
   bool transient = false;  // with failed: out of sockets or buffers, worth trying again later
   transport proto = transport::tcp;

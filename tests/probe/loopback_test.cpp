@@ -16,15 +16,18 @@
 #include <boost/json/parse.hpp>
 
 #include <netinet/in.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <sstream>
 
 namespace {
@@ -71,6 +74,63 @@ TEST_F(loopback, closed_port_refuses_with_a_reset) {
   EXPECT_EQ(o.what, probe_outcome::kind::answered);
   EXPECT_EQ(o.why, reason::rst);
   EXPECT_EQ(o.state(), port_state::closed);
+  EXPECT_TRUE(o.timed);  // the first SYN's answer: a round trip
+  EXPECT_EQ(o.resent_after, 0ns);
+}
+
+// Runs the connect() prober in a network namespace of its own (a child process), where
+// nftables drops the first SYN to port 9 and answers the kernel's resend with `answer`.
+// Returns what the prober saw, as "<reason> timed=<0|1> resent_ms=<n>", or nothing when
+// this host cannot make the namespace (not root, no nft).
+std::optional<std::string> connect_after_a_lost_syn(const std::string& answer) {
+  int out[2];
+  if (::pipe(out) != 0) return std::nullopt;
+  pid_t child = ::fork();
+  if (child < 0) return std::nullopt;
+  if (child == 0) {
+    ::close(out[0]);
+    std::string rules = fmt::format(
+        "ip link set lo up && nft -f - <<'EOF'\n"
+        "table inet t {{ chain out {{ type filter hook output priority 0;\n"
+        "  tcp dport 9 tcp flags syn numgen inc mod 2 0 drop\n"
+        "  tcp dport 9 {}\n}}\n}}\nEOF\n",
+        answer);
+    if (::unshare(CLONE_NEWNET) != 0 || std::system(rules.c_str()) != 0) ::_exit(77);
+    asio::io_context own;  // not the parent's: its epoll set is shared across fork()
+    tcp_connect_prober p;
+    auto f =
+        asio::co_spawn(own, p.probe(asio::ip::make_address("127.0.0.1"), 9, 5s), asio::use_future);
+    own.run();
+    probe_outcome o = f.get();
+    std::string line =
+        fmt::format("{} timed={} resent_ms={}", to_string(o.why), o.timed ? 1 : 0,
+                    std::chrono::duration_cast<std::chrono::milliseconds>(o.resent_after).count());
+    bool written = ::write(out[1], line.data(), line.size()) == static_cast<ssize_t>(line.size());
+    ::_exit(written ? 0 : 1);
+  }
+  ::close(out[1]);
+  std::string got;
+  std::array<char, 256> buf{};
+  for (ssize_t n; (n = ::read(out[0], buf.data(), buf.size())) > 0;) {
+    got.append(buf.data(), static_cast<std::size_t>(n));
+  }
+  ::close(out[0]);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return std::nullopt;
+  return got;
+}
+
+// Linux sends a connecting socket's SYN again after 1 s. An answer after that resend may
+// be either SYN's: it times no round trip, and an ICMP error is booked at the resend, where
+// the target's ICMP limit most likely spent its token (the first SYN was lost).
+TEST(connect_prober_namespace, an_answer_after_the_kernels_resend_times_nothing) {
+  auto icmp = connect_after_a_lost_syn("reject with icmp type admin-prohibited");
+  if (!icmp) GTEST_SKIP() << "needs root and nft for a network namespace";
+  EXPECT_EQ(*icmp, "icmp-unreachable timed=0 resent_ms=1000");
+  auto reset = connect_after_a_lost_syn("reject with tcp reset");
+  ASSERT_TRUE(reset);
+  EXPECT_EQ(*reset, "rst timed=0 resent_ms=1000");
 }
 
 TEST_F(loopback, ipv6_works_too) {

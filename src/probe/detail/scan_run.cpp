@@ -342,8 +342,11 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, unsigned try_number,
         if (try_number > 1 || o.why == reason::ack) ++answered_late_;
         tries_for_loss();
       }
-      if (o.why == reason::icmp_unreachable) icmp_.consume(sent);
-      if (ph == phase::recheck) recheck_.on_answer(idx, o.why == reason::icmp_unreachable, sent);
+      const time_point drawn_by = sent + o.resent_after;
+      if (o.why == reason::icmp_unreachable) icmp_.consume(drawn_by);
+      if (ph == phase::recheck) {
+        recheck_.on_answer(idx, o.why == reason::icmp_unreachable, drawn_by);
+      }
       if (!r.decided) {
         // An untimed answer is not the try's that took it (a bare ACK is drawn by a later SYN,
         // a SYN-ACK sent again names an earlier one): the verdict counts every try sent.

@@ -27,6 +27,21 @@ probe_outcome failed(error_code ec, operation op, const asio::ip::tcp::endpoint&
   return o;
 }
 
+// Linux sends a connecting socket's SYN again 1 s after the first (TCP_TIMEOUT_INIT) and
+// doubles the wait each time: SYNs leave at 0, 1, 3, 7... s. An answer after the first
+// resend may be to any of them, so it times no round trip (Karn's rule), and the scan books
+// an ICMP error at the last SYN before it: a lost first SYN is the usual reason for the wait.
+void mark_resent(probe_outcome& o, duration elapsed) {
+  constexpr duration first_resend = std::chrono::seconds(1);
+  duration last{};
+  for (duration next = first_resend; next <= elapsed; next = 2 * next + first_resend) {
+    last = next;
+  }
+  if (last == duration::zero()) return;
+  o.timed = false;
+  o.resent_after = last;
+}
+
 // A refused or unreachable connect: the ICMP error queued on the socket says which; without
 // one, a refusal is a reset and anything else is this host's own failure. No check of what
 // the error quotes is needed here: the kernel queues one on a connecting socket only if it
@@ -36,6 +51,7 @@ probe_outcome classify(const error_code& ec, int fd, bool v6, const asio::ip::tc
                        duration rtt) {
   probe_outcome o;
   o.rtt = rtt;
+  mark_resent(o, rtt);
   if (auto icmp = read_icmp_error(fd)) {
     if (!is_destination_unreachable(*icmp, v6)) return o;  // e.g. time exceeded: no verdict
     o.what = probe_outcome::kind::answered;
@@ -102,6 +118,7 @@ asio::awaitable<probe_outcome> tcp_connect_prober::probe(asio::ip::address targe
   o.what = probe_outcome::kind::answered;
   o.why = reason::syn_ack;
   o.rtt = rtt;
+  mark_resent(o, rtt);
   co_return o;
 }
 
