@@ -28,8 +28,8 @@ struct probe_outcome {
   reason why = reason::no_response;
   std::optional<icmp_info> icmp;
   duration rtt{};
-  // With answered: `rtt` is this try's round trip. False when the answer was to an earlier
-  // try of the port (see probe_try::earlier), sent at a time this try does not know.
+  // With answered: `rtt` is this try's round trip. False when the answer may be another
+  // SYN's: an earlier try's (see probe_try::earlier), or connect()'s own resend (below).
   bool timed = true;
   // With answered and not timed, from a prober whose kernel sends a SYN again on its own
   // (connect()): how long after the try's start the last SYN before the answer left. The

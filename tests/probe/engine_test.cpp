@@ -3,10 +3,14 @@
 // limit and its re-check: engine_icmp_test.cpp.
 #include "engine_fixture.hpp"
 #include "probe/detail/silence_evidence.hpp"
+#include "probe/detail/timer.hpp"
+#include "probe/probers/coroutine_prober.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <numeric>
 #include <set>
@@ -94,6 +98,55 @@ TEST_F(fixture, a_port_that_lost_its_first_syn_ack_is_open_by_the_ack_without_a_
   }
   EXPECT_FALSE(r.srtt) << "no answer was timed";
   EXPECT_EQ(m[2000].state, port_state::stealth);
+}
+
+// connect()'s view of a target whose first SYN to `port` is lost: the kernel sends the SYN
+// again 1 s later on its own, and the answer, the resend's, comes within the same try. The
+// prober reports it untimed, with the resend's time.
+class connect_resends final : public coroutine_prober {
+ public:
+  connect_resends(std::shared_ptr<fake_target> target, std::uint16_t port)
+      : target_(std::move(target)), port_(port) {}
+  asio::awaitable<probe_outcome> probe(asio::ip::address target, std::uint16_t port,
+                                       duration timeout) override {
+    if (port != port_ || resent_ || timeout <= 1s)
+      co_return co_await target_->probe(target, port, timeout);
+    resent_ = true;
+    timer t(co_await asio::this_coro::executor);
+    t.expires_after(1s);
+    co_await t.async_wait(asio::use_awaitable);
+    probe_outcome o = co_await target_->probe(target, port, timeout - 1s);
+    if (o.what == probe_outcome::kind::answered) {
+      o.rtt += 1s;
+      o.timed = false;
+      o.resent_after = 1s;
+    }
+    co_return o;
+  }
+
+ private:
+  std::shared_ptr<fake_target> target_;
+  std::uint16_t port_;
+  bool resent_ = false;
+};
+
+// An answer to connect()'s own resend of a SYN says the path lost the first (silent ports
+// then get a try more), and its time is not a round trip (Karn's rule): the estimate takes
+// none from it.
+TEST_F(fixture, an_answer_to_connects_own_resend_shows_loss_and_times_nothing) {
+  auto target = mixed_target();
+  scan_options o;
+  o.rto.initial = 3s;  // long enough for the kernel's resend at 1 s
+  o.rto.hedge = 0s;
+  engine e(ctx.get_executor(), {.backend = std::make_shared<connect_resends>(target, 22)});
+  scan_result r = scan(e, request("22,2000", o));
+  auto m = by_port(r);
+  EXPECT_EQ(m[22].state, port_state::open);
+  EXPECT_EQ(m[22].why, reason::syn_ack);
+  EXPECT_FALSE(m[22].rtt);
+  EXPECT_FALSE(r.srtt) << "no answer was timed";
+  EXPECT_EQ(m[2000].state, port_state::stealth);
+  EXPECT_EQ(target->probes_of(2000), 3u);  // two tries asked, a third for the loss seen
 }
 
 // Records what the engine asks of its prober, and passes it on.

@@ -338,8 +338,10 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, unsigned try_number,
         // retry whose earlier try already answered shows nothing of the kind, nor does an
         // ICMP error on a retry: the target's rate limit explains it, and the ICMP re-check
         // handles exactly that). So does a bare ACK, even on a first try (a hedged retry drew
-        // it): the port's SYN-ACK was lost.
-        if (try_number > 1 || o.why == reason::ack) ++answered_late_;
+        // it): the port's SYN-ACK was lost; and an answer after connect()'s own resend.
+        if (try_number > 1 || o.why == reason::ack || o.resent_after > duration::zero()) {
+          ++answered_late_;
+        }
         tries_for_loss();
       }
       const time_point drawn_by = sent + o.resent_after;
