@@ -44,7 +44,8 @@ def main():
     parser.add_argument("tree", help="a configured GCC tree, e.g. build/release")
     parser.add_argument("-j", type=int, default=os.cpu_count() or 1)
     opts = parser.parse_args()
-    tests = os.path.realpath("tests") + os.sep
+    tests = os.path.join(os.path.dirname(os.path.realpath(__file__)), os.pardir, "tests")
+    tests = os.path.realpath(tests) + os.sep
     jobs = []
     with open(os.path.join(opts.tree, "compile_commands.json")) as f:
         for entry in json.load(f):
@@ -53,15 +54,15 @@ def main():
             args, obj = syntax_only(entry["command"])
             if obj and os.path.exists(os.path.join(entry["directory"], obj)):
                 continue  # compiled by the build itself
-            jobs.append((entry["file"], args, entry["directory"]))
+            jobs.append((args, entry["directory"]))
 
     def run(job):
-        _, args, cwd = job
-        return job[0], subprocess.run(args, cwd=cwd, capture_output=True, text=True)
+        args, cwd = job
+        return subprocess.run(args, cwd=cwd, capture_output=True, text=True)
 
     failed = 0
     with concurrent.futures.ThreadPoolExecutor(opts.j) as pool:
-        for path, done in pool.map(run, jobs):
+        for done in pool.map(run, jobs):
             if done.returncode != 0:
                 failed += 1
                 sys.stderr.write(done.stderr)
