@@ -31,15 +31,15 @@ probe_outcome failed(error_code ec, operation op, const asio::ip::tcp::endpoint&
 // doubles the wait each time: SYNs leave at 0, 1, 3, 7... s. An answer after the first
 // resend may be to any of them, so it times no round trip (Karn's rule), and the scan books
 // an ICMP error at the last SYN before it: a lost first SYN is the usual reason for the wait.
-void mark_resent(probe_outcome& o, duration elapsed) {
+probe_outcome mark_resent(probe_outcome o) {
   constexpr duration first_resend = std::chrono::seconds(1);
+  if (o.what != probe_outcome::kind::answered) return o;
   duration last{};
-  for (duration next = first_resend; next <= elapsed; next = 2 * next + first_resend) {
-    last = next;
-  }
-  if (last == duration::zero()) return;
+  for (duration next = first_resend; next <= o.rtt; next = 2 * next + first_resend) last = next;
+  if (last == duration::zero()) return o;
   o.timed = false;
   o.resent_after = last;
+  return o;
 }
 
 // A refused or unreachable connect: the ICMP error queued on the socket says which; without
@@ -51,7 +51,6 @@ probe_outcome classify(const error_code& ec, int fd, bool v6, const asio::ip::tc
                        duration rtt) {
   probe_outcome o;
   o.rtt = rtt;
-  mark_resent(o, rtt);
   if (auto icmp = read_icmp_error(fd)) {
     if (!is_destination_unreachable(*icmp, v6)) return o;  // e.g. time exceeded: no verdict
     o.what = probe_outcome::kind::answered;
@@ -110,7 +109,7 @@ asio::awaitable<probe_outcome> tcp_connect_prober::probe(asio::ip::address targe
     o.what = probe_outcome::kind::cancelled;
     co_return o;
   }
-  if (connect_ec) co_return classify(connect_ec, sock.native_handle(), v6, ep, rtt);
+  if (connect_ec) co_return mark_resent(classify(connect_ec, sock.native_handle(), v6, ep, rtt));
   // Open. Close with a reset (linger 0): no data is sent and nothing waits in TIME_WAIT.
   sock.set_option(asio::socket_base::linger(true, 0), ec);
   sock.close(ec);
@@ -118,8 +117,7 @@ asio::awaitable<probe_outcome> tcp_connect_prober::probe(asio::ip::address targe
   o.what = probe_outcome::kind::answered;
   o.why = reason::syn_ack;
   o.rtt = rtt;
-  mark_resent(o, rtt);
-  co_return o;
+  co_return mark_resent(o);
 }
 
 }  // namespace breakwater::probe
