@@ -100,13 +100,16 @@ TEST_F(fixture, a_port_that_lost_its_first_syn_ack_is_open_by_the_ack_without_a_
   EXPECT_EQ(m[2000].state, port_state::stealth);
 }
 
-// connect()'s view of a target whose first SYN to `port` is lost: the kernel sends the SYN
-// again 1 s later on its own, and the answer, the resend's, comes within the same try. The
-// prober reports it untimed, with the resend's time.
-class connect_resends final : public coroutine_prober {
+// A target whose first answer from `port` comes a second late: connect()'s view when its
+// first SYN is lost (the kernel sends it again 1 s later, on its own, and the answer is the
+// resend's: `resent_after` 1 s), or the raw prober's when the first SYN-ACK is lost and the
+// target sends it again (`resent_after` 0: the try's own SYN drew it). Either way the
+// prober reports the answer untimed.
+class answers_a_second_late final : public coroutine_prober {
  public:
-  connect_resends(std::shared_ptr<fake_target> target, std::uint16_t port)
-      : target_(std::move(target)), port_(port) {}
+  answers_a_second_late(std::shared_ptr<fake_target> target, std::uint16_t port,
+                        duration resent_after)
+      : target_(std::move(target)), port_(port), resent_after_(resent_after) {}
   asio::awaitable<probe_outcome> probe(asio::ip::address target, std::uint16_t port,
                                        duration timeout) override {
     if (port != port_ || resent_ || timeout <= 1s)
@@ -119,7 +122,7 @@ class connect_resends final : public coroutine_prober {
     if (o.what == probe_outcome::kind::answered) {
       o.rtt += 1s;
       o.timed = false;
-      o.resent_after = 1s;
+      o.resent_after = resent_after_;
     }
     co_return o;
   }
@@ -127,26 +130,31 @@ class connect_resends final : public coroutine_prober {
  private:
   std::shared_ptr<fake_target> target_;
   std::uint16_t port_;
+  duration resent_after_;
   bool resent_ = false;
 };
 
-// An answer to connect()'s own resend of a SYN says the path lost the first (silent ports
-// then get a try more), and its time is not a round trip (Karn's rule): the estimate takes
-// none from it.
-TEST_F(fixture, an_answer_to_connects_own_resend_shows_loss_and_times_nothing) {
-  auto target = mixed_target();
-  scan_options o;
-  o.rto.initial = 3s;  // long enough for the kernel's resend at 1 s
-  o.rto.hedge = 0s;
-  engine e(ctx.get_executor(), {.backend = std::make_shared<connect_resends>(target, 22)});
-  scan_result r = scan(e, request("22,2000", o));
-  auto m = by_port(r);
-  EXPECT_EQ(m[22].state, port_state::open);
-  EXPECT_EQ(m[22].why, reason::syn_ack);
-  EXPECT_FALSE(m[22].rtt);
-  EXPECT_FALSE(r.srtt) << "no answer was timed";
-  EXPECT_EQ(m[2000].state, port_state::stealth);
-  EXPECT_EQ(target->probes_of(2000), 3u);  // two tries asked, a third for the loss seen
+// An answer to a SYN or SYN-ACK sent again says the path lost the first (silent ports then
+// get a try more), and its time is not a round trip (Karn's rule): the estimate takes none
+// from it.
+TEST_F(fixture, an_answer_to_a_segment_sent_again_shows_loss_and_times_nothing) {
+  for (duration resent_after : {duration{1s}, duration{}}) {
+    SCOPED_TRACE(resent_after.count());
+    auto target = mixed_target();
+    scan_options o;
+    o.rto.initial = 3s;  // long enough for a resend at 1 s
+    o.rto.hedge = 0s;
+    engine e(ctx.get_executor(),
+             {.backend = std::make_shared<answers_a_second_late>(target, 22, resent_after)});
+    scan_result r = scan(e, request("22,2000", o));
+    auto m = by_port(r);
+    EXPECT_EQ(m[22].state, port_state::open);
+    EXPECT_EQ(m[22].why, reason::syn_ack);
+    EXPECT_FALSE(m[22].rtt);
+    EXPECT_FALSE(r.srtt) << "no answer was timed";
+    EXPECT_EQ(m[2000].state, port_state::stealth);
+    EXPECT_EQ(target->probes_of(2000), 3u);  // two tries asked, a third for the loss seen
+  }
 }
 
 // Records what the engine asks of its prober, and passes it on.

@@ -337,11 +337,10 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, unsigned try_number,
         // An answer that needed a retry shows the path loses packets (a late answer to a
         // retry whose earlier try already answered shows nothing of the kind, nor does an
         // ICMP error on a retry: the target's rate limit explains it, and the ICMP re-check
-        // handles exactly that). So does a bare ACK, even on a first try (a hedged retry drew
-        // it): the port's SYN-ACK was lost; and an answer after connect()'s own resend.
-        if (try_number > 1 || o.why == reason::ack || o.resent_after > duration::zero()) {
-          ++answered_late_;
-        }
+        // handles exactly that). So does an untimed answer, even on a first try: a bare ACK
+        // (a hedged retry drew it: the port's SYN-ACK was lost), an answer after connect()'s
+        // own resend, a SYN-ACK the target sent again.
+        if (try_number > 1 || !o.timed) ++answered_late_;
         tries_for_loss();
       }
       const time_point drawn_by = sent + o.resent_after;

@@ -27,15 +27,16 @@ probe_outcome failed(error_code ec, operation op, const asio::ip::tcp::endpoint&
   return o;
 }
 
-// Linux sends a connecting socket's SYN again 1 s after the first (TCP_TIMEOUT_INIT) and
-// doubles the wait each time: SYNs leave at 0, 1, 3, 7... s. An answer after the first
-// resend may be to any of them, so it times no round trip (Karn's rule), and the scan books
-// an ICMP error at the last SYN before it: a lost first SYN is the usual reason for the wait.
+// Linux sends a connecting socket's SYN again after tcp_first_resend and doubles the wait
+// each time: SYNs leave at 0, 1, 3, 7... s. An answer after the first resend may be to any
+// of them, so it times no round trip (Karn's rule), and the scan books an ICMP error at the
+// last SYN before it: a lost first SYN is the usual reason for the wait.
 probe_outcome mark_resent(probe_outcome o) {
-  constexpr duration first_resend = std::chrono::seconds(1);
   if (o.what != probe_outcome::kind::answered) return o;
   duration last{};
-  for (duration next = first_resend; next <= o.rtt; next = 2 * next + first_resend) last = next;
+  for (duration next = tcp_first_resend; next <= o.rtt; next = 2 * next + tcp_first_resend) {
+    last = next;
+  }
   if (last == duration::zero()) return o;
   o.timed = false;
   o.resent_after = last;
