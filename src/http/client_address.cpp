@@ -16,8 +16,12 @@ forwarded_hops parse_value(std::string_view value, client_header which) {
   return {};
 }
 
-bool trusted_peer(const connection_info& c) noexcept {
-  return c.trust != nullptr && c.trust->trusted_proxies.contains(c.client_address);
+// Whether the configured header names the client: only on a connection straight from a
+// trusted proxy. After a PROXY header the client is settled (one way of trust per
+// connection), whoever it names.
+bool header_names_client(const connection_info& c) noexcept {
+  return c.proxy_peer.empty() && c.trust != nullptr &&
+         c.trust->trusted_proxies.contains(c.client_address);
 }
 
 }  // namespace
@@ -52,13 +56,13 @@ std::optional<std::string> resolve_client(std::string_view peer, const forwarded
 std::optional<std::string> client_address(const request& req) {
   if (req.conn == nullptr || !req.conn->client_known) return std::nullopt;
   const connection_info& c = *req.conn;
-  if (!trusted_peer(c)) return c.client_address;
+  if (!header_names_client(c)) return c.client_address;
   return resolve_client(c.client_address, reported_hops(req.headers, c.trust->header), *c.trust);
 }
 
 bool client_is_peer(const request& req) noexcept {
   return req.conn != nullptr && req.conn->client_known && req.conn->proxy_peer.empty() &&
-         !trusted_peer(*req.conn);
+         !header_names_client(*req.conn);
 }
 
 }  // namespace breakwater::http

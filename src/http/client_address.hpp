@@ -8,7 +8,10 @@
 //   "unknown", obfuscated ("_x") or names only trusted proxies means no known client: never
 //   the proxy's own address.
 // - A PROXY protocol header (read only on listeners marked for it, only from trusted
-//   peers) has already replaced the connection's address; UNKNOWN / LOCAL leaves no client.
+//   peers) has already replaced the connection's address, and that address is final: no
+//   header is read on such a connection, even when the PROXY header names a trusted proxy
+//   (its bytes come from that client unread, so a header would be the client's own word).
+//   UNKNOWN / LOCAL leaves no client.
 #pragma once
 
 #include "http/forwarded.hpp"

@@ -115,8 +115,9 @@ tb_firewall_in "$VIS" "22" "23" "-" "-" accept
 tb_visitor_services 1 "22"
 
 # The server's own loopback: what leaves through lo, other than the proxies' connections to
-# breakwater's loopback listeners (and breakwater's answers on them), is counted. A probe of
-# 127.0.0.0/8, ::1 or of the server's own public addresses would all leave through lo.
+# breakwater's loopback listeners (and breakwater's answers on them) and the local user's to
+# HAProxy's port 82 (proxy_e2e.py peer), is counted. A probe of 127.0.0.0/8, ::1 or of the
+# server's own public addresses would all leave through lo; the scans asked for probe port 22.
 cat >"$TB_DIR/server.nft" <<NFT
 flush ruleset
 table inet bwe2e {
@@ -126,6 +127,8 @@ table inet bwe2e {
     type filter hook output priority 0; policy accept;
     oifname "lo" tcp dport { $UPSTREAM_PORTS } counter name upstream accept
     oifname "lo" tcp sport { $UPSTREAM_PORTS } accept
+    oifname "lo" tcp dport 82 accept
+    oifname "lo" tcp sport 82 accept
     oifname "lo" counter name loopback
   }
 }

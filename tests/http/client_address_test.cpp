@@ -190,6 +190,30 @@ TEST(client_address, proxy_protocol_without_address_leaves_no_client) {
   EXPECT_FALSE(client_is_peer(req));
 }
 
+// A PROXY header settles the client, even when it names a trusted proxy (a local user
+// connecting through HAProxy, say): the connection's bytes are the client's own, so a
+// header there would let it name anyone. Never both ways of trust on one connection.
+TEST(client_address, after_a_proxy_header_no_header_is_read) {
+  for (client_header h :
+       {client_header::x_forwarded_for, client_header::forwarded, client_header::x_real_ip}) {
+    SCOPED_TRACE(to_string(h));
+    client_trust trust = trust_of({"127.0.0.1/32", "198.18.0.3"}, h);
+    connection_info conn;
+    conn.trust = &trust;
+    conn.proxy_peer = "198.18.0.3";
+    const std::vector<header_view> spoof{
+        {to_string(h), h == client_header::forwarded ? "for=192.0.2.7" : "192.0.2.7"}};
+    request req;
+    req.conn = &conn;
+    req.headers = spoof;
+    for (std::string named : {"127.0.0.1", "198.18.0.3", "198.18.0.9"}) {
+      conn.client_address = named;
+      EXPECT_EQ(client_address(req), named);
+      EXPECT_FALSE(client_is_peer(req));
+    }
+  }
+}
+
 std::string v2(std::uint8_t cmd, std::uint8_t fam, std::string addresses) {
   std::string h("\r\n\r\n\0\r\nQUIT\n", 12);
   h.push_back(static_cast<char>(0x20 | cmd));
