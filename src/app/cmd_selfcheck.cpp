@@ -243,7 +243,8 @@ void add_selfcheck_command(CLI::App& app, int& status) {
   CLI::App* cmd = app.add_subcommand(
       "selfcheck",
       "Test your own address through a breakwater server (both address families) and compare "
-      "with a baseline: exit 0 no change, 3 something new is reachable, 1 could not run");
+      "with a baseline: exit 0 nothing new is reachable, 3 something new is reachable, 1 could "
+      "not run");
   cmd->add_option("--server", o->server, "The server's URL, e.g. https://ports.example.org")
       ->required();
   cmd->add_option("--ports", o->ports,

@@ -250,8 +250,9 @@ void add_limit_keys(std::vector<config_key>& keys) {
       1, 1'000'000, [](auto& c) -> auto& { return c.limits.max_connections; }));
   keys.push_back(integer(
       "limits", "max_connections_per_client", "--max-connections-per-client",
-      "Open connections of one client (IPv4 address or IPv6 /64) before it gets 503", 1, 1'000'000,
-      [](auto& c) -> auto& { return c.limits.max_connections_per_client; }));
+      "Open connections of one client (IPv4 address or IPv6 /64; a /48: four times as many) "
+      "before it gets 503",
+      1, 1'000'000, [](auto& c) -> auto& { return c.limits.max_connections_per_client; }));
   keys.push_back(boolean(
       "limits", "defer_accept", "--defer-accept",
       "true: the kernel holds a connection until its first bytes come (default)",

@@ -60,8 +60,13 @@ boost::system::result<cidr, std::string> parse_cidr(std::string_view text) {
       return fmt::format("\u201c{}\u201d: the prefix length after '/' must be 0 to {}", text, max);
     }
   }
-  cidr c{*ip, prefix};
-  for (unsigned bit = prefix; bit < max; ++bit) {
+  return block_of(*ip, prefix);
+}
+
+cidr block_of(const ip_bytes& ip, unsigned prefix) noexcept {
+  const unsigned max = ip.v6 ? 128 : 32;
+  cidr c{ip, std::min(prefix, max)};
+  for (unsigned bit = c.prefix; bit < max; ++bit) {
     c.base.bytes[bit / 8] =
         static_cast<std::uint8_t>(c.base.bytes[bit / 8] & ~(0x80u >> (bit % 8)));
   }

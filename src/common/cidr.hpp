@@ -41,6 +41,9 @@ struct cidr {
   bool contains(const ip_bytes& ip) const noexcept;
 };
 
+// The block of `prefix` bits (at most the address's length) that holds `ip`.
+cidr block_of(const ip_bytes& ip, unsigned prefix) noexcept;
+
 // "198.18.0.0/15", "2001:2::/48" or a bare address (a /32 or /128). The error is a sentence.
 boost::system::result<cidr, std::string> parse_cidr(std::string_view text);
 std::string to_string(const cidr& c);

@@ -1,37 +1,40 @@
 #include "http/client_slots.hpp"
 
 #include "common/cidr.hpp"
-
-#include <algorithm>
+#include "common/holder.hpp"
 
 namespace breakwater::http {
 
-std::string client_slots::key_of(std::string_view address) {
-  auto ip = common::parse_ip(address);
-  if (!ip) return {};
-  if (ip->v6) std::fill(ip->bytes.begin() + 8, ip->bytes.end(), std::uint8_t{0});
-  std::string key(reinterpret_cast<const char*>(ip->bytes.data()), ip->size());
-  return key;
+client_slots::client_slots(std::size_t per_client)
+    : per_client_(per_client), per_wide_(per_client * common::wide_tier_factor) {}
+
+client_slots::keys client_slots::keys_of(std::string_view address) {
+  if (!common::parse_ip(address)) return {};
+  return {common::holder_of(address), common::wide_holder_of(address)};
 }
 
-bool client_slots::acquire(const std::string& key) {
-  if (key.empty()) return true;
+bool client_slots::acquire(const keys& k) {
+  if (k.holder.empty()) return true;
   std::lock_guard lock(mu_);
-  std::size_t& n = held_[key];
-  if (n >= per_client_) {
-    if (n == 0) held_.erase(key);
-    return false;
-  }
-  ++n;
+  auto count = [this](const std::string& key) {
+    auto it = held_.find(key);
+    return it == held_.end() ? std::size_t{0} : it->second;
+  };
+  if (count(k.holder) >= per_client_) return false;
+  if (!k.wide.empty() && count(k.wide) >= per_wide_) return false;
+  ++held_[k.holder];
+  if (!k.wide.empty()) ++held_[k.wide];
   return true;
 }
 
-void client_slots::release(const std::string& key) {
-  if (key.empty()) return;
+void client_slots::release(const keys& k) {
+  if (k.holder.empty()) return;
   std::lock_guard lock(mu_);
-  auto it = held_.find(key);
-  if (it == held_.end()) return;
-  if (--it->second == 0) held_.erase(it);
+  for (const std::string* key : {&k.holder, &k.wide}) {
+    if (key->empty()) continue;
+    auto it = held_.find(*key);
+    if (it != held_.end() && --it->second == 0) held_.erase(it);
+  }
 }
 
 std::size_t client_slots::held(const std::string& key) const {

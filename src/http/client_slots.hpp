@@ -1,7 +1,8 @@
 // Connections per client, so that one visitor cannot hold every connection the server
-// allows. A client is an IPv4 address or an IPv6 /64: one subscriber commonly has a whole
-// /64 (RFC 6177) and could otherwise open connections from as many addresses as it likes.
-// Shared by every worker thread.
+// allows. A client is an IPv4 address or an IPv6 /64 (common/holder.hpp: one subscriber
+// commonly has a whole /64 and could otherwise open connections from as many addresses as it
+// likes), and an IPv6 /48 may hold common::wide_tier_factor times that, so that the many /64s
+// of one site do not multiply the share. Shared by every worker thread.
 #pragma once
 
 #include <cstddef>
@@ -15,19 +16,27 @@ namespace breakwater::http {
 
 class client_slots {
  public:
-  explicit client_slots(std::size_t per_client) : per_client_(per_client) {}
+  explicit client_slots(std::size_t per_client);
 
-  // The key `address` is counted under ("" for text that is no address: not counted).
-  static std::string key_of(std::string_view address);
+  // What an address is counted under: its holder and, for IPv6, its /48. Text that is no
+  // address has neither and is not counted.
+  struct keys {
+    std::string holder;
+    std::string wide;
+  };
+  static keys keys_of(std::string_view address);
 
-  // Takes a slot for `key`; false (nothing taken) when the client already has all of its.
-  bool acquire(const std::string& key);
-  void release(const std::string& key);
+  // Takes a slot for the holder and one for its /48; false (nothing taken) when either
+  // already has all of its.
+  bool acquire(const keys& k);
+  void release(const keys& k);
 
+  // Slots held under one key (a holder or a /48), for tests.
   std::size_t held(const std::string& key) const;
 
  private:
   std::size_t per_client_;
+  std::size_t per_wide_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, std::size_t> held_;
 };
@@ -36,32 +45,34 @@ class client_slots {
 class client_slot {
  public:
   client_slot() = default;
-  client_slot(client_slots& slots, std::string key) : slots_(&slots), key_(std::move(key)) {
-    if (!slots_->acquire(key_)) {
+  client_slot(client_slots& slots, client_slots::keys keys)
+      : slots_(&slots), keys_(std::move(keys)) {
+    if (!slots_->acquire(keys_)) {
       slots_ = nullptr;
       over_ = true;
     }
   }
   ~client_slot() {
-    if (slots_ != nullptr) slots_->release(key_);
+    if (slots_ != nullptr) slots_->release(keys_);
   }
   client_slot(client_slot&& o) noexcept
-      : slots_(std::exchange(o.slots_, nullptr)), key_(std::move(o.key_)), over_(o.over_) {}
+      : slots_(std::exchange(o.slots_, nullptr)), keys_(std::move(o.keys_)), over_(o.over_) {}
   client_slot& operator=(client_slot&& o) noexcept {
     if (this != &o) {
-      if (slots_ != nullptr) slots_->release(key_);
+      if (slots_ != nullptr) slots_->release(keys_);
       slots_ = std::exchange(o.slots_, nullptr);
-      key_ = std::move(o.key_);
+      keys_ = std::move(o.keys_);
       over_ = o.over_;
     }
     return *this;
   }
-  // True when the client was already at its limit: this connection is turned away.
+  // True when the client (or its /48) was already at its limit: this connection is turned
+  // away.
   bool over() const noexcept { return over_; }
 
  private:
   client_slots* slots_ = nullptr;
-  std::string key_;
+  client_slots::keys keys_;
   bool over_ = false;
 };
 

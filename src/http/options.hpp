@@ -32,8 +32,9 @@ struct limits {
   std::chrono::milliseconds header_timeout{10'000};  // whole request head (and TLS handshake)
   std::chrono::milliseconds idle_timeout{30'000};    // between keep-alive requests
   std::size_t max_connections = 4096;                // over it: 503 and close
-  // Per client (an IPv4 address or an IPv6 /64; trusted proxies are not counted): one
-  // visitor cannot take every connection. Over it: 503 (HTTPS: closed before the handshake).
+  // Per client (an IPv4 address or an IPv6 /64, and its /48 four times as many: see
+  // http/client_slots.hpp; trusted proxies are not counted): one visitor cannot take every
+  // connection. Over it: 503 (HTTPS: closed before the handshake).
   std::size_t max_connections_per_client = 64;
   // The kernel hands over a connection only once its first bytes came (TCP_DEFER_ACCEPT,
   // for up to the header timeout, as Apache does by default): a client that connects and

@@ -44,6 +44,7 @@ void append_security_headers(std::string& head, const stored_response& s) {
 std::string_view reason(unsigned status) noexcept {
   switch (status) {
     case 200: return "OK";
+    case 201: return "Created";
     case 202: return "Accepted";
     case 204: return "No Content";
     case 301: return "Moved Permanently";
@@ -56,6 +57,7 @@ std::string_view reason(unsigned status) noexcept {
     case 405: return "Method Not Allowed";
     case 408: return "Request Timeout";
     case 409: return "Conflict";
+    case 410: return "Gone";
     case 413: return "Content Too Large";
     case 415: return "Unsupported Media Type";
     case 421: return "Misdirected Request";

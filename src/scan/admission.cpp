@@ -1,5 +1,6 @@
 #include "scan/admission.hpp"
 
+#include "common/holder.hpp"
 #include "scan/target_policy.hpp"
 
 #include <fmt/format.h>
@@ -8,8 +9,8 @@ namespace breakwater::scan {
 claim claim_of(std::string_view address, bool check, std::size_t probes) {
   claim c;
   c.address = std::string(address);
-  c.holder = budget_holder(address);
-  c.wide = has_wide_tier(address) ? budget_holder(address, 48) : std::string();
+  c.holder = common::holder_of(address);
+  c.wide = common::wide_holder_of(address);
   c.check = check;
   c.probes = probes;
   return c;
@@ -38,7 +39,8 @@ admission::admission(const settings& s, bool allow_loopback)
       probes_per_hour_(s.probes_per_hour),
       allow_loopback_(allow_loopback),
       budget_(s.probes_per_hour),
-      wide_budget_(s.probes_per_hour * wide_tier_factor, std::chrono::hours(1), 48) {}
+      wide_budget_(s.probes_per_hour * common::wide_tier_factor, std::chrono::hours(1),
+                   common::wide_v6_prefix) {}
 
 std::optional<refusal> admission::check_target(std::string_view address) const {
   return scan::check_target(address, allow_loopback_);
@@ -82,7 +84,7 @@ std::optional<refusal> admission::refuse(const claim& c, std::size_t holder_runn
   auto w = wide_running_.find(c.wide);
   std::size_t ours = w == wide_running_.end() ? 0 : w->second;
   if (holder_running >= max_running_per_holder_ ||
-      (!c.wide.empty() && ours >= max_running_per_holder_ * wide_tier_factor)) {
+      (!c.wide.empty() && ours >= max_running_per_holder_ * common::wide_tier_factor)) {
     bool mine = holder_running > 0;
     return refusal{429, "scan_running",
                    fmt::format("A scan of {} is already running{}. Wait for it to finish (or "
@@ -115,7 +117,7 @@ std::optional<refusal> admission::charge(const claim& c, steady::time_point now,
     wait = wide_budget_.charge(c.address, c.probes, now);
     if (wait.count() > 0) {
       budget_.refund(c.address, c.probes);
-      limit *= wide_tier_factor;
+      limit *= common::wide_tier_factor;
       whose = c.wide;
     }
   }

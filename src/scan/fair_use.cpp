@@ -1,26 +1,8 @@
 #include "scan/fair_use.hpp"
 
-#include <boost/asio/ip/address.hpp>
-
 #include <algorithm>
 
 namespace breakwater::scan {
-
-std::string budget_holder(std::string_view address, unsigned v6_prefix) {
-  boost::system::error_code ec;
-  auto a = boost::asio::ip::make_address(address, ec);
-  if (ec || !a.is_v6() || a.to_v6().is_v4_mapped()) return std::string(address);
-  auto b = a.to_v6().to_bytes();
-  std::size_t keep = std::min<std::size_t>(v6_prefix / 8, b.size());
-  std::fill(b.begin() + static_cast<std::ptrdiff_t>(keep), b.end(), 0);
-  return boost::asio::ip::address_v6(b).to_string() + "/" + std::to_string(keep * 8);
-}
-
-bool has_wide_tier(std::string_view address) {
-  boost::system::error_code ec;
-  auto a = boost::asio::ip::make_address(address, ec);
-  return !ec && a.is_v6() && !a.to_v6().is_v4_mapped();
-}
 
 void probe_budget::expire(charges& c, clock::time_point now) const {
   while (!c.items.empty() && c.items.front().first + window_ <= now) {
@@ -30,7 +12,7 @@ void probe_budget::expire(charges& c, clock::time_point now) const {
 }
 
 std::size_t probe_budget::used(std::string_view address, clock::time_point now) {
-  auto it = by_address_.find(budget_holder(address, prefix_));
+  auto it = by_address_.find(common::holder_of(address, prefix_));
   if (it == by_address_.end()) return 0;
   expire(it->second, now);
   return it->second.sum;
@@ -39,7 +21,7 @@ std::size_t probe_budget::used(std::string_view address, clock::time_point now) 
 std::chrono::seconds probe_budget::charge(std::string_view address, std::size_t probes,
                                           clock::time_point now) {
   if (probes > per_hour_) return window_;  // never fits: say "an hour"
-  charges& c = by_address_[budget_holder(address, prefix_)];
+  charges& c = by_address_[common::holder_of(address, prefix_)];
   expire(c, now);
   std::size_t sum = c.sum;
   if (sum + probes <= per_hour_) {
@@ -66,7 +48,7 @@ std::chrono::seconds probe_budget::charge(std::string_view address, std::size_t 
 }
 
 void probe_budget::refund(std::string_view address, std::size_t probes) {
-  auto it = by_address_.find(budget_holder(address, prefix_));
+  auto it = by_address_.find(common::holder_of(address, prefix_));
   if (it == by_address_.end()) return;
   // Take back from the newest charges: they are the ones this refund belongs to.
   charges& c = it->second;

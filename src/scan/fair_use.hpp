@@ -1,6 +1,8 @@
 // The per-address probe budget: how many probes one address may ask for in a sliding hour.
 #pragma once
 
+#include "common/holder.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <deque>
@@ -11,18 +13,6 @@
 
 namespace breakwater::scan {
 
-// Who a budget belongs to: an IPv4 address, or the /64 an IPv6 address is in ("2001:db8::/64"),
-// since one subscriber commonly holds a whole /64 (RFC 6177) and could otherwise spread its
-// scans over as many addresses as it likes.
-// With `v6_prefix` 48: the wider tier an IPv6 /48 shares (one site, RFC 6177's old advice).
-std::string budget_holder(std::string_view address, unsigned v6_prefix = 64);
-
-// An IPv6 /48 may run, probe and hold open this many times what one /64 may.
-inline constexpr std::size_t wide_tier_factor = 4;
-
-// Whether `address` is IPv6 (not IPv4-mapped): only such holders have a /48 tier.
-bool has_wide_tier(std::string_view address);
-
 class probe_budget {
  public:
   using clock = std::chrono::steady_clock;
@@ -31,7 +21,8 @@ class probe_budget {
                         unsigned v6_prefix = 64)
       : per_hour_(per_hour), window_(window), prefix_(v6_prefix) {}
 
-  // Addresses are charged to their budget_holder().
+  // Addresses are charged to common::holder_of(address, v6_prefix): an IPv4 address or
+  // an IPv6 /64, or with `v6_prefix` 48 the wider tier (common/holder.hpp).
   // Charges `probes` to `address` when they fit in what is left of the window; otherwise
   // charges nothing and returns how long until they would fit (a zero duration: charged).
   std::chrono::seconds charge(std::string_view address, std::size_t probes, clock::time_point now);

@@ -1,5 +1,9 @@
 #include "scan/plan.hpp"
 
+#include "scan/scan_view.hpp"
+
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 
@@ -49,6 +53,28 @@ boost::system::result<probe::port_set, plan_refusal> typed_set(const scan_order&
   return *parsed;
 }
 
+// What an order gives that its kind has no use for: refused, not dropped, or the visitor
+// would get another test than the one asked for ({"kind":"ping","udp":"53"} probing no UDP).
+std::optional<plan_refusal> unused_fields(const scan_order& order) {
+  const std::string_view kind = to_string(order.kind);
+  if (!typed_ports(order.kind) && !order.ports.empty() &&
+      kind_named(order.ports) != std::optional(order.kind)) {
+    return bad_ports(plan_problem::bad_spec,
+                     fmt::format("A \"{}\" test probes its own ports: leave \"ports\" out, or "
+                                 "ask for kind \"custom\" with them.",
+                                 kind));
+  }
+  const bool udp_test = order.kind == scan_kind::udp;
+  if (!order.udp.empty() && !takes_extras(order.kind) && order.kind != scan_kind::single &&
+      !(udp_test && order.udp == "udp-common")) {
+    return bad_ports(plan_problem::bad_spec,
+                     fmt::format("A \"{}\" test takes no UDP ports of yours: leave \"udp\" out, "
+                                 "or ask for them alone, e.g. {{\"udp\":\"53,123\"}}.",
+                                 kind));
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string_view set_name(scan_kind k) noexcept {
@@ -73,6 +99,7 @@ bool takes_extras(scan_kind k) noexcept {
 }
 
 boost::system::result<scan_plan, plan_refusal> plan_of(const scan_order& order) {
+  if (auto no = unused_fields(order)) return *no;
   scan_plan plan;
   plan.set_name = set_name(order.kind);
   if (typed_ports(order.kind)) {

@@ -1,6 +1,6 @@
 #include "scan/reach_registry.hpp"
 
-#include "scan/fair_use.hpp"
+#include "common/holder.hpp"
 
 #include <fmt/format.h>
 #include <openssl/crypto.h>
@@ -58,8 +58,8 @@ std::optional<refusal> reach_registry::room_for(const claim& who, steady::time_p
     return it == open_by_holder_.end() ? std::size_t{0} : it->second;
   };
   bool mine_full = count(who.holder) >= limits_.max_open_per_holder;
-  bool wide_full =
-      !who.wide.empty() && count(who.wide) >= limits_.max_open_per_holder * wide_tier_factor;
+  bool wide_full = !who.wide.empty() &&
+                   count(who.wide) >= limits_.max_open_per_holder * common::wide_tier_factor;
   if (mine_full || wide_full) {
     // The oldest of those open tests expires first: then there is room again.
     steady::time_point first = now + limits_.open_for;

@@ -1,5 +1,6 @@
 #include "scan/registry.hpp"
 
+#include "common/holder.hpp"
 #include "scan/kept_bytes.hpp"
 
 #include <vector>
@@ -20,9 +21,16 @@ void registry::add(const std::string& id, std::shared_ptr<scan_record> r) {
   holder_state& h = holders_[r->who.holder];
   ++h.running;
   h.kept.push_back(id);
+  // The /48's own state only keeps its ids (running and streams are counted elsewhere);
+  // its key ("2001:db8::/48") is never a holder's.
+  holder_state* wide = nullptr;
+  if (!r->who.wide.empty()) {
+    wide = &holders_[r->who.wide];
+    wide->kept.push_back(id);
+  }
   scans_.emplace(id, std::move(r));
   kept_order_.push_back(id);
-  trim_kept(h);
+  trim_kept(h, wide);
 }
 
 void registry::grew(scan_record& r, std::size_t more) {
@@ -78,10 +86,11 @@ bool registry::forget_oldest(std::deque<std::string>& order) {
     }
     const scan_record& r = *found->second;
     if (r.view.phase != scan_phase::running && r.subscribers.empty()) {
-      std::string holder = r.who.holder;
+      std::string holder = r.who.holder, wide = r.who.wide;
       forget(found);
       order.erase(it);
       drop_holder_if_idle(holder);
+      if (!wide.empty()) drop_holder_if_idle(wide);
       return true;
     }
     ++it;
@@ -101,9 +110,13 @@ void registry::drop_holder_if_idle(const std::string& holder) {
   if (h->second.kept.empty()) holders_.erase(h);
 }
 
-// After a scan was added: the oldest results go first, per holder and overall.
-void registry::trim_kept(holder_state& h) {
+// After a scan was added: the oldest results go first, per holder, per /48 (four times a
+// holder's share: its /64s do not multiply it) and overall.
+void registry::trim_kept(holder_state& h, holder_state* wide) {
   while (h.kept.size() > max_kept_per_holder_ && forget_oldest(h.kept)) {
+  }
+  while (wide != nullptr && wide->kept.size() > max_kept_per_holder_ * common::wide_tier_factor &&
+         forget_oldest(wide->kept)) {
   }
   while (scans_.size() > max_kept_ && forget_oldest(kept_order_)) {
   }
@@ -135,6 +148,7 @@ void registry::sweep(steady::time_point now, std::chrono::seconds idle_cancel) {
       ++it;
     } else if (now >= r.expires && r.subscribers.empty()) {
       emptied.push_back(r.who.holder);
+      if (!r.who.wide.empty()) emptied.push_back(r.who.wide);
       it = forget(it);
     } else {
       ++it;

@@ -17,7 +17,7 @@
 namespace breakwater::scan {
 
 // What one holder has: running scans, open event streams, kept results (oldest first; some
-// may have been forgotten already).
+// may have been forgotten already). An IPv6 /48 has one too, for its kept results only.
 struct holder_state {
   std::size_t running = 0;
   std::size_t streams = 0;
@@ -64,7 +64,7 @@ class registry {
   // Erases a record and takes its bytes off the count; returns the next one.
   record_map::iterator forget(record_map::iterator it);
   void drop_holder_if_idle(const std::string& holder);
-  void trim_kept(holder_state& h);
+  void trim_kept(holder_state& h, holder_state* wide);
   void trim_bytes();
   void drop_forgotten_ids();
 
@@ -73,7 +73,8 @@ class registry {
   std::size_t max_bytes_;
   std::size_t bytes_ = 0;  // the sum of the records' counted_bytes
   record_map scans_;
-  std::map<std::string, holder_state, std::less<>> holders_;  // by budget_holder()
+  // By common::holder_of(), and by common::wide_holder_of() for the /48s' kept results.
+  std::map<std::string, holder_state, std::less<>> holders_;
   std::deque<std::string> kept_order_;  // every kept scan's id, oldest first (some stale)
 };
 

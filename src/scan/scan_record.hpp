@@ -30,7 +30,7 @@ using probe_outcome = boost::system::result<probe::scan_result, probe::failure>;
 // Who a scan is charged to and which pool it runs in.
 struct claim {
   std::string address;  // the visitor's, normalised
-  std::string holder;   // budget_holder(): an IPv4 address or an IPv6 /64
+  std::string holder;   // common::holder_of(): an IPv4 address or an IPv6 /64
   std::string wide;     // the IPv6 /48 ("" for IPv4)
   bool check = false;   // a single-port check: its own pool
   std::size_t probes = 0;

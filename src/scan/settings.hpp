@@ -33,7 +33,7 @@ struct settings {
   // an IPv6 /48 may run 4x as many (the same factor applies to its probe budget).
   std::size_t max_running_per_holder = 1;
   std::size_t max_kept = 20'000;         // results in memory, all visitors (oldest go first)
-  std::size_t max_kept_per_holder = 64;  // the same per holder
+  std::size_t max_kept_per_holder = 64;  // the same per holder (an IPv6 /48: 4x as many)
   // Memory for kept results, all visitors, in MiB (scan/kept_bytes counts it): past it the
   // oldest finished go first, and while running scans alone fill it new ones are refused.
   // A 0-1055 scan holds about 270 KB while it runs (10 KB once finished and packed), a full

@@ -2,6 +2,7 @@
 // kept scan holds, the oldest finished forgotten first, running scans never, and new scans
 // refused while running ones alone fill it. First on the registry itself, then through the
 // service against the fake target.
+#include "common/holder.hpp"
 #include "scan/admission.hpp"
 #include "scan/kept_bytes.hpp"
 #include "scan/probe_service.hpp"
@@ -124,6 +125,31 @@ TEST(kept_registry, the_oldest_finished_go_first_and_running_ones_never) {
   EXPECT_NE(reg.find("run-b"), nullptr);
   EXPECT_NE(reg.find("run-c"), nullptr);
   EXPECT_LE(reg.bytes(), mib);
+}
+
+// One site's /64s must not multiply what it may keep: an IPv6 /48 keeps at most four times
+// a holder's share, its oldest finished results first; other holders keep theirs.
+TEST(kept_registry, the_64s_of_one_48_keep_four_times_a_holders_results) {
+  registry reg(1000, 2, 64 * mib);
+  std::vector<std::shared_ptr<scan_record>> site;
+  auto other = record("other", "2001:db8:2::1", 10);
+  reg.add(other->view.id, other);
+  end(reg, *other);
+  for (int i = 0; i < 12; ++i) {
+    // Six /64s of 2001:db8:1::/48, two results each: every /64 within its own share.
+    std::string address = "2001:db8:1:" + std::to_string(i / 2) + "::1";
+    auto r = record("s" + std::to_string(i), address, 10);
+    reg.add(r->view.id, r);
+    end(reg, *r);
+    site.push_back(r);
+  }
+  for (std::size_t i = 0; i < site.size(); ++i) {
+    EXPECT_EQ(reg.find(site[i]->view.id) != nullptr, i >= 4) << "the /48 keeps its newest 8: " << i;
+  }
+  EXPECT_NE(reg.find("other"), nullptr) << "another /48 keeps its own";
+  EXPECT_EQ(reg.size(), 9U);
+  // Nothing of the forgotten /64s' state is left behind.
+  EXPECT_EQ(reg.running_of(common::holder_of("2001:db8:1::1")), 0U);
 }
 
 TEST(kept_registry, expiry_and_eviction_give_back_every_byte_counted) {

@@ -1,5 +1,6 @@
 // The scan plan: what each kind probes, its pace, its pool and why an order is refused.
 #include "scan/plan.hpp"
+#include "scan/scan_view.hpp"
 
 #include <gtest/gtest.h>
 
@@ -118,6 +119,36 @@ TEST(plan, a_single_check_is_one_port_for_tcp_udp_or_both) {
   scan_order many = order_of(scan_kind::single);
   many.udp = "53,54";
   EXPECT_EQ(plan_of(many).error().problem, plan_problem::not_one_port);
+}
+
+// A field the kind has no use for is refused with what to do, never dropped: the visitor
+// would get another test than the one asked for.
+TEST(plan, what_a_kind_does_not_use_is_refused_not_dropped) {
+  for (scan_kind k : {scan_kind::ping, scan_kind::upnp, scan_kind::udp}) {
+    scan_order o = order_of(k);
+    o.udp = "53";
+    auto p = plan_of(o);
+    ASSERT_FALSE(p) << to_string(k);
+    EXPECT_EQ(p.error().said.status, 400u);
+    EXPECT_NE(p.error().said.message.find("leave \"udp\" out"), std::string::npos)
+        << p.error().said.message;
+  }
+  for (scan_kind k : {scan_kind::common, scan_kind::service, scan_kind::ping, scan_kind::udp}) {
+    auto p = plan_of(order_of(k, "22"));
+    ASSERT_FALSE(p) << to_string(k);
+    EXPECT_NE(p.error().said.message.find("\"custom\""), std::string::npos)
+        << p.error().said.message;
+  }
+  // Saying the same thing twice is no contradiction.
+  EXPECT_TRUE(plan_of(order_of(scan_kind::service, "0-1055")));
+  EXPECT_TRUE(plan_of(order_of(scan_kind::common, "common")));
+  scan_order udp_test = order_of(scan_kind::udp);
+  udp_test.udp = "udp-common";
+  EXPECT_TRUE(plan_of(udp_test));
+  // UDP ports go with the kinds that take extras.
+  scan_order with_udp = order_of(scan_kind::common);
+  with_udp.udp = "53";
+  EXPECT_TRUE(plan_of(with_udp));
 }
 
 TEST(plan, a_spec_names_a_kind_only_when_it_is_a_whole_set) {

@@ -238,8 +238,8 @@ TEST(probe_service, the_hourly_budget_says_when_to_come_back) {
 }
 
 TEST(probe_budget, an_ipv6_visitor_is_charged_per_64) {
-  EXPECT_EQ(budget_holder("198.18.1.2"), "198.18.1.2");
-  EXPECT_EQ(budget_holder("2001:2:0:1:aaaa::7"), "2001:2:0:1::/64");
+  EXPECT_EQ(common::holder_of("198.18.1.2"), "198.18.1.2");
+  EXPECT_EQ(common::holder_of("2001:2:0:1:aaaa::7"), "2001:2:0:1::/64");
   probe_budget b(100);
   auto t0 = probe_budget::clock::now();
   EXPECT_EQ(b.charge("2001:2:0:1::1", 60, t0).count(), 0);
@@ -521,7 +521,9 @@ TEST(probe_service, kinds_map_to_port_sets_and_bad_orders_say_why) {
   EXPECT_EQ(two.error().code, "bad_ports");
   o.ports = "80-70";
   EXPECT_EQ(s.start({std::string(me), 0}, o).error().status, 400u);
-  o.kind = scan_kind::file_sharing;
+  o.kind = scan_kind::file_sharing;  // a named set has its own ports: others are refused
+  EXPECT_EQ(s.start({std::string(me), 0}, o).error().code, "bad_ports");
+  o.ports.clear();
   auto fs = s.start({std::string(me), 0}, o);
   ASSERT_TRUE(fs);
   scan_view v = wait_finished(s, *fs);

@@ -104,7 +104,7 @@ client_slot take_slot(shared_state& st, const connection_info& conn) {
   if (!conn.client_known || st.parts.config.trust.trusted_proxies.contains(conn.client_address)) {
     return {};
   }
-  return client_slot(st.slots, client_slots::key_of(conn.client_address));
+  return client_slot(st.slots, client_slots::keys_of(conn.client_address));
 }
 
 // `slot`: the client's share, taken before anything was read (on a PROXY listener the client
