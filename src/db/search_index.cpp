@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cmath>
 
 namespace breakwater::db {
 namespace {
@@ -62,6 +63,51 @@ std::optional<std::pair<unsigned, unsigned>> as_port_range(std::string_view q) {
   return std::pair{*a, *b};
 }
 
+// How much a port's prominence may add: enough to put the port a crowd of entries point to
+// (VNC's 5900 among the 58xx and 59xx ports that name VNC too) ahead of one matched in a
+// slightly better name field (software, titles and keywords are 10 apart), never enough to
+// lift a word of a summary, a description or a body over a name.
+constexpr int max_prominence_bonus = 30;
+
+// Prominence from our own entries: how many of them name the port as related. A port many
+// entries point to is the one people mean (the in-degree of the related-port graph).
+int prominence_bonus(std::size_t referrers) {
+  return std::min(max_prominence_bonus,
+                  static_cast<int>(6.0 * std::log2(1.0 + static_cast<double>(referrers))));
+}
+
+// Words that only say a port follows ("port 80", "22/tcp", "udp 53"): dropped from a query
+// that holds a port number, so that the number is what is searched for.
+bool port_filler(std::string_view word) {
+  for (std::string_view f : {"port", "ports", "tcp", "udp", "sctp", "dccp"}) {
+    if (common::iequals(word, f)) return true;
+  }
+  return false;
+}
+
+// The query without filler words, when it holds a port number: "port 80" is "80",
+// "tcp 6000-6010" is "6000-6010". Empty otherwise.
+std::string without_port_filler(std::string_view query) {
+  std::vector<std::string_view> kept;
+  bool number = false;
+  std::size_t i = 0;
+  while (i < query.size()) {
+    auto separator = [](char c) { return c == ' ' || c == '\t' || c == '/' || c == ','; };
+    while (i < query.size() && separator(query[i])) ++i;
+    std::size_t start = i;
+    while (i < query.size() && !separator(query[i])) ++i;
+    if (start == i) break;
+    std::string_view part = query.substr(start, i - start);
+    if (port_filler(part)) continue;
+    number = number || as_port_range(part).has_value();
+    kept.push_back(part);
+  }
+  if (!number) return {};
+  std::string out;
+  for (std::string_view k : kept) out.append(out.empty() ? "" : " ").append(k);
+  return out;
+}
+
 }  // namespace
 
 search_index::search_index(const database& db) : db_(db) {
@@ -85,7 +131,11 @@ search_index::search_index(const database& db) : db_(db) {
     add_words(r.service, to, f_service);
     add_words(r.description, to, f_description);
   }
+  std::vector<std::size_t> referrers(port_count, 0);
   for (const entry& e : db.entries()) {
+    for (const related_port& r : e.related) {
+      if (r.port != e.port) ++referrers[r.port];
+    }
     add_words(e.title, e.port, f_title);
     for (const std::string& k : e.keywords) add_words(k, e.port, f_keyword);
     for (const std::string& s : e.software) add_words(s, e.port, f_software);
@@ -99,6 +149,10 @@ search_index::search_index(const database& db) : db_(db) {
     for (const std::string& k : r.keywords) add_words(k, to, f_keyword);
     add_words(r.summary, to, f_summary);
     for (const std::string& p : r.paragraphs) add_words(p, to, f_body);
+  }
+  prominence_.assign(port_count, 0);
+  for (std::size_t p = 0; p < port_count; ++p) {
+    prominence_[p] = static_cast<std::uint8_t>(prominence_bonus(referrers[p]));
   }
   finish();
 }
@@ -160,6 +214,11 @@ void search_index::match_word(std::string_view word, hit_map& best) const {
     }
   };
   if (auto it = words_.find(word); it != words_.end()) consider(it->second, true);
+  // A number is that port, and the same number in a text; never a prefix ("22" is not 2222).
+  if (auto port = common::parse_port_number(word)) {
+    best[*port] = {port_score, why_port_number};
+    return;
+  }
   if (word.size() < 2) return;
   auto it = std::upper_bound(sorted_words_.begin(), sorted_words_.end(), word);
   for (; it != sorted_words_.end() && std::string_view(*it).starts_with(word); ++it) {
@@ -172,13 +231,29 @@ std::vector<search_hit> search_index::search(std::string_view query, std::size_t
   // only the first few words are matched (each word costs a walk of the index).
   query = common::trim(query.substr(0, max_query_bytes));
   hit_map total;
-  if (auto range = as_port_range(query)) {
+  const std::string numbers = without_port_filler(query);
+  if (auto range = as_port_range(numbers.empty() ? query : std::string_view(numbers))) {
     for (unsigned p = range->first; p <= range->second && total.size() < limit; ++p) {
       if (db_.has_data(p) || range->first == range->second) {
         total[p] = {port_score - static_cast<int>(p - range->first), why_port_number};
       }
     }
     return ranked(total, limit);  // "20-23" is about ports, not the words 20 and 23
+  }
+  if (!numbers.empty()) {
+    query = numbers;  // "ssh 22/tcp": the words and the number, not "tcp"
+    // Only numbers ("80 443"): those ports, in the order asked.
+    auto parts = common::tokenize(query);
+    if (std::all_of(parts.begin(), parts.end(),
+                    [](const std::string& w) { return common::parse_port_number(w); })) {
+      for (const std::string& w : parts) {
+        unsigned p = *common::parse_port_number(w);
+        if (!total.contains(p) && total.size() < limit) {
+          total[p] = {port_score - static_cast<int>(total.size()), why_port_number};
+        }
+      }
+      return ranked(total, limit);
+    }
   }
   if (auto it = names_.find(common::to_lower(query)); it != names_.end()) {
     for (target to : it->second) {
@@ -227,7 +302,11 @@ std::vector<search_hit> search_index::ranked(const hit_map& total, std::size_t l
   all.reserve(total.size());
   for (const auto& [to, s] : total) {
     all.push_back({to, s});
-    if (to < first_range_ && db_.find_entry(to) != nullptr) all.back().s.score += entry_bonus;
+    // A port asked for by number keeps the order asked for; the rest weigh what we know.
+    if (to < first_range_ && s.why != why_port_number) {
+      if (db_.find_entry(to) != nullptr) all.back().s.score += entry_bonus;
+      all.back().s.score += prominence_[to];
+    }
   }
   // Ties: ports in order, then range notes by first and last port, then names without a
   // port in registry order. The key is cheap to compare; only the top `limit` are sorted.

@@ -23,7 +23,9 @@ struct search_hit {
 // Ranking, best first: the port number itself, an exact service name, then words in
 // software names, our titles, range titles and keywords, service names, summaries and IANA
 // descriptions, our bodies. Every word of the query must match (a word may match as a
-// prefix, at half weight).
+// prefix, at half weight; a number matches that port, or the same number in a text). Among
+// close matches, a port that more of our entries name as related comes first. Words that
+// only announce a number ("port 80", "22/tcp") are dropped.
 class search_index {
  public:
   explicit search_index(const database& db);
@@ -71,6 +73,7 @@ class search_index {
   text_map<std::vector<posting>> words_;
   std::vector<std::string> sorted_words_;  // for prefix matches
   text_map<std::vector<target>> names_;    // whole service names
+  std::vector<std::uint8_t> prominence_;   // per port: what its referrers add to a hit
   target first_range_ = 0;                 // targets of range notes start here
   target first_unported_ = 0;              // and those of rows without a port here
 };

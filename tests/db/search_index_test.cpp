@@ -139,3 +139,83 @@ TEST_F(search_kinds_test, names_without_a_port_are_found_below_our_entries) {
 
 }  // namespace
 }  // namespace breakwater::db
+
+namespace breakwater::db {
+namespace {
+
+// Numbers among words, words that only announce a number, ranges in order, and the
+// prominence our own entries give a port by naming it as related.
+class search_numbers_test : public ::testing::Test {
+ protected:
+  static database make() {
+    std::vector<iana_row> rows{
+        testing::row("ssh", 22, 22, transport::tcp, "The Secure Shell (SSH) Protocol"),
+        testing::row("http", 80, 80, transport::tcp, "World Wide Web HTTP"),
+        testing::row("", 222, 222, transport::tcp, "Unassigned"),
+        testing::row("x11", 6000, 6063, transport::tcp, "X Window System"),
+    };
+    std::vector<entry> entries{
+        testing::make_entry(22, "SSH", "Remote shell logins."),
+        testing::make_entry(80, "HTTP", "Plain web traffic."),
+        testing::make_entry(222, "Alternative SSH port", "SSH moved off 22 to 222."),
+        testing::make_entry(2222, "Alternative SSH port", "SSH moved off 22 to 2222."),
+        testing::make_entry(8080, "Alternative HTTP port", "Moved off port 80, often."),
+        testing::make_entry(6007, "X11 display 7", "An X display."),
+        testing::make_entry(6008, "X11 display 8", "An X display."),
+    };
+    // A viewer's software name is one field class above the server's title; the server is
+    // the port the others point to.
+    entry viewer = testing::make_entry(5500, "Viewer listen mode", "Reverse connections.");
+    viewer.software = {"VNC viewer"};
+    entry server = testing::make_entry(5900, "VNC server", "Remote desktop, seen in a viewer.");
+    entries.push_back(viewer);
+    entries.push_back(server);
+    for (unsigned p : {5800u, 5801u, 5901u, 5902u}) {
+      entry e = testing::make_entry(p, "Display " + std::to_string(p), "Another display.");
+      e.related = {{5900, "The server."}};
+      entries.push_back(e);
+    }
+    return database(std::move(rows), std::move(entries));
+  }
+  database db_ = make();
+  search_index index_{db_};
+};
+
+TEST_F(search_numbers_test, words_that_announce_a_number_are_dropped) {
+  for (const char* q : {"port 80", "80/tcp", "tcp 80", "TCP port 80", "udp/80"}) {
+    EXPECT_EQ(ports(index_.search(q, 10)), std::vector<unsigned>{80}) << q;
+  }
+  EXPECT_EQ(ports(index_.search("ports 6007-6008", 10)), (std::vector<unsigned>{6007, 6008}));
+  EXPECT_EQ(ports(index_.search("80 22", 10)), (std::vector<unsigned>{80, 22}))
+      << "only numbers: those ports, in the order asked";
+  EXPECT_FALSE(index_.search("port", 10).empty()) << "without a number, port is a word";
+}
+
+TEST_F(search_numbers_test, a_number_among_words_is_that_port_first_never_a_prefix) {
+  auto hits = index_.search("ssh 22", 10);
+  ASSERT_FALSE(hits.empty());
+  EXPECT_EQ(hits[0].port, 22);
+  // The others hold both words ("22" in a text), never "2222" as a prefix of 22.
+  EXPECT_EQ(ports(hits), (std::vector<unsigned>{22, 222, 2222}));
+  EXPECT_EQ(index_.search("22 ssh", 10).front().port, 22) << "in either order";
+}
+
+// A port we wrote about gets no place ahead of its neighbours in a range (6007 and 6008
+// have entries; the rest only IANA's x11 row).
+TEST_F(search_numbers_test, a_range_lists_its_ports_in_order_entries_or_not) {
+  EXPECT_EQ(ports(index_.search("6005-6010", 10)),
+            (std::vector<unsigned>{6005, 6006, 6007, 6008, 6009, 6010}));
+}
+
+TEST_F(search_numbers_test, the_port_other_entries_name_comes_first_among_close_matches) {
+  auto hits = index_.search("vnc", 10);
+  ASSERT_GE(hits.size(), 2u);
+  EXPECT_EQ(hits[0].port, 5900) << "four entries name it related";
+  EXPECT_EQ(hits[1].port, 5500);
+  EXPECT_EQ(hits[1].why, "software");
+  // But never over a field two classes up: its body's word stays below another's title.
+  EXPECT_EQ(ports(index_.search("viewer", 10)), (std::vector<unsigned>{5500, 5900}));
+}
+
+}  // namespace
+}  // namespace breakwater::db

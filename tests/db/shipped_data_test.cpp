@@ -8,6 +8,7 @@
 #include "db/range_checks.hpp"
 #include "db/registry_checks.hpp"
 #include "db/registry_sums.hpp"
+#include "db/search_index.hpp"
 #include "db/sha256.hpp"
 
 #include <gtest/gtest.h>
@@ -150,6 +151,26 @@ TEST_F(shipped_data, https_has_tcp_udp_and_sctp_registrations) {
   }
   EXPECT_EQ(seen, (std::vector<transport>{transport::tcp, transport::udp, transport::sctp}));
   EXPECT_EQ(info.registrations[0]->description, "http protocol over TLS/SSL");
+}
+
+// What people type, and the port they mean first (found by a review: "port 80" once put 80
+// thirtieth, "vnc" put 5900 fourteenth, "remote desktop" put Doceri first).
+TEST_F(shipped_data, search_puts_the_port_people_mean_first) {
+  search_index index(db());
+  const std::vector<std::pair<const char*, unsigned>> wanted{
+      {"port 80", 80},      {"22/tcp", 22},
+      {"tcp 443", 443},     {"udp 53", 53},
+      {"ssh 22", 22},       {"ssh", 22},
+      {"vnc", 5900},        {"rdp", 3389},
+      {"smb", 445},         {"mysql", 3306},
+      {"postgres", 5432},   {"minecraft", 25565},
+      {"kubernetes", 6443}, {"remote desktop", 3389},
+      {"plex", 32400},      {"x11", 6000}};
+  for (auto [query, port] : wanted) {
+    auto hits = index.search(query, 5);
+    ASSERT_FALSE(hits.empty()) << query;
+    EXPECT_EQ(hits.front().port, port) << query;
+  }
 }
 
 }  // namespace
