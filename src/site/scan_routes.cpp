@@ -33,12 +33,7 @@ struct scan_pages {
   }
 
   static response see_other(std::string location) {
-    response r;
-    r.status = 303;
-    r.content_type = "text/plain; charset=utf-8";
-    r.body = "See " + location + "\n";
-    r.headers.emplace_back("Location", std::move(location));
-    return r;
+    return website::redirect(303, std::move(location));
   }
 
   response refused(const scan::refusal& why) const {

@@ -86,6 +86,24 @@ response website::json_error(unsigned status, std::string_view code, std::string
   return r;
 }
 
+response website::redirect(unsigned status, std::string location) {
+  response r;
+  r.status = status;
+  r.content_type = "text/plain; charset=utf-8";
+  r.body = "See " + location + "\n";
+  r.headers.emplace_back("Location", std::move(location));
+  return r;
+}
+
+namespace {
+
+// A port number written otherwise than plainly ("080", "00443"): the page's one address.
+bool written_plainly(std::string_view text, std::uint16_t port) {
+  return text == std::to_string(port);
+}
+
+}  // namespace
+
 void website::add_page_routes() {
   router_.add(method::get, "/", [this](const request&, const route_params&) {
     return html_page(200, render_home_page(db_, options_.popular, scan_links_));
@@ -97,6 +115,7 @@ void website::add_page_routes() {
           404, "No such port",
           fmt::format("\u201c{}\u201d is not a port: ports are numbered 0 to 65535.", p[0]));
     }
+    if (!written_plainly(p[0], *port)) return redirect(301, fmt::format("/port/{}", *port));
     return html_page(200, render_port_page(db_, db_.lookup(*port), context_of(req)));
   });
   router_.add(method::get, "/port", [this](const request& req, const route_params&) {
@@ -107,12 +126,7 @@ void website::add_page_routes() {
       return error_page(400, "Not a port number",
                         "Enter a whole number from 0 to 65535, for example 443.");
     }
-    response r;
-    r.status = 302;
-    r.content_type = "text/plain; charset=utf-8";
-    r.body = fmt::format("See /port/{}\n", *port);
-    r.headers.emplace_back("Location", fmt::format("/port/{}", *port));
-    return r;
+    return redirect(302, fmt::format("/port/{}", *port));
   });
   router_.add(method::get, "/search", [this](const request& req, const route_params&) {
     auto raw = query_param(req.query, "q");
@@ -129,6 +143,9 @@ void website::add_api_routes() {
   router_.add(method::get, "/api/v1/ports/{n}", [this](const request&, const route_params& p) {
     auto port = port_of(p[0]);
     if (!port) return json_error(400, "bad_port", "port must be 0-65535");
+    if (!written_plainly(p[0], *port)) {
+      return redirect(301, fmt::format("/api/v1/ports/{}", *port));
+    }
     response r;
     r.content_type = json_type;
     r.body = common::json_text(db::port_to_json(db_, db_.lookup(*port))) + "\n";

@@ -48,6 +48,8 @@ class website final : public http::handler {
   response error_page(unsigned status, std::string_view heading,
                       std::string_view message) const override;
   static response json_error(unsigned status, std::string_view code, std::string_view message);
+  // A redirect (301, 302, 303) to `location`, with a short text body for clients that show it.
+  static response redirect(unsigned status, std::string location);
   page_context context_of(const request& req) const;
 
  private:

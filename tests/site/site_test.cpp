@@ -5,6 +5,8 @@
 #include "support/test_data.hpp"
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -71,6 +73,27 @@ TEST_F(site_test, the_enter_port_form_redirects) {
   EXPECT_EQ(get("/port?n=70000").res.status, 400U);
   EXPECT_EQ(get("/port?n=abc").res.status, 400U);
   EXPECT_EQ(get("/port").res.status, 400U);
+}
+
+// A port has one address: "080" or "00443" is sent there for good (301), so that no
+// second page with the same body is cached or indexed.
+TEST_F(site_test, a_port_written_with_leading_zeros_moves_to_its_one_address) {
+  for (auto [path, to] : std::vector<std::pair<std::string, std::string>>{
+           {"/port/080", "/port/80"},
+           {"/port/00443", "/port/443"},
+           {"/port/00000", "/port/0"},
+           {"/api/v1/ports/080", "/api/v1/ports/80"},
+           {"/api/v1/ports/08080", "/api/v1/ports/8080"}}) {
+    handled r = get(path);
+    EXPECT_EQ(r.res.status, 301U) << path;
+    auto location = std::find_if(r.res.headers.begin(), r.res.headers.end(),
+                                 [](const auto& h) { return h.first == "Location"; });
+    ASSERT_NE(location, r.res.headers.end()) << path;
+    EXPECT_EQ(location->second, to);
+  }
+  EXPECT_EQ(get("/port/0").res.status, 200U);
+  EXPECT_EQ(get("/api/v1/ports/0").res.status, 200U);
+  EXPECT_EQ(get("/port/065536").res.status, 404U) << "too long is still no port";
 }
 
 TEST_F(site_test, api_port_is_exactly_port_to_json) {
