@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+
 namespace breakwater::app {
 namespace {
 
@@ -24,23 +26,44 @@ std::string heading(const db::database& db, const db::port_info& info) {
   return out;
 }
 
+// One IANA row: transport, service, description and ports, then what else IANA says of it
+// (who, when, the reference, remarks), indented below.
+std::string iana_row_text(const db::iana_row& r) {
+  std::string_view proto = r.proto ? db::to_string(*r.proto) : "-";
+  std::string service = r.service.empty() ? "-" : r.service;
+  std::string ports =
+      r.port_lo == r.port_hi ? std::string{} : fmt::format(" (ports {}-{})", r.port_lo, r.port_hi);
+  std::string out = fmt::format("  {:<5} {:<16} {}{}\n", proto, service, r.description, ports);
+  const std::string indent = "        ";
+  std::string who = r.assignee;
+  if (!r.contact.empty() && r.contact != r.assignee) {
+    who += (who.empty() ? "" : "; ") + std::string("contact ") + r.contact;
+  }
+  if (!who.empty()) out += wrap("Assignee: " + who, width, indent);
+  std::string when;
+  if (!r.registration_date.empty()) when = "registered " + r.registration_date;
+  if (!r.modification_date.empty()) {
+    when += (when.empty() ? "" : ", ") + std::string("modified ") + r.modification_date;
+  }
+  if (!when.empty())
+    out += wrap(std::string(1, static_cast<char>(std::toupper(when[0]))) + when.substr(1), width,
+                indent);
+  if (!r.reference.empty()) out += wrap("Reference: " + r.reference, width, indent);
+  if (!r.service_code.empty()) out += wrap("Service code: " + r.service_code, width, indent);
+  if (!r.unauthorized_use.empty()) {
+    out += wrap("Unauthorized use reported: " + r.unauthorized_use, width, indent);
+  }
+  if (!r.notes.empty()) out += wrap("Assignment notes: " + r.notes, width, indent);
+  return out;
+}
+
 std::string registrations(const db::port_info& info) {
   std::string out = "\nIANA registrations\n";
-  if (info.registrations.empty()) {
-    out += info.unassigned ? "  Unassigned.\n" : "  None.\n";
-    return out;
-  }
-  for (const db::iana_row* r : info.registrations) {
-    std::string_view proto = r->proto ? db::to_string(*r->proto) : "-";
-    std::string service = r->service.empty() ? "-" : r->service;
-    std::string ports = r->port_lo == r->port_hi
-                            ? std::string{}
-                            : fmt::format(" (ports {}-{})", r->port_lo, r->port_hi);
-    out += fmt::format("  {:<5} {:<16} {}{}\n", proto, service, r->description, ports);
-    if (!r->unauthorized_use.empty()) {
-      out += wrap("Unauthorized use reported: " + r->unauthorized_use, width, "        ");
-    }
-    if (!r->notes.empty()) out += wrap("Assignment notes: " + r->notes, width, "        ");
+  if (info.registrations.empty()) out += info.unassigned ? "  Unassigned.\n" : "  None.\n";
+  for (const db::iana_row* r : info.registrations) out += iana_row_text(*r);
+  if (!info.unassigned_notes.empty()) {
+    out += "\nUnassigned, with IANA's notes\n";
+    for (const db::iana_row* r : info.unassigned_notes) out += iana_row_text(*r);
   }
   return out;
 }

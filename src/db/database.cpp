@@ -1,5 +1,6 @@
 #include "db/database.hpp"
 
+#include "common/text.hpp"
 #include "db/bad_ports.hpp"
 
 #include <algorithm>
@@ -126,6 +127,19 @@ std::uint16_t database::next(std::uint16_t port) const noexcept {
   return port;
 }
 
+namespace {
+
+// Whether an Unassigned row carries anything besides its ports, transport and that word.
+bool says_more_than_unassigned(const iana_row& r) {
+  for (const std::string* f : {&r.assignee, &r.contact, &r.registration_date, &r.modification_date,
+                               &r.reference, &r.service_code, &r.unauthorized_use, &r.notes}) {
+    if (!f->empty()) return true;
+  }
+  return !common::iequals(r.description, "Unassigned");
+}
+
+}  // namespace
+
 port_info database::lookup(std::uint16_t port) const {
   port_info info;
   info.port = port;
@@ -134,6 +148,7 @@ port_info database::lookup(std::uint16_t port) const {
     const iana_row& r = rows_[id];
     if (r.status == iana_status::unassigned) {
       info.unassigned = true;
+      if (says_more_than_unassigned(r)) info.unassigned_notes.push_back(&r);
     } else {
       info.registrations.push_back(&r);
     }

@@ -23,10 +23,13 @@ struct port_info {
   port_range range = port_range::system;
   std::vector<const iana_row*> registrations;  // assigned and reserved rows, tcp first
   bool unassigned = false;                     // IANA lists the port as Unassigned
-  const entry* ours = nullptr;                 // our entry, if written
-  std::span<const range_note* const> ranges;   // our notes on ranges holding it, narrowest first
-  bool browsers_refuse = false;                // on the Fetch Standard's bad-port list
-  std::uint16_t previous = 0;                  // nearest port with data, wrapping
+  // IANA's Unassigned rows for the port that say more than that word: a note ("De-registered
+  // 08 June 2001"), unauthorized use reported, a date. Shown as IANA publishes them.
+  std::vector<const iana_row*> unassigned_notes;
+  const entry* ours = nullptr;                // our entry, if written
+  std::span<const range_note* const> ranges;  // our notes on ranges holding it, narrowest first
+  bool browsers_refuse = false;               // on the Fetch Standard's bad-port list
+  std::uint16_t previous = 0;                 // nearest port with data, wrapping
   std::uint16_t next = 0;
 };
 

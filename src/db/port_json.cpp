@@ -18,7 +18,7 @@ json::object registration_to_json(const iana_row& r) {
   json::object o;
   o["transport"] = r.proto ? json::value(to_string(*r.proto)) : json::value(nullptr);
   o["service"] = text_or_null(r.service);
-  o["description"] = r.description;
+  o["description"] = text_or_null(r.description);
   if (r.port_lo != r.port_hi) {
     o["port_range"] = json::array{r.port_lo, r.port_hi};
   }
@@ -106,6 +106,9 @@ json::value port_to_json(const database& db, const port_info& info) {
   json::array regs;
   for (const iana_row* r : info.registrations) regs.push_back(registration_to_json(*r));
   o["registrations"] = std::move(regs);
+  json::array notes;
+  for (const iana_row* r : info.unassigned_notes) notes.push_back(registration_to_json(*r));
+  o["unassigned_notes"] = std::move(notes);
   o["entry"] = info.ours ? json::value(entry_to_json(db, *info.ours)) : json::value(nullptr);
   json::array ranges;
   for (const range_note* r : info.ranges) ranges.push_back(range_to_json(db, *r));

@@ -114,24 +114,70 @@ void title(html& h, const db::database& db, const db::port_info& info) {
   }
 }
 
+// IANA's remarks on a row, under its description: unauthorized use, assignment notes and
+// (DCCP) the service code, each only when the row has it.
+void row_remarks(html& h, const db::iana_row& r) {
+  if (!r.unauthorized_use.empty()) {
+    h.raw("<p class=\"unauthorized\"><strong>Unauthorized use reported:</strong> ");
+    h.text(r.unauthorized_use).raw("</p>");
+  }
+  if (!r.notes.empty()) {
+    h.raw("<p class=\"notes\"><strong>Assignment notes:</strong> ").text(r.notes).raw("</p>");
+  }
+  if (!r.service_code.empty()) {
+    h.raw("<p class=\"notes\"><strong>Service code:</strong> ").text(r.service_code).raw("</p>");
+  }
+}
+
+// Who and when: the assignee with its contact when IANA names another, the registration
+// date with the last modification.
+void row_people_and_dates(html& h, const db::iana_row& r) {
+  h.raw("<td>").text(r.assignee);
+  if (!r.contact.empty() && r.contact != r.assignee) {
+    h.raw("<p class=\"notes\">Contact: ").text(r.contact).raw("</p>");
+  }
+  h.raw("</td><td>").text(r.registration_date);
+  if (!r.modification_date.empty()) {
+    h.raw("<p class=\"notes\">Modified ").text(r.modification_date).raw("</p>");
+  }
+  h.raw("</td>");
+}
+
 void registration_rows(html& h, const db::port_info& info, std::optional<db::transport> t) {
   for (const db::iana_row* r : info.registrations) {
     if (r->proto != t) continue;
     h.raw("<tr><td>").text(r->service.empty() ? "(none)" : r->service).raw("</td><td>");
     h.text(r->description);
     if (r->port_lo != r->port_hi) h.text(fmt::format(" (ports {}-{})", r->port_lo, r->port_hi));
-    if (!r->unauthorized_use.empty()) {
-      h.raw("<p class=\"unauthorized\"><strong>Unauthorized use reported:</strong> ");
-      h.text(r->unauthorized_use).raw("</p>");
-    }
-    if (!r->notes.empty()) {
-      h.raw("<p class=\"notes\"><strong>Assignment notes:</strong> ").text(r->notes).raw("</p>");
-    }
-    h.raw("</td><td>").text(r->assignee).raw("</td><td>").text(r->registration_date);
-    h.raw("</td><td>");
+    row_remarks(h, *r);
+    h.raw("</td>");
+    row_people_and_dates(h, *r);
+    h.raw("<td>");
     text_with_links(h, r->reference);
     h.raw("</td></tr>");
   }
+}
+
+// IANA's Unassigned rows that say more than that word (a de-registration, unauthorized use
+// reported, a date): as IANA publishes them, below the registrations.
+void unassigned_notes(html& h, const db::port_info& info) {
+  if (info.unassigned_notes.empty()) return;
+  h.raw("<h3 id=\"iana-unassigned\">Unassigned, with IANA's notes</h3>")
+      .raw("<div class=\"table-wrap\"><table><thead><tr>")
+      .raw("<th>Transport</th><th>Description</th><th>Assignee</th><th>Registered</th>")
+      .raw("<th>Reference</th></tr></thead><tbody>");
+  for (const db::iana_row* r : info.unassigned_notes) {
+    h.raw("<tr><td>").text(r->proto ? db::to_string(*r->proto) : "any").raw("</td><td>");
+    h.text(r->description.empty() ? "Unassigned" : r->description);
+    if (r->port_lo != r->port_hi) h.text(fmt::format(" (ports {}-{})", r->port_lo, r->port_hi));
+    row_remarks(h, *r);
+    h.raw("</td>");
+    row_people_and_dates(h, *r);
+    h.raw("<td>");
+    text_with_links(h, r->reference);
+    h.raw("</td></tr>");
+  }
+  h.raw("</tbody></table></div>");
 }
 
 bool has_transport(const db::port_info& info, std::optional<db::transport> t) {
@@ -162,6 +208,7 @@ void registrations(html& h, const db::port_info& info) {
     registration_rows(h, info, t);
     h.raw("</tbody></table></div>");
   }
+  unassigned_notes(h, info);
   h.raw("</section>");
 }
 

@@ -39,6 +39,30 @@ TEST(database, unassigned_ports_are_marked_and_skipped_by_navigation) {
   EXPECT_EQ(db.previous(22), 1);
 }
 
+// IANA's Unassigned rows that say more than the word are kept to show, as IANA publishes
+// them; a bare Unassigned row is only the flag.
+TEST(database, unassigned_rows_with_notes_are_kept_to_show) {
+  iana_row deregistered = testing::row("", 4501, 4501, std::nullopt, "Unassigned");
+  deregistered.assignee = "[IANA]";
+  deregistered.notes = "De-registered 08 June 2001";
+  iana_row withdrawn = testing::row("", 44323, 44323, transport::udp, "Unassigned");
+  withdrawn.notes = "assignment withdrawn";
+  iana_row plain = testing::row("", 4502, 4502, std::nullopt, "Unassigned");
+  database db({deregistered, withdrawn, plain,
+               testing::row("pmwebapi", 44323, 44323, transport::tcp, "PCP API")},
+              {});
+  port_info a = db.lookup(4501);
+  EXPECT_TRUE(a.unassigned);
+  EXPECT_TRUE(a.registrations.empty());
+  ASSERT_EQ(a.unassigned_notes.size(), 1u);
+  EXPECT_EQ(a.unassigned_notes[0]->notes, "De-registered 08 June 2001");
+  EXPECT_TRUE(db.lookup(4502).unassigned_notes.empty()) << "nothing but the word";
+  port_info both = db.lookup(44323);
+  ASSERT_EQ(both.registrations.size(), 1u);
+  ASSERT_EQ(both.unassigned_notes.size(), 1u) << "beside a registration of another transport";
+  EXPECT_EQ(both.unassigned_notes[0]->proto, transport::udp);
+}
+
 TEST(database, navigation_wraps_around_the_port_space) {
   database db = testing::small_database();
   EXPECT_EQ(db.previous(0), 65535);

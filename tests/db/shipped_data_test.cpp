@@ -4,6 +4,7 @@
 #include "db/data_checks.hpp"
 #include "db/database_loader.hpp"
 #include "db/entry_checks.hpp"
+#include "db/port_json.hpp"
 #include "db/port_lists.hpp"
 #include "db/range_checks.hpp"
 #include "db/registry_checks.hpp"
@@ -171,6 +172,34 @@ TEST_F(shipped_data, search_puts_the_port_people_mean_first) {
     ASSERT_FALSE(hits.empty()) << query;
     EXPECT_EQ(hits.front().port, port) << query;
   }
+}
+
+// The JSON holds every row as IANA publishes it: Unassigned rows with notes (28017's
+// unauthorized use, 4501's de-registration, 44323's withdrawn UDP assignment), and empty
+// fields as null (113's empty description).
+TEST_F(shipped_data, port_json_holds_ianas_unassigned_notes_and_nulls) {
+  auto notes_of = [](const boost::json::value& v) { return v.at("unassigned_notes").as_array(); };
+  auto a = port_to_json(db(), db().lookup(28017));
+  ASSERT_EQ(notes_of(a).size(), 1u);
+  EXPECT_NE(std::string(notes_of(a)[0].at("unauthorized_use").as_string()).find("28017"),
+            std::string::npos);
+  auto b = port_to_json(db(), db().lookup(4501));
+  ASSERT_EQ(notes_of(b).size(), 1u);
+  EXPECT_EQ(notes_of(b)[0].at("notes"), "De-registered 08 June 2001");
+  auto c = port_to_json(db(), db().lookup(44323));
+  EXPECT_FALSE(c.at("registrations").as_array().empty());
+  ASSERT_EQ(notes_of(c).size(), 1u);
+  EXPECT_EQ(notes_of(c)[0].at("transport"), "udp");
+  auto d = port_to_json(db(), db().lookup(113));
+  bool empty_is_null = false;
+  for (const auto& r : d.at("registrations").as_array()) {
+    if (r.at("description").is_null()) empty_is_null = true;
+    if (r.at("description").is_string()) {
+      EXPECT_FALSE(r.at("description").as_string().empty());
+    }
+  }
+  EXPECT_TRUE(empty_is_null);
+  EXPECT_TRUE(notes_of(port_to_json(db(), db().lookup(443))).empty());
 }
 
 }  // namespace

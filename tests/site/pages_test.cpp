@@ -163,6 +163,31 @@ TEST(port_page, shows_software_links_ids_and_ianas_extra_columns) {
   EXPECT_FALSE(has(https.body, "browsers-refuse"));
 }
 
+// Every column IANA publishes reaches the page: the contact beside the assignee, the
+// modification date, DCCP's service code, and the notes of Unassigned rows.
+TEST(port_page, shows_contact_dates_service_codes_and_unassigned_notes) {
+  db::iana_row dccp = db::testing::row("discard", 9, 9, db::transport::dccp, "Discard");
+  dccp.assignee = "[Eddie_Kohler]";
+  dccp.contact = "[Someone_Else]";
+  dccp.registration_date = "2006-01-01";
+  dccp.modification_date = "2022-02-07";
+  dccp.service_code = "1145656131";
+  db::iana_row gone = db::testing::row("", 9, 9, db::transport::udp, "Unassigned");
+  gone.notes = "De-registered <2001>";
+  gone.unauthorized_use = "Known on port 9";
+  db::database db({dccp, gone}, {});
+  page p = render_port_page(db, db.lookup(9), http_context());
+  EXPECT_TRUE(has(p.body, "Contact: [Someone_Else]"));
+  EXPECT_TRUE(has(p.body, "Modified 2022-02-07"));
+  EXPECT_TRUE(has(p.body, "Service code:</strong> 1145656131"));
+  EXPECT_TRUE(has(p.body, "id=\"iana-unassigned\""));
+  EXPECT_TRUE(has(p.body, "Assignment notes:</strong> De-registered &lt;2001&gt;"));
+  EXPECT_TRUE(has(p.body, "Unauthorized use reported:</strong> Known on port 9"));
+  // A port whose only row is a bare Unassigned one has no such table.
+  db::database bare({db::testing::row("", 9, 9, std::nullopt, "Unassigned")}, {});
+  EXPECT_FALSE(has(render_port_page(bare, bare.lookup(9), http_context()).body, "iana-unassigned"));
+}
+
 TEST(port_page, shows_every_range_that_holds_the_port) {
   db::range_note dynamic;
   dynamic.id = "dynamic-ports";
