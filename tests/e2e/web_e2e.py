@@ -260,6 +260,17 @@ def limits(port, base):
     post = b"POST /api/v1/ports/1 HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2000\r\n\r\n" + body
     check("an oversized body gets 413", raw_exchange(port, post).startswith(b"HTTP/1.1 413"))
     check("garbage gets 400", raw_exchange(port, b"NOT HTTP AT ALL\r\n\r\n").startswith(b"HTTP/1.1 400"))
+    # A body framed otherwise than chunked-last (RFC 9112 6.3) or Transfer-Encoding on
+    # HTTP/1.0: 400 and the connection closed, so the request hidden in the body is never
+    # answered (a proxy in front might have read the framing otherwise).
+    hidden = b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    for version, coding in ((b"1.1", b"xchunked"), (b"1.1", b"chunked, gzip"), (b"1.1", b"gzip, chunked"),
+                            (b"1.0", b"chunked")):
+        smuggle = (b"POST /api/v1/ports/1 HTTP/" + version + b"\r\nHost: localhost\r\nTransfer-Encoding: " +
+                   coding + b"\r\n\r\n" + hidden)
+        answer = raw_exchange(port, smuggle)
+        check(f"Transfer-Encoding: {coding.decode()} on HTTP/{version.decode()} gets 400, nothing after it",
+              answer.startswith(b"HTTP/1.1 400") and answer.count(b"HTTP/1.1 ") == 1, repr(answer[:60]))
     two = b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\nGET /port/22 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
     answer = raw_exchange(port, two)
     check("pipelined requests are answered in order",

@@ -6,6 +6,7 @@
 #include <boost/asio/buffer.hpp>
 
 #include <string>
+#include <vector>
 
 namespace breakwater::http {
 namespace {
@@ -54,6 +55,46 @@ TEST(request_reader, chunk_trailers_leave_the_head_intact) {
   EXPECT_EQ(text.headers[0].value, "a");
   EXPECT_EQ(text.headers[1].value, "chunked");
   EXPECT_EQ(text.body, "abcde");
+}
+
+// A body framed otherwise than by one final "chunked" (RFC 9112 6.1, 6.3) is refused at
+// the head, before any body byte is read: Beast alone reads no body for "xchunked", and the
+// body's bytes would be answered as the next request.
+TEST(request_reader, transfer_encoding_other_than_chunked_is_refused) {
+  const std::string hidden = "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n";
+  struct framing {
+    const char* version;
+    std::string te;
+    bool ok;
+  };
+  for (const framing& f :
+       std::vector<framing>{{"1.1", "Transfer-Encoding: chunked\r\n", true},
+                            {"1.1", "Transfer-Encoding:  Chunked \r\n", true},
+                            {"1.1", "Transfer-Encoding: xchunked\r\n", false},
+                            {"1.1", "Transfer-Encoding: chunked, gzip\r\n", false},
+                            {"1.1", "Transfer-Encoding: gzip, chunked\r\n", false},
+                            {"1.1", "Transfer-Encoding: chunked, chunked\r\n", false},
+                            {"1.1",
+                             "Transfer-Encoding: chunked\r\n"
+                             "Transfer-Encoding: chunked\r\n",
+                             false},
+                            {"1.1", "Transfer-Encoding: \r\n", false},
+                            {"1.0", "Transfer-Encoding: chunked\r\n", false}}) {
+    SCOPED_TRACE(std::string(f.version) + " " + f.te);
+    request_text text;
+    request_reader r(text);
+    r.eager(true);
+    std::string wire = std::string("POST /x HTTP/") + f.version + "\r\nHost: a\r\n" + f.te +
+                       "\r\n" + (f.ok ? "0\r\n\r\n" : hidden);
+    boost::beast::error_code ec;
+    r.put(boost::asio::buffer(wire), ec);
+    if (f.ok) {
+      EXPECT_FALSE(ec) << ec.message();
+      EXPECT_TRUE(r.is_done());
+    } else {
+      EXPECT_EQ(ec, boost::beast::http::error::bad_transfer_encoding) << ec.message();
+    }
+  }
 }
 
 TEST(request_reader, a_new_request_starts_from_empty_text) {

@@ -1,5 +1,9 @@
 #include "http/transport/request_reader.hpp"
 
+#include "common/text.hpp"
+
+#include <boost/beast/http/error.hpp>
+
 namespace breakwater::http {
 
 request_reader::request_reader(request_text& text) : text_(text) {
@@ -37,12 +41,47 @@ void request_reader::on_field_impl(boost::beast::http::field, string_view name, 
   text_.field_spans.emplace_back(n, keep(value));
 }
 
-void request_reader::on_header_impl(error_code&) {
+namespace {
+
+// Whether a request's Transfer-Encoding frames its body as this server reads it: absent, or
+// exactly one "chunked" (all field lines together) on HTTP/1.1. Anything else is refused
+// (RFC 9112 6.1 and 6.3: a final coding other than chunked leaves the length unknown, and
+// the parser would take the body's bytes for the next request; Transfer-Encoding on
+// HTTP/1.0 is faulty framing; no other coding is understood here). A proxy in front might
+// read such a request otherwise, so answering it could answer a request hidden in a body.
+bool transfer_encoding_ok(const std::vector<header_view>& headers, unsigned version) {
+  bool seen = false;
+  unsigned codings = 0;
+  bool only_chunked = true;
+  for (const header_view& h : headers) {
+    if (!common::iequals(h.name, "transfer-encoding")) continue;
+    seen = true;
+    std::string_view rest = h.value;
+    while (true) {
+      std::size_t comma = rest.find(',');
+      std::string_view coding = common::trim(rest.substr(0, comma));
+      if (!coding.empty()) {
+        ++codings;
+        only_chunked = only_chunked && common::iequals(coding, "chunked");
+      }
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  return !seen || (version >= 11 && codings == 1 && only_chunked);
+}
+
+}  // namespace
+
+void request_reader::on_header_impl(error_code& ec) {
   text_.method = view(text_.method_span);
   text_.target = view(text_.target_span);
   text_.headers.reserve(text_.field_spans.size());
   for (const auto& [name, value] : text_.field_spans) {
     text_.headers.push_back({view(name), view(value)});
+  }
+  if (!transfer_encoding_ok(text_.headers, text_.version)) {
+    ec = boost::beast::http::error::bad_transfer_encoding;
   }
 }
 
