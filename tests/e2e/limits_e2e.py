@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """End-to-end tests of the limits that keep one visitor from exhausting the server (issue 11):
 the real binary on loopback. One client's 65th connection is turned away (503 over HTTP, closed
-before the handshake over HTTPS); 200 event streams asked for on a finished 65,536-port result
-get at most the per-scan limit, the others 429, and the ones that never read cost a bounded
-amount of memory while another visitor's scan still starts at once; Host names, requests without
-Host and cross-site checks are refused. Usage: limits_e2e.py BINARY DATA_DIR OUT_DIR"""
+before the handshake over HTTPS), and an IPv6 /48's /64s together get four times one client's
+share (in a network namespace of its own, as root); 200 event streams asked for on a finished
+65,536-port result get at most the per-scan limit, the others 429, and the ones that never read
+cost a bounded amount of memory while another visitor's scan still starts at once; Host names,
+requests without Host and cross-site checks are refused. Usage: limits_e2e.py BINARY DATA_DIR OUT_DIR"""
 import json
 import os
+import shutil
 import socket
 import ssl
+import subprocess
 import sys
 import tempfile
 import time
@@ -31,9 +34,11 @@ def rss_mb(pid):
     return -1
 
 
-def http(port, request, source="127.0.0.1", wait=5.0):
-    """Sends raw request bytes from `source`; returns (status, body bytes) or (0, b'')."""
-    data = raw_exchange(port, request, wait=wait, source=source)
+def http(port, request, source="127.0.0.1", wait=5.0, host="127.0.0.1"):
+    """Sends raw request bytes from `source` to `host`; returns (status, body bytes) or
+    (0, b'')."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    data = raw_exchange(port, request, wait=wait, source=source, family=family, host=host)
     head, _, body = data.partition(b"\r\n\r\n")
     try:
         return int(head.split(b" ")[1]), body
@@ -89,6 +94,63 @@ def connection_cap(state):
     for s in held:
         s.close()
     check("server exits 0 (cap)", srv.stop() == 0)
+
+
+# The addresses of the /48 test, all on the loopback of its own network namespace: the
+# server, four /64s of one /48, a fifth /64 of it, and another /48.
+WIDE_SERVER = "2001:db8:ff::1"
+WIDE_SITE = [f"2001:db8:7:{n:x}00::1" for n in range(5)]
+WIDE_SAME_64 = "2001:db8:7::2"  # another address of WIDE_SITE[0]'s /64
+WIDE_OTHER = "2001:db8:8::1"
+
+
+def wide_tier(state):
+    """One site's /64s share four times one client's connections. The test needs addresses
+    of several /64s, so it runs again in a network namespace of its own (root only)."""
+    if os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("ip"):
+        print("skip the IPv6 /48 connection tier: needs root, unshare and ip")
+        return
+    r = subprocess.run(["unshare", "--net", sys.executable, __file__, BINARY, DATA, OUT, "--wide-tier"],
+                       capture_output=True, text=True, timeout=120)
+    sys.stdout.write(r.stdout)
+    check("the IPv6 /48 connection tier (in its own namespace)", r.returncode == 0, r.stderr[-500:])
+
+
+def wide_tier_inside(state):
+    subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+    for a in [WIDE_SERVER, *WIDE_SITE, WIDE_SAME_64, WIDE_OTHER]:
+        subprocess.run(["ip", "-6", "addr", "add", f"{a}/128", "dev", "lo", "nodad"], check=True)
+    port = free_port(socket.AF_INET6, WIDE_SERVER)
+    srv = Server("wide", "--http", f"[{WIDE_SERVER}]:{port}", "--state-dir", state,
+                 "--max-connections-per-client", "2", "--defer-accept", "false", "--log-level", "warn")
+
+    def status_from(source):
+        return get6(port, "/healthz", source)[0]
+
+    held = []
+    for a in WIDE_SITE[:4]:  # two each: every /64 at its own limit, the /48 at 4 x 2
+        for _ in range(2):
+            s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+            s.bind((a, 0))
+            s.connect((WIDE_SERVER, port))
+            held.append(s)
+    time.sleep(0.3)
+    check("a third connection of one /64, from another of its addresses, gets 503",
+          status_from(WIDE_SAME_64) == 503)
+    check("a fifth /64 of the same /48, holding nothing, gets 503 (the /48 holds 4 x 2)",
+          status_from(WIDE_SITE[4]) == 503)
+    check("another /48 is served meanwhile", status_from(WIDE_OTHER) == 200)
+    held.pop().close()
+    time.sleep(0.3)
+    check("a slot the /48 gave back serves its fifth /64", status_from(WIDE_SITE[4]) == 200)
+    for s in held:
+        s.close()
+    check("server exits 0 (wide)", srv.stop() == 0)
+
+
+def get6(port, path, source):
+    return http(port, b"GET " + path.encode() + b" HTTP/1.1\r\nHost: [" + WIDE_SERVER.encode() +
+                b"]\r\nConnection: close\r\n\r\n", source, host=WIDE_SERVER)
 
 
 def host_and_cross_site(state):
@@ -169,7 +231,12 @@ def streams_on_a_full_result(state):
 
 def main():
     state = tempfile.mkdtemp(prefix="bw-limits-state-")
+    if sys.argv[4:] == ["--wide-tier"]:
+        wide_tier_inside(state)
+        print(f"{results['passed']} passed, {results['failed']} failed")
+        return 1 if results["failed"] else 0
     connection_cap(state)
+    wide_tier(state)
     host_and_cross_site(state)
     streams_on_a_full_result(state)
     print(f"{results['passed']} passed, {results['failed']} failed")
