@@ -45,6 +45,13 @@ std::string_view reason(std::uint8_t why) {
   return why < fields.size() ? fields[why].name : std::string_view("port number");
 }
 
+// Why a hit of several words matched: the best field any of its words matched in (the
+// port number first, then the fields in their order).
+std::uint8_t better_reason(std::uint8_t a, std::uint8_t b) {
+  if (a == why_port_number || b == why_port_number) return why_port_number;
+  return std::min(a, b);
+}
+
 constexpr int port_score = 100000;
 constexpr int name_score = 50000;
 constexpr int unported_name_score = 290;  // below our titles and keywords, above the rest
@@ -283,6 +290,7 @@ std::vector<search_hit> search_index::search(std::string_view query, std::size_t
         continue;
       }
       it->second.score += found->second.score;
+      it->second.why = better_reason(it->second.why, found->second.why);
       ++it;
     }
   }

@@ -202,6 +202,14 @@ TEST_F(search_numbers_test, a_number_among_words_is_that_port_first_never_a_pref
 
 // A port we wrote about gets no place ahead of its neighbours in a range (6007 and 6008
 // have entries; the rest only IANA's x11 row).
+TEST_F(search_numbers_test, a_hit_of_several_words_names_its_best_field) {
+  auto hits = index_.search("remote vnc", 10);  // a body word and a title word
+  ASSERT_FALSE(hits.empty());
+  EXPECT_EQ(hits[0].port, 5900);
+  EXPECT_EQ(hits[0].why, "title");
+  EXPECT_EQ(index_.search("22 ssh", 10).front().why, "port number");
+}
+
 TEST_F(search_numbers_test, a_range_lists_its_ports_in_order_entries_or_not) {
   EXPECT_EQ(ports(index_.search("6005-6010", 10)),
             (std::vector<unsigned>{6005, 6006, 6007, 6008, 6009, 6010}));
