@@ -16,15 +16,12 @@ forwarded_hops parse_value(std::string_view value, client_header which) {
   return {};
 }
 
-// Whether the configured header names the client: only on a connection straight from a
-// trusted proxy. After a PROXY header the client is settled (one way of trust per
-// connection), whoever it names.
+}  // namespace
+
 bool header_names_client(const connection_info& c) noexcept {
   return c.proxy_peer.empty() && c.trust != nullptr &&
          c.trust->trusted_proxies.contains(c.client_address);
 }
-
-}  // namespace
 
 forwarded_hops reported_hops(std::span<const header_view> headers, client_header which) {
   forwarded_hops out;
@@ -56,8 +53,12 @@ std::optional<std::string> resolve_client(std::string_view peer, const forwarded
 std::optional<std::string> client_address(const request& req) {
   if (req.conn == nullptr || !req.conn->client_known) return std::nullopt;
   const connection_info& c = *req.conn;
-  if (!header_names_client(c)) return c.client_address;
-  return resolve_client(c.client_address, reported_hops(req.headers, c.trust->header), *c.trust);
+  if (c.trust == nullptr) return c.client_address;
+  // After a PROXY header no header counts: the address it named, or nobody when that is a
+  // trusted proxy's own (the same rule as a header naming only proxies).
+  forwarded_hops hops;
+  if (header_names_client(c)) hops = reported_hops(req.headers, c.trust->header);
+  return resolve_client(c.client_address, hops, *c.trust);
 }
 
 bool client_is_peer(const request& req) noexcept {

@@ -8,10 +8,10 @@
 //   "unknown", obfuscated ("_x") or names only trusted proxies means no known client: never
 //   the proxy's own address.
 // - A PROXY protocol header (read only on listeners marked for it, only from trusted
-//   peers) has already replaced the connection's address, and that address is final: no
-//   header is read on such a connection, even when the PROXY header names a trusted proxy
-//   (its bytes come from that client unread, so a header would be the client's own word).
-//   UNKNOWN / LOCAL leaves no client.
+//   peers) has already replaced the connection's address, and no header is read on such a
+//   connection (its bytes come from the client unread, so a header would be the client's
+//   own word): the client is the address it names, or nobody when that is a trusted proxy
+//   (a local user through HAProxy) or the header said UNKNOWN / LOCAL.
 #pragma once
 
 #include "http/forwarded.hpp"
@@ -35,6 +35,11 @@ forwarded_hops reported_hops(std::span<const header_view> headers, client_header
 
 // The client of this request; nullopt when nobody trustworthy said who it is.
 std::optional<std::string> client_address(const request& req);
+
+// Whether the configured header names the connection's clients: only on a connection
+// straight from a trusted proxy (not after a PROXY header). Its clients are then many, and
+// the proxy's own address is no client to count connections of.
+bool header_names_client(const connection_info& c) noexcept;
 
 // Whether the client address is the connection's own peer (no proxy in between): only then
 // is the kernel's round-trip time of the connection the client's.

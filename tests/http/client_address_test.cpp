@@ -190,9 +190,10 @@ TEST(client_address, proxy_protocol_without_address_leaves_no_client) {
   EXPECT_FALSE(client_is_peer(req));
 }
 
-// A PROXY header settles the client, even when it names a trusted proxy (a local user
-// connecting through HAProxy, say): the connection's bytes are the client's own, so a
-// header there would let it name anyone. Never both ways of trust on one connection.
+// After a PROXY header no header counts: the bytes are the client's own (a local user
+// connecting through HAProxy, say), so a header there would let it name anyone. The client
+// is the address the PROXY header named, or nobody when that is a trusted proxy's own
+// (never the proxy: the same rule as a header naming only proxies).
 TEST(client_address, after_a_proxy_header_no_header_is_read) {
   for (client_header h :
        {client_header::x_forwarded_for, client_header::forwarded, client_header::x_real_ip}) {
@@ -206,11 +207,14 @@ TEST(client_address, after_a_proxy_header_no_header_is_read) {
     request req;
     req.conn = &conn;
     req.headers = spoof;
-    for (std::string named : {"127.0.0.1", "198.18.0.3", "198.18.0.9"}) {
-      conn.client_address = named;
-      EXPECT_EQ(client_address(req), named);
-      EXPECT_FALSE(client_is_peer(req));
+    for (std::string trusted : {"127.0.0.1", "198.18.0.3"}) {
+      conn.client_address = trusted;
+      EXPECT_EQ(client_address(req), std::nullopt) << trusted;
+      EXPECT_FALSE(header_names_client(conn));
     }
+    conn.client_address = "198.18.0.9";
+    EXPECT_EQ(client_address(req), "198.18.0.9");
+    EXPECT_FALSE(client_is_peer(req));
   }
 }
 

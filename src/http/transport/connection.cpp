@@ -98,12 +98,11 @@ asio::awaitable<bool> serve(Stream& stream, worker& w, shared_state& st, connect
   co_return session.may_leave_input();
 }
 
-// The client's share of connections: not counted for trusted proxies (every visitor behind
-// them shares their address), nor when nobody said who the client is.
+// The client's share of connections: not counted for a trusted proxy whose header names
+// the clients (every visitor behind it shares its address), nor when nobody said who the
+// client is. After a PROXY header the address it named is counted, whoever it is.
 client_slot take_slot(shared_state& st, const connection_info& conn) {
-  if (!conn.client_known || st.parts.config.trust.trusted_proxies.contains(conn.client_address)) {
-    return {};
-  }
+  if (!conn.client_known || header_names_client(conn)) return {};
   return client_slot(st.slots, client_slots::keys_of(conn.client_address));
 }
 
