@@ -57,8 +57,9 @@ struct probe_outcome {
 
 // TCP sends a SYN or SYN-ACK that went unanswered again after its initial retransmission
 // timeout, 1 s (RFC 6298 2.1; Linux's TCP_TIMEOUT_INIT, and the SYN-ACK's too). An answer
-// that long after a try may answer a segment sent again: it times no round trip (Karn's
-// rule), and it shows that the path most likely lost the first.
+// that may answer a segment sent again times no round trip (Karn's rule), and shows that
+// the path most likely lost the first: connect()'s own resend (its prober marks it), or a
+// SYN-ACK the target sent again (the scan tells it by the path's fastest round trip).
 inline constexpr duration tcp_first_resend = std::chrono::seconds(1);
 
 // The sink's name for a try, handed back with its outcome.

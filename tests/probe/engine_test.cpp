@@ -100,16 +100,17 @@ TEST_F(fixture, a_port_that_lost_its_first_syn_ack_is_open_by_the_ack_without_a_
   EXPECT_EQ(m[2000].state, port_state::stealth);
 }
 
-// A target whose first answer from `port` comes a second late: connect()'s view when its
-// first SYN is lost (the kernel sends it again 1 s later, on its own, and the answer is the
-// resend's: `resent_after` 1 s), or the raw prober's when the first SYN-ACK is lost and the
-// target sends it again (`resent_after` 0: the try's own SYN drew it). Either way the
-// prober reports the answer untimed.
+// A target whose first answer from `port` comes a second late, as each prober sees it.
+// connect(): its first SYN was lost, the kernel sent it again 1 s later on its own, and the
+// answer is the resend's; the prober reports it untimed, with the resend's time. Raw SYN:
+// the first SYN-ACK was lost and the target sent it again; the prober reports the try's
+// time as it is, and the scan judges it.
+enum class late_kind { connect_resend, syn_ack_resent };
+
 class answers_a_second_late final : public coroutine_prober {
  public:
-  answers_a_second_late(std::shared_ptr<fake_target> target, std::uint16_t port,
-                        duration resent_after)
-      : target_(std::move(target)), port_(port), resent_after_(resent_after) {}
+  answers_a_second_late(std::shared_ptr<fake_target> target, std::uint16_t port, late_kind kind)
+      : target_(std::move(target)), port_(port), kind_(kind) {}
   asio::awaitable<probe_outcome> probe(asio::ip::address target, std::uint16_t port,
                                        duration timeout) override {
     if (port != port_ || resent_ || timeout <= 1s)
@@ -121,8 +122,10 @@ class answers_a_second_late final : public coroutine_prober {
     probe_outcome o = co_await target_->probe(target, port, timeout - 1s);
     if (o.what == probe_outcome::kind::answered) {
       o.rtt += 1s;
-      o.timed = false;
-      o.resent_after = resent_after_;
+      if (kind_ == late_kind::connect_resend) {
+        o.timed = false;
+        o.resent_after = 1s;
+      }
     }
     co_return o;
   }
@@ -130,31 +133,66 @@ class answers_a_second_late final : public coroutine_prober {
  private:
   std::shared_ptr<fake_target> target_;
   std::uint16_t port_;
-  duration resent_after_;
+  late_kind kind_;
   bool resent_ = false;
 };
 
-// An answer to a SYN or SYN-ACK sent again says the path lost the first (silent ports then
-// get a try more), and its time is not a round trip (Karn's rule): the estimate takes none
-// from it.
-TEST_F(fixture, an_answer_to_a_segment_sent_again_shows_loss_and_times_nothing) {
-  for (duration resent_after : {duration{1s}, duration{}}) {
-    SCOPED_TRACE(resent_after.count());
-    auto target = mixed_target();
-    scan_options o;
-    o.rto.initial = 3s;  // long enough for a resend at 1 s
-    o.rto.hedge = 0s;
-    engine e(ctx.get_executor(),
-             {.backend = std::make_shared<answers_a_second_late>(target, 22, resent_after)});
-    scan_result r = scan(e, request("22,2000", o));
-    auto m = by_port(r);
-    EXPECT_EQ(m[22].state, port_state::open);
-    EXPECT_EQ(m[22].why, reason::syn_ack);
-    EXPECT_FALSE(m[22].rtt);
-    EXPECT_FALSE(r.srtt) << "no answer was timed";
-    EXPECT_EQ(m[2000].state, port_state::stealth);
-    EXPECT_EQ(target->probes_of(2000), 3u);  // two tries asked, a third for the loss seen
-  }
+// An answer to connect()'s own resend says the path lost the first SYN (silent ports then
+// get a try more), and its time is not a round trip (Karn's rule).
+TEST_F(fixture, an_answer_to_connects_own_resend_shows_loss_and_times_nothing) {
+  auto target = mixed_target();
+  scan_options o;
+  o.rto.initial = 3s;  // long enough for the kernel's resend at 1 s
+  o.rto.hedge = 0s;
+  engine e(ctx.get_executor(), {.backend = std::make_shared<answers_a_second_late>(
+                                    target, 22, late_kind::connect_resend)});
+  scan_result r = scan(e, request("22,2000", o));
+  auto m = by_port(r);
+  EXPECT_EQ(m[22].state, port_state::open);
+  EXPECT_EQ(m[22].why, reason::syn_ack);
+  EXPECT_FALSE(m[22].rtt);
+  EXPECT_FALSE(r.srtt) << "no answer was timed";
+  EXPECT_EQ(m[2000].state, port_state::stealth);
+  EXPECT_EQ(target->probes_of(2000), 3u);  // two tries asked, a third for the loss seen
+}
+
+// A SYN-ACK a second later than the path's fastest round trip may be the target's resend:
+// the scan times nothing from it and counts it as loss, as for connect().
+TEST_F(fixture, a_syn_ack_a_second_after_the_paths_round_trip_shows_loss_and_times_nothing) {
+  auto target = mixed_target();  // 50 ms away
+  scan_options o;
+  o.rtt_seed = 40ms;
+  o.rto.floor = o.rto.ceiling = 3s;  // every try waits long enough for a resend at 1 s
+  o.rto.hedge = 0s;
+  engine e(ctx.get_executor(), {.backend = std::make_shared<answers_a_second_late>(
+                                    target, 22, late_kind::syn_ack_resent)});
+  scan_result r = scan(e, request("22,2000", o));
+  auto m = by_port(r);
+  EXPECT_EQ(m[22].state, port_state::open);
+  EXPECT_FALSE(m[22].rtt);
+  ASSERT_TRUE(r.srtt);
+  EXPECT_EQ(*r.srtt, 40ms) << "only the seed: the late SYN-ACK timed nothing";
+  EXPECT_EQ(target->probes_of(2000), 3u);  // two tries asked, a third for the loss seen
+}
+
+// A path slower than a second, with nothing measured before: its SYN-ACKs are its round
+// trips, and the scan learns them (a resend could only come a second after them).
+TEST_F(fixture, a_path_slower_than_a_second_measures_itself) {
+  fake_target_options slow;
+  slow.rtt = 1200ms;
+  auto target = mixed_target(slow);
+  scan_options o;
+  o.rto.initial = 3s;
+  o.rto.hedge = 0s;
+  engine e(ctx.get_executor(), {.backend = target});
+  scan_result r = scan(e, request("22,80,100-109,2000", o));
+  auto m = by_port(r);
+  EXPECT_EQ(m[22].state, port_state::open);
+  ASSERT_TRUE(m[22].rtt);
+  EXPECT_NEAR(to_ms(*m[22].rtt), 1200.0, 5.0);
+  ASSERT_TRUE(r.srtt);
+  EXPECT_NEAR(to_ms(*r.srtt), 1200.0, 5.0);
+  EXPECT_EQ(target->probes_of(2000), 2u) << "no loss was seen: the two tries asked";
 }
 
 // Records what the engine asks of its prober, and passes it on.

@@ -6,6 +6,7 @@ namespace breakwater::probe {
 
 void rtt_estimator::sample(duration rtt) {
   if (rtt < duration::zero()) rtt = duration::zero();
+  fastest_ = fastest_ ? std::min(*fastest_, rtt) : rtt;
   if (!srtt_) {
     srtt_ = rtt;  // RFC 6298 2.2
     rttvar_ = rtt / 2;

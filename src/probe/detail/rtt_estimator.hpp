@@ -34,6 +34,8 @@ class rtt_estimator {
   bool measured() const noexcept { return srtt_.has_value(); }
   std::optional<duration> srtt() const noexcept { return srtt_; }
   duration rttvar() const noexcept { return rttvar_; }
+  // The shortest round trip measured (the seed included); nothing before a measurement.
+  std::optional<duration> fastest() const noexcept { return fastest_; }
   // The timeout for a first try; try n waits rto() * 2^(n-1) (RFC 6298 5.5), at most
   // rto() * max_backoff, within the limits.
   duration rto() const noexcept;
@@ -43,6 +45,7 @@ class rtt_estimator {
   rto_limits limits_;
   std::optional<duration> srtt_;
   duration rttvar_{};
+  std::optional<duration> fastest_;
 };
 
 }  // namespace breakwater::probe

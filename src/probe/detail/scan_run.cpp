@@ -319,6 +319,16 @@ duration scan_run::main_timeout(const record& r) const {
   return rtt_.timeout_for_try(r.tries + 1);
 }
 
+// A target sends its SYN-ACK again tcp_first_resend after the first when the host's reset
+// to it never came (the first was lost), so a resend arrives at least that long plus a
+// round trip after the try. A SYN-ACK that late, against the fastest round trip the path
+// has shown, may be a resend: untimed, and a sign of loss. Before any measurement every
+// answer is taken as timed, so that a path slower than a second can measure itself.
+bool scan_run::may_be_resent_syn_ack(const probe_outcome& o) const {
+  auto fastest = rtt_.fastest();
+  return o.why == reason::syn_ack && fastest && o.rtt >= tcp_first_resend + *fastest;
+}
+
 void scan_run::on_outcome(std::size_t idx, time_point sent, unsigned try_number,
                           const probe_outcome& o, phase ph) {
   --in_flight_;
@@ -327,7 +337,8 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, unsigned try_number,
   record& r = records_[idx];
   switch (o.what) {
     case probe_outcome::kind::answered: {
-      if (o.timed) {
+      const bool timed = o.timed && !may_be_resent_syn_ack(o);
+      if (timed) {
         const bool first_sample = !rtt_.measured();
         rtt_.sample(o.rtt);
         if (first_sample) hold_to_measured_timeout();
@@ -340,7 +351,7 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, unsigned try_number,
         // handles exactly that). So does an untimed answer, even on a first try: a bare ACK
         // (a hedged retry drew it: the port's SYN-ACK was lost), an answer after connect()'s
         // own resend, a SYN-ACK the target sent again.
-        if (try_number > 1 || !o.timed) ++answered_late_;
+        if (try_number > 1 || !timed) ++answered_late_;
         tries_for_loss();
       }
       const time_point drawn_by = sent + o.resent_after;
@@ -352,9 +363,9 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, unsigned try_number,
         // An untimed answer is not the try's that took it (a bare ACK is drawn by a later SYN,
         // a SYN-ACK sent again names an earlier one): the verdict counts every try sent.
         decide(idx, o.state(req_.target.is_v6()), o.why, o.icmp,
-               o.timed ? std::optional(o.rtt) : std::nullopt,
+               timed ? std::optional(o.rtt) : std::nullopt,
                ph == phase::recheck ? recheck::rechecked : recheck::none,
-               o.timed ? try_number : r.tries, o.udp);
+               timed ? try_number : r.tries, o.udp);
       }
       return;
     }

@@ -86,6 +86,7 @@ class scan_run : public std::enable_shared_from_this<scan_run>,
   void cut_due_tries();
   void on_outcome(std::size_t idx, time_point sent, unsigned try_number, const probe_outcome& o,
                   phase ph);
+  bool may_be_resent_syn_ack(const probe_outcome& o) const;
   void enqueue(std::size_t idx, bool front = false);
   void release_due_hedges(time_point now);
   duration main_timeout(const record& r) const;

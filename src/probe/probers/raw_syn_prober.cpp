@@ -263,9 +263,6 @@ bool settle(state& st, const key& k, Matches matches, probe_outcome o) {
     if (!matches(st.waiters[slot])) continue;
     o.what = probe_outcome::kind::answered;
     o.rtt = clock::now() - st.waiters[slot].sent;
-    // The target sends a SYN-ACK again when the first goes unanswered (lost on the way, as
-    // the host's reset to it is then never sent): this late, it may be that one.
-    if (o.why == reason::syn_ack && o.rtt >= tcp_first_resend) o.timed = false;
     report(st, slot, o);
     return true;
   }
