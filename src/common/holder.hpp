@@ -2,8 +2,9 @@
 // one subscriber commonly holds a whole /64 (RFC 6177) and could otherwise spread its use over
 // as many addresses as it likes. IPv6 has a wider tier as well, the /48 (one site, RFC 6177's
 // old advice): it may use wide_tier_factor times what one /64 may, so that the many /64s of
-// one site do not multiply a limit without bound. Every per-client limit (connections, scans,
-// probes, event streams, reach tests) counts against these two holders.
+// one site do not multiply a limit without bound. Connections, running scans, probe budgets,
+// kept results and reach tests count against both holders; event streams against the /64
+// (each stream is a connection, which the /48 tier bounds).
 #pragma once
 
 #include <cstddef>

@@ -92,14 +92,15 @@ bool port_filler(std::string_view word) {
   return false;
 }
 
-// The query without filler words, when it holds a port number: "port 80" is "80",
-// "tcp 6000-6010" is "6000-6010". Empty otherwise.
-std::string without_port_filler(std::string_view query) {
+// The query's parts (split at spaces, '/' and ','), without the words that only announce a
+// number, when it holds a port number or range: "port 80" is {"80"}, "tcp 6000-6010" is
+// {"6000-6010"}, "ssh 22/tcp" is {"ssh", "22"}. Empty when it holds none.
+std::vector<std::string_view> port_query_parts(std::string_view query) {
   std::vector<std::string_view> kept;
   bool number = false;
+  auto separator = [](char c) { return c == ' ' || c == '\t' || c == '/' || c == ','; };
   std::size_t i = 0;
   while (i < query.size()) {
-    auto separator = [](char c) { return c == ' ' || c == '\t' || c == '/' || c == ','; };
     while (i < query.size() && separator(query[i])) ++i;
     std::size_t start = i;
     while (i < query.size() && !separator(query[i])) ++i;
@@ -109,10 +110,8 @@ std::string without_port_filler(std::string_view query) {
     number = number || as_port_range(part).has_value();
     kept.push_back(part);
   }
-  if (!number) return {};
-  std::string out;
-  for (std::string_view k : kept) out.append(out.empty() ? "" : " ").append(k);
-  return out;
+  if (!number) kept.clear();
+  return kept;
 }
 
 }  // namespace
@@ -238,30 +237,33 @@ std::vector<search_hit> search_index::search(std::string_view query, std::size_t
   // only the first few words are matched (each word costs a walk of the index).
   query = common::trim(query.substr(0, max_query_bytes));
   hit_map total;
-  const std::string numbers = without_port_filler(query);
-  if (auto range = as_port_range(numbers.empty() ? query : std::string_view(numbers))) {
-    for (unsigned p = range->first; p <= range->second && total.size() < limit; ++p) {
-      if (db_.has_data(p) || range->first == range->second) {
-        total[p] = {port_score - static_cast<int>(p - range->first), why_port_number};
-      }
-    }
-    return ranked(total, limit);  // "20-23" is about ports, not the words 20 and 23
+  const auto parts = port_query_parts(query);
+  // Only numbers and ranges ("20-23", "port 80", "80 443", "80-90 100"): those ports, in
+  // the order asked, a range's with data only. They are about ports, not words.
+  std::vector<std::string_view> asked;
+  if (as_port_range(query)) {
+    asked = {query};  // "20 - 23" too
+  } else if (!parts.empty() && std::all_of(parts.begin(), parts.end(), [](std::string_view p) {
+               return as_port_range(p).has_value();
+             })) {
+    asked = parts;
   }
-  if (!numbers.empty()) {
-    query = numbers;  // "ssh 22/tcp": the words and the number, not "tcp"
-    // Only numbers ("80 443"): those ports, in the order asked.
-    auto parts = common::tokenize(query);
-    if (std::all_of(parts.begin(), parts.end(),
-                    [](const std::string& w) { return common::parse_port_number(w); })) {
-      for (const std::string& w : parts) {
-        unsigned p = *common::parse_port_number(w);
-        if (!total.contains(p) && total.size() < limit) {
+  if (!asked.empty()) {
+    for (std::string_view part : asked) {
+      auto range = *as_port_range(part);
+      for (unsigned p = range.first; p <= range.second && total.size() < limit; ++p) {
+        if ((db_.has_data(p) || range.first == range.second) && !total.contains(p)) {
           total[p] = {port_score - static_cast<int>(total.size()), why_port_number};
         }
       }
-      return ranked(total, limit);
     }
+    return ranked(total, limit);
   }
+  std::string without_filler;  // "ssh 22/tcp": the words and the number, not "tcp"
+  for (std::string_view part : parts) {
+    without_filler.append(without_filler.empty() ? "" : " ").append(part);
+  }
+  if (!parts.empty()) query = without_filler;
   if (auto it = names_.find(common::to_lower(query)); it != names_.end()) {
     for (target to : it->second) {
       // A name registered without a port (a DNS-SD type such as "airplay") is worth

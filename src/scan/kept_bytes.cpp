@@ -50,12 +50,13 @@ std::size_t heap(const scan_view& v) {
          heap(v.result);
 }
 
-// The registry keeps the id three times (its map, the kept order, the holder's list), a map
-// node and two deque slots.
+// The registry keeps the id three times (its map, the kept order, the holder's list), and
+// an IPv6 scan's a fourth time (its /48's list): a map node and a deque slot for each list.
 std::size_t registry_entries(const scan_record& r) {
   constexpr std::size_t map_node =
       4 * sizeof(void*) + sizeof(std::string) + sizeof(std::shared_ptr<scan_record>);
-  return block(map_node) + 2 * sizeof(std::string) + 3 * heap(r.view.id);
+  const std::size_t lists = r.who.wide.empty() ? 2 : 3;
+  return block(map_node) + lists * sizeof(std::string) + (lists + 1) * heap(r.view.id);
 }
 
 }  // namespace

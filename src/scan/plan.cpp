@@ -65,7 +65,7 @@ std::optional<plan_refusal> unused_fields(const scan_order& order) {
                                  kind));
   }
   const bool udp_test = order.kind == scan_kind::udp;
-  if (!order.udp.empty() && !takes_extras(order.kind) && order.kind != scan_kind::single &&
+  if (!order.udp.empty() && !takes_udp_ports(order.kind) &&
       !(udp_test && order.udp == "udp-common")) {
     return bad_ports(plan_problem::bad_spec,
                      fmt::format("A \"{}\" test takes no UDP ports of yours: leave \"udp\" out, "
@@ -98,6 +98,8 @@ bool takes_extras(scan_kind k) noexcept {
          k != scan_kind::udp;
 }
 
+bool takes_udp_ports(scan_kind k) noexcept { return takes_extras(k) || k == scan_kind::single; }
+
 boost::system::result<scan_plan, plan_refusal> plan_of(const scan_order& order) {
   if (auto no = unused_fields(order)) return *no;
   scan_plan plan;
@@ -111,7 +113,7 @@ boost::system::result<scan_plan, plan_refusal> plan_of(const scan_order& order) 
   }
   if (order.kind == scan_kind::udp) {
     plan.udp_ports = *probe::parse_port_set("udp-common");
-  } else if (takes_extras(order.kind) || order.kind == scan_kind::single) {
+  } else if (takes_udp_ports(order.kind)) {
     auto udp = udp_set(order);
     if (!udp) return udp.error();
     plan.udp_ports = std::move(*udp);

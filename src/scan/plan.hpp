@@ -67,6 +67,10 @@ bool typed_ports(scan_kind k) noexcept;
 // check, and not to the ping, UPnP and UDP tests, which are tests of their own.
 bool takes_extras(scan_kind k) noexcept;
 
+// Whether an order of the kind may name UDP ports ("udp"): the kinds that take extras, and a
+// single-port check (its one port, for UDP). The UDP test has its own set.
+bool takes_udp_ports(scan_kind k) noexcept;
+
 // New probes per second for the plan's pace, before the service-wide max_rate.
 double rate_of(scan_pace pace, const settings& s) noexcept;
 

@@ -113,6 +113,11 @@ void registry::drop_holder_if_idle(const std::string& holder) {
 // After a scan was added: the oldest results go first, per holder, per /48 (four times a
 // holder's share: its /64s do not multiply it) and overall.
 void registry::trim_kept(holder_state& h, holder_state* wide) {
+  // A list may still name results forgotten through another (the /48's, the overall order)
+  // while its holder runs a scan: they must not count against what is kept.
+  auto gone = [this](const std::string& id) { return !scans_.contains(id); };
+  std::erase_if(h.kept, gone);
+  if (wide != nullptr) std::erase_if(wide->kept, gone);
   while (h.kept.size() > max_kept_per_holder_ && forget_oldest(h.kept)) {
   }
   while (wide != nullptr && wide->kept.size() > max_kept_per_holder_ * common::wide_tier_factor &&

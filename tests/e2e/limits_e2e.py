@@ -128,15 +128,22 @@ def wide_tier_inside(state):
         return get6(port, "/healthz", source)[0]
 
     held = []
-    for a in WIDE_SITE[:4]:  # two each: every /64 at its own limit, the /48 at 4 x 2
-        for _ in range(2):
-            s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-            s.bind((a, 0))
-            s.connect((WIDE_SERVER, port))
-            held.append(s)
+
+    def hold(address):
+        s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+        s.bind((address, 0))
+        s.connect((WIDE_SERVER, port))
+        held.append(s)
+
+    hold(WIDE_SITE[0])
+    hold(WIDE_SITE[0])
     time.sleep(0.3)
-    check("a third connection of one /64, from another of its addresses, gets 503",
-          status_from(WIDE_SAME_64) == 503)
+    check("a third connection of one /64, from another of its addresses, gets 503 (the /48 "
+          "holds only 2 of its 8)", status_from(WIDE_SAME_64) == 503)
+    for a in WIDE_SITE[1:4]:  # two each: every /64 at its own limit, the /48 at 4 x 2
+        hold(a)
+        hold(a)
+    time.sleep(0.3)
     check("a fifth /64 of the same /48, holding nothing, gets 503 (the /48 holds 4 x 2)",
           status_from(WIDE_SITE[4]) == 503)
     check("another /48 is served meanwhile", status_from(WIDE_OTHER) == 200)
