@@ -238,11 +238,18 @@ std::vector<search_hit> search_index::search(std::string_view query, std::size_t
   query = common::trim(query.substr(0, max_query_bytes));
   hit_map total;
   const auto parts = port_query_parts(query);
-  // Only numbers and ranges ("20-23", "port 80", "80 443", "80-90 100"): those ports, in
-  // the order asked, a range's with data only. They are about ports, not words.
+  std::string without_filler;  // "ssh 22/tcp": the words and the number, not "tcp"
+  for (std::string_view part : parts) {
+    without_filler.append(without_filler.empty() ? "" : " ").append(part);
+  }
+  // Only numbers and ranges ("20-23", "port 80", "80 443", "80-90 100", "tcp 20 - 23"):
+  // those ports, in the order asked, a range's with data only. They are about ports, not
+  // words.
   std::vector<std::string_view> asked;
   if (as_port_range(query)) {
     asked = {query};  // "20 - 23" too
+  } else if (!parts.empty() && as_port_range(without_filler)) {
+    asked = {without_filler};
   } else if (!parts.empty() && std::all_of(parts.begin(), parts.end(), [](std::string_view p) {
                return as_port_range(p).has_value();
              })) {
@@ -258,10 +265,6 @@ std::vector<search_hit> search_index::search(std::string_view query, std::size_t
       }
     }
     return ranked(total, limit);
-  }
-  std::string without_filler;  // "ssh 22/tcp": the words and the number, not "tcp"
-  for (std::string_view part : parts) {
-    without_filler.append(without_filler.empty() ? "" : " ").append(part);
   }
   if (!parts.empty()) query = without_filler;
   if (auto it = names_.find(common::to_lower(query)); it != names_.end()) {

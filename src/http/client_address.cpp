@@ -18,9 +18,18 @@ forwarded_hops parse_value(std::string_view value, client_header which) {
 
 }  // namespace
 
-bool header_names_client(const connection_info& c) noexcept {
+namespace {
+
+// A connection straight from a trusted proxy (no PROXY header before it).
+bool from_trusted_peer(const connection_info& c) noexcept {
   return c.proxy_peer.empty() && c.trust != nullptr &&
          c.trust->trusted_proxies.contains(c.client_address);
+}
+
+}  // namespace
+
+bool header_names_client(const connection_info& c) noexcept {
+  return from_trusted_peer(c) && c.trust->header != client_header::none;
 }
 
 forwarded_hops reported_hops(std::span<const header_view> headers, client_header which) {
@@ -63,7 +72,7 @@ std::optional<std::string> client_address(const request& req) {
 
 bool client_is_peer(const request& req) noexcept {
   return req.conn != nullptr && req.conn->client_known && req.conn->proxy_peer.empty() &&
-         !header_names_client(*req.conn);
+         !from_trusted_peer(*req.conn);
 }
 
 }  // namespace breakwater::http

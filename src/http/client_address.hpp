@@ -36,9 +36,10 @@ forwarded_hops reported_hops(std::span<const header_view> headers, client_header
 // The client of this request; nullopt when nobody trustworthy said who it is.
 std::optional<std::string> client_address(const request& req);
 
-// Whether the configured header names the connection's clients: only on a connection
-// straight from a trusted proxy (not after a PROXY header). Its clients are then many, and
-// the proxy's own address is no client to count connections of.
+// Whether the configured header names the connection's clients: only with a header
+// configured, on a connection straight from a trusted proxy (not after a PROXY header).
+// Its clients are then many, and the proxy's own address is no client to count
+// connections of.
 bool header_names_client(const connection_info& c) noexcept;
 
 // Whether the client address is the connection's own peer (no proxy in between): only then

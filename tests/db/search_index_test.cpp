@@ -190,6 +190,8 @@ TEST_F(search_numbers_test, words_that_announce_a_number_are_dropped) {
       << "only numbers: those ports, in the order asked";
   EXPECT_EQ(ports(index_.search("6007-6009 22", 10)), (std::vector<unsigned>{6007, 6008, 6009, 22}))
       << "ranges among them stay ranges";
+  EXPECT_EQ(ports(index_.search("ports 6007 - 6009", 10)),
+            (std::vector<unsigned>{6007, 6008, 6009}));
   EXPECT_FALSE(index_.search("port", 10).empty()) << "without a number, port is a word";
 }
 

@@ -218,6 +218,25 @@ TEST(client_address, after_a_proxy_header_no_header_is_read) {
   }
 }
 
+// With no header configured, a trusted peer names nobody and is one client itself: its
+// connections are counted (a local user connecting straight to a listener).
+TEST(client_address, a_trusted_peer_without_a_header_names_nobody) {
+  client_trust trust = trust_of({"127.0.0.1/32"}, client_header::none);
+  connection_info conn;
+  conn.trust = &trust;
+  conn.client_address = "127.0.0.1";
+  const std::vector<header_view> spoof{{"X-Forwarded-For", "192.0.2.7"}};
+  request req;
+  req.conn = &conn;
+  req.headers = spoof;
+  EXPECT_EQ(client_address(req), std::nullopt);
+  EXPECT_FALSE(header_names_client(conn));
+  client_trust with_header = trust_of({"127.0.0.1/32"}, client_header::x_forwarded_for);
+  conn.trust = &with_header;
+  EXPECT_TRUE(header_names_client(conn));
+  EXPECT_EQ(client_address(req), "192.0.2.7");
+}
+
 std::string v2(std::uint8_t cmd, std::uint8_t fam, std::string addresses) {
   std::string h("\r\n\r\n\0\r\nQUIT\n", 12);
   h.push_back(static_cast<char>(0x20 | cmd));

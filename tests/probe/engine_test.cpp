@@ -175,6 +175,44 @@ TEST_F(fixture, a_syn_ack_a_second_after_the_paths_round_trip_shows_loss_and_tim
   EXPECT_EQ(target->probes_of(2000), 3u);  // two tries asked, a third for the loss seen
 }
 
+// connect()'s view of any target: the kernel sends its SYN again after 1 s, so the prober
+// reports an answer after that untimed, with the resend's time (as mark_resent does).
+class marks_like_connect final : public coroutine_prober {
+ public:
+  explicit marks_like_connect(std::shared_ptr<fake_target> target) : target_(std::move(target)) {}
+  asio::awaitable<probe_outcome> probe(asio::ip::address target, std::uint16_t port,
+                                       duration timeout) override {
+    probe_outcome o = co_await target_->probe(target, port, timeout);
+    if (o.what == probe_outcome::kind::answered && o.rtt >= tcp_first_resend) {
+      o.timed = false;
+      o.resent_after = tcp_first_resend;
+    }
+    co_return o;
+  }
+
+ private:
+  std::shared_ptr<fake_target> target_;
+};
+
+// A path slower than a second, seen through connect(): once the path's fastest round trip
+// is known (the seed), an answer sooner than a second after it can only be the first SYN's,
+// so it is timed and shows no loss.
+TEST_F(fixture, connects_answers_on_a_path_slower_than_a_second_are_timed_once_it_is_known) {
+  fake_target_options slow;
+  slow.rtt = 1200ms;
+  auto target = mixed_target(slow);
+  scan_options o;
+  o.rtt_seed = 1150ms;
+  o.rto.hedge = 0s;
+  engine e(ctx.get_executor(), {.backend = std::make_shared<marks_like_connect>(target)});
+  scan_result r = scan(e, request("22,80,100-109,2000", o));
+  auto m = by_port(r);
+  EXPECT_EQ(m[22].state, port_state::open);
+  ASSERT_TRUE(m[22].rtt);
+  EXPECT_NEAR(to_ms(*m[22].rtt), 1200.0, 5.0);
+  EXPECT_EQ(target->probes_of(2000), 2u) << "no loss was seen: the two tries asked";
+}
+
 // A path slower than a second, with nothing measured before: its SYN-ACKs are its round
 // trips, and the scan learns them (a resend could only come a second after them).
 TEST_F(fixture, a_path_slower_than_a_second_measures_itself) {

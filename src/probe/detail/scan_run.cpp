@@ -319,14 +319,26 @@ duration scan_run::main_timeout(const record& r) const {
   return rtt_.timeout_for_try(r.tries + 1);
 }
 
-// A target sends its SYN-ACK again tcp_first_resend after the first when the host's reset
-// to it never came (the first was lost), so a resend arrives at least that long plus a
-// round trip after the try. A SYN-ACK that late, against the fastest round trip the path
-// has shown, may be a resend: untimed, and a sign of loss. Before any measurement every
-// answer is taken as timed, so that a path slower than a second can measure itself.
-bool scan_run::may_be_resent_syn_ack(const probe_outcome& o) const {
+// How an answer's time reads once the path's fastest round trip is known. A SYN or SYN-ACK
+// is sent again tcp_first_resend after the first (connect()'s kernel resends its SYN; a
+// target resends its SYN-ACK when the host's reset never came), so an answer drawn by a
+// resend comes at least that long plus a round trip after the try:
+// - one sooner can only be the first SYN's: timed, and booked at the try, even when
+//   connect() marked it (a path slower than a second then measures itself too);
+// - a SYN-ACK later than that may be the target's resend: untimed (Karn's rule), a sign
+//   of loss.
+// Before any measurement nothing is known, and the prober's reading stands.
+scan_run::answer_time scan_run::time_of(const probe_outcome& o) const {
+  answer_time t{o.timed, o.resent_after};
   auto fastest = rtt_.fastest();
-  return o.why == reason::syn_ack && fastest && o.rtt >= tcp_first_resend + *fastest;
+  if (!fastest) return t;
+  const bool first_syn_only = o.rtt < tcp_first_resend + *fastest;
+  if (t.resent_after > duration::zero() && first_syn_only) {
+    t = {true, duration::zero()};
+  } else if (o.why == reason::syn_ack && t.timed && !first_syn_only) {
+    t.timed = false;
+  }
+  return t;
 }
 
 void scan_run::on_outcome(std::size_t idx, time_point sent, unsigned try_number,
@@ -337,7 +349,8 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, unsigned try_number,
   record& r = records_[idx];
   switch (o.what) {
     case probe_outcome::kind::answered: {
-      const bool timed = o.timed && !may_be_resent_syn_ack(o);
+      const answer_time at = time_of(o);
+      const bool timed = at.timed;
       if (timed) {
         const bool first_sample = !rtt_.measured();
         rtt_.sample(o.rtt);
@@ -354,7 +367,7 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, unsigned try_number,
         if (try_number > 1 || !timed) ++answered_late_;
         tries_for_loss();
       }
-      const time_point drawn_by = sent + o.resent_after;
+      const time_point drawn_by = sent + at.resent_after;
       if (o.why == reason::icmp_unreachable) icmp_.consume(drawn_by);
       if (ph == phase::recheck) {
         recheck_.on_answer(idx, o.why == reason::icmp_unreachable, drawn_by);

@@ -86,7 +86,13 @@ class scan_run : public std::enable_shared_from_this<scan_run>,
   void cut_due_tries();
   void on_outcome(std::size_t idx, time_point sent, unsigned try_number, const probe_outcome& o,
                   phase ph);
-  bool may_be_resent_syn_ack(const probe_outcome& o) const;
+  // An answer's time as the scan reads it: whether it is a round trip, and how long after
+  // the try the SYN that drew it left.
+  struct answer_time {
+    bool timed;
+    duration resent_after;
+  };
+  answer_time time_of(const probe_outcome& o) const;
   void enqueue(std::size_t idx, bool front = false);
   void release_due_hedges(time_point now);
   duration main_timeout(const record& r) const;
