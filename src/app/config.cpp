@@ -85,6 +85,18 @@ std::optional<std::string> check_consistency(const server_config& cfg) {
     return "ipv4_origin and ipv6_origin are the same URL: give a name with only an A record and "
            "one with only an AAAA record";
   }
+  // A PROXY listener hears only trusted proxies: with none, it would hang up on everyone.
+  for (const auto* list : {&cfg.http, &cfg.https}) {
+    for (const listen_address& a : *list) {
+      if (a.proxy_protocol && cfg.trust.trusted_proxies.empty()) {
+        return fmt::format(
+            "{}:{} is marked ,proxy-protocol but no proxy is trusted: it would hang up on every "
+            "connection; list the load balancer's addresses in trusted_proxies "
+            "(--trusted-proxy)",
+            a.is_v6() ? "[" + a.host + "]" : a.host, a.port);
+      }
+    }
+  }
   return check_reach_limits(cfg);
 }
 

@@ -45,8 +45,9 @@ std::optional<std::string> check_reach_limits(const server_config& cfg);
 
 // What a start would refuse between keys that are each valid alone, or nothing: the one home
 // of these checks, so that serve, --check-config and --print-config refuse the same files.
-// Listeners (at least one), certificate and key (both or neither), the sibling origins (both
-// or neither, and different) and the reach test limits.
+// Listeners (at least one; a PROXY listener only with a trusted proxy), certificate and key
+// (both or neither), the sibling origins (both or neither, and different) and the reach test
+// limits.
 std::optional<std::string> check_consistency(const server_config& cfg);
 
 // The default state directory: $XDG_STATE_HOME/breakwater, ~/.local/state/breakwater, or

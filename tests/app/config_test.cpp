@@ -1,5 +1,6 @@
 #include "app/config.hpp"
 #include "app/config_keys.hpp"
+#include "common/cidr.hpp"
 
 #include <gtest/gtest.h>
 
@@ -383,6 +384,15 @@ TEST(config, check_consistency_names_each_contradiction) {
               c.scan.reach.max_open = 10;
             }).find("reach_max_kept (1) is less than reach_max_open (10)"),
             std::string::npos);
+  EXPECT_NE(wrong_with([](server_config& c) {
+              c.https.push_back({"::1", 9443, true});
+            }).find("[::1]:9443 is marked ,proxy-protocol but no proxy is trusted"),
+            std::string::npos);
+  EXPECT_EQ(wrong_with([](server_config& c) {
+              c.https.push_back({"::1", 9443, true});
+              c.trust.trusted_proxies = *common::parse_cidr_list({"::1"});
+            }),
+            "");
   EXPECT_EQ(wrong_with([](server_config& c) {
               c.ipv4_origin = "https://v4.example.org";
               c.ipv6_origin = "https://v6.example.org";
