@@ -143,18 +143,24 @@ void row_people_and_dates(html& h, const db::iana_row& r) {
   h.raw("</td>");
 }
 
+// One IANA row after its first cell: the description (and ports of a range row) with the
+// remarks, who and when, the reference.
+void row_cells(html& h, const db::iana_row& r, std::string_view description) {
+  h.raw("<td>").text(description);
+  if (r.port_lo != r.port_hi) h.text(fmt::format(" (ports {}-{})", r.port_lo, r.port_hi));
+  row_remarks(h, r);
+  h.raw("</td>");
+  row_people_and_dates(h, r);
+  h.raw("<td>");
+  text_with_links(h, r.reference);
+  h.raw("</td></tr>");
+}
+
 void registration_rows(html& h, const db::port_info& info, std::optional<db::transport> t) {
   for (const db::iana_row* r : info.registrations) {
     if (r->proto != t) continue;
-    h.raw("<tr><td>").text(r->service.empty() ? "(none)" : r->service).raw("</td><td>");
-    h.text(r->description);
-    if (r->port_lo != r->port_hi) h.text(fmt::format(" (ports {}-{})", r->port_lo, r->port_hi));
-    row_remarks(h, *r);
-    h.raw("</td>");
-    row_people_and_dates(h, *r);
-    h.raw("<td>");
-    text_with_links(h, r->reference);
-    h.raw("</td></tr>");
+    h.raw("<tr><td>").text(r->service.empty() ? "(none)" : r->service).raw("</td>");
+    row_cells(h, *r, r->description);
   }
 }
 
@@ -167,15 +173,8 @@ void unassigned_notes(html& h, const db::port_info& info) {
       .raw("<th>Transport</th><th>Description</th><th>Assignee</th><th>Registered</th>")
       .raw("<th>Reference</th></tr></thead><tbody>");
   for (const db::iana_row* r : info.unassigned_notes) {
-    h.raw("<tr><td>").text(r->proto ? db::to_string(*r->proto) : "any").raw("</td><td>");
-    h.text(r->description.empty() ? "Unassigned" : r->description);
-    if (r->port_lo != r->port_hi) h.text(fmt::format(" (ports {}-{})", r->port_lo, r->port_hi));
-    row_remarks(h, *r);
-    h.raw("</td>");
-    row_people_and_dates(h, *r);
-    h.raw("<td>");
-    text_with_links(h, r->reference);
-    h.raw("</td></tr>");
+    h.raw("<tr><td>").text(r->proto ? db::to_string(*r->proto) : "any").raw("</td>");
+    row_cells(h, *r, r->description.empty() ? "Unassigned" : std::string_view(r->description));
   }
   h.raw("</tbody></table></div>");
 }
