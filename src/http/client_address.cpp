@@ -16,10 +16,6 @@ forwarded_hops parse_value(std::string_view value, client_header which) {
   return {};
 }
 
-}  // namespace
-
-namespace {
-
 // A connection straight from a trusted proxy (no PROXY header before it).
 bool from_trusted_peer(const connection_info& c) noexcept {
   return c.proxy_peer.empty() && c.trust != nullptr &&
