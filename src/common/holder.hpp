@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -26,5 +27,13 @@ std::string holder_of(std::string_view address, unsigned v6_prefix = holder_v6_p
 // The /48 an IPv6 address counts against as well; empty for IPv4 and for text that is no
 // address (they have no wider tier).
 std::string wide_holder_of(std::string_view address);
+
+// Both tiers an address counts against, from one parse of it (the accept path asks for both):
+// holder_of(address) and wide_holder_of(address); nothing for text that is no address.
+struct holders {
+  std::string holder;
+  std::string wide;
+};
+std::optional<holders> holders_of(std::string_view address);
 
 }  // namespace breakwater::common

@@ -1,7 +1,8 @@
 #include "http/client_slots.hpp"
 
-#include "common/cidr.hpp"
 #include "common/holder.hpp"
+
+#include <utility>
 
 namespace breakwater::http {
 
@@ -9,8 +10,9 @@ client_slots::client_slots(std::size_t per_client)
     : per_client_(per_client), per_wide_(per_client * common::wide_tier_factor) {}
 
 client_slots::keys client_slots::keys_of(std::string_view address) {
-  if (!common::parse_ip(address)) return {};
-  return {common::holder_of(address), common::wide_holder_of(address)};
+  auto h = common::holders_of(address);
+  if (!h) return {};
+  return {std::move(h->holder), std::move(h->wide)};
 }
 
 bool client_slots::acquire(const keys& k) {

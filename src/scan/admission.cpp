@@ -5,12 +5,18 @@
 
 #include <fmt/format.h>
 
+#include <utility>
+
 namespace breakwater::scan {
 claim claim_of(std::string_view address, bool check, std::size_t probes) {
   claim c;
   c.address = std::string(address);
-  c.holder = common::holder_of(address);
-  c.wide = common::wide_holder_of(address);
+  if (auto h = common::holders_of(address)) {
+    c.holder = std::move(h->holder);
+    c.wide = std::move(h->wide);
+  } else {
+    c.holder = c.address;  // as holder_of() counts text that is no address
+  }
   c.check = check;
   c.probes = probes;
   return c;

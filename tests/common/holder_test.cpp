@@ -25,5 +25,17 @@ TEST(wide_holder_of, the_48_of_ipv6_only) {
   EXPECT_EQ(wide_holder_of("nonsense"), "");
 }
 
+TEST(holders_of, both_tiers_as_the_two_functions_give_them) {
+  for (std::string_view address :
+       {"198.18.1.2", "::ffff:198.18.1.2", "2001:db8:7:ff00::1", "::1"}) {
+    auto h = holders_of(address);
+    ASSERT_TRUE(h) << address;
+    EXPECT_EQ(h->holder, holder_of(address)) << address;
+    EXPECT_EQ(h->wide, wide_holder_of(address)) << address;
+  }
+  EXPECT_FALSE(holders_of("nonsense")) << "text that is no address has no holders";
+  EXPECT_FALSE(holders_of(""));
+}
+
 }  // namespace
 }  // namespace breakwater::common
