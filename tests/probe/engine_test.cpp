@@ -1,15 +1,14 @@
 // The engine's logic against the fake target in virtual time: verdicts, retries, RFC 6298
 // timeouts, loss, pacing, progress and cancellation. No network, no sleep. The ICMP rate
-// limit and its re-check: engine_icmp_test.cpp.
+// limit and its re-check: engine_icmp_test.cpp; answers that come late:
+// engine_late_answers_test.cpp.
 #include "engine_fixture.hpp"
 #include "probe/detail/silence_evidence.hpp"
-#include "probe/detail/timer.hpp"
 #include "probe/probers/coroutine_prober.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <numeric>
@@ -77,160 +76,6 @@ TEST_F(fixture, a_lost_probe_is_retried_before_stealth) {
   auto m3 = by_port(scan(e3, request("443", three)));
   EXPECT_EQ(m3[443].state, port_state::open);
   EXPECT_EQ(m3[443].tries, 3u);
-}
-
-// A port whose first SYN-ACK was lost shows itself by the bare ACK a later try draws. The
-// answer acknowledges the first try, so its time says nothing of this try's round trip: the
-// verdict has none, and the scan's estimate takes none from it (a sample from the wrong try
-// would cut later timeouts short).
-TEST_F(fixture, a_port_that_lost_its_first_syn_ack_is_open_by_the_ack_without_a_round_trip) {
-  auto target = mixed_target();
-  target->lose_first_syn_ack(80);
-  target->lose_first_syn_ack(22);
-  engine e(ctx.get_executor(), {.backend = target});
-  scan_result r = scan(e, request("22,80,2000"));
-  auto m = by_port(r);
-  for (std::uint16_t p : {std::uint16_t{22}, std::uint16_t{80}}) {
-    EXPECT_EQ(m[p].state, port_state::open) << p;
-    EXPECT_EQ(m[p].why, reason::ack) << p;
-    EXPECT_EQ(m[p].tries, 2u) << p;
-    EXPECT_FALSE(m[p].rtt) << p;
-  }
-  EXPECT_FALSE(r.srtt) << "no answer was timed";
-  EXPECT_EQ(m[2000].state, port_state::stealth);
-}
-
-// A target whose first answer from `port` comes a second late, as each prober sees it.
-// connect(): its first SYN was lost, the kernel sent it again 1 s later on its own, and the
-// answer is the resend's; the prober reports it untimed, with the resend's time. Raw SYN:
-// the first SYN-ACK was lost and the target sent it again; the prober reports the try's
-// time as it is, and the scan judges it.
-enum class late_kind { connect_resend, syn_ack_resent };
-
-class answers_a_second_late final : public coroutine_prober {
- public:
-  answers_a_second_late(std::shared_ptr<fake_target> target, std::uint16_t port, late_kind kind)
-      : target_(std::move(target)), port_(port), kind_(kind) {}
-  asio::awaitable<probe_outcome> probe(asio::ip::address target, std::uint16_t port,
-                                       duration timeout) override {
-    if (port != port_ || resent_ || timeout <= 1s)
-      co_return co_await target_->probe(target, port, timeout);
-    resent_ = true;
-    timer t(co_await asio::this_coro::executor);
-    t.expires_after(1s);
-    co_await t.async_wait(asio::use_awaitable);
-    probe_outcome o = co_await target_->probe(target, port, timeout - 1s);
-    if (o.what == probe_outcome::kind::answered) {
-      o.rtt += 1s;
-      if (kind_ == late_kind::connect_resend) {
-        o.timed = false;
-        o.resent_after = 1s;
-      }
-    }
-    co_return o;
-  }
-
- private:
-  std::shared_ptr<fake_target> target_;
-  std::uint16_t port_;
-  late_kind kind_;
-  bool resent_ = false;
-};
-
-// An answer to connect()'s own resend says the path lost the first SYN (silent ports then
-// get a try more), and its time is not a round trip (Karn's rule).
-TEST_F(fixture, an_answer_to_connects_own_resend_shows_loss_and_times_nothing) {
-  auto target = mixed_target();
-  scan_options o;
-  o.rto.initial = 3s;  // long enough for the kernel's resend at 1 s
-  o.rto.hedge = 0s;
-  engine e(ctx.get_executor(), {.backend = std::make_shared<answers_a_second_late>(
-                                    target, 22, late_kind::connect_resend)});
-  scan_result r = scan(e, request("22,2000", o));
-  auto m = by_port(r);
-  EXPECT_EQ(m[22].state, port_state::open);
-  EXPECT_EQ(m[22].why, reason::syn_ack);
-  EXPECT_FALSE(m[22].rtt);
-  EXPECT_FALSE(r.srtt) << "no answer was timed";
-  EXPECT_EQ(m[2000].state, port_state::stealth);
-  EXPECT_EQ(target->probes_of(2000), 3u);  // two tries asked, a third for the loss seen
-}
-
-// A SYN-ACK a second later than the path's fastest round trip may be the target's resend:
-// the scan times nothing from it and counts it as loss, as for connect().
-TEST_F(fixture, a_syn_ack_a_second_after_the_paths_round_trip_shows_loss_and_times_nothing) {
-  auto target = mixed_target();  // 50 ms away
-  scan_options o;
-  o.rtt_seed = 40ms;
-  o.rto.floor = o.rto.ceiling = 3s;  // every try waits long enough for a resend at 1 s
-  o.rto.hedge = 0s;
-  engine e(ctx.get_executor(), {.backend = std::make_shared<answers_a_second_late>(
-                                    target, 22, late_kind::syn_ack_resent)});
-  scan_result r = scan(e, request("22,2000", o));
-  auto m = by_port(r);
-  EXPECT_EQ(m[22].state, port_state::open);
-  EXPECT_FALSE(m[22].rtt);
-  ASSERT_TRUE(r.srtt);
-  EXPECT_EQ(*r.srtt, 40ms) << "only the seed: the late SYN-ACK timed nothing";
-  EXPECT_EQ(target->probes_of(2000), 3u);  // two tries asked, a third for the loss seen
-}
-
-// connect()'s view of any target: the kernel sends its SYN again after 1 s, so the prober
-// reports an answer after that untimed, with the resend's time (as mark_resent does).
-class marks_like_connect final : public coroutine_prober {
- public:
-  explicit marks_like_connect(std::shared_ptr<fake_target> target) : target_(std::move(target)) {}
-  asio::awaitable<probe_outcome> probe(asio::ip::address target, std::uint16_t port,
-                                       duration timeout) override {
-    probe_outcome o = co_await target_->probe(target, port, timeout);
-    if (o.what == probe_outcome::kind::answered && o.rtt >= tcp_first_resend) {
-      o.timed = false;
-      o.resent_after = tcp_first_resend;
-    }
-    co_return o;
-  }
-
- private:
-  std::shared_ptr<fake_target> target_;
-};
-
-// A path slower than a second, seen through connect(): once the path's fastest round trip
-// is known (the seed), an answer sooner than a second after it can only be the first SYN's,
-// so it is timed and shows no loss.
-TEST_F(fixture, connects_answers_on_a_path_slower_than_a_second_are_timed_once_it_is_known) {
-  fake_target_options slow;
-  slow.rtt = 1200ms;
-  auto target = mixed_target(slow);
-  scan_options o;
-  o.rtt_seed = 1150ms;
-  o.rto.hedge = 0s;
-  engine e(ctx.get_executor(), {.backend = std::make_shared<marks_like_connect>(target)});
-  scan_result r = scan(e, request("22,80,100-109,2000", o));
-  auto m = by_port(r);
-  EXPECT_EQ(m[22].state, port_state::open);
-  ASSERT_TRUE(m[22].rtt);
-  EXPECT_NEAR(to_ms(*m[22].rtt), 1200.0, 5.0);
-  EXPECT_EQ(target->probes_of(2000), 2u) << "no loss was seen: the two tries asked";
-}
-
-// A path slower than a second, with nothing measured before: its SYN-ACKs are its round
-// trips, and the scan learns them (a resend could only come a second after them).
-TEST_F(fixture, a_path_slower_than_a_second_measures_itself) {
-  fake_target_options slow;
-  slow.rtt = 1200ms;
-  auto target = mixed_target(slow);
-  scan_options o;
-  o.rto.initial = 3s;
-  o.rto.hedge = 0s;
-  engine e(ctx.get_executor(), {.backend = target});
-  scan_result r = scan(e, request("22,80,100-109,2000", o));
-  auto m = by_port(r);
-  EXPECT_EQ(m[22].state, port_state::open);
-  ASSERT_TRUE(m[22].rtt);
-  EXPECT_NEAR(to_ms(*m[22].rtt), 1200.0, 5.0);
-  ASSERT_TRUE(r.srtt);
-  EXPECT_NEAR(to_ms(*r.srtt), 1200.0, 5.0);
-  EXPECT_EQ(target->probes_of(2000), 2u) << "no loss was seen: the two tries asked";
 }
 
 // Records what the engine asks of its prober, and passes it on.
