@@ -87,6 +87,12 @@ BENCHMARK_CAPTURE(bm_search, software, "plex")->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(bm_search, two_words, "remote desktop")->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(bm_search, prefix_heavy, "s")->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(bm_search, port_range, "1-1055")->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(bm_search, misspelt, "postgress")->Unit(benchmark::kMicrosecond);
+// Eight long words, each a slip from a real one: eight walks of the words near their length.
+BENCHMARK_CAPTURE(bm_search, eight_misspelt,
+                  "conection managment protocoll sevrice aplication transfre netwrok "
+                  "authentcation")
+    ->Unit(benchmark::kMicrosecond);
 
 // The hostile query of issue 11: 8 KB of one-letter words and repeats (each a prefix that
 // matches much of the index). The cap on words and bytes bounds it.

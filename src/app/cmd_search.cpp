@@ -26,10 +26,14 @@ int run_search(const search_options& o, context& ctx) {
   }
   const db::database* db = ctx.database();
   if (db == nullptr) return exit_failure;
-  auto hits = ctx.search().search(query, o.limit);
+  std::vector<db::respelling> respelled;
+  auto hits = ctx.search().search(query, o.limit, &respelled);
   if (o.json) {
-    print_json(db::search_to_json(*db, query, hits));
+    print_json(db::search_to_json(*db, query, hits, respelled));
     return exit_ok;
+  }
+  for (const db::respelling& r : respelled) {
+    fmt::print("'{}' matched nothing; searched for '{}' instead.\n", r.asked, r.used);
   }
   if (hits.empty()) fmt::print("No port matches '{}'.\n", query);
   for (const db::search_hit& h : hits) {

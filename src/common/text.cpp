@@ -1,6 +1,7 @@
 #include "common/text.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 
@@ -89,6 +90,34 @@ std::vector<std::string> tokenize(std::string_view text) {
   std::vector<std::string> out;
   for_each_word(text, [&](std::string_view w) { out.emplace_back(w); });
   return out;
+}
+
+// The optimal string alignment distance (Damerau-Levenshtein without editing a substring
+// twice), row by row: row i holds the distances of a's first i characters to each prefix of
+// b. Once a whole row exceeds `most`, no later row can come back under it.
+unsigned edit_distance(std::string_view a, std::string_view b, unsigned most) noexcept {
+  const unsigned over = most + 1;
+  if (a.size() > max_edit_word || b.size() > max_edit_word) return over;
+  const std::size_t n = b.size();
+  if ((a.size() > n ? a.size() - n : n - a.size()) > most) return over;
+  std::array<unsigned, max_edit_word + 1> before{}, prev{}, row{};
+  for (std::size_t j = 0; j <= n; ++j) prev[j] = static_cast<unsigned>(j);
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    row[0] = static_cast<unsigned>(i);
+    unsigned least = row[0];
+    for (std::size_t j = 1; j <= n; ++j) {
+      const unsigned replace = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      row[j] = std::min({prev[j] + 1, row[j - 1] + 1, replace});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        row[j] = std::min(row[j], before[j - 2] + 1);
+      }
+      least = std::min(least, row[j]);
+    }
+    if (least > most) return over;
+    before = prev;
+    prev = row;
+  }
+  return std::min(prev[n], over);
 }
 
 std::optional<unsigned> parse_port_number(std::string_view text) noexcept {

@@ -49,6 +49,12 @@ void for_each_word(std::string_view text, Fn&& fn) {
   }
 }
 
+// Edits (a character inserted, removed or replaced, or two neighbours swapped) that turn `a`
+// into `b`, when that is at most `most`; `most` + 1 when it is more, or when either word is
+// longer than max_edit_word (work is bounded: no allocation, at most 64 x 64 steps).
+inline constexpr std::size_t max_edit_word = 64;
+unsigned edit_distance(std::string_view a, std::string_view b, unsigned most) noexcept;
+
 // A port number written in decimal: digits only, 0-65535.
 std::optional<unsigned> parse_port_number(std::string_view text) noexcept;
 

@@ -120,7 +120,8 @@ json::value port_to_json(const database& db, const port_info& info) {
 }
 
 json::value search_to_json(const database& db, std::string_view query,
-                           std::span<const search_hit> hits) {
+                           std::span<const search_hit> hits,
+                           std::span<const respelling> respelled) {
   json::array results;
   for (const search_hit& h : hits) {
     json::object o;
@@ -149,7 +150,12 @@ json::value search_to_json(const database& db, std::string_view query,
     o["score"] = h.score;
     results.push_back(std::move(o));
   }
-  return json::object{{"query", query}, {"results", std::move(results)}};
+  json::array respellings;
+  for (const respelling& r : respelled) {
+    respellings.push_back(json::object{{"asked", r.asked}, {"used", r.used}});
+  }
+  return json::object{
+      {"query", query}, {"respelled", std::move(respellings)}, {"results", std::move(results)}};
 }
 
 }  // namespace breakwater::db

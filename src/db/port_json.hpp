@@ -14,10 +14,12 @@ namespace breakwater::db {
 //  "ranges":[{"id":...,"lo":...,"hi":...,...}],"browsers_refuse":true,"previous":442,"next":444}
 boost::json::value port_to_json(const database& db, const port_info& info);
 
-// {"query":"...","results":[{"kind":"port","port":22,"name":"ssh","summary":...,
-//  "matched":"service name","score":...}]}; "kind" is "port", "range" (with "range":[lo,hi]
-//  and "id") or "service" (a registered name without a port: "port" is null).
+// {"query":"...","respelled":[{"asked":"postgress","used":"postgres"}],
+//  "results":[{"kind":"port","port":22,"name":"ssh","summary":...,"matched":"service name",
+//  "score":...}]}; "kind" is "port", "range" (with "range":[lo,hi] and "id") or "service" (a
+//  registered name without a port: "port" is null).
 boost::json::value search_to_json(const database& db, std::string_view query,
-                                  std::span<const search_hit> hits);
+                                  std::span<const search_hit> hits,
+                                  std::span<const respelling> respelled = {});
 
 }  // namespace breakwater::db

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <charconv>
 #include <cmath>
 
@@ -114,6 +115,18 @@ std::vector<std::string_view> port_query_parts(std::string_view query) {
   return kept;
 }
 
+// The letters and digits a word holds, one bit each. One edit changes at most two bits (a
+// letter replaced by a new one), so words `most` edits apart differ in at most 2 x `most`:
+// a test of a few instructions that spares most words the full comparison.
+std::uint64_t letters_of(std::string_view word) {
+  std::uint64_t bits = 0;
+  for (char c : word) {
+    if (c >= 'a' && c <= 'z') bits |= std::uint64_t{1} << (c - 'a');
+    if (c >= '0' && c <= '9') bits |= std::uint64_t{1} << (26 + c - '0');
+  }
+  return bits;
+}
+
 }  // namespace
 
 search_index::search_index(const database& db) : db_(db) {
@@ -194,6 +207,15 @@ void search_index::finish() {
         list.end());
   }
   std::sort(sorted_words_.begin(), sorted_words_.end());
+  words_by_length_.resize(common::max_edit_word + 1);
+  word_letters_.reserve(sorted_words_.size());
+  for (std::size_t i = 0; i < sorted_words_.size(); ++i) {
+    const std::string& w = sorted_words_[i];
+    word_letters_.push_back(letters_of(w));
+    // A number is matched as a port, never respelled into.
+    if (w.size() > common::max_edit_word || common::parse_port_number(w)) continue;
+    words_by_length_[w.size()].push_back(static_cast<std::uint32_t>(i));
+  }
 }
 
 search_hit search_index::hit_for(target to, scored s) const {
@@ -232,7 +254,49 @@ void search_index::match_word(std::string_view word, hit_map& best) const {
   }
 }
 
-std::vector<search_hit> search_index::search(std::string_view query, std::size_t limit) const {
+// Whether `word` finds anything as it is written: a port number, an indexed word, or the
+// start of one.
+bool search_index::matches_as_written(std::string_view word) const {
+  if (common::parse_port_number(word) || words_.contains(word)) return true;
+  if (word.size() < 2) return false;
+  auto it = std::lower_bound(sorted_words_.begin(), sorted_words_.end(), word);
+  return it != sorted_words_.end() && std::string_view(*it).starts_with(word);
+}
+
+// The indexed word nearest `word` in spelling, within one edit (two for words of eight letters
+// or more, where two slips are common and the word is still unmistakable); among equals the
+// word in more texts, as the likelier meant, then the first in order. Shorter words are left
+// alone: one edit away from a three-letter word are dozens of others.
+std::optional<std::string_view> search_index::closest_spelling(std::string_view word) const {
+  constexpr std::size_t shortest = 4;
+  if (word.size() < shortest || word.size() > common::max_edit_word) return std::nullopt;
+  const unsigned most = word.size() >= 8 ? 2 : 1;
+  std::optional<std::string_view> best;
+  unsigned best_edits = most + 1;
+  std::size_t best_uses = 0;
+  const std::uint64_t letters = letters_of(word);
+  const std::size_t lo = word.size() - most;
+  const std::size_t hi = std::min(common::max_edit_word, word.size() + most);
+  for (std::size_t length = lo; length <= hi; ++length) {
+    for (std::uint32_t i : words_by_length_[length]) {
+      if (static_cast<unsigned>(std::popcount(letters ^ word_letters_[i])) > 2 * most) continue;
+      const std::string& candidate = sorted_words_[i];
+      const unsigned edits = common::edit_distance(word, candidate, best_edits);
+      if (edits > most || edits > best_edits) continue;
+      const std::size_t uses = words_.find(candidate)->second.size();
+      if (edits == best_edits && (uses < best_uses || (uses == best_uses && *best < candidate))) {
+        continue;
+      }
+      best = candidate;
+      best_edits = edits;
+      best_uses = uses;
+    }
+  }
+  return best;
+}
+
+std::vector<search_hit> search_index::search(std::string_view query, std::size_t limit,
+                                             std::vector<respelling>* respelled) const {
   // Bounded work whatever the input: a long query is cut, repeated words count once, and
   // only the first few words are matched (each word costs a walk of the index).
   query = common::trim(query.substr(0, max_query_bytes));
@@ -267,18 +331,33 @@ std::vector<search_hit> search_index::search(std::string_view query, std::size_t
     return ranked(total, limit);
   }
   if (!parts.empty()) query = without_filler;
-  if (auto it = names_.find(common::to_lower(query)); it != names_.end()) {
+  std::vector<std::string> words;
+  for (std::string& w : common::tokenize(query)) {
+    if (words.size() == max_query_words) break;
+    if (std::find(words.begin(), words.end(), w) == words.end()) words.push_back(std::move(w));
+  }
+  bool respelt = false;
+  for (std::string& w : words) {
+    if (matches_as_written(w)) continue;
+    auto used = closest_spelling(w);
+    if (!used) return {};  // every word must match, and this one matches nothing
+    if (respelled != nullptr) respelled->push_back({w, std::string(*used)});
+    w = std::string(*used);
+    respelt = true;
+  }
+  // A whole service name, as asked or as respelled ("telnett" is telnet's).
+  std::string name = common::to_lower(query);
+  if (respelt) {
+    name.clear();
+    for (const std::string& w : words) name.append(name.empty() ? "" : " ").append(w);
+  }
+  if (auto it = names_.find(name); it != names_.end()) {
     for (target to : it->second) {
       // A name registered without a port (a DNS-SD type such as "airplay") is worth
       // showing, but the ports where that software really listens matter more.
       int score = to < first_unported_ ? name_score : unported_name_score;
       total[to] = {score, f_service};
     }
-  }
-  std::vector<std::string> words;
-  for (std::string& w : common::tokenize(query)) {
-    if (words.size() == max_query_words) break;
-    if (std::find(words.begin(), words.end(), w) == words.end()) words.push_back(std::move(w));
   }
   hit_map all_words;
   for (std::size_t i = 0; i < words.size(); ++i) {

@@ -4,6 +4,7 @@
 #include "db/database.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -20,19 +21,30 @@ struct search_hit {
   const iana_row* unported = nullptr;  // set when the hit is a service name without a port
 };
 
+// A word of the query that matched nothing as written, and the indexed word searched for in
+// its place ("postgress" -> "postgres").
+struct respelling {
+  std::string asked;
+  std::string used;
+};
+
 // Ranking, best first: the port number itself, an exact service name, then words in
 // software names, our titles, range titles and keywords, service names, summaries and IANA
 // descriptions, our bodies. Every word of the query must match (a word may match as a
 // prefix, at half weight; a number matches that port, or the same number in a text). Among
 // close matches, a port that more of our entries name as related comes first. Words that
-// only announce a number ("port 80", "22/tcp") are dropped.
+// only announce a number ("port 80", "22/tcp") are dropped. A word of four letters or more
+// that matches nothing, not even as a prefix, is searched as the indexed word closest to it
+// in spelling (one edit, two from eight letters on), as a searcher who mistyped it meant.
 class search_index {
  public:
   explicit search_index(const database& db);
 
   // Only the first max_query_bytes of `query` and its first max_query_words distinct words
-  // are used, so that no query costs more than a few milliseconds.
-  std::vector<search_hit> search(std::string_view query, std::size_t limit) const;
+  // are used, so that no query costs more than a few milliseconds. The words searched in
+  // another spelling are added to `respelled` when it is given.
+  std::vector<search_hit> search(std::string_view query, std::size_t limit,
+                                 std::vector<respelling>* respelled = nullptr) const;
   static constexpr std::size_t max_query_bytes = 256;
   static constexpr std::size_t max_query_words = 8;
 
@@ -58,6 +70,8 @@ class search_index {
   search_hit hit_for(target to, scored s) const;
   std::vector<search_hit> ranked(const hit_map& total, std::size_t limit) const;
   void match_word(std::string_view word, hit_map& best) const;
+  bool matches_as_written(std::string_view word) const;
+  std::optional<std::string_view> closest_spelling(std::string_view word) const;
 
   // Lets the maps be searched with a string_view, without building a std::string.
   struct text_hash {
@@ -72,10 +86,14 @@ class search_index {
   const database& db_;
   text_map<std::vector<posting>> words_;
   std::vector<std::string> sorted_words_;  // for prefix matches
-  text_map<std::vector<target>> names_;    // whole service names
-  std::vector<std::uint8_t> prominence_;   // per port: what its referrers add to a hit
-  target first_range_ = 0;                 // targets of range notes start here
-  target first_unported_ = 0;              // and those of rows without a port here
+  // sorted_words_'s indexes by word length (up to common::max_edit_word), for respelling,
+  // and each word's letters and digits as a set of bits (letters_of in the source).
+  std::vector<std::vector<std::uint32_t>> words_by_length_;
+  std::vector<std::uint64_t> word_letters_;
+  text_map<std::vector<target>> names_;   // whole service names
+  std::vector<std::uint8_t> prominence_;  // per port: what its referrers add to a hit
+  target first_range_ = 0;                // targets of range notes start here
+  target first_unported_ = 0;             // and those of rows without a port here
 };
 
 }  // namespace breakwater::db

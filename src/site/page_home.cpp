@@ -52,7 +52,8 @@ page render_home_page(const db::database& db, std::span<const std::uint16_t> pop
 }
 
 page render_search_page(const db::database& db, std::string_view query,
-                        std::span<const db::search_hit> hits) {
+                        std::span<const db::search_hit> hits,
+                        std::span<const db::respelling> respelled) {
   html h;
   h.raw("<h1>Search ports</h1>");
   search_form(h, query, "search-box");
@@ -60,6 +61,10 @@ page render_search_page(const db::database& db, std::string_view query,
     h.raw("<h2>").text(fmt::format("{} result{} for \u201c{}\u201d", hits.size(),
                                    hits.size() == 1 ? "" : "s", query));
     h.raw("</h2>");
+    for (const db::respelling& r : respelled) {
+      h.raw("<p class=\"respelled\">\u201c").text(r.asked);
+      h.raw("\u201d matched nothing; searched for \u201c").text(r.used).raw("\u201d instead.</p>");
+    }
     if (hits.empty()) {
       h.el("p", "Nothing matched. Try a service name (ssh), a word (printer) or a port (8080).");
     }

@@ -21,9 +21,11 @@ page render_port_page(const db::database& db, const db::port_info& info, const p
 page render_home_page(const db::database& db, std::span<const std::uint16_t> popular,
                       bool scan_links = false);
 
-// /search?q=: ranked results (or just the box when there is no query).
+// /search?q=: ranked results (or just the box when there is no query), and which words were
+// searched in another spelling.
 page render_search_page(const db::database& db, std::string_view query,
-                        std::span<const db::search_hit> hits);
+                        std::span<const db::search_hit> hits,
+                        std::span<const db::respelling> respelled = {});
 
 // Friendly error pages (400, 404, 405, ...): what went wrong, and ways to carry on.
 page render_error_page(unsigned status, std::string_view heading, std::string_view message);

@@ -134,8 +134,9 @@ void website::add_page_routes() {
     if (!query) return error_page(400, "Bad search", "The search text was not encoded properly.");
     std::string q = common::squash_spaces(common::trim(*query));
     std::vector<db::search_hit> hits;
-    if (!q.empty()) hits = search_.search(q, 50);
-    return html_page(200, render_search_page(db_, q, hits));
+    std::vector<db::respelling> respelled;
+    if (!q.empty()) hits = search_.search(q, 50, &respelled);
+    return html_page(200, render_search_page(db_, q, hits, respelled));
   });
 }
 
@@ -166,7 +167,9 @@ void website::add_api_routes() {
     }
     response r;
     r.content_type = json_type;
-    r.body = common::json_text(db::search_to_json(db_, q, search_.search(q, limit))) + "\n";
+    std::vector<db::respelling> respelled;
+    auto hits = search_.search(q, limit, &respelled);
+    r.body = common::json_text(db::search_to_json(db_, q, hits, respelled)) + "\n";
     r.cache = cache_policy::revalidate;
     r.shareable = true;
     return r;

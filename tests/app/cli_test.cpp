@@ -124,6 +124,14 @@ TEST(cli, search_finds_words_across_several_arguments) {
   EXPECT_TRUE(contains(r.out, " 3389 ")) << r.out;
 }
 
+TEST(cli, search_says_which_word_it_searched_in_another_spelling) {
+  run_result r = run({"search", "remote", "dekstop"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "'dekstop' matched nothing; searched for 'desktop' instead.\n"))
+      << r.out;
+  EXPECT_TRUE(contains(r.out, " 3389 ")) << r.out;
+}
+
 TEST(cli, empty_search_exits_2) {
   EXPECT_EQ(run({"search", " "}).status, 2);
   EXPECT_EQ(run({"search"}).status, 2);

@@ -30,6 +30,23 @@ TEST(text, parses_port_numbers_strictly) {
   EXPECT_FALSE(common::parse_port_number("000001"));
 }
 
+TEST(text, counts_edits_up_to_a_bound) {
+  EXPECT_EQ(common::edit_distance("postgres", "postgres", 2), 0u);
+  EXPECT_EQ(common::edit_distance("postgress", "postgres", 2), 1u) << "one removed";
+  EXPECT_EQ(common::edit_distance("netbois", "netbios", 2), 1u) << "neighbours swapped";
+  EXPECT_EQ(common::edit_distance("telent", "telnet", 2), 1u);
+  EXPECT_EQ(common::edit_distance("kerberous", "kerberos", 2), 1u);
+  EXPECT_EQ(common::edit_distance("smba", "samba", 1), 1u) << "one inserted";
+  EXPECT_EQ(common::edit_distance("mysql", "nysql", 1), 1u) << "one replaced";
+  EXPECT_EQ(common::edit_distance("ca", "abc", 3), 3u) << "no substring is edited twice";
+  EXPECT_EQ(common::edit_distance("", "abc", 3), 3u);
+  EXPECT_EQ(common::edit_distance("ssh", "ftp", 1), 2u) << "over the bound: bound + 1";
+  EXPECT_EQ(common::edit_distance("a", "abcdef", 2), 3u) << "lengths alone are too far apart";
+  EXPECT_EQ(common::edit_distance("abcdefgh", "hgfedcba", 3), 4u);
+  const std::string long_word(common::max_edit_word + 1, 'a');
+  EXPECT_EQ(common::edit_distance(long_word, long_word, 5), 6u) << "too long to be compared";
+}
+
 TEST(text, counts_words_and_squashes_spaces) {
   EXPECT_EQ(common::count_words("  a b\n\tc  "), 3u);
   EXPECT_EQ(common::squash_spaces("  a \n b  "), "a b");

@@ -66,6 +66,38 @@ TEST_F(search_index_test, a_prefix_matches_at_lower_rank) {
   EXPECT_LT(hits[0].score, index_.search("multiplexer", 10)[0].score);
 }
 
+TEST_F(search_index_test, a_word_that_matches_nothing_is_searched_as_the_nearest_spelling) {
+  std::vector<respelling> respelled;
+  EXPECT_EQ(ports(index_.search("multiplexr", 10, &respelled)), std::vector<unsigned>{1});
+  ASSERT_EQ(respelled.size(), 1u);
+  EXPECT_EQ(respelled[0].asked, "multiplexr");
+  EXPECT_EQ(respelled[0].used, "multiplexer");
+  respelled.clear();
+  EXPECT_EQ(ports(index_.search("consloes", 10, &respelled)), std::vector<unsigned>{8081})
+      << "two letters swapped";
+  respelled.clear();
+  EXPECT_EQ(ports(index_.search("windwo system", 10, &respelled)), std::vector<unsigned>{6000});
+  ASSERT_EQ(respelled.size(), 1u) << "only the word that matched nothing";
+  EXPECT_EQ(respelled[0].used, "window");
+  respelled.clear();
+  auto hits = index_.search("sshh", 10, &respelled);
+  ASSERT_FALSE(hits.empty());
+  EXPECT_EQ(hits[0].port, 22);
+  EXPECT_EQ(hits[0].why, "service name") << "the respelled word is a whole service name";
+  EXPECT_EQ(ports(index_.search("sshh", 10)), ports(hits))
+      << "the same hits without asking for the respellings";
+}
+
+TEST_F(search_index_test, words_that_match_as_written_or_are_short_are_not_respelled) {
+  std::vector<respelling> respelled;
+  EXPECT_EQ(ports(index_.search("multi", 10, &respelled)), std::vector<unsigned>{1});
+  EXPECT_TRUE(respelled.empty()) << "a prefix matches as written";
+  EXPECT_TRUE(index_.search("shh", 10, &respelled).empty()) << "three letters: too short";
+  EXPECT_TRUE(index_.search("mlutiplxr", 10, &respelled).empty()) << "three edits: too far";
+  EXPECT_TRUE(index_.search("443x", 10, &respelled).empty()) << "never respelled into a number";
+  EXPECT_TRUE(respelled.empty());
+}
+
 TEST_F(search_index_test, respects_the_limit_and_finds_nothing_gracefully) {
   EXPECT_EQ(index_.search("ssh", 1).size(), 1u);
   EXPECT_TRUE(index_.search("zzzz", 10).empty());

@@ -159,14 +159,27 @@ TEST_F(shipped_data, https_has_tcp_udp_and_sctp_registrations) {
 TEST_F(shipped_data, search_puts_the_port_people_mean_first) {
   search_index index(db());
   const std::vector<std::pair<const char*, unsigned>> wanted{
-      {"port 80", 80},      {"22/tcp", 22},
-      {"tcp 443", 443},     {"udp 53", 53},
-      {"ssh 22", 22},       {"ssh", 22},
-      {"vnc", 5900},        {"rdp", 3389},
-      {"smb", 445},         {"mysql", 3306},
-      {"postgres", 5432},   {"minecraft", 25565},
-      {"kubernetes", 6443}, {"remote desktop", 3389},
-      {"plex", 32400},      {"x11", 6000}};
+      {"port 80", 80},
+      {"22/tcp", 22},
+      {"tcp 443", 443},
+      {"udp 53", 53},
+      {"ssh 22", 22},
+      {"ssh", 22},
+      {"vnc", 5900},
+      {"rdp", 3389},
+      {"smb", 445},
+      {"mysql", 3306},
+      {"postgres", 5432},
+      {"minecraft", 25565},
+      {"kubernetes", 6443},
+      {"remote desktop", 3389},
+      {"plex", 32400},
+      {"x11", 6000},
+      // Misspelt: searched as the nearest indexed word.
+      {"postgress", 5432},
+      {"telnett", 23},
+      {"kerberous", 88},
+      {"minecarft", 25565}};
   for (auto [query, port] : wanted) {
     auto hits = index.search(query, 5);
     ASSERT_FALSE(hits.empty()) << query;

@@ -130,6 +130,21 @@ TEST_F(site_test, api_search_ranks_and_limits) {
   EXPECT_EQ(v.at("results").as_array()[0].at("port").as_int64(), 22);
 }
 
+TEST_F(site_test, search_says_which_words_it_respelled) {
+  handled api = get("/api/v1/search?q=sshh");
+  ASSERT_EQ(api.res.status, 200U);
+  auto v = boost::json::parse(api.res.body).as_object();
+  ASSERT_EQ(v.at("respelled").as_array().size(), 1U);
+  EXPECT_EQ(v.at("respelled").as_array()[0].at("asked").as_string(), "sshh");
+  EXPECT_EQ(v.at("respelled").as_array()[0].at("used").as_string(), "ssh");
+  EXPECT_EQ(v.at("results").as_array()[0].at("port").as_int64(), 22);
+  auto as_written = boost::json::parse(get("/api/v1/search?q=ssh").res.body).as_object();
+  EXPECT_TRUE(as_written.at("respelled").as_array().empty());
+  handled page = get("/search?q=sshh");
+  EXPECT_TRUE(has(page.res.body, "\u201csshh\u201d matched nothing; searched for \u201cssh\u201d"))
+      << page.res.body;
+}
+
 TEST_F(site_test, html_errors_are_friendly_pages) {
   handled r = get("/nowhere");
   EXPECT_EQ(r.res.status, 404U);
