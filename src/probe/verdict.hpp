@@ -128,6 +128,10 @@ struct scan_result {
   };
   std::optional<icmp_limit_seen> icmp_limit;
   bool cancelled = false;  // stopped early: unprobed ports are missing
+  // Ports (TCP and UDP) at least one try of which was sent: all of them once the scan ran to
+  // its end; fewer when it was cancelled or stopped by a failure. What a scan cost, whatever
+  // it decided (a silent port whose tries went out before a cancel cost them).
+  std::size_t ports_tried = 0;
   // Set when the scan had to stop part-way (the route went away, sockets ran out): the
   // verdicts found before it are kept, and the ports not decided are missing.
   std::optional<failure> stopped_by;

@@ -50,6 +50,12 @@ void scan_record::conclude(probe_outcome out) {
   if (out) {
     view.result = std::move(*out);
     view.phase = view.result.cancelled ? scan_phase::cancelled : scan_phase::done;
+    if (view.result.stopped_by) {
+      view.error = fmt::format(
+          "The scan stopped part-way: {}. The verdicts found before are shown; the other ports "
+          "were not decided. Please try again later.",
+          view.result.stopped_by->message());
+    }
   } else {
     view.phase = scan_phase::failed;
     view.error = fmt::format("The scan could not run: {}", out.error().message());
@@ -73,8 +79,12 @@ void scan_record::conclude(probe_outcome out) {
   decided = std::make_shared<verdict_list>();
 }
 
+// A port counts as sent once a try of it left, decided or not: a scan cancelled while its
+// silent ports wait out their timeouts was sent every one of them (refunding undecided ports
+// let a visitor start, cancel and start again at full rate without ever being charged).
 std::size_t scan_record::unsent() const noexcept {
-  return view.total_ports() - std::min(view.total_ports(), view.decided);
+  const std::size_t sent = std::max(view.decided, view.result.ports_tried);
+  return view.total_ports() - std::min(view.total_ports(), sent);
 }
 
 std::shared_ptr<scan_record> new_record(std::string id, const visitor& who, scan_kind kind,

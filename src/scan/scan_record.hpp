@@ -83,7 +83,7 @@ struct scan_record {
   void add_verdict(const probe::port_result& p);
   // Records how the scan ended and appends its last events (ping, upnp, done).
   void conclude(probe_outcome out);
-  // Ports charged to the budget but never decided (a cancelled or failed scan).
+  // Ports charged to the budget but never sent a try (a cancelled or failed scan).
   std::size_t unsent() const noexcept;
 
  private:

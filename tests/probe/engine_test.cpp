@@ -406,7 +406,32 @@ TEST_F(fixture, a_stop_request_ends_the_scan_at_once_with_what_is_known) {
   ASSERT_TRUE(*out);
   EXPECT_TRUE((*out)->cancelled);
   EXPECT_LT((*out)->ports.size(), 65536u);
+  EXPECT_GE((*out)->ports_tried, (*out)->ports.size()) << "every decided port was tried";
+  EXPECT_LT((*out)->ports_tried, 65536u);
   EXPECT_EQ(e.in_flight(), 0u);
+}
+
+// What a scan cost is the ports it sent, decided or not: silent ports stopped while their
+// tries wait out the timeout were sent (the scan service charges by this count).
+TEST_F(fixture, a_stopped_scan_counts_the_ports_it_sent_before_any_verdict) {
+  auto target = mixed_target();
+  engine e(ctx.get_executor(), {.backend = target});
+  std::stop_source stop;
+  scan_request r = request("2000-2099");  // silent: the first verdict after 1 s
+  r.stop = stop.get_token();
+  std::optional<boost::system::result<scan_result, failure>> out;
+  asio::co_spawn(ctx, e.scan(std::move(r)),
+                 [&](std::exception_ptr, boost::system::result<scan_result, failure> v) {
+                   out = std::move(v);
+                 });
+  time_point start = clock::now();
+  breakwater::probe::testing::run_until(ctx, [&] { return clock::now() - start > 500ms; });
+  stop.request_stop();
+  breakwater::probe::testing::run_until(ctx, [&] { return out.has_value(); });
+  ASSERT_TRUE(*out);
+  EXPECT_TRUE((*out)->ports.empty());
+  EXPECT_EQ((*out)->ports_tried, 100u);
+  EXPECT_GE(target->probes(), 100u);
 }
 
 TEST_F(fixture, asio_cancellation_also_stops_the_scan) {
@@ -478,6 +503,7 @@ TEST_F(fixture, a_failure_part_way_keeps_the_verdicts_already_found) {
   EXPECT_EQ(m[22].state, port_state::open);
   EXPECT_EQ(m[80].state, port_state::open);
   EXPECT_FALSE(m.contains(505));
+  EXPECT_EQ(out->ports_tried, 13u) << "every port's first try was sent; no failed try counts";
   // Failing before any verdict: the scan could not run at all.
   engine e2(ctx.get_executor(), {.backend = std::make_shared<failing_backend>(target, 0)});
   auto none = run_virtual(ctx, e2.scan(request("22,80")));

@@ -237,6 +237,43 @@ TEST(probe_service, the_hourly_budget_says_when_to_come_back) {
   EXPECT_TRUE(s.start({std::string(me), 0}, custom("1-2")));  // what is left still fits
 }
 
+// Cancelling gives back only ports never sent: a visitor who starts a scan of silent ports,
+// cancels it while their tries wait out the timeout and starts again must be charged each
+// time (found by a review: 22,093 SYNs in 8 s against a budget of 5,000 an hour).
+TEST(probe_service, a_cancelled_scan_is_charged_for_every_port_it_sent) {
+  auto o = fast(target(50ms));
+  o.settings.probes_per_hour = 150;
+  probe_service s(o);
+  auto id = s.start({std::string(me), 0}, custom("1000-1099"));  // silent: no verdict for 1 s
+  ASSERT_TRUE(id);
+  std::this_thread::sleep_for(300ms);  // 3,000 a second: every port sent by now
+  ASSERT_TRUE(s.cancel(*id, me));
+  scan_view v = wait_finished(s, *id);
+  EXPECT_EQ(v.phase, scan_phase::cancelled);
+  EXPECT_EQ(v.decided, 0u) << "nothing decided yet, everything sent";
+  EXPECT_EQ(v.result.ports_tried, 100u);
+  auto again = s.start({std::string(me), 0}, custom("1000-1099"));
+  ASSERT_FALSE(again) << "the 100 sent ports were refunded";
+  EXPECT_EQ(again.error().code, "budget");
+  EXPECT_TRUE(s.start({std::string(me), 0}, custom("1-40"))) << "what is left still fits";
+}
+
+// A scan cancelled before it sent anything costs nothing.
+TEST(probe_service, a_scan_cancelled_before_sending_is_refunded) {
+  auto o = fast(target(50ms));
+  o.settings.probes_per_hour = 150;
+  o.settings.scan_rate = 10;  // ten ports a second: most of the 100 wait
+  probe_service s(o);
+  auto id = s.start({std::string(me), 0}, custom("1000-1099"));
+  ASSERT_TRUE(id);
+  std::this_thread::sleep_for(200ms);
+  ASSERT_TRUE(s.cancel(*id, me));
+  scan_view v = wait_finished(s, *id);
+  EXPECT_LT(v.result.ports_tried, 20u);
+  EXPECT_TRUE(s.start({std::string(me), 0}, custom("1000-1099")))
+      << "the ports never sent were refunded";
+}
+
 TEST(probe_budget, an_ipv6_visitor_is_charged_per_64) {
   EXPECT_EQ(common::holder_of("198.18.1.2"), "198.18.1.2");
   EXPECT_EQ(common::holder_of("2001:2:0:1:aaaa::7"), "2001:2:0:1::/64");

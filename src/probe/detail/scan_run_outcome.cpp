@@ -93,6 +93,7 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, unsigned try_number,
         backoff_until_ = clock::now() + std::chrono::milliseconds(50);
         return;
       }
+      --r.tries;  // it was not sent: the scan's count of ports tried must not hold it
       if (!fatal_) fatal_ = o.error;
       stop();
       return;
