@@ -32,6 +32,12 @@ boost::system::result<probe::port_set, plan_refusal> udp_set(const scan_order& o
   if (order.udp.empty()) return probe::port_set{};
   auto parsed = probe::parse_port_set(order.udp);
   if (!parsed) return bad_ports(plan_problem::bad_spec, "UDP ports: " + parsed.error().message);
+  // Linux refuses to send a datagram to port 0 (EINVAL), and nothing can listen there.
+  if (parsed->contains(0)) {
+    return bad_ports(plan_problem::bad_spec,
+                     "UDP port 0 cannot be probed: no datagram can be sent to it. Leave it out "
+                     "(\"1-65535\" for every UDP port).");
+  }
   return *parsed;
 }
 
@@ -70,6 +76,15 @@ std::optional<plan_refusal> unused_fields(const scan_order& order) {
     return bad_ports(plan_problem::bad_spec,
                      fmt::format("A \"{}\" test takes no UDP ports of yours: leave \"udp\" out, "
                                  "or ask for them alone, e.g. {{\"udp\":\"53,123\"}}.",
+                                 kind));
+  }
+  // The ping and UPnP tests name themselves (the scan form sets their flag too).
+  const bool extra_ping = order.ping && order.kind != scan_kind::ping;
+  const bool extra_upnp = order.upnp && order.kind != scan_kind::upnp;
+  if ((extra_ping || extra_upnp) && !takes_extras(order.kind)) {
+    return bad_ports(plan_problem::bad_spec,
+                     fmt::format("A \"{}\" test is a test of its own: leave \"ping\" and \"upnp\" "
+                                 "out, or ask for them with kind \"custom\" or a port set.",
                                  kind));
   }
   return std::nullopt;

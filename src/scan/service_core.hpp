@@ -97,7 +97,7 @@ struct probe_service::core : service_state {
     scans.recount(r);  // may forget it, as the oldest finished one: the caller still holds it
     // A large scan's probes leave much freed memory that glibc keeps for the thread that
     // ran them (about 150 MB after a full range): hand it back once nothing runs.
-    if (gate.running() == 0 && r.view.ports.size() > large_scan_ports) ::malloc_trim(0);
+    if (gate.running() == 0 && r.view.total_ports() > large_scan_ports) ::malloc_trim(0);
   }
 
   // Once a second: cancel scans nobody watches, forget expired ones.

@@ -71,6 +71,43 @@ TEST_F(udp_loopback, an_answer_is_open_with_every_datagram_counted) {
   EXPECT_FALSE(o.udp->text.empty());
 }
 
+// What all tries keep of their answers is bounded: past the prober's cap an answer is only
+// counted, and a try gives its share back when it ends.
+TEST_F(udp_loopback, kept_answer_bytes_are_capped_across_tries_and_given_back) {
+  udp_prober_options o;
+  o.max_kept_bytes = 100;
+  udp_prober p(o);
+  auto probe = [&](std::uint16_t port) {
+    auto f = asio::co_spawn(ctx, p.probe(localhost, port, 2s), asio::use_future);
+    ctx.run();
+    ctx.restart();
+    return f.get();
+  };
+  {
+    answering_socket server(3, 100);
+    probe_outcome a = probe(server.port());
+    ASSERT_TRUE(a.udp);
+    EXPECT_EQ(a.udp->datagrams, 3u) << "every datagram is counted";
+    EXPECT_EQ(a.udp->bytes_in, 300u);
+    EXPECT_EQ(a.udp->text, std::string(100, 'x')) << "the first is kept";
+  }
+  answering_socket again(1, 100);
+  probe_outcome b = probe(again.port());
+  ASSERT_TRUE(b.udp);
+  EXPECT_EQ(b.udp->text, std::string(100, 'x')) << "the first try gave its bytes back";
+  o.max_kept_bytes = 0;
+  udp_prober none(o);
+  answering_socket third(2, 50);
+  auto f = asio::co_spawn(ctx, none.probe(localhost, third.port(), 2s), asio::use_future);
+  ctx.run();
+  ctx.restart();
+  probe_outcome c = f.get();
+  EXPECT_EQ(c.state(), port_state::open) << "an answer not kept still makes the port open";
+  ASSERT_TRUE(c.udp);
+  EXPECT_EQ(c.udp->datagrams, 2u);
+  EXPECT_TRUE(c.udp->text.empty());
+}
+
 TEST_F(udp_loopback, port_unreachable_is_closed) {
   std::uint16_t port = 0;
   {

@@ -151,6 +151,42 @@ TEST(plan, what_a_kind_does_not_use_is_refused_not_dropped) {
   EXPECT_TRUE(plan_of(with_udp));
 }
 
+// Ping and UPnP go with the kinds that take extras; a test of its own, or a single-port
+// check, refuses them (it used to run them anyway).
+TEST(plan, ping_and_upnp_are_refused_where_the_kind_takes_no_extras) {
+  for (scan_kind k : {scan_kind::single, scan_kind::udp, scan_kind::ping, scan_kind::upnp}) {
+    scan_order o = order_of(k, k == scan_kind::single ? "443" : "");
+    (k == scan_kind::ping ? o.upnp : o.ping) = true;
+    auto p = plan_of(o);
+    ASSERT_FALSE(p) << to_string(k);
+    EXPECT_EQ(p.error().said.code, "bad_ports");
+    EXPECT_NE(p.error().said.message.find("leave \"ping\" and \"upnp\" out"), std::string::npos)
+        << p.error().said.message;
+  }
+  scan_order ping = order_of(scan_kind::ping);
+  ping.ping = true;  // as the scan form sends it: the test's own flag
+  EXPECT_TRUE(plan_of(ping));
+  scan_order common = order_of(scan_kind::common);
+  common.ping = common.upnp = true;
+  EXPECT_TRUE(plan_of(common));
+}
+
+// Linux will not send a datagram to port 0: a scan asking for it is refused up front (it used
+// to fail the whole scan, TCP ports too, at the first send).
+TEST(plan, udp_port_0_is_refused_with_what_to_ask_instead) {
+  for (std::string spec : {"0", "0-100", "all"}) {
+    scan_order o = order_of(scan_kind::custom, "22");
+    o.udp = spec;
+    auto p = plan_of(o);
+    ASSERT_FALSE(p) << spec;
+    EXPECT_NE(p.error().said.message.find("UDP port 0 cannot be probed"), std::string::npos);
+    EXPECT_NE(p.error().said.message.find("1-65535"), std::string::npos);
+  }
+  scan_order o = order_of(scan_kind::custom, "0");
+  o.udp = "1-65535";
+  EXPECT_TRUE(plan_of(o)) << "TCP port 0 can be probed";
+}
+
 TEST(plan, a_spec_names_a_kind_only_when_it_is_a_whole_set) {
   EXPECT_EQ(kind_named("0-1055"), scan_kind::service);
   EXPECT_EQ(kind_named("all"), scan_kind::full);

@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,14 @@ using boost::system::error_code;
 
 // Bytes of the answer kept for the protocol's reader; datagrams past it are only counted.
 constexpr std::size_t kept_answer_bytes = 65536;
+
+// The largest UDP payload, read into one buffer per thread: a try never awaits between a
+// receive and keeping what it read, so no two tries use it at once. (A buffer per try, held
+// while it waits, cost a visitor's scan of silent UDP ports 64 KiB for each try out.)
+std::span<char> receive_buffer() {
+  static thread_local std::vector<char> buffer(65536);
+  return buffer;
+}
 
 probe_outcome failed(error_code ec, operation op, const asio::ip::udp::endpoint& ep,
                      bool transient = false) {
@@ -57,9 +66,17 @@ struct udp_try {
   std::size_t bytes_out = 0;
   std::size_t bytes_in = 0;
   unsigned datagrams = 0;
-  std::vector<std::string> answers{};  // as received, up to kept_answer_bytes in all
+  std::atomic<std::size_t>& kept_by_all;  // the prober's count, shared by its tries
+  std::vector<std::string> answers{};     // as received, up to kept_answer_bytes in all
   std::size_t kept = 0;
   std::optional<icmp_info> refusal{};
+
+  udp_try(asio::ip::udp::socket& s, asio::ip::udp::endpoint to, const udp_prober_options& o,
+          const udp::protocol& p, std::atomic<std::size_t>& all)
+      : sock(s), target(to), options(o), proto(p), kept_by_all(all) {}
+  udp_try(const udp_try&) = delete;
+  udp_try& operator=(const udp_try&) = delete;
+  ~udp_try() { kept_by_all.fetch_sub(kept, std::memory_order_relaxed); }
 
   // Sends the try's datagrams; a failure to send ends the probe.
   std::optional<probe_outcome> send() {
@@ -97,10 +114,37 @@ struct udp_try {
     if (datagrams == 0) first_at = clock::now();
     ++datagrams;
     bytes_in += n;
-    if (kept + n <= kept_answer_bytes) {
-      answers.emplace_back(data, n);
-      kept += n;
+    if (kept + n > kept_answer_bytes) return;
+    if (kept_by_all.fetch_add(n, std::memory_order_relaxed) + n > options.max_kept_bytes) {
+      kept_by_all.fetch_sub(n, std::memory_order_relaxed);
+      return;
     }
+    answers.emplace_back(data, n);
+    kept += n;
+  }
+
+  // Reads the datagrams waiting on the (non-blocking) socket; true when the try is over: an
+  // ICMP error refused it before any answer.
+  bool receive_waiting() {
+    std::span<char> buf = receive_buffer();
+    while (datagrams < options.max_datagrams) {
+      asio::ip::udp::endpoint from;
+      error_code ec;
+      std::size_t n = sock.receive_from(asio::buffer(buf.data(), buf.size()), from, 0, ec);
+      if (ec == asio::error::would_block || ec == asio::error::try_again) return false;
+      if (ec) {
+        // With IP_RECVERR an ICMP error for our datagram surfaces as a receive error.
+        read_errors();
+        if (refusal && datagrams == 0) {
+          first_at = clock::now();
+          return true;
+        }
+        return false;
+      }
+      if (from.address() != target.address()) continue;  // the filter's rule, if one slipped by
+      keep(buf.data(), n);
+    }
+    return false;
   }
 
   probe_outcome answered() const {
@@ -151,7 +195,8 @@ awaitable<probe_outcome> udp_prober::probe(asio::ip::address target, std::uint16
   if ((ec = accept_only_from(sock.native_handle(), target))) {
     co_return failed(ec, operation::set_option, ep);
   }
-  udp_try t{sock, ep, options_, udp::protocol_for(port)};
+  if (sock.non_blocking(true, ec); ec) co_return failed(ec, operation::set_option, ep);
+  udp_try t(sock, ep, options_, udp::protocol_for(port), kept_bytes_);
   if (auto f = t.send()) co_return *f;
   if (t.refusal) {
     t.first_at = clock::now();
@@ -159,32 +204,22 @@ awaitable<probe_outcome> udp_prober::probe(asio::ip::address target, std::uint16
   }
   timer deadline(ex);
   deadline.expires_at(t.sent + timeout);
-  std::vector<char> buf(65536);
+  // Waits for the socket to be readable, not in a receive: a receive holds its buffer for as
+  // long as it waits.
   while (t.datagrams < options_.max_datagrams) {
-    asio::ip::udp::endpoint from;
-    auto r = co_await (
-        sock.async_receive_from(asio::buffer(buf), from, asio::as_tuple(asio::use_awaitable)) ||
-        deadline.async_wait(asio::as_tuple(asio::use_awaitable)));
+    auto r = co_await (sock.async_wait(asio::socket_base::wait_read,
+                                       asio::as_tuple(asio::use_awaitable)) ||
+                       deadline.async_wait(asio::as_tuple(asio::use_awaitable)));
     if (r.index() == 1) {
       auto [wait_ec] = std::get<1>(r);
       if (wait_ec == asio::error::operation_aborted) co_return cancelled();
       break;  // the timeout, or the end of the gathering
     }
-    auto [rec_ec, n] = std::get<0>(r);
-    if (rec_ec == asio::error::operation_aborted) co_return cancelled();
-    if (rec_ec) {
-      // With IP_RECVERR an ICMP error for our datagram surfaces as a receive error.
-      t.read_errors();
-      if (t.refusal && t.datagrams == 0) {
-        t.first_at = clock::now();
-        break;
-      }
-      continue;
-    }
-    if (from.address() != target) continue;  // the filter's rule, if one slipped by
-    bool first = t.datagrams == 0;
-    t.keep(buf.data(), n);
-    if (first) deadline.expires_at(t.first_at + t.gather_time());
+    auto [ready_ec] = std::get<0>(r);
+    if (ready_ec == asio::error::operation_aborted) co_return cancelled();
+    const bool first = t.datagrams == 0;
+    if (t.receive_waiting()) break;
+    if (first && t.datagrams > 0) deadline.expires_at(t.first_at + t.gather_time());
   }
   if (t.datagrams == 0) t.read_errors();  // one may be queued with its report already taken
   if (t.datagrams == 0 && !t.refusal) {

@@ -5,6 +5,9 @@
 
 #include "probe/probers/coroutine_prober.hpp"
 
+#include <atomic>
+#include <cstddef>
+
 namespace breakwater::probe {
 
 struct udp_prober_options {
@@ -13,6 +16,10 @@ struct udp_prober_options {
   duration gather_min = std::chrono::milliseconds(20);
   duration gather_max = std::chrono::milliseconds(250);
   unsigned max_datagrams = 256;  // counted at most; the rest of a flood is not read
+  // Answer bytes kept for the protocol readers by all tries at once (each keeps at most
+  // 64 KiB); past it answers are only counted. A scan has thousands of tries out, and what
+  // comes back is the visitor's to choose.
+  std::size_t max_kept_bytes = std::size_t{16} << 20;
 };
 
 class udp_prober final : public coroutine_prober {
@@ -23,6 +30,7 @@ class udp_prober final : public coroutine_prober {
 
  private:
   udp_prober_options options_;
+  std::atomic<std::size_t> kept_bytes_{0};  // kept by the tries now out
 };
 
 }  // namespace breakwater::probe
