@@ -7,10 +7,10 @@
 #include "app/api_error.hpp"
 #include "app/commands.hpp"
 #include "app/exit_code.hpp"
-#include "app/local_addresses.hpp"
 #include "app/nat_hops.hpp"
 #include "app/reach_diagnosis.hpp"
 #include "app/reach_receiver.hpp"
+#include "common/local_addresses.hpp"
 
 #include "common/json_text.hpp"
 #include "http/client.hpp"

@@ -3,7 +3,7 @@
 // (refused, no answer, written to something else). No I/O here, so tests feed it cases.
 #pragma once
 
-#include "app/local_addresses.hpp"
+#include "common/local_addresses.hpp"
 #include "probe/reach.hpp"
 
 #include <cstdint>
@@ -13,6 +13,9 @@
 #include <vector>
 
 namespace breakwater::app {
+
+using common::local_address;
+using common::local_addresses;
 
 struct reach_evidence {
   probe::reach_transport transport = probe::reach_transport::udp;

@@ -27,6 +27,10 @@ std::optional<ip_bytes> parse_ip(std::string_view text) noexcept {
   return ip;
 }
 
+std::string_view without_zone(std::string_view address) noexcept {
+  return address.substr(0, address.find('%'));
+}
+
 std::string to_string(const ip_bytes& ip) {
   char buf[INET6_ADDRSTRLEN] = {};
   inet_ntop(ip.v6 ? AF_INET6 : AF_INET, ip.bytes.data(), buf, sizeof buf);

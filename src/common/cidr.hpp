@@ -21,6 +21,9 @@ struct ip_bytes {
 };
 
 std::optional<ip_bytes> parse_ip(std::string_view text) noexcept;
+// The address without its zone: "fe80::1%eth0" is "fe80::1" (a link-local peer carries the
+// interface it came in on; the address is the same on every link).
+std::string_view without_zone(std::string_view address) noexcept;
 std::string to_string(const ip_bytes& ip);
 
 // Where an address lives, for telling a visitor what a result from it means.

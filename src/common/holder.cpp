@@ -16,17 +16,17 @@ std::string wide_holder_of(const ip_bytes& ip) {
 }  // namespace
 
 std::string holder_of(std::string_view address, unsigned v6_prefix) {
-  auto ip = parse_ip(address);
+  auto ip = parse_ip(without_zone(address));
   return ip ? holder_of(*ip, v6_prefix) : std::string(address);
 }
 
 std::string wide_holder_of(std::string_view address) {
-  auto ip = parse_ip(address);
+  auto ip = parse_ip(without_zone(address));
   return ip ? wide_holder_of(*ip) : std::string();
 }
 
 std::optional<holders> holders_of(std::string_view address) {
-  auto ip = parse_ip(address);
+  auto ip = parse_ip(without_zone(address));
   if (!ip) return std::nullopt;
   return holders{holder_of(*ip, holder_v6_prefix), wide_holder_of(*ip)};
 }

@@ -21,7 +21,8 @@ inline constexpr unsigned wide_v6_prefix = 48;
 inline constexpr std::size_t wide_tier_factor = 4;
 
 // "198.18.0.2" (an IPv4-mapped address as the IPv4 address it carries) or "2001:db8:1:2::/64";
-// with `v6_prefix` 48, "2001:db8:1::/48". Text that is no address comes back unchanged.
+// with `v6_prefix` 48, "2001:db8:1::/48". A zone is no part of it: every link-local peer of
+// every link is one holder, fe80::/64. Text that is no address comes back unchanged.
 std::string holder_of(std::string_view address, unsigned v6_prefix = holder_v6_prefix);
 
 // The /48 an IPv6 address counts against as well; empty for IPv4 and for text that is no

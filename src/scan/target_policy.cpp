@@ -1,6 +1,7 @@
 #include "scan/target_policy.hpp"
 
 #include "common/ip.hpp"
+#include "common/local_addresses.hpp"
 
 #include <fmt/format.h>
 #include <boost/asio/ip/address.hpp>
@@ -37,10 +38,16 @@ std::optional<refusal> check_target(std::string_view address, bool allow_loopbac
   if (a.is_v4() && a.to_v4() == boost::asio::ip::address_v4::broadcast()) {
     return not_allowed(address, "the broadcast address", elsewhere);
   }
+  constexpr std::string_view from_another =
+      "Visit from another machine, or, if you run this server, set allow_loopback = true in its "
+      "[scan] configuration.";
   if (a.is_loopback() && !allow_loopback) {
-    return not_allowed(address, "a loopback address (this server itself)",
-                       "Visit from another machine, or, if you run this server, set "
-                       "allow_loopback = true in its [scan] configuration.");
+    return not_allowed(address, "a loopback address (this server itself)", from_another);
+  }
+  // A visitor on this machine comes from one of its own addresses: probing it would show the
+  // server's own ports to whoever asked (and so would a proxy here that is not trusted).
+  if (!allow_loopback && common::is_own_address(address)) {
+    return not_allowed(address, "an address of this server", from_another);
   }
   return std::nullopt;
 }

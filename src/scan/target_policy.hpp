@@ -1,5 +1,5 @@
 // Which addresses the scan service may probe at all: never unspecified, multicast or
-// broadcast; loopback only when the operator allows it.
+// broadcast; loopback, and this machine's own addresses, only when the operator allows it.
 #pragma once
 
 #include "scan/service.hpp"

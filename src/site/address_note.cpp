@@ -8,7 +8,7 @@ namespace breakwater::site {
 namespace {
 
 std::optional<common::address_scope> scope(std::string_view address) {
-  auto ip = common::parse_ip(address);
+  auto ip = common::parse_ip(common::without_zone(address));
   if (!ip) return std::nullopt;
   return common::scope_of(*ip);
 }

@@ -25,6 +25,17 @@ TEST(wide_holder_of, the_48_of_ipv6_only) {
   EXPECT_EQ(wide_holder_of("nonsense"), "");
 }
 
+// A link-local peer carries its interface ("fe80::a%eth0"); each address used to be a holder
+// of its own, with no /48 above it, so a neighbour could multiply every limit.
+TEST(holder_of, a_zone_is_no_part_of_the_holder) {
+  EXPECT_EQ(holder_of("fe80::a%eth0"), "fe80::/64");
+  EXPECT_EQ(holder_of("fe80::b%eth1"), holder_of("fe80::c"));
+  EXPECT_EQ(wide_holder_of("fe80::a%eth0"), "fe80::/48");
+  auto h = holders_of("fe80::a%eth0");
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->holder, "fe80::/64");
+}
+
 TEST(holders_of, both_tiers_as_the_two_functions_give_them) {
   for (std::string_view address :
        {"198.18.1.2", "::ffff:198.18.1.2", "2001:db8:7:ff00::1", "::1"}) {

@@ -1,6 +1,7 @@
 // The scan service against the fake target (no network): events, visibility, limits,
 // expiry, idle cancel and the target policy.
 #include "scan/probe_service.hpp"
+#include "common/local_addresses.hpp"
 #include "scan/fair_use.hpp"
 #include "scan/target_policy.hpp"
 #include "support/fake_target.hpp"
@@ -600,6 +601,31 @@ TEST(target_policy, refuses_what_is_not_a_visitor) {
   EXPECT_TRUE(check_target("::ffff:127.0.0.1", false));
   EXPECT_FALSE(check_target("127.0.0.1", true));
   EXPECT_EQ(check_target("nonsense", true)->status, 400u);
+}
+
+// A visitor on this machine comes from one of its addresses, loopback or not: the server would
+// probe itself and show its own ports to whoever asked.
+TEST(target_policy, refuses_this_servers_own_addresses) {
+  EXPECT_TRUE(common::is_own_address("127.0.0.1"));
+  EXPECT_TRUE(common::is_own_address("::ffff:127.0.0.1"));
+  EXPECT_FALSE(common::is_own_address("nonsense"));
+  auto mine = common::local_addresses();
+  for (std::string stranger : {"198.51.100.1", "203.0.113.9"}) {
+    bool listed =
+        std::any_of(mine.begin(), mine.end(), [&](auto& l) { return l.address == stranger; });
+    if (!listed) {
+      EXPECT_FALSE(common::is_own_address(stranger)) << stranger;
+    }
+  }
+  if (mine.empty()) GTEST_SKIP() << "no address but loopback here";
+  for (const auto& l : mine) {
+    EXPECT_TRUE(common::is_own_address(l.address)) << l.address;
+    auto r = check_target(l.address, false);
+    ASSERT_TRUE(r) << l.address;
+    EXPECT_EQ(r->code, "target_not_allowed");
+    EXPECT_NE(r->message.find("an address of this server"), std::string::npos) << r->message;
+    EXPECT_FALSE(check_target(l.address, true)) << "allowed where loopback is";
+  }
 }
 
 }  // namespace

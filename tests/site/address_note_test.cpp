@@ -30,6 +30,8 @@ TEST(address_note, private_link_local_and_loopback_are_named) {
   }
   EXPECT_TRUE(has(address_note("169.254.1.1"), "link-local"));
   EXPECT_TRUE(has(address_note("fe80::1"), "link-local"));
+  EXPECT_TRUE(has(address_note("fe80::1%eth0"), "link-local")) << "a peer's zone is no part of it";
+  EXPECT_EQ(scope_name("fe80::1%eth0"), scope_name("fe80::1"));
   EXPECT_TRUE(has(address_note("127.0.0.1"), "loopback"));
   EXPECT_TRUE(has(address_note("::1"), "loopback"));
   EXPECT_EQ(scope_name("not an address"), "unknown");

@@ -472,8 +472,8 @@ awaitable<boost::system::result<scan_result, failure>> scan_run::run() {
   scan_result result;
   // Tries still out when the scan stopped count as sent: they were (a failure stops the
   // scan at the first failed try it hears of, and a try that failed gave its number back).
-  result.ports_tried = static_cast<std::size_t>(std::count_if(
-      records_.begin(), records_.end(), [](const record& r) { return r.tries > 0; }));
+  result.ports_tried = static_cast<std::size_t>(
+      std::count_if(records_.begin(), records_.end(), [](const record& r) { return r.tries > 0; }));
   result.target = req_.target;
   for (auto& v : verdicts_) {
     if (v) (v->proto == transport::udp ? result.udp : result.ports).push_back(std::move(*v));

@@ -207,9 +207,9 @@ awaitable<probe_outcome> udp_prober::probe(asio::ip::address target, std::uint16
   // Waits for the socket to be readable, not in a receive: a receive holds its buffer for as
   // long as it waits.
   while (t.datagrams < options_.max_datagrams) {
-    auto r = co_await (sock.async_wait(asio::socket_base::wait_read,
-                                       asio::as_tuple(asio::use_awaitable)) ||
-                       deadline.async_wait(asio::as_tuple(asio::use_awaitable)));
+    auto r = co_await (
+        sock.async_wait(asio::socket_base::wait_read, asio::as_tuple(asio::use_awaitable)) ||
+        deadline.async_wait(asio::as_tuple(asio::use_awaitable)));
     if (r.index() == 1) {
       auto [wait_ec] = std::get<1>(r);
       if (wait_ec == asio::error::operation_aborted) co_return cancelled();
