@@ -139,9 +139,9 @@ void add_trust_keys(std::vector<config_key>& keys) {
       "", "trusted_proxies", "--trusted-proxy",
       "Address block (CIDR) of a proxy whose client-address header (and PROXY header, on "
       "listeners marked ,proxy-protocol) names the client; repeatable",
-      value_type::text_list, "[\"198.18.0.0/15\"]",
+      value_type::text_list, "[\"10.0.0.5\", \"2001:db8::5\"]",
       [](server_config& c, const config_value& v) -> error {
-        auto list = common::parse_cidr_list(std::get<strings>(v));
+        auto list = http::parse_trusted_proxies(std::get<strings>(v));
         if (!list) return list.error();
         c.trust.trusted_proxies = std::move(*list);
         return std::nullopt;

@@ -89,17 +89,6 @@ bool cidr_list::contains(std::string_view address) const noexcept {
   return ip && contains(*ip);
 }
 
-boost::system::result<cidr_list, std::string> parse_cidr_list(
-    const std::vector<std::string>& texts) {
-  cidr_list out;
-  for (const std::string& t : texts) {
-    auto c = parse_cidr(t);
-    if (!c) return c.error();
-    out.add(*c);
-  }
-  return out;
-}
-
 address_scope scope_of(const ip_bytes& ip) noexcept {
   const auto& b = ip.bytes;
   if (!ip.v6) {

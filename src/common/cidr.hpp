@@ -70,9 +70,4 @@ class cidr_list {
   std::vector<cidr> items_;
 };
 
-// Every entry parsed, or the first entry's problem (a sentence): the one validation of
-// trusted_proxies for flags and the configuration file.
-boost::system::result<cidr_list, std::string> parse_cidr_list(
-    const std::vector<std::string>& texts);
-
 }  // namespace breakwater::common

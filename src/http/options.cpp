@@ -1,5 +1,7 @@
 #include "http/options.hpp"
 
+#include <fmt/format.h>
+
 namespace breakwater::http {
 
 std::string_view to_string(client_header h) noexcept {
@@ -10,6 +12,32 @@ std::string_view to_string(client_header h) noexcept {
     case client_header::none: return "none";
   }
   return "none";
+}
+
+boost::system::result<common::cidr_list, std::string> parse_trusted_proxies(
+    const std::vector<std::string>& items) {
+  common::cidr_list out;
+  for (const std::string& text : items) {
+    auto block = common::parse_cidr(text);
+    if (!block) return block.error();
+    const unsigned widest = block->base.v6 ? max_trusted_v6_block : max_trusted_v4_block;
+    if (block->prefix < widest) {
+      return fmt::format(
+          "\u201c{}\u201d is too wide to trust: every address in it could name any client and "
+          "have this server probe anyone. List the proxies' own addresses, or a block no wider "
+          "than /{}",
+          text, widest);
+    }
+    auto written = common::parse_ip(std::string_view(text).substr(0, text.find('/')));
+    if (written && written->bytes != block->base.bytes) {
+      return fmt::format(
+          "\u201c{}\u201d has bits set past its prefix: write {} for that one proxy, or {} for "
+          "the block",
+          text, common::to_string(*written), common::to_string(*block));
+    }
+    out.add(*block);
+  }
+  return out;
 }
 
 bool parse_client_header(std::string_view text, client_header& out) noexcept {

@@ -26,6 +26,16 @@ struct client_trust {
   client_header header = client_header::x_forwarded_for;
 };
 
+// The blocks a configuration trusts, or why not: each an address or a block no wider than
+// max_trusted_v4_block (IPv4) or max_trusted_v6_block (IPv6), written with no bits past its
+// prefix. Every address in a trusted block may name any client, and so aim the probes at
+// anyone: a block as wide as the internet is a mistake, and so, most likely, is
+// "10.0.0.5/8" (the proxy 10.0.0.5, or the block 10.0.0.0/8?).
+inline constexpr unsigned max_trusted_v4_block = 8;
+inline constexpr unsigned max_trusted_v6_block = 32;
+boost::system::result<common::cidr_list, std::string> parse_trusted_proxies(
+    const std::vector<std::string>& items);
+
 struct limits {
   std::size_t max_header_bytes = 8 * 1024;           // request line and headers; over it: 431
   std::size_t max_body_bytes = 64 * 1024;            // over it: 413

@@ -213,6 +213,31 @@ allow_loopback = false
   ASSERT_EQ(problems.size(), 7U);
 }
 
+// Every address in a trusted block may name any client: a block as wide as the internet would
+// let anyone aim the probes anywhere, and bits past the prefix say the block is not what was
+// meant. Both are configuration errors that say what to write instead.
+TEST(config, trusted_proxies_too_wide_or_with_host_bits_are_refused) {
+  for (const char* wide :
+       {"0.0.0.0/0", "128.0.0.0/1", "10.0.0.0/7", "::/0", "2000::/3", "2001:db8::/31"}) {
+    auto r = http::parse_trusted_proxies({"198.18.0.3", wide});
+    ASSERT_FALSE(r) << wide;
+    EXPECT_NE(r.error().find("too wide to trust"), std::string::npos) << r.error();
+  }
+  auto bits = http::parse_trusted_proxies({"10.0.0.5/8"});
+  ASSERT_FALSE(bits);
+  EXPECT_NE(bits.error().find("write 10.0.0.5 for that one proxy, or 10.0.0.0/8 for the block"),
+            std::string::npos)
+      << bits.error();
+  for (const char* fine : {"10.0.0.0/8", "2001:db8::/32", "198.18.0.3", "::1", "127.0.0.1/32"}) {
+    EXPECT_TRUE(http::parse_trusted_proxies({fine})) << fine;
+  }
+  server_config cfg = default_config();
+  common::diagnostics problems;
+  apply_config_toml("trusted_proxies = [\"0.0.0.0/0\"]\n", "serve.toml", cfg, problems);
+  ASSERT_EQ(problems.size(), 1U);
+  EXPECT_TRUE(cfg.trust.trusted_proxies.items().empty()) << "the bad value changed nothing";
+}
+
 TEST(config, log_format_is_text_or_json) {
   server_config cfg = default_config();
   EXPECT_EQ(cfg.log_format, http::log_format::text);
@@ -390,7 +415,7 @@ TEST(config, check_consistency_names_each_contradiction) {
             std::string::npos);
   EXPECT_EQ(wrong_with([](server_config& c) {
               c.https.push_back({"::1", 9443, true});
-              c.trust.trusted_proxies = *common::parse_cidr_list({"::1"});
+              c.trust.trusted_proxies = *http::parse_trusted_proxies({"::1"});
             }),
             "");
   EXPECT_EQ(wrong_with([](server_config& c) {
