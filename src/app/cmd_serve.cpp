@@ -29,6 +29,7 @@
 #include <algorithm>
 #include <csignal>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
@@ -104,20 +105,43 @@ boost::system::result<std::shared_ptr<const http::tls_identity>> load_tls(
   return identity;
 }
 
+// What is wrong with a certificate's dates, or nothing: out of date (every browser refuses
+// it), or near its end (a renewal that failed). Said at start, by --check-config and on
+// SIGHUP.
+constexpr long days_of_warning = 14;
+std::optional<std::string> date_problem(const http::cert_info& c) {
+  if (c.expired()) return fmt::format("the certificate {} expired on {}", c.subject, c.not_after);
+  if (c.not_yet_valid) {
+    return fmt::format("the certificate {} is not valid before {}", c.subject, c.not_before);
+  }
+  if (c.days_left < days_of_warning) {
+    return fmt::format("the certificate {} expires on {} (in {} day{}): renew it", c.subject,
+                       c.not_after, c.days_left, c.days_left == 1 ? "" : "s");
+  }
+  return std::nullopt;
+}
+
 // At start-up a certificate that cannot be loaded stops the server: it would refuse every
-// HTTPS client. Null when HTTPS is off.
+// HTTPS client. One out of date is served, with a warning: refusing to start would take
+// the plain HTTP site down with it. Null when HTTPS is off.
 bool prepare_tls(const app::server_config& cfg, const http::request_log& log,
                  std::unique_ptr<http::tls_identity_store>& out) {
   if (cfg.https.empty()) return true;
   std::string wrong;
   auto identity = load_tls(cfg, log, wrong);
   if (!identity) return fail(wrong);
+  if (auto problem = date_problem((*identity)->cert)) {
+    log.message(http::log_level::warn,
+                fmt::format("{}; browsers {} it", *problem,
+                            (*identity)->cert.in_date() ? "will soon refuse" : "refuse"));
+  }
   out = std::make_unique<http::tls_identity_store>(std::move(*identity));
   return true;
 }
 
 // SIGHUP (certbot's deploy hook, systemctl reload): new handshakes take the new certificate;
-// one that cannot be loaded leaves the old one serving, and the log says what to fix.
+// one that cannot be loaded, or is out of date (a stale copy, a wrong file on one node),
+// leaves the old one serving, and the log says what to fix.
 void reload_tls(const app::server_config& cfg, const http::request_log& log,
                 http::tls_identity_store* store) {
   if (store == nullptr) {
@@ -134,8 +158,16 @@ void reload_tls(const app::server_config& cfg, const http::request_log& log,
     return;
   }
   std::shared_ptr<const http::tls_identity> now = *identity;
+  if (!now->cert.in_date()) {
+    log.message(http::log_level::warn,
+                fmt::format("SIGHUP: certificate not reloaded, still serving the previous one: "
+                            "{}; install a current one and send SIGHUP again",
+                            *date_problem(now->cert)));
+    return;
+  }
+  if (auto soon = date_problem(now->cert)) log.message(http::log_level::warn, "SIGHUP: " + *soon);
   store->replace(std::move(*identity));
-  log.message(http::log_level::warn,
+  log.message(http::log_level::info,
               fmt::format("SIGHUP: new connections get the certificate {} (valid until {}, "
                           "SHA-256 {})",
                           now->cert.subject, now->cert.not_after, now->cert.sha256));
@@ -174,10 +206,12 @@ int check_config(const app::server_config& cfg) {
                        what_to_do));
       return exit_bad_input;
     }
-    if (auto info = http::read_cert_info(cfg.cert_file); !info) {
+    auto info = http::read_cert_info(cfg.cert_file);
+    if (!info) {
       fail(fmt::format("{}: {}; {}", cfg.cert_file, info.error().message(), what_to_do));
       return exit_bad_input;
     }
+    if (auto problem = date_problem(*info)) fmt::print(stderr, "warning: {}\n", *problem);
     if (http::readable_by_others(cfg.key_file)) {
       fmt::print(stderr,
                  "warning: the private key {} can be read by other users: chmod 600 it (or 640 "

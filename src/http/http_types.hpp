@@ -38,6 +38,13 @@ struct cert_info {
   std::string not_before;  // "2026-11-27 12:00:00 UTC"
   std::string not_after;
   std::string sha256;  // "AB:CD:..." fingerprint of the DER certificate
+  // When it was read: whole days until not_after (negative once expired), and whether
+  // not_before is still to come. Browsers refuse a certificate out of its dates.
+  long days_left = 0;
+  bool not_yet_valid = false;
+
+  bool expired() const noexcept { return days_left < 0; }
+  bool in_date() const noexcept { return !expired() && !not_yet_valid; }
 };
 
 struct client_trust;

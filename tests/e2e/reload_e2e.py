@@ -28,6 +28,29 @@ def make_cert(directory, name):
     return cert, key
 
 
+def make_expired_cert(directory, name):
+    """A certificate that ended in February 2020 (openssl ca, which takes any dates, signing
+    its own request); returns (cert path, key path)."""
+    ca = os.path.join(directory, f"{name}-ca")
+    os.makedirs(ca)
+    with open(os.path.join(ca, "ca.cnf"), "w") as f:
+        f.write("[ca]\ndefault_ca = own\n[own]\ndatabase = index.txt\nnew_certs_dir = .\n"
+                "serial = serial\ndefault_md = sha256\npolicy = any\n[any]\n"
+                "commonName = supplied\n")
+    open(os.path.join(ca, "index.txt"), "w").close()
+    with open(os.path.join(ca, "serial"), "w") as f:
+        f.write("01\n")
+    cert, key = os.path.join(directory, f"{name}.crt"), os.path.join(directory, f"{name}.key")
+    subprocess.run(["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:P-256", "-nodes", "-subj", f"/CN={name}", "-keyout", key,
+                    "-out", "request.csr"], cwd=ca, check=True, capture_output=True)
+    subprocess.run(["openssl", "ca", "-batch", "-config", "ca.cnf", "-selfsign", "-keyfile", key,
+                    "-in", "request.csr", "-out", cert, "-startdate", "20200101000000Z",
+                    "-enddate", "20200201000000Z"], cwd=ca, check=True, capture_output=True)
+    os.chmod(key, 0o600)
+    return cert, key
+
+
 def install(src, dst):
     """Replaces dst at once, as certbot's renewal does."""
     tmp = dst + ".new"
@@ -131,10 +154,22 @@ def reload_given_files(work):
     check("after a failed reload the previous certificate still serves",
           fp == fp_second and status == 200, fp)
 
+    # A stale copy (a deploy hook run against old files): browsers would refuse it.
+    expired = make_expired_cert(work, "expired")
+    install(expired[0], cert)
+    install(expired[1], key)
+    srv.proc.send_signal(signal.SIGHUP)
+    check("an expired certificate is refused, and the log says when it expired",
+          wait_for(srv.text, "certificate not reloaded", 2)
+          and "expired on 2020-02-01" in srv.text(), srv.text()[-2000:])
+    fp, status, _ = new_client_sees(https)
+    check("after an expired certificate the previous one still serves",
+          fp == fp_second and status == 200, fp)
+
     os.remove(cert)
     srv.proc.send_signal(signal.SIGHUP)
     check("a missing certificate is refused, and the log says so",
-          wait_for(srv.text, "certificate not reloaded", 2), srv.text()[-2000:])
+          wait_for(srv.text, "certificate not reloaded", 3), srv.text()[-2000:])
     fp, status, _ = new_client_sees(https)
     check("after a second failed reload the previous certificate still serves",
           fp == fp_second and status == 200, fp)
@@ -166,7 +201,8 @@ def check_json_log(text):
           messages and all(set(o) == {"time", "level", "event", "message"} for o in messages))
     failed = [o for o in messages if "not reloaded" in o["message"]]
     check("a failed reload is one warning that says what to fix",
-          failed and all(o["level"] == "warn" and "fix the files" in o["message"] for o in failed))
+          failed and all(o["level"] == "warn" and "send SIGHUP again" in o["message"]
+                         for o in failed))
 
 
 def reload_self_signed_and_plain(work):

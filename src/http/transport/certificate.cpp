@@ -3,6 +3,7 @@
 #include "http/error.hpp"
 
 #include <fmt/format.h>
+
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -10,6 +11,7 @@
 #include <openssl/x509v3.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <algorithm>
 
 #include <fcntl.h>
 #include <openssl/bn.h>
@@ -179,6 +181,12 @@ boost::system::result<cert_info> read_cert_info(const std::string& cert_pem_file
   info.issuer = name_text(X509_get_issuer_name(cert.get()));
   info.not_before = time_text(X509_get0_notBefore(cert.get()));
   info.not_after = time_text(X509_get0_notAfter(cert.get()));
+  // From now (null) to not_after: whole days, then the seconds left over (same sign).
+  int days = 0, seconds = 0;
+  if (ASN1_TIME_diff(&days, &seconds, nullptr, X509_get0_notAfter(cert.get())) == 1) {
+    info.days_left = days < 0 || seconds < 0 ? std::min(days, -1) : days;
+  }
+  info.not_yet_valid = X509_cmp_current_time(X509_get0_notBefore(cert.get())) > 0;
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   X509_digest(cert.get(), EVP_sha256(), md, &len);
