@@ -21,12 +21,15 @@ struct field_kind {
 // port whose text mentions it. Our titles, range titles and keywords outrank words inside
 // registered service names: a port we wrote about under that name is what most searchers
 // mean.
-constexpr std::array<field_kind, 8> fields{{{"software", 330},
+// An incident (its summary, or the words of its CVE or advisory id) says less of what a port
+// is than our summary, and more than IANA's description.
+constexpr std::array<field_kind, 9> fields{{{"software", 330},
                                             {"title", 320},
                                             {"range title", 310},
                                             {"keyword", 300},
                                             {"service name", 280},
                                             {"summary", 150},
+                                            {"incident", 130},
                                             {"description", 100},
                                             {"text", 20}}};
 enum field_id : std::uint8_t {
@@ -36,6 +39,7 @@ enum field_id : std::uint8_t {
   f_keyword,
   f_service,
   f_summary,
+  f_incident,
   f_description,
   f_body
 };
@@ -160,6 +164,14 @@ search_index::search_index(const database& db) : db_(db) {
     for (const std::string& s : e.software) add_words(s, e.port, f_software);
     add_words(e.summary, e.port, f_summary);
     for (const std::string& p : e.paragraphs) add_words(p, e.port, f_body);
+    add_words(e.advice, e.port, f_body);
+    for (const incident& i : e.incidents) {
+      add_words(i.summary, e.port, f_incident);
+      add_words(i.source, e.port, f_incident);
+      // A whole id ("CVE-2014-0160", "MS08-067") is the port it was about, as a name is.
+      auto& ports = incident_ids_[common::to_lower(i.source)];
+      if (std::find(ports.begin(), ports.end(), e.port) == ports.end()) ports.push_back(e.port);
+    }
   }
   for (std::size_t i = 0; i < db.ranges().size(); ++i) {
     const range_note& r = db.ranges()[i];
@@ -358,6 +370,9 @@ std::vector<search_hit> search_index::search(std::string_view query, std::size_t
       int score = to < first_unported_ ? name_score : unported_name_score;
       total[to] = {score, f_service};
     }
+  }
+  if (auto it = incident_ids_.find(common::to_lower(query)); it != incident_ids_.end()) {
+    for (target to : it->second) total[to] = {name_score, f_incident};
   }
   hit_map all_words;
   for (std::size_t i = 0; i < words.size(); ++i) {

@@ -28,14 +28,15 @@ struct respelling {
   std::string used;
 };
 
-// Ranking, best first: the port number itself, an exact service name, then words in
-// software names, our titles, range titles and keywords, service names, summaries and IANA
-// descriptions, our bodies. Every word of the query must match (a word may match as a
-// prefix, at half weight; a number matches that port, or the same number in a text). Among
-// close matches, a port that more of our entries name as related comes first. Words that
-// only announce a number ("port 80", "22/tcp") are dropped. A word of four letters or more
-// that matches nothing, not even as a prefix, is searched as the indexed word closest to it
-// in spelling (one edit, two from eight letters on), as a searcher who mistyped it meant.
+// Ranking, best first: the port number itself, an exact service name or incident id (CVE,
+// advisory), then words in software names, our titles, range titles and keywords, service
+// names, summaries, incidents and IANA descriptions, our bodies and advice. Every word of the
+// query must match (a word may match as a prefix, at half weight; a number matches that
+// port, or the same number in a text). Among close matches, a port that more of our entries
+// name as related comes first. Words that only announce a number ("port 80", "22/tcp") are
+// dropped. A word of four letters or more that matches nothing, not even as a prefix, is
+// searched as the indexed word closest to it in spelling (one edit, two from eight letters
+// on), as a searcher who mistyped it meant.
 class search_index {
  public:
   explicit search_index(const database& db);
@@ -90,10 +91,11 @@ class search_index {
   // and each word's letters and digits as a set of bits (letters_of in the source).
   std::vector<std::vector<std::uint32_t>> words_by_length_;
   std::vector<std::uint64_t> word_letters_;
-  text_map<std::vector<target>> names_;   // whole service names
-  std::vector<std::uint8_t> prominence_;  // per port: what its referrers add to a hit
-  target first_range_ = 0;                // targets of range notes start here
-  target first_unported_ = 0;             // and those of rows without a port here
+  text_map<std::vector<target>> names_;         // whole service names
+  text_map<std::vector<target>> incident_ids_;  // whole incident ids, lower case
+  std::vector<std::uint8_t> prominence_;        // per port: what its referrers add to a hit
+  target first_range_ = 0;                      // targets of range notes start here
+  target first_unported_ = 0;                   // and those of rows without a port here
 };
 
 }  // namespace breakwater::db

@@ -179,7 +179,12 @@ TEST_F(shipped_data, search_puts_the_port_people_mean_first) {
       {"postgress", 5432},
       {"telnett", 23},
       {"kerberous", 88},
-      {"minecarft", 25565}};
+      {"minecarft", 25565},
+      // Incidents, by their id or their name.
+      {"CVE-2014-0160", 443},
+      {"MS08-067", 445},
+      {"heartbleed", 443},
+      {"eternalblue", 445}};
   for (auto [query, port] : wanted) {
     auto hits = index.search(query, 5);
     ASSERT_FALSE(hits.empty()) << query;
