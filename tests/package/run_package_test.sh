@@ -3,11 +3,12 @@
 # CPack from build/release, checks its maintainer scripts (maintainer_scripts_test.sh: the
 # calls they make under systemd), installs it with apt-get, checks the installed unit with
 # systemd-analyze verify (its ExecStart binary and its man page must exist), runs the installed
-# program (--version, port 443, --check-config on the shipped conffile, and `serve` on
-# loopback in a network namespace of its own, so no port of the machine is taken), enables
-# the unit, upgrades over it (the same package again), makes the state directory a run
-# would, then purges it: nothing of it may stay, the enable symlink and the state included.
-# Here systemd is not init (a container, CI): the scripts must succeed without it.
+# program (--version, port 443, --check-config on the shipped conffile, a start refused with
+# exit 2, and `serve` on loopback in a network namespace of its own, so no port of the
+# machine is taken), enables the unit, upgrades over it (the same package again), makes the
+# state directory a run would, then purges it: nothing of it may stay, the enable symlink
+# and the state included. Here systemd is not init (a container, CI): the scripts must
+# succeed without it.
 # The package is purged and the namespace's server stopped even when a step fails.
 # Needs root; run from the repo root after a release build.
 set -euo pipefail
@@ -90,6 +91,14 @@ step "the installed program"
 page=$(cd / && env -u BREAKWATER_DATA /usr/bin/breakwater port 443)
 echo "${page%%$'\n'*}"
 /usr/bin/breakwater serve --config /etc/breakwater/breakwater.toml --check-config
+# A configuration error exits 2 at start, which the unit does not restart. Never bound: the
+# certificate is read first.
+grep -qx 'RestartPreventExitStatus=2' /lib/systemd/system/breakwater.service ||
+  { echo "the unit restarts on a configuration error" >&2; exit 1; }
+status=0
+/usr/bin/breakwater serve --config /etc/breakwater/breakwater.toml --http off \
+  --https 127.0.0.1:1 --cert /nonexistent.pem --key /nonexistent.pem 2>/dev/null || status=$?
+[ "$status" = 2 ] || { echo "serve with a missing certificate exited $status, not 2" >&2; exit 1; }
 
 step "breakwater serve on loopback (own network namespace)"
 cat >"$WORK/smoke.sh" <<'SMOKE'
