@@ -22,4 +22,4 @@ execute_process(
 if(NOT _status EQUAL 0 OR NOT _out MATCHES "shlibs:Depends=([^\n]*)")
   message(FATAL_ERROR "dpkg-shlibdeps ${CPACK_BREAKWATER_PROGRAM} failed: ${_err}")
 endif()
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "${CMAKE_MATCH_1}")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "${CMAKE_MATCH_1}, ${CPACK_BREAKWATER_EXTRA_DEPENDS}")

@@ -45,9 +45,17 @@ set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://www.iana.org/assignments/service-name
 get_target_property(_breakwater_dir breakwater BINARY_DIR)
 set(CPACK_BREAKWATER_PROGRAM "${_breakwater_dir}/breakwater")
 set(CPACK_PROJECT_CONFIG_FILE "${PROJECT_SOURCE_DIR}/cmake/cpack_shlibdeps.cmake")
-# /etc/breakwater/breakwater.toml is a conffile: an upgrade keeps the operator's edits.
+# /etc/breakwater/breakwater.toml is a conffile: an upgrade keeps the operator's edits. The
+# maintainer scripts manage the unit as dh_installsystemd would (the package is not built by
+# debhelper): install neither enables nor starts it, an upgrade restarts it if it runs,
+# removal stops it, purge removes its enable symlinks and its state directory. Strict
+# permission gives the scripts mode 0755 and conffiles 0644, as Debian policy asks.
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
-set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA "${PROJECT_SOURCE_DIR}/packaging/conffiles")
+set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
+    "${PROJECT_SOURCE_DIR}/packaging/conffiles" "${PROJECT_SOURCE_DIR}/packaging/postinst"
+    "${PROJECT_SOURCE_DIR}/packaging/prerm" "${PROJECT_SOURCE_DIR}/packaging/postrm")
+# The scripts call deb-systemd-helper and deb-systemd-invoke (Essential only from bookworm).
+set(CPACK_BREAKWATER_EXTRA_DEPENDS "init-system-helpers")
 # Everything a plain install puts in place, plus the system files.
 set(CPACK_INSTALL_CMAKE_PROJECTS
     "${PROJECT_BINARY_DIR};${PROJECT_NAME};Unspecified;/"

@@ -288,7 +288,9 @@ int run_serve(const serve_options& o, context& ctx) {
   // Without client addresses, scan ids (which identify a visitor) are hidden too.
   http::request_log log(cfg.log, cfg.log_client_addresses, site::without_scan_ids, cfg.log_format);
   std::unique_ptr<http::tls_identity_store> tls;
-  if (!prepare_tls(cfg, log, tls)) return exit_failure;
+  // A configured certificate that cannot be loaded is bad input, as --check-config says (and
+  // the unit does not restart on 2); a self-signed one that cannot be made is not.
+  if (!prepare_tls(cfg, log, tls)) return cfg.cert_file.empty() ? exit_failure : exit_bad_input;
 
   site::site_options options;
   if (!cfg.http.empty()) options.http_port = cfg.http.front().port;

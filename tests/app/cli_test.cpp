@@ -364,6 +364,23 @@ TEST(cli, check_config_checks_that_certificate_and_key_are_readable_and_match) {
   EXPECT_TRUE(contains(r.err, "garbage.crt")) << r.err;
 }
 
+// A start refuses the certificates --check-config refuses, with the same status 2, which the
+// unit does not restart on (RestartPreventExitStatus=2).
+TEST(cli, serve_refuses_a_bad_certificate_at_start_with_status_2) {
+  auto dir = fresh_dir("start-tls");
+  if (!make_cert(dir, "a") || !make_cert(dir, "b")) GTEST_SKIP() << "openssl is not installed";
+  std::ofstream(dir / "garbage.crt") << "not a certificate\n";
+  for (const auto& [cert, key] : std::vector<std::pair<std::string, std::string>>{
+           {"a.crt", "b.key"}, {"missing.crt", "a.key"}, {"garbage.crt", "a.key"}}) {
+    // Never bound: the certificate is loaded first.
+    run_result r = run({"serve", "--http", "off", "--https", "127.0.0.1:1", "--state-dir",
+                        (dir / "state").string(), "--cert", (dir / cert).string(), "--key",
+                        (dir / key).string()});
+    EXPECT_EQ(r.status, 2) << cert << " " << key << ": " << r.err;
+    EXPECT_TRUE(contains(r.err, cert)) << r.err;
+  }
+}
+
 // Keys that are each valid but contradict one another: --print-config refuses them with the
 // same message and status as a start would, and prints no configuration.
 TEST(cli, print_config_refuses_what_serve_refuses) {
