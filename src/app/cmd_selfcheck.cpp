@@ -8,6 +8,7 @@
 
 #include "common/json_text.hpp"
 #include "common/read_file.hpp"
+#include "common/write_file.hpp"
 #include "http/client.hpp"
 
 #include <fmt/format.h>
@@ -18,7 +19,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <thread>
 
 namespace breakwater::app {
@@ -194,11 +194,12 @@ boost::system::result<snapshot, std::string> read_baseline(const std::string& fi
   return s;
 }
 
+// Replaced whole: a run cut short (full disk, power, a kill) leaves the last baseline, never
+// half of one that every later run would refuse as not JSON.
 bool write_baseline(const std::string& file, const snapshot& s) {
-  std::ofstream out(file, std::ios::trunc);
-  out << common::json_text(to_json(s)) << '\n';
-  if (out) return true;
-  fmt::print(stderr, "error: cannot write the baseline {}: check the path\n", file);
+  auto written = common::write_file_atomically(file, common::json_text(to_json(s)) + "\n");
+  if (written) return true;
+  fmt::print(stderr, "error: cannot write the baseline {}: {}\n", file, written.error().message());
   return false;
 }
 

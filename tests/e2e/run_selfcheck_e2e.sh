@@ -3,8 +3,8 @@
 # visitor behind the router whose hosts file names the server bw.test with an IPv4 and an
 # IPv6 address. The visitor saves a baseline over both families, opens a port, and must then
 # get exit 3, the change in words for each family and a webhook POST received by a listener
-# in the server namespace; unchanged, exit 0; over HTTPS, the certificate is checked. Needs
-# root; run from the repo root after a release build.
+# in the server namespace; unchanged, exit 0; the baseline is replaced whole; over HTTPS, the
+# certificate is checked. Needs root; run from the repo root after a release build.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 TB_BUILD=${TB_BUILD:-build/release}
@@ -94,6 +94,7 @@ else
   fail "webhook body: $(cat "$TB_DIR/hook.json" 2>&1)"
 fi
 
+inode=$(stat -c %i "$base")
 rc=$(check "$TB_DIR/s3.txt" --server http://bw.test:8080 --baseline "$base" --save-baseline)
 rc2=$(check "$TB_DIR/s4.txt" --server http://bw.test:8080 --baseline "$base" --json)
 if [[ $rc == 3 && $rc2 == 0 ]] && python3 -c '
@@ -101,6 +102,13 @@ import json, sys; d = json.load(open(sys.argv[1])); assert d["changes"] == [], d
   pass "no change since the new baseline: exit 0, no changes in --json"
 else
   fail "unchanged: exit $rc / $rc2: $(cat "$TB_DIR/s4.txt")"
+fi
+# A new file renamed over the old one: a write cut short can never leave half a baseline.
+leftover=$(find "$TB_DIR" -maxdepth 1 -name 'baseline.json.*')
+if [[ $(stat -c %i "$base") != "$inode" && -z $leftover ]]; then
+  pass "the baseline is replaced whole (a new file renamed over it, nothing left beside it)"
+else
+  fail "baseline written in place (inode $inode) or left behind: $leftover"
 fi
 
 rc=$(check "$TB_DIR/s5.txt" --server https://198.18.0.1:8443)
