@@ -136,7 +136,15 @@ boost::system::result<snapshot, std::string> take_snapshot(const selfcheck_optio
   return s;
 }
 
-void print_text(const snapshot& now, const std::vector<change>& changes, bool have_baseline) {
+// Said of a family this run did not compare, so that its silence is not read as "no change".
+std::string not_compared_sentence(const std::string& family, bool in_baseline, bool saving) {
+  if (in_baseline)
+    return fmt::format("{}: not tested this time, so not compared (its last view is kept)", family);
+  return fmt::format("{}: not in the baseline (it could not be tested then), so not compared{}",
+                     family, saving ? "; recorded in the baseline now" : "");
+}
+
+void print_text(const snapshot& now, const comparison& diff, bool have_baseline, bool saving) {
   for (const auto& [family, v] : now.seen) {
     std::vector<std::string> open;
     for (std::uint16_t p : v.open) open.push_back(std::to_string(p));
@@ -145,27 +153,40 @@ void print_text(const snapshot& now, const std::vector<change>& changes, bool ha
                v.ping_answered ? ", answers ping" : "", v.upnp_answered ? ", answers UPnP" : "");
   }
   if (!have_baseline) return;
-  if (changes.empty()) fmt::print("no change since the baseline\n");
-  for (const change& c : changes) fmt::print("{}\n", c.sentence());
+  if (diff.changes.empty() && !diff.compared.empty()) fmt::print("no change since the baseline\n");
+  for (const change& c : diff.changes) fmt::print("{}\n", c.sentence());
+  for (const std::string& family : diff.not_tested)
+    fmt::print("{}\n", not_compared_sentence(family, true, saving));
+  for (const std::string& family : diff.not_in_baseline)
+    fmt::print("{}\n", not_compared_sentence(family, false, saving));
 }
 
-json::value summary_json(const snapshot& now, const std::vector<change>& changes) {
+json::array string_array(const std::vector<std::string>& items) {
+  json::array out;
+  for (const std::string& s : items) out.emplace_back(s);
+  return out;
+}
+
+json::value summary_json(const snapshot& now, const comparison& diff) {
   json::array list;
-  for (const change& c : changes) {
+  for (const change& c : diff.changes) {
     list.push_back({{"family", c.family},
                     {"change", c.what},
                     {"port", c.port},
                     {"text", c.sentence()},
                     {"new_reachable", c.newly_reachable()}});
   }
-  return {{"snapshot", to_json(now)}, {"changes", std::move(list)}};
+  return {{"snapshot", to_json(now)},
+          {"changes", std::move(list)},
+          {"not_tested", string_array(diff.not_tested)},
+          {"not_in_baseline", string_array(diff.not_in_baseline)}};
 }
 
 // A plain JSON POST; ntfy's JSON publishing reads `topic`, `title` and `message` from it.
-void notify(const selfcheck_options& o, const snapshot& now, const std::vector<change>& changes) {
+void notify(const selfcheck_options& o, const snapshot& now, const comparison& diff) {
   std::string text;
-  for (const change& c : changes) text += c.sentence() + "\n";
-  json::object body = summary_json(now, changes).as_object();
+  for (const change& c : diff.changes) text += c.sentence() + "\n";
+  json::object body = summary_json(now, diff).as_object();
   body["title"] = "breakwater: something new is reachable from the internet";
   body["message"] = text;
   if (!o.notify_topic.empty()) body["topic"] = o.notify_topic;
@@ -224,16 +245,17 @@ int run_selfcheck(const selfcheck_options& o) {
     fmt::print(stderr, "error: {}\n", now.error());
     return exit_failure;
   }
-  std::vector<change> changes = before ? compare(*before, *now) : std::vector<change>{};
+  comparison diff = before ? compare(*before, *now) : comparison{};
   if (o.json) {
-    print_json(summary_json(*now, changes));
+    print_json(summary_json(*now, diff));
   } else {
-    print_text(*now, changes, before.has_value());
+    print_text(*now, diff, before.has_value(), o.save_baseline);
   }
-  if (o.save_baseline && !write_baseline(o.baseline, *now)) return exit_failure;
-  bool news = std::any_of(changes.begin(), changes.end(),
+  if (o.save_baseline && !write_baseline(o.baseline, before ? baseline_after(*before, *now) : *now))
+    return exit_failure;
+  bool news = std::any_of(diff.changes.begin(), diff.changes.end(),
                           [](const change& c) { return c.newly_reachable(); });
-  if (news && !o.notify.empty()) notify(o, *now, changes);
+  if (news && !o.notify.empty()) notify(o, *now, diff);
   return news ? exit_new_reachable : exit_ok;
 }
 

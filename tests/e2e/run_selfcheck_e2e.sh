@@ -3,8 +3,9 @@
 # visitor behind the router whose hosts file names the server bw.test with an IPv4 and an
 # IPv6 address. The visitor saves a baseline over both families, opens a port, and must then
 # get exit 3, the change in words for each family and a webhook POST received by a listener
-# in the server namespace; unchanged, exit 0; the baseline is replaced whole; over HTTPS, the
-# certificate is checked. Needs root; run from the repo root after a release build.
+# in the server namespace; unchanged, exit 0; after a brief IPv6 outage, still exit 0; the
+# baseline is replaced whole; over HTTPS, the certificate is checked. Needs root; run from the
+# repo root after a release build.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 TB_BUILD=${TB_BUILD:-build/release}
@@ -111,13 +112,28 @@ else
   fail "baseline written in place (inode $inode) or left behind: $leftover"
 fi
 
-rc=$(check "$TB_DIR/s5.txt" --server https://198.18.0.1:8443)
-rc2=$(check "$TB_DIR/s6.txt" --server https://198.18.0.1:8443 --insecure)
-if [[ $rc == 1 && $rc2 == 0 ]] && grep -q 'certificate verify failed' "$TB_DIR/s5.txt" &&
-  grep -q '^IPv4 198.18.1.1: open 25' "$TB_DIR/s6.txt"; then
+# A brief IPv6 outage (the visitor loses its route to the server): that run saves a baseline
+# that keeps IPv6's last view, so with IPv6 back and nothing changed there is nothing new.
+ip -n "$VIS" -6 route del 2001:2::1/128 via 2001:2:0:1::fe
+rc=$(check "$TB_DIR/s5.txt" --server http://bw.test:8080 --baseline "$base" --save-baseline)
+kept=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["families"]["IPv6"]["open"])' \
+  "$base" 2>&1)
+ip -n "$VIS" -6 route add 2001:2::1/128 via 2001:2:0:1::fe
+rc2=$(check "$TB_DIR/s6.txt" --server http://bw.test:8080 --baseline "$base" --save-baseline)
+if [[ $rc == 0 && $rc2 == 0 && $kept == "[25]" ]] && grep -q '^IPv6: not tested this time' "$TB_DIR/s5.txt" &&
+  grep -q '^no change since the baseline' "$TB_DIR/s6.txt" && ! grep -q '^IPv6:' "$TB_DIR/s6.txt"; then
+  pass "an IPv6 outage keeps IPv6 in the baseline; back and unchanged: exit 0, nothing new"
+else
+  fail "IPv6 outage: exit $rc / $rc2, IPv6 kept $kept: $(cat "$TB_DIR/s5.txt" "$TB_DIR/s6.txt")"
+fi
+
+rc=$(check "$TB_DIR/s7.txt" --server https://198.18.0.1:8443)
+rc2=$(check "$TB_DIR/s8.txt" --server https://198.18.0.1:8443 --insecure)
+if [[ $rc == 1 && $rc2 == 0 ]] && grep -q 'certificate verify failed' "$TB_DIR/s7.txt" &&
+  grep -q '^IPv4 198.18.1.1: open 25' "$TB_DIR/s8.txt"; then
   pass "HTTPS: a self-signed certificate is refused (exit 1, says why); --insecure runs"
 else
-  fail "HTTPS: exit $rc / $rc2: $(cat "$TB_DIR/s5.txt" "$TB_DIR/s6.txt")"
+  fail "HTTPS: exit $rc / $rc2: $(cat "$TB_DIR/s7.txt" "$TB_DIR/s8.txt")"
 fi
 
 echo
