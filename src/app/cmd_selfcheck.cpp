@@ -224,6 +224,22 @@ bool write_baseline(const std::string& file, const snapshot& s) {
   return false;
 }
 
+// The baseline was taken against another server or port list: no difference would mean
+// anything. Without --save-baseline the run stops before any scan; with it, this run starts
+// the baseline over.
+bool may_start_over(const selfcheck_options& o, const std::string& differ) {
+  if (!o.save_baseline) {
+    fmt::print(stderr,
+               "error: {}: {}, so nothing can be compared. Run with --save-baseline to start "
+               "over with this run's settings, or give the baseline's\n",
+               o.baseline, differ);
+    return false;
+  }
+  fmt::print(stderr, "warning: {}: {}: nothing compared; this run starts the baseline over\n",
+             o.baseline, differ);
+  return true;
+}
+
 int run_selfcheck(const selfcheck_options& o) {
   if (o.save_baseline && o.baseline.empty()) {
     fmt::print(stderr, "error: --save-baseline needs --baseline FILE (where to write it)\n");
@@ -239,6 +255,11 @@ int run_selfcheck(const selfcheck_options& o) {
       return exit_failure;
     }
     before = std::move(*b);
+  }
+  std::string differ = before ? settings_differ(*before, o.server, o.ports) : std::string{};
+  if (!differ.empty()) {
+    if (!may_start_over(o, differ)) return exit_bad_input;
+    before.reset();
   }
   auto now = take_snapshot(o);
   if (!now) {
@@ -256,6 +277,7 @@ int run_selfcheck(const selfcheck_options& o) {
   bool news = std::any_of(diff.changes.begin(), diff.changes.end(),
                           [](const change& c) { return c.newly_reachable(); });
   if (news && !o.notify.empty()) notify(o, *now, diff);
+  if (!differ.empty()) return exit_bad_input;  // saved, but cron's mail should say so once
   return news ? exit_new_reachable : exit_ok;
 }
 

@@ -106,6 +106,14 @@ boost::system::result<snapshot, std::string> snapshot_from_json(const json::valu
   return s;
 }
 
+std::string settings_differ(const snapshot& baseline, const std::string& server,
+                            const std::string& ports) {
+  if (baseline.server == server && baseline.ports == ports) return {};
+  return fmt::format(
+      "the baseline was taken against {} with --ports {}; this run asks {} with --ports {}",
+      baseline.server, baseline.ports, server, ports);
+}
+
 comparison compare(const snapshot& before, const snapshot& now) {
   comparison out;
   for (const auto& [family, is] : now.seen) {

@@ -42,6 +42,12 @@ boost::system::result<family_view, std::string> view_of_scan(const boost::json::
 boost::json::value to_json(const snapshot& s);
 boost::system::result<snapshot, std::string> snapshot_from_json(const boost::json::value& v);
 
+// Empty when the baseline was taken against `server` with the port list `ports`; otherwise
+// what it was taken with against what is asked now. Then a port tested only on one side
+// would look opened or closed: nothing may be compared.
+std::string settings_differ(const snapshot& baseline, const std::string& server,
+                            const std::string& ports);
+
 // Only a family tested both times is compared: one the baseline has and this run could not
 // test, or one this run tested and the baseline never had, says nothing about what changed.
 struct comparison {

@@ -84,6 +84,15 @@ TEST(selfcheck, a_family_tested_this_time_is_saved_as_it_is_now) {
   EXPECT_TRUE(compare(now, saved).changes.empty());
 }
 
+TEST(selfcheck, a_baseline_of_other_ports_or_another_server_says_both) {
+  snapshot base = sample();
+  EXPECT_EQ(settings_differ(base, "https://bw.test", "common"), "");
+  EXPECT_EQ(settings_differ(base, "https://bw.test", "all"),
+            "the baseline was taken against https://bw.test with --ports common; this run asks "
+            "https://bw.test with --ports all");
+  EXPECT_NE(settings_differ(base, "https://other.test", "common"), "");
+}
+
 TEST(selfcheck, reads_the_open_ports_of_a_finished_scan) {
   json::value scan = json::parse(R"({"state":"done","result":{"target":"198.18.1.1",
     "ports":[{"port":22,"state":"open"},{"port":23,"state":"closed"},{"port":"x","state":"open"}],

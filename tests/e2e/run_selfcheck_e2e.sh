@@ -4,8 +4,9 @@
 # IPv6 address. The visitor saves a baseline over both families, opens a port, and must then
 # get exit 3, the change in words for each family and a webhook POST received by a listener
 # in the server namespace; unchanged, exit 0; after a brief IPv6 outage, still exit 0; the
-# baseline is replaced whole; over HTTPS, the certificate is checked. Needs root; run from the
-# repo root after a release build.
+# baseline is replaced whole; a baseline of another server is refused, or started over with
+# --save-baseline; over HTTPS, the certificate is checked. Needs root; run from the repo root
+# after a release build.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 TB_BUILD=${TB_BUILD:-build/release}
@@ -134,6 +135,23 @@ if [[ $rc == 1 && $rc2 == 0 ]] && grep -q 'certificate verify failed' "$TB_DIR/s
   pass "HTTPS: a self-signed certificate is refused (exit 1, says why); --insecure runs"
 else
   fail "HTTPS: exit $rc / $rc2: $(cat "$TB_DIR/s7.txt" "$TB_DIR/s8.txt")"
+fi
+
+# Asked of another server (the same one by address): nothing compared, said plainly. Without
+# --save-baseline nothing is scanned or written; with it, this run is the new baseline.
+other=$TB_DIR/other.json
+cp "$base" "$other"
+rc=$(check "$TB_DIR/s9.txt" --server http://198.18.0.1:8080 --baseline "$other")
+unchanged=$(cmp -s "$base" "$other" && echo yes)
+rc2=$(check "$TB_DIR/s10.txt" --server http://198.18.0.1:8080 --baseline "$other" --save-baseline)
+rc3=$(check "$TB_DIR/s11.txt" --server http://198.18.0.1:8080 --baseline "$other")
+if [[ $rc == 2 && $rc2 == 2 && $rc3 == 0 && $unchanged == yes ]] &&
+  grep -q 'taken against http://bw.test:8080 with --ports 20-30; this run asks http://198.18.0.1:8080' "$TB_DIR/s9.txt" &&
+  ! grep -q '^IPv4 ' "$TB_DIR/s9.txt" && grep -q 'starts the baseline over' "$TB_DIR/s10.txt" &&
+  ! grep -q 'now reachable' "$TB_DIR/s10.txt" && grep -q '^no change since the baseline' "$TB_DIR/s11.txt"; then
+  pass "a baseline of another server: exit 2, says both, --save-baseline starts over"
+else
+  fail "another server: exit $rc / $rc2 / $rc3: $(cat "$TB_DIR/s9.txt" "$TB_DIR/s10.txt" "$TB_DIR/s11.txt")"
 fi
 
 echo
