@@ -52,6 +52,7 @@ struct selfcheck_options {
   unsigned timeout_s = 600;
 };
 
+// --ca and --insecure are about the breakwater server only (often one's own, self-signed).
 http::client_request base_request(const selfcheck_options& o, http::ip_family f) {
   http::client_request r;
   r.family = f;
@@ -190,7 +191,10 @@ void notify(const selfcheck_options& o, const snapshot& now, const comparison& d
   body["title"] = "breakwater: something new is reachable from the internet";
   body["message"] = text;
   if (!o.notify_topic.empty()) body["topic"] = o.notify_topic;
-  http::client_request r = base_request(o, http::ip_family::any);
+  // The webhook is another party (ntfy.sh, a chat service): the system's trust store and full
+  // verification always, whatever --ca and --insecure say about the breakwater server.
+  http::client_request r;
+  r.timeout = 30s;
   r.method = "POST";
   r.url = o.notify;
   r.body = common::json_text(body);
@@ -305,8 +309,11 @@ void add_selfcheck_command(CLI::App& app, int& status) {
   cmd->add_flag("--json", o->json, "Print one JSON object instead of text");
   cmd->add_flag("-4", o->only_v4, "IPv4 only");
   cmd->add_flag("-6", o->only_v6, "IPv6 only");
-  cmd->add_option("--ca", o->ca_file, "HTTPS: trust this CA bundle (PEM)");
-  cmd->add_flag("--insecure", o->insecure, "HTTPS: do not check the server's certificate");
+  cmd->add_option("--ca", o->ca_file,
+                  "HTTPS: trust this CA bundle (PEM) for --server (--notify always uses the "
+                  "system's)");
+  cmd->add_flag("--insecure", o->insecure,
+                "HTTPS: do not check --server's certificate (--notify's is always checked)");
   cmd->add_option("--timeout", o->timeout_s, "Seconds to wait for each scan (default 600)")
       ->check(CLI::Range(5, 86400));
   cmd->callback([o, &status] { status = run_selfcheck(*o); });

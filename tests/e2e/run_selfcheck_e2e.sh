@@ -5,8 +5,8 @@
 # get exit 3, the change in words for each family and a webhook POST received by a listener
 # in the server namespace; unchanged, exit 0; after a brief IPv6 outage, still exit 0; the
 # baseline is replaced whole; a baseline of another server is refused, or started over with
-# --save-baseline; over HTTPS, the certificate is checked. Needs root; run from the repo root
-# after a release build.
+# --save-baseline; over HTTPS, the certificate is checked, and the webhook's even under
+# --insecure. Needs root; run from the repo root after a release build.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 TB_BUILD=${TB_BUILD:-build/release}
@@ -152,6 +152,21 @@ if [[ $rc == 2 && $rc2 == 2 && $rc3 == 0 && $unchanged == yes ]] &&
   pass "a baseline of another server: exit 2, says both, --save-baseline starts over"
 else
   fail "another server: exit $rc / $rc2 / $rc3: $(cat "$TB_DIR/s9.txt" "$TB_DIR/s10.txt" "$TB_DIR/s11.txt")"
+fi
+
+# --insecure is for the breakwater server only: the webhook's certificate is still checked
+# (here the server's own self-signed one, so the POST must be refused, not sent).
+cat >"$TB_DIR/tls-base.json" <<JSON
+{"server":"https://198.18.0.1:8443","ports":"20-30","families":{"IPv4":
+ {"address":"198.18.1.1","open":[],"ping":false,"upnp":false}}}
+JSON
+rc=$(check "$TB_DIR/s12.txt" --server https://198.18.0.1:8443 --insecure \
+  --baseline "$TB_DIR/tls-base.json" --notify https://198.18.0.1:8443/hook)
+if [[ $rc == 3 ]] && grep -q 'IPv4: port 25 is now reachable' "$TB_DIR/s12.txt" &&
+  grep -q 'warning: --notify https://198.18.0.1:8443/hook: .*certificate verify failed' "$TB_DIR/s12.txt"; then
+  pass "--insecure does not reach the webhook: its certificate is checked (the POST is refused)"
+else
+  fail "webhook under --insecure: exit $rc: $(cat "$TB_DIR/s12.txt")"
 fi
 
 echo
