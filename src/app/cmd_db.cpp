@@ -1,6 +1,7 @@
 #include "app/commands.hpp"
 #include "app/exit_code.hpp"
 #include "common/read_file.hpp"
+#include "common/write_file.hpp"
 
 #include "db/data_checks.hpp"
 #include "db/error.hpp"
@@ -13,7 +14,6 @@
 
 #include <CLI/CLI.hpp>
 
-#include <fstream>
 #include <map>
 
 namespace breakwater::app {
@@ -34,14 +34,7 @@ int run_check(context& ctx) {
 bool write_atomically(const std::filesystem::path& path, std::string_view text) {
   std::error_code ec;
   std::filesystem::create_directories(path.parent_path(), ec);
-  auto tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out.write(text.data(), static_cast<std::streamsize>(text.size()))) return false;
-  }
-  std::filesystem::rename(tmp, path, ec);
-  return !ec;
+  return common::write_file_atomically(path, text).has_value();
 }
 
 struct import_options {

@@ -3,6 +3,8 @@
 #include "app/exit_code.hpp"
 #include "app/probe_text.hpp"
 
+#include "common/write_file.hpp"
+
 #include "probe/engine.hpp"
 #include "probe/make_backend.hpp"
 #include "probe/result_json.hpp"
@@ -73,20 +75,13 @@ std::string read_text(const std::filesystem::path& p) {
 }
 
 // Best effort: without the file, a scan right after another may only be slower to trust.
+// Replaced whole: two probes at once, or one killed mid-write, never leave half a history.
 void save_icmp_history(const std::filesystem::path& file, const asio::ip::address& target,
                        std::optional<probe::icmp_bucket> bucket) {
   if (file.empty()) return;
   std::string text = probe::update_icmp_history(read_text(file), target, bucket,
                                                 probe::clock::now() - std::chrono::seconds(10));
-  std::filesystem::path tmp = file;
-  tmp += fmt::format(".{}", ::getpid());
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << text;
-    if (!out) return;
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, file, ec);
+  (void)common::write_file_atomically(file, text);
 }
 
 std::optional<probe::scan_request> make_request(const probe_options& o) {

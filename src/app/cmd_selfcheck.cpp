@@ -8,6 +8,7 @@
 
 #include "common/json_text.hpp"
 #include "common/read_file.hpp"
+#include "common/write_file.hpp"
 #include "http/client.hpp"
 
 #include <fmt/format.h>
@@ -18,7 +19,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <thread>
 
 namespace breakwater::app {
@@ -52,6 +52,7 @@ struct selfcheck_options {
   unsigned timeout_s = 600;
 };
 
+// --ca and --insecure are about the breakwater server only (often one's own, self-signed).
 http::client_request base_request(const selfcheck_options& o, http::ip_family f) {
   http::client_request r;
   r.family = f;
@@ -136,7 +137,15 @@ boost::system::result<snapshot, std::string> take_snapshot(const selfcheck_optio
   return s;
 }
 
-void print_text(const snapshot& now, const std::vector<change>& changes, bool have_baseline) {
+// Said of a family this run did not compare, so that its silence is not read as "no change".
+std::string not_compared_sentence(const std::string& family, bool in_baseline, bool saving) {
+  if (in_baseline)
+    return fmt::format("{}: not tested this time, so not compared (its last view is kept)", family);
+  return fmt::format("{}: not in the baseline (it could not be tested then), so not compared{}",
+                     family, saving ? "; recorded in the baseline now" : "");
+}
+
+void print_text(const snapshot& now, const comparison& diff, bool have_baseline, bool saving) {
   for (const auto& [family, v] : now.seen) {
     std::vector<std::string> open;
     for (std::uint16_t p : v.open) open.push_back(std::to_string(p));
@@ -145,31 +154,47 @@ void print_text(const snapshot& now, const std::vector<change>& changes, bool ha
                v.ping_answered ? ", answers ping" : "", v.upnp_answered ? ", answers UPnP" : "");
   }
   if (!have_baseline) return;
-  if (changes.empty()) fmt::print("no change since the baseline\n");
-  for (const change& c : changes) fmt::print("{}\n", c.sentence());
+  if (diff.changes.empty() && !diff.compared.empty()) fmt::print("no change since the baseline\n");
+  for (const change& c : diff.changes) fmt::print("{}\n", c.sentence());
+  for (const std::string& family : diff.not_tested)
+    fmt::print("{}\n", not_compared_sentence(family, true, saving));
+  for (const std::string& family : diff.not_in_baseline)
+    fmt::print("{}\n", not_compared_sentence(family, false, saving));
 }
 
-json::value summary_json(const snapshot& now, const std::vector<change>& changes) {
+json::array string_array(const std::vector<std::string>& items) {
+  json::array out;
+  for (const std::string& s : items) out.emplace_back(s);
+  return out;
+}
+
+json::value summary_json(const snapshot& now, const comparison& diff) {
   json::array list;
-  for (const change& c : changes) {
+  for (const change& c : diff.changes) {
     list.push_back({{"family", c.family},
                     {"change", c.what},
                     {"port", c.port},
                     {"text", c.sentence()},
                     {"new_reachable", c.newly_reachable()}});
   }
-  return {{"snapshot", to_json(now)}, {"changes", std::move(list)}};
+  return {{"snapshot", to_json(now)},
+          {"changes", std::move(list)},
+          {"not_tested", string_array(diff.not_tested)},
+          {"not_in_baseline", string_array(diff.not_in_baseline)}};
 }
 
 // A plain JSON POST; ntfy's JSON publishing reads `topic`, `title` and `message` from it.
-void notify(const selfcheck_options& o, const snapshot& now, const std::vector<change>& changes) {
+void notify(const selfcheck_options& o, const snapshot& now, const comparison& diff) {
   std::string text;
-  for (const change& c : changes) text += c.sentence() + "\n";
-  json::object body = summary_json(now, changes).as_object();
+  for (const change& c : diff.changes) text += c.sentence() + "\n";
+  json::object body = summary_json(now, diff).as_object();
   body["title"] = "breakwater: something new is reachable from the internet";
   body["message"] = text;
   if (!o.notify_topic.empty()) body["topic"] = o.notify_topic;
-  http::client_request r = base_request(o, http::ip_family::any);
+  // The webhook is another party (ntfy.sh, a chat service): the system's trust store and full
+  // verification always, whatever --ca and --insecure say about the breakwater server.
+  http::client_request r;
+  r.timeout = 30s;
   r.method = "POST";
   r.url = o.notify;
   r.body = common::json_text(body);
@@ -194,12 +219,29 @@ boost::system::result<snapshot, std::string> read_baseline(const std::string& fi
   return s;
 }
 
+// Replaced whole: a run cut short (full disk, power, a kill) leaves the last baseline, never
+// half of one that every later run would refuse as not JSON.
 bool write_baseline(const std::string& file, const snapshot& s) {
-  std::ofstream out(file, std::ios::trunc);
-  out << common::json_text(to_json(s)) << '\n';
-  if (out) return true;
-  fmt::print(stderr, "error: cannot write the baseline {}: check the path\n", file);
+  auto written = common::write_file_atomically(file, common::json_text(to_json(s)) + "\n");
+  if (written) return true;
+  fmt::print(stderr, "error: cannot write the baseline {}: {}\n", file, written.error().message());
   return false;
+}
+
+// The baseline was taken against another server or port list: no difference would mean
+// anything. Without --save-baseline the run stops before any scan; with it, this run starts
+// the baseline over.
+bool may_start_over(const selfcheck_options& o, const std::string& differ) {
+  if (!o.save_baseline) {
+    fmt::print(stderr,
+               "error: {}: {}, so nothing can be compared. Run with --save-baseline to start "
+               "over with this run's settings, or give the baseline's\n",
+               o.baseline, differ);
+    return false;
+  }
+  fmt::print(stderr, "warning: {}: {}: nothing compared; this run starts the baseline over\n",
+             o.baseline, differ);
+  return true;
 }
 
 int run_selfcheck(const selfcheck_options& o) {
@@ -218,21 +260,28 @@ int run_selfcheck(const selfcheck_options& o) {
     }
     before = std::move(*b);
   }
+  std::string differ = before ? settings_differ(*before, o.server, o.ports) : std::string{};
+  if (!differ.empty()) {
+    if (!may_start_over(o, differ)) return exit_bad_input;
+    before.reset();
+  }
   auto now = take_snapshot(o);
   if (!now) {
     fmt::print(stderr, "error: {}\n", now.error());
     return exit_failure;
   }
-  std::vector<change> changes = before ? compare(*before, *now) : std::vector<change>{};
+  comparison diff = before ? compare(*before, *now) : comparison{};
   if (o.json) {
-    print_json(summary_json(*now, changes));
+    print_json(summary_json(*now, diff));
   } else {
-    print_text(*now, changes, before.has_value());
+    print_text(*now, diff, before.has_value(), o.save_baseline);
   }
-  if (o.save_baseline && !write_baseline(o.baseline, *now)) return exit_failure;
-  bool news = std::any_of(changes.begin(), changes.end(),
+  if (o.save_baseline && !write_baseline(o.baseline, before ? baseline_after(*before, *now) : *now))
+    return exit_failure;
+  bool news = std::any_of(diff.changes.begin(), diff.changes.end(),
                           [](const change& c) { return c.newly_reachable(); });
-  if (news && !o.notify.empty()) notify(o, *now, changes);
+  if (news && !o.notify.empty()) notify(o, *now, diff);
+  if (!differ.empty()) return exit_bad_input;  // saved, but cron's mail should say so once
   return news ? exit_new_reachable : exit_ok;
 }
 
@@ -260,8 +309,11 @@ void add_selfcheck_command(CLI::App& app, int& status) {
   cmd->add_flag("--json", o->json, "Print one JSON object instead of text");
   cmd->add_flag("-4", o->only_v4, "IPv4 only");
   cmd->add_flag("-6", o->only_v6, "IPv6 only");
-  cmd->add_option("--ca", o->ca_file, "HTTPS: trust this CA bundle (PEM)");
-  cmd->add_flag("--insecure", o->insecure, "HTTPS: do not check the server's certificate");
+  cmd->add_option("--ca", o->ca_file,
+                  "HTTPS: trust this CA bundle (PEM) for --server (--notify always uses the "
+                  "system's)");
+  cmd->add_flag("--insecure", o->insecure,
+                "HTTPS: do not check --server's certificate (--notify's is always checked)");
   cmd->add_option("--timeout", o->timeout_s, "Seconds to wait for each scan (default 600)")
       ->check(CLI::Range(5, 86400));
   cmd->callback([o, &status] { status = run_selfcheck(*o); });

@@ -46,10 +46,7 @@ std::string change::sentence() const {
   if (what == "upnp-answers")
     return fmt::format("{}: your router now answers UPnP (SSDP) from the internet", family);
   if (what == "upnp-silent") return fmt::format("{}: UPnP (SSDP) no longer answers", family);
-  if (what == "address") return fmt::format("{}: your address changed to {}", family, detail);
-  if (what == "family-new")
-    return fmt::format("{}: tested for the first time ({})", family, detail);
-  return fmt::format("{}: this family could not be tested this time", family);
+  return fmt::format("{}: your address changed to {}", family, detail);
 }
 
 boost::system::result<family_view, std::string> view_of_scan(const json::value& scan) {
@@ -109,21 +106,33 @@ boost::system::result<snapshot, std::string> snapshot_from_json(const json::valu
   return s;
 }
 
-std::vector<change> compare(const snapshot& before, const snapshot& now) {
-  std::vector<change> out;
+std::string settings_differ(const snapshot& baseline, const std::string& server,
+                            const std::string& ports) {
+  if (baseline.server == server && baseline.ports == ports) return {};
+  return fmt::format(
+      "the baseline was taken against {} with --ports {}; this run asks {} with --ports {}",
+      baseline.server, baseline.ports, server, ports);
+}
+
+comparison compare(const snapshot& before, const snapshot& now) {
+  comparison out;
   for (const auto& [family, is] : now.seen) {
     auto was = before.seen.find(family);
     if (was == before.seen.end()) {
-      // A family the baseline could not test: what it shows now is all new.
-      out.push_back({family, "family-new", 0, is.address});
-      compare_family(family, family_view{is.address, {}, false, false}, is, out);
+      out.not_in_baseline.push_back(family);
       continue;
     }
-    compare_family(family, was->second, is, out);
+    out.compared.push_back(family);
+    compare_family(family, was->second, is, out.changes);
   }
   for (const auto& [family, was] : before.seen)
-    if (!now.seen.contains(family)) out.push_back({family, "family-gone", 0, {}});
+    if (!now.seen.contains(family)) out.not_tested.push_back(family);
   return out;
+}
+
+snapshot baseline_after(const snapshot& before, snapshot now) {
+  for (const auto& [family, was] : before.seen) now.seen.try_emplace(family, was);
+  return now;
 }
 
 }  // namespace breakwater::app

@@ -29,7 +29,7 @@ struct snapshot {
 struct change {
   std::string family;
   std::string what;  // "opened", "closed", "ping-answers", "ping-silent", "upnp-answers",
-                     // "upnp-silent", "address", "family-new", "family-gone"
+                     // "upnp-silent", "address"
   std::uint16_t port = 0;
   std::string detail;  // the new address, for "address"
   bool newly_reachable() const noexcept;
@@ -42,7 +42,26 @@ boost::system::result<family_view, std::string> view_of_scan(const boost::json::
 boost::json::value to_json(const snapshot& s);
 boost::system::result<snapshot, std::string> snapshot_from_json(const boost::json::value& v);
 
-// What differs from `before` to `now`, family by family, port by port.
-std::vector<change> compare(const snapshot& before, const snapshot& now);
+// Empty when the baseline was taken against `server` with the port list `ports`; otherwise
+// what it was taken with against what is asked now. Then a port tested only on one side
+// would look opened or closed: nothing may be compared.
+std::string settings_differ(const snapshot& baseline, const std::string& server,
+                            const std::string& ports);
+
+// Only a family tested both times is compared: one the baseline has and this run could not
+// test, or one this run tested and the baseline never had, says nothing about what changed.
+struct comparison {
+  std::vector<std::string> compared;         // tested both times
+  std::vector<change> changes;               // in those families, port by port
+  std::vector<std::string> not_tested;       // in the baseline, not tested this time
+  std::vector<std::string> not_in_baseline;  // tested this time, never before
+};
+
+comparison compare(const snapshot& before, const snapshot& now);
+
+// The baseline to write after this run: what this run saw, and for each family it could not
+// test, the baseline's own view, so a family back after an outage is compared with what it
+// was rather than seen for the first time.
+snapshot baseline_after(const snapshot& before, snapshot now);
 
 }  // namespace breakwater::app

@@ -413,6 +413,29 @@ TEST(cli, print_config_refuses_what_serve_refuses) {
   EXPECT_TRUE(contains(r.err, "at least one address")) << r.err;
 }
 
+// A baseline of another port list or server: each would make ports tested on one side only
+// look opened or closed. Refused before any scan (the server here is never asked).
+TEST(cli, selfcheck_refuses_a_baseline_of_other_ports_or_another_server) {
+  auto file = std::filesystem::path(::testing::TempDir()) / fmt::format("bw-base-{}", ::getpid());
+  const std::string baseline =
+      R"({"server":"http://127.0.0.1:9","ports":"common","families":{"IPv4":{)"
+      R"("address":"127.0.0.1","open":[22],"ping":false,"upnp":false}}})";
+  std::ofstream(file) << baseline;
+  for (auto [server, ports] : std::vector<std::pair<std::string, std::string>>{
+           {"http://127.0.0.1:9", "22,8080"}, {"http://127.0.0.1:7", "common"}}) {
+    run_result r =
+        run({"selfcheck", "--server", server, "--ports", ports, "--baseline", file.string()});
+    EXPECT_EQ(r.status, 2) << r.err;
+    EXPECT_TRUE(contains(r.err, "taken against http://127.0.0.1:9 with --ports common")) << r.err;
+    EXPECT_TRUE(contains(r.err, fmt::format("this run asks {} with --ports {}", server, ports)))
+        << r.err;
+    EXPECT_TRUE(contains(r.err, "--save-baseline")) << r.err;
+    EXPECT_EQ(r.out, "");
+  }
+  EXPECT_EQ(slurp(file), baseline);
+  std::filesystem::remove(file);
+}
+
 TEST(cli, every_command_has_help) {
   for (auto args : std::vector<std::vector<std::string>>{{"--help"},
                                                          {"port", "--help"},

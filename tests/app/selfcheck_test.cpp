@@ -19,7 +19,7 @@ TEST(selfcheck, a_baseline_reads_back_unchanged) {
   snapshot s = sample();
   auto back = snapshot_from_json(to_json(s));
   ASSERT_TRUE(back) << back.error();
-  EXPECT_TRUE(compare(s, *back).empty());
+  EXPECT_TRUE(compare(s, *back).changes.empty());
   EXPECT_EQ(back->seen.at("IPv4").open, (std::set<std::uint16_t>{22, 443}));
 }
 
@@ -28,7 +28,7 @@ TEST(selfcheck, what_opened_is_new_what_closed_is_not) {
   now.seen["IPv6"].open.insert(80);
   now.seen["IPv4"].open.erase(443);
   now.seen["IPv4"].upnp_answered = true;
-  auto changes = compare(before, now);
+  auto changes = compare(before, now).changes;
   ASSERT_EQ(changes.size(), 3u);
   std::size_t fresh = 0;
   for (const change& c : changes) fresh += c.newly_reachable() ? 1u : 0u;
@@ -36,20 +36,61 @@ TEST(selfcheck, what_opened_is_new_what_closed_is_not) {
   EXPECT_EQ(changes[0].sentence(), "IPv4: port 443 is no longer open");
 }
 
-TEST(selfcheck, a_family_tested_for_the_first_time_counts_what_it_shows) {
-  snapshot before = sample();
-  before.seen.erase("IPv6");
-  auto changes = compare(before, sample());
-  ASSERT_EQ(changes.size(), 2u);
-  EXPECT_EQ(changes[0].what, "family-new");
-  EXPECT_TRUE(changes[1].newly_reachable());  // IPv6 port 22
-  before = sample();
+snapshot without(snapshot s, const std::string& family) {
+  s.seen.erase(family);
+  return s;
+}
+
+TEST(selfcheck, a_family_not_tested_this_time_is_not_a_change) {
+  comparison diff = compare(sample(), without(sample(), "IPv6"));
+  EXPECT_TRUE(diff.changes.empty());
+  EXPECT_EQ(diff.compared, (std::vector<std::string>{"IPv4"}));
+  EXPECT_EQ(diff.not_tested, (std::vector<std::string>{"IPv6"}));
+  EXPECT_TRUE(diff.not_in_baseline.empty());
+}
+
+// Its open ports are not news: the baseline never saw the family, so nothing says they are new.
+TEST(selfcheck, a_family_the_baseline_never_tested_is_not_compared) {
   snapshot now = sample();
-  now.seen.erase("IPv6");
-  changes = compare(before, now);
-  ASSERT_EQ(changes.size(), 1u);
-  EXPECT_EQ(changes[0].what, "family-gone");
-  EXPECT_FALSE(changes[0].newly_reachable());
+  now.seen["IPv6"].open.insert(8080);
+  comparison diff = compare(without(sample(), "IPv6"), now);
+  EXPECT_TRUE(diff.changes.empty());
+  EXPECT_EQ(diff.not_in_baseline, (std::vector<std::string>{"IPv6"}));
+  EXPECT_TRUE(diff.not_tested.empty());
+  EXPECT_EQ(baseline_after(without(sample(), "IPv6"), now).seen.at("IPv6").open,
+            (std::set<std::uint16_t>{22, 8080}));
+}
+
+// The review's case: both families saved; a run that cannot reach IPv6 saves again; IPv6 is
+// back unchanged. The third run must find nothing new, so the second must keep IPv6's view.
+TEST(selfcheck, a_family_back_after_an_outage_is_compared_with_its_last_view) {
+  snapshot first = sample();
+  snapshot second = baseline_after(first, without(sample(), "IPv6"));
+  EXPECT_EQ(second.seen.at("IPv6").open, first.seen.at("IPv6").open);
+  EXPECT_EQ(second.seen.at("IPv6").address, first.seen.at("IPv6").address);
+  comparison diff = compare(second, sample());
+  EXPECT_TRUE(diff.changes.empty());
+  EXPECT_EQ(diff.compared, (std::vector<std::string>{"IPv4", "IPv6"}));
+  EXPECT_TRUE(diff.not_in_baseline.empty());
+}
+
+TEST(selfcheck, a_family_tested_this_time_is_saved_as_it_is_now) {
+  snapshot now = sample();
+  now.seen["IPv4"].open = {8443};
+  now.seen["IPv4"].ping_answered = false;
+  snapshot saved = baseline_after(sample(), now);
+  EXPECT_EQ(saved.seen.at("IPv4").open, (std::set<std::uint16_t>{8443}));
+  EXPECT_FALSE(saved.seen.at("IPv4").ping_answered);
+  EXPECT_TRUE(compare(now, saved).changes.empty());
+}
+
+TEST(selfcheck, a_baseline_of_other_ports_or_another_server_says_both) {
+  snapshot base = sample();
+  EXPECT_EQ(settings_differ(base, "https://bw.test", "common"), "");
+  EXPECT_EQ(settings_differ(base, "https://bw.test", "all"),
+            "the baseline was taken against https://bw.test with --ports common; this run asks "
+            "https://bw.test with --ports all");
+  EXPECT_NE(settings_differ(base, "https://other.test", "common"), "");
 }
 
 TEST(selfcheck, reads_the_open_ports_of_a_finished_scan) {

@@ -3,8 +3,10 @@
 # visitor behind the router whose hosts file names the server bw.test with an IPv4 and an
 # IPv6 address. The visitor saves a baseline over both families, opens a port, and must then
 # get exit 3, the change in words for each family and a webhook POST received by a listener
-# in the server namespace; unchanged, exit 0; over HTTPS, the certificate is checked. Needs
-# root; run from the repo root after a release build.
+# in the server namespace; unchanged, exit 0; after a brief IPv6 outage, still exit 0; the
+# baseline is replaced whole; a baseline of another server is refused, or started over with
+# --save-baseline; over HTTPS, the certificate is checked, and the webhook's even under
+# --insecure. Needs root; run from the repo root after a release build.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 TB_BUILD=${TB_BUILD:-build/release}
@@ -94,6 +96,7 @@ else
   fail "webhook body: $(cat "$TB_DIR/hook.json" 2>&1)"
 fi
 
+inode=$(stat -c %i "$base")
 rc=$(check "$TB_DIR/s3.txt" --server http://bw.test:8080 --baseline "$base" --save-baseline)
 rc2=$(check "$TB_DIR/s4.txt" --server http://bw.test:8080 --baseline "$base" --json)
 if [[ $rc == 3 && $rc2 == 0 ]] && python3 -c '
@@ -102,14 +105,68 @@ import json, sys; d = json.load(open(sys.argv[1])); assert d["changes"] == [], d
 else
   fail "unchanged: exit $rc / $rc2: $(cat "$TB_DIR/s4.txt")"
 fi
+# A new file renamed over the old one: a write cut short can never leave half a baseline.
+leftover=$(find "$TB_DIR" -maxdepth 1 -name 'baseline.json.*')
+if [[ $(stat -c %i "$base") != "$inode" && -z $leftover ]]; then
+  pass "the baseline is replaced whole (a new file renamed over it, nothing left beside it)"
+else
+  fail "baseline written in place (inode $inode) or left behind: $leftover"
+fi
 
-rc=$(check "$TB_DIR/s5.txt" --server https://198.18.0.1:8443)
-rc2=$(check "$TB_DIR/s6.txt" --server https://198.18.0.1:8443 --insecure)
-if [[ $rc == 1 && $rc2 == 0 ]] && grep -q 'certificate verify failed' "$TB_DIR/s5.txt" &&
-  grep -q '^IPv4 198.18.1.1: open 25' "$TB_DIR/s6.txt"; then
+# A brief IPv6 outage (the visitor loses its route to the server): that run saves a baseline
+# that keeps IPv6's last view, so with IPv6 back and nothing changed there is nothing new.
+ip -n "$VIS" -6 route del 2001:2::1/128 via 2001:2:0:1::fe
+rc=$(check "$TB_DIR/s5.txt" --server http://bw.test:8080 --baseline "$base" --save-baseline)
+kept=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["families"]["IPv6"]["open"])' \
+  "$base" 2>&1)
+ip -n "$VIS" -6 route add 2001:2::1/128 via 2001:2:0:1::fe
+rc2=$(check "$TB_DIR/s6.txt" --server http://bw.test:8080 --baseline "$base" --save-baseline)
+if [[ $rc == 0 && $rc2 == 0 && $kept == "[25]" ]] && grep -q '^IPv6: not tested this time' "$TB_DIR/s5.txt" &&
+  grep -q '^no change since the baseline' "$TB_DIR/s6.txt" && ! grep -q '^IPv6:' "$TB_DIR/s6.txt"; then
+  pass "an IPv6 outage keeps IPv6 in the baseline; back and unchanged: exit 0, nothing new"
+else
+  fail "IPv6 outage: exit $rc / $rc2, IPv6 kept $kept: $(cat "$TB_DIR/s5.txt" "$TB_DIR/s6.txt")"
+fi
+
+rc=$(check "$TB_DIR/s7.txt" --server https://198.18.0.1:8443)
+rc2=$(check "$TB_DIR/s8.txt" --server https://198.18.0.1:8443 --insecure)
+if [[ $rc == 1 && $rc2 == 0 ]] && grep -q 'certificate verify failed' "$TB_DIR/s7.txt" &&
+  grep -q '^IPv4 198.18.1.1: open 25' "$TB_DIR/s8.txt"; then
   pass "HTTPS: a self-signed certificate is refused (exit 1, says why); --insecure runs"
 else
-  fail "HTTPS: exit $rc / $rc2: $(cat "$TB_DIR/s5.txt" "$TB_DIR/s6.txt")"
+  fail "HTTPS: exit $rc / $rc2: $(cat "$TB_DIR/s7.txt" "$TB_DIR/s8.txt")"
+fi
+
+# Asked of another server (the same one by address): nothing compared, said plainly. Without
+# --save-baseline nothing is scanned or written; with it, this run is the new baseline.
+other=$TB_DIR/other.json
+cp "$base" "$other"
+rc=$(check "$TB_DIR/s9.txt" --server http://198.18.0.1:8080 --baseline "$other")
+unchanged=$(cmp -s "$base" "$other" && echo yes)
+rc2=$(check "$TB_DIR/s10.txt" --server http://198.18.0.1:8080 --baseline "$other" --save-baseline)
+rc3=$(check "$TB_DIR/s11.txt" --server http://198.18.0.1:8080 --baseline "$other")
+if [[ $rc == 2 && $rc2 == 2 && $rc3 == 0 && $unchanged == yes ]] &&
+  grep -q 'taken against http://bw.test:8080 with --ports 20-30; this run asks http://198.18.0.1:8080' "$TB_DIR/s9.txt" &&
+  ! grep -q '^IPv4 ' "$TB_DIR/s9.txt" && grep -q 'starts the baseline over' "$TB_DIR/s10.txt" &&
+  ! grep -q 'now reachable' "$TB_DIR/s10.txt" && grep -q '^no change since the baseline' "$TB_DIR/s11.txt"; then
+  pass "a baseline of another server: exit 2, says both, --save-baseline starts over"
+else
+  fail "another server: exit $rc / $rc2 / $rc3: $(cat "$TB_DIR/s9.txt" "$TB_DIR/s10.txt" "$TB_DIR/s11.txt")"
+fi
+
+# --insecure is for the breakwater server only: the webhook's certificate is still checked
+# (here the server's own self-signed one, so the POST must be refused, not sent).
+cat >"$TB_DIR/tls-base.json" <<JSON
+{"server":"https://198.18.0.1:8443","ports":"20-30","families":{"IPv4":
+ {"address":"198.18.1.1","open":[],"ping":false,"upnp":false}}}
+JSON
+rc=$(check "$TB_DIR/s12.txt" --server https://198.18.0.1:8443 --insecure \
+  --baseline "$TB_DIR/tls-base.json" --notify https://198.18.0.1:8443/hook)
+if [[ $rc == 3 ]] && grep -q 'IPv4: port 25 is now reachable' "$TB_DIR/s12.txt" &&
+  grep -q 'warning: --notify https://198.18.0.1:8443/hook: .*certificate verify failed' "$TB_DIR/s12.txt"; then
+  pass "--insecure does not reach the webhook: its certificate is checked (the POST is refused)"
+else
+  fail "webhook under --insecure: exit $rc: $(cat "$TB_DIR/s12.txt")"
 fi
 
 echo

@@ -2,6 +2,8 @@
 
 #include "http/error.hpp"
 
+#include "common/write_file.hpp"
+
 #include <fmt/format.h>
 
 #include <openssl/bio.h>
@@ -13,14 +15,12 @@
 #include <unistd.h>
 #include <algorithm>
 
-#include <fcntl.h>
 #include <openssl/bn.h>
 #include <openssl/rand.h>
 #include <array>
-#include <cerrno>
-#include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <string_view>
 
 namespace breakwater::http {
 namespace {
@@ -97,29 +97,15 @@ x509_ptr make_cert(EVP_PKEY* key) {
   return cert;
 }
 
-// Written to a new file (never through a link, never an existing file: O_EXCL|O_NOFOLLOW)
-// that has its final mode from the start, then renamed over the old one.
+// PEM text made in memory, then written by the one rule for replacing a file
+// (common/write_file.hpp): never through a link, with its final mode from the start.
 bool write_pem(const fs::path& path, bool secret, auto&& write) {
-  fs::path tmp = path;
-  tmp += ".tmp";
-  const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
-  const mode_t mode = secret ? 0600 : 0644;
-  int fd = ::open(tmp.c_str(), flags, mode);
-  if (fd < 0 && errno == EEXIST) {
-    ::unlink(tmp.c_str());  // left by a start that died half-way
-    fd = ::open(tmp.c_str(), flags, mode);
-  }
-  if (fd < 0) return false;
-  std::FILE* f = ::fdopen(fd, "w");
-  if (f == nullptr) {
-    ::close(fd);
-    return false;
-  }
-  bool ok = write(f);
-  ok = std::fclose(f) == 0 && ok;
-  std::error_code ec;
-  if (ok) fs::rename(tmp, path, ec);
-  return ok && !ec;
+  bio_ptr bio(BIO_new(BIO_s_mem()));
+  if (!bio || !write(bio.get())) return false;
+  char* data = nullptr;
+  long n = BIO_get_mem_data(bio.get(), &data);
+  std::string_view text(data, static_cast<std::size_t>(n));
+  return common::write_file_atomically(path, text, secret ? 0600 : 0644).has_value();
 }
 
 std::string name_text(const X509_NAME* name) {
@@ -157,11 +143,11 @@ boost::system::result<cert_files> ensure_self_signed(const std::string& state_di
   if (!key) return errc::cert_generation_failed;
   x509_ptr cert = make_cert(key.get());
   if (!cert) return errc::cert_generation_failed;
-  bool ok = write_pem(files.key, true, [&](std::FILE* f) {
-    return PEM_write_PrivateKey(f, key.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1;
+  bool ok = write_pem(files.key, true, [&](BIO* b) {
+    return PEM_write_bio_PrivateKey(b, key.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1;
   });
-  ok = ok && write_pem(files.cert, false,
-                       [&](std::FILE* f) { return PEM_write_X509(f, cert.get()) == 1; });
+  ok = ok &&
+       write_pem(files.cert, false, [&](BIO* b) { return PEM_write_bio_X509(b, cert.get()) == 1; });
   if (!ok) return errc::state_dir_unusable;
   files.created = true;
   return files;
