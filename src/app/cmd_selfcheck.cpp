@@ -141,8 +141,10 @@ boost::system::result<snapshot, std::string> take_snapshot(const selfcheck_optio
 std::string not_compared_sentence(const std::string& family, bool in_baseline, bool saving) {
   if (in_baseline)
     return fmt::format("{}: not tested this time, so not compared (its last view is kept)", family);
-  return fmt::format("{}: not in the baseline (it could not be tested then), so not compared{}",
-                     family, saving ? "; recorded in the baseline now" : "");
+  return fmt::format(
+      "{}: not in the baseline (it could not be tested then): what it exposes now is reported "
+      "as new{}",
+      family, saving ? "; recorded in the baseline now" : "");
 }
 
 void print_text(const snapshot& now, const comparison& diff, bool have_baseline, bool saving) {

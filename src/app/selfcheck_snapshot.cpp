@@ -119,7 +119,13 @@ comparison compare(const snapshot& before, const snapshot& now) {
   for (const auto& [family, is] : now.seen) {
     auto was = before.seen.find(family);
     if (was == before.seen.end()) {
+      // Never seen before (the provider turned IPv6 on, say): what it exposes is news, which
+      // the alarm is for; its address and its silence are not.
       out.not_in_baseline.push_back(family);
+      std::vector<change> all;
+      compare_family(family, family_view{is.address, {}, false, false}, is, all);
+      for (change& c : all)
+        if (c.newly_reachable()) out.changes.push_back(std::move(c));
       continue;
     }
     out.compared.push_back(family);

@@ -48,11 +48,12 @@ boost::system::result<snapshot, std::string> snapshot_from_json(const boost::jso
 std::string settings_differ(const snapshot& baseline, const std::string& server,
                             const std::string& ports);
 
-// Only a family tested both times is compared: one the baseline has and this run could not
-// test, or one this run tested and the baseline never had, says nothing about what changed.
+// A family the baseline has and this run could not test says nothing about what changed:
+// it is not compared. One this run tested and the baseline never had is compared with a
+// family where nothing answered: only what it exposes counts as a change.
 struct comparison {
   std::vector<std::string> compared;         // tested both times
-  std::vector<change> changes;               // in those families, port by port
+  std::vector<change> changes;               // port by port (a new family: what it exposes)
   std::vector<std::string> not_tested;       // in the baseline, not tested this time
   std::vector<std::string> not_in_baseline;  // tested this time, never before
 };

@@ -49,12 +49,20 @@ TEST(selfcheck, a_family_not_tested_this_time_is_not_a_change) {
   EXPECT_TRUE(diff.not_in_baseline.empty());
 }
 
-// Its open ports are not news: the baseline never saw the family, so nothing says they are new.
-TEST(selfcheck, a_family_the_baseline_never_tested_is_not_compared) {
+// A family the baseline never saw (the provider turned IPv6 on): what it exposes is news, as
+// the alarm is for; nothing else about it is.
+TEST(selfcheck, a_family_the_baseline_never_tested_reports_what_it_exposes) {
   snapshot now = sample();
   now.seen["IPv6"].open.insert(8080);
   comparison diff = compare(without(sample(), "IPv6"), now);
-  EXPECT_TRUE(diff.changes.empty());
+  std::set<std::uint16_t> opened;
+  for (const change& c : diff.changes) {
+    EXPECT_EQ(c.family, "IPv6");
+    EXPECT_TRUE(c.newly_reachable()) << c.sentence();
+    if (c.what == "opened") opened.insert(c.port);
+  }
+  EXPECT_EQ(opened, now.seen.at("IPv6").open);
+  EXPECT_TRUE(compare(without(sample(), "IPv6"), without(sample(), "IPv6")).changes.empty());
   EXPECT_EQ(diff.not_in_baseline, (std::vector<std::string>{"IPv6"}));
   EXPECT_TRUE(diff.not_tested.empty());
   EXPECT_EQ(baseline_after(without(sample(), "IPv6"), now).seen.at("IPv6").open,
