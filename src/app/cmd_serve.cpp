@@ -77,6 +77,15 @@ bool apply_flags(const serve_options& o, app::server_config& cfg) {
   return true;
 }
 
+// A private key other users can read, said at start, on SIGHUP and by --check-config.
+std::optional<std::string> key_exposure(const std::string& key) {
+  if (!http::readable_by_others(key)) return std::nullopt;
+  return fmt::format(
+      "the private key {} can be read by other users: chmod 600 it (or 640, with a group the "
+      "service joins)",
+      key);
+}
+
 // The certificate and key to serve, read now: the given files, or the self-signed pair in
 // the state directory (made again when missing or expired). On failure, what was wrong and
 // what to do about it.
@@ -94,12 +103,7 @@ boost::system::result<std::shared_ptr<const http::tls_identity>> load_tls(
     log.message(http::log_level::info, fmt::format("{} self-signed certificate {}",
                                                    made->created ? "created" : "using", cert));
   }
-  if (http::readable_by_others(key)) {
-    log.message(http::log_level::warn,
-                fmt::format("the private key {} can be read by other users: chmod 600 it (or 640 "
-                            "with a group only this service is in)",
-                            key));
-  }
+  if (auto exposed = key_exposure(key)) log.message(http::log_level::warn, *exposed);
   auto identity = http::load_tls_identity(cert, key);
   if (!identity) wrong = fmt::format("{} / {}: {}", cert, key, identity.error().message());
   return identity;
@@ -212,12 +216,7 @@ int check_config(const app::server_config& cfg) {
       return exit_bad_input;
     }
     if (auto problem = date_problem(*info)) fmt::print(stderr, "warning: {}\n", *problem);
-    if (http::readable_by_others(cfg.key_file)) {
-      fmt::print(stderr,
-                 "warning: the private key {} can be read by other users: chmod 600 it (or 640 "
-                 "with a group only this service is in)\n",
-                 cfg.key_file);
-    }
+    if (auto exposed = key_exposure(cfg.key_file)) fmt::print(stderr, "warning: {}\n", *exposed);
   }
   fmt::print("configuration OK\n");
   return exit_ok;

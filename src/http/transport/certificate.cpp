@@ -13,7 +13,9 @@
 #include <openssl/x509v3.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
 #include <algorithm>
+#include <vector>
 
 #include <openssl/bn.h>
 #include <openssl/rand.h>
@@ -153,10 +155,18 @@ boost::system::result<cert_files> ensure_self_signed(const std::string& state_di
   return files;
 }
 
+// A key every user may read is exposed; so is one its group may read when this process is
+// not in that group (the group is then someone else's). A key of group ssl-cert, mode 0640,
+// read by a service that joins ssl-cert, is the recommended set-up, not a leak.
 bool readable_by_others(const std::string& file) {
   struct stat st {};
   if (::stat(file.c_str(), &st) != 0) return false;
-  return (st.st_mode & (S_IRGRP | S_IROTH)) != 0;
+  if ((st.st_mode & S_IROTH) != 0) return true;
+  if ((st.st_mode & S_IRGRP) == 0 || st.st_gid == ::getegid()) return false;
+  std::vector<gid_t> groups(static_cast<std::size_t>(std::max(0, ::getgroups(0, nullptr))));
+  int n = ::getgroups(static_cast<int>(groups.size()), groups.data());
+  groups.resize(static_cast<std::size_t>(std::max(0, n)));
+  return std::find(groups.begin(), groups.end(), st.st_gid) == groups.end();
 }
 
 boost::system::result<cert_info> read_cert_info(const std::string& cert_pem_file) {

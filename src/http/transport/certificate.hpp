@@ -21,8 +21,9 @@ struct cert_files {
 boost::system::result<cert_files> ensure_self_signed(const std::string& state_dir);
 
 // Subject, issuer, validity and SHA-256 fingerprint of the first certificate in a PEM file.
-// Whether group or others may read `file` (a private key should be 0600 or 0640 to a group
-// only the service is in: the caller warns).
+// Whether users other than this process's may read `file`: every user, or a group this
+// process is not in (a private key should be 0600, or 0640 to a group the service joins such
+// as ssl-cert: the caller warns).
 bool readable_by_others(const std::string& file);
 
 boost::system::result<cert_info> read_cert_info(const std::string& cert_pem_file);
