@@ -44,6 +44,30 @@ enum field_id : std::uint8_t {
   f_body
 };
 
+// Where a word stands in a name (a software name, a title, a keyword): a name is about its
+// first word, and a word that is the whole name is that name. "Oracle iPlanet Web Server"
+// lists Oracle's product, but a search for "oracle" means the Oracle Database listener;
+// "Multicast DNS" is not what "dns" asks for.
+enum word_place : std::uint8_t { later_word, head_word, whole_name };
+
+bool is_name_field(std::uint8_t field) {
+  return field == f_software || field == f_title || field == f_range_title || field == f_keyword;
+}
+
+// What a match is worth: the field's weight, raised for a whole name and its first word,
+// lowered for a later word (below a registered service name). A software name counts in
+// full only whole ("plex" for Plex); a part of one weighs as a service name's word does.
+int weight_of(std::uint8_t field, std::uint8_t place) {
+  const int w = fields[field].weight;
+  if (!is_name_field(field)) return w;
+  if (field == f_software) return place == whole_name ? w : fields[f_service].weight + 10;
+  switch (place) {
+    case whole_name: return w + 20;
+    case head_word: return w + 10;
+    default: return w - 60;
+  }
+}
+
 // Reasons beyond the fields: a hit on the port number itself.
 constexpr std::uint8_t why_port_number = fields.size();
 std::string_view reason(std::uint8_t why) {
@@ -194,26 +218,35 @@ void search_index::add_name(std::string_view name, target to) {
 }
 
 void search_index::add_words(std::string_view text, target to, std::uint8_t field) {
-  common::for_each_word(text, [&](std::string_view w) { add(w, to, field); });
+  if (!is_name_field(field)) {
+    common::for_each_word(text, [&](std::string_view w) { add(w, to, field, later_word); });
+    return;
+  }
+  const std::vector<std::string> words = common::tokenize(text);
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    add(words[i], to, field, words.size() == 1 ? whole_name : i == 0 ? head_word : later_word);
+  }
 }
 
-void search_index::add(std::string_view word, target to, std::uint8_t field) {
+void search_index::add(std::string_view word, target to, std::uint8_t field, std::uint8_t place) {
   auto it = words_.find(word);
   if (it == words_.end()) it = words_.emplace(std::string(word), std::vector<posting>{}).first;
   // Bodies repeat words; one posting per target and field is enough before finish().
   if (!it->second.empty() && it->second.back().to == to && it->second.back().field == field) {
+    it->second.back().place = std::max(it->second.back().place, place);
     return;
   }
-  it->second.push_back({to, field});
+  it->second.push_back({to, field, place});
 }
 
 void search_index::finish() {
   sorted_words_.reserve(words_.size());
   for (auto& [word, list] : words_) {
     sorted_words_.push_back(word);
-    // A target can recur far apart (a body and a description); keep its best field.
-    std::sort(list.begin(), list.end(),
-              [](posting a, posting b) { return a.to != b.to ? a.to < b.to : a.field < b.field; });
+    // A target can recur far apart (a body and a description); keep its best match.
+    std::sort(list.begin(), list.end(), [](posting a, posting b) {
+      return a.to != b.to ? a.to < b.to : weight_of(a.field, a.place) > weight_of(b.field, b.place);
+    });
     list.erase(
         std::unique(list.begin(), list.end(), [](posting a, posting b) { return a.to == b.to; }),
         list.end());
@@ -248,7 +281,7 @@ search_hit search_index::hit_for(target to, scored s) const {
 void search_index::match_word(std::string_view word, hit_map& best) const {
   auto consider = [&](const std::vector<posting>& list, bool exact) {
     for (posting p : list) {
-      int score = fields[p.field].weight / (exact ? 1 : 2);
+      int score = weight_of(p.field, p.place) / (exact ? 1 : 2);
       scored& hit = best[p.to];
       if (score > hit.score) hit = {score, p.field};
     }

@@ -55,6 +55,7 @@ class search_index {
   struct posting {
     target to;
     std::uint8_t field;  // index into the field table
+    std::uint8_t place;  // where in a name the word stands (the source's word_place)
   };
   // While searching, a target carries only its score and why it matched (an index into the
   // reasons); the full search_hit is made for the few that are returned.
@@ -64,7 +65,7 @@ class search_index {
   };
   using hit_map = std::unordered_map<target, scored>;
 
-  void add(std::string_view text, target to, std::uint8_t field);
+  void add(std::string_view text, target to, std::uint8_t field, std::uint8_t place);
   void add_words(std::string_view text, target to, std::uint8_t field);
   void add_name(std::string_view name, target to);
   void finish();
