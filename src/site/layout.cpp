@@ -36,7 +36,9 @@ std::string render_layout(const page& p, std::span<const nav_link> nav) {
       .raw(" <span>Port Authority</span></a><nav aria-label=\"Site\">");
   for (const nav_link& link : nav) {
     h.raw("<a href=\"").text(link.href).raw("\"");
-    if (link.section == p.section) h.raw(" aria-current=\"page\"");
+    // The link of the page's section: "true" (the current one of the set), not "page", since
+    // the link need not lead to this very page (Ports leads to 443 from every port's page).
+    if (link.section == p.section) h.raw(" aria-current=\"true\"");
     h.raw(">").text(link.label).raw("</a>");
   }
   h.raw("</nav></div></header><main id=\"main\" class=\"inner\">")

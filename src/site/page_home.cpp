@@ -15,12 +15,13 @@ void scan_tests(html& h) {
           "See what the internet sees of your connection: this server probes your own "
           "address and explains what answered.")
       .raw("</p><ul class=\"tests\" id=\"home-tests\">");
-  for (scan::scan_kind k :
-       {scan::scan_kind::common, scan::scan_kind::service, scan::scan_kind::file_sharing,
-        scan::scan_kind::full, scan::scan_kind::ping, scan::scan_kind::upnp}) {
+  for (scan::scan_kind k : {scan::scan_kind::common, scan::scan_kind::service,
+                            scan::scan_kind::file_sharing, scan::scan_kind::full,
+                            scan::scan_kind::ping, scan::scan_kind::upnp, scan::scan_kind::udp}) {
     h.raw("<li><a href=\"/scan/confirm?kind=").text(scan::to_string(k)).raw("\">");
     h.text(scan::title_of(k)).raw("</a></li>");
   }
+  h.raw("<li><a href=\"/reach\">Does my port forward reach this machine?</a></li>");
   h.raw("<li><a href=\"/headers\">Browser headers</a></li>");
   h.raw("<li><a href=\"/scan\">All tests, and ports of your choice</a></li></ul>");
 }
@@ -58,8 +59,10 @@ page render_search_page(const db::database& db, std::string_view query,
   h.raw("<h1>Search ports</h1>");
   search_form(h, query, "search-box");
   if (!query.empty()) {
-    h.raw("<h2>").text(fmt::format("{} result{} for \u201c{}\u201d", hits.size(),
-                                   hits.size() == 1 ? "" : "s", query));
+    // At the cap there may be more: say these are the best ones, not all.
+    const bool capped = hits.size() >= search_page_results;
+    h.raw("<h2>").text(fmt::format("{}{} result{} for \u201c{}\u201d", capped ? "The first " : "",
+                                   hits.size(), hits.size() == 1 ? "" : "s", query));
     h.raw("</h2>");
     for (const db::respelling& r : respelled) {
       h.raw("<p class=\"respelled\">\u201c").text(r.asked);

@@ -86,10 +86,13 @@ void probe_control(html& h, const db::port_info& info, bool enabled) {
 
 void header_bar(html& h, const db::port_info& info, bool probe) {
   h.raw("<nav class=\"portbar\" aria-label=\"Ports\">");
-  port_link(h, info.previous, "prev", fmt::format("\u25c0 Previous port: {}", info.previous));
+  // The nearest ports with a registration or an entry, not N-1 and N+1 (the box goes to
+  // any port): the label says so, since they may be far apart.
+  port_link(h, info.previous, "prev",
+            fmt::format("\u25c0 Previous port with details: {}", info.previous));
   port_form(h, info.port, "port-box");
   probe_control(h, info, probe);
-  port_link(h, info.next, "next", fmt::format("Next port: {} \u25b6", info.next));
+  port_link(h, info.next, "next", fmt::format("Next port with details: {} \u25b6", info.next));
   h.raw("</nav>");
 }
 
@@ -211,11 +214,27 @@ void registrations(html& h, const db::port_info& info) {
   h.raw("</section>");
 }
 
+// The exposure level in words (data/README.md's table), not its key: a reader meets
+// "restricted" with no table beside it.
+std::string_view exposure_words(db::exposure_level level) {
+  switch (level) {
+    case db::exposure_level::public_service:
+      return "Built to face the internet: safe to expose when kept patched and configured well.";
+    case db::exposure_level::restricted:
+      return "Reachable from outside only from known addresses, through a VPN, or with strong "
+             "authentication.";
+    case db::exposure_level::never: return "Should never be reachable from the internet.";
+    case db::exposure_level::varies:
+      return "Depends on which of several unrelated programs is listening.";
+  }
+  return {};
+}
+
 void exposure(html& h, const db::entry& e) {
   bool is_public = e.exposure == db::exposure_level::public_service;
   h.raw("<h3 id=\"exposure\">Exposure</h3><div class=\"exposure");
   h.raw(is_public ? " public" : "").raw("\">");
-  h.raw("<strong>").text(db::to_string(e.exposure)).raw("</strong><p>").text(e.advice);
+  h.raw("<strong>").text(exposure_words(e.exposure)).raw("</strong><p>").text(e.advice);
   h.raw("</p></div>");
 }
 
@@ -266,11 +285,15 @@ void software(html& h, const db::entry& e) {
 
 void our_entry(html& h, const db::database& db, const db::port_info& info) {
   if (info.ours == nullptr) {
+    // What a registration says is worth saying only where there is one.
+    const std::string_view registration =
+        info.registrations.empty()
+            ? " No one has registered it with IANA either"
+            : " A registration says who asked for the number, not what actually listens on it "
+              "today";
     h.raw("<section id=\"entry\" class=\"noentry\"><h2>No details yet</h2><p>")
         .text(fmt::format(
-            "We have not written about port {} itself yet. A registration says who asked for "
-            "the number, not what actually listens on it today{}",
-            info.port,
+            "We have not written about port {} itself yet.{}{}", info.port, registration,
             info.ranges.empty() ? "." : "; the ranges below say what usually uses ports like it."))
         .raw("</p></section>");
     return;

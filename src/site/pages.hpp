@@ -22,7 +22,8 @@ page render_home_page(const db::database& db, std::span<const std::uint16_t> pop
                       bool scan_links = false);
 
 // /search?q=: ranked results (or just the box when there is no query), and which words were
-// searched in another spelling.
+// searched in another spelling. The page shows at most search_page_results.
+inline constexpr std::size_t search_page_results = 50;
 page render_search_page(const db::database& db, std::string_view query,
                         std::span<const db::search_hit> hits,
                         std::span<const db::respelling> respelled = {});

@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace breakwater::site {
 namespace {
 
@@ -121,12 +123,18 @@ void website::add_page_routes() {
   router_.add(method::get, "/port", [this](const request& req, const route_params&) {
     auto raw = query_param(req.query, "n");
     auto text = raw ? decode_query_value(*raw) : std::nullopt;
-    auto port = text ? port_of(common::trim(*text)) : std::nullopt;
-    if (!port) {
-      return error_page(400, "Not a port number",
-                        "Enter a whole number from 0 to 65535, for example 443.");
+    std::string_view asked = text ? common::trim(*text) : std::string_view{};
+    if (auto port = port_of(asked)) return redirect(302, fmt::format("/port/{}", *port));
+    // "ssh", "22/tcp", "port 80": the jump box's text is a search, which finds the port. A
+    // number too large is simply no port.
+    const bool digits_only =
+        std::all_of(asked.begin(), asked.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!asked.empty() && !digits_only && asked.size() <= db::search_index::max_query_bytes) {
+      return redirect(302, "/search?q=" + encode_query_value(asked));
     }
-    return redirect(302, fmt::format("/port/{}", *port));
+    return error_page(400, "Not a port number",
+                      "Enter a whole number from 0 to 65535, for example 443, or a service "
+                      "name such as ssh.");
   });
   router_.add(method::get, "/search", [this](const request& req, const route_params&) {
     auto raw = query_param(req.query, "q");
@@ -135,7 +143,7 @@ void website::add_page_routes() {
     std::string q = common::squash_spaces(common::trim(*query));
     std::vector<db::search_hit> hits;
     std::vector<db::respelling> respelled;
-    if (!q.empty()) hits = search_.search(q, 50, &respelled);
+    if (!q.empty()) hits = search_.search(q, search_page_results, &respelled);
     return html_page(200, render_search_page(db_, q, hits, respelled));
   });
 }
@@ -157,6 +165,10 @@ void website::add_api_routes() {
   router_.add(method::get, "/api/v1/search", [this](const request& req, const route_params&) {
     auto raw = query_param(req.query, "q");
     auto query = raw ? decode_query_value(*raw) : std::nullopt;
+    if (raw && !query) {
+      return json_error(400, "bad_query",
+                        "the search text is not properly percent-encoded (as ?q=remote%20desktop)");
+    }
     std::string q = query ? common::squash_spaces(common::trim(*query)) : std::string{};
     if (q.empty()) return json_error(400, "missing_query", "give a search text as ?q=");
     std::size_t limit = 20;
@@ -201,9 +213,21 @@ void website::add_service_routes() {
   });
 }
 
+// "/port/22/" is "/port/22": where the path without its last slash is a page, that is the
+// address (a path that would then start with "//" is another host's, and never redirected).
+std::optional<std::string> website::without_trailing_slash(const request& req) const {
+  std::string_view path = req.path;
+  if (path.size() < 2 || !path.ends_with('/') || path.starts_with("//")) return std::nullopt;
+  path.remove_suffix(1);
+  if (path.ends_with('/') || router_.match(req.verb, path).found == nullptr) return std::nullopt;
+  std::string to(path);
+  if (!req.query.empty()) to.append("?").append(req.query);
+  return to;
+}
+
 response website::not_found(const request& req) const {
   if (req.path.starts_with("/api/")) {
-    return json_error(404, "not_found", "no such API path; see docs/api.md");
+    return json_error(404, "not_found", "no such API path: breakwater's docs/api.md lists them");
   }
   return error_page(404, "Page not found",
                     "There is no page at this address. Ports live at /port/N, N from 0 to 65535.");
@@ -224,6 +248,12 @@ handled website::handle(const request& req) const {
     return h;
   }
   http::route_match m = router_.match(req.verb, req.path);
+  if (m.found == nullptr && m.allow.empty()) {
+    if (auto to = without_trailing_slash(req)) {
+      h.res = redirect(301, std::move(*to));
+      return h;
+    }
+  }
   if (m.found == nullptr) {
     h.res = m.allow.empty() ? not_found(req) : not_allowed(req, m.allow);
   } else {

@@ -57,6 +57,7 @@ class website final : public http::handler {
   void add_api_routes();
   void add_service_routes();
   response not_found(const request& req) const;
+  std::optional<std::string> without_trailing_slash(const request& req) const;
   response not_allowed(const request& req, const std::string& allow) const;
 
   const db::database& db_;

@@ -242,7 +242,7 @@ TEST(layout, loads_only_external_script_and_marks_the_section) {
   EXPECT_TRUE(has(full, "<title>T&lt;1&gt; · breakwater</title>"));
   EXPECT_TRUE(has(full, "<script src=\"/static/site."));
   EXPECT_FALSE(has(full, "<script>"));  // no inline script anywhere
-  EXPECT_TRUE(has(full, "href=\"/port/443\" aria-current=\"page\""));
+  EXPECT_TRUE(has(full, "href=\"/port/443\" aria-current=\"true\""));
   EXPECT_TRUE(has(full, "name=\"viewport\""));
 }
 

@@ -71,8 +71,42 @@ TEST_F(site_test, the_enter_port_form_redirects) {
   EXPECT_EQ(r.res.headers[0].second, "/port/22");
   EXPECT_EQ(get("/port?n=+443+").res.headers[0].second, "/port/443");
   EXPECT_EQ(get("/port?n=70000").res.status, 400U);
-  EXPECT_EQ(get("/port?n=abc").res.status, 400U);
   EXPECT_EQ(get("/port").res.status, 400U);
+  EXPECT_EQ(get("/port?n=+").res.status, 400U);
+}
+
+// The jump box's text that is no port number is a search, which finds the port: "ssh",
+// "22/tcp", "port 80" (they used to end on a 400 page).
+TEST_F(site_test, the_enter_port_form_searches_for_what_is_no_number) {
+  for (auto [path, to] : std::vector<std::pair<std::string, std::string>>{
+           {"/port?n=ssh", "/search?q=ssh"},
+           {"/port?n=22%2Ftcp", "/search?q=22%2Ftcp"},
+           {"/port?n=port+80", "/search?q=port%2080"}}) {
+    handled r = get(path);
+    EXPECT_EQ(r.res.status, 302U) << path;
+    ASSERT_FALSE(r.res.headers.empty()) << path;
+    EXPECT_EQ(r.res.headers[0].second, to) << path;
+  }
+  EXPECT_EQ(get("/port?n=" + std::string(300, 'x')).res.status, 400U) << "past a search's length";
+}
+
+// "/port/22/" is "/port/22" (it was a 404); a path that would start with "//" is never
+// redirected (it would name another host).
+TEST_F(site_test, a_trailing_slash_moves_to_the_page_without_it) {
+  for (auto [path, to] : std::vector<std::pair<std::string, std::string>>{
+           {"/port/22/", "/port/22"},
+           {"/search/?q=ssh", "/search?q=ssh"},
+           {"/api/v1/ports/22/", "/api/v1/ports/22"}}) {
+    handled r = get(path);
+    EXPECT_EQ(r.res.status, 301U) << path;
+    auto location = std::find_if(r.res.headers.begin(), r.res.headers.end(),
+                                 [](const auto& h) { return h.first == "Location"; });
+    ASSERT_NE(location, r.res.headers.end()) << path;
+    EXPECT_EQ(location->second, to) << path;
+  }
+  EXPECT_EQ(get("//port/22/").res.status, 404U);
+  EXPECT_EQ(get("/port/22//").res.status, 404U);
+  EXPECT_EQ(get("/nowhere/").res.status, 404U);
 }
 
 // A port has one address: "080" or "00443" is sent there for good (301), so that no
@@ -138,6 +172,9 @@ TEST_F(site_test, search_says_which_words_it_respelled) {
   EXPECT_EQ(v.at("respelled").as_array()[0].at("asked").as_string(), "sshh");
   EXPECT_EQ(v.at("respelled").as_array()[0].at("used").as_string(), "ssh");
   EXPECT_EQ(v.at("results").as_array()[0].at("port").as_int64(), 22);
+  handled bad = get("/api/v1/search?q=%ZZ");
+  EXPECT_EQ(bad.res.status, 400U);
+  EXPECT_TRUE(has(bad.res.body, "bad_query")) << bad.res.body;
   auto as_written = boost::json::parse(get("/api/v1/search?q=ssh").res.body).as_object();
   EXPECT_TRUE(as_written.at("respelled").as_array().empty());
   handled page = get("/search?q=sshh");
