@@ -216,6 +216,9 @@ class check_answer final : public async_source {
     if (sub) {
       sub_ = std::move(*sub);
     } else {
+      // Nobody will hear the answer (too many streams open, say): stop the probe it started,
+      // which gives back what it had not sent.
+      svc_.cancel(id_, address_);
       sink->complete(sub.error().status == 404 ? no_such_scan() : refused(sub.error()));
     }
   }

@@ -93,13 +93,19 @@ dual_finding agree(const family_outcome& v4, const family_outcome& v6) {
 
 }  // namespace
 
+// A sentence names at most this many ports, then says how many more: a headline of 65,536
+// numbers (a compare request may claim as many) reads as nothing and costs 448 KB.
+constexpr std::size_t ports_named = 20;
+
 std::string ports_in_words(std::span<const std::uint16_t> ports) {
   if (ports.empty()) return "no port";
   std::string out = ports.size() == 1 ? "port " : "ports ";
-  for (std::size_t i = 0; i < ports.size(); ++i) {
+  const std::size_t named = ports.size() > ports_named ? ports_named : ports.size();
+  for (std::size_t i = 0; i < named; ++i) {
     if (i > 0) out += i + 1 == ports.size() ? " and " : ", ";
     out += std::to_string(ports[i]);
   }
+  if (named < ports.size()) out += fmt::format(" and {} more", ports.size() - named);
   return out;
 }
 
@@ -124,20 +130,23 @@ dual_finding compare_families(const family_outcome& v4, const family_outcome& v6
   return d;
 }
 
-std::string family_used_sentence(std::string_view address, bool dual) {
+std::string family_used_sentence(std::string_view address, bool dual, bool ran) {
   auto ip = common::parse_ip(address);
   bool v6 = ip && ip->v6;
+  const std::string_view used = ran ? "This test used" : "This test will use";
   if (dual) {
     return fmt::format(
-        "This test used {} ({}); to test your {} address as well, turn JavaScript on and "
-        "choose \u201cTest IPv4 and IPv6 side by side\u201d on the test's confirm page.",
-        v6 ? "IPv6" : "IPv4", address, v6 ? "IPv4" : "IPv6");
+        "{} {} ({}); to test your {} address as well, turn JavaScript on and choose "
+        "\u201cTest IPv4 and IPv6 side by side\u201d on the test's confirm page.",
+        used, v6 ? "IPv6" : "IPv4", address, v6 ? "IPv4" : "IPv6");
   }
+  // A visitor cannot set up the server: say what they can do, and that the side-by-side
+  // test is not offered here.
   return fmt::format(
-      "This test used {} ({}); to test your {} address too, open this site from a device on "
-      "the same network over {} (for example by this server's {} address), or ask its "
-      "operator to set ipv4_origin and ipv6_origin.",
-      v6 ? "IPv6" : "IPv4", address, v6 ? "IPv4" : "IPv6", v6 ? "IPv4" : "IPv6",
+      "{} {} ({}); to test your {} address too, open this site over {} (for example by this "
+      "server's {} address, from a device on the same network). This server does not offer "
+      "the side-by-side test of both.",
+      used, v6 ? "IPv6" : "IPv4", address, v6 ? "IPv4" : "IPv6", v6 ? "IPv4" : "IPv6",
       v6 ? "IPv4" : "IPv6");
 }
 

@@ -32,9 +32,10 @@ dual_finding compare_families(const family_outcome& v4, const family_outcome& v6
 // "port 22", "ports 22 and 80", "ports 22, 80 and 443".
 std::string ports_in_words(std::span<const std::uint16_t> ports);
 
-// For single-family results: which family this test used and how to test the other, in one
-// sentence. `dual`: the site has sibling origins, so the side-by-side test is the way.
-std::string family_used_sentence(std::string_view address, bool dual);
+// For single-family tests: which family the test uses (`ran`: used) and how to test the
+// other, in one sentence. `dual`: the site has sibling origins, so the side-by-side test is
+// the way.
+std::string family_used_sentence(std::string_view address, bool dual, bool ran);
 
 // The body of POST /api/v1/compare:
 // {"ipv4":{"address":"198.51.100.7","open":"22,80"},"ipv6":{"unreachable":true}}, a family

@@ -19,7 +19,13 @@
 namespace breakwater::site {
 
 // /scan: the tests on offer and the address they will probe.
-page render_scan_choice_page(std::string_view address);
+// What was wrong with the test a visitor asked for, shown above the choice again with the
+// ports they typed kept in the box.
+struct choice_problem {
+  std::string message;
+  std::string ports;
+};
+page render_scan_choice_page(std::string_view address, const choice_problem* problem = nullptr);
 
 // What the confirm step shows before the visitor starts a scan.
 struct scan_confirmation {

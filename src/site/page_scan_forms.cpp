@@ -166,9 +166,18 @@ std::string describe_duration(std::chrono::milliseconds d) {
   return out;
 }
 
-page render_scan_choice_page(std::string_view address) {
+page render_scan_choice_page(std::string_view address, const choice_problem* problem) {
   html h;
   h.raw("<h1>What does the internet see of your connection?</h1>");
+  if (problem != nullptr) {
+    std::string message = problem->message;
+    if (!message.empty() && message[0] >= 'a' && message[0] <= 'z') message[0] -= 'a' - 'A';
+    h.raw(
+         "<p class=\"error\" role=\"alert\" id=\"scan-problem\"><strong>That test cannot "
+         "start:</strong> ")
+        .text(message)
+        .raw("</p>");
+  }
   h.raw("<p class=\"summary\">")
       .text(
           "Choose a test. This server then probes your own address, the way a stranger on the "
@@ -194,8 +203,12 @@ page render_scan_choice_page(std::string_view address) {
       "<h2>Ports of your choice</h2><form class=\"custom\" action=\"/scan/confirm\" "
       "method=\"get\"><input type=\"hidden\" name=\"kind\" value=\"custom\">"
       "<label for=\"custom-ports\">Ports</label><input type=\"text\" id=\"custom-ports\" "
-      "name=\"ports\" required maxlength=\"200\" placeholder=\"22, 80, 8000-8100\">"
-      "<button type=\"submit\">Next</button></form><p class=\"muted\">");
+      "name=\"ports\" required maxlength=\"200\" placeholder=\"22, 80, 8000-8100\"");
+  if (problem != nullptr) {
+    h.raw(" value=\"").text(problem->ports).raw("\" aria-invalid=\"true\"");
+    h.raw(" aria-describedby=\"scan-problem\"");
+  }
+  h.raw("><button type=\"submit\">Next</button></form><p class=\"muted\">");
   h.text(
       "Single ports and ranges separated by commas, or a set name: common, service, "
       "file-sharing, all.");
@@ -268,7 +281,7 @@ page render_scan_confirm_page(const scan_confirmation& c) {
     dual_section(h, c);
     head += fmt::format("<script src=\"{}\" defer></script>", asset_url("dual.js"));
   } else if (!c.address.empty()) {
-    h.raw("<p class=\"family\" id=\"family\">").text(family_used_sentence(c.address, false));
+    h.raw("<p class=\"family\" id=\"family\">").text(family_used_sentence(c.address, false, false));
     h.raw("</p>");
   }
   h.raw("<p><a href=\"/scan\">Choose another test</a></p>");

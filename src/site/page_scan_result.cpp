@@ -209,6 +209,36 @@ void counts(html& h, const scan::scan_view& v) {
   h.raw(" <b id=\"n-pending\">").number(pending).raw("</b></p>");
 }
 
+// What a TCP answer was, in a word or two for the list of ports that answered (scan.js has
+// the same words for the ones it adds live), and in a sentence for a single port's page.
+std::string_view reason_short(probe::reason why) {
+  switch (why) {
+    case probe::reason::syn_ack: return "SYN-ACK";
+    case probe::reason::ack: return "ACK";
+    case probe::reason::rst: return "reset";
+    case probe::reason::icmp_unreachable: return "ICMP unreachable";
+    case probe::reason::no_response: return "no answer";
+    case probe::reason::udp_answer: return "answer";
+  }
+  return "answer";
+}
+
+std::string reason_sentence(const probe::port_result& r) {
+  switch (r.why) {
+    case probe::reason::syn_ack: return "SYN-ACK: the port accepted the connection request";
+    case probe::reason::ack:
+      return "ACK: the port still holds an earlier connection request of ours, whose SYN-ACK was "
+             "lost on the way";
+    case probe::reason::rst: return "reset (RST): the connection request was refused";
+    case probe::reason::icmp_unreachable:
+      return "ICMP unreachable: a router or firewall refused the connection request";
+    case probe::reason::no_response:
+      return r.tries > 1 ? fmt::format("no answer to {} tries", r.tries) : "no answer";
+    case probe::reason::udp_answer: return "an answer";
+  }
+  return "an answer";
+}
+
 void answered_list(html& h, const scan::scan_view& v, const db::database& db) {
   h.raw(v.udp_ports.empty() ? "<h2>Ports that answered</h2>" : "<h2>TCP ports that answered</h2>");
   h.raw("<ul id=\"answered\" class=\"answered\">");
@@ -221,7 +251,7 @@ void answered_list(html& h, const scan::scan_view& v, const db::database& db) {
     std::string_view name = db.name_of(r.port);
     if (!name.empty()) h.raw(" ").text(name);
     h.raw(": <strong>").text(probe::to_string(r.state)).raw("</strong> (");
-    h.text(probe::to_string(r.why));
+    h.text(reason_short(r.why));
     if (r.rtt) h.text(", " + rtt_text(r.rtt));
     h.raw(")</li>");
   }
@@ -291,6 +321,7 @@ std::string_view verdict_class(verdict_kind k) {
     case verdict_kind::stealth:
     case verdict_kind::nothing_found: return "v-good";
     case verdict_kind::running: return "v-running";
+    case verdict_kind::inconclusive: return "v-none";
   }
   return "v-running";
 }
@@ -325,13 +356,32 @@ void udp_findings(html& h, const std::vector<udp_port_finding>& list) {
   h.raw("</ul>");
 }
 
+// Many closed ports (a router that resets every port) are one finding, not a list: the same
+// advice for each, and every one of them is in the list of ports that answered below.
+constexpr std::size_t closed_ports_listed = 10;
+
+void closed_summary(html& h, const std::vector<port_finding>& list) {
+  h.raw("<h3>Closed ports</h3><p class=\"closed-summary\">");
+  h.text(fmt::format("{} ports answered that they are closed, among them ", list.size()));
+  for (std::size_t i = 0; i < 5 && i < list.size(); ++i) {
+    h.raw(i == 0 ? "" : ", ").raw("<a href=\"/port/").number(list[i].port).raw("\">");
+    h.number(list[i].port).raw("</a>");
+  }
+  h.text(fmt::format(" (all of them under \u201cports that answered\u201d below). "));
+  h.raw("<em>").text(list.front().advice).raw("</em></p>");
+}
+
 void verdict_box(html& h, const verdict_text& vt) {
   h.raw("<section id=\"verdict\" class=\"verdict ").raw(verdict_class(vt.kind)).raw("\">");
   h.raw("<h2>Verdict</h2><p class=\"headline\"><strong>").text(vt.headline).raw("</strong></p>");
   for (const std::string& p : vt.paragraphs) h.el("p", p);
   udp_findings(h, vt.udp);
   findings(h, "Open ports", vt.open);
-  findings(h, "Closed ports", vt.closed);
+  if (vt.closed.size() > closed_ports_listed) {
+    closed_summary(h, vt.closed);
+  } else {
+    findings(h, "Closed ports", vt.closed);
+  }
   if (!vt.actions.empty()) {
     h.raw("<h3>What to do</h3><ul class=\"actions\">");
     for (const std::string& a : vt.actions) h.el("li", a);
@@ -399,7 +449,7 @@ page render_scan_result_page(const scan::scan_view& v, const db::database& db,
           "id=\"target\">");
   h.text(v.target).raw("</strong>, the address your connection comes from.</p>");
   if (auto note = address_note(v.target)) h.raw("<p class=\"note\">").text(*note).raw("</p>");
-  h.raw("<p class=\"family\" id=\"family\">").text(family_used_sentence(v.target, dual));
+  h.raw("<p class=\"family\" id=\"family\">").text(family_used_sentence(v.target, dual, true));
   h.raw("</p>");
   progress(h, v, cancel_token);
   if (!v.ports.empty()) {
@@ -439,13 +489,15 @@ page render_port_probe_page(const scan::scan_view& v, const db::database& db,
   if (udp && !tcp) udp_heading(h, v, port, u);
   h.raw("<p class=\"target\">Probed address: <strong id=\"target\">").text(v.target);
   h.raw("</strong></p>");
+  // A private, shared (CGNAT) or loopback address: "open" means open to whom it can reach.
+  if (auto note = address_note(v.target)) h.raw("<p class=\"note\">").text(*note).raw("</p>");
   if (tcp && r != nullptr) {
     for (const std::string& s : explain_port_state(port, r->state, db)) h.el("p", s);
     const db::entry* e = db.find_entry(port);
     if (r->state == port_state::open && e != nullptr) {
       h.raw("<p class=\"advice\"><strong>What to do:</strong> ").text(e->advice).raw("</p>");
     }
-    h.raw("<p class=\"muted\">").text(fmt::format("Reason: {}", probe::to_string(r->why)));
+    h.raw("<p class=\"muted\">").text(fmt::format("Reason: {}", reason_sentence(*r)));
     if (r->rtt) h.text(", answered after " + rtt_text(r->rtt));
     h.raw(".</p>");
   }
@@ -469,7 +521,10 @@ page render_port_probe_page(const scan::scan_view& v, const db::database& db,
   page base = render_port_page(db, db.lookup(port), ctx);
   base.title = fmt::format("Probe of {}port {}", udp && !tcp ? "UDP " : "", port);
   base.head = live_head(v);
-  base.body = h.take() + base.body;
+  // Under the port page's own heading, so that the page's outline starts with its h1.
+  std::size_t after_h1 = base.body.find("</h1>");
+  after_h1 = after_h1 == std::string::npos ? 0 : after_h1 + 5;
+  base.body.insert(after_h1, h.take());
   return base;
 }
 

@@ -68,6 +68,15 @@ struct scan_pages {
   response bad_request(std::string_view message) const {
     return s.error_page(400, "That scan cannot start", message);
   }
+
+  // The choice of tests again, with what was wrong and the ports as typed: a visitor who
+  // mistyped a port list mends it there instead of starting over.
+  response choose_again(const request& req, std::string message, std::string_view ports) const {
+    auto who = visitor_of(req);
+    if (!who) return unknown_client();
+    choice_problem problem{std::move(message), std::string(ports)};
+    return private_page(400, render_scan_choice_page(who->address, &problem));
+  }
 };
 
 std::optional<std::string> form_value(std::string_view body, std::string_view key) {
@@ -144,7 +153,7 @@ boost::system::result<made_order, std::string> make_order(const form_choice& c) 
 response confirm(const scan_pages& sp, const request& req, std::string_view kind,
                  std::string_view ports, std::string_view transport = {}) {
   auto made = make_order({kind, ports, transport, true, true, false});
-  if (!made) return sp.bad_request(made.error());
+  if (!made) return sp.choose_again(req, made.error(), ports);
   auto visitor = visitor_of(req);
   if (!visitor) return sp.unknown_client();
   const scan::visitor& who = *visitor;
@@ -178,7 +187,7 @@ response start(const scan_pages& sp, const request& req) {
   std::string transport = form_value(req.body, "transport").value_or("");
   auto made = make_order({kind, ports, transport, form_flag(req.body, "ping"),
                           form_flag(req.body, "upnp"), form_flag(req.body, "udp")});
-  if (!made) return sp.bad_request(made.error());
+  if (!made) return sp.choose_again(req, made.error(), ports);
   auto id = sp.service.start(who, made->order);
   if (!id) return sp.refused(id.error());
   return scan_pages::see_other("/scan/" + encode_query_value(*id));

@@ -98,6 +98,14 @@ bool ping_tested(const scan::scan_view& v) {
   return v.ping && v.result.ping && v.result.ping->permitted;
 }
 bool upnp_answered(const scan::scan_view& v) { return v.result.upnp && v.result.upnp->answered; }
+bool upnp_refused(const scan::scan_view& v) { return v.result.upnp && v.result.upnp->refused; }
+// The UPnP test was asked for and could not run (no socket, no route): it tells nothing.
+bool upnp_failed(const scan::scan_view& v) {
+  return v.upnp && v.result.upnp && !v.result.upnp->answered && !v.result.upnp->error.empty();
+}
+bool stopped(const scan::scan_view& v) {
+  return v.result.cancelled || v.phase == scan::scan_phase::cancelled;
+}
 bool complete(const scan::scan_view& v) {
   return v.phase == scan::scan_phase::done && !v.result.cancelled &&
          v.result.ports.size() == v.ports.size() && v.result.udp.size() == v.udp_ports.size();
@@ -114,6 +122,33 @@ bool udp_reflector_found(const verdict_text& out) {
 }
 bool udp_finding_found(const verdict_text& out) {
   return !out.udp.empty() && !out.udp.front().sentence.empty();
+}
+
+// The headline of a test without ports (ping, UPnP), or of a scan stopped before any port
+// was decided: what ran and what it showed, never "nothing answered" for a test that did not
+// run or for a refusal.
+void no_port_tested(const scan::scan_view& v, verdict_text& out) {
+  out.kind = verdict_kind::nothing_found;
+  if (ping_answered(v)) {
+    out.kind = verdict_kind::ping_answered;
+    out.headline = "Your address answers ping.";
+  } else if (stopped(v) && (v.ports.size() + v.udp_ports.size()) > 0) {
+    out.kind = verdict_kind::inconclusive;
+    out.headline = "The scan was stopped before any port was tested.";
+  } else if (upnp_refused(v)) {
+    out.kind = verdict_kind::closed_ports;
+    out.headline =
+        "Your router refused the UPnP discovery request (UDP port 1900 answered \u201cport "
+        "unreachable\u201d): it does not offer UPnP to the internet, but it shows it is there.";
+  } else if (v.ping && v.result.ping && !v.result.ping->permitted && !v.upnp) {
+    out.kind = verdict_kind::inconclusive;
+    out.headline = "The ping test could not run: this server is not allowed to send ping.";
+  } else if (upnp_failed(v) && !ping_tested(v)) {
+    out.kind = verdict_kind::inconclusive;
+    out.headline = "The UPnP test could not run on this server; nothing was learned.";
+  } else {
+    out.headline = "Nothing answered.";
+  }
 }
 
 void headline(const scan::scan_view& v, verdict_text& out) {
@@ -145,14 +180,14 @@ void headline(const scan::scan_view& v, verdict_text& out) {
                                out.closed.size() == 1 ? "it is" : "they are");
   } else if (refused > 0) {
     out.kind = verdict_kind::closed_ports;
+    // Say "no open ports" only where TCP ports were tested.
     out.headline = fmt::format(
-        "No open ports and no UDP service answered, but {} refused the probe{}, which shows "
-        "that something is there.",
+        "{} no UDP service answered, but {} refused the probe{}, which shows that something is "
+        "there.",
+        v.result.ports.empty() ? "No TCP port was tested and" : "No open ports and",
         plural(refused, "port", "ports"), refused == 1 ? "" : "s");
   } else if (probed == 0) {
-    out.kind = verdict_kind::nothing_found;
-    out.headline = ping_answered(v) ? "Your address answers ping." : "Nothing answered.";
-    if (ping_answered(v)) out.kind = verdict_kind::ping_answered;
+    no_port_tested(v, out);
   } else if (ping_answered(v)) {
     out.kind = verdict_kind::ping_answered;
     out.headline = "Every port tested is stealth, but your address answers ping.";
@@ -255,7 +290,15 @@ void explain(const scan::scan_view& v, verdict_text& out) {
         "test with ping to check that too.");
   }
   if (v.upnp && v.result.upnp) {
-    if (upnp_answered(v)) {
+    if (upnp_failed(v)) {
+      p.push_back(
+          fmt::format("The UPnP test could not run on this server ({}).", v.result.upnp->error));
+    } else if (upnp_refused(v)) {
+      p.push_back(
+          "Your router refused UPnP discovery (SSDP on UDP port 1900) with an ICMP \u201cport "
+          "unreachable\u201d: it does not offer UPnP to the internet. A router that drops the "
+          "request instead would not show that it is there.");
+    } else if (upnp_answered(v)) {
       p.push_back(
           "UPnP is meant for your home network only. A router that answers it from the internet "
           "may also accept requests to open ports or to relay traffic for anyone, a weakness "
@@ -266,7 +309,7 @@ void explain(const scan::scan_view& v, verdict_text& out) {
           "internet, as it should.");
     }
   }
-  if (v.result.cancelled || v.phase == scan::scan_phase::cancelled) {
+  if (stopped(v)) {
     out.cancelled = true;
     p.push_back("The scan was stopped before it finished: ports not yet tested are not counted.");
   }

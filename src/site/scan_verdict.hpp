@@ -26,6 +26,7 @@ enum class verdict_kind {
   stealth,        // every port stealth, without the ping test (or ping could not be sent)
   tru_stealth,    // every port stealth, no answer to ping, no UPnP answer
   nothing_found,  // ping-only or UPnP-only test with no answer
+  inconclusive,   // a test that could not run, or a scan stopped before any port
 };
 
 // One port that answered, and why that matters for this port.

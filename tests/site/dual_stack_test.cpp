@@ -257,7 +257,8 @@ TEST(dual_stack_pages, without_siblings_the_pages_say_which_family_was_tested) {
   req.conn = &conn;
   handled r = site.handle(req);
   EXPECT_FALSE(has(r.res.body, "id=\"dual\""));
-  EXPECT_TRUE(has(r.res.body, "This test used IPv4 (198.18.0.2); to test your IPv6 address too"));
+  EXPECT_TRUE(
+      has(r.res.body, "This test will use IPv4 (198.18.0.2); to test your IPv6 address too"));
   EXPECT_TRUE(headers_named(r.res, "Content-Security-Policy").empty());  // the engine's default
   // OPTIONS stays what it was: no such method here.
   req.verb = method::options;
@@ -283,6 +284,12 @@ TEST(dual_stack_words, ports_read_as_a_list) {
   EXPECT_EQ(ports_in_words(std::vector<std::uint16_t>{22}), "port 22");
   EXPECT_EQ(ports_in_words(std::vector<std::uint16_t>{22, 80}), "ports 22 and 80");
   EXPECT_EQ(ports_in_words(std::vector<std::uint16_t>{22, 80, 443}), "ports 22, 80 and 443");
+  std::vector<std::uint16_t> all(65536);
+  for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<std::uint16_t>(i);
+  EXPECT_EQ(ports_in_words(all),
+            "ports 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19 and 65516 "
+            "more")
+      << "a headline names twenty ports at most";
 }
 
 TEST(dual_stack_words, ports_only_ipv6_lets_in_make_the_headline) {
@@ -338,9 +345,15 @@ TEST(dual_stack_words, a_family_that_does_not_work_is_said_plainly) {
 }
 
 TEST(dual_stack_words, single_family_pages_say_how_to_test_the_other) {
-  EXPECT_TRUE(has(family_used_sentence("2001:db8::1", false),
+  EXPECT_TRUE(has(family_used_sentence("2001:db8::1", false, true),
                   "This test used IPv6 (2001:db8::1); to test your IPv4 address too"));
-  EXPECT_TRUE(has(family_used_sentence("198.51.100.7", true), "Test IPv4 and IPv6 side by side"));
+  EXPECT_TRUE(has(family_used_sentence("2001:db8::1", false, false),
+                  "This test will use IPv6 (2001:db8::1)"))
+      << "before it ran";
+  EXPECT_FALSE(has(family_used_sentence("2001:db8::1", false, true), "ipv4_origin"))
+      << "a visitor cannot set up the server";
+  EXPECT_TRUE(
+      has(family_used_sentence("198.51.100.7", true, true), "Test IPv4 and IPv6 side by side"));
 }
 
 TEST(dual_stack_words, the_compare_request_is_checked) {

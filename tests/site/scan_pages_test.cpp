@@ -222,10 +222,35 @@ TEST(scan_pages, single_port_result_sits_on_the_port_page) {
   EXPECT_TRUE(has(p.body, "Port 443 from the internet: <span id=\"state\">Open</span>"));
   EXPECT_TRUE(has(p.body, "accepted a connection on port 443:"));
   EXPECT_TRUE(has(p.body, "answered after 38.1 ms"));
-  EXPECT_TRUE(has(p.body, "<h1>Port 443"));  // the port's own page follows
+  EXPECT_TRUE(has(p.body, "Reason: SYN-ACK: the port accepted the connection request"));
+  EXPECT_TRUE(has(p.body, "<h1>Port 443"));  // the port's own page, around it
   EXPECT_TRUE(has(p.body, "action=\"/port/443/probe\""));
-  EXPECT_LT(p.body.find("id=\"state\""), p.body.find("<h1>"));
+  EXPECT_GT(p.body.find("id=\"state\""), p.body.find("</h1>"))
+      << "the page's outline starts with its h1; the probe's h2 comes under it";
   EXPECT_FALSE(has(p.head, "refresh"));
+  EXPECT_FALSE(has(p.body, "carrier-grade NAT")) << "a global address needs no note";
+  v.target = "100.64.0.7";
+  EXPECT_TRUE(has(render_port_probe_page(v, db, ctx).body, "carrier-grade NAT"))
+      << "what open means from a CGNAT address is said here too";
+}
+
+// A router that resets every port: one finding with its advice once, not a thousand (the
+// ports are all in the list of ports that answered).
+TEST(scan_pages, many_closed_ports_are_summed_up_in_the_verdict) {
+  db::database db = db::testing::small_database();
+  scan::scan_view v = service_scan(1056);
+  v.phase = scan::scan_phase::done;
+  for (probe::port_result& r : v.result.ports) {
+    if (r.state == port_state::stealth) r.state = port_state::closed, r.why = probe::reason::rst;
+  }
+  page p = render_scan_result_page(v, db, "t");
+  EXPECT_TRUE(has(p.body, "1055 ports answered that they are closed, among them"));
+  EXPECT_EQ(count(p.body, "Have your router or firewall drop unsolicited packets"), 1U);
+  EXPECT_TRUE(has(p.body, "<strong>closed</strong> (reset)")) << "the list says how, in words";
+  scan::scan_view few = service_scan(1056);
+  few.phase = scan::scan_phase::done;
+  EXPECT_TRUE(has(render_scan_result_page(few, db, "t").body, "<h3>Closed ports</h3><ul"))
+      << "a few are listed one by one";
 }
 
 TEST(scan_pages, refusals_explain_fair_use) {

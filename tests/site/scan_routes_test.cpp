@@ -80,7 +80,7 @@ TEST_F(scan_routes_test, the_choice_page_names_the_visitor_and_is_never_cached) 
   EXPECT_TRUE(has(r.res.body, "href=\"/scan/confirm?kind=service\""));
   EXPECT_TRUE(has(r.res.body, "href=\"/headers\""));
   EXPECT_TRUE(has(r.res.body, "href=\"/reach\""));  // the reach test, for one machine
-  EXPECT_TRUE(has(r.res.body, "<a href=\"/scan\" aria-current=\"page\">Scan</a>"));
+  EXPECT_TRUE(has(r.res.body, "<a href=\"/scan\" aria-current=\"true\">Scan</a>"));
 }
 
 TEST_F(scan_routes_test, home_and_port_pages_link_the_tests) {
@@ -117,6 +117,24 @@ TEST_F(scan_routes_test, bad_choices_get_a_400_that_explains) {
   handled no_ports = send(method::get, "/scan/confirm?kind=custom");
   EXPECT_EQ(no_ports.res.status, 400U);
   EXPECT_EQ(send(method::get, "/port/70000/probe").res.status, 404U);
+}
+
+// A mistyped port list comes back on the choice page, with what was wrong beside the box and
+// the text as typed, not on a page with no way back to the form (a review's finding).
+TEST_F(scan_routes_test, a_bad_port_list_comes_back_in_the_form_to_mend) {
+  handled r = send(method::get, "/scan/confirm?kind=custom&ports=22%2Cabc");
+  EXPECT_EQ(r.res.status, 400U);
+  EXPECT_TRUE(has(r.res.body, "id=\"scan-problem\"")) << r.res.body;
+  EXPECT_TRUE(has(r.res.body, "<strong>That test cannot start:</strong> B")) << "sentence case";
+  EXPECT_TRUE(has(r.res.body,
+                  "value=\"22,abc\" aria-invalid=\"true\" "
+                  "aria-describedby=\"scan-problem\""))
+      << r.res.body;
+  handled hostile = send(method::get, "/scan/confirm?kind=custom&ports=%22%3E%3Cscript%3E");
+  EXPECT_EQ(hostile.res.status, 400U);
+  EXPECT_FALSE(has(hostile.res.body, "\"><script>")) << "what was typed is escaped";
+  handled kind = send(method::get, "/scan/confirm?kind=everything");
+  EXPECT_TRUE(has(kind.res.body, "id=\"tests\"")) << "the tests to choose from are right there";
 }
 
 TEST_F(scan_routes_test, a_post_with_a_good_token_starts_the_scan_and_redirects) {

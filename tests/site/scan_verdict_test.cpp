@@ -247,9 +247,10 @@ TEST(verdict, udp_answers_without_findings_closed_and_silent_udp_ports) {
   v.result.udp[0] = testing::udp_silent(53);
   verdict_text refused = make_verdict(v, db);
   EXPECT_EQ(refused.kind, verdict_kind::closed_ports);
-  EXPECT_EQ(refused.headline,
-            "No open ports and no UDP service answered, but 2 ports refused the probes, which "
-            "shows that something is there.");
+  EXPECT_EQ(
+      refused.headline,
+      "No TCP port was tested and no UDP service answered, but 2 ports refused the probes, which "
+      "shows that something is there.");
 
   for (auto& r : v.result.udp) r = testing::udp_silent(r.port);
   verdict_text silent = make_verdict(v, db);
@@ -283,6 +284,64 @@ TEST(verdict, explains_each_udp_state_for_one_port) {
   EXPECT_TRUE(has(silent[0], "stealth, or a service that stays silent"));
   EXPECT_TRUE(has(silent[1], "Silence is what a healthy WireGuard port sends"));
   EXPECT_EQ(explain_udp_state(testing::udp_silent(9999), false).size(), 1U);
+}
+
+// A test without ports says what ran and what it showed: never "Nothing answered." in green
+// for a refusal, a test that could not run, or a scan stopped before any port (a review
+// found each of them).
+scan::scan_view without_ports() {
+  scan::scan_view v;
+  v.id = "abc";
+  v.target = "198.18.0.2";
+  v.phase = scan::scan_phase::done;
+  return v;
+}
+
+TEST(verdict, a_test_without_ports_never_calls_a_refusal_or_a_failure_nothing) {
+  db::database db = db::testing::small_database();
+  scan::scan_view upnp = without_ports();
+  upnp.kind = scan::scan_kind::upnp;
+  upnp.upnp = true;
+  upnp.result.upnp = probe::upnp_result{};
+  upnp.result.upnp->refused = true;
+  verdict_text refused = make_verdict(upnp, db);
+  EXPECT_EQ(refused.kind, verdict_kind::closed_ports);
+  EXPECT_TRUE(has(refused.headline, "refused the UPnP discovery request")) << refused.headline;
+  EXPECT_FALSE(has(all_text(refused), "did not answer UPnP discovery")) << all_text(refused);
+
+  upnp.result.upnp->refused = false;
+  upnp.result.upnp->error = "no route to the address";
+  verdict_text failed = make_verdict(upnp, db);
+  EXPECT_EQ(failed.kind, verdict_kind::inconclusive);
+  EXPECT_TRUE(has(all_text(failed), "could not run on this server (no route to the address)"))
+      << all_text(failed);
+  EXPECT_FALSE(has(all_text(failed), "as it should"));
+
+  scan::scan_view ping = without_ports();
+  ping.kind = scan::scan_kind::ping;
+  ping.ping = true;
+  ping.result.ping = probe::ping_result{};  // not permitted
+  EXPECT_EQ(make_verdict(ping, db).kind, verdict_kind::inconclusive);
+  EXPECT_TRUE(has(make_verdict(ping, db).headline, "The ping test could not run"));
+
+  scan::scan_view early = without_ports();
+  early.ports = *probe::parse_port_set("1-1000");
+  early.phase = scan::scan_phase::cancelled;
+  early.result.cancelled = true;
+  EXPECT_EQ(make_verdict(early, db).headline, "The scan was stopped before any port was tested.");
+  EXPECT_EQ(make_verdict(early, db).kind, verdict_kind::inconclusive);
+}
+
+// A UDP-only test names no TCP ports in its headline ("No open ports" said what was not tested).
+TEST(verdict, a_udp_only_refusal_does_not_speak_of_open_ports) {
+  db::database db = db::testing::small_database();
+  scan::scan_view v = without_ports();
+  v.kind = scan::scan_kind::udp;
+  v.udp_ports = *probe::parse_port_set("123");
+  v.result.udp.push_back(testing::udp_closed(123));
+  verdict_text t = make_verdict(v, db);
+  EXPECT_EQ(t.kind, verdict_kind::closed_ports);
+  EXPECT_TRUE(has(t.headline, "No TCP port was tested and no UDP service answered")) << t.headline;
 }
 
 TEST(verdict, amplification_in_words) {

@@ -9,6 +9,9 @@
   var single = root.getAttribute('data-mode') === 'single';
   var WORDS = {
     tcp: { open: 'open', closed: 'closed', stealth: 'stealth' },
+    // How a TCP port answered, as the server words it (site/page_scan_result.cpp).
+    reason: { 'syn-ack': 'SYN-ACK', ack: 'ACK', rst: 'reset', 'icmp-unreachable': 'ICMP unreachable',
+      'no-response': 'no answer' },
     udp: { open: 'open', closed: 'closed', filtered: 'filtered', stealth: 'no answer' },
   };
   var PREFIX = { tcp: { cell: 'p', block: 'b' }, udp: { cell: 'u', block: 'ub' } };
@@ -119,7 +122,7 @@
     item.appendChild(link);
     item.appendChild(document.createTextNode(': '));
     item.appendChild(el('strong', '', WORDS.tcp[v.state] || v.state));
-    item.appendChild(document.createTextNode(' (' + v.reason + ')'));
+    item.appendChild(document.createTextNode(' (' + (WORDS.reason[v.reason] || v.reason) + ')'));
     list.appendChild(item);
     var none = document.getElementById('answered-none');
     if (none) none.hidden = true;
