@@ -3,6 +3,7 @@
 #include "common/holder.hpp"
 #include "scan/kept_bytes.hpp"
 
+#include <algorithm>
 #include <vector>
 
 namespace breakwater::scan {
@@ -17,7 +18,6 @@ bool registry::make_room(std::size_t bytes) {
 
 void registry::add(const std::string& id, std::shared_ptr<scan_record> r) {
   r->counted_bytes = estimate_kept_bytes(*r);
-  bytes_ += r->counted_bytes;
   holder_state& h = holders_[r->who.holder];
   ++h.running;
   h.kept.push_back(id);
@@ -28,22 +28,61 @@ void registry::add(const std::string& id, std::shared_ptr<scan_record> r) {
     wide = &holders_[r->who.wide];
     wide->kept.push_back(id);
   }
+  count_bytes(*r, r->counted_bytes);
+  const scan_record& kept = *r;
   scans_.emplace(id, std::move(r));
   kept_order_.push_back(id);
   trim_kept(h, wide);
+  if (scans_.contains(id)) trim_holders_bytes(kept);
 }
 
 void registry::grew(scan_record& r, std::size_t more) {
   r.counted_bytes += more;
-  bytes_ += more;
+  count_bytes(r, more);
   trim_bytes();
+  trim_holders_bytes(r);
 }
 
 void registry::recount(scan_record& r) {
-  bytes_ -= r.counted_bytes;
+  uncount_bytes(r, r.counted_bytes);
   r.counted_bytes = estimate_kept_bytes(r);
-  bytes_ += r.counted_bytes;
+  count_bytes(r, r.counted_bytes);
   trim_bytes();
+  trim_holders_bytes(r);
+}
+
+// The memory of one record, in all and for its holder and /48 (when they are kept).
+void registry::count_bytes(const scan_record& r, std::size_t n) {
+  bytes_ += n;
+  if (auto h = holders_.find(r.who.holder); h != holders_.end()) h->second.bytes += n;
+  if (auto w = holders_.find(r.who.wide); !r.who.wide.empty() && w != holders_.end()) {
+    w->second.bytes += n;
+  }
+}
+
+void registry::uncount_bytes(const scan_record& r, std::size_t n) {
+  bytes_ -= n;
+  auto take = [n](holder_state& s) { s.bytes -= std::min(s.bytes, n); };
+  if (auto h = holders_.find(r.who.holder); h != holders_.end()) take(h->second);
+  if (auto w = holders_.find(r.who.wide); !r.who.wide.empty() && w != holders_.end()) {
+    take(w->second);
+  }
+}
+
+// A holder past its share of the memory forgets its own oldest finished results, and so does
+// a /48 past four shares; never another's, and never one running or watched. Looked up by
+// key each time: forgetting may drop an idle holder's state.
+void registry::trim_holders_bytes(const scan_record& r) {
+  const std::string holder = r.who.holder, wide = r.who.wide;
+  auto trim = [this](const std::string& key, std::size_t limit) {
+    for (;;) {
+      auto h = holders_.find(key);
+      if (h == holders_.end() || h->second.bytes <= limit) return;
+      if (!forget_oldest(h->second.kept)) return;
+    }
+  };
+  trim(holder, max_holder_bytes_);
+  if (!wide.empty()) trim(wide, max_holder_bytes_ * common::wide_tier_factor);
 }
 
 scan_record* registry::visible(std::string_view id, std::string_view address) const {
@@ -99,7 +138,7 @@ bool registry::forget_oldest(std::deque<std::string>& order) {
 }
 
 registry::record_map::iterator registry::forget(record_map::iterator it) {
-  bytes_ -= it->second->counted_bytes;
+  uncount_bytes(*it->second, it->second->counted_bytes);
   return scans_.erase(it);
 }
 

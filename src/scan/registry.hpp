@@ -22,14 +22,20 @@ struct holder_state {
   std::size_t running = 0;
   std::size_t streams = 0;
   std::deque<std::string> kept;
+  std::size_t bytes = 0;  // what its kept scans hold (their counted_bytes)
 };
+
+// One holder's kept results may hold this share of the memory budget (its /48 four times
+// as much): a visitor whose results do not pack small cannot push out everyone else's.
+inline constexpr std::size_t holder_bytes_share = 8;
 
 class registry {
  public:
   registry(std::size_t max_kept, std::size_t max_kept_per_holder, std::size_t max_kept_bytes)
       : max_kept_(max_kept),
         max_kept_per_holder_(max_kept_per_holder),
-        max_bytes_(max_kept_bytes) {}
+        max_bytes_(max_kept_bytes),
+        max_holder_bytes_(max_kept_bytes / holder_bytes_share) {}
 
   // Forgets the oldest finished, unwatched results until `bytes` more fit in the memory
   // budget; false when they still do not (what is left is running or watched).
@@ -66,11 +72,15 @@ class registry {
   void drop_holder_if_idle(const std::string& holder);
   void trim_kept(holder_state& h, holder_state* wide);
   void trim_bytes();
+  void trim_holders_bytes(const scan_record& r);
+  void count_bytes(const scan_record& r, std::size_t n);
+  void uncount_bytes(const scan_record& r, std::size_t n);
   void drop_forgotten_ids();
 
   std::size_t max_kept_;
   std::size_t max_kept_per_holder_;
   std::size_t max_bytes_;
+  std::size_t max_holder_bytes_;
   std::size_t bytes_ = 0;  // the sum of the records' counted_bytes
   record_map scans_;
   // By common::holder_of(), and by common::wide_holder_of() for the /48s' kept results.

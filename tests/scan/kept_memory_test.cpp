@@ -9,6 +9,7 @@
 #include "scan/registry.hpp"
 #include "support/fake_target.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -56,6 +57,52 @@ void end(registry& reg, scan_record& r) {
   r.conclude(probe::scan_result{});
   reg.end_running(r.who.holder);
   reg.recount(r);
+}
+
+// Ends `r` with every port refused by an ICMP error: verdicts that do not pack small, as a
+// review found (a full range held 16 MB once finished).
+void end_refused(registry& reg, scan_record& r) {
+  for (std::uint16_t port : r.view.ports.ports()) {
+    probe::port_result p;
+    p.port = port;
+    p.state = probe::port_state::closed;
+    p.why = probe::reason::icmp_unreachable;
+    p.icmp = probe::icmp_info{3, 3, {}};
+    r.add_verdict(p);
+  }
+  r.conclude(probe::scan_result{});
+  reg.end_running(r.who.holder);
+  reg.recount(r);
+}
+
+// One holder's results that do not pack small may hold an eighth of the budget (its /48 four
+// times that): past it, its own oldest go, never another visitor's.
+TEST(kept_registry, one_holder_keeps_a_share_of_the_memory_and_pushes_out_no_one_else) {
+  registry reg(1000, 1000, 8 * mib);  // a holder's share: 1 MiB
+  auto other = record("other", "198.18.0.9", 1000);
+  reg.add("other", other);
+  end_refused(reg, *other);
+  std::vector<std::shared_ptr<scan_record>> mine;
+  for (int i = 0; i < 8; ++i) {
+    auto r = record("mine" + std::to_string(i), "198.18.0.2", ports_for(0.3));
+    reg.add("mine" + std::to_string(i), r);
+    end_refused(reg, *r);
+    mine.push_back(r);
+    EXPECT_LE(reg.holder("198.18.0.2").bytes, mib) << i;
+  }
+  EXPECT_NE(reg.find("other"), nullptr) << "another visitor's result stays";
+  EXPECT_EQ(reg.find("mine0"), nullptr) << "the holder's own oldest went";
+  EXPECT_NE(reg.find("mine7"), nullptr);
+  // The /64s of one /48 share four holders' worth.
+  for (int i = 0; i < 40; ++i) {
+    const std::string id = "six" + std::to_string(i);
+    auto r = record(id, fmt::format("2001:db8:7:{:x}::1", i), ports_for(0.3));
+    reg.add(id, r);
+    end_refused(reg, *r);
+    EXPECT_LE(reg.holder("2001:db8:7::/48").bytes, 4 * mib) << i;
+  }
+  EXPECT_NE(reg.find("other"), nullptr);
+  EXPECT_LE(reg.bytes(), 8 * mib);
 }
 
 TEST(kept_bytes, a_running_scan_counts_the_room_reserved_for_every_port) {
