@@ -297,7 +297,12 @@ void add_selfcheck_command(CLI::App& app, int& status) {
       "with a baseline: exit 0 nothing new is reachable, 3 something new is reachable, 1 could "
       "not run");
   cmd->add_option("--server", o->server, "The server's URL, e.g. https://ports.example.org")
-      ->required();
+      ->required()
+      // "https://host/" and "https://host" are the same server (paths are added to it).
+      ->transform([](std::string url) {
+        while (url.ends_with('/') && url.find("://") + 3 < url.size()) url.pop_back();
+        return url;
+      });
   cmd->add_option("--ports", o->ports,
                   "Ports to test: common (default), service, all, none, or e.g. 22,80,8000-8100");
   cmd->add_flag("--ping", o->ping, "Also test whether your address answers ping");
@@ -305,12 +310,14 @@ void add_selfcheck_command(CLI::App& app, int& status) {
   cmd->add_option("--baseline", o->baseline, "The baseline file to compare with (or to write)");
   cmd->add_flag("--save-baseline", o->save_baseline,
                 "Write this result as the new baseline (after comparing with the old one, if any)");
-  cmd->add_option("--notify", o->notify,
-                  "POST a JSON summary here when something new is reachable (ntfy works)");
-  cmd->add_option("--notify-topic", o->notify_topic, "With --notify: the ntfy topic");
+  CLI::Option* notify = cmd->add_option("--notify", o->notify,
+                                        "POST a JSON summary here when something new is "
+                                        "reachable (ntfy works)");
+  cmd->add_option("--notify-topic", o->notify_topic, "With --notify: the ntfy topic")
+      ->needs(notify);
   cmd->add_flag("--json", o->json, "Print one JSON object instead of text");
-  cmd->add_flag("-4", o->only_v4, "IPv4 only");
-  cmd->add_flag("-6", o->only_v6, "IPv6 only");
+  CLI::Option* v4 = cmd->add_flag("-4", o->only_v4, "IPv4 only");
+  cmd->add_flag("-6", o->only_v6, "IPv6 only")->excludes(v4);
   cmd->add_option("--ca", o->ca_file,
                   "HTTPS: trust this CA bundle (PEM) for --server (--notify always uses the "
                   "system's)");

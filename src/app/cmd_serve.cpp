@@ -281,11 +281,16 @@ int run_serve(const serve_options& o, context& ctx) {
     return exit_ok;
   }
   add_sibling_names(cfg);
-  if (o.check_config) return check_config(cfg);
+  const auto unnamed = app::unnamed_site_warning(cfg);
+  if (o.check_config) {
+    if (unnamed) fmt::print(stderr, "warning: {}\n", *unnamed);
+    return check_config(cfg);
+  }
   const db::database* db = ctx.database();
   if (db == nullptr) return exit_failure;
   // Without client addresses, scan ids (which identify a visitor) are hidden too.
   http::request_log log(cfg.log, cfg.log_client_addresses, site::without_scan_ids, cfg.log_format);
+  if (unnamed) log.message(http::log_level::warn, *unnamed);
   std::unique_ptr<http::tls_identity_store> tls;
   // A configured certificate that cannot be loaded is bad input, as --check-config says (and
   // the unit does not restart on 2); a self-signed one that cannot be made is not.

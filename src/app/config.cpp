@@ -33,6 +33,17 @@ namespace breakwater::app {
 bool scan_allows_loopback(const server_config& cfg) {
   if (cfg.scan.allow_loopback) return *cfg.scan.allow_loopback;
   if (!cfg.trust.trusted_proxies.empty()) return false;
+  return listens_on_loopback_only(cfg);
+}
+
+std::optional<std::string> unnamed_site_warning(const server_config& cfg) {
+  if (!cfg.server_names.empty() || listens_on_loopback_only(cfg)) return std::nullopt;
+  return std::string(
+      "server_names is empty: a request that names this server by a DNS name (its Host) is "
+      "answered 421; list the site's names in server_names (--server-name)");
+}
+
+bool listens_on_loopback_only(const server_config& cfg) {
   auto loopback = [](const listen_address& a) {
     auto ip = common::parse_ip(a.host);
     if (!ip) return false;

@@ -39,6 +39,13 @@ struct server_config : http::server_options {
 // try it locally; behind a proxy every client would look like loopback).
 bool scan_allows_loopback(const server_config& cfg);
 
+// Whether every listener is on loopback (127.0.0.0/8, ::1), and there is one.
+bool listens_on_loopback_only(const server_config& cfg);
+
+// A warning for a site others reach (a listener not on loopback) with no server_names: every
+// request by its DNS name gets 421, which a start would otherwise not mention.
+std::optional<std::string> unnamed_site_warning(const server_config& cfg);
+
 // What is wrong between reach test keys that are each valid alone, or nothing: a test must be
 // kept at least as long as it is open, and the tests kept must have room for the open ones.
 std::optional<std::string> check_reach_limits(const server_config& cfg);

@@ -22,6 +22,8 @@ std::string_view describe(errc e) noexcept {
     case errc::listen_failed:
       return "could not listen on the address (in use, or not an address of this host)";
     case errc::nothing_to_listen_on: return "both HTTP and HTTPS are off: nothing to serve";
+    case errc::off_with_addresses:
+      return "\"off\" must be the only entry of a listen list: give addresses, or off alone";
   }
   return "unknown HTTP server error";
 }

@@ -16,6 +16,7 @@ enum class errc {
   cert_generation_failed,  // OpenSSL could not create the self-signed certificate
   listen_failed,           // binding or listening on an address failed
   nothing_to_listen_on,    // both --http and --https are off
+  off_with_addresses,      // "off" given beside addresses in one list
 };
 
 const boost::system::error_category& http_category() noexcept;

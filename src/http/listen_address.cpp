@@ -57,8 +57,11 @@ std::string to_string(const listen_address& a) {
 boost::system::result<std::vector<listen_address>> parse_listen_list(
     const std::vector<std::string>& values) {
   std::vector<listen_address> out;
+  // "off" turns the scheme off; beside addresses it would silently drop them all.
   for (const std::string& v : values) {
-    if (common::trim(v) == "off") return std::vector<listen_address>{};
+    if (common::trim(v) != "off") continue;
+    if (values.size() > 1) return errc::off_with_addresses;
+    return std::vector<listen_address>{};
   }
   for (const std::string& v : values) {
     auto a = parse_listen_address(v);

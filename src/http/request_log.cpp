@@ -2,10 +2,13 @@
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <ctime>
 
 namespace breakwater::http {
@@ -82,8 +85,22 @@ struct request_fields {
   double duration_ms() const { return std::chrono::duration<double, std::milli>(duration).count(); }
 };
 
-void text_request(std::string& line, const request_fields& f, bool show_clients) {
-  timestamp(line);
+// sd-daemon(3)'s prefix: the syslog priority of the line.
+void journal_priority(std::string& out, log_level l) {
+  switch (l) {
+    case log_level::error: out += "<3>"; return;
+    case log_level::warn: out += "<4>"; return;
+    case log_level::info: out += "<6>"; return;
+    case log_level::debug: out += "<7>"; return;
+  }
+}
+
+void text_request(std::string& line, const request_fields& f, bool show_clients, bool journal) {
+  if (journal) {
+    journal_priority(line, log_level::info);
+  } else {
+    timestamp(line);
+  }
   append_printable(line, f.method);
   line += ' ';
   append_printable(line, f.target);
@@ -190,7 +207,7 @@ void request_log::format_request(std::string& line, std::string_view method,
   if (format_ == log_format::json) {
     json_request(line, f, show_clients_);
   } else {
-    text_request(line, f, show_clients_);
+    text_request(line, f, show_clients_, journal_);
   }
 }
 
@@ -224,11 +241,27 @@ std::string request_log::message_line(log_level l, std::string_view text) const 
     line += '}';
     return line;
   }
-  timestamp(line);
+  if (journal_) {
+    journal_priority(line, l);
+  } else {
+    timestamp(line);
+  }
   line += to_string(l);
   line += ": ";
   line += text;
   return line;
+}
+
+// JOURNAL_STREAM is "DEVICE:INODE" of the journal's socket; it counts only when stderr is
+// still that socket (a child whose stderr was redirected inherits the variable).
+bool request_log::stderr_is_journal() noexcept {
+  const char* stream = std::getenv("JOURNAL_STREAM");
+  struct stat st {};
+  if (stream == nullptr || ::fstat(2, &st) != 0) return false;
+  unsigned long long dev = 0, ino = 0;
+  if (std::sscanf(stream, "%llu:%llu", &dev, &ino) != 2) return false;
+  return dev == static_cast<unsigned long long>(st.st_dev) &&
+         ino == static_cast<unsigned long long>(st.st_ino);
 }
 
 void request_log::message(log_level l, std::string_view text) const {

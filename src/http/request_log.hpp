@@ -33,7 +33,16 @@ class request_log {
                        log_format format = log_format::text)
       : level_(level), format_(format), show_clients_(show_clients), redact_(std::move(redact)) {}
 
+  // Text lines for the journal (stderr is systemd's journal stream: JOURNAL_STREAM names
+  // it): each starts with its priority ("<4>" for warn), so that journalctl -p warning
+  // finds them, and carries no time of its own (the journal stamps every line). Set from
+  // the environment at start; tests set it.
+  void to_journal(bool on) noexcept { journal_ = on; }
+  static bool stderr_is_journal() noexcept;
+
   bool enabled(log_level l) const noexcept { return l <= level_; }
+  // Whether lines may name clients (log_client_addresses): every line that would, asks.
+  bool shows_clients() const noexcept { return show_clients_; }
 
   // "2026-11-27T12:00:00Z GET /port/443 200 10234B 0.214ms 127.0.0.1:51324" at info level;
   // the client is the resolved one (client_address.hpp), "unknown" when nobody said, and
@@ -62,6 +71,7 @@ class request_log {
   log_format format_;
   bool show_clients_;
   target_redactor redact_;
+  bool journal_ = stderr_is_journal();
 };
 
 // `text` as a JSON string, quotes included: quotes, backslashes and control characters

@@ -336,6 +336,22 @@ TEST(cli, check_config_validates_flags_too) {
   r = run({"serve", "--check-config", "--cert", "/nonexistent.pem"});
   EXPECT_EQ(r.status, 2);
   EXPECT_TRUE(contains(r.err, "give both --cert and --key")) << r.err;
+  r = run({"serve", "--check-config", "--http", "off", "--http", "127.0.0.1:8080"});
+  EXPECT_EQ(r.status, 2) << "off beside an address would drop it silently";
+  EXPECT_TRUE(contains(r.err, "must be the only entry")) << r.err;
+}
+
+// A site others reach, with no server_names, answers 421 to every request by its DNS name:
+// --check-config (and the start) say so, a loopback-only one does not.
+TEST(cli, a_public_listener_without_server_names_is_warned_of) {
+  run_result r = run({"serve", "--check-config", "--http", "0.0.0.0:8080", "--https", "off"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(contains(r.err, "warning: server_names is empty")) << r.err;
+  r = run({"serve", "--check-config", "--http", "0.0.0.0:8080", "--https", "off", "--server-name",
+           "ports.example.org"});
+  EXPECT_FALSE(contains(r.err, "server_names is empty")) << r.err;
+  r = run({"serve", "--check-config", "--https", "off"});
+  EXPECT_FALSE(contains(r.err, "server_names is empty")) << "loopback only: " << r.err;
 }
 
 TEST(cli, check_config_checks_that_certificate_and_key_are_readable_and_match) {
@@ -415,6 +431,17 @@ TEST(cli, print_config_refuses_what_serve_refuses) {
 
 // A baseline of another port list or server: each would make ports tested on one side only
 // look opened or closed. Refused before any scan (the server here is never asked).
+// Options that cannot go together, or one that needs another, are refused rather than half
+// applied (-4 -6 tested IPv4 alone; --notify-topic without --notify was dropped).
+TEST(cli, selfcheck_refuses_options_that_contradict_or_lack_their_partner) {
+  run_result both = run({"selfcheck", "--server", "http://127.0.0.1:1", "-4", "-6"});
+  EXPECT_EQ(both.status, 2);
+  EXPECT_TRUE(contains(both.err, "excludes")) << both.err;
+  run_result topic = run({"selfcheck", "--server", "http://127.0.0.1:1", "--notify-topic", "x"});
+  EXPECT_EQ(topic.status, 2);
+  EXPECT_TRUE(contains(topic.err, "--notify")) << topic.err;
+}
+
 TEST(cli, selfcheck_refuses_a_baseline_of_other_ports_or_another_server) {
   auto file = std::filesystem::path(::testing::TempDir()) / fmt::format("bw-base-{}", ::getpid());
   const std::string baseline =

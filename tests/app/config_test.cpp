@@ -1,6 +1,7 @@
 #include "app/config.hpp"
 #include "app/config_keys.hpp"
 #include "common/cidr.hpp"
+#include "http/error.hpp"
 
 #include <gtest/gtest.h>
 
@@ -38,6 +39,11 @@ TEST(listen_address, off_disables_the_list) {
   auto two = parse_listen_list({"127.0.0.1:1", "[::1]:2"});
   ASSERT_TRUE(two);
   EXPECT_EQ(two->size(), 2U);
+  // Beside addresses, "off" would silently drop them all: an error that says so.
+  auto mixed = parse_listen_list({"0.0.0.0:80", "off"});
+  ASSERT_FALSE(mixed);
+  EXPECT_EQ(mixed.error(), http::errc::off_with_addresses);
+  EXPECT_NE(mixed.error().message().find("must be the only entry"), std::string::npos);
 }
 
 TEST(config, defaults_are_loopback_8080_and_8443) {

@@ -6,7 +6,10 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
+#include <sys/stat.h>
+
 #include <chrono>
+#include <cstdlib>
 #include <string>
 
 namespace breakwater::http {
@@ -40,6 +43,34 @@ TEST(request_log, text_request_line_is_unchanged) {
             "GET / 200 1B 1.000ms [::1]:8");
   EXPECT_EQ(log.request_line("GET", "/a\x01\n", 400, 1, 1ms, "", 0).substr(21),
             "GET /a?? 400 1B 1.000ms unknown");
+}
+
+// Under systemd the journal stamps each line and files it by the priority the line starts
+// with: without it, journalctl -p warning showed nothing and every line had two times.
+TEST(request_log, journal_lines_carry_their_priority_and_no_time) {
+  request_log log(log_level::debug);
+  log.to_journal(true);
+  EXPECT_EQ(log.message_line(log_level::warn, "a key anyone can read"),
+            "<4>warn: a key anyone can read");
+  EXPECT_EQ(log.message_line(log_level::error, "x"), "<3>error: x");
+  EXPECT_EQ(log.message_line(log_level::info, "x"), "<6>info: x");
+  EXPECT_EQ(log.request_line("GET", "/", 200, 1, 1ms, "::1", 8), "<6>GET / 200 1B 1.000ms [::1]:8");
+  request_log json(log_level::info, true, {}, log_format::json);
+  json.to_journal(true);
+  EXPECT_EQ(json.message_line(log_level::warn, "x").front(), '{') << "JSON lines stay JSON";
+}
+
+// JOURNAL_STREAM counts only when it names stderr itself (a redirected child inherits it).
+TEST(request_log, the_journal_is_stderr_only_when_journal_stream_names_it) {
+  struct stat st {};
+  ASSERT_EQ(::fstat(2, &st), 0);
+  const std::string mine = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+  ::setenv("JOURNAL_STREAM", mine.c_str(), 1);
+  EXPECT_TRUE(request_log::stderr_is_journal());
+  ::setenv("JOURNAL_STREAM", (std::to_string(st.st_dev) + ":1").c_str(), 1);
+  EXPECT_FALSE(request_log::stderr_is_journal());
+  ::unsetenv("JOURNAL_STREAM");
+  EXPECT_FALSE(request_log::stderr_is_journal());
 }
 
 TEST(request_log, json_request_has_stable_keys) {

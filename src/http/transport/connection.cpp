@@ -139,8 +139,10 @@ asio::awaitable<void> tls_connection(tcp::socket socket, connection_info conn, w
   auto [ec, n] = co_await stream.async_handshake(tuple);
   st.parts.stats.on_tls_handshake(w.index, !ec);
   if (ec) {
-    st.parts.log.message(log_level::debug, fmt::format("TLS handshake with {} failed: {}",
-                                                       conn.client_address, ec.message()));
+    const request_log& log = st.parts.log;
+    log.message(log_level::debug,
+                fmt::format("TLS handshake with {} failed: {}",
+                            log.shows_clients() ? conn.client_address : "a client", ec.message()));
     co_return;
   }
   tls_info tls = read_tls_info(stream.native_handle());
