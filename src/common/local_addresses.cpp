@@ -38,11 +38,11 @@ std::vector<local_address> local_addresses() {
   return out;
 }
 
-bool is_own_address(std::string_view address) {
+std::optional<bool> is_own_address(std::string_view address) {
   auto wanted = parse_ip(without_zone(address));
   if (!wanted) return false;
   ifaddrs* list = nullptr;
-  if (::getifaddrs(&list) != 0) return false;
+  if (::getifaddrs(&list) != 0) return std::nullopt;
   bool own = false;
   for (const ifaddrs* i = list; i != nullptr && !own; i = i->ifa_next) {
     if (i->ifa_addr == nullptr) continue;

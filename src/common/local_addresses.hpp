@@ -2,6 +2,7 @@
 // is this machine's or a router's, and for a server to refuse to probe itself.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,8 +18,9 @@ struct local_address {
 std::vector<local_address> local_addresses();
 
 // Whether `address` (IPv4-mapped read as IPv4; a zone ignored) is assigned to any interface
-// of this machine, loopback and interfaces that are down included. Read afresh each call:
+// of this machine, loopback and interfaces that are down included; nothing when the
+// addresses cannot be read (getifaddrs needs a netlink socket). Read afresh each call:
 // addresses come and go.
-bool is_own_address(std::string_view address);
+std::optional<bool> is_own_address(std::string_view address);
 
 }  // namespace breakwater::common

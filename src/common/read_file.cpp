@@ -1,5 +1,7 @@
 #include "common/read_file.hpp"
 
+#include "common/detail/descriptor.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -7,19 +9,9 @@
 #include <cerrno>
 
 namespace breakwater::common {
-namespace {
 
-boost::system::error_code last_error() { return {errno, boost::system::system_category()}; }
-
-// Closes the descriptor on every path out.
-struct descriptor {
-  int fd;
-  ~descriptor() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
-}  // namespace
+using detail::descriptor;
+using detail::last_error;
 
 boost::system::result<std::string> read_file(const std::filesystem::path& path) {
   descriptor f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};

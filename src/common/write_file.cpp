@@ -1,5 +1,7 @@
 #include "common/write_file.hpp"
 
+#include "common/detail/descriptor.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -10,16 +12,8 @@
 namespace breakwater::common {
 namespace {
 
-boost::system::error_code last_error() { return {errno, boost::system::system_category()}; }
-
-// Closes the descriptor on every path out unless it was closed (and checked) already.
-struct descriptor {
-  int fd;
-  ~descriptor() {
-    if (fd >= 0) ::close(fd);
-  }
-  int release_and_close() { return ::close(std::exchange(fd, -1)); }
-};
+using detail::descriptor;
+using detail::last_error;
 
 // O_EXCL|O_NOFOLLOW: never writes through a link someone placed at the temporary name. The
 // process id keeps two writers of one file (two cron runs) off each other's temporary file;

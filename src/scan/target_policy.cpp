@@ -46,9 +46,17 @@ std::optional<refusal> check_target(std::string_view address, bool allow_loopbac
   }
   // A visitor on this machine comes from one of its own addresses: probing it would show the
   // server's own ports to whoever asked (and so would a proxy here that is not trusted).
-  if (!allow_loopback && common::is_own_address(address)) {
-    return not_allowed(address, "an address of this server", from_another);
+  if (allow_loopback) return std::nullopt;
+  auto own = common::is_own_address(address);
+  if (!own) {
+    // Unknown is refused: probing might be probing this very server.
+    return refusal{503,
+                   "unavailable",
+                   "This server cannot read its own addresses, so it cannot make sure it would "
+                   "not probe itself. Its operator must allow it netlink sockets (AF_NETLINK).",
+                   {}};
   }
+  if (*own) return not_allowed(address, "an address of this server", from_another);
   return std::nullopt;
 }
 

@@ -22,7 +22,29 @@ using namespace std::chrono_literals;
 using breakwater::probe::testing::mixed_target;
 using breakwater::probe::testing::run_virtual;
 
-struct fixture : breakwater::probe::testing::engine_fixture {};
+struct fixture : breakwater::probe::testing::engine_fixture {
+  // Runs `r` on `e` and asks it to stop once `after` has passed (virtual time): the outcome,
+  // and how long the scan took to end after the request.
+  struct stopped {
+    boost::system::result<scan_result, failure> out;
+    duration to_end;
+  };
+  stopped stop_after(engine& e, scan_request r, duration after) {
+    std::stop_source stop;
+    r.stop = stop.get_token();
+    std::optional<boost::system::result<scan_result, failure>> out;
+    asio::co_spawn(ctx, e.scan(std::move(r)),
+                   [&](std::exception_ptr, boost::system::result<scan_result, failure> v) {
+                     out = std::move(v);
+                   });
+    time_point start = clock::now();
+    breakwater::probe::testing::run_until(ctx, [&] { return clock::now() - start > after; });
+    stop.request_stop();
+    time_point stopped_at = clock::now();
+    breakwater::probe::testing::run_until(ctx, [&] { return out.has_value(); });
+    return {std::move(*out), clock::now() - stopped_at};
+  }
+};
 
 TEST_F(fixture, every_port_gets_its_verdict_reason_rtt_and_tries) {
   auto target = mixed_target();
@@ -389,25 +411,13 @@ TEST_F(fixture, progress_reports_each_port_once_in_order_of_decision) {
 TEST_F(fixture, a_stop_request_ends_the_scan_at_once_with_what_is_known) {
   auto target = mixed_target();
   engine e(ctx.get_executor(), {.backend = target});
-  std::stop_source stop;
-  scan_request r = request("0-65535");
-  r.stop = stop.get_token();
-  std::optional<boost::system::result<scan_result, failure>> out;
-  asio::co_spawn(ctx, e.scan(std::move(r)),
-                 [&](std::exception_ptr, boost::system::result<scan_result, failure> v) {
-                   out = std::move(v);
-                 });
-  time_point start = clock::now();
-  breakwater::probe::testing::run_until(ctx, [&] { return clock::now() - start > 300ms; });
-  stop.request_stop();
-  time_point stopped = clock::now();
-  breakwater::probe::testing::run_until(ctx, [&] { return out.has_value(); });
-  EXPECT_LT(to_ms(clock::now() - stopped), 5.0);  // in-flight probes were cancelled, not waited
-  ASSERT_TRUE(*out);
-  EXPECT_TRUE((*out)->cancelled);
-  EXPECT_LT((*out)->ports.size(), 65536u);
-  EXPECT_GE((*out)->ports_tried, (*out)->ports.size()) << "every decided port was tried";
-  EXPECT_LT((*out)->ports_tried, 65536u);
+  auto [out, to_end] = stop_after(e, request("0-65535"), 300ms);
+  EXPECT_LT(to_ms(to_end), 5.0);  // in-flight probes were cancelled, not waited
+  ASSERT_TRUE(out);
+  EXPECT_TRUE(out->cancelled);
+  EXPECT_LT(out->ports.size(), 65536u);
+  EXPECT_GE(out->ports_tried, out->ports.size()) << "every decided port was tried";
+  EXPECT_LT(out->ports_tried, 65536u);
   EXPECT_EQ(e.in_flight(), 0u);
 }
 
@@ -416,21 +426,11 @@ TEST_F(fixture, a_stop_request_ends_the_scan_at_once_with_what_is_known) {
 TEST_F(fixture, a_stopped_scan_counts_the_ports_it_sent_before_any_verdict) {
   auto target = mixed_target();
   engine e(ctx.get_executor(), {.backend = target});
-  std::stop_source stop;
-  scan_request r = request("2000-2099");  // silent: the first verdict after 1 s
-  r.stop = stop.get_token();
-  std::optional<boost::system::result<scan_result, failure>> out;
-  asio::co_spawn(ctx, e.scan(std::move(r)),
-                 [&](std::exception_ptr, boost::system::result<scan_result, failure> v) {
-                   out = std::move(v);
-                 });
-  time_point start = clock::now();
-  breakwater::probe::testing::run_until(ctx, [&] { return clock::now() - start > 500ms; });
-  stop.request_stop();
-  breakwater::probe::testing::run_until(ctx, [&] { return out.has_value(); });
-  ASSERT_TRUE(*out);
-  EXPECT_TRUE((*out)->ports.empty());
-  EXPECT_EQ((*out)->ports_tried, 100u);
+  // Silent ports: the first verdict comes after 1 s.
+  auto [out, to_end] = stop_after(e, request("2000-2099"), 500ms);
+  ASSERT_TRUE(out);
+  EXPECT_TRUE(out->ports.empty());
+  EXPECT_EQ(out->ports_tried, 100u);
   EXPECT_GE(target->probes(), 100u);
 }
 

@@ -606,20 +606,20 @@ TEST(target_policy, refuses_what_is_not_a_visitor) {
 // A visitor on this machine comes from one of its addresses, loopback or not: the server would
 // probe itself and show its own ports to whoever asked.
 TEST(target_policy, refuses_this_servers_own_addresses) {
-  EXPECT_TRUE(common::is_own_address("127.0.0.1"));
-  EXPECT_TRUE(common::is_own_address("::ffff:127.0.0.1"));
-  EXPECT_FALSE(common::is_own_address("nonsense"));
+  EXPECT_EQ(common::is_own_address("127.0.0.1"), true);
+  EXPECT_EQ(common::is_own_address("::ffff:127.0.0.1"), true);
+  EXPECT_EQ(common::is_own_address("nonsense"), false);
   auto mine = common::local_addresses();
   for (std::string stranger : {"198.51.100.1", "203.0.113.9"}) {
     bool listed =
         std::any_of(mine.begin(), mine.end(), [&](auto& l) { return l.address == stranger; });
     if (!listed) {
-      EXPECT_FALSE(common::is_own_address(stranger)) << stranger;
+      EXPECT_EQ(common::is_own_address(stranger), false) << stranger;
     }
   }
   if (mine.empty()) GTEST_SKIP() << "no address but loopback here";
   for (const auto& l : mine) {
-    EXPECT_TRUE(common::is_own_address(l.address)) << l.address;
+    EXPECT_EQ(common::is_own_address(l.address), true) << l.address;
     auto r = check_target(l.address, false);
     ASSERT_TRUE(r) << l.address;
     EXPECT_EQ(r->code, "target_not_allowed");
