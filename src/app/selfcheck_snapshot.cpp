@@ -108,7 +108,14 @@ boost::system::result<snapshot, std::string> snapshot_from_json(const json::valu
 
 std::string settings_differ(const snapshot& baseline, const std::string& server,
                             const std::string& ports) {
-  if (baseline.server == server && baseline.ports == ports) return {};
+  // A baseline saved with "https://host/" is of the same server as "https://host" (the
+  // option drops a trailing slash now; older baselines kept it).
+  auto same_server = [](std::string_view a, std::string_view b) {
+    while (a.ends_with('/')) a.remove_suffix(1);
+    while (b.ends_with('/')) b.remove_suffix(1);
+    return a == b;
+  };
+  if (same_server(baseline.server, server) && baseline.ports == ports) return {};
   return fmt::format(
       "the baseline was taken against {} with --ports {}; this run asks {} with --ports {}",
       baseline.server, baseline.ports, server, ports);

@@ -70,15 +70,17 @@ void registry::uncount_bytes(const scan_record& r, std::size_t n) {
 }
 
 // A holder past its share of the memory forgets its own oldest finished results, and so does
-// a /48 past four shares; never another's, and never one running or watched. Looked up by
-// key each time: forgetting may drop an idle holder's state.
+// a /48 past four shares; never another's, never one running or watched, and never `r`
+// itself: a result larger than the share alone must still reach the visitor who polls for
+// it (it goes with the next one, or with time). Looked up by key each time: forgetting may
+// drop an idle holder's state.
 void registry::trim_holders_bytes(const scan_record& r) {
-  const std::string holder = r.who.holder, wide = r.who.wide;
-  auto trim = [this](const std::string& key, std::size_t limit) {
+  const std::string holder = r.who.holder, wide = r.who.wide, id = r.view.id;
+  auto trim = [this, &id](const std::string& key, std::size_t limit) {
     for (;;) {
       auto h = holders_.find(key);
       if (h == holders_.end() || h->second.bytes <= limit) return;
-      if (!forget_oldest(h->second.kept)) return;
+      if (!forget_oldest(h->second.kept, id)) return;
     }
   };
   trim(holder, max_holder_bytes_);
@@ -114,10 +116,14 @@ void registry::stream_closed(const std::string& holder) {
   }
 }
 
-// Forgets the oldest finished, unwatched scan in `order` (dropping ids already forgotten on
-// the way); false when every scan there is running or watched.
-bool registry::forget_oldest(std::deque<std::string>& order) {
+// Forgets the oldest finished, unwatched scan in `order` other than `spared` (dropping ids
+// already forgotten on the way); false when every scan there is running, watched or spared.
+bool registry::forget_oldest(std::deque<std::string>& order, std::string_view spared) {
   for (auto it = order.begin(); it != order.end();) {
+    if (*it == spared) {
+      ++it;
+      continue;
+    }
     auto found = scans_.find(*it);
     if (found == scans_.end()) {
       it = order.erase(it);

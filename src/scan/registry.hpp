@@ -65,7 +65,7 @@ class registry {
   std::size_t bytes() const noexcept { return bytes_; }  // counted for every kept scan
 
  private:
-  bool forget_oldest(std::deque<std::string>& order);
+  bool forget_oldest(std::deque<std::string>& order, std::string_view spared = {});
   using record_map = std::map<std::string, std::shared_ptr<scan_record>, std::less<>>;
   // Erases a record and takes its bytes off the count; returns the next one.
   record_map::iterator forget(record_map::iterator it);

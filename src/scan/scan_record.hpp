@@ -83,7 +83,8 @@ struct scan_record {
   void add_verdict(const probe::port_result& p);
   // Records how the scan ended and appends its last events (ping, upnp, done).
   void conclude(probe_outcome out);
-  // Ports charged to the budget but never sent a try (a cancelled or failed scan).
+  // Ports charged to the budget but never sent a try (a cancelled scan). A scan that could
+  // not run at all (no result) is refunded whole: its failure is the server's.
   std::size_t unsent() const noexcept;
 
  private:

@@ -216,6 +216,8 @@ void website::add_service_routes() {
 // "/port/22/" is "/port/22": where the path without its last slash is a page, that is the
 // address (a path that would then start with "//" is another host's, and never redirected).
 std::optional<std::string> website::without_trailing_slash(const request& req) const {
+  // Only reads: a browser would resend a redirected POST as a GET, and lose the form.
+  if (req.verb != method::get && req.verb != method::head) return std::nullopt;
   std::string_view path = req.path;
   if (path.size() < 2 || !path.ends_with('/') || path.starts_with("//")) return std::nullopt;
   path.remove_suffix(1);

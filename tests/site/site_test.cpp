@@ -104,6 +104,7 @@ TEST_F(site_test, a_trailing_slash_moves_to_the_page_without_it) {
     ASSERT_NE(location, r.res.headers.end()) << path;
     EXPECT_EQ(location->second, to) << path;
   }
+  EXPECT_NE(get("/port/22/", method::post).res.status, 301U) << "a POST is never redirected";
   EXPECT_EQ(get("//port/22/").res.status, 404U);
   EXPECT_EQ(get("/port/22//").res.status, 404U);
   EXPECT_EQ(get("/nowhere/").res.status, 404U);

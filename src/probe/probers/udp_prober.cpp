@@ -127,6 +127,9 @@ struct udp_try {
   // ICMP error refused it before any answer.
   bool receive_waiting() {
     std::span<char> buf = receive_buffer();
+    // The socket is edge-triggered: whatever is queued must be read now, past an error too,
+    // or it waits for the next datagram. Each error is reported once; a few bound the loop.
+    unsigned errors = 0;
     while (datagrams < options.max_datagrams) {
       asio::ip::udp::endpoint from;
       error_code ec;
@@ -139,7 +142,8 @@ struct udp_try {
           first_at = clock::now();
           return true;
         }
-        return false;
+        if (++errors > 8) return false;
+        continue;
       }
       if (from.address() != target.address()) continue;  // the filter's rule, if one slipped by
       keep(buf.data(), n);
