@@ -26,15 +26,21 @@ compact_verdicts::compact_verdicts(const std::vector<probe::port_result>& all, s
     if (!pack(all[i], packed_[i])) {
       packed_[i] = slot{all[i].port, 0, kept_apart, 0};
       apart_.emplace_back(static_cast<std::uint32_t>(i), all[i]);
+    } else if (all[i].icmp) {
+      packed_[i].tries |= with_icmp;
+      icmp_.emplace_back(static_cast<std::uint32_t>(i),
+                         static_cast<std::uint16_t>(all[i].icmp->type << 8 | all[i].icmp->code));
     }
   }
   apart_.shrink_to_fit();
+  icmp_.shrink_to_fit();
 }
 
-// False when `p` needs more than a slot: ICMP details, a UDP answer, 255 tries or more, an
-// RTT past 4.29 s (or below zero), or an enumerator the bits cannot hold.
+// False when `p` needs more than a slot and a type and code: an ICMP error from a router on
+// the way (its address), a UDP answer, 128 tries or more, an RTT past 4.29 s (or below
+// zero), or an enumerator the bits cannot hold.
 bool compact_verdicts::pack(const probe::port_result& p, slot& out) {
-  if (p.icmp || p.udp || p.tries >= kept_apart) return false;
+  if ((p.icmp && !p.icmp->from.is_unspecified()) || p.udp || p.tries >= with_icmp) return false;
   unsigned state = as_bits(p.state), why = as_bits(p.why), recheck = as_bits(p.rate_limit),
            proto = as_bits(p.proto);
   if (state > 3 || why > 7 || recheck > 3 || proto > 1) return false;
@@ -67,7 +73,14 @@ probe::port_result compact_verdicts::operator[](std::size_t index) const {
   p.why = static_cast<probe::reason>(s.bits >> 2 & 7);
   p.rate_limit = static_cast<probe::recheck>(s.bits >> 5 & 3);
   p.proto = static_cast<probe::transport>(s.bits >> 7 & 1);
-  p.tries = s.tries;
+  p.tries = s.tries & static_cast<std::uint8_t>(~with_icmp & 0xff);
+  if ((s.tries & with_icmp) != 0) {
+    auto it = std::lower_bound(icmp_.begin(), icmp_.end(), index,
+                               [](const auto& entry, std::size_t i) { return entry.first < i; });
+    p.icmp = probe::icmp_info{static_cast<std::uint8_t>(it->second >> 8),
+                              static_cast<std::uint8_t>(it->second & 0xff),
+                              {}};
+  }
   if (s.rtt_ns != no_rtt)
     p.rtt = std::chrono::duration_cast<probe::duration>(std::chrono::nanoseconds(s.rtt_ns));
   return p;

@@ -49,6 +49,10 @@ std::vector<probe::port_result> every_kind() {
   auto icmp = tcp(139, port_state::closed, reason::icmp_unreachable, 1, 3ms);
   icmp.icmp = probe::icmp_info{3, 13, boost::asio::ip::make_address("198.18.9.1")};
   v.push_back(icmp);
+  // Packed with its type and code: an ICMP error the target sent itself.
+  auto refused = tcp(140, port_state::closed, reason::icmp_unreachable, 2, 3ms);
+  refused.icmp = probe::icmp_info{3, 3, {}};
+  v.push_back(refused);
   // UDP: silent, filtered and answered.
   auto silent = tcp(53, port_state::stealth, reason::no_response, 2, std::nullopt);
   silent.proto = probe::transport::udp;
@@ -81,8 +85,10 @@ TEST(compact_verdicts, every_kind_of_verdict_unpacks_to_the_same_json) {
     EXPECT_EQ(c[i].rtt, all[i].rtt) << i;
     EXPECT_EQ(c[i].tries, all[i].tries) << i;
   }
-  // Apart: the 5 s RTT, 300 tries, the two with ICMP details and the UDP answer.
-  EXPECT_EQ(c.apart().size(), 5U);
+  for (std::size_t i = 0; i < all.size(); ++i) EXPECT_EQ(c[i].icmp, all[i].icmp) << i;
+  // Apart: the 5 s RTT, 300 tries, the router's ICMP error and the UDP answer. The target's
+  // own ICMP errors (TCP 140, UDP 161) are packed.
+  EXPECT_EQ(c.apart().size(), 4U);
   // Only the first n.
   EXPECT_EQ(compact_verdicts(all, 3).size(), 3U);
 }
@@ -162,6 +168,23 @@ TEST(compact_verdicts, a_finished_service_scan_is_a_small_fraction_of_a_running_
   std::printf("0-1055: %zu bytes running, %zu bytes finished\n", reserved, kept);
   EXPECT_GT(reserved, 1056 * sizeof(probe::port_result));
   EXPECT_LT(kept, 1056 * 8 + 4096);
+}
+
+// A firewall that refuses every port with its own ICMP error (an iptables REJECT): each
+// verdict packs with its type and code, 16 bytes, not the 256 of one kept whole (a review
+// found a refused full range kept 16 MB).
+TEST(compact_verdicts, a_scan_refused_by_the_targets_icmp_packs_small) {
+  auto r = running("0-1055", "");
+  for (std::uint16_t port = 0; port <= 1055; ++port) {
+    auto p = tcp(port, probe::port_state::closed, probe::reason::icmp_unreachable, 1, 2ms);
+    p.icmp = probe::icmp_info{3, 3, {}};
+    r->add_verdict(p);
+  }
+  r->conclude(probe::scan_result{});
+  EXPECT_TRUE(r->packed->apart().empty());
+  EXPECT_LT(estimate_kept_bytes(*r), 1056 * 16 + 4096);
+  EXPECT_EQ((*r->packed)[500].icmp, (probe::icmp_info{3, 3, {}}));
+  EXPECT_EQ((*r->packed)[500].tries, 1U);
 }
 
 }  // namespace
