@@ -108,7 +108,29 @@ std::optional<std::string> check_consistency(const server_config& cfg) {
       }
     }
   }
+  if (auto wrong = check_scan_limits(cfg)) return wrong;
   return check_reach_limits(cfg);
+}
+
+std::optional<std::string> check_scan_limits(const server_config& cfg) {
+  const scan::settings& s = cfg.scan;
+  // The engine caps every scan by max_rate: a larger per-visitor rate would never be reached.
+  for (auto [name, rate] :
+       {std::pair{"scan_rate", s.scan_rate}, std::pair{"full_range_rate", s.full_range_rate}}) {
+    if (rate > s.max_rate) {
+      return fmt::format(
+          "[scan] {} ({}) is above max_rate ({}), the rate of all scans together: lower it, or "
+          "raise max_rate",
+          name, rate, s.max_rate);
+    }
+  }
+  if (s.max_running_per_holder > s.max_running) {
+    return fmt::format(
+        "[scan] max_running_per_holder ({}) is above max_running ({}), the scans of all visitors "
+        "together: lower it, or raise max_running",
+        s.max_running_per_holder, s.max_running);
+  }
+  return std::nullopt;
 }
 
 }  // namespace breakwater::app

@@ -50,6 +50,10 @@ std::optional<std::string> unnamed_site_warning(const server_config& cfg);
 // kept at least as long as it is open, and the tests kept must have room for the open ones.
 std::optional<std::string> check_reach_limits(const server_config& cfg);
 
+// The same for the scan limits: a visitor's rate within the rate of all scans, a holder's
+// running scans within all running scans.
+std::optional<std::string> check_scan_limits(const server_config& cfg);
+
 // What a start would refuse between keys that are each valid alone, or nothing: the one home
 // of these checks, so that serve, --check-config and --print-config refuse the same files.
 // Listeners (at least one; a PROXY listener only with a trusted proxy), certificate and key

@@ -366,6 +366,28 @@ TEST(config, reach_test_limits_out_of_range_say_the_range) {
   }
 }
 
+// A limit per visitor above the limit of all visitors together would never be reached: the
+// file says one thing and the server does another. Refused, saying which to change.
+TEST(config, a_visitors_scan_limits_stay_within_those_of_all_visitors) {
+  server_config cfg = default_config();
+  EXPECT_EQ(check_scan_limits(cfg), std::nullopt);  // the defaults agree
+  cfg.scan.scan_rate = cfg.scan.max_rate + 1;
+  auto wrong = check_scan_limits(cfg);
+  ASSERT_TRUE(wrong);
+  EXPECT_NE(wrong->find("[scan] scan_rate (20001) is above max_rate (20000)"), std::string::npos)
+      << *wrong;
+  EXPECT_EQ(check_consistency(cfg), wrong) << "a start refuses it too";
+  cfg = default_config();
+  cfg.scan.full_range_rate = cfg.scan.max_rate * 2;
+  EXPECT_TRUE(check_scan_limits(cfg));
+  cfg = default_config();
+  cfg.scan.max_running_per_holder = cfg.scan.max_running + 1;
+  wrong = check_scan_limits(cfg);
+  ASSERT_TRUE(wrong);
+  EXPECT_NE(wrong->find("max_running_per_holder (33) is above max_running (32)"), std::string::npos)
+      << *wrong;
+}
+
 TEST(config, reach_keep_and_max_kept_must_cover_the_open_tests) {
   server_config cfg = default_config();
   EXPECT_EQ(check_reach_limits(cfg), std::nullopt);  // the defaults agree
