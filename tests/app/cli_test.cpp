@@ -132,6 +132,14 @@ TEST(cli, search_says_which_word_it_searched_in_another_spelling) {
   EXPECT_TRUE(contains(r.out, " 3389 ")) << r.out;
 }
 
+TEST(cli, an_unknown_command_is_named_with_the_commands_there_are) {
+  run_result r = run({"bogus"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(contains(r.err, "error: bogus is not a command; the commands are port, search"))
+      << r.err;
+  EXPECT_EQ(run({}).status, 2) << "no command at all";
+}
+
 TEST(cli, empty_search_exits_2) {
   EXPECT_EQ(run({"search", " "}).status, 2);
   EXPECT_EQ(run({"search"}).status, 2);
