@@ -43,6 +43,16 @@ class site_test : public ::testing::Test {
     return site_.handle(req_);
   }
 
+  // That `path` answers `status` with `to` in its Location header.
+  void expect_redirect(const std::string& path, unsigned status, std::string_view to) {
+    handled r = get(path);
+    EXPECT_EQ(r.res.status, status) << path;
+    auto location = std::find_if(r.res.headers.begin(), r.res.headers.end(),
+                                 [](const auto& h) { return h.first == "Location"; });
+    ASSERT_NE(location, r.res.headers.end()) << path;
+    EXPECT_EQ(location->second, to) << path;
+  }
+
   db::database db_;
   db::search_index index_;
   website site_;
@@ -82,10 +92,7 @@ TEST_F(site_test, the_enter_port_form_searches_for_what_is_no_number) {
            {"/port?n=ssh", "/search?q=ssh"},
            {"/port?n=22%2Ftcp", "/search?q=22%2Ftcp"},
            {"/port?n=port+80", "/search?q=port%2080"}}) {
-    handled r = get(path);
-    EXPECT_EQ(r.res.status, 302U) << path;
-    ASSERT_FALSE(r.res.headers.empty()) << path;
-    EXPECT_EQ(r.res.headers[0].second, to) << path;
+    expect_redirect(path, 302, to);
   }
   EXPECT_EQ(get("/port?n=" + std::string(300, 'x')).res.status, 400U) << "past a search's length";
 }
@@ -97,12 +104,7 @@ TEST_F(site_test, a_trailing_slash_moves_to_the_page_without_it) {
            {"/port/22/", "/port/22"},
            {"/search/?q=ssh", "/search?q=ssh"},
            {"/api/v1/ports/22/", "/api/v1/ports/22"}}) {
-    handled r = get(path);
-    EXPECT_EQ(r.res.status, 301U) << path;
-    auto location = std::find_if(r.res.headers.begin(), r.res.headers.end(),
-                                 [](const auto& h) { return h.first == "Location"; });
-    ASSERT_NE(location, r.res.headers.end()) << path;
-    EXPECT_EQ(location->second, to) << path;
+    expect_redirect(path, 301, to);
   }
   EXPECT_NE(get("/port/22/", method::post).res.status, 301U) << "a POST is never redirected";
   EXPECT_EQ(get("//port/22/").res.status, 404U);
@@ -119,12 +121,7 @@ TEST_F(site_test, a_port_written_with_leading_zeros_moves_to_its_one_address) {
            {"/port/00000", "/port/0"},
            {"/api/v1/ports/080", "/api/v1/ports/80"},
            {"/api/v1/ports/08080", "/api/v1/ports/8080"}}) {
-    handled r = get(path);
-    EXPECT_EQ(r.res.status, 301U) << path;
-    auto location = std::find_if(r.res.headers.begin(), r.res.headers.end(),
-                                 [](const auto& h) { return h.first == "Location"; });
-    ASSERT_NE(location, r.res.headers.end()) << path;
-    EXPECT_EQ(location->second, to);
+    expect_redirect(path, 301, to);
   }
   EXPECT_EQ(get("/port/0").res.status, 200U);
   EXPECT_EQ(get("/api/v1/ports/0").res.status, 200U);
