@@ -25,7 +25,7 @@ class stub_service : public scan::service {
     if (who.address != "198.18.0.2") std::abort();
     return std::string("id");
   }
-  std::optional<scan::scan_view> find(std::string_view, std::string_view) const override {
+  std::optional<scan::scan_snapshot> snapshot(std::string_view, std::string_view) const override {
     return std::nullopt;
   }
   bool cancel(std::string_view, std::string_view) override { return false; }

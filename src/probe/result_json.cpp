@@ -9,9 +9,10 @@
 #include <cmath>
 
 namespace breakwater::probe {
-namespace {
 
 namespace json = boost::json;
+
+namespace {
 
 // Milliseconds with 0.01 ms resolution: enough, and stable to read.
 double ms(duration d) { return std::round(to_ms(d) * 100.0) / 100.0; }
@@ -28,12 +29,6 @@ void add_udp_answer(json::object& o, const udp_answer& a) {
   o["finding"] = a.finding.empty() ? json::value(nullptr) : json::value(a.finding);
 }
 
-json::value scan_summary_json(const scan_summary& s, bool udp) {
-  json::object o{{"open", s.open}, {"closed", s.closed}, {"stealth", s.stealth}};
-  if (udp) o["filtered"] = s.filtered;
-  return o;
-}
-
 json::value ports_json(const std::vector<port_result>& ports, bool v6) {
   json::array a;
   a.reserve(ports.size());
@@ -42,6 +37,12 @@ json::value ports_json(const std::vector<port_result>& ports, bool v6) {
 }
 
 }  // namespace
+
+json::value scan_summary_json(const scan_summary& s, bool udp) {
+  json::object o{{"open", s.open}, {"closed", s.closed}, {"stealth", s.stealth}};
+  if (udp) o["filtered"] = s.filtered;
+  return o;
+}
 
 json::value port_to_json(const port_result& p, bool v6) {
   json::object o;

@@ -17,6 +17,9 @@ boost::json::value scan_to_json(const scan_result& r, bool with_ports = true);
 // 65,536 ports never exist as one JSON document in memory.
 std::string ports_json_text(const std::vector<port_result>& ports, bool v6);
 
+// {"open":1,"closed":500,"stealth":555}, with "filtered" for UDP.
+boost::json::value scan_summary_json(const scan_summary& s, bool udp);
+
 boost::json::value port_to_json(const port_result& p, bool v6 = false);
 boost::json::value ping_to_json(const ping_result& p);
 boost::json::value upnp_to_json(const upnp_result& u);

@@ -65,16 +65,18 @@ bool is_port_unreachable(const icmp_info& i, bool v6) noexcept {
   return v6 ? i.type == 1 && i.code == 4 : i.type == 3 && i.code == 3;
 }
 
+void scan_summary::add(port_state s) noexcept {
+  switch (s) {
+    case port_state::open: ++open; break;
+    case port_state::closed: ++closed; break;
+    case port_state::filtered: ++filtered; break;
+    case port_state::stealth: ++stealth; break;
+  }
+}
+
 scan_summary summary_of(const std::vector<port_result>& ports) {
   scan_summary s;
-  for (const port_result& p : ports) {
-    switch (p.state) {
-      case port_state::open: ++s.open; break;
-      case port_state::closed: ++s.closed; break;
-      case port_state::filtered: ++s.filtered; break;
-      case port_state::stealth: ++s.stealth; break;
-    }
-  }
+  for (const port_result& p : ports) s.add(p.state);
   return s;
 }
 

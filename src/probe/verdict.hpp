@@ -104,6 +104,8 @@ struct scan_summary {
   std::size_t closed = 0;
   std::size_t filtered = 0;  // UDP only
   std::size_t stealth = 0;
+
+  void add(port_state s) noexcept;
 };
 
 scan_summary summary_of(const std::vector<port_result>& ports);

@@ -78,6 +78,7 @@ std::size_t estimate_kept_bytes(const scan_record& r) {
          block(r.packed->apart().capacity() * sizeof(r.packed->apart().front()));
     for (const auto& [index, p] : r.packed->apart()) n += verdict_heap_bytes(p);
   }
+  if (r.order) n += block(2 * sizeof(void*) + 32) + block(r.order->order_capacity_bytes());
   n += array(r.tail);
   for (const auto& e : r.tail) n += heap(e.name) + heap(e.data);
   // Subscribers are not counted: their number is bounded by the stream limits and they

@@ -78,21 +78,25 @@ boost::system::result<std::string, refusal> probe_service::start(const visitor& 
   return r->view.id;
 }
 
-std::optional<scan_view> probe_service::find(std::string_view id, std::string_view address) const {
-  scan_view v;
+std::optional<scan_snapshot> probe_service::snapshot(std::string_view id,
+                                                     std::string_view address) const {
+  scan_snapshot s;
   verdicts_taken decided;
   {
     std::lock_guard lock(core_->mu);
     scan_record* r = core_->scans.visible(id, address);
     if (r == nullptr) return std::nullopt;
     r->last_watched = steady::now();  // a poll counts as watching
-    v = r->view;  // without the verdicts: those are copied below, outside the lock
-    decided = r->take_verdicts();
+    s.view = r->view;  // without the verdicts: those are read in place, outside the lock
+    if (r->order) {
+      s.verdicts = *r->order;
+    } else {
+      decided = r->take_verdicts();
+    }
   }
-  verdict_list all = decided.in_order();
-  put_verdicts(all, all.size(), v.result);
-  v.decided = v.result.ports.size() + v.result.udp.size();
-  return v;
+  if (decided.count > 0) s.verdicts = verdict_order(std::move(decided));
+  s.view.decided = s.verdicts.size();
+  return s;
 }
 
 bool probe_service::cancel(std::string_view id, std::string_view address) {

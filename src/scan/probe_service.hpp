@@ -66,7 +66,8 @@ class probe_service final : public service, public reach_service {
 
   boost::system::result<std::string, refusal> start(const visitor& who,
                                                     const scan_order& order) override;
-  std::optional<scan_view> find(std::string_view id, std::string_view address) const override;
+  std::optional<scan_snapshot> snapshot(std::string_view id,
+                                        std::string_view address) const override;
   bool cancel(std::string_view id, std::string_view address) override;
   boost::system::result<std::unique_ptr<subscription>, refusal> subscribe(
       std::string_view id, std::string_view address, std::uint64_t after,

@@ -23,15 +23,6 @@ verdicts_taken scan_record::take_verdicts() const {
   return {packed ? nullptr : decided, packed, verdict_count()};
 }
 
-verdict_list verdicts_taken::in_order() const {
-  if (list) return verdict_list(list->begin(), list->begin() + static_cast<std::ptrdiff_t>(count));
-  verdict_list out;
-  if (!packed) return out;
-  out.reserve(count);
-  for (std::size_t i = 0; i < count; ++i) out.push_back((*packed)[i]);
-  return out;
-}
-
 void scan_record::add_verdict(const probe::port_result& p) {
   if (decided->size() == decided->capacity()) {
     auto bigger = std::make_shared<verdict_list>();
@@ -62,10 +53,13 @@ void scan_record::conclude(probe_outcome out) {
   }
   if (idle_cancelled)
     view.error = "Cancelled: nobody was watching this scan (the page was closed).";
-  // The verdicts are kept once, in `decided`; the events need the whole result first.
-  if (view.result.ports.empty() && view.result.udp.empty()) {
-    put_verdicts(*decided, decided->size(), view.result);
-  }
+  // Nothing is added any more: keep the verdicts packed, and their view order for every
+  // reader after. Readers that took the list keep it.
+  packed = std::make_shared<const compact_verdicts>(*decided, decided->size());
+  decided = std::make_shared<verdict_list>();
+  order = verdict_order({nullptr, packed, packed->size()});
+  // The events need the whole result; the verdicts are kept once, packed.
+  if (view.result.ports.empty() && view.result.udp.empty()) order->put_into(view.result);
   view.decided = view.result.ports.size() + view.result.udp.size();
   if (view.result.ping) add_event("ping", ping_event_data(*view.result.ping));
   if (view.result.upnp) add_event("upnp", upnp_event_data(*view.result.upnp));
@@ -74,9 +68,6 @@ void scan_record::conclude(probe_outcome out) {
   view.result.ports.shrink_to_fit();
   view.result.udp.clear();
   view.result.udp.shrink_to_fit();
-  // Nothing is added any more: keep the verdicts packed. Readers that took the list keep it.
-  packed = std::make_shared<const compact_verdicts>(*decided, decided->size());
-  decided = std::make_shared<verdict_list>();
 }
 
 // A port counts as sent once a try of it left, decided or not: a scan cancelled while its
@@ -110,33 +101,6 @@ std::shared_ptr<scan_record> new_record(std::string id, const visitor& who, scan
   r->last_watched = steady::now();
   r->expires = r->last_watched + keep;
   return r;
-}
-
-verdict_list sorted_verdicts(const verdict_list& all, std::size_t n) {
-  verdict_list out(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(n));
-  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return std::pair(a.proto, a.port) < std::pair(b.proto, b.port);
-  });
-  verdict_list unique;
-  unique.reserve(out.size());
-  for (const auto& p : out) {
-    if (!unique.empty() && unique.back().port == p.port && unique.back().proto == p.proto) {
-      unique.back() = p;
-    } else {
-      unique.push_back(p);
-    }
-  }
-  return unique;
-}
-
-void put_verdicts(const verdict_list& all, std::size_t n, probe::scan_result& into) {
-  verdict_list sorted = sorted_verdicts(all, n);
-  auto first_udp = std::find_if(sorted.begin(), sorted.end(), [](const probe::port_result& p) {
-    return p.proto == probe::transport::udp;
-  });
-  into.udp.assign(first_udp, sorted.end());
-  sorted.erase(first_udp, sorted.end());
-  into.ports = std::move(sorted);
 }
 
 }  // namespace breakwater::scan

@@ -9,6 +9,7 @@
 #include "scan/plan.hpp"
 #include "scan/scan_view.hpp"
 #include "scan/service.hpp"
+#include "scan/verdict_order.hpp"
 
 #include <boost/system/result.hpp>
 
@@ -17,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <vector>
@@ -24,7 +26,6 @@
 namespace breakwater::scan {
 
 using steady = std::chrono::steady_clock;
-using verdict_list = std::vector<probe::port_result>;
 using probe_outcome = boost::system::result<probe::scan_result, probe::failure>;
 
 // Who a scan is charged to and which pool it runs in.
@@ -45,16 +46,6 @@ struct subscriber {
   std::size_t credit = 0;  // paced: events it may still get before the next resume()
 };
 
-// The verdicts a reader took under the lock, to read after it: either form of a record's
-// verdicts (see scan_record::decided) and how many there were.
-struct verdicts_taken {
-  std::shared_ptr<const verdict_list> list;
-  std::shared_ptr<const compact_verdicts> packed;
-  std::size_t count = 0;
-
-  verdict_list in_order() const;  // in decision order
-};
-
 struct scan_record {
   scan_view view;  // view.result.ports and .udp stay empty: the verdicts are in `decided`
   bool v6 = false;
@@ -66,7 +57,9 @@ struct scan_record {
   // alive). When the scan ends they move to `packed` and this list is left empty.
   std::shared_ptr<verdict_list> decided = std::make_shared<verdict_list>();
   std::shared_ptr<const compact_verdicts> packed;  // the verdicts once the scan ended
-  std::vector<scan_event> tail;                    // ping, upnp and done, after the verdicts
+  // Their view order, made once when the scan ended: every reader after shares it.
+  std::optional<verdict_order> order;
+  std::vector<scan_event> tail;  // ping, upnp and done, after the verdicts
   std::vector<subscriber> subscribers;
   std::stop_source stop;
   steady::time_point last_watched;
@@ -96,12 +89,5 @@ struct scan_record {
 std::shared_ptr<scan_record> new_record(std::string id, const visitor& who, scan_kind kind,
                                         const scan_plan& plan, claim c, std::chrono::seconds keep,
                                         std::chrono::milliseconds estimate);
-
-// The verdicts of a view, one per port in ascending order, TCP then UDP: the last word on
-// each port.
-verdict_list sorted_verdicts(const verdict_list& all, std::size_t n);
-
-// The first `n` decided verdicts into `into.ports` (TCP) and `into.udp`, sorted as above.
-void put_verdicts(const verdict_list& all, std::size_t n, probe::scan_result& into);
 
 }  // namespace breakwater::scan

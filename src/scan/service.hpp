@@ -3,6 +3,7 @@
 #pragma once
 
 #include "scan/scan_view.hpp"
+#include "scan/verdict_order.hpp"
 
 #include <boost/system/result.hpp>
 
@@ -59,6 +60,24 @@ class subscription {
   virtual void resume() {}
 };
 
+// A scan as it stands, its verdicts left where the service keeps them: `view` has none
+// (view.result.ports and .udp are empty; view.decided counts them), `verdicts` reads them.
+struct scan_snapshot {
+  scan_view view;
+  verdict_order verdicts;
+};
+
+// The snapshot of a view that holds its verdicts itself (view.result.ports and .udp), as
+// tests build them. `decided` is left as it was.
+inline scan_snapshot snapshot_of(scan_view v) {
+  auto list = std::make_shared<verdict_list>(std::move(v.result.ports));
+  list->insert(list->end(), v.result.udp.begin(), v.result.udp.end());
+  v.result.ports.clear();
+  v.result.udp.clear();
+  std::size_t n = list->size();
+  return scan_snapshot{std::move(v), verdict_order({std::move(list), nullptr, n})};
+}
+
 // Events handed over per resume() of a paced subscription.
 inline constexpr std::size_t event_batch = 256;
 
@@ -70,8 +89,18 @@ class service {
   virtual boost::system::result<std::string, refusal> start(const visitor& who,
                                                             const scan_order& order) = 0;
 
-  // The scan as it stands, when it exists, has not expired and belongs to `address`.
-  virtual std::optional<scan_view> find(std::string_view id, std::string_view address) const = 0;
+  // The scan as it stands, when it exists, has not expired and belongs to `address`. Counts
+  // as watching it. For answers that read a large result a slice at a time.
+  virtual std::optional<scan_snapshot> snapshot(std::string_view id,
+                                                std::string_view address) const = 0;
+
+  // The same, with every verdict copied into the view (for answers built whole).
+  std::optional<scan_view> find(std::string_view id, std::string_view address) const {
+    auto s = snapshot(id, address);
+    if (!s) return std::nullopt;
+    s->verdicts.put_into(s->view.result);
+    return std::move(s->view);
+  }
 
   // Stops a running scan of `address`; false when there is no such scan.
   virtual bool cancel(std::string_view id, std::string_view address) = 0;

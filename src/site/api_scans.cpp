@@ -4,15 +4,15 @@
 #include "site/api_answers.hpp"
 
 #include "common/text.hpp"
-#include "probe/result_json.hpp"
+#include "http/gzip.hpp"
 #include "scan/plan.hpp"
 #include "site/csrf.hpp"
 #include "site/dual_stack.hpp"
 #include "site/escape.hpp"
+#include "site/scan_json.hpp"
 #include "site/udp_words.hpp"
 #include "site/visitor.hpp"
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <boost/json/parse.hpp>
 
@@ -22,11 +22,6 @@ namespace breakwater::site {
 namespace {
 
 namespace json = boost::json;
-
-std::string iso_time(std::chrono::system_clock::time_point t) {
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}",
-                     std::chrono::time_point_cast<std::chrono::seconds>(t));
-}
 
 // Behind a load balancer a scan lives on one node only: when that node stops, the next
 // request reaches another node, which has never heard of the id. The sentence says so, for
@@ -241,38 +236,6 @@ std::string format_sse(const scan::scan_event& e) {
   return fmt::format("id: {}\nevent: {}\ndata: {}\n\n", e.sequence, e.name, e.data);
 }
 
-std::string scan_view_json(const scan::scan_view& v) {
-  json::object o{{"id", v.id},
-                 {"state", scan::to_string(v.phase)},
-                 {"kind", scan::to_string(v.kind)},
-                 {"target", v.target},
-                 {"ports", v.ports.to_string()},
-                 {"udp", v.udp_ports.to_string()},
-                 {"ping", v.ping},
-                 {"upnp", v.upnp},
-                 {"progress", {{"decided", v.decided}, {"total", v.total_ports()}}},
-                 {"estimate_ms", v.estimate.count()},
-                 {"started", iso_time(v.started)},
-                 {"expires", iso_time(v.expires)},
-                 {"error", v.error.empty() ? json::value(nullptr) : json::value(v.error)},
-                 {"result", probe::scan_to_json(v.result, false)}};
-  if (!v.udp_ports.empty()) o["result"].as_object()["udp"] = json::array{};
-  // The ports go in as text made one port at a time: a full range as one JSON document
-  // would cost tens of MB per request.
-  std::string text = common::json_text(o);
-  bool v6 = v.result.target.is_v6();
-  std::size_t result_at = text.find("\"result\":");
-  auto fill = [&](std::string_view empty, const std::vector<probe::port_result>& list) {
-    std::size_t at = text.find(empty, result_at);
-    if (at != std::string::npos) {
-      text.replace(at + empty.size() - 2, 2, probe::ports_json_text(list, v6));
-    }
-  };
-  fill("\"ports\":[]", v.result.ports);
-  fill("\"udp\":[]", v.result.udp);
-  return text + "\n";
-}
-
 void add_scan_api_routes(website& s, scan::service& service, scan_api_options options) {
   router& r = s.routes();
   r.add(method::post, "/api/v1/scans", [&s, &service](const request& req, const route_params&) {
@@ -284,24 +247,21 @@ void add_scan_api_routes(website& s, scan::service& service, scan_api_options op
     if (!who) return unknown_client();
     auto id = service.start(*who, *order);
     if (!id) return refused(id.error());
-    auto view = service.find(*id, who->address);
-    if (!view) return no_such_scan();
+    auto snap = service.snapshot(*id, who->address);
+    if (!snap) return no_such_scan();
     response res;
     res.status = 202;
     res.content_type = json_type;
-    res.body = scan_view_json(*view);
+    res.body = scan_json(std::move(*snap));
     res.headers.emplace_back("Location", "/api/v1/scans/" + *id);
     return res;
   });
   r.add(method::get, "/api/v1/scans/{id}", [&service](const request& req, const route_params& p) {
     auto who = visitor_of(req);
     if (!who) return unknown_client();
-    auto view = service.find(p[0], who->address);
-    if (!view) return no_such_scan();
-    response res;
-    res.content_type = json_type;
-    res.body = scan_view_json(*view);
-    return res;
+    auto snap = service.snapshot(p[0], who->address);
+    if (!snap) return no_such_scan();
+    return scan_json_answer(std::move(*snap), http::accepts_gzip(req.header("accept-encoding")));
   });
   r.add(method::del, "/api/v1/scans/{id}",
         [&s, &service](const request& req, const route_params& p) {

@@ -25,7 +25,4 @@ inline constexpr std::string_view scan_gone_sentence =
 // One server-sent event: "id: N\nevent: NAME\ndata: JSON\n\n".
 std::string format_sse(const scan::scan_event& e);
 
-// The API's JSON of a scan: id, state, progress, and the result in the probe --json shape.
-std::string scan_view_json(const scan::scan_view& v);
-
 }  // namespace breakwater::site

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 
 namespace breakwater::site {
@@ -239,24 +240,61 @@ std::string reason_sentence(const probe::port_result& r) {
   return "an answer";
 }
 
+// A target that answers on every port (a router that resets them all, a tarpit that accepts
+// them all) would make a list of 65,535 items: megabytes of page for every view of it. Past
+// this many, open ports come first and the rest are counted; the JSON has them all.
+constexpr std::size_t answered_listed = 256;
+
+void answered_item(html& h, const probe::port_result& r, const db::database& db) {
+  h.raw("<li class=\"").raw(r.state == port_state::open ? "st-open" : "st-closed");
+  h.raw("\"><a href=\"/port/").number(r.port).raw("\">Port ").number(r.port).raw("</a>");
+  std::string_view name = db.name_of(r.port);
+  if (!name.empty()) h.raw(" ").text(name);
+  h.raw(": <strong>").text(probe::to_string(r.state)).raw("</strong> (");
+  h.text(reason_short(r.why));
+  if (r.rtt) h.text(", " + rtt_text(r.rtt));
+  h.raw(")</li>");
+}
+
+// The ports listed: all that answered in port order, or past answered_listed, the open ones
+// first.
+std::vector<const probe::port_result*> listed_answers(const scan::scan_view& v, std::size_t& open,
+                                                      std::size_t& closed) {
+  std::vector<const probe::port_result*> all;
+  for (const probe::port_result& r : v.result.ports) {
+    if (r.state == port_state::stealth) continue;
+    ++(r.state == port_state::open ? open : closed);
+    if (all.size() < answered_listed) all.push_back(&r);
+  }
+  if (open + closed <= answered_listed) return all;
+  std::vector<const probe::port_result*> shown;
+  for (port_state first : {port_state::open, port_state::closed}) {
+    for (const probe::port_result& r : v.result.ports) {
+      if (r.state == first && shown.size() < answered_listed) shown.push_back(&r);
+    }
+  }
+  return shown;
+}
+
 void answered_list(html& h, const scan::scan_view& v, const db::database& db) {
   h.raw(v.udp_ports.empty() ? "<h2>Ports that answered</h2>" : "<h2>TCP ports that answered</h2>");
   h.raw("<ul id=\"answered\" class=\"answered\">");
-  bool any = false;
-  for (const probe::port_result& r : v.result.ports) {
-    if (r.state == port_state::stealth) continue;
-    any = true;
-    h.raw("<li class=\"").raw(r.state == port_state::open ? "st-open" : "st-closed");
-    h.raw("\"><a href=\"/port/").number(r.port).raw("\">Port ").number(r.port).raw("</a>");
-    std::string_view name = db.name_of(r.port);
-    if (!name.empty()) h.raw(" ").text(name);
-    h.raw(": <strong>").text(probe::to_string(r.state)).raw("</strong> (");
-    h.text(reason_short(r.why));
-    if (r.rtt) h.text(", " + rtt_text(r.rtt));
-    h.raw(")</li>");
-  }
+  std::size_t open = 0, closed = 0;
+  std::vector<const probe::port_result*> shown = listed_answers(v, open, closed);
+  for (const probe::port_result* r : shown) answered_item(h, *r, db);
   h.raw("</ul>");
-  h.raw("<p id=\"answered-none\"").raw(any ? " hidden" : "").raw(">");
+  if (shown.size() < open + closed) {
+    std::size_t open_left = open - std::min(open, shown.size());
+    std::size_t closed_left = open + closed - shown.size() - open_left;
+    // scan.js lists every port from the events when it runs: it removes this sentence.
+    h.raw("<p id=\"answered-more\">");
+    h.text(fmt::format("{} more ports answered ({} open, {} closed) and are not listed here. ",
+                       open + closed - shown.size(), open_left, closed_left));
+    h.raw("Every port is in <a href=\"/api/v1/scans/")
+        .text(v.id)
+        .raw("\">this scan's JSON</a>.</p>");
+  }
+  h.raw("<p id=\"answered-none\"").raw(open + closed > 0 ? " hidden" : "").raw(">");
   h.text(running(v) ? "None so far." : "None: every port tested was stealth.").raw("</p>");
 }
 

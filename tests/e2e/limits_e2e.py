@@ -4,7 +4,8 @@ the real binary on loopback. One client's 65th connection is turned away (503 ov
 before the handshake over HTTPS), and an IPv6 /48's /64s together get four times one client's
 share (in a network namespace of its own, as root); 200 event streams asked for on a finished
 65,536-port result get at most the per-scan limit, the others 429, and the ones that never read
-cost a bounded amount of memory while another visitor's scan still starts at once; Host names,
+cost a bounded amount of memory while another visitor's scan still starts at once, and so do
+60 unread GETs of that result's JSON; Host names,
 requests without Host and cross-site checks are refused. Usage: limits_e2e.py BINARY DATA_DIR OUT_DIR"""
 import json
 import os
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 
 sys.path.insert(0, os.path.dirname(__file__))
 from web_e2e import Server, check, free_port, raw_exchange, results  # noqa: E402
@@ -233,7 +235,43 @@ def streams_on_a_full_result(state):
           f"start took {took:.1f} ms")
     for s in accepted:
         s.close()
+    unread_result_requests(port, pid, scan_id)
     check("server exits 0 (streams)", srv.stop() == 0)
+
+
+def unread_result_requests(port, pid, scan_id):
+    """60 GETs of the finished full range's JSON, never read: each holds one piece of it, not
+    the whole document (several MB each, before it was streamed)."""
+    status, body = get(port, f"/api/v1/scans/{scan_id}")
+    doc = json.loads(body) if status == 200 else {}
+    ports = doc.get("result", {}).get("ports", [])
+    check("a full range's JSON is whole when read", len(ports) == 65535 and
+          ports[-1].get("port") == 65535, f"{status}, {len(ports)} ports")
+    status, gz = get(port, f"/api/v1/scans/{scan_id}", extra=b"Accept-Encoding: gzip\r\n")
+    try:
+        same = json.loads(zlib.decompress(gz, 16 + zlib.MAX_WBITS)) == doc
+    except (zlib.error, ValueError):
+        same = False
+    check("gzip'd, it inflates to the same document", status == 200 and same,
+          f"{status}, {len(gz)} bytes")
+    time.sleep(0.5)
+    before = rss_mb(pid)
+    held = []
+    for _ in range(60):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # and never read
+        s.settimeout(5)
+        s.connect(("127.0.0.1", port))
+        s.sendall(f"GET /api/v1/scans/{scan_id} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        held.append(s)
+    time.sleep(1.5)
+    after = rss_mb(pid)
+    check(f"60 unread GETs of it add under {RSS_BOUND_MB} MB", after - before < RSS_BOUND_MB,
+          f"RSS {before:.0f} -> {after:.0f} MB")
+    print(f"     RSS {before:.0f} MB before 60 unread GETs of the full range, {after:.0f} MB "
+          f"with them ({len(body)} bytes of JSON, {len(gz)} gzip'd)")
+    for s in held:
+        s.close()
 
 
 def main():

@@ -1,6 +1,8 @@
 #include "http/etag.hpp"
 #include "http/gzip.hpp"
 
+#include "support/gunzip.hpp"
+
 #include <gtest/gtest.h>
 #include <zlib.h>
 
@@ -49,6 +51,27 @@ TEST(gzip, output_inflates_back) {
   out.resize(z.total_out);
   inflateEnd(&z);
   EXPECT_EQ(out, text);
+}
+
+TEST(gzip, a_stream_of_pieces_inflates_to_the_whole) {
+  std::string whole;
+  std::string gz;
+  gzip_stream z;
+  for (int i = 0; i < 2000; ++i) {
+    std::string piece = "{\"port\":" + std::to_string(i) + ",\"state\":\"stealth\"},";
+    whole += piece;
+    gz += z.add(piece, false);
+  }
+  EXPECT_LT(gz.size(), whole.size() / 4) << "zlib holds most of it back until a block fills";
+  gz += z.add("end", true);
+  whole += "end";
+  EXPECT_EQ(testing::gunzip(gz), whole);
+  EXPECT_EQ(testing::gunzip(gz.substr(0, gz.size() - 1)), std::nullopt) << "cut short";
+}
+
+TEST(gzip, a_stream_of_nothing_is_an_empty_member) {
+  gzip_stream z;
+  EXPECT_EQ(testing::gunzip(z.add("", true)), std::string());
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include "probe/result_json.hpp"
 #include "probe/wire/udp/finding.hpp"
 #include "site/api_scans.hpp"
+#include "site/scan_json.hpp"
 #include "support/fake_scan_service.hpp"
 #include "support/test_data.hpp"
 #include "support/udp_results.hpp"
@@ -85,7 +86,7 @@ TEST_F(api_udp_test, post_scans_takes_udp_alone_or_beside_tcp) {
 
 TEST_F(api_udp_test, the_scan_document_has_the_udp_ports_and_their_fields) {
   scan::scan_view v = testing::udp_scan();
-  json::value d = json::parse(scan_view_json(v));
+  json::value d = json::parse(scan_json(scan::snapshot_of(v)));
   EXPECT_EQ(d.at("kind").as_string(), "udp");
   EXPECT_EQ(d.at("ports").as_string(), "");
   EXPECT_EQ(d.at("udp").as_string(), "53,123,161,51820");

@@ -253,6 +253,42 @@ TEST(scan_pages, many_closed_ports_are_summed_up_in_the_verdict) {
       << "a few are listed one by one";
 }
 
+// A router that resets every port of a full range: the page lists 256 of them, the open ones
+// first, and counts the rest, instead of 65,535 items (6.9 MB of page for each view).
+TEST(scan_pages, a_full_range_that_answers_everywhere_lists_a_few_and_counts_the_rest) {
+  db::database db = db::testing::small_database();
+  scan::scan_view v = service_scan(0);
+  v.kind = scan::scan_kind::full;
+  v.ports = *probe::parse_port_set("all");
+  v.phase = scan::scan_phase::done;
+  for (unsigned port = 0; port <= 65535; ++port) {
+    probe::port_result r;
+    r.port = static_cast<std::uint16_t>(port);
+    bool open = port == 8443 || port == 60000;
+    r.state = open ? port_state::open : port_state::closed;
+    r.why = open ? probe::reason::syn_ack : probe::reason::rst;
+    v.result.ports.push_back(r);
+  }
+  v.decided = 65536;
+  page p = render_scan_result_page(v, db, "t");
+  std::string_view list = p.body;
+  list = list.substr(list.find("<ul id=\"answered\""));
+  list = list.substr(0, list.find("</ul>"));
+  EXPECT_EQ(count(list, "<li "), 256U);
+  EXPECT_LT(list.find("Port 8443"), list.find("Port 0<")) << "open ports first";
+  EXPECT_NE(list.find("Port 60000"), std::string_view::npos);
+  EXPECT_TRUE(has(p.body,
+                  "<p id=\"answered-more\">65280 more ports answered (0 open, 65280 "
+                  "closed) and are not listed here."));
+  EXPECT_TRUE(has(p.body, "<a href=\"/api/v1/scans/Zx9_abc\">this scan's JSON</a>"));
+  EXPECT_LT(p.body.size(), 200'000U);
+  // 256 or fewer: all of them, in port order, and no sentence.
+  v.result.ports.resize(256);
+  page few = render_scan_result_page(v, db, "t");
+  EXPECT_FALSE(has(few.body, "answered-more"));
+  EXPECT_TRUE(has(few.body, "Port 0</a>"));
+}
+
 TEST(scan_pages, refusals_explain_fair_use) {
   scan::refusal r{429, "scan_running", "A scan of your address is already running.",
                   std::chrono::seconds(120)};

@@ -56,11 +56,12 @@ class fake_scan_service : public scan::service {
     return id;
   }
 
-  std::optional<scan::scan_view> find(std::string_view id,
-                                      std::string_view address) const override {
+  // The view the test wrote.
+  std::optional<scan::scan_snapshot> snapshot(std::string_view id,
+                                              std::string_view address) const override {
     auto it = scans.find(std::string(id));
     if (it == scans.end() || it->second.target != address) return std::nullopt;
-    return it->second;
+    return scan::snapshot_of(it->second);
   }
 
   bool cancel(std::string_view id, std::string_view address) override {

@@ -1,0 +1,181 @@
+#include "site/scan_json.hpp"
+
+#include "common/json_text.hpp"
+#include "http/gzip.hpp"
+#include "probe/result_json.hpp"
+#include "site/api_answers.hpp"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <memory>
+
+namespace breakwater::site {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::size_t whole_up_to = 4096;       // verdicts; larger documents are streamed
+constexpr std::size_t piece_bytes = 32 * 1024;  // of JSON text per streamed piece
+
+std::string iso_time(std::chrono::system_clock::time_point t) {
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}",
+                     std::chrono::time_point_cast<std::chrono::seconds>(t));
+}
+
+// The result object without its verdicts, its summaries counted from the snapshot's.
+json::object result_without_verdicts(const scan::scan_snapshot& s) {
+  json::object r = probe::scan_to_json(s.view.result, false).as_object();
+  r.erase("ports");
+  r.erase("udp");
+  r["summary"] = probe::scan_summary_json(s.verdicts.tcp_summary(), false);
+  if (s.verdicts.udp_count() > 0) {
+    r["udp_summary"] = probe::scan_summary_json(s.verdicts.udp_summary(), true);
+  }
+  return r;
+}
+
+}  // namespace
+
+// The skeleton is put together by hand around the two arrays rather than found in a whole
+// document by searching: text a target sent (a UPnP header) is in the document too, and may
+// spell anything.
+scan_json_writer::scan_json_writer(scan::scan_snapshot s) : snap_(std::move(s)) {
+  const scan::scan_view& v = snap_.view;
+  v6_ = v.result.target.is_v6();
+  json::object o{{"id", v.id},
+                 {"state", scan::to_string(v.phase)},
+                 {"kind", scan::to_string(v.kind)},
+                 {"target", v.target},
+                 {"ports", v.ports.to_string()},
+                 {"udp", v.udp_ports.to_string()},
+                 {"ping", v.ping},
+                 {"upnp", v.upnp},
+                 {"progress", {{"decided", v.decided}, {"total", v.total_ports()}}},
+                 {"estimate_ms", v.estimate.count()},
+                 {"started", iso_time(v.started)},
+                 {"expires", iso_time(v.expires)},
+                 {"error", v.error.empty() ? json::value(nullptr) : json::value(v.error)}};
+  skeleton_ = common::json_text(o);
+  skeleton_.pop_back();  // the closing brace: "result" follows
+  // {"target":"ADDRESS",REST}: an address has no comma, so the first one ends "target".
+  std::string result = common::json_text(result_without_verdicts(snap_));
+  std::size_t comma = result.find(',');
+  skeleton_ += ",\"result\":";
+  skeleton_.append(result, 0, comma);
+  skeleton_ += ",\"ports\":[";
+  cuts_[0] = skeleton_.size();
+  skeleton_ += ']';
+  cuts_[1] = std::string::npos;
+  if (!v.udp_ports.empty() || snap_.verdicts.udp_count() > 0) {
+    skeleton_ += ",\"udp\":[";
+    cuts_[1] = skeleton_.size();
+    skeleton_ += ']';
+  }
+  skeleton_.append(result, comma);  // ",REST}" of the result
+  skeleton_ += "}\n";
+}
+
+void scan_json_writer::add_verdicts(std::string& out, std::size_t first, std::size_t end,
+                                    std::size_t budget, std::size_t start) {
+  while (next_ < end && out.size() - start < budget) {
+    if (next_ > first) out += ',';
+    out += common::json_text(probe::port_to_json(snap_.verdicts[next_], v6_));
+    ++next_;
+  }
+  if (next_ == end) ++step_;
+}
+
+bool scan_json_writer::next(std::string& out, std::size_t budget) {
+  const std::size_t start = out.size();
+  const std::size_t tcp = snap_.verdicts.tcp_count();
+  const bool udp_array = cuts_[1] != std::string::npos;
+  const std::size_t second_cut = udp_array ? cuts_[1] : cuts_[0];
+  while (step_ < 5 && out.size() - start < budget) {
+    switch (step_) {
+      case 0:
+        out.append(skeleton_, 0, cuts_[0]);
+        next_ = 0;
+        ++step_;
+        break;
+      case 1: add_verdicts(out, 0, tcp, budget, start); break;
+      case 2:
+        out.append(skeleton_, cuts_[0], second_cut - cuts_[0]);
+        next_ = tcp;
+        step_ = udp_array ? 3 : 4;
+        break;
+      case 3: add_verdicts(out, tcp, snap_.verdicts.size(), budget, start); break;
+      case 4:
+        out.append(skeleton_, second_cut);
+        ++step_;
+        break;
+    }
+  }
+  return out.size() > start;
+}
+
+std::string scan_json(scan::scan_snapshot s) {
+  scan_json_writer w(std::move(s));
+  std::string out;
+  while (w.next(out, std::size_t(-1) / 2)) {
+  }
+  return out;
+}
+
+namespace {
+
+// Writes the next piece each time the session has taken the last: a client that stops
+// reading holds one piece (and the snapshot's order, 4 bytes a port), never the document.
+// Called on the session's thread only.
+class scan_json_source final : public async_source {
+ public:
+  scan_json_source(scan::scan_snapshot s, bool gzip) : writer_(std::move(s)) {
+    if (gzip) gzip_ = std::make_unique<http::gzip_stream>();
+  }
+
+  void start(std::shared_ptr<async_sink> sink) override {
+    sink_ = std::move(sink);
+    write_next();
+  }
+  void on_drained() override { write_next(); }
+
+ private:
+  // A piece is at least 16 KB (what the session sends without waiting to gather more),
+  // unless the document ends: gzip'd, that takes several pieces of text.
+  void write_next() {
+    if (!sink_ || ended_) return;
+    std::string piece;
+    while (!ended_ && piece.size() < piece_bytes / 2) {
+      std::string text;
+      ended_ = !writer_.next(text, piece_bytes);
+      piece += gzip_ ? gzip_->add(text, ended_) : text;
+    }
+    if (!piece.empty()) sink_->write(std::move(piece));
+    if (ended_) sink_->end();
+  }
+
+  scan_json_writer writer_;
+  std::unique_ptr<http::gzip_stream> gzip_;
+  std::shared_ptr<async_sink> sink_;
+  bool ended_ = false;
+};
+
+}  // namespace
+
+response scan_json_answer(scan::scan_snapshot s, bool gzip) {
+  response res;
+  res.content_type = json_type;
+  if (s.verdicts.size() <= whole_up_to) {
+    res.body = scan_json(std::move(s));
+    return res;
+  }
+  res.later = std::make_shared<scan_json_source>(std::move(s), gzip);
+  res.stream = true;
+  res.heartbeat.clear();  // never: the source writes as fast as the client reads
+  res.heartbeat_every = std::chrono::hours(1);
+  if (gzip) res.headers.emplace_back("Content-Encoding", "gzip");
+  res.headers.emplace_back("Vary", "Accept-Encoding");
+  return res;
+}
+
+}  // namespace breakwater::site
