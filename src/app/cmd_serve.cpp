@@ -300,6 +300,7 @@ int run_serve(const serve_options& o, context& ctx) {
   if (!cfg.http.empty()) options.http_port = cfg.http.front().port;
   if (!cfg.https.empty()) options.https_port = cfg.https.front().port;
   options.origins = {cfg.ipv4_origin, cfg.ipv6_origin};
+  options.metrics_from = cfg.metrics_from;
   std::unique_ptr<http::metrics> stats;
   std::unique_ptr<scan::probe_service> scans;
   options.metrics_text = [&stats, &scans] {

@@ -1,6 +1,7 @@
 // The server's configuration: embedded defaults, a TOML file (--config) and flags on top.
 #pragma once
 
+#include "common/cidr.hpp"
 #include "common/diagnostic.hpp"
 #include "http/options.hpp"
 #include "http/request_log.hpp"
@@ -25,6 +26,8 @@ struct server_config : http::server_options {
   http::log_format log_format = http::log_format::text;  // json: one JSON object a line
   // false: the request log shows neither visitors' addresses nor scan ids.
   bool log_client_addresses = true;
+  // Who may read /metrics (the client address, after trusted proxies); empty: anyone.
+  common::cidr_list metrics_from;
   // Request headers /headers never shows (beside the built-in credentials and proxy ones).
   std::vector<std::string> hidden_headers;
   // This server under a name with only an A record and one with only an AAAA record,

@@ -180,6 +180,22 @@ void add_site_keys(std::vector<config_key>& keys) {
       },
       [](const server_config& c) -> config_value { return c.server_names; }));
   keys.push_back(custom(
+      "", "metrics_from", "--metrics-from",
+      "Address block (CIDR) whose clients may read /metrics, repeatable; others get 404. "
+      "Unset: anyone (it holds counts, no addresses)",
+      value_type::text_list, "[\"127.0.0.1\", \"10.0.0.0/8\"]",
+      [](server_config& c, const config_value& v) -> error {
+        auto list = common::parse_cidr_list(std::get<strings>(v));
+        if (!list) return list.error();
+        c.metrics_from = std::move(*list);
+        return std::nullopt;
+      },
+      [](const server_config& c) -> config_value {
+        strings out;
+        for (const common::cidr& b : c.metrics_from.items()) out.push_back(to_string(b));
+        return out;
+      }));
+  keys.push_back(custom(
       "", "hidden_headers", "--hidden-header", "A request header /headers never shows; repeatable",
       value_type::text_list, "[\"x-internal-token\"]",
       [](server_config& c, const config_value& v) -> error {

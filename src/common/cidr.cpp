@@ -79,6 +79,24 @@ cidr block_of(const ip_bytes& ip, unsigned prefix) noexcept {
 
 std::string to_string(const cidr& c) { return fmt::format("{}/{}", to_string(c.base), c.prefix); }
 
+boost::system::result<cidr_list, std::string> parse_cidr_list(
+    const std::vector<std::string>& items) {
+  cidr_list out;
+  for (const std::string& text : items) {
+    auto block = parse_cidr(text);
+    if (!block) return block.error();
+    auto written = parse_ip(std::string_view(text).substr(0, text.find('/')));
+    if (written && written->bytes != block->base.bytes) {
+      return fmt::format(
+          "\u201c{}\u201d has bits set past its prefix: write {} for that one address, or {} "
+          "for the block",
+          text, to_string(*written), to_string(*block));
+    }
+    out.add(*block);
+  }
+  return out;
+}
+
 bool cidr_list::contains(const ip_bytes& ip) const noexcept {
   return std::any_of(items_.begin(), items_.end(), [&](const cidr& c) { return c.contains(ip); });
 }

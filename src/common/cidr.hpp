@@ -51,6 +51,13 @@ cidr block_of(const ip_bytes& ip, unsigned prefix) noexcept;
 boost::system::result<cidr, std::string> parse_cidr(std::string_view text);
 std::string to_string(const cidr& c);
 
+class cidr_list;
+
+// Each item as parse_cidr reads it, refusing one with bits set past its prefix (a typo
+// for one address or for a block: the sentence offers both).
+boost::system::result<cidr_list, std::string> parse_cidr_list(
+    const std::vector<std::string>& items);
+
 class cidr_list {
  public:
   void add(const cidr& c) { items_.push_back(c); }

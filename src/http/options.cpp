@@ -16,28 +16,20 @@ std::string_view to_string(client_header h) noexcept {
 
 boost::system::result<common::cidr_list, std::string> parse_trusted_proxies(
     const std::vector<std::string>& items) {
-  common::cidr_list out;
-  for (const std::string& text : items) {
-    auto block = common::parse_cidr(text);
-    if (!block) return block.error();
-    const unsigned widest = block->base.v6 ? max_trusted_v6_block : max_trusted_v4_block;
-    if (block->prefix < widest) {
+  auto list = common::parse_cidr_list(items);
+  if (!list) return list.error();
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const common::cidr& block = list->items()[i];
+    const unsigned widest = block.base.v6 ? max_trusted_v6_block : max_trusted_v4_block;
+    if (block.prefix < widest) {
       return fmt::format(
           "\u201c{}\u201d is too wide to trust: every address in it could name any client and "
           "have this server probe anyone. List the proxies' own addresses, or a block no wider "
           "than /{}",
-          text, widest);
+          items[i], widest);
     }
-    auto written = common::parse_ip(std::string_view(text).substr(0, text.find('/')));
-    if (written && written->bytes != block->base.bytes) {
-      return fmt::format(
-          "\u201c{}\u201d has bits set past its prefix: write {} for that one proxy, or {} for "
-          "the block",
-          text, common::to_string(*written), common::to_string(*block));
-    }
-    out.add(*block);
   }
-  return out;
+  return list;
 }
 
 bool parse_client_header(std::string_view text, client_header& out) noexcept {

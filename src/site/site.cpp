@@ -3,6 +3,7 @@
 #include "common/json_text.hpp"
 #include "common/text.hpp"
 #include "db/port_json.hpp"
+#include "http/client_address.hpp"
 #include "site/assets.hpp"
 #include "site/escape.hpp"
 #include "site/pages.hpp"
@@ -195,7 +196,12 @@ void website::add_service_routes() {
     r.body = "ok\n";
     return r;
   });
-  router_.add(method::get, "/metrics", [this](const request&, const route_params&) {
+  // Refused as if it were not there: a scraper that is not allowed learns nothing.
+  router_.add(method::get, "/metrics", [this](const request& req, const route_params&) {
+    if (!options_.metrics_from.empty()) {
+      auto who = http::client_address(req);
+      if (!who || !options_.metrics_from.contains(*who)) return not_found(req);
+    }
     response r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     r.body = options_.metrics_text ? options_.metrics_text() : std::string{};

@@ -2,6 +2,7 @@
 // A feature adds itself with add_routes-style code that calls routes() and add_nav().
 #pragma once
 
+#include "common/cidr.hpp"
 #include "db/database.hpp"
 #include "db/search_index.hpp"
 #include "http/handler.hpp"
@@ -24,6 +25,7 @@ struct site_options {
   std::vector<std::uint16_t> popular{21,  22,  23,  25,  53,   80,   110,  123,  135,  139,
                                      143, 443, 445, 993, 1900, 3306, 3389, 5060, 5900, 8080};
   std::function<std::string()> metrics_text;  // the body of /metrics
+  common::cidr_list metrics_from;             // who may read it (client addresses); empty: anyone
   // This server under an IPv4-only and an IPv6-only name: both set, the scan pages test both
   // families, and those origins' pages may call the scan API (CORS).
   sibling_origins origins;

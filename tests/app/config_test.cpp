@@ -231,7 +231,7 @@ TEST(config, trusted_proxies_too_wide_or_with_host_bits_are_refused) {
   }
   auto bits = http::parse_trusted_proxies({"10.0.0.5/8"});
   ASSERT_FALSE(bits);
-  EXPECT_NE(bits.error().find("write 10.0.0.5 for that one proxy, or 10.0.0.0/8 for the block"),
+  EXPECT_NE(bits.error().find("write 10.0.0.5 for that one address, or 10.0.0.0/8 for the block"),
             std::string::npos)
       << bits.error();
   for (const char* fine : {"10.0.0.0/8", "2001:db8::/32", "198.18.0.3", "::1", "127.0.0.1/32"}) {
@@ -242,6 +242,26 @@ TEST(config, trusted_proxies_too_wide_or_with_host_bits_are_refused) {
   apply_config_toml("trusted_proxies = [\"0.0.0.0/0\"]\n", "serve.toml", cfg, problems);
   ASSERT_EQ(problems.size(), 1U);
   EXPECT_TRUE(cfg.trust.trusted_proxies.items().empty()) << "the bad value changed nothing";
+}
+
+TEST(config, metrics_from_is_a_list_of_blocks_that_round_trips) {
+  server_config cfg = default_config();
+  EXPECT_TRUE(cfg.metrics_from.empty()) << "unset: anyone may read /metrics";
+  common::diagnostics problems;
+  apply_config_toml("metrics_from = [\"127.0.0.1\", \"10.0.0.0/8\", \"2001:db8::/32\"]\n",
+                    "serve.toml", cfg, problems);
+  EXPECT_TRUE(problems.empty());
+  ASSERT_EQ(cfg.metrics_from.items().size(), 3U);
+  EXPECT_TRUE(cfg.metrics_from.contains("10.1.2.3"));
+  EXPECT_FALSE(cfg.metrics_from.contains("11.0.0.1"));
+  EXPECT_NE(to_toml(cfg).find("metrics_from = [ '127.0.0.1/32', '10.0.0.0/8', '2001:db8::/32' ]"),
+            std::string::npos)
+      << to_toml(cfg);
+  apply_config_toml("metrics_from = [\"10.0.0.5/8\"]\n", "serve.toml", cfg, problems);
+  ASSERT_EQ(problems.size(), 1U);
+  EXPECT_NE(problems[0].message.find("write 10.0.0.5 for that one address"), std::string::npos)
+      << problems[0].message;
+  EXPECT_EQ(cfg.metrics_from.items().size(), 3U) << "the bad value changed nothing";
 }
 
 TEST(config, log_format_is_text_or_json) {

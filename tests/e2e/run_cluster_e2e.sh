@@ -152,6 +152,12 @@ for k in 1 2 3; do
 done
 [ "$metrics_ok" = 1 ] && pass "every node's /metrics (plain port 9090) counts its own visitors' scans and 429s" ||
   fail "/metrics disagree with the visitors per node ($spread)"
+# HAProxy passes a visitor's TCP through to every node path, /metrics too: only the monitoring
+# host may read it (metrics_from), so over HTTP and HTTPS the visitor is told 404.
+m4=$(tb_in_visitor 1 curl -s -o /dev/null -w '%{http_code}' --max-time 3 "$HA4/metrics")
+m6=$(tb_in_visitor 1 curl -sk -o /dev/null -w '%{http_code}' --max-time 3 "$HAS6/metrics")
+[ "$m4 $m6" = "404 404" ] && pass "a visitor asking for /metrics through HAProxy gets 404 (metrics_from)" ||
+  fail "a visitor's /metrics through HAProxy: HTTP $m4, HTTPS over IPv6 $m6"
 
 # IPv6: a holder is a /64. Visitor 1 scans over IPv6; visitors 2-5, other addresses of the
 # same /64, arrive on other connections (HTTP and HTTPS) while it runs.

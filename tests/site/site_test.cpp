@@ -191,6 +191,35 @@ TEST_F(site_test, html_errors_are_friendly_pages) {
   EXPECT_EQ(post.res.headers.back().second, "GET, HEAD");
 }
 
+// metrics_from: the client address (after trusted proxies) decides, and a refusal looks
+// like a path that is not there.
+TEST_F(site_test, metrics_answer_only_the_blocks_allowed) {
+  site_options o = options();
+  o.metrics_from = *common::parse_cidr_list({"127.0.0.1", "10.0.0.0/8", "2001:db8::/32"});
+  website guarded(db_, index_, o);
+  auto ask = [&](std::string_view client) {
+    conn_.client_address = std::string(client);
+    headers_ = {{"Host", "127.0.0.1:8080"}};
+    req_ = {};
+    req_.verb = method::get;
+    req_.target = req_.path = "/metrics";
+    req_.headers = headers_;
+    req_.conn = &conn_;
+    return guarded.handle(req_).res;
+  };
+  for (std::string_view allowed : {"127.0.0.1", "10.20.30.40", "2001:db8::7"}) {
+    response r = ask(allowed);
+    EXPECT_EQ(r.status, 200U) << allowed;
+    EXPECT_EQ(r.body, "metric 1\n") << allowed;
+  }
+  for (std::string_view other : {"127.0.0.2", "198.18.0.2", "2001:db9::1", ""}) {
+    response r = ask(other);
+    EXPECT_EQ(r.status, 404U) << other;
+    EXPECT_FALSE(has(r.body, "metric")) << other;
+  }
+  EXPECT_EQ(get("/metrics").res.status, 200U) << "unset: anyone";
+}
+
 TEST_F(site_test, search_home_health_metrics_and_assets) {
   EXPECT_TRUE(has(get("/search?q=ssh").res.body, "href=\"/port/22\""));
   EXPECT_TRUE(has(get("/search?q=%3Cb%3E").res.body, "&lt;b&gt;"));
