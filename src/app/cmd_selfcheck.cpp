@@ -118,7 +118,7 @@ std::vector<http::ip_family> families(const selfcheck_options& o) {
 
 // Every family the server name has: one that fails is reported and left out of the snapshot.
 boost::system::result<snapshot, std::string> take_snapshot(const selfcheck_options& o) {
-  snapshot s{o.server, o.ports, {}};
+  snapshot s{o.server, o.ports, {}, o.ping, o.upnp};
   std::vector<std::string> failures;
   auto fams = families(o);
   if (fams.empty()) return failed_with{fmt::format("cannot resolve the host of {}", o.server)};

@@ -19,16 +19,22 @@ bool answered(const json::value* test) {
   return a != nullptr && a->is_bool() && a->as_bool();
 }
 
+// Which of ping and UPnP both runs tested.
+struct tested_both {
+  bool ping = true;
+  bool upnp = true;
+};
+
 void compare_family(const std::string& family, const family_view& was, const family_view& is,
-                    std::vector<change>& out) {
+                    tested_both both, std::vector<change>& out) {
   if (was.address != is.address) out.push_back({family, "address", 0, is.address});
   for (std::uint16_t p : is.open)
     if (!was.open.contains(p)) out.push_back({family, "opened", p, {}});
   for (std::uint16_t p : was.open)
     if (!is.open.contains(p)) out.push_back({family, "closed", p, {}});
-  if (was.ping_answered != is.ping_answered)
+  if (both.ping && was.ping_answered != is.ping_answered)
     out.push_back({family, is.ping_answered ? "ping-answers" : "ping-silent", 0, {}});
-  if (was.upnp_answered != is.upnp_answered)
+  if (both.upnp && was.upnp_answered != is.upnp_answered)
     out.push_back({family, is.upnp_answered ? "upnp-answers" : "upnp-silent", 0, {}});
 }
 
@@ -81,7 +87,10 @@ json::value to_json(const snapshot& s) {
                         {"ping", v.ping_answered},
                         {"upnp", v.upnp_answered}};
   }
-  return {{"server", s.server}, {"ports", s.ports}, {"families", std::move(families)}};
+  json::object out{{"server", s.server}, {"ports", s.ports}, {"families", std::move(families)}};
+  if (s.ping) out["ping"] = *s.ping;
+  if (s.upnp) out["upnp"] = *s.upnp;
+  return out;
 }
 
 boost::system::result<snapshot, std::string> snapshot_from_json(const json::value& v) {
@@ -89,6 +98,8 @@ boost::system::result<snapshot, std::string> snapshot_from_json(const json::valu
   try {
     s.server = json::value_to<std::string>(v.at("server"));
     s.ports = json::value_to<std::string>(v.at("ports"));
+    if (const json::value* p = v.as_object().if_contains("ping")) s.ping = p->as_bool();
+    if (const json::value* u = v.as_object().if_contains("upnp")) s.upnp = u->as_bool();
     for (const auto& [family, f] : v.at("families").as_object()) {
       family_view view;
       view.address = json::value_to<std::string>(f.at("address"));
@@ -123,6 +134,9 @@ std::string settings_differ(const snapshot& baseline, const std::string& server,
 
 comparison compare(const snapshot& before, const snapshot& now) {
   comparison out;
+  const bool ping_now = now.ping.value_or(true), upnp_now = now.upnp.value_or(true);
+  const tested_both both{ping_now && before.ping.value_or(ping_now),
+                         upnp_now && before.upnp.value_or(upnp_now)};
   for (const auto& [family, is] : now.seen) {
     auto was = before.seen.find(family);
     if (was == before.seen.end()) {
@@ -130,13 +144,14 @@ comparison compare(const snapshot& before, const snapshot& now) {
       // the alarm is for; its address and its silence are not.
       out.not_in_baseline.push_back(family);
       std::vector<change> all;
-      compare_family(family, family_view{is.address, {}, false, false}, is, all);
+      compare_family(family, family_view{is.address, {}, false, false}, is, {ping_now, upnp_now},
+                     all);
       for (change& c : all)
         if (c.newly_reachable()) out.changes.push_back(std::move(c));
       continue;
     }
     out.compared.push_back(family);
-    compare_family(family, was->second, is, out.changes);
+    compare_family(family, was->second, is, both, out.changes);
   }
   for (const auto& [family, was] : before.seen)
     if (!now.seen.contains(family)) out.not_tested.push_back(family);
@@ -144,6 +159,16 @@ comparison compare(const snapshot& before, const snapshot& now) {
 }
 
 snapshot baseline_after(const snapshot& before, snapshot now) {
+  const bool keep_ping = !now.ping.value_or(true) && before.ping.value_or(false);
+  const bool keep_upnp = !now.upnp.value_or(true) && before.upnp.value_or(false);
+  for (auto& [family, is] : now.seen) {
+    auto was = before.seen.find(family);
+    if (was == before.seen.end()) continue;
+    if (keep_ping) is.ping_answered = was->second.ping_answered;
+    if (keep_upnp) is.upnp_answered = was->second.upnp_answered;
+  }
+  if (keep_ping) now.ping = true;
+  if (keep_upnp) now.upnp = true;
   for (const auto& [family, was] : before.seen) now.seen.try_emplace(family, was);
   return now;
 }

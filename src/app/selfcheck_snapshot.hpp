@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -24,6 +25,10 @@ struct snapshot {
   std::string server;
   std::string ports;                        // the port spec that was tested
   std::map<std::string, family_view> seen;  // by family: "IPv4", "IPv6"
+  // Whether ping and UPnP were tested (--ping, --upnp). A baseline written before they were
+  // recorded says nothing: nullopt, and it is taken to match the run.
+  std::optional<bool> ping;
+  std::optional<bool> upnp;
 };
 
 struct change {
@@ -48,6 +53,8 @@ boost::system::result<snapshot, std::string> snapshot_from_json(const boost::jso
 std::string settings_differ(const snapshot& baseline, const std::string& server,
                             const std::string& ports);
 
+// Ping and UPnP are compared only where both runs tested them: a run that adds --ping does
+// not see "now answers ping" as news, nor one that leaves it out "no longer answers".
 // A family the baseline has and this run could not test says nothing about what changed:
 // it is not compared. One this run tested and the baseline never had is compared with a
 // family where nothing answered: only what it exposes counts as a change.
@@ -62,7 +69,7 @@ comparison compare(const snapshot& before, const snapshot& now);
 
 // The baseline to write after this run: what this run saw, and for each family it could not
 // test, the baseline's own view, so a family back after an outage is compared with what it
-// was rather than seen for the first time.
+// was rather than seen for the first time. Likewise ping and UPnP when this run left them out.
 snapshot baseline_after(const snapshot& before, snapshot now);
 
 }  // namespace breakwater::app

@@ -9,7 +9,7 @@ namespace {
 namespace json = boost::json;
 
 snapshot sample() {
-  snapshot s{"https://bw.test", "common", {}};
+  snapshot s{"https://bw.test", "common", {}, std::nullopt, std::nullopt};
   s.seen["IPv4"] = {"198.18.1.1", {22, 443}, true, false};
   s.seen["IPv6"] = {"2001:db8::1", {22}, false, false};
   return s;
@@ -102,6 +102,48 @@ TEST(selfcheck, a_baseline_of_other_ports_or_another_server_says_both) {
   // --server drops a trailing slash now; a baseline saved with one is the same server.
   base.server = "https://bw.test/";
   EXPECT_EQ(settings_differ(base, "https://bw.test", "common"), "");
+}
+
+// Ping and UPnP count only where both runs tested them (the baseline records --ping and
+// --upnp); a baseline from before they were recorded is taken to match the run.
+TEST(selfcheck, ping_and_upnp_are_compared_only_when_both_runs_tested_them) {
+  snapshot before = sample();  // IPv4 answered ping
+  before.ping = false;
+  before.upnp = true;
+  before.seen["IPv4"].ping_answered = false;
+  snapshot now = sample();
+  now.ping = true;  // this run adds --ping and leaves out --upnp
+  now.upnp = false;
+  now.seen["IPv4"].ping_answered = true;
+  before.seen["IPv6"].upnp_answered = true;  // answered UPnP last time; not asked now
+  EXPECT_TRUE(compare(before, now).changes.empty());
+
+  // Saved after this run: ping as now, UPnP as the baseline had it.
+  snapshot saved = baseline_after(before, now);
+  EXPECT_EQ(saved.ping, true);
+  EXPECT_EQ(saved.upnp, true);
+  EXPECT_TRUE(saved.seen.at("IPv4").ping_answered);
+  EXPECT_TRUE(saved.seen.at("IPv6").upnp_answered);
+  auto back = snapshot_from_json(to_json(saved));
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_EQ(back->ping, true);
+  EXPECT_EQ(back->upnp, true);
+
+  // The next run tests both: IPv6 stopped answering UPnP, which is reported.
+  snapshot next = sample();
+  next.ping = next.upnp = true;
+  next.seen["IPv4"].ping_answered = true;
+  auto changes = compare(*back, next).changes;
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].sentence(), "IPv6: UPnP (SSDP) no longer answers");
+
+  // An old baseline (neither recorded) is compared as before.
+  snapshot old = sample();
+  snapshot plain = sample();
+  plain.ping = true;
+  plain.seen["IPv6"].ping_answered = true;
+  ASSERT_EQ(compare(old, plain).changes.size(), 1u);
+  EXPECT_EQ(compare(old, plain).changes[0].what, "ping-answers");
 }
 
 TEST(selfcheck, reads_the_open_ports_of_a_finished_scan) {
