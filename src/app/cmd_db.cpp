@@ -71,6 +71,15 @@ int run_import(const import_options& o, context& ctx) {
                make_error_code(db::errc::no_valid_rows).message());
     return exit_failure;
   }
+  if (o.out_dir.empty() && ctx.data_dir_is_installed()) {
+    fmt::print(stderr,
+               "error: without --out this would write into {}, the package's own data, which "
+               "an upgrade replaces. Copy that directory somewhere of your own, import into its "
+               "iana/ with --out DIR/iana, and run breakwater with --data DIR (or "
+               "BREAKWATER_DATA=DIR)\n",
+               ctx.data_dir().string());
+    return exit_bad_input;
+  }
   std::filesystem::path dir =
       o.out_dir.empty() ? ctx.data_dir() / "iana" : std::filesystem::path(o.out_dir);
   auto target = dir / std::filesystem::path(db::registry_file).filename();

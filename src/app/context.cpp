@@ -16,15 +16,23 @@ std::optional<std::filesystem::path> installed_data_dir() {
   return std::nullopt;
 }
 
+// Read at start-up, before any thread exists.
+const char* data_env() {
+  const char* env = std::getenv("BREAKWATER_DATA");  // NOLINT(concurrency-mt-unsafe)
+  return env != nullptr && *env != '\0' ? env : nullptr;
+}
+
 }  // namespace
 
 std::filesystem::path context::data_dir() const {
   if (!data_dir_option.empty()) return data_dir_option;
-  // Read at start-up, before any thread exists.
-  const char* env = std::getenv("BREAKWATER_DATA");  // NOLINT(concurrency-mt-unsafe)
-  if (env != nullptr && *env != '\0') return env;
+  if (const char* env = data_env()) return env;
   if (auto dir = installed_data_dir()) return *dir;
   return BREAKWATER_SOURCE_DATA_DIR;
+}
+
+bool context::data_dir_is_installed() const {
+  return data_dir_option.empty() && data_env() == nullptr && installed_data_dir().has_value();
 }
 
 const db::database* context::database() {

@@ -19,6 +19,9 @@ class context {
   // The data directory in use: --data, $BREAKWATER_DATA, next to an installed program,
   // or the source tree this program was built from.
   std::filesystem::path data_dir() const;
+  // Whether that is the installed package's own directory (no --data, no $BREAKWATER_DATA):
+  // an upgrade replaces it, so nothing should be written there.
+  bool data_dir_is_installed() const;
 
   // Loads the database; on failure prints the reason and what to do, and returns null.
   // Problems in individual files are summarised as one warning (db check lists them).

@@ -273,6 +273,39 @@ std::filesystem::path fresh_dir(std::string_view name) {
   return dir;
 }
 
+// Installed as the package lays it out (bin/breakwater beside share/breakwater/data), with
+// neither --data nor $BREAKWATER_DATA: an import without --out would write into the package's
+// data, which an upgrade replaces. It is refused, and nothing there changes.
+TEST(cli, import_iana_without_out_never_writes_into_the_installed_data) {
+  auto root = fresh_dir("installed");
+  auto data = root / "share" / "breakwater" / "data";
+  std::filesystem::create_directories(root / "bin");
+  std::filesystem::create_directories(data);
+  std::filesystem::copy(BREAKWATER_SOURCE_DATA_DIR, data, std::filesystem::copy_options::recursive);
+  std::filesystem::copy_file(BREAKWATER_BINARY, root / "bin" / "breakwater");
+  std::string before = slurp(data / "iana" / "service-names-port-numbers.csv");
+  std::string source = std::string(BREAKWATER_TEST_FIXTURES) + "/iana_small.csv";
+  std::string cmd =
+      fmt::format("env -u BREAKWATER_DATA {} db import-iana {} >{} 2>{} </dev/null",
+                  shell_quote((root / "bin" / "breakwater").string()), shell_quote(source),
+                  shell_quote((root / "out").string()), shell_quote((root / "err").string()));
+  int raw = std::system(cmd.c_str());
+  ASSERT_TRUE(WIFEXITED(raw));
+  EXPECT_EQ(WEXITSTATUS(raw), 2);
+  std::string err = slurp(root / "err");
+  EXPECT_TRUE(contains(err, "the package's own data")) << err;
+  EXPECT_TRUE(contains(err, "--out DIR/iana")) << err;
+  EXPECT_EQ(slurp(data / "iana" / "service-names-port-numbers.csv"), before);
+  // Named on purpose, it is written.
+  cmd = fmt::format("env BREAKWATER_DATA={} {} db import-iana {} >/dev/null 2>&1 </dev/null",
+                    shell_quote(data.string()), shell_quote((root / "bin" / "breakwater").string()),
+                    shell_quote(source));
+  raw = std::system(cmd.c_str());
+  EXPECT_EQ(WEXITSTATUS(raw), 0);
+  EXPECT_EQ(slurp(data / "iana" / "service-names-port-numbers.csv"), slurp(source));
+  std::filesystem::remove_all(root);
+}
+
 // A self-signed certificate for `key` (made here) in dir/NAME.crt and dir/NAME.key.
 bool make_cert(const std::filesystem::path& dir, const std::string& name) {
   std::string cmd = fmt::format(
