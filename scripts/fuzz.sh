@@ -8,8 +8,8 @@ seconds=${1:-60}
 cmake --preset asan >/dev/null
 targets=(fuzz_iana_csv fuzz_entry_toml fuzz_port_set fuzz_ssdp_reply fuzz_raw_packet
   fuzz_icmp_history fuzz_echo_packet fuzz_http_session fuzz_proxy_protocol fuzz_forwarded
-  fuzz_scan_form fuzz_selfcheck_baseline fuzz_igd_description fuzz_igd_soap fuzz_nat_pmp
-  fuzz_reach_packet
+  fuzz_scan_form fuzz_selfcheck_baseline fuzz_json_object fuzz_igd_description fuzz_igd_soap
+  fuzz_nat_pmp fuzz_reach_packet
   fuzz_udp_dns fuzz_udp_ntp fuzz_udp_snmp fuzz_udp_cldap fuzz_udp_memcached fuzz_udp_mssql
   fuzz_udp_discovery fuzz_udp_nat_traversal fuzz_udp_sip fuzz_udp_vpn fuzz_udp_games
   fuzz_udp_simple)

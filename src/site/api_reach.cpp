@@ -1,5 +1,7 @@
 #include "site/api_reach.hpp"
 
+#include "common/json_object.hpp"
+
 #include "common/text.hpp"
 #include "site/api_answers.hpp"
 #include "site/visitor.hpp"
@@ -34,14 +36,11 @@ response missing_token() {
 
 // {"transport":"udp","port":51820}: what to test.
 boost::system::result<scan::reach_order, std::string> order_of(std::string_view body) {
-  boost::system::error_code ec;
-  json::value v = json::parse(body, ec);
-  if (ec || !v.is_object())
-    return std::string(
-        "the body must be a JSON object such as {\"transport\":\"udp\",\"port\":51820}");
+  auto parsed = common::parse_json_object(body, R"({"transport":"udp","port":51820})");
+  if (!parsed) return parsed.error();
   scan::reach_order order;
   bool have_transport = false, have_port = false;
-  for (const auto& [key, value] : v.as_object()) {
+  for (const auto& [key, value] : *parsed) {
     if (key == "transport") {
       auto t = value.is_string() ? probe::parse_reach_transport(value.as_string()) : std::nullopt;
       if (!t) return std::string("\"transport\" must be \"udp\" or \"tcp\"");
@@ -65,10 +64,10 @@ boost::system::result<scan::reach_order, std::string> order_of(std::string_view 
 // named (in_place_value, in_place_error).
 boost::system::result<std::string, std::string> nonce_of(std::string_view body) {
   using boost::system::in_place_error;
-  boost::system::error_code ec;
-  json::value v = json::parse(body, ec);
-  const json::value* n = !ec && v.is_object() ? v.as_object().if_contains("nonce") : nullptr;
-  if (n == nullptr || !n->is_string() || v.as_object().size() != 1)
+  auto parsed = common::parse_json_object(body, R"({"nonce":"..."})");
+  if (!parsed) return {in_place_error, parsed.error()};
+  const json::value* n = parsed->if_contains("nonce");
+  if (n == nullptr || !n->is_string() || parsed->size() != 1)
     return {in_place_error, "the body must be {\"nonce\":\"...\"}, the nonce that arrived"};
   if (!probe::is_reach_nonce(n->as_string()))
     return {in_place_error,

@@ -1,4 +1,5 @@
 #include "site/api_scans.hpp"
+#include "common/json_object.hpp"
 #include "common/json_text.hpp"
 #include "site/address_note.hpp"
 #include "site/api_answers.hpp"
@@ -34,11 +35,9 @@ response no_such_scan() {
 // {"ports":"common","ping":true}, {"kind":"service","upnp":true}, {"udp":"udp-common"} or
 // {"ports":"22,80","udp":"53,123"}: what to scan.
 boost::system::result<scan::scan_order, std::string> order_of(std::string_view body) {
-  boost::system::error_code ec;
-  json::value v = json::parse(body, ec);
-  if (ec || !v.is_object())
-    return std::string("the body must be a JSON object such as {\"ports\":\"common\"}");
-  const json::object& o = v.as_object();
+  auto parsed = common::parse_json_object(body, R"({"ports":"common"})");
+  if (!parsed) return parsed.error();
+  const json::object& o = *parsed;
   scan::scan_order order;
   for (const auto& [key, value] : o) {
     if (key == "ping" || key == "upnp") {

@@ -1,5 +1,7 @@
 #include "site/dual_stack.hpp"
 
+#include "common/json_object.hpp"
+
 #include "common/cidr.hpp"
 #include "probe/port_set.hpp"
 
@@ -187,12 +189,11 @@ boost::system::result<family_outcome, std::string> family_of(const json::object&
 
 boost::system::result<std::pair<family_outcome, family_outcome>, std::string> parse_compare_request(
     std::string_view body) {
-  boost::system::error_code ec;
-  json::value v = json::parse(body, ec);
-  if (ec || !v.is_object()) return std::string("the body must be a JSON object");
-  auto v4 = family_of(v.as_object(), "ipv4");
+  auto parsed = common::parse_json_object(body, R"({"ipv4":{...},"ipv6":{...}})");
+  if (!parsed) return parsed.error();
+  auto v4 = family_of(*parsed, "ipv4");
   if (!v4) return v4.error();
-  auto v6 = family_of(v.as_object(), "ipv6");
+  auto v6 = family_of(*parsed, "ipv6");
   if (!v6) return v6.error();
   return std::pair{std::move(*v4), std::move(*v6)};
 }

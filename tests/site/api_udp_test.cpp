@@ -84,6 +84,17 @@ TEST_F(api_udp_test, post_scans_takes_udp_alone_or_beside_tcp) {
   EXPECT_EQ(service_.starts[2].order.kind, scan::scan_kind::udp);
 }
 
+// {"ports":"common","ports":"all"} read as its last value would start a scan the client may
+// not have meant: refused, and nothing starts.
+TEST_F(api_udp_test, a_scan_order_that_gives_a_key_twice_is_refused) {
+  handled h = call(method::post, "/api/v1/scans", R"({"ports":"common","ports":"all"})");
+  EXPECT_EQ(h.res.status, 400U);
+  EXPECT_NE(h.res.body.find("gives a key more than once"), std::string::npos) << h.res.body;
+  EXPECT_EQ(call(method::post, "/api/v1/scans", R"({"udp":"53","u\u0064p":"123"})").res.status,
+            400U);
+  EXPECT_TRUE(service_.starts.empty());
+}
+
 TEST_F(api_udp_test, the_scan_document_has_the_udp_ports_and_their_fields) {
   scan::scan_view v = testing::udp_scan();
   json::value d = json::parse(scan_json(scan::snapshot_of(v)));
