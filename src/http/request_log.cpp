@@ -67,9 +67,20 @@ void json_field(std::string& out, std::string_view key, std::string_view value) 
   append_json_string(out, value);
 }
 
-// Control characters in a logged target could forge lines; they are shown as '?'.
+// Control characters in a logged target could forge lines, and bytes that are not UTF-8 make
+// journald keep the whole line as a blob that `journalctl` hides: each is shown as '?'.
 void append_printable(std::string& out, std::string_view text) {
-  for (char c : text) out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? '?' : c;
+  while (!text.empty()) {
+    auto c = static_cast<unsigned char>(text.front());
+    std::size_t n = utf8_length(text);
+    if (n == 0 || c < 0x20 || c == 0x7f) {
+      out += '?';
+      n = 1;
+    } else {
+      out.append(text.substr(0, n));
+    }
+    text.remove_prefix(n);
+  }
 }
 
 // One request as logged, its target already cut and redacted.

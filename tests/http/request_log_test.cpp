@@ -43,6 +43,16 @@ TEST(request_log, text_request_line_is_unchanged) {
             "GET / 200 1B 1.000ms [::1]:8");
   EXPECT_EQ(log.request_line("GET", "/a\x01\n", 400, 1, 1ms, "", 0).substr(21),
             "GET /a?? 400 1B 1.000ms unknown");
+  // Bytes that are not UTF-8 (journald would keep the line as a blob) are '?' too, one each;
+  // UTF-8 is kept as it came.
+  EXPECT_EQ(log.request_line("GET", "/\xff\xfe\xc0\xaf/caf\xc3\xa9\xf0\x9f\x98\x80\xe2\x82", 404, 1,
+                             1ms, "", 0)
+                .substr(21),
+            "GET /?"
+            "?"
+            "?"
+            "?/caf\xc3\xa9\xf0\x9f\x98\x80?"
+            "? 404 1B 1.000ms unknown");
 }
 
 // Under systemd the journal stamps each line and files it by the priority the line starts
