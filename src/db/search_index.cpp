@@ -184,8 +184,14 @@ search_index::search_index(const database& db) : db_(db) {
       if (r.port != e.port) ++referrers[r.port];
     }
     add_words(e.title, e.port, f_title);
-    for (const std::string& k : e.keywords) add_words(k, e.port, f_keyword);
-    for (const std::string& s : e.software) add_words(s, e.port, f_software);
+    for (const std::string& k : e.keywords) {
+      add_words(k, e.port, f_keyword);
+      add_phrase(k, e.port);
+    }
+    for (const std::string& s : e.software) {
+      add_words(s, e.port, f_software);
+      add_phrase(s, e.port);
+    }
     add_words(e.summary, e.port, f_summary);
     for (const std::string& p : e.paragraphs) add_words(p, e.port, f_body);
     add_words(e.advice, e.port, f_body);
@@ -201,7 +207,10 @@ search_index::search_index(const database& db) : db_(db) {
     const range_note& r = db.ranges()[i];
     target to = first_range_ + static_cast<target>(i);
     add_words(r.title, to, f_range_title);
-    for (const std::string& k : r.keywords) add_words(k, to, f_keyword);
+    for (const std::string& k : r.keywords) {
+      add_words(k, to, f_keyword);
+      add_phrase(k, to);
+    }
     add_words(r.summary, to, f_summary);
     for (const std::string& p : r.paragraphs) add_words(p, to, f_body);
   }
@@ -214,6 +223,15 @@ search_index::search_index(const database& db) : db_(db) {
 
 void search_index::add_name(std::string_view name, target to) {
   auto& list = names_[common::to_lower(name)];
+  if (std::find(list.begin(), list.end(), to) == list.end()) list.push_back(to);
+}
+
+void search_index::add_phrase(std::string_view text, target to) {
+  std::string joined;
+  for (const std::string& w : common::tokenize(text))
+    joined.append(joined.empty() ? "" : " ").append(w);
+  if (joined.empty()) return;
+  auto& list = phrases_[joined];
   if (std::find(list.begin(), list.end(), to) == list.end()) list.push_back(to);
 }
 
@@ -340,6 +358,30 @@ std::optional<std::string_view> search_index::closest_spelling(std::string_view 
   return best;
 }
 
+// Targets that match every word, with the sum of each word's best field.
+search_index::hit_map search_index::match_all(const std::vector<std::string>& words) const {
+  hit_map all_words;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    hit_map best;
+    match_word(words[i], best);
+    if (i == 0) {
+      all_words = std::move(best);
+      continue;
+    }
+    for (auto it = all_words.begin(); it != all_words.end();) {
+      auto found = best.find(it->first);
+      if (found == best.end()) {
+        it = all_words.erase(it);
+        continue;
+      }
+      it->second.score += found->second.score;
+      it->second.why = better_reason(it->second.why, found->second.why);
+      ++it;
+    }
+  }
+  return all_words;
+}
+
 std::vector<search_hit> search_index::search(std::string_view query, std::size_t limit,
                                              std::vector<respelling>* respelled) const {
   // Bounded work whatever the input: a long query is cut, repeated words count once, and
@@ -390,41 +432,32 @@ std::vector<search_hit> search_index::search(std::string_view query, std::size_t
     w = std::string(*used);
     respelt = true;
   }
-  // A whole service name, as asked or as respelled ("telnett" is telnet's).
+  hit_map all_words = match_all(words);
+  // Names: a whole service name IANA registered (as asked, or as respelled: "telnett" is
+  // telnet's), one of our keywords or software names ("sql server"), a whole incident id.
+  // Each is a name match, and among name matches what the words say of each port decides:
+  // "oracle" is IANA's legacy name of 2005, and 1521's keyword and the first word of its title.
   std::string name = common::to_lower(query);
-  if (respelt) {
-    name.clear();
-    for (const std::string& w : words) name.append(name.empty() ? "" : " ").append(w);
-  }
+  std::string phrase;
+  for (const std::string& w : words) phrase.append(phrase.empty() ? "" : " ").append(w);
+  if (respelt) name = phrase;
+  auto name_match = [&](target to, int score, std::uint8_t why) {
+    auto w = all_words.find(to);
+    if (score == name_score && w != all_words.end()) score += w->second.score;
+    if (total[to].score < score) total[to] = {score, why};
+  };
   if (auto it = names_.find(name); it != names_.end()) {
+    // A name registered without a port (a DNS-SD type such as "airplay") is worth showing,
+    // but the ports where that software really listens matter more.
     for (target to : it->second) {
-      // A name registered without a port (a DNS-SD type such as "airplay") is worth
-      // showing, but the ports where that software really listens matter more.
-      int score = to < first_unported_ ? name_score : unported_name_score;
-      total[to] = {score, f_service};
+      name_match(to, to < first_unported_ ? name_score : unported_name_score, f_service);
     }
+  }
+  if (auto it = phrases_.find(phrase); it != phrases_.end()) {
+    for (target to : it->second) name_match(to, name_score, f_keyword);
   }
   if (auto it = incident_ids_.find(common::to_lower(query)); it != incident_ids_.end()) {
-    for (target to : it->second) total[to] = {name_score, f_incident};
-  }
-  hit_map all_words;
-  for (std::size_t i = 0; i < words.size(); ++i) {
-    hit_map best;
-    match_word(words[i], best);
-    if (i == 0) {
-      all_words = std::move(best);
-      continue;
-    }
-    for (auto it = all_words.begin(); it != all_words.end();) {
-      auto found = best.find(it->first);
-      if (found == best.end()) {
-        it = all_words.erase(it);
-        continue;
-      }
-      it->second.score += found->second.score;
-      it->second.why = better_reason(it->second.why, found->second.why);
-      ++it;
-    }
+    for (target to : it->second) name_match(to, name_score, f_incident);
   }
   for (auto& [to, hit] : all_words) {
     auto& t = total[to];

@@ -66,6 +66,8 @@ class search_index {
   using hit_map = std::unordered_map<target, scored>;
 
   void add(std::string_view text, target to, std::uint8_t field, std::uint8_t place);
+  void add_phrase(std::string_view text, target to);
+  hit_map match_all(const std::vector<std::string>& words) const;
   void add_words(std::string_view text, target to, std::uint8_t field);
   void add_name(std::string_view name, target to);
   void finish();
@@ -94,9 +96,11 @@ class search_index {
   std::vector<std::uint64_t> word_letters_;
   text_map<std::vector<target>> names_;         // whole service names
   text_map<std::vector<target>> incident_ids_;  // whole incident ids, lower case
-  std::vector<std::uint8_t> prominence_;        // per port: what its referrers add to a hit
-  target first_range_ = 0;                      // targets of range notes start here
-  target first_unported_ = 0;                   // and those of rows without a port here
+  // Our entries' whole keywords and software names, their words joined by one space.
+  text_map<std::vector<target>> phrases_;
+  std::vector<std::uint8_t> prominence_;  // per port: what its referrers add to a hit
+  target first_range_ = 0;                // targets of range notes start here
+  target first_unported_ = 0;             // and those of rows without a port here
 };
 
 }  // namespace breakwater::db
