@@ -66,6 +66,13 @@ std::optional<std::string> client_address(const request& req) {
   return resolve_client(c.client_address, hops, *c.trust);
 }
 
+std::string asking_address(const request& req) {
+  if (auto client = client_address(req)) return std::move(*client);
+  if (req.conn == nullptr) return {};
+  // The TCP peer: kept aside when a PROXY header named someone else.
+  return req.conn->proxy_peer.empty() ? req.conn->client_address : req.conn->proxy_peer;
+}
+
 bool client_is_peer(const request& req) noexcept {
   return req.conn != nullptr && req.conn->client_known && req.conn->proxy_peer.empty() &&
          !from_trusted_peer(*req.conn);

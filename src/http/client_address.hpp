@@ -36,6 +36,11 @@ forwarded_hops reported_hops(std::span<const header_view> headers, client_header
 // The client of this request; nullopt when nobody trustworthy said who it is.
 std::optional<std::string> client_address(const request& req);
 
+// Who is asking: the client, or when nobody was named (a trusted proxy's own request, a PROXY
+// LOCAL health check) the connection's own peer. Never a probe target: for access rules on
+// what the server itself shows (/metrics). Empty without a connection.
+std::string asking_address(const request& req);
+
 // Whether the configured header names the connection's clients: only with a header
 // configured, on a connection straight from a trusted proxy (not after a PROXY header).
 // Its clients are then many, and the proxy's own address is no client to count

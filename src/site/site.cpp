@@ -196,11 +196,13 @@ void website::add_service_routes() {
     r.body = "ok\n";
     return r;
   });
-  // Refused as if it were not there: a scraper that is not allowed learns nothing.
+  // Refused as if it were not there: a scraper that is not allowed learns nothing. Behind a
+  // trusted proxy the client it names asks; a proxy's own request (a scraper beside it) is
+  // its own.
   router_.add(method::get, "/metrics", [this](const request& req, const route_params&) {
-    if (!options_.metrics_from.empty()) {
-      auto who = http::client_address(req);
-      if (!who || !options_.metrics_from.contains(*who)) return not_found(req);
+    if (!options_.metrics_from.empty() &&
+        !options_.metrics_from.contains(http::asking_address(req))) {
+      return not_found(req);
     }
     response r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";

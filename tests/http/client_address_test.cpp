@@ -237,6 +237,34 @@ TEST(client_address, a_trusted_peer_without_a_header_names_nobody) {
   EXPECT_EQ(client_address(req), "192.0.2.7");
 }
 
+// Who asks (for /metrics' access rule): the client a trusted proxy named, else the TCP peer,
+// never an address only a header of the peer's own claims.
+TEST(client_address, the_asker_is_the_named_client_or_the_peer_itself) {
+  client_trust trust = trust_of({"198.18.0.1"}, client_header::x_forwarded_for);
+  connection_info conn;
+  conn.trust = &trust;
+  request req;
+  req.conn = &conn;
+  const std::vector<header_view> xff{{"X-Forwarded-For", "192.0.2.7"}};
+  req.headers = xff;
+  conn.client_address = "198.18.0.1";  // the proxy, naming its client
+  EXPECT_EQ(asking_address(req), "192.0.2.7");
+  conn.client_address = "198.18.1.5";  // not a proxy: its header is its own claim
+  EXPECT_EQ(asking_address(req), "198.18.1.5");
+  req.headers = {};
+  conn.client_address = "198.18.0.1";  // the proxy's own request (a scraper beside it)
+  EXPECT_EQ(asking_address(req), "198.18.0.1");
+  // PROXY headers: the address named, or for LOCAL the proxy that connected.
+  conn.proxy_peer = "198.18.0.1";
+  conn.client_address = "192.0.2.8";
+  EXPECT_EQ(asking_address(req), "192.0.2.8");
+  conn.client_address = "198.18.0.1";
+  conn.client_known = false;
+  EXPECT_EQ(asking_address(req), "198.18.0.1");
+  request none;
+  EXPECT_EQ(asking_address(none), "");
+}
+
 std::string v2(std::uint8_t cmd, std::uint8_t fam, std::string addresses) {
   std::string h("\r\n\r\n\0\r\nQUIT\n", 12);
   h.push_back(static_cast<char>(0x20 | cmd));
