@@ -12,7 +12,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format lld
   nftables iproute2 nmap iputils-ping util-linux
-  zlib1g-dev
+  zlib1g-dev libsystemd-dev
 )
 if [ "${1:-}" = "--tools" ]; then
   # dpkg-dev: dpkg-shlibdeps for the package; systemd and man-db: systemd-analyze verify.

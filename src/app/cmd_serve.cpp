@@ -7,6 +7,7 @@
 #include "app/config.hpp"
 #include "app/config_keys.hpp"
 #include "app/scan_metrics.hpp"
+#include "app/service_manager.hpp"
 #include "db/database_loader.hpp"
 #include "http/host_rules.hpp"
 #include "http/transport/certificate.hpp"
@@ -333,13 +334,19 @@ int run_serve(const serve_options& o, context& ctx) {
       cfg.threads != 0 ? cfg.threads : std::max(1U, std::thread::hardware_concurrency());
   stats = std::make_unique<http::metrics>(workers, std::move(labels));
 
-  http::server_parts parts{cfg, site, *stats, log, tls.get(), workers, {}, {}};
-  parts.on_reload = [&] { reload_tls(cfg, log, tls.get()); };
-  parts.on_listening = [&] {
-    log.message(http::log_level::warn,
-                fmt::format("breakwater serve: listening on {} ({} worker thread{})", urls(cfg),
-                            workers, workers == 1 ? "" : "s"));
+  http::server_parts parts{cfg, site, *stats, log, tls.get(), workers, {}, {}, {}};
+  const std::string serving = fmt::format("listening on {} ({} worker thread{})", urls(cfg),
+                                          workers, workers == 1 ? "" : "s");
+  parts.on_reload = [&] {
+    notify_reloading();
+    reload_tls(cfg, log, tls.get());
+    notify_ready(serving);
   };
+  parts.on_listening = [&] {
+    log.message(http::log_level::warn, "breakwater serve: " + serving);
+    notify_ready(serving);
+  };
+  parts.on_stopping = [] { notify_stopping(); };
   if (auto ec = http::run_server(parts)) {
     fmt::print(stderr, "error: {}; choose other addresses with --http/--https\n", ec.message());
     return exit_failure;

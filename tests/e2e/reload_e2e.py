@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""End-to-end tests of certificate reload (SIGHUP) and JSON logs (--log-format json): the
-real binary on free loopback ports. Usage: reload_e2e.py BINARY DATA_DIR OUT_DIR"""
+"""End-to-end tests of certificate reload (SIGHUP), JSON logs (--log-format json) and what
+serve tells systemd ($NOTIFY_SOCKET): the real binary on free loopback ports. Usage: reload_e2e.py BINARY DATA_DIR OUT_DIR"""
 import hashlib
 import json
 import os
@@ -298,8 +298,51 @@ def hangups_during_start(work):
     check("server exits 0 (SIGHUPs during start-up)", proc.wait(timeout=20) == 0)
 
 
+def notifies_systemd(work):
+    """The unit's Type=notify: with $NOTIFY_SOCKET set (as systemd sets it), READY=1 comes once
+    the listeners answer, RELOADING=1 and READY=1 again around a SIGHUP, STOPPING=1 on
+    SIGTERM."""
+    path = os.path.join(work, "notify.sock")
+    manager = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    manager.bind(path)
+    manager.settimeout(10)
+
+    def told():
+        try:
+            return manager.recv(4096).decode()
+        except socket.timeout:
+            return ""
+
+    http = free_port()
+    log = open(os.path.join(web.OUT, "notify.log"), "wb")
+    proc = subprocess.Popen([web.BINARY, "--data", web.DATA, "serve", "--http",
+                             f"127.0.0.1:{http}", "--https", "off", "--state-dir", work],
+                            env=dict(os.environ, NOTIFY_SOCKET=path), stdout=log,
+                            stderr=subprocess.STDOUT)
+    ready = told()
+    try:
+        socket.create_connection(("127.0.0.1", http), timeout=2).close()
+        answering = True
+    except OSError:
+        answering = False
+    check("READY=1 once the listeners are up, with the addresses in STATUS",
+          ready.startswith("READY=1\n") and f"STATUS=listening on http://127.0.0.1:{http}" in ready
+          and answering, repr(ready))
+    proc.send_signal(signal.SIGHUP)
+    reloading, again = told(), told()
+    check("SIGHUP: RELOADING=1, then READY=1 again",
+          reloading.startswith("RELOADING=1") and again.startswith("READY=1"),
+          f"{reloading!r} then {again!r}")
+    proc.send_signal(signal.SIGTERM)
+    stopping = told()
+    check("SIGTERM: STOPPING=1", stopping.startswith("STOPPING=1"), repr(stopping))
+    check("server exits 0 (notify)", proc.wait(timeout=20) == 0)
+    manager.close()
+
+
 def main():
     work = tempfile.mkdtemp(prefix="bw-reload-")
+    notifies_systemd(work)
     hangups_during_start(work)
     reload_given_files(work)
     reload_self_signed_and_plain(work)

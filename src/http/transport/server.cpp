@@ -73,6 +73,7 @@ void on_signal(asio::signal_set& signals, asio::steady_timer& drain, const serve
     if (ec) return;
     parts.log.message(log_level::warn,
                       fmt::format("signal {}: finishing requests in flight, then exiting", signo));
+    if (parts.on_stopping) parts.on_stopping();
     for (auto& w : all) asio::post(w->ioc, [&wk = *w] { begin_shutdown(wk); });
     // Slow clients get at most the header timeout and a little more to finish.
     drain.expires_after(parts.config.limits.header_timeout + std::chrono::seconds(2));

@@ -30,6 +30,8 @@ struct server_parts {
   // Called on SIGHUP, on the signal thread (never a worker's): the application loads the
   // certificate again and, when that works, replaces `tls`'s identity.
   std::function<void()> on_reload;
+  // Called on SIGTERM or SIGINT, before the workers stop accepting.
+  std::function<void()> on_stopping;
 };
 
 // Blocks until a signal stops the server; an error when a listener cannot be opened. A caller
