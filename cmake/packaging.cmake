@@ -8,7 +8,24 @@ set(BREAKWATER_DOC_DIR "${CMAKE_INSTALL_DATADIR}/doc/breakwater")
 install(FILES README.md DESTINATION "${BREAKWATER_DOC_DIR}")
 install(DIRECTORY docs/ DESTINATION "${BREAKWATER_DOC_DIR}/docs" FILES_MATCHING PATTERN "*.md")
 install(FILES packaging/copyright DESTINATION "${BREAKWATER_DOC_DIR}")
-install(FILES packaging/breakwater.1 DESTINATION "${CMAKE_INSTALL_MANDIR}/man1")
+
+# Debian policy (12.1, 12.7): the man page and the Debian changelog compressed with gzip -9n
+# (-n: no name or time stamp, so the bytes depend on the text alone).
+find_program(BREAKWATER_GZIP gzip REQUIRED)
+configure_file(packaging/changelog.Debian.in "${CMAKE_BINARY_DIR}/packaging/changelog.Debian" @ONLY)
+set(_bw_man_gz "${CMAKE_BINARY_DIR}/packaging/breakwater.1.gz")
+set(_bw_changelog_gz "${CMAKE_BINARY_DIR}/packaging/changelog.Debian.gz")
+add_custom_command(
+  OUTPUT "${_bw_man_gz}" "${_bw_changelog_gz}"
+  COMMAND sh -c "\"$1\" -9n -c \"$2\" > \"$3\" && \"$1\" -9n -c \"$4\" > \"$5\"" gzip
+          "${BREAKWATER_GZIP}" "${PROJECT_SOURCE_DIR}/packaging/breakwater.1" "${_bw_man_gz}"
+          "${CMAKE_BINARY_DIR}/packaging/changelog.Debian" "${_bw_changelog_gz}"
+  DEPENDS packaging/breakwater.1 "${CMAKE_BINARY_DIR}/packaging/changelog.Debian"
+  COMMENT "Compressing the man page and the Debian changelog"
+  VERBATIM)
+add_custom_target(breakwater_compressed_docs ALL DEPENDS "${_bw_man_gz}" "${_bw_changelog_gz}")
+install(FILES "${_bw_man_gz}" DESTINATION "${CMAKE_INSTALL_MANDIR}/man1")
+install(FILES "${_bw_changelog_gz}" DESTINATION "${BREAKWATER_DOC_DIR}")
 
 # The example configuration, under the prefix for any install.
 install(FILES packaging/breakwater.toml packaging/breakwater.service

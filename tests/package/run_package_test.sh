@@ -75,10 +75,16 @@ apt-get install -y -q -o DPkg::Lock::Timeout=120 "./$deb" >"$WORK/install.log" 2
   { cat "$WORK/install.log" >&2; exit 1; }
 for f in /usr/bin/breakwater /usr/share/breakwater/data/iana/service-names-port-numbers.csv \
   /etc/breakwater/breakwater.toml /lib/systemd/system/breakwater.service \
-  /usr/share/man/man1/breakwater.1 /usr/share/doc/breakwater/copyright \
-  /usr/share/doc/breakwater/README.md; do
+  /usr/share/man/man1/breakwater.1.gz /usr/share/doc/breakwater/copyright \
+  /usr/share/doc/breakwater/changelog.Debian.gz /usr/share/doc/breakwater/README.md; do
   [ -e "$f" ] || { echo "the package did not install $f" >&2; exit 1; }
 done
+# Debian policy 12.1 and 12.7: compressed, and the changelog names the package's version.
+version=$(dpkg-query -W -f='${Version}' breakwater)
+zcat /usr/share/doc/breakwater/changelog.Debian.gz | head -1 | grep -qF "breakwater ($version)" ||
+  { echo "changelog.Debian.gz does not start with version $version" >&2; exit 1; }
+man -l /usr/share/man/man1/breakwater.1.gz 2>/dev/null | grep -q 'breakwater' ||
+  { echo "the installed man page does not read" >&2; exit 1; }
 # Installed, not enabled: the configuration needs editing before a start.
 [ ! -L "$enabled_link" ] || { echo "the install enabled breakwater.service" >&2; exit 1; }
 
