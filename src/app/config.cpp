@@ -83,10 +83,12 @@ std::optional<std::string> check_reach_limits(const server_config& cfg) {
 
 std::optional<std::string> check_consistency(const server_config& cfg) {
   if (cfg.http.empty() && cfg.https.empty()) {
-    return "both --http and --https are off: give at least one address to listen on";
+    return "http and https are both off (--http, --https): give at least one address to listen "
+           "on";
   }
   if (cfg.cert_file.empty() != cfg.key_file.empty()) {
-    return "give both --cert and --key (PEM files), or neither for a self-signed certificate";
+    return "[tls] cert and key work together: give both (--cert, --key; PEM files), or neither "
+           "for a self-signed certificate";
   }
   if (cfg.ipv4_origin.empty() != cfg.ipv6_origin.empty()) {
     return "ipv4_origin and ipv6_origin work together: set both (--ipv4-origin, --ipv6-origin), "

@@ -15,7 +15,7 @@ enum class errc {
   cert_unreadable,         // --cert/--key could not be read or do not match
   cert_generation_failed,  // OpenSSL could not create the self-signed certificate
   listen_failed,           // binding or listening on an address failed
-  nothing_to_listen_on,    // both --http and --https are off
+  nothing_to_listen_on,    // http and https both off
   off_with_addresses,      // "off" given beside addresses in one list
 };
 
