@@ -490,6 +490,13 @@ page render_scan_result_page(const scan::scan_view& v, const db::database& db,
   h.raw("<p class=\"family\" id=\"family\">").text(family_used_sentence(v.target, dual, true));
   h.raw("</p>");
   progress(h, v, cancel_token);
+  // A grid is a link per port (1,056 for the service ports): a keyboard or screen-reader user
+  // can jump past it to what the ports add up to (WCAG 2.4.1, bypass blocks).
+  if (v.total_ports() > 1) {
+    h.raw("<a class=\"skip\" href=\"#after-grid\">Skip the grid of ports: go to ");
+    h.text(v.phase == scan::scan_phase::running ? "the ports that answered" : "the verdict");
+    h.raw("</a>");
+  }
   if (!v.ports.empty()) {
     h.raw(v.udp_ports.empty() ? "<h2>Ports</h2>" : "<h2>TCP ports</h2>");
     legend(h);
@@ -497,6 +504,7 @@ page render_scan_result_page(const scan::scan_view& v, const db::database& db,
     scan_grid(h, v);
   }
   udp_block(h, v);
+  h.raw("<div id=\"after-grid\" tabindex=\"-1\"></div>");
   if (v.phase != scan::scan_phase::running) verdict_box(h, make_verdict(v, db));
   if (!v.ports.empty()) answered_list(h, v, db);
   udp_answered_list(h, v);

@@ -289,6 +289,28 @@ TEST(scan_pages, a_full_range_that_answers_everywhere_lists_a_few_and_counts_the
   EXPECT_TRUE(has(few.body, "Port 0</a>"));
 }
 
+// Keyboard and screen-reader users jump past the grid's links to what they add up to.
+TEST(scan_pages, a_link_skips_the_grid_to_the_verdict) {
+  db::database db = db::testing::small_database();
+  scan::scan_view v = service_scan(1056);
+  v.phase = scan::scan_phase::done;
+  std::string body = render_scan_result_page(v, db, "t").body;
+  std::size_t skip = body.find(
+      "<a class=\"skip\" href=\"#after-grid\">Skip the grid of ports: "
+      "go to the verdict</a>");
+  std::size_t grid = body.find("id=\"grid\"");
+  std::size_t target = body.find("<div id=\"after-grid\" tabindex=\"-1\"></div>");
+  std::size_t verdict = body.find("class=\"verdict");
+  ASSERT_NE(skip, std::string::npos);
+  ASSERT_NE(target, std::string::npos);
+  EXPECT_LT(skip, grid);
+  EXPECT_LT(grid, target);
+  EXPECT_LT(target, verdict);
+  EXPECT_TRUE(
+      has(render_scan_result_page(service_scan(10), db, "t").body, "go to the ports that answered"))
+      << "while it runs there is no verdict yet";
+}
+
 TEST(scan_pages, refusals_explain_fair_use) {
   scan::refusal r{429, "scan_running", "A scan of your address is already running.",
                   std::chrono::seconds(120)};
