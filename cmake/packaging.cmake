@@ -24,6 +24,8 @@ add_custom_command(
   COMMENT "Compressing the man page and the Debian changelog"
   VERBATIM)
 add_custom_target(breakwater_compressed_docs ALL DEPENDS "${_bw_man_gz}" "${_bw_changelog_gz}")
+# Built with the program: the test command builds named targets, never "all", before cpack.
+add_dependencies(breakwater breakwater_compressed_docs)
 install(FILES "${_bw_man_gz}" DESTINATION "${CMAKE_INSTALL_MANDIR}/man1")
 install(FILES "${_bw_changelog_gz}" DESTINATION "${BREAKWATER_DOC_DIR}")
 
