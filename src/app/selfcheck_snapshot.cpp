@@ -132,11 +132,25 @@ std::string settings_differ(const snapshot& baseline, const std::string& server,
       baseline.server, baseline.ports, server, ports);
 }
 
+namespace {
+
+// A baseline from before the flags were recorded tested what some family answered; of a test
+// nothing answered it cannot say whether it ran, so that test is not compared.
+bool tested_in(const snapshot& s, const std::optional<bool>& flag, bool family_view::*answered) {
+  if (flag) return *flag;
+  for (const auto& [family, v] : s.seen) {
+    if (v.*answered) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 comparison compare(const snapshot& before, const snapshot& now) {
   comparison out;
   const bool ping_now = now.ping.value_or(true), upnp_now = now.upnp.value_or(true);
-  const tested_both both{ping_now && before.ping.value_or(ping_now),
-                         upnp_now && before.upnp.value_or(upnp_now)};
+  const tested_both both{ping_now && tested_in(before, before.ping, &family_view::ping_answered),
+                         upnp_now && tested_in(before, before.upnp, &family_view::upnp_answered)};
   for (const auto& [family, is] : now.seen) {
     auto was = before.seen.find(family);
     if (was == before.seen.end()) {

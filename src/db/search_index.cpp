@@ -207,10 +207,7 @@ search_index::search_index(const database& db) : db_(db) {
     const range_note& r = db.ranges()[i];
     target to = first_range_ + static_cast<target>(i);
     add_words(r.title, to, f_range_title);
-    for (const std::string& k : r.keywords) {
-      add_words(k, to, f_keyword);
-      add_phrase(k, to);
-    }
+    for (const std::string& k : r.keywords) add_words(k, to, f_keyword);
     add_words(r.summary, to, f_summary);
     for (const std::string& p : r.paragraphs) add_words(p, to, f_body);
   }
@@ -226,11 +223,15 @@ void search_index::add_name(std::string_view name, target to) {
   if (std::find(list.begin(), list.end(), to) == list.end()) list.push_back(to);
 }
 
+// A phrase of several words names a thing ("sql server", "Microsoft SQL Server"). A single
+// word does not count: it is often a tag many entries share ("windows" on 52, "rpc" on 46),
+// and even as the first word of a title ("Microsoft OLAP Services") it would rank a rare port
+// above the one most people mean.
 void search_index::add_phrase(std::string_view text, target to) {
+  const std::vector<std::string> words = common::tokenize(text);
+  if (words.size() < 2) return;
   std::string joined;
-  for (const std::string& w : common::tokenize(text))
-    joined.append(joined.empty() ? "" : " ").append(w);
-  if (joined.empty()) return;
+  for (const std::string& w : words) joined.append(joined.empty() ? "" : " ").append(w);
   auto& list = phrases_[joined];
   if (std::find(list.begin(), list.end(), to) == list.end()) list.push_back(to);
 }
@@ -434,9 +435,9 @@ std::vector<search_hit> search_index::search(std::string_view query, std::size_t
   }
   hit_map all_words = match_all(words);
   // Names: a whole service name IANA registered (as asked, or as respelled: "telnett" is
-  // telnet's), one of our keywords or software names ("sql server"), a whole incident id.
-  // Each is a name match, and among name matches what the words say of each port decides:
-  // "oracle" is IANA's legacy name of 2005, and 1521's keyword and the first word of its title.
+  // telnet's), one of our keywords or software names of several words ("sql server"), a whole
+  // incident id. Each is a name match, and among name matches what the words say of each
+  // port decides ("sql server" is a keyword of 1064 and 49161 too; 1433's title says it).
   std::string name = common::to_lower(query);
   std::string phrase;
   for (const std::string& w : words) phrase.append(phrase.empty() ? "" : " ").append(w);

@@ -96,7 +96,7 @@ class search_index {
   std::vector<std::uint64_t> word_letters_;
   text_map<std::vector<target>> names_;         // whole service names
   text_map<std::vector<target>> incident_ids_;  // whole incident ids, lower case
-  // Our entries' whole keywords and software names, their words joined by one space.
+  // Our entries' keywords and software names of two or more words, joined by one space.
   text_map<std::vector<target>> phrases_;
   std::vector<std::uint8_t> prominence_;  // per port: what its referrers add to a hit
   target first_range_ = 0;                // targets of range notes start here

@@ -69,8 +69,14 @@ std::optional<std::string> client_address(const request& req) {
 std::string asking_address(const request& req) {
   if (auto client = client_address(req)) return std::move(*client);
   if (req.conn == nullptr) return {};
-  // The TCP peer: kept aside when a PROXY header named someone else.
-  return req.conn->proxy_peer.empty() ? req.conn->client_address : req.conn->proxy_peer;
+  const connection_info& c = *req.conn;
+  // A PROXY header that named nobody (LOCAL: the proxy's own health check): the proxy.
+  if (!c.client_known) return c.proxy_peer;
+  // A trusted proxy that forwarded a request without naming a usable client may be relaying
+  // anyone: nobody we know is asking.
+  if (header_names_client(c) && !reported_hops(req.headers, c.trust->header).empty()) return {};
+  // A trusted peer's own request, or a PROXY header that named a trusted proxy's address.
+  return c.client_address;
 }
 
 bool client_is_peer(const request& req) noexcept {

@@ -36,9 +36,10 @@ forwarded_hops reported_hops(std::span<const header_view> headers, client_header
 // The client of this request; nullopt when nobody trustworthy said who it is.
 std::optional<std::string> client_address(const request& req);
 
-// Who is asking: the client, or when nobody was named (a trusted proxy's own request, a PROXY
-// LOCAL health check) the connection's own peer. Never a probe target: for access rules on
-// what the server itself shows (/metrics). Empty without a connection.
+// Who is asking: the client; or when nobody was named, the trusted proxy itself if the request
+// is its own (no forwarding header, or a PROXY LOCAL health check); empty when a proxy relayed
+// a request naming nobody usable, or without a connection. Never a probe target: for access
+// rules on what the server itself shows (/metrics).
 std::string asking_address(const request& req);
 
 // Whether the configured header names the connection's clients: only with a header

@@ -67,15 +67,17 @@ void json_field(std::string& out, std::string_view key, std::string_view value) 
   append_json_string(out, value);
 }
 
-// Control characters in a logged target could forge lines, and bytes that are not UTF-8 make
-// journald keep the whole line as a blob that `journalctl` hides: each is shown as '?'.
+// Control characters in a logged target could forge lines or drive a terminal (C1's CSI,
+// U+009B, as much as ESC), and bytes that are not UTF-8 make journald keep the whole line as a
+// blob that `journalctl` hides: each is shown as '?'.
 void append_printable(std::string& out, std::string_view text) {
   while (!text.empty()) {
     auto c = static_cast<unsigned char>(text.front());
     std::size_t n = utf8_length(text);
-    if (n == 0 || c < 0x20 || c == 0x7f) {
+    bool c1 = n == 2 && c == 0xc2 && static_cast<unsigned char>(text[1]) < 0xa0;
+    if (n == 0 || c < 0x20 || c == 0x7f || c1) {
       out += '?';
-      n = 1;
+      n = std::max<std::size_t>(n, 1);  // a C1 character is one '?', as its code point is one
     } else {
       out.append(text.substr(0, n));
     }

@@ -20,7 +20,10 @@ unsigned as_bits(E e) {
 
 }  // namespace
 
-compact_verdicts::compact_verdicts(const std::vector<probe::port_result>& all, std::size_t n) {
+// Reads through data(): a running scan's list may be appended to meanwhile (only its first
+// `n` are read), and operator[] with library assertions on reads the size being written.
+compact_verdicts::compact_verdicts(const std::vector<probe::port_result>& list, std::size_t n) {
+  const probe::port_result* all = list.data();
   packed_.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
     if (!pack(all[i], packed_[i])) {

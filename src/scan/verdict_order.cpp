@@ -4,8 +4,10 @@
 
 namespace breakwater::scan {
 
+// Through data(): the list may be appended to meanwhile, and operator[] with library
+// assertions on reads its size, which the appending thread writes.
 probe::port_result verdicts_taken::at(std::size_t index) const {
-  return list ? (*list)[index] : (*packed)[index];
+  return list ? list->data()[index] : (*packed)[index];
 }
 
 verdict_list verdicts_taken::in_order() const {

@@ -271,11 +271,11 @@ void add_scan_api_routes(website& s, scan::service& service, scan_api_options op
           if (service.cancel(p[0], address)) {
             return json_answer(202, json::object{{"id", p[0]}, {"state", "cancelling"}});
           }
-          auto view = service.find(p[0], address);
-          if (!view) return no_such_scan();
+          auto snap = service.snapshot(p[0], address);
+          if (!snap) return no_such_scan();
           return website::json_error(
               409, "not_running",
-              fmt::format("the scan has already ended ({})", scan::to_string(view->phase)));
+              fmt::format("the scan has already ended ({})", scan::to_string(snap->view.phase)));
         });
   r.add(method::get, "/api/v1/scans/{id}/events",
         [&service, options](const request& req, const route_params& p) {

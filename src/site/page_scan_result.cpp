@@ -166,21 +166,63 @@ void udp_answer_item(html& h, const probe::port_result& r, bool v6) {
   h.raw("</li>");
 }
 
+// A target that answers on every port (a router that resets them all, a tarpit that accepts
+// them all, a host without a firewall that refuses every UDP port) would make a list of 65,535
+// items: megabytes of page for every view of it. Past this many, open ports come first and
+// the rest are counted; the JSON has them all.
+constexpr std::size_t answered_listed = 256;
+
+struct answers {
+  std::vector<const probe::port_result*> shown;
+  std::size_t open = 0, refused = 0;  // all that answered: open, and closed or filtered
+
+  std::size_t total() const noexcept { return open + refused; }
+};
+
+// The ports that answered, to list: in port order, or open ones first when `open_first` or
+// when there are more than answered_listed; at most that many.
+answers listed_answers(const std::vector<probe::port_result>& ports, bool open_first) {
+  answers a;
+  for (const probe::port_result& r : ports) {
+    if (r.state == port_state::stealth) continue;
+    ++(r.state == port_state::open ? a.open : a.refused);
+  }
+  open_first = open_first || a.total() > answered_listed;
+  for (bool open : {true, false}) {
+    for (const probe::port_result& r : ports) {
+      if (r.state == port_state::stealth || a.shown.size() == answered_listed) continue;
+      if (open_first && (r.state == port_state::open) != open) continue;
+      a.shown.push_back(&r);
+    }
+    if (!open_first) break;
+  }
+  return a;
+}
+
+// What a capped list left out, and where it all is. scan.js lists every port from the
+// events when it runs: it removes this sentence.
+void more_answers(html& h, const answers& a, std::string_view id, std::string_view refused_words,
+                  const scan::scan_view& v) {
+  if (a.shown.size() == a.total()) return;
+  std::size_t open_left = a.open - std::min(a.open, a.shown.size());
+  std::size_t refused_left = a.total() - a.shown.size() - open_left;
+  h.raw("<p id=\"").raw(id).raw("\" class=\"answered-more\">");
+  h.text(fmt::format("{} more ports answered ({} open, {} {}) and are not listed here. ",
+                     a.total() - a.shown.size(), open_left, refused_left, refused_words));
+  h.raw("Every port is in <a href=\"/api/v1/scans/").text(v.id).raw("\">this scan's JSON</a>.</p>");
+}
+
 // The UDP ports that answered (open first: they matter most), then the silent ones whose
 // silence is what a healthy service sends.
 void udp_answered_list(html& h, const scan::scan_view& v) {
   if (v.udp_ports.empty()) return;
   bool v6 = v.result.target.is_v6();
   h.raw("<h2>UDP ports that answered</h2><ul id=\"answered-udp\" class=\"answered udp\">");
-  bool any = false;
-  for (bool open : {true, false}) {
-    for (const probe::port_result& r : v.result.udp) {
-      if (r.state == port_state::stealth || (r.state == port_state::open) != open) continue;
-      any = true;
-      udp_answer_item(h, r, v6);
-    }
-  }
-  h.raw("</ul><p id=\"answered-udp-none\"").raw(any ? " hidden" : "").raw(">");
+  answers a = listed_answers(v.result.udp, true);
+  for (const probe::port_result* r : a.shown) udp_answer_item(h, *r, v6);
+  h.raw("</ul>");
+  more_answers(h, a, "answered-udp-more", "closed or filtered", v);
+  h.raw("<p id=\"answered-udp-none\"").raw(a.total() > 0 ? " hidden" : "").raw(">");
   h.text(running(v) ? "None so far."
                     : "None: no UDP port answered (stealth, or services that stay silent).");
   h.raw("</p>");
@@ -240,11 +282,6 @@ std::string reason_sentence(const probe::port_result& r) {
   return "an answer";
 }
 
-// A target that answers on every port (a router that resets them all, a tarpit that accepts
-// them all) would make a list of 65,535 items: megabytes of page for every view of it. Past
-// this many, open ports come first and the rest are counted; the JSON has them all.
-constexpr std::size_t answered_listed = 256;
-
 void answered_item(html& h, const probe::port_result& r, const db::database& db) {
   h.raw("<li class=\"").raw(r.state == port_state::open ? "st-open" : "st-closed");
   h.raw("\"><a href=\"/port/").number(r.port).raw("\">Port ").number(r.port).raw("</a>");
@@ -256,45 +293,14 @@ void answered_item(html& h, const probe::port_result& r, const db::database& db)
   h.raw(")</li>");
 }
 
-// The ports listed: all that answered in port order, or past answered_listed, the open ones
-// first.
-std::vector<const probe::port_result*> listed_answers(const scan::scan_view& v, std::size_t& open,
-                                                      std::size_t& closed) {
-  std::vector<const probe::port_result*> all;
-  for (const probe::port_result& r : v.result.ports) {
-    if (r.state == port_state::stealth) continue;
-    ++(r.state == port_state::open ? open : closed);
-    if (all.size() < answered_listed) all.push_back(&r);
-  }
-  if (open + closed <= answered_listed) return all;
-  std::vector<const probe::port_result*> shown;
-  for (port_state first : {port_state::open, port_state::closed}) {
-    for (const probe::port_result& r : v.result.ports) {
-      if (r.state == first && shown.size() < answered_listed) shown.push_back(&r);
-    }
-  }
-  return shown;
-}
-
 void answered_list(html& h, const scan::scan_view& v, const db::database& db) {
   h.raw(v.udp_ports.empty() ? "<h2>Ports that answered</h2>" : "<h2>TCP ports that answered</h2>");
   h.raw("<ul id=\"answered\" class=\"answered\">");
-  std::size_t open = 0, closed = 0;
-  std::vector<const probe::port_result*> shown = listed_answers(v, open, closed);
-  for (const probe::port_result* r : shown) answered_item(h, *r, db);
+  answers a = listed_answers(v.result.ports, false);
+  for (const probe::port_result* r : a.shown) answered_item(h, *r, db);
   h.raw("</ul>");
-  if (shown.size() < open + closed) {
-    std::size_t open_left = open - std::min(open, shown.size());
-    std::size_t closed_left = open + closed - shown.size() - open_left;
-    // scan.js lists every port from the events when it runs: it removes this sentence.
-    h.raw("<p id=\"answered-more\">");
-    h.text(fmt::format("{} more ports answered ({} open, {} closed) and are not listed here. ",
-                       open + closed - shown.size(), open_left, closed_left));
-    h.raw("Every port is in <a href=\"/api/v1/scans/")
-        .text(v.id)
-        .raw("\">this scan's JSON</a>.</p>");
-  }
-  h.raw("<p id=\"answered-none\"").raw(open + closed > 0 ? " hidden" : "").raw(">");
+  more_answers(h, a, "answered-more", "closed", v);
+  h.raw("<p id=\"answered-none\"").raw(a.total() > 0 ? " hidden" : "").raw(">");
   h.text(running(v) ? "None so far." : "None: every port tested was stealth.").raw("</p>");
 }
 

@@ -23,23 +23,30 @@ std::string iso_time(std::chrono::system_clock::time_point t) {
                      std::chrono::time_point_cast<std::chrono::seconds>(t));
 }
 
-// The result object without its verdicts, its summaries counted from the snapshot's.
-json::object result_without_verdicts(const scan::scan_snapshot& s) {
-  json::object r = probe::scan_to_json(s.view.result, false).as_object();
-  r.erase("ports");
-  r.erase("udp");
-  r["summary"] = probe::scan_summary_json(s.verdicts.tcp_summary(), false);
-  if (s.verdicts.udp_count() > 0) {
-    r["udp_summary"] = probe::scan_summary_json(s.verdicts.udp_summary(), true);
+// The result object without "target" and its verdict arrays, in the order scan_to_json writes
+// it, its summaries counted from the snapshot's verdicts.
+json::object result_rest(const scan::scan_snapshot& s) {
+  json::object rest;
+  const json::value whole = probe::scan_to_json(s.view.result, false);
+  for (const auto& [key, value] : whole.as_object()) {
+    if (key == "target" || key == "ports" || key == "udp" || key == "udp_summary") continue;
+    if (key != "summary") {
+      rest[key] = value;
+      continue;
+    }
+    rest["summary"] = probe::scan_summary_json(s.verdicts.tcp_summary(), false);
+    if (s.verdicts.udp_count() > 0) {
+      rest["udp_summary"] = probe::scan_summary_json(s.verdicts.udp_summary(), true);
+    }
   }
-  return r;
+  return rest;
 }
 
 }  // namespace
 
 // The skeleton is put together by hand around the two arrays rather than found in a whole
 // document by searching: text a target sent (a UPnP header) is in the document too, and may
-// spell anything.
+// spell anything. The result's keys keep scan_to_json's order: target, ports, udp, the rest.
 scan_json_writer::scan_json_writer(scan::scan_snapshot s) : snap_(std::move(s)) {
   const scan::scan_view& v = snap_.view;
   v6_ = v.result.target.is_v6();
@@ -58,11 +65,8 @@ scan_json_writer::scan_json_writer(scan::scan_snapshot s) : snap_(std::move(s)) 
                  {"error", v.error.empty() ? json::value(nullptr) : json::value(v.error)}};
   skeleton_ = common::json_text(o);
   skeleton_.pop_back();  // the closing brace: "result" follows
-  // {"target":"ADDRESS",REST}: an address has no comma, so the first one ends "target".
-  std::string result = common::json_text(result_without_verdicts(snap_));
-  std::size_t comma = result.find(',');
-  skeleton_ += ",\"result\":";
-  skeleton_.append(result, 0, comma);
+  skeleton_ += ",\"result\":{\"target\":";
+  skeleton_ += common::json_text(json::value(v.result.target.to_string()));
   skeleton_ += ",\"ports\":[";
   cuts_[0] = skeleton_.size();
   skeleton_ += ']';
@@ -72,7 +76,11 @@ scan_json_writer::scan_json_writer(scan::scan_snapshot s) : snap_(std::move(s)) 
     cuts_[1] = skeleton_.size();
     skeleton_ += ']';
   }
-  skeleton_.append(result, comma);  // ",REST}" of the result
+  std::string rest = common::json_text(result_rest(snap_));  // {...}, or {} when empty
+  if (rest.size() > 2)
+    skeleton_.append(",").append(rest, 1, rest.size() - 1);  // with its }
+  else
+    skeleton_ += '}';
   skeleton_ += "}\n";
 }
 

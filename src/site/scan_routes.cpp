@@ -216,7 +216,7 @@ response cancel(const scan_pages& sp, const request& req, std::string_view id) {
   if (!visitor) return sp.unknown_client();
   const scan::visitor& who = *visitor;
   if (auto rejected = sp.reject_form(req, who)) return std::move(*rejected);
-  if (!sp.service.find(id, who.address)) return no_such_scan(sp);
+  if (!sp.service.snapshot(id, who.address)) return no_such_scan(sp);
   sp.service.cancel(id, who.address);  // false: it had finished meanwhile; show it either way
   return scan_pages::see_other("/scan/" + encode_query_value(id));
 }

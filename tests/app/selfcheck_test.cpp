@@ -9,7 +9,7 @@ namespace {
 namespace json = boost::json;
 
 snapshot sample() {
-  snapshot s{"https://bw.test", "common", {}, std::nullopt, std::nullopt};
+  snapshot s{"https://bw.test", "common", {}, true, true};  // --ping and --upnp
   s.seen["IPv4"] = {"198.18.1.1", {22, 443}, true, false};
   s.seen["IPv6"] = {"2001:db8::1", {22}, false, false};
   return s;
@@ -137,11 +137,13 @@ TEST(selfcheck, ping_and_upnp_are_compared_only_when_both_runs_tested_them) {
   ASSERT_EQ(changes.size(), 1u);
   EXPECT_EQ(changes[0].sentence(), "IPv6: UPnP (SSDP) no longer answers");
 
-  // An old baseline (neither recorded) is compared as before.
+  // An old baseline (neither recorded) tested ping if some family answered it (IPv4 did),
+  // and is compared; of UPnP, which nothing answered, it cannot say: not compared.
   snapshot old = sample();
+  old.ping = old.upnp = std::nullopt;
   snapshot plain = sample();
-  plain.ping = true;
   plain.seen["IPv6"].ping_answered = true;
+  plain.seen["IPv6"].upnp_answered = true;
   ASSERT_EQ(compare(old, plain).changes.size(), 1u);
   EXPECT_EQ(compare(old, plain).changes[0].what, "ping-answers");
 }

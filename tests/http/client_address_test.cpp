@@ -251,6 +251,10 @@ TEST(client_address, the_asker_is_the_named_client_or_the_peer_itself) {
   EXPECT_EQ(asking_address(req), "192.0.2.7");
   conn.client_address = "198.18.1.5";  // not a proxy: its header is its own claim
   EXPECT_EQ(asking_address(req), "198.18.1.5");
+  const std::vector<header_view> only_proxies{{"X-Forwarded-For", "198.18.0.1"}};
+  req.headers = only_proxies;
+  conn.client_address = "198.18.0.1";  // relayed, naming nobody usable: nobody we know
+  EXPECT_EQ(asking_address(req), "");
   req.headers = {};
   conn.client_address = "198.18.0.1";  // the proxy's own request (a scraper beside it)
   EXPECT_EQ(asking_address(req), "198.18.0.1");

@@ -53,6 +53,14 @@ TEST(request_log, text_request_line_is_unchanged) {
             "?"
             "?/caf\xc3\xa9\xf0\x9f\x98\x80?"
             "? 404 1B 1.000ms unknown");
+  // C1 controls (CSI, U+009B, starts a terminal sequence as ESC [ does): one '?' each; a
+  // no-break space (U+00A0) is text.
+  EXPECT_EQ(log.request_line("GET",
+                             "/\xc2\x9b"
+                             "31m\xc2\x85\xc2\xa0",
+                             404, 1, 1ms, "", 0)
+                .substr(21),
+            "GET /?31m?\xc2\xa0 404 1B 1.000ms unknown");
 }
 
 // Under systemd the journal stamps each line and files it by the priority the line starts

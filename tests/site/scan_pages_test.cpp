@@ -277,9 +277,10 @@ TEST(scan_pages, a_full_range_that_answers_everywhere_lists_a_few_and_counts_the
   EXPECT_EQ(count(list, "<li "), 256U);
   EXPECT_LT(list.find("Port 8443"), list.find("Port 0<")) << "open ports first";
   EXPECT_NE(list.find("Port 60000"), std::string_view::npos);
-  EXPECT_TRUE(has(p.body,
-                  "<p id=\"answered-more\">65280 more ports answered (0 open, 65280 "
-                  "closed) and are not listed here."));
+  EXPECT_TRUE(has(
+      p.body,
+      "<p id=\"answered-more\" class=\"answered-more\">65280 more ports answered (0 open, 65280 "
+      "closed) and are not listed here."));
   EXPECT_TRUE(has(p.body, "<a href=\"/api/v1/scans/Zx9_abc\">this scan's JSON</a>"));
   EXPECT_LT(p.body.size(), 200'000U);
   // 256 or fewer: all of them, in port order, and no sentence.
@@ -290,6 +291,27 @@ TEST(scan_pages, a_full_range_that_answers_everywhere_lists_a_few_and_counts_the
 }
 
 // Keyboard and screen-reader users jump past the grid's links to what they add up to.
+// The same for UDP: a host without a firewall refuses every port of "1-65535" with ICMP.
+TEST(scan_pages, a_udp_range_refused_everywhere_lists_a_few_and_counts_the_rest) {
+  db::database db = db::testing::small_database();
+  scan::scan_view v = testing::udp_scan();
+  v.udp_ports = *probe::parse_port_set("1-65535");
+  v.result.udp.clear();
+  for (unsigned port = 1; port <= 65535; ++port) {
+    v.result.udp.push_back(port == 53 ? testing::open_resolver()
+                                      : testing::udp_closed(static_cast<std::uint16_t>(port)));
+  }
+  v.decided = 65535;
+  page p = render_scan_result_page(v, db, "t");
+  std::string_view list = p.body;
+  list = list.substr(list.find("<ul id=\"answered-udp\""));
+  list = list.substr(0, list.find("</ul>"));
+  EXPECT_EQ(count(list, "<li "), 256U);
+  EXPECT_LT(list.find("id=\"ua53\""), list.find("id=\"ua1\"")) << "the open port first";
+  EXPECT_TRUE(has(p.body, "65279 more ports answered (0 open, 65279 closed or filtered)"));
+  EXPECT_LT(p.body.size(), 300'000U);
+}
+
 TEST(scan_pages, a_link_skips_the_grid_to_the_verdict) {
   db::database db = db::testing::small_database();
   scan::scan_view v = service_scan(1056);

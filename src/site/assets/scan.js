@@ -20,8 +20,9 @@
   var pendingRender = false;
   // Past events come again on connect, so every port that answered gets listed here: the
   // server's count of those it left out no longer holds.
-  var more = document.getElementById('answered-more');
-  if (more) more.parentNode.removeChild(more);
+  Array.prototype.forEach.call(document.querySelectorAll('.answered-more'), function (more) {
+    more.parentNode.removeChild(more);
+  });
   var udpBlock = document.getElementById('udp');
   var findings = {};  // the findings table, in the server's words (site/udp_words)
   try {
