@@ -28,6 +28,14 @@ std::size_t count(std::string_view text, std::string_view part) {
   return n;
 }
 
+// The items of the page's list <ul id="ID">.
+std::string_view list_in(std::string_view body, std::string_view id) {
+  std::size_t at = body.find(fmt::format("<ul id=\"{}\"", id));
+  if (at == std::string_view::npos) return {};
+  body.remove_prefix(at);
+  return body.substr(0, body.find("</ul>"));
+}
+
 scan::scan_view service_scan(std::size_t decided) {
   scan::scan_view v;
   v.id = "Zx9_abc";
@@ -271,9 +279,7 @@ TEST(scan_pages, a_full_range_that_answers_everywhere_lists_a_few_and_counts_the
   }
   v.decided = 65536;
   page p = render_scan_result_page(v, db, "t");
-  std::string_view list = p.body;
-  list = list.substr(list.find("<ul id=\"answered\""));
-  list = list.substr(0, list.find("</ul>"));
+  std::string_view list = list_in(p.body, "answered");
   EXPECT_EQ(count(list, "<li "), 256U);
   EXPECT_LT(list.find("Port 8443"), list.find("Port 0<")) << "open ports first";
   EXPECT_NE(list.find("Port 60000"), std::string_view::npos);
@@ -303,9 +309,7 @@ TEST(scan_pages, a_udp_range_refused_everywhere_lists_a_few_and_counts_the_rest)
   }
   v.decided = 65535;
   page p = render_scan_result_page(v, db, "t");
-  std::string_view list = p.body;
-  list = list.substr(list.find("<ul id=\"answered-udp\""));
-  list = list.substr(0, list.find("</ul>"));
+  std::string_view list = list_in(p.body, "answered-udp");
   EXPECT_EQ(count(list, "<li "), 256U);
   EXPECT_LT(list.find("id=\"ua53\""), list.find("id=\"ua1\"")) << "the open port first";
   EXPECT_TRUE(has(p.body, "65279 more ports answered (0 open, 65279 closed or filtered)"));
