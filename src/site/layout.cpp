@@ -37,7 +37,7 @@ std::string render_layout(const page& p, std::span<const nav_link> nav) {
   for (const nav_link& link : nav) {
     h.raw("<a href=\"").text(link.href).raw("\"");
     // The link of the page's section: "true" (the current one of the set), not "page", since
-    // the link need not lead to this very page (Ports leads to 443 from every port's page).
+    // the link need not lead to this very page (Ports leads to the list from every port page).
     if (link.section == p.section) h.raw(" aria-current=\"true\"");
     h.raw(">").text(link.label).raw("</a>");
   }

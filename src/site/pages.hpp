@@ -16,6 +16,9 @@ namespace breakwater::site {
 // this connection's TLS parameters and the server certificate.
 page render_port_page(const db::database& db, const db::port_info& info, const page_context& ctx);
 
+// /ports: every port with an entry of ours, the malware ports first, then by IANA's ranges.
+page render_port_list_page(const db::database& db);
+
 // /: what the service is, the enter-port and search boxes, the most-asked ports, and (when the
 // scan service runs) links to its tests.
 page render_home_page(const db::database& db, std::span<const std::uint16_t> popular,

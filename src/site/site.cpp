@@ -42,7 +42,7 @@ std::optional<std::uint16_t> port_of(std::string_view text) {
 
 website::website(const db::database& db, const db::search_index& search, site_options options)
     : db_(db), search_(search), options_(std::move(options)) {
-  nav_ = {{"/", "Home", "home"}, {"/port/443", "Ports", "port"}, {"/search", "Search", "search"}};
+  nav_ = {{"/", "Home", "home"}, {"/ports", "Ports", "port"}, {"/search", "Search", "search"}};
   add_page_routes();
   add_api_routes();
   add_service_routes();
@@ -120,6 +120,9 @@ void website::add_page_routes() {
     }
     if (!written_plainly(p[0], *port)) return redirect(301, fmt::format("/port/{}", *port));
     return html_page(200, render_port_page(db_, db_.lookup(*port), context_of(req)));
+  });
+  router_.add(method::get, "/ports", [this](const request&, const route_params&) {
+    return html_page(200, render_port_list_page(db_));
   });
   router_.add(method::get, "/port", [this](const request& req, const route_params&) {
     auto raw = query_param(req.query, "n");

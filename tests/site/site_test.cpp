@@ -4,6 +4,7 @@
 #include "site/assets.hpp"
 #include "support/test_data.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -218,6 +219,32 @@ TEST_F(site_test, metrics_answer_only_the_blocks_allowed) {
     EXPECT_FALSE(has(r.body, "metric")) << other;
   }
   EXPECT_EQ(get("/metrics").res.status, 200U) << "unset: anyone";
+}
+
+// /ports: every entry once, in the range it belongs to, as a shareable page the nav's
+// "Ports" leads to.
+TEST_F(site_test, the_port_list_has_every_entry_in_its_range) {
+  handled r = get("/ports");
+  ASSERT_EQ(r.res.status, 200U);
+  EXPECT_TRUE(r.res.shareable);
+  const std::string& body = r.res.body;
+  EXPECT_TRUE(has(body, "<h1>Every port we wrote about</h1>"));
+  std::size_t listed = 0;
+  for (std::string_view id : {"well-known", "registered", "dynamic"}) {
+    std::size_t at = body.find(fmt::format("<ul class=\"port-list\" id=\"list-{}\">", id));
+    ASSERT_NE(at, std::string::npos) << id;
+    std::string_view list(body.data() + at, body.find("</ul>", at) - at);
+    for (std::size_t li = list.find("<li>"); li != std::string_view::npos;
+         li = list.find("<li>", li + 1)) {
+      ++listed;
+    }
+  }
+  EXPECT_EQ(listed, db_.entries().size());
+  for (const db::entry& e : db_.entries()) {
+    EXPECT_TRUE(has(body, fmt::format("<a href=\"/port/{}\"><b>{}</b> ", e.port, e.port)))
+        << e.port;
+  }
+  EXPECT_TRUE(has(body, "<a href=\"/ports\" aria-current=\"true\">Ports</a>")) << "the nav";
 }
 
 TEST_F(site_test, search_home_health_metrics_and_assets) {

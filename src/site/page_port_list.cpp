@@ -1,0 +1,77 @@
+// /ports: every port we wrote an entry for, on one page, as GRC's Port Authority lets a reader
+// browse its database: the malware ports first (what people scanning their own machine ask
+// about), then the three ranges IANA divides the ports into (RFC 6335, section 6).
+#include "site/html.hpp"
+#include "site/pages.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <string_view>
+
+namespace breakwater::site {
+namespace {
+
+// Entries tagged so (their keywords) are trojans, worms and backdoors.
+bool is_malware_port(const db::entry& e) {
+  return std::any_of(e.keywords.begin(), e.keywords.end(), [](const std::string& k) {
+    return k == "trojan" || k == "backdoor" || k == "worm";
+  });
+}
+
+void entry_item(html& h, const db::entry& e) {
+  h.raw("<li><a href=\"/port/").number(e.port).raw("\"><b>").number(e.port).raw("</b> ");
+  h.text(e.title).raw("</a></li>");
+}
+
+struct port_range {
+  std::string_view id, title;
+  unsigned lo, hi;
+};
+
+// RFC 6335, section 6: system (well-known), user (registered) and dynamic ports.
+constexpr std::array<port_range, 3> ranges{{
+    {"well-known", "Well-known ports (0-1023)", 0, 1023},
+    {"registered", "Registered ports (1024-49151)", 1024, 49151},
+    {"dynamic", "Dynamic and private ports (49152-65535)", 49152, 65535},
+}};
+
+}  // namespace
+
+page render_port_list_page(const db::database& db) {
+  html h;
+  const auto entries = db.entries();
+  h.raw("<h1>Every port we wrote about</h1><p class=\"summary\">");
+  h.text(
+      fmt::format("{} ports have an entry of ours: what uses the port, what exposing it "
+                  "means, and what to do. Every other port has its page too, with what IANA "
+                  "registered there and notes on its range.",
+                  entries.size()));
+  h.raw("</p><p>Jump to: <a href=\"#malware\">trojans, worms and backdoors</a>");
+  for (const port_range& r : ranges) {
+    h.raw(" · <a href=\"#").raw(r.id).raw("\">").text(r.title).raw("</a>");
+  }
+  h.raw("</p>");
+  h.raw("<h2 id=\"malware\">Trojans, worms and backdoors</h2><p>");
+  h.text(
+      "Ports that malware listened on. Finding one open on your own machine does not prove an "
+      "infection (other programs may use the number), but it is worth identifying what "
+      "listens.");
+  h.raw("</p><ul class=\"port-list\" id=\"list-malware\">");
+  for (const db::entry& e : entries) {
+    if (is_malware_port(e)) entry_item(h, e);
+  }
+  h.raw("</ul>");
+  for (const port_range& r : ranges) {
+    h.raw("<h2 id=\"").raw(r.id).raw("\">").text(r.title).raw("</h2>");
+    h.raw("<ul class=\"port-list\" id=\"list-").raw(r.id).raw("\">");
+    for (const db::entry& e : entries) {
+      if (e.port >= r.lo && e.port <= r.hi) entry_item(h, e);
+    }
+    h.raw("</ul>");
+  }
+  return {"Every port we wrote about", "port", {}, h.take()};
+}
+
+}  // namespace breakwater::site
