@@ -28,4 +28,11 @@ std::size_t entry::body_words() const noexcept {
   return words;
 }
 
+bool entry::malware() const noexcept {
+  for (const std::string& k : keywords) {
+    if (k == "trojan" || k == "worm" || k == "backdoor") return true;
+  }
+  return false;
+}
+
 }  // namespace breakwater::db

@@ -50,6 +50,8 @@ struct entry {
   std::string file;  // where the entry was loaded from, for messages
 
   std::size_t body_words() const noexcept;
+  // Tagged as a port malware listened on (a keyword trojan, worm or backdoor).
+  bool malware() const noexcept;
 };
 
 }  // namespace breakwater::db

@@ -158,4 +158,17 @@ json::value search_to_json(const database& db, std::string_view query,
       {"query", query}, {"respelled", std::move(respellings)}, {"results", std::move(results)}};
 }
 
+json::value entries_to_json(const database& db) {
+  json::array ports;
+  ports.reserve(db.entries().size());
+  for (const entry& e : db.entries()) {
+    ports.push_back(json::object{{"port", e.port},
+                                 {"title", e.title},
+                                 {"summary", e.summary},
+                                 {"exposure", to_string(e.exposure)},
+                                 {"malware", e.malware()}});
+  }
+  return json::object{{"count", db.entries().size()}, {"ports", std::move(ports)}};
+}
+
 }  // namespace breakwater::db

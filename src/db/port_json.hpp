@@ -14,6 +14,10 @@ namespace breakwater::db {
 //  "ranges":[{"id":...,"lo":...,"hi":...,...}],"browsers_refuse":true,"previous":442,"next":444}
 boost::json::value port_to_json(const database& db, const port_info& info);
 
+// {"count":1163,"ports":[{"port":7,"title":"Echo","summary":"...","exposure":"never",
+//  "malware":false}, ...]}: every port with an entry of ours, in port order.
+boost::json::value entries_to_json(const database& db);
+
 // {"query":"...","respelled":[{"asked":"postgress","used":"postgres"}],
 //  "results":[{"kind":"port","port":22,"name":"ssh","summary":...,"matched":"service name",
 //  "score":...}]}; "kind" is "port", "range" (with "range":[lo,hi] and "id") or "service" (a

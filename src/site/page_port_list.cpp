@@ -6,19 +6,11 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <array>
 #include <string_view>
 
 namespace breakwater::site {
 namespace {
-
-// Entries tagged so (their keywords) are trojans, worms and backdoors.
-bool is_malware_port(const db::entry& e) {
-  return std::any_of(e.keywords.begin(), e.keywords.end(), [](const std::string& k) {
-    return k == "trojan" || k == "backdoor" || k == "worm";
-  });
-}
 
 void entry_item(html& h, const db::entry& e) {
   h.raw("<li><a href=\"/port/").number(e.port).raw("\"><b>").number(e.port).raw("</b> ");
@@ -60,7 +52,7 @@ page render_port_list_page(const db::database& db) {
       "listens.");
   h.raw("</p><ul class=\"port-list\" id=\"list-malware\">");
   for (const db::entry& e : entries) {
-    if (is_malware_port(e)) entry_item(h, e);
+    if (e.malware()) entry_item(h, e);
   }
   h.raw("</ul>");
   for (const port_range& r : ranges) {

@@ -166,6 +166,14 @@ void website::add_api_routes() {
     r.shareable = true;
     return r;
   });
+  router_.add(method::get, "/api/v1/ports", [this](const request&, const route_params&) {
+    response r;
+    r.content_type = json_type;
+    r.body = common::json_text(db::entries_to_json(db_)) + "\n";
+    r.cache = cache_policy::revalidate;
+    r.shareable = true;
+    return r;
+  });
   router_.add(method::get, "/api/v1/search", [this](const request& req, const route_params&) {
     auto raw = query_param(req.query, "q");
     auto query = raw ? decode_query_value(*raw) : std::nullopt;

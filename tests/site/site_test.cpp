@@ -245,6 +245,20 @@ TEST_F(site_test, the_port_list_has_every_entry_in_its_range) {
         << e.port;
   }
   EXPECT_TRUE(has(body, "<a href=\"/ports\" aria-current=\"true\">Ports</a>")) << "the nav";
+
+  // The same list as JSON.
+  handled j = get("/api/v1/ports");
+  ASSERT_EQ(j.res.status, 200U);
+  EXPECT_TRUE(j.res.shareable);
+  boost::json::value v = boost::json::parse(j.res.body);
+  const boost::json::array& ports = v.at("ports").as_array();
+  ASSERT_EQ(ports.size(), db_.entries().size());
+  EXPECT_EQ(v.at("count").to_number<std::size_t>(), db_.entries().size());
+  const db::entry& first = db_.entries().front();
+  EXPECT_EQ(ports[0].at("port").to_number<unsigned>(), first.port);
+  EXPECT_EQ(ports[0].at("title").as_string(), first.title);
+  EXPECT_EQ(ports[0].at("exposure").as_string(), db::to_string(first.exposure));
+  EXPECT_EQ(ports[0].at("malware").as_bool(), first.malware());
 }
 
 TEST_F(site_test, search_home_health_metrics_and_assets) {
