@@ -63,61 +63,40 @@ scan_json_writer::scan_json_writer(scan::scan_snapshot s) : snap_(std::move(s)) 
                  {"started", iso_time(v.started)},
                  {"expires", iso_time(v.expires)},
                  {"error", v.error.empty() ? json::value(nullptr) : json::value(v.error)}};
-  skeleton_ = common::json_text(o);
-  skeleton_.pop_back();  // the closing brace: "result" follows
-  skeleton_ += ",\"result\":{\"target\":";
-  skeleton_ += common::json_text(json::value(v.result.target.to_string()));
-  skeleton_ += ",\"ports\":[";
-  cuts_[0] = skeleton_.size();
-  skeleton_ += ']';
-  cuts_[1] = std::string::npos;
-  if (!v.udp_ports.empty() || snap_.verdicts.udp_count() > 0) {
-    skeleton_ += ",\"udp\":[";
-    cuts_[1] = skeleton_.size();
-    skeleton_ += ']';
-  }
+  std::string head = common::json_text(o);
+  head.pop_back();  // the closing brace: "result" follows
+  head += ",\"result\":{\"target\":";
+  head += common::json_text(json::value(v.result.target.to_string()));
+  texts_[0] = head + ",\"ports\":[";
   std::string rest = common::json_text(result_rest(snap_));  // {...}, or {} when empty
-  if (rest.size() > 2)
-    skeleton_.append(",").append(rest, 1, rest.size() - 1);  // with its }
-  else
-    skeleton_ += '}';
-  skeleton_ += "}\n";
-}
-
-void scan_json_writer::add_verdicts(std::string& out, std::size_t first, std::size_t end,
-                                    std::size_t budget, std::size_t start) {
-  while (next_ < end && out.size() - start < budget) {
-    if (next_ > first) out += ',';
-    out += common::json_text(probe::port_to_json(snap_.verdicts[next_], v6_));
-    ++next_;
+  std::string close = rest.size() > 2 ? "," + rest.substr(1) : std::string("}");  // with its }
+  close += "}\n";
+  const std::size_t tcp = snap_.verdicts.tcp_count();
+  ranges_[0] = {0, tcp};
+  if (!v.udp_ports.empty() || snap_.verdicts.udp_count() > 0) {
+    texts_[1] = "],\"udp\":[";
+    ranges_[1] = {tcp, snap_.verdicts.size()};
+    texts_[2] = "]" + close;
+  } else {
+    texts_[1] = "]" + close;
+    ranges_[1] = {tcp, tcp};
   }
-  if (next_ == end) ++step_;
 }
 
 bool scan_json_writer::next(std::string& out, std::size_t budget) {
   const std::size_t start = out.size();
-  const std::size_t tcp = snap_.verdicts.tcp_count();
-  const bool udp_array = cuts_[1] != std::string::npos;
-  const std::size_t second_cut = udp_array ? cuts_[1] : cuts_[0];
   while (step_ < 5 && out.size() - start < budget) {
-    switch (step_) {
-      case 0:
-        out.append(skeleton_, 0, cuts_[0]);
-        next_ = 0;
-        ++step_;
-        break;
-      case 1: add_verdicts(out, 0, tcp, budget, start); break;
-      case 2:
-        out.append(skeleton_, cuts_[0], second_cut - cuts_[0]);
-        next_ = tcp;
-        step_ = udp_array ? 3 : 4;
-        break;
-      case 3: add_verdicts(out, tcp, snap_.verdicts.size(), budget, start); break;
-      case 4:
-        out.append(skeleton_, second_cut);
-        ++step_;
-        break;
+    if (step_ % 2 == 0) {
+      out += texts_[step_ / 2];
+      if (++step_ < 5) next_ = ranges_[step_ / 2].first;
+      continue;
     }
+    const auto [first, end] = ranges_[step_ / 2];
+    for (; next_ < end && out.size() - start < budget; ++next_) {
+      if (next_ > first) out += ',';
+      out += common::json_text(probe::port_to_json(snap_.verdicts[next_], v6_));
+    }
+    if (next_ == end) ++step_;
   }
   return out.size() > start;
 }

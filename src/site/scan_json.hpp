@@ -7,8 +7,10 @@
 #include "scan/service.hpp"
 #include "site/http_names.hpp"
 
+#include <array>
 #include <cstddef>
 #include <string>
+#include <utility>
 
 namespace breakwater::site {
 
@@ -21,16 +23,13 @@ class scan_json_writer {
   bool next(std::string& out, std::size_t budget);
 
  private:
-  void add_verdicts(std::string& out, std::size_t first, std::size_t end, std::size_t budget,
-                    std::size_t start);
-
   scan::scan_snapshot snap_;
-  // The document with its "ports" and "udp" arrays empty; a verdict list goes in at each
-  // cut (`cuts_[1]` is npos when there is no "udp" array).
-  std::string skeleton_;
-  std::size_t cuts_[2] = {0, 0};
-  unsigned step_ = 0;     // 0 text, 1 TCP verdicts, 2 text, 3 UDP verdicts, 4 text, 5 done
-  std::size_t next_ = 0;  // in steps 1 and 3: the next verdict of snap_.verdicts
+  // The document is texts_[0], the verdicts of ranges_[0] (TCP), texts_[1], those of
+  // ranges_[1] (UDP: empty when there is no "udp" array), texts_[2].
+  std::array<std::string, 3> texts_;
+  std::array<std::pair<std::size_t, std::size_t>, 2> ranges_{};
+  unsigned step_ = 0;     // even: texts_[step_ / 2]; odd: ranges_[step_ / 2]; 5: done
+  std::size_t next_ = 0;  // in a range: the next verdict of snap_.verdicts
   bool v6_ = false;
 };
 
