@@ -81,6 +81,13 @@ std::uint8_t better_reason(std::uint8_t a, std::uint8_t b) {
   return std::min(a, b);
 }
 
+// Words joined by one space: the key of a phrase, as indexed and as asked.
+std::string joined(const std::vector<std::string>& words) {
+  std::string out;
+  for (const std::string& w : words) out.append(out.empty() ? "" : " ").append(w);
+  return out;
+}
+
 constexpr int port_score = 100000;
 constexpr int name_score = 50000;
 constexpr int unported_name_score = 290;  // below our titles and keywords, above the rest
@@ -230,9 +237,7 @@ void search_index::add_name(std::string_view name, target to) {
 void search_index::add_phrase(std::string_view text, target to) {
   const std::vector<std::string> words = common::tokenize(text);
   if (words.size() < 2) return;
-  std::string joined;
-  for (const std::string& w : words) joined.append(joined.empty() ? "" : " ").append(w);
-  auto& list = phrases_[joined];
+  auto& list = phrases_[joined(words)];
   if (std::find(list.begin(), list.end(), to) == list.end()) list.push_back(to);
 }
 
@@ -439,8 +444,7 @@ std::vector<search_hit> search_index::search(std::string_view query, std::size_t
   // incident id. Each is a name match, and among name matches what the words say of each
   // port decides ("sql server" is a keyword of 1064 and 49161 too; 1433's title says it).
   std::string name = common::to_lower(query);
-  std::string phrase;
-  for (const std::string& w : words) phrase.append(phrase.empty() ? "" : " ").append(w);
+  const std::string phrase = joined(words);
   if (respelt) name = phrase;
   auto name_match = [&](target to, int score, std::uint8_t why) {
     auto w = all_words.find(to);

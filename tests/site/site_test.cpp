@@ -32,6 +32,11 @@ class site_test : public ::testing::Test {
   }
 
   handled get(std::string_view target, method m = method::get) {
+    return get_from(site_, target, m);
+  }
+
+  // The same request to another website (one built with other options).
+  handled get_from(const website& w, std::string_view target, method m = method::get) {
     headers_ = {{"Host", "127.0.0.1:8080"}};
     req_ = {};
     req_.verb = m;
@@ -41,7 +46,7 @@ class site_test : public ::testing::Test {
     if (q != std::string_view::npos) req_.query = target.substr(q + 1);
     req_.headers = headers_;
     req_.conn = &conn_;
-    return site_.handle(req_);
+    return w.handle(req_);
   }
 
   // That `path` answers `status` with `to` in its Location header.
@@ -200,13 +205,7 @@ TEST_F(site_test, metrics_answer_only_the_blocks_allowed) {
   website guarded(db_, index_, o);
   auto ask = [&](std::string_view client) {
     conn_.client_address = std::string(client);
-    headers_ = {{"Host", "127.0.0.1:8080"}};
-    req_ = {};
-    req_.verb = method::get;
-    req_.target = req_.path = "/metrics";
-    req_.headers = headers_;
-    req_.conn = &conn_;
-    return guarded.handle(req_).res;
+    return get_from(guarded, "/metrics").res;
   };
   for (std::string_view allowed : {"127.0.0.1", "10.20.30.40", "2001:db8::7"}) {
     response r = ask(allowed);
