@@ -10,13 +10,6 @@ probe::port_result verdicts_taken::at(std::size_t index) const {
   return list ? list->data()[index] : (*packed)[index];
 }
 
-verdict_list verdicts_taken::in_order() const {
-  verdict_list out;
-  out.reserve(count);
-  for (std::size_t i = 0; i < count; ++i) out.push_back(at(i));
-  return out;
-}
-
 // Sorts keys (transport, port, decision index, state) and keeps the last of each port: a
 // port decided twice (a re-check that revised it) shows its later verdict. The state rides in
 // the key so that each verdict is unpacked once.

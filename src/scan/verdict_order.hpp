@@ -25,8 +25,7 @@ struct verdicts_taken {
   std::shared_ptr<const compact_verdicts> packed;
   std::size_t count = 0;
 
-  probe::port_result at(std::size_t index) const;  // index < count
-  verdict_list in_order() const;                   // in decision order
+  probe::port_result at(std::size_t index) const;  // index < count, in decision order
 };
 
 // Cheap to copy: copies share the order (a scan that ended keeps one, made when it ended,
