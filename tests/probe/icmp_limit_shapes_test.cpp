@@ -5,6 +5,7 @@
 // (errors owed - burst) / refill + 4 round trips.
 #include "probe/engine.hpp"
 #include "support/fake_target.hpp"
+#include "support/icmp_bed.hpp"
 #include "support/virtual_time.hpp"
 
 #include <gtest/gtest.h>
@@ -19,67 +20,21 @@ namespace {
 namespace asio = boost::asio;
 using namespace breakwater::probe;
 using namespace std::chrono_literals;
+using breakwater::probe::testing::bed_ports;
+using breakwater::probe::testing::bound_s;
+using breakwater::probe::testing::outcome;
 using breakwater::probe::testing::run_virtual;
-
-struct outcome {
-  std::size_t wrong = 0;              // a verdict the target's behaviour contradicts
-  std::size_t unresolved = 0;         // stealth, said to be unsure
-  std::size_t unresolved_closed = 0;  // of which the port was closed
-  double seconds = 0;
-  double tries_per_port = 0;
-  std::optional<scan_result::icmp_limit_seen> limit;  // as the scan last modelled it
-};
 
 struct shapes : ::testing::Test {
   breakwater::probe::testing::virtual_time vt;
   asio::io_context ctx;
 
   outcome scan(std::shared_ptr<fake_target> target, scan_options o, const char* ports = "0-1055") {
-    engine e(ctx.get_executor(), {.backend = target});
-    scan_request r;
-    r.target = asio::ip::make_address("198.18.0.2");
-    r.ports = *parse_port_set(ports);
-    r.options = o;
-    auto res = run_virtual(ctx, e.scan(std::move(r)));
-    EXPECT_TRUE(res.has_value());
-    outcome out;
-    if (!res) return out;
-    unsigned tries = 0;
-    for (const auto& p : res->ports) {
-      port_state want = port_state::closed;
-      if (target->behaviour(p.port) == fake_port::open) want = port_state::open;
-      if (target->behaviour(p.port) == fake_port::drop) want = port_state::stealth;
-      if (p.rate_limit == recheck::unresolved) {
-        ++out.unresolved;
-        if (p.state != want) ++out.unresolved_closed;
-      } else if (p.state != want) {
-        ++out.wrong;
-      }
-      tries += p.tries;
-    }
-    out.seconds = std::chrono::duration<double>(res->elapsed).count();
-    out.tries_per_port = static_cast<double>(tries) / static_cast<double>(res->ports.size());
-    out.limit = res->icmp_limit;
-    return out;
+    auto out = breakwater::probe::testing::scan_fake(ctx, std::move(target), o, ports);
+    EXPECT_TRUE(out.has_value());
+    return out.value_or(outcome{});
   }
 };
-
-// The test bed of bench/compare_nmap.sh's "icmp" scenario: 4 open, 160 resets, 17 ICMP
-// errors (8 admin-prohibited, 9 port-unreachable), the rest dropped.
-void bed_ports(fake_target& t) {
-  for (std::uint16_t p : std::initializer_list<std::uint16_t>{22, 80, 443, 993}) {
-    t.set(p, fake_port::open);
-  }
-  for (std::uint16_t p = 100; p < 260; ++p) t.set(p, fake_port::reset);
-  for (std::uint16_t p :
-       std::initializer_list<std::uint16_t>{445, 500, 600, 650, 700, 750, 800, 900}) {
-    t.set(p, fake_port::icmp_admin_prohibited);
-  }
-  for (std::uint16_t p :
-       std::initializer_list<std::uint16_t>{20, 21, 23, 25, 300, 310, 320, 330, 1000}) {
-    t.set(p, fake_port::icmp_port_unreachable);
-  }
-}
 
 // `n` ICMP-rejecting ports spread over 0-1055 (every 1056/n-th from 7), a few open and
 // resetting ones between them; the rest dropped.
@@ -93,11 +48,6 @@ void spread_ports(fake_target& t, unsigned n) {
     if (t.behaviour(p) == fake_port::drop) t.set(p, fake_port::reset);
   }
   if (t.behaviour(443) == fake_port::drop) t.set(443, fake_port::open);
-}
-
-double bound_s(double errors, double burst, duration refill, duration rtt) {
-  return std::max(0.0, errors - burst) * std::chrono::duration<double>(refill).count() +
-         4 * std::chrono::duration<double>(rtt).count();
 }
 
 // Issue 17's bed: Linux's limit (6, then 1/s), 50 ms, 1% loss each way: 11.2 s at best.

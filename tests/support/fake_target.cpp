@@ -92,6 +92,7 @@ asio::awaitable<probe_outcome> fake_target::probe(asio::ip::address, std::uint16
   auto scripted = lose_first_.find(port);
   bool scripted_loss = (scripted != lose_first_.end() && per_port_[port] <= scripted->second) ||
                        lose_nth_.contains({port, per_port_[port]});
+  bool error_drawn = false;  // an ICMP error left the target, whether it arrives or not
   if (!scripted_loss && !lost()) {
     switch (behaviour(port)) {
       case fake_port::open:
@@ -106,6 +107,7 @@ asio::awaitable<probe_outcome> fake_target::probe(asio::ip::address, std::uint16
       case fake_port::icmp_port_unreachable:
       case fake_port::icmp_admin_prohibited:
         o.why = icmp_allowed(arrives) ? reason::icmp_unreachable : reason::no_response;
+        error_drawn = o.why == reason::icmp_unreachable;
         if (o.why == reason::icmp_unreachable &&
             lose_error_nth_.contains({port, ++errors_of_[port]})) {
           o.why = reason::no_response;  // drawn, so its token is spent, but never arrives
@@ -118,6 +120,11 @@ asio::awaitable<probe_outcome> fake_target::probe(asio::ip::address, std::uint16
       case fake_port::drop: o.why = reason::no_response; break;
     }
     if (o.why != reason::no_response && !lost()) answer_after = (arrives - start) + one_way();
+  }
+  if (error_drawn && answer_after) {
+    errored_.insert(port);
+  } else if (error_drawn && !errored_.contains(port)) {
+    ++errors_lost_before_first_;
   }
 
   timer t(co_await asio::this_coro::executor);

@@ -64,6 +64,10 @@ class fake_target final : public coroutine_prober {
   std::size_t probes() const noexcept { return send_times_.size(); }
   std::size_t max_in_flight() const noexcept { return max_in_flight_; }
   std::size_t icmp_suppressed() const noexcept { return suppressed_; }
+  // ICMP errors the target sent that were lost on the way back before any error of their port
+  // had arrived: tokens spent that no scanner sees, and that any scanner must spend again to
+  // see the port refuse (the bound of issue 17 counts one token a refusing port).
+  std::size_t errors_lost_before_first() const noexcept { return errors_lost_before_first_; }
   const std::vector<time_point>& send_times() const noexcept { return send_times_; }
   std::size_t probes_of(std::uint16_t port) const;
   // When each port probed so far had its first probe.
@@ -94,6 +98,8 @@ class fake_target final : public coroutine_prober {
   std::size_t in_flight_ = 0;
   std::size_t max_in_flight_ = 0;
   std::size_t suppressed_ = 0;
+  std::set<std::uint16_t> errored_;  // ports whose error has arrived
+  std::size_t errors_lost_before_first_ = 0;
 };
 
 // The same target seen over UDP: its ports answer as UDP services (open: a 10-byte answer
