@@ -22,7 +22,7 @@ step() { printf '\n=== %s (at %d s)\n' "$*" "$SECONDS"; }
 # package then installs what is built without building the rest.
 step "release build (the program, the test bed's helpers, the benchmarks, the service tests)"
 release_targets=(breakwater bw_link_relay bw_visitor_services bw_db_bench bw_engine_bench
-  bw_probe_bench bw_scan_tests)
+  bw_probe_bench bw_icmp_sweep bw_scan_tests)
 cmake --preset release -DCMAKE_SKIP_INSTALL_ALL_DEPENDENCY=ON >/dev/null
 cmake --build --preset release --target "${release_targets[@]}"
 
