@@ -9,7 +9,8 @@
 
 namespace breakwater::scan {
 
-// A refusal (403 "target_not_allowed", or 400 for text that is no address) or nothing.
+// A refusal (403 "target_not_allowed"; 400 for text that is no address; 503 "unavailable" when
+// this machine's own addresses cannot be read) or nothing.
 std::optional<refusal> check_target(std::string_view address, bool allow_loopback);
 
 }  // namespace breakwater::scan

@@ -5,8 +5,17 @@
 #include "common/local_addresses.hpp"
 
 #include <gtest/gtest.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstddef>
+#include <cstdlib>
 #include <string>
 
 namespace breakwater::scan {
@@ -53,6 +62,61 @@ TEST(target_policy, refuses_this_servers_own_addresses) {
     EXPECT_NE(r->message.find("an address of this server"), std::string::npos) << r->message;
     EXPECT_FALSE(check_target(l.address, true)) << "allowed where loopback is";
   }
+}
+
+#if defined(__x86_64__)
+constexpr std::uint32_t this_arch = AUDIT_ARCH_X86_64;
+#elif defined(__aarch64__)
+constexpr std::uint32_t this_arch = AUDIT_ARCH_AARCH64;
+#else
+constexpr std::uint32_t this_arch = 0;
+#endif
+
+// Makes socket(AF_NETLINK, ...) fail with EAFNOSUPPORT in this process from now on, as a
+// systemd unit's RestrictAddressFamilies= without AF_NETLINK does. Returns false where it could
+// not.
+bool deny_netlink_sockets() {
+  auto stmt = [](std::uint16_t code, std::uint32_t k) { return sock_filter{code, 0, 0, k}; };
+  auto jump_if = [](std::uint32_t k, std::uint8_t on_true, std::uint8_t on_false) {
+    return sock_filter{BPF_JMP | BPF_JEQ | BPF_K, on_true, on_false, k};
+  };
+  constexpr std::uint16_t load = BPF_LD | BPF_W | BPF_ABS;
+  constexpr std::uint16_t ret = BPF_RET | BPF_K;
+  sock_filter code[] = {
+      stmt(load, offsetof(seccomp_data, arch)),
+      jump_if(this_arch, 1, 0),
+      stmt(ret, SECCOMP_RET_ALLOW),
+      stmt(load, offsetof(seccomp_data, nr)),
+      jump_if(SYS_socket, 1, 0),
+      stmt(ret, SECCOMP_RET_ALLOW),
+      stmt(load, offsetof(seccomp_data, args[0])),  // the low half: the family
+      jump_if(AF_NETLINK, 0, 1),
+      stmt(ret, SECCOMP_RET_ERRNO | (EAFNOSUPPORT & SECCOMP_RET_DATA)),
+      stmt(ret, SECCOMP_RET_ALLOW),
+  };
+  sock_fprog prog{static_cast<unsigned short>(std::size(code)), code};
+  return ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+         ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == 0;
+}
+
+// A server that may not open netlink sockets cannot read its own addresses (getifaddrs), so
+// it cannot tell a visitor's address from its own: it refuses every scan, and says why and
+// what its operator must change. Run in a child process, which alone takes the filter.
+TEST(target_policy, a_server_that_cannot_read_its_addresses_refuses_and_says_why) {
+  if (this_arch == 0) GTEST_SKIP() << "no seccomp architecture id for this machine here";
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  auto child = [] {
+    if (!deny_netlink_sockets()) std::_Exit(3);
+    if (common::is_own_address("127.0.0.1")) std::_Exit(4);  // read after all
+    auto r = check_target("198.18.0.2", false);
+    if (!r) std::_Exit(5);
+    if (r->status != 503 || r->code != "unavailable") std::_Exit(6);
+    if (r->message.find("AF_NETLINK") == std::string::npos) std::_Exit(7);
+    // With loopback allowed there is nothing to tell apart, and nothing to read.
+    if (check_target("198.18.0.2", true)) std::_Exit(8);
+    std::_Exit(0);
+  };
+  EXPECT_EXIT(child(), ::testing::ExitedWithCode(0), "");
 }
 
 }  // namespace
