@@ -115,9 +115,10 @@ class async_source {
  public:
   virtual ~async_source() = default;
   virtual void start(std::shared_ptr<async_sink> sink) = 0;
-  // Streams: the session has taken everything written so far into its output (on its own
-  // thread). A source that writes in bounded pieces writes the next one now: a client
-  // that stops reading then holds one piece, not the whole answer.
+  // Streams: the session has taken a piece or more, everything written so far, into its
+  // output (on its own thread; never when it took nothing). A source that writes in bounded
+  // pieces writes the next one now: a client that stops reading then holds two pieces (the
+  // one being sent and the next), not the whole answer.
   virtual void on_drained() {}
   // Deferred answers: what the client gets when the answer did not come within the
   // response's wait_limit. The source knows its format (an API answers in JSON).

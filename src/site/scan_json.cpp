@@ -112,7 +112,8 @@ std::string scan_json(scan::scan_snapshot s) {
 namespace {
 
 // Writes the next piece each time the session has taken the last: a client that stops
-// reading holds one piece (and the snapshot's order, 4 bytes a port), never the document.
+// reading holds two pieces (the one being sent and the next; and the snapshot's order, 4
+// bytes a port), never the document.
 // Called on the session's thread only.
 class scan_json_source final : public async_source {
  public:

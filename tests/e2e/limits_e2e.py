@@ -240,7 +240,7 @@ def streams_on_a_full_result(state):
 
 
 def unread_result_requests(port, pid, scan_id):
-    """60 GETs of the finished full range's JSON, never read: each holds one piece of it, not
+    """60 GETs of the finished full range's JSON, never read: each holds two pieces of it, not
     the whole document (several MB each, before it was streamed)."""
     status, body = get(port, f"/api/v1/scans/{scan_id}")
     doc = json.loads(body) if status == 200 else {}

@@ -211,6 +211,56 @@ asio::awaitable<void> read_to_end(tcp::socket& socket, std::string& text) {
   socket.close(ignored);
 }
 
+// A source that writes a large piece when it starts and another each time the session has
+// taken what it wrote (on_drained), as the API's JSON of a large result does; never ends.
+class piece_per_drain_source final : public async_source {
+ public:
+  // More than the sockets' buffers take together: the server's send buffer grows to 4 MB at
+  // most (tcp_wmem), the stalled client's receive buffer is held to 64 KB.
+  static constexpr std::size_t piece = 16 << 20;
+  explicit piece_per_drain_source(std::shared_ptr<int> written) : written_(std::move(written)) {}
+  void start(std::shared_ptr<async_sink> sink) override {
+    sink_ = std::move(sink);
+    write_piece();
+  }
+  void on_drained() override { write_piece(); }
+
+ private:
+  void write_piece() {
+    ++*written_;
+    sink_->write(std::string(piece, 'x'));
+  }
+  std::shared_ptr<int> written_;
+  std::shared_ptr<async_sink> sink_;
+};
+
+// A client that stops reading holds what the sockets took, the piece being written and the
+// one the source wrote when that one was taken: two pieces. The session asked for a third
+// when it had taken nothing yet (its first look, before the first piece had arrived).
+TEST(sse_session, a_client_that_stops_reading_holds_two_pieces) {
+  auto written = std::make_shared<int>(0);
+  testing::stub_handler s;
+  s.routes().add(method::get, "/big", [written](const request&, const route_params&) {
+    response r;
+    r.content_type = "application/json";
+    r.later = std::make_shared<piece_per_drain_source>(written);
+    r.stream = true;
+    return r;
+  });
+  auto stalled = [](tcp::socket& socket) -> asio::awaitable<void> {
+    constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
+    socket.set_option(asio::socket_base::receive_buffer_size(64 * 1024));
+    std::string_view request = "GET /big HTTP/1.1\r\nHost: x\r\n\r\n";
+    co_await asio::async_write(socket, asio::buffer(request), tuple);
+    asio::steady_timer wait(socket.get_executor(), 500ms);
+    co_await wait.async_wait(tuple);
+    boost::system::error_code ignored;
+    socket.close(ignored);
+  };
+  serve_one(s, stalled, 3s);
+  EXPECT_EQ(*written, 2);
+}
+
 // The case that broke a scan's event ids through the cluster's proxy: the client sees every
 // event once, in the order written, and then the end of the stream.
 TEST(sse_session, events_written_from_two_threads_reach_the_client_in_order) {

@@ -1,6 +1,6 @@
 // The API's JSON of a scan written in pieces: any budget gives the same document as the whole,
 // text a target sent cannot move the verdicts, and a large answer is streamed so that a
-// client that stops reading holds one piece.
+// client that stops reading holds a piece or two, not the document.
 #include "site/scan_json.hpp"
 
 #include "support/gunzip.hpp"

@@ -414,9 +414,16 @@ class http_session final : public session_base {
         if (!present) co_return false;
       }
       out.clear();
-      for (std::string& piece : st.queue) out.append(piece.empty() ? s.heartbeat : piece);
+      bool took = false;  // a piece of the source's, not only heartbeats
+      for (std::string& piece : st.queue) {
+        took = took || !piece.empty();
+        out.append(piece.empty() ? s.heartbeat : piece);
+      }
       st.queue.clear();
-      s.later->on_drained();  // the next piece may come while this one is written
+      // The next piece may come while this one is written; only once one was taken, so that a
+      // client that stops reading holds two pieces, not one more for each look at an empty
+      // queue (the first, and every heartbeat).
+      if (took) s.later->on_drained();
       if (!out.empty()) {
         expire(env_.limit.idle_timeout);
         auto [ec, n] = co_await boost::asio::async_write(stream_, boost::asio::buffer(out), tuple);
