@@ -102,7 +102,7 @@ struct response;
 class async_sink {
  public:
   virtual ~async_sink() = default;
-  virtual void write(std::string bytes) = 0;  // streamed: the next piece of the body
+  virtual void write(std::string bytes) = 0;  // streamed: the next piece (an empty one: none)
   virtual void end() = 0;                     // streamed: the body is complete
   virtual void complete(response whole) = 0;  // deferred: the whole answer, once
 };
@@ -118,7 +118,8 @@ class async_source {
   // Streams: the session has taken a piece or more, everything written so far, into its
   // output (on its own thread; never when it took nothing). A source that writes in bounded
   // pieces writes the next one now: a client that stops reading then holds two pieces (the
-  // one being sent and the next), not the whole answer.
+  // one being sent and the next), not the whole answer. Such a source writes its first piece
+  // in start(): this call follows only a piece taken.
   virtual void on_drained() {}
   // Deferred answers: what the client gets when the answer did not come within the
   // response's wait_limit. The source knows its format (an API answers in JSON).

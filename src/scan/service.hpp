@@ -56,7 +56,8 @@ class subscription {
  public:
   virtual ~subscription() = default;
   // A paced subscription hands over at most a batch of events, then waits for this call
-  // (the consumer has taken the batch): one that stops reading holds one batch, not a scan.
+  // (the consumer has taken the batch): one that stops reading holds two batches (the one
+  // being sent and the next), not a scan.
   virtual void resume() {}
 };
 

@@ -215,8 +215,8 @@ asio::awaitable<void> read_to_end(tcp::socket& socket, std::string& text) {
 // taken what it wrote (on_drained), as the API's JSON of a large result does; never ends.
 class piece_per_drain_source final : public async_source {
  public:
-  // More than the sockets' buffers take together: the server's send buffer grows to 4 MB at
-  // most (tcp_wmem), the stalled client's receive buffer is held to 64 KB.
+  // More than the sockets' buffers take together: the stalled client's receive buffer is held
+  // to 64 KB, and the server's send buffer grows to a few MB at most (tcp_wmem).
   static constexpr std::size_t piece = 16 << 20;
   explicit piece_per_drain_source(std::shared_ptr<int> written) : written_(std::move(written)) {}
   void start(std::shared_ptr<async_sink> sink) override {
@@ -235,8 +235,8 @@ class piece_per_drain_source final : public async_source {
 };
 
 // A client that stops reading holds what the sockets took, the piece being written and the
-// one the source wrote when that one was taken: two pieces. The session asked for a third
-// when it had taken nothing yet (its first look, before the first piece had arrived).
+// one the source wrote when that one was taken: two pieces. (Before, the session also asked
+// for one when it had taken nothing: its first look, before the first piece had arrived.)
 TEST(sse_session, a_client_that_stops_reading_holds_two_pieces) {
   auto written = std::make_shared<int>(0);
   testing::stub_handler s;
@@ -259,6 +259,32 @@ TEST(sse_session, a_client_that_stops_reading_holds_two_pieces) {
   };
   serve_one(s, stalled, 3s);
   EXPECT_EQ(*written, 2);
+}
+
+// A source's empty piece is no piece: nothing goes out for it (in the session's queue an empty
+// piece stands for a heartbeat, which it used to become).
+struct empty_then_event_source final : async_source {
+  void start(std::shared_ptr<async_sink> sink) override {
+    sink->write("");
+    sink->write("data: 1\n\n");
+    sink->end();
+  }
+};
+
+TEST(sse_session, an_empty_write_sends_nothing) {
+  testing::stub_handler s;
+  s.routes().add(method::get, "/events", [](const request&, const route_params&) {
+    response r;
+    r.content_type = "text/event-stream";
+    r.later = std::make_shared<empty_then_event_source>();
+    r.stream = true;
+    r.heartbeat = std::string(beat);
+    return r;
+  });
+  std::string text;
+  EXPECT_TRUE(serve_one(s, [&](tcp::socket& c) { return read_to_end(c, text); }));
+  EXPECT_NE(text.find("data: 1\n\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find(beat), std::string::npos) << text;
 }
 
 // The case that broke a scan's event ids through the cluster's proxy: the client sees every

@@ -121,14 +121,14 @@ asio::awaitable<probe_outcome> fake_target::probe(asio::ip::address, std::uint16
     }
     if (o.why != reason::no_response && !lost()) answer_after = (arrives - start) + one_way();
   }
-  if (error_drawn && answer_after) {
-    errored_.insert(port);
-  } else if (error_drawn && !errored_.contains(port)) {
-    ++errors_lost_before_first_;
-  }
 
   timer t(co_await asio::this_coro::executor);
   bool answered = answer_after && *answer_after <= timeout;
+  if (error_drawn && answered) {
+    errored_.insert(port);
+  } else if (error_drawn && !errored_.contains(port)) {
+    ++errors_lost_before_first_;  // lost on the way back, or back after the try's timeout
+  }
   t.expires_after(answered ? *answer_after : timeout);
   auto [ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
   --in_flight_;

@@ -64,9 +64,10 @@ class fake_target final : public coroutine_prober {
   std::size_t probes() const noexcept { return send_times_.size(); }
   std::size_t max_in_flight() const noexcept { return max_in_flight_; }
   std::size_t icmp_suppressed() const noexcept { return suppressed_; }
-  // ICMP errors the target sent that were lost on the way back before any error of their port
-  // had arrived: tokens spent that no scanner sees, and that any scanner must spend again to
-  // see the port refuse (the bound of issue 17 counts one token a refusing port).
+  // ICMP errors the target sent that the scanner never saw (lost on the way back, or back after
+  // the try's timeout), drawn before any error of their port had been drawn that the scanner
+  // sees: tokens spent that any scanner must spend again to see the port refuse (the bound of
+  // issue 17 counts one token a refusing port).
   std::size_t errors_lost_before_first() const noexcept { return errors_lost_before_first_; }
   const std::vector<time_point>& send_times() const noexcept { return send_times_; }
   std::size_t probes_of(std::uint16_t port) const;
@@ -98,7 +99,7 @@ class fake_target final : public coroutine_prober {
   std::size_t in_flight_ = 0;
   std::size_t max_in_flight_ = 0;
   std::size_t suppressed_ = 0;
-  std::set<std::uint16_t> errored_;  // ports whose error has arrived
+  std::set<std::uint16_t> errored_;  // ports one of whose errors reaches the scanner
   std::size_t errors_lost_before_first_ = 0;
 };
 

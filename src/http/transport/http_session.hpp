@@ -77,7 +77,10 @@ class session_sink final : public async_sink {
   session_sink(std::weak_ptr<async_state> st, boost::asio::any_io_executor ex)
       : state_(std::move(st)), ex_(std::move(ex)) {}
 
+  // An empty piece says nothing, and in the queue an empty piece stands for a heartbeat: it
+  // is dropped here, so that every piece queued by the source counts as taken (pump_stream).
   void write(std::string bytes) override {
+    if (bytes.empty()) return;
     hand_over([&](async_inbox& in) { in.pieces.push_back(std::move(bytes)); });
   }
   void end() override {
