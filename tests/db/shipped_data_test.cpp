@@ -181,6 +181,12 @@ TEST_F(shipped_data, search_puts_the_port_people_mean_first) {
       {"microsoft sql server", 1433},
       {"telnet", 23},
       {"kerberos", 88},
+      // Software whose name is also a keyword of a port that more entries point to.
+      {"squid", 3128},
+      {"rabbitmq", 5672},
+      {"kafka", 9092},
+      {"cassandra", 9042},
+      {"influxdb", 8086},
       // Misspelt: searched as the nearest indexed word.
       {"postgress", 5432},
       {"telnett", 23},
