@@ -14,7 +14,7 @@ namespace breakwater::db {
 //  "ranges":[{"id":...,"lo":...,"hi":...,...}],"browsers_refuse":true,"previous":442,"next":444}
 boost::json::value port_to_json(const database& db, const port_info& info);
 
-// {"count":1187,"ports":[{"port":7,"title":"Echo","summary":"...","exposure":"never",
+// {"count":1194,"ports":[{"port":7,"title":"Echo","summary":"...","exposure":"never",
 //  "malware":false}, ...]}: every port with an entry of ours, in port order.
 boost::json::value entries_to_json(const database& db);
 
