@@ -94,14 +94,7 @@ std::optional<scan_snapshot> probe_service::snapshot(std::string_view id,
       decided = r->take_verdicts();
     }
   }
-  // A running scan's list was reserved for every port of it (240 bytes each): a reader that
-  // kept it (a slow client of a streamed answer) would keep it all after the scan ended and
-  // the registry stopped counting it. It takes the verdicts so far packed instead.
-  if (decided.list) {
-    decided.packed = std::make_shared<const compact_verdicts>(*decided.list, decided.count);
-    decided.list.reset();
-  }
-  if (decided.count > 0) s.verdicts = verdict_order(std::move(decided));
+  if (decided.count > 0) s.verdicts = verdict_order(decided.pack());
   s.view.decided = s.verdicts.size();
   return s;
 }

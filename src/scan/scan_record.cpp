@@ -57,7 +57,7 @@ void scan_record::conclude(probe_outcome out) {
   // reader after. Readers that took the list keep it.
   packed = std::make_shared<const compact_verdicts>(*decided, decided->size());
   decided = std::make_shared<verdict_list>();
-  order = verdict_order({nullptr, packed, packed->size()});
+  order = verdict_order(packed);
   // The events need the whole result; the verdicts are kept once, packed.
   if (view.result.ports.empty() && view.result.udp.empty()) order->put_into(view.result);
   view.decided = view.result.ports.size() + view.result.udp.size();

@@ -71,12 +71,12 @@ struct scan_snapshot {
 // The snapshot of a view that holds its verdicts itself (view.result.ports and .udp), as
 // tests build them. `decided` is left as it was.
 inline scan_snapshot snapshot_of(scan_view v) {
-  auto list = std::make_shared<verdict_list>(std::move(v.result.ports));
-  list->insert(list->end(), v.result.udp.begin(), v.result.udp.end());
+  verdict_list list = std::move(v.result.ports);
+  list.insert(list.end(), v.result.udp.begin(), v.result.udp.end());
   v.result.ports.clear();
   v.result.udp.clear();
-  std::size_t n = list->size();
-  return scan_snapshot{std::move(v), verdict_order({std::move(list), nullptr, n})};
+  auto packed = std::make_shared<const compact_verdicts>(list, list.size());
+  return scan_snapshot{std::move(v), verdict_order(std::move(packed))};
 }
 
 // Events handed over per resume() of a paced subscription.

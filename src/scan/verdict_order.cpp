@@ -4,20 +4,20 @@
 
 namespace breakwater::scan {
 
-// Through data(): the list may be appended to meanwhile, and operator[] with library
-// assertions on reads its size, which the appending thread writes.
-probe::port_result verdicts_taken::at(std::size_t index) const {
-  return list ? list->data()[index] : (*packed)[index];
+std::shared_ptr<const compact_verdicts> verdicts_taken::pack() const {
+  if (!list) return packed;
+  return std::make_shared<const compact_verdicts>(*list, count);
 }
 
 // Sorts keys (transport, port, decision index, state) and keeps the last of each port: a
 // port decided twice (a re-check that revised it) shows its later verdict. The state rides in
 // the key so that each verdict is unpacked once.
-verdict_order::verdict_order(verdicts_taken taken) : taken_(std::move(taken)) {
+verdict_order::verdict_order(std::shared_ptr<const compact_verdicts> verdicts)
+    : verdicts_(std::move(verdicts)) {
   constexpr int port_shift = 44;  // below it: the index (40 bits) and the state (4)
-  std::vector<std::uint64_t> keys(taken_.count);
-  for (std::size_t i = 0; i < taken_.count; ++i) {
-    probe::port_result p = taken_.at(i);
+  std::vector<std::uint64_t> keys(verdicts_->size());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    probe::port_result p = (*verdicts_)[i];
     std::uint64_t udp = p.proto == probe::transport::udp ? 1 : 0;
     keys[i] = udp << 60 | std::uint64_t{p.port} << port_shift | std::uint64_t{i} << 4 |
               static_cast<std::uint64_t>(p.state);

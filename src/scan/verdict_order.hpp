@@ -1,6 +1,6 @@
 // A scan's verdicts as its view shows them (the last word on each port, in ascending port
-// order, TCP then UDP) read in place from where the service keeps them: 4 bytes of order per
-// port instead of a copy of every verdict. A full range's verdicts are 15 MB as port_results;
+// order, TCP then UDP) read in place from the packed verdicts (compact_verdicts) the service
+// keeps or a reader packed: 4 bytes of order per port instead of a copy of every verdict. A full range's verdicts are 15 MB as port_results;
 // an answer that reads them through this never holds more than the slice it is formatting.
 // Asio-free.
 #pragma once
@@ -25,7 +25,10 @@ struct verdicts_taken {
   std::shared_ptr<const compact_verdicts> packed;
   std::size_t count = 0;
 
-  probe::port_result at(std::size_t index) const;  // index < count, in decision order
+  // The verdicts packed, outside the lock: an ended scan's as they are; a running scan's first
+  // `count` packed anew, so that a reader does not keep its list (reserved for every port of
+  // it, 240 bytes each) after the scan ended and the registry stopped counting it.
+  std::shared_ptr<const compact_verdicts> pack() const;
 };
 
 // Cheap to copy: copies share the order (a scan that ended keeps one, made when it ended,
@@ -33,13 +36,13 @@ struct verdicts_taken {
 class verdict_order {
  public:
   verdict_order() = default;
-  explicit verdict_order(verdicts_taken taken);
+  explicit verdict_order(std::shared_ptr<const compact_verdicts> verdicts);  // not null
 
   std::size_t size() const noexcept { return order_->size(); }
   std::size_t tcp_count() const noexcept { return tcp_count_; }
   std::size_t udp_count() const noexcept { return order_->size() - tcp_count_; }
   // The i-th verdict in order: TCP ones are [0, tcp_count()), UDP ones after them.
-  probe::port_result operator[](std::size_t i) const { return taken_.at((*order_)[i]); }
+  probe::port_result operator[](std::size_t i) const { return (*verdicts_)[(*order_)[i]]; }
   probe::scan_summary tcp_summary() const noexcept { return tcp_summary_; }
   probe::scan_summary udp_summary() const noexcept { return udp_summary_; }
 
@@ -52,8 +55,8 @@ class verdict_order {
   }
 
  private:
-  verdicts_taken taken_;
-  // Indices into taken_, in the order above. Never null.
+  std::shared_ptr<const compact_verdicts> verdicts_;
+  // Indices into verdicts_, in the order above. Never null.
   std::shared_ptr<const std::vector<std::uint32_t>> order_ =
       std::make_shared<const std::vector<std::uint32_t>>();
   std::size_t tcp_count_ = 0;

@@ -120,7 +120,7 @@ seen read(const scan_record& r) {
     s.events.push_back(e.data);
   }
   probe::scan_result res;
-  verdict_order(r.take_verdicts()).put_into(res);
+  verdict_order(r.take_verdicts().pack()).put_into(res);
   s.ports = probe::ports_json_text(res.ports, r.v6);
   s.udp = probe::ports_json_text(res.udp, r.v6);
   return s;
@@ -149,7 +149,7 @@ TEST(compact_verdicts, a_record_reads_the_same_before_and_after_it_is_packed) {
   EXPECT_EQ(reader.count, every_kind().size());
   ASSERT_NE(reader.list, nullptr);
   EXPECT_EQ(reader.list->size(), every_kind().size());
-  EXPECT_EQ(json(reader.at(0)), before.events[0]);
+  EXPECT_EQ(json((*reader.pack())[0]), before.events[0]);
   // Packed, it holds less than the list reserved for every port.
   EXPECT_LT(estimate_kept_bytes(*r), running_bytes);
 }

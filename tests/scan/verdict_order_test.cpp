@@ -59,19 +59,20 @@ void expect_view_order(const verdict_order& o) {
 
 TEST(verdict_order, a_running_list_reads_in_port_order_with_the_last_word_on_each_port) {
   auto list = decided();
-  expect_view_order(verdict_order({list, nullptr, list->size()}));
+  expect_view_order(verdict_order(verdicts_taken{list, nullptr, list->size()}.pack()));
 }
 
 TEST(verdict_order, packed_verdicts_read_the_same) {
   auto list = decided();
   auto packed = std::make_shared<const compact_verdicts>(*list, list->size());
-  expect_view_order(verdict_order({nullptr, packed, packed->size()}));
+  EXPECT_EQ(verdicts_taken({nullptr, packed, packed->size()}).pack(), packed) << "not again";
+  expect_view_order(verdict_order(packed));
 }
 
 TEST(verdict_order, only_the_count_taken_is_read) {
   // A running scan's list grows after a reader took it: the reader sees its first `count`.
   auto list = decided();
-  verdict_order o({list, nullptr, 2});
+  verdict_order o(verdicts_taken{list, nullptr, 2}.pack());
   ASSERT_EQ(o.size(), 2U);
   EXPECT_EQ(o[0].port, 23U);
   EXPECT_EQ(o[0].state, port_state::closed);
@@ -82,7 +83,7 @@ TEST(verdict_order, put_into_splits_tcp_and_udp) {
   auto list = decided();
   probe::scan_result r;
   r.ports.push_back(verdict(1, port_state::open, 1));  // replaced, not appended to
-  verdict_order({list, nullptr, list->size()}).put_into(r);
+  verdict_order(verdicts_taken{list, nullptr, list->size()}.pack()).put_into(r);
   ASSERT_EQ(r.ports.size(), 4U);
   ASSERT_EQ(r.udp.size(), 2U);
   EXPECT_EQ(r.ports.front().port, 0U);
@@ -93,7 +94,7 @@ TEST(verdict_order, put_into_splits_tcp_and_udp) {
 TEST(verdict_order, nothing_taken_is_empty) {
   verdict_order o;
   EXPECT_EQ(o.size(), 0U);
-  verdict_order none({nullptr, nullptr, 0});
+  verdict_order none(std::make_shared<const compact_verdicts>(verdict_list{}, 0));
   EXPECT_EQ(none.size(), 0U);
   EXPECT_EQ(none.tcp_summary().stealth, 0U);
 }
@@ -108,7 +109,7 @@ TEST(verdict_order, two_full_ranges_decided_twice_keep_one_verdict_a_port) {
       list->push_back(verdict(static_cast<std::uint16_t>(port), state, 1, probe::transport::udp));
     }
   }
-  verdict_order o({list, nullptr, list->size()});
+  verdict_order o(verdicts_taken{list, nullptr, list->size()}.pack());
   ASSERT_EQ(o.size(), 131072U);
   EXPECT_EQ(o.tcp_count(), 65536U);
   EXPECT_EQ(o[65535].port, 65535U);
