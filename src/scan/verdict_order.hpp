@@ -1,8 +1,8 @@
 // A scan's verdicts as its view shows them (the last word on each port, in ascending port
 // order, TCP then UDP) read in place from the packed verdicts (compact_verdicts) the service
-// keeps or a reader packed: 4 bytes of order per port instead of a copy of every verdict. A full range's verdicts are 15 MB as port_results;
-// an answer that reads them through this never holds more than the slice it is formatting.
-// Asio-free.
+// keeps or a reader packed: 4 bytes of order per port instead of a copy of every verdict. A
+// full range's verdicts are 15 MB as port_results; an answer that reads them through this
+// never holds more than the slice it is formatting. Asio-free.
 #pragma once
 
 #include "probe/verdict.hpp"
