@@ -1,7 +1,7 @@
 // Issue 17's bed in virtual time over many seeds: how often a scan of a target that limits its
 // ICMP errors like Linux (a burst of 6, then one a second) ends within 1.25 times the bound
 // that limit sets, and why the others do not. No packets: the target is tests/support's
-// fake_target, the clock virtual, so a hundred 14-second scans take about half a minute.
+// fake_target, the clock virtual, so a hundred 14-second scans take about ten seconds.
 //
 // Each run's bound is the issue's, (17 - 6) x 1 s + 4 x 50 ms = 11.2 s, and also that bound
 // with the errors the target sent that were lost on the way back before their port had shown

@@ -7,6 +7,14 @@ namespace {
 
 std::atomic<bool> virtual_on{false};
 std::atomic<clock::rep> virtual_ticks{0};
+constexpr clock::rep no_expiry = clock::duration::max().count();
+std::atomic<clock::rep> next_expiry{no_expiry};
+
+void note_expiry(clock::rep at) noexcept {
+  clock::rep seen = next_expiry.load(std::memory_order_relaxed);
+  while (at < seen && !next_expiry.compare_exchange_weak(seen, at)) {
+  }
+}
 
 }  // namespace
 
@@ -27,9 +35,15 @@ bool clock::virtual_time() noexcept { return virtual_on.load(std::memory_order_r
 
 void clock::advance(duration d) noexcept { virtual_ticks.fetch_add(d.count()); }
 
+clock::time_point clock::take_next_expiry() noexcept {
+  return time_point(duration(next_expiry.exchange(no_expiry)));
+}
+
+// Asio asks with the time left until its earliest timer's expiry.
 clock::duration wait_traits::to_wait_duration(const clock::duration& d) {
-  if (clock::virtual_time()) return clock::duration::zero();
-  return d;
+  if (!clock::virtual_time()) return d;
+  if (d > clock::duration::zero()) note_expiry((clock::now() + d).time_since_epoch().count());
+  return clock::duration::zero();
 }
 
 clock::duration wait_traits::to_wait_duration(const clock::time_point& t) {

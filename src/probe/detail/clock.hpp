@@ -18,10 +18,14 @@ struct clock {
   static void use_virtual_time(bool on) noexcept;
   static bool virtual_time() noexcept;
   static void advance(duration d) noexcept;
+  // Tests only: the earliest timer expiry the event loop has asked about since the last call
+  // (time_point::max() if none), and forgets it. Idle virtual time may jump straight there.
+  static time_point take_next_expiry() noexcept;
 };
 
 // Under virtual time the reactor must never block, so timers report zero waits; the test
-// loop polls and advances the clock whenever nothing is ready.
+// loop polls and advances the clock whenever nothing is ready, to the earliest expiry the
+// reactor asked about (it asks whenever its earliest timer changes) or by a step.
 struct wait_traits {
   static clock::duration to_wait_duration(const clock::duration& d);
   static clock::duration to_wait_duration(const clock::time_point& t);
