@@ -14,10 +14,22 @@
 
 namespace breakwater::probe::testing {
 
+// How idle virtual time moves (see run_until): in whole steps, or straight to the next
+// timer's expiry, so that events keep their exact times as on a real clock.
+enum class virtual_moves { in_steps, to_expiry };
+
+inline virtual_moves virtual_time_moves = virtual_moves::in_steps;
+
 class virtual_time {
  public:
-  virtual_time() { clock::use_virtual_time(true); }
-  ~virtual_time() { clock::use_virtual_time(false); }
+  explicit virtual_time(virtual_moves m = virtual_moves::in_steps) {
+    clock::use_virtual_time(true);
+    virtual_time_moves = m;
+  }
+  ~virtual_time() {
+    clock::use_virtual_time(false);
+    virtual_time_moves = virtual_moves::in_steps;
+  }
   virtual_time(const virtual_time&) = delete;
   virtual_time& operator=(const virtual_time&) = delete;
 };
@@ -29,8 +41,10 @@ class virtual_time {
 // when one is cancelled: the stepping then finds the next. So no timer is passed over, and
 // every timer fires at the step it did when the clock only stepped (the polls of the steps in
 // between did nothing): the same runs, a third of the time, since each poll re-arms the
-// reactor's timerfd. (Jumping to the expiry itself changes the runs: events no longer share
-// whole milliseconds.)
+// reactor's timerfd. Under virtual_moves::to_expiry it moves to the expiry itself instead:
+// events no longer share whole milliseconds, as they do not on a real clock, and the runs
+// differ (a scan that only kept up with a refill of a token a millisecond because its
+// wake-ups fell on whole milliseconds shows there).
 template <class Done>
 void run_until(boost::asio::io_context& ctx, Done done, duration limit = std::chrono::minutes(10),
                duration step = std::chrono::milliseconds(1)) {
@@ -47,6 +61,10 @@ void run_until(boost::asio::io_context& ctx, Done done, duration limit = std::ch
       if (known != time_point::max() && known > now + step) {
         // To the step at or after `known`, counting from now.
         jump = std::min((known - now + step - duration(1)) / step * step, max_jump);
+      }
+      if (virtual_time_moves == virtual_moves::to_expiry && known != time_point::max() &&
+          known > now) {
+        jump = std::min(known - now, max_jump);
       }
       clock::advance(jump);
       if (known <= clock::now()) known = time_point::max();

@@ -169,10 +169,12 @@ void icmp_recheck::loss_seen() {
 
 // What the bucket is likely to hold once the tries at risk have drawn the errors they are
 // likely to draw (at their send times, refilling since). The walk over every try at risk is
-// made once a millisecond tick, and again when an error came or the model changed; the tries
-// sent since are taken off at once (within a tick the refill is a thousandth of a token a
-// second's refill), and those back since are still counted: never more than the walk would
-// give. Walking for every try sent made the risk bookkeeping a tenth of the server's CPU.
+// made once a millisecond tick, and again when an error came or the model changed; walking for
+// every try sent made the risk bookkeeping a tenth of the server's CPU. Between walks, the
+// tries sent since are taken off at once, those back since are still counted (never more than
+// the walk would give), and the refill since the walk is added up to the burst: every try the
+// walk counted was sent before it, so after it the bucket only refills. Without that refill a
+// target refilling a token a millisecond was paced a token a tick late (a third slower).
 double icmp_recheck::expected_tokens(time_point now) {
   time_point tick = next_tick(now);
   if (expected_stale_ || tick != expected_tick_) {
@@ -181,12 +183,18 @@ double icmp_recheck::expected_tokens(time_point now) {
     for (const risky& r : at_risk_) {
       if (r.live) pending.emplace_back(r.sent, r.risk);
     }
-    expected_base_ = icmp_.tokens_expected(now + duration(1), pending);
+    expected_at_ = now + duration(1);
+    expected_base_ = icmp_.tokens_expected(expected_at_, pending);
     expected_tick_ = tick;
     risk_since_expected_ = 0;
     expected_stale_ = false;
   }
-  return expected_base_ - risk_since_expected_;
+  double refilled = 0;
+  if (now + duration(1) > expected_at_) {
+    refilled = std::chrono::duration<double>(now + duration(1) - expected_at_) /
+               std::chrono::duration<double>(icmp_.limit().refill);
+  }
+  return std::min(expected_base_ + refilled, icmp_.limit().burst) - risk_since_expected_;
 }
 
 time_point icmp_recheck::expire_risk(time_point now) {

@@ -284,9 +284,10 @@ class icmp_recheck {
   // Closed ports found silent at moments the model called clean. One may be loss; from the
   // second on the target's burst is taken to be smaller than modelled.
   unsigned contradictions_ = 0;
-  // expected_tokens' last walk: its tick, what it gave, the risk of the tries sent since, and
-  // whether an error or a change of the model has made it stale.
+  // expected_tokens' last walk: its tick, the moment it was for, what it gave, the risk of the
+  // tries sent since, and whether an error or a change of the model has made it stale.
   time_point expected_tick_{};
+  time_point expected_at_{};
   double expected_base_ = 0;
   double risk_since_expected_ = 0;
   bool expected_stale_ = true;
