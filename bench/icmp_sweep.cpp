@@ -7,7 +7,10 @@
 // with the errors the target sent that were lost on the way back before their port had shown
 // an error: a token spent that no scanner sees, and must spend again (the "spent" bound).
 //
-//   bw_icmp_sweep [--seeds 100] [--first 1] [--loss 0.01] [--unseeded] [--runs]
+// --exact-times runs the virtual clock to each timer's exact expiry rather than in whole
+// milliseconds (tests/support/virtual_time.hpp): closer to a real clock, other runs.
+//
+//   bw_icmp_sweep [--seeds 100] [--first 1] [--loss 0.01] [--unseeded] [--exact-times] [--runs]
 #include "support/icmp_bed.hpp"
 
 #include <fmt/core.h>
@@ -41,16 +44,18 @@ int main(int argc, char** argv) {
   std::uint32_t first = 1;
   double loss = 0.01;
   bool unseeded = false;
+  bool exact = false;
   bool each = false;
   app.add_option("--seeds", seeds, "how many seeds (scans)")->check(CLI::Range(1u, 100000u));
   app.add_option("--first", first, "the first seed")->check(CLI::Range(0u, 1000000000u));
   app.add_option("--loss", loss, "chance of losing each packet, each way")
       ->check(CLI::Range(0.0, 0.5));
   app.add_flag("--unseeded", unseeded, "no 50 ms RTT seed (the service always seeds it)");
+  app.add_flag("--exact-times", exact, "events at their exact times, not in whole milliseconds");
   app.add_flag("--runs", each, "a line for every scan, not only the slow ones");
   CLI11_PARSE(app, argc, argv);
 
-  t::virtual_time vt;
+  t::virtual_time vt(exact ? t::virtual_moves::to_expiry : t::virtual_moves::in_steps);
   boost::asio::io_context ctx;
   const fake_target_options shape;  // Linux's limit, 50 ms, as the bed
   auto bound_for = [&](double errors) {
