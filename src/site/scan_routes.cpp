@@ -216,8 +216,12 @@ response cancel(const scan_pages& sp, const request& req, std::string_view id) {
   if (!visitor) return sp.unknown_client();
   const scan::visitor& who = *visitor;
   if (auto rejected = sp.reject_form(req, who)) return std::move(*rejected);
-  if (!sp.service.snapshot(id, who.address)) return no_such_scan(sp);
-  sp.service.cancel(id, who.address);  // false: it had finished meanwhile; show it either way
+  // A running scan is stopped without a snapshot, which would pack all its verdicts; one
+  // that is not running (ended, or not this visitor's) is looked for only then. An ended
+  // scan is shown either way.
+  if (!sp.service.cancel(id, who.address) && !sp.service.snapshot(id, who.address)) {
+    return no_such_scan(sp);
+  }
   return scan_pages::see_other("/scan/" + encode_query_value(id));
 }
 

@@ -216,10 +216,13 @@ TEST_F(scan_routes_test, cancel_needs_the_token_and_the_owner) {
   body_ = "csrf=" + token() + "&kind=service";
   send(method::post, "/scan", body_);
   body_ = "csrf=" + token();
+  const std::size_t snapshots = service_.snapshots;
   handled r = send(method::post, "/scan/scan1/cancel", body_);
   EXPECT_EQ(r.res.status, 303U);
   EXPECT_EQ(header_of(r.res, "Location"), "/scan/scan1");
   EXPECT_EQ(service_.cancelled.size(), 1U);
+  // A running scan is stopped without a snapshot of its verdicts.
+  EXPECT_EQ(service_.snapshots, snapshots);
   EXPECT_EQ(send(method::post, "/scan/scan1/cancel", "csrf=bad").res.status, 403U);
   conn_.client_address = "198.18.0.3";
   body_ = "csrf=" + token();

@@ -5,6 +5,7 @@
 #include "probe/port_set.hpp"
 #include "scan/service.hpp"
 
+#include <cstddef>
 #include <map>
 #include <memory>
 #include <optional>
@@ -59,6 +60,7 @@ class fake_scan_service : public scan::service {
   // The view the test wrote.
   std::optional<scan::scan_snapshot> snapshot(std::string_view id,
                                               std::string_view address) const override {
+    ++snapshots;
     auto it = scans.find(std::string(id));
     if (it == scans.end() || it->second.target != address) return std::nullopt;
     return scan::snapshot_of(it->second);
@@ -93,6 +95,7 @@ class fake_scan_service : public scan::service {
   std::map<std::string, scan::scan_view> scans;
   std::vector<started> starts;
   std::vector<std::string> cancelled;
+  mutable std::size_t snapshots = 0;  // calls of snapshot() (and so of find())
   std::optional<scan::refusal> next_refusal;
   std::optional<scan::refusal> estimate_refusal;
   std::vector<scan::scan_event> scripted_events;
