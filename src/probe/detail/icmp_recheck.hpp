@@ -184,7 +184,8 @@ class icmp_recheck {
   // drained); the silences are then judged again, and the audit proves the new model.
   void learn_refill();
   // What `n` tries of the witness sent at once drew (the first silent one's send time), once
-  // each is back; other tries may still be out.
+  // each is back, or once `enough` of them (if not 0) drew an error; other tries may still be
+  // out, and those left out come back to nobody.
   struct witness_tries {
     unsigned sent = 0;
     unsigned errors = 0;
@@ -192,7 +193,8 @@ class icmp_recheck {
   };
   // Takes the outcomes of `witness`'s tries out of back_ (take_outcomes drops them).
   std::vector<outcome> take_outcomes_of(std::size_t witness);
-  boost::asio::awaitable<witness_tries> send_witness(std::size_t witness, unsigned n);
+  boost::asio::awaitable<witness_tries> send_witness(std::size_t witness, unsigned n,
+                                                     unsigned enough = 0);
   void model_over(time_point silent_at);
   boost::asio::awaitable<std::optional<bool>> try_witness(std::size_t witness);
   boost::asio::awaitable<void> confirm_burst(std::size_t witness, time_point deadline);
@@ -203,7 +205,9 @@ class icmp_recheck {
   // Whether an error of a try sent at `sent` vouches for the clean silences before it.
   bool vouches(time_point sent) const;
   double level_before(time_point sent) const;
-  boost::asio::awaitable<std::optional<bool>> audit_witness(std::size_t witness, double held);
+  // `last`: nothing follows if it passes, so it returns as soon as it has (see there).
+  boost::asio::awaitable<std::optional<bool>> audit_witness(std::size_t witness, double held,
+                                                            bool last = false);
   // Returns false where no audit could be made before the deadline.
   boost::asio::awaitable<bool> audit(std::size_t witness, time_point deadline);
   // Whether the clean silences `s` needs were vouched for (see audit_due).

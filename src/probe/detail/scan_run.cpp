@@ -83,6 +83,25 @@ void scan_run::stop() {
   wake_.cancel();
 }
 
+// Once every port has its verdict, a try still out can only say what is known already: the
+// last audit's spare try of the witness, which would wait out its timeout where the target had
+// no token left for it (icmp_recheck::audit_witness). So it is cancelled, not waited for. A try
+// of a port that answered with an ICMP error may still draw one and spend a token of the
+// target's: the model counts it as drawn, so that what it leaves for the next scan of the
+// target (remember_icmp) is never more than the target holds.
+void scan_run::cancel_decided_tries() {
+  probe_outcome cancelled;
+  cancelled.what = probe_outcome::kind::cancelled;
+  for (std::uint32_t slot = 0; slot < flights_.size(); ++slot) {
+    const flight& f = flights_[slot];
+    if (!f.out || !records_[f.idx].decided) continue;
+    const auto& v = verdicts_[f.idx];
+    if (v && v->why == reason::icmp_unreachable) icmp_.consume(f.sent);
+    f.backend->cancel(f.handle);
+    land(slot, cancelled);
+  }
+}
+
 // An outcome wakes the main loop when it waits for room or for tries to come back. A sleep
 // until booked send slots goes on: nothing an answer changes would send sooner, and waking
 // it for every answer would re-arm its timer as often.
@@ -109,6 +128,7 @@ awaitable<void> scan_run::stop_wait() {
 }
 
 awaitable<void> scan_run::drain() {
+  cancel_decided_tries();
   while (in_flight_ > 0 || side_tasks_ > 0) co_await wait_wake();
   eng_->forget(wake_);
   cuts_.clear();

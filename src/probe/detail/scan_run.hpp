@@ -74,6 +74,7 @@ class scan_run : public std::enable_shared_from_this<scan_run>,
   boost::asio::awaitable<void> wait_wake();
   boost::asio::awaitable<void> sleep_paced(time_point t);
   boost::asio::awaitable<void> drain();
+  void cancel_decided_tries();
   boost::asio::awaitable<void> stop_wait();
   void wake();
   void launch(std::size_t idx, duration timeout, phase ph);
