@@ -188,11 +188,15 @@ TEST_F(shapes, a_refill_of_a_hundred_a_second_is_kept_up_with) {
 // 1000 errors a second and nearly every port rejecting (1.2 s at best, a quarter of it the
 // main pass): 1.45 s, 1.21 times the bound. The main pass's last timeouts leave the bucket
 // full and spilling for 0.17 s before the re-check begins.
-TEST_F(shapes, a_refill_of_a_thousand_a_second_is_kept_up_with) {
+outcome scan_a_thousand_a_second(shapes& test) {
   limiter l{6, 1ms};
   auto target = std::make_shared<fake_target>(per_peer(l));
   spread_ports(*target, 1000);
-  outcome r = scan(target, told(l));
+  return test.scan(target, told(l));
+}
+
+TEST_F(shapes, a_refill_of_a_thousand_a_second_is_kept_up_with) {
+  outcome r = scan_a_thousand_a_second(*this);
   EXPECT_EQ(r.wrong, 0u);
   EXPECT_EQ(r.unresolved, 0u);
   // A silence of a suspect while the bucket was empty gives its try back, to go again in the
@@ -210,10 +214,7 @@ TEST_F(shapes, a_refill_of_a_thousand_a_second_is_kept_up_with) {
 TEST_F(shapes, a_refill_of_a_thousand_a_second_is_kept_up_with_on_exact_times) {
   breakwater::probe::testing::virtual_time_moves =
       breakwater::probe::testing::virtual_moves::to_expiry;
-  limiter l{6, 1ms};
-  auto target = std::make_shared<fake_target>(per_peer(l));
-  spread_ports(*target, 1000);
-  outcome r = scan(target, told(l));
+  outcome r = scan_a_thousand_a_second(*this);
   EXPECT_EQ(r.wrong, 0u);
   EXPECT_EQ(r.unresolved, 0u);
   EXPECT_LT(r.seconds, 1.3 * bound_s(1000, 6, 1ms, 50ms));

@@ -17,10 +17,13 @@ using namespace std::chrono_literals;
 using testing::run_until;
 using testing::virtual_time;
 
-TEST(virtual_time_loop, timers_fire_at_the_step_at_or_after_their_expiry) {
+struct virtual_time_loop : ::testing::Test {
   virtual_time vt;
   boost::asio::io_context ctx;
-  const time_point start = clock::now();
+  const time_point start = clock::now();  // after vt: on the virtual clock
+};
+
+TEST_F(virtual_time_loop, timers_fire_at_the_step_at_or_after_their_expiry) {
   std::vector<duration> fired;
   timer a(ctx), b(ctx), c(ctx);
   auto note = [&](boost::system::error_code) { fired.push_back(clock::now() - start); };
@@ -41,10 +44,7 @@ TEST(virtual_time_loop, timers_fire_at_the_step_at_or_after_their_expiry) {
   EXPECT_LT(looks, 20);
 }
 
-TEST(virtual_time_loop, a_cancelled_timer_does_not_hide_the_next) {
-  virtual_time vt;
-  boost::asio::io_context ctx;
-  const time_point start = clock::now();
+TEST_F(virtual_time_loop, a_cancelled_timer_does_not_hide_the_next) {
   std::optional<duration> fired;
   timer first(ctx), second(ctx), cancel(ctx);
   first.expires_at(start + 100ms);
@@ -58,10 +58,7 @@ TEST(virtual_time_loop, a_cancelled_timer_does_not_hide_the_next) {
   EXPECT_EQ(fired, 200ms);
 }
 
-TEST(virtual_time_loop, an_idle_loop_moves_a_second_at_most_at_once) {
-  virtual_time vt;
-  boost::asio::io_context ctx;
-  const time_point start = clock::now();
+TEST_F(virtual_time_loop, an_idle_loop_moves_a_second_at_most_at_once) {
   timer never(ctx);
   never.expires_at(start + std::chrono::hours(24));
   never.async_wait([](boost::system::error_code) {});
