@@ -37,8 +37,7 @@ struct fixture : breakwater::probe::testing::engine_fixture {
                    [&](std::exception_ptr, boost::system::result<scan_result, failure> v) {
                      out = std::move(v);
                    });
-    time_point start = clock::now();
-    breakwater::probe::testing::run_until(ctx, [&] { return clock::now() - start > after; });
+    breakwater::probe::testing::run_for(ctx, after);
     stop.request_stop();
     time_point stopped_at = clock::now();
     breakwater::probe::testing::run_until(ctx, [&] { return out.has_value(); });
@@ -445,8 +444,7 @@ TEST_F(fixture, asio_cancellation_also_stops_the_scan) {
           signal.slot(), [&](std::exception_ptr, boost::system::result<scan_result, failure> v) {
             out = std::move(v);
           }));
-  time_point start = clock::now();
-  breakwater::probe::testing::run_until(ctx, [&] { return clock::now() - start > 200ms; });
+  breakwater::probe::testing::run_for(ctx, 200ms);
   signal.emit(asio::cancellation_type::terminal);
   breakwater::probe::testing::run_until(ctx, [&] { return out.has_value(); });
   ASSERT_TRUE(*out);

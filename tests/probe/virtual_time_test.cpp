@@ -14,6 +14,7 @@ namespace breakwater::probe {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::run_for;
 using testing::run_until;
 using testing::virtual_time;
 
@@ -51,11 +52,22 @@ TEST_F(virtual_time_loop, a_cancelled_timer_does_not_hide_the_next) {
   first.async_wait([](boost::system::error_code) {});
   second.expires_at(start + 200ms);
   second.async_wait([&](boost::system::error_code) { fired = clock::now() - start; });
-  // The earliest timer goes before it expires: the loop is not told of the next one.
+  // The earliest timer goes before it expires, after the loop named its expiry: the loop
+  // moves there, and on to the next.
   cancel.expires_at(start + 50ms);
   cancel.async_wait([&](boost::system::error_code) { first.cancel(); });
   run_until(ctx, [&] { return fired.has_value(); });
   EXPECT_EQ(fired, 200ms);
+}
+
+TEST_F(virtual_time_loop, run_for_stops_at_its_time_not_at_the_next_timer) {
+  timer later(ctx);
+  later.expires_at(start + 700ms);
+  later.async_wait([](boost::system::error_code) {});
+  run_for(ctx, 300ms);
+  EXPECT_EQ(clock::now() - start, 300ms);
+  later.cancel();
+  ctx.poll();
 }
 
 TEST_F(virtual_time_loop, an_idle_loop_moves_a_second_at_most_at_once) {

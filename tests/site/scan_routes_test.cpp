@@ -230,6 +230,18 @@ TEST_F(scan_routes_test, cancel_needs_the_token_and_the_owner) {
   EXPECT_EQ(service_.cancelled.size(), 1U);
 }
 
+TEST_F(scan_routes_test, cancelling_an_ended_scan_shows_it) {
+  body_ = "csrf=" + token() + "&kind=service";
+  send(method::post, "/scan", body_);
+  service_.scans["scan1"].phase = scan::scan_phase::done;
+  body_ = "csrf=" + token();
+  handled r = send(method::post, "/scan/scan1/cancel", body_);
+  EXPECT_EQ(r.res.status, 303U);
+  EXPECT_EQ(header_of(r.res, "Location"), "/scan/scan1");
+  EXPECT_TRUE(service_.cancelled.empty());
+  EXPECT_EQ(send(method::post, "/scan/nosuch/cancel", body_).res.status, 404U);
+}
+
 TEST_F(scan_routes_test, a_single_port_probe_shows_on_its_port_page) {
   body_ = "csrf=" + token() + "&kind=single&ports=443";
   handled r = send(method::post, "/scan", body_);

@@ -66,9 +66,11 @@ class fake_scan_service : public scan::service {
     return scan::snapshot_of(it->second);
   }
 
+  // As the real service: only a running scan can be cancelled.
   bool cancel(std::string_view id, std::string_view address) override {
     auto it = scans.find(std::string(id));
     if (it == scans.end() || it->second.target != address) return false;
+    if (it->second.phase != scan::scan_phase::running) return false;
     cancelled.emplace_back(id);
     it->second.phase = scan::scan_phase::cancelled;
     return true;

@@ -34,20 +34,34 @@ class virtual_time {
   virtual_time& operator=(const virtual_time&) = delete;
 };
 
-// Polls until `done()`. Whenever nothing was ready, virtual time moves on by `step`, or
-// straight to the step at or after the earliest timer expiry the event loop named since the
-// last move (by a second at most: a "never" timer must not run a test that waits for something
-// else out of virtual time). The loop names its earliest timer whenever that changes, except
-// when one is cancelled: the stepping then finds the next. So no timer is passed over, and
-// every timer fires at the step it did when the clock only stepped (the polls of the steps in
-// between did nothing): the same runs, a third of the time, since each poll re-arms the
-// reactor's timerfd. Under virtual_moves::to_expiry it moves to the expiry itself instead:
-// events no longer share whole milliseconds, as they do not on a real clock, and the runs
-// differ (a scan that only kept up with a refill of a token a millisecond because its
-// wake-ups fell on whole milliseconds shows there).
+// How far idle virtual time moves at `now`: to the step at or after `next` (the earliest timer
+// expiry the event loop named; its reactor names it at every poll), or by `step` where it named
+// none; a thousand steps at most, so that a "never" timer does not run a test that waits for
+// something else out of its virtual time limit; and no further than the step at or after
+// `stop_at`, a time the caller waits for. Timers thus fire at the step they did when the clock
+// only stepped (the polls in between did nothing): the same runs, in a third of the time, as
+// each poll re-arms the reactor's timerfd. Under virtual_moves::to_expiry it moves to `next`
+// itself instead: events no longer share whole milliseconds, as they do not on a real clock,
+// and the runs differ (a scan that kept up with a refill of a token a millisecond only
+// because its wake-ups fell on whole milliseconds shows there).
+inline duration idle_jump(time_point now, time_point next, time_point stop_at, duration step) {
+  auto whole_steps = [step](duration d) { return (d + step - duration(1)) / step * step; };
+  duration jump = step;
+  if (next != time_point::max() && next > now + step) jump = whole_steps(next - now);
+  if (virtual_time_moves == virtual_moves::to_expiry && next != time_point::max() && next > now) {
+    jump = next - now;
+  }
+  if (stop_at > now) jump = std::min(jump, whole_steps(stop_at - now));
+  return std::min(jump, 1000 * step);
+}
+
+// Polls until `done()`, moving virtual time on whenever nothing was ready (see idle_jump).
+// A `done()` that waits for a time must name it as `stop_at` (or use run_for): idle time
+// would otherwise jump past it to the next timer.
 template <class Done>
 void run_until(boost::asio::io_context& ctx, Done done, duration limit = std::chrono::minutes(10),
-               duration step = std::chrono::milliseconds(1)) {
+               duration step = std::chrono::milliseconds(1),
+               time_point stop_at = time_point::max()) {
   time_point give_up = clock::now() + limit;
   time_point known = time_point::max();  // the earliest expiry named and not reached yet
   while (!done()) {
@@ -55,21 +69,19 @@ void run_until(boost::asio::io_context& ctx, Done done, duration limit = std::ch
     if (ctx.poll() == 0) {
       time_point now = clock::now();
       if (now > give_up) throw std::runtime_error("virtual time limit reached");
-      constexpr duration max_jump = std::chrono::seconds(1);
       known = std::min(known, clock::take_next_expiry());
-      duration jump = step;
-      if (known != time_point::max() && known > now + step) {
-        // To the step at or after `known`, counting from now.
-        jump = std::min((known - now + step - duration(1)) / step * step, max_jump);
-      }
-      if (virtual_time_moves == virtual_moves::to_expiry && known != time_point::max() &&
-          known > now) {
-        jump = std::min(known - now, max_jump);
-      }
-      clock::advance(jump);
+      clock::advance(idle_jump(now, known, stop_at, step));
       if (known <= clock::now()) known = time_point::max();
     }
   }
+}
+
+// Runs the loop for `d` of virtual time: until the step at or after it.
+inline void run_for(boost::asio::io_context& ctx, duration d) {
+  const time_point until = clock::now() + d;
+  run_until(
+      ctx, [until] { return clock::now() >= until; }, std::chrono::minutes(10),
+      std::chrono::milliseconds(1), until);
 }
 
 template <class T>

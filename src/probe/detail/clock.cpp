@@ -28,6 +28,7 @@ clock::time_point clock::now() noexcept {
 void clock::use_virtual_time(bool on) noexcept {
   // Start virtual time well away from zero so that "time_point{}" still means "long ago".
   virtual_ticks.store(std::chrono::duration_cast<duration>(std::chrono::hours(1)).count());
+  next_expiry.store(no_expiry);  // an earlier test's timers are not this one's
   virtual_on.store(on);
 }
 
@@ -39,7 +40,7 @@ clock::time_point clock::take_next_expiry() noexcept {
   return time_point(duration(next_expiry.exchange(no_expiry)));
 }
 
-// Asio asks with the time left until its earliest timer's expiry.
+// Asio asks with the time left until its earliest timer's expiry, at every poll.
 clock::duration wait_traits::to_wait_duration(const clock::duration& d) {
   if (!clock::virtual_time()) return d;
   if (d > clock::duration::zero()) note_expiry((clock::now() + d).time_since_epoch().count());

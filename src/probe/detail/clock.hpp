@@ -25,7 +25,7 @@ struct clock {
 
 // Under virtual time the reactor must never block, so timers report zero waits; the test
 // loop polls and advances the clock whenever nothing is ready, to the earliest expiry the
-// reactor asked about (it asks whenever its earliest timer changes) or by a step.
+// reactor asked about (it asks at every poll) or by a step.
 struct wait_traits {
   static clock::duration to_wait_duration(const clock::duration& d);
   static clock::duration to_wait_duration(const clock::time_point& t);
