@@ -29,7 +29,12 @@ std::size_t count_words(std::string_view text) noexcept;
 // Splits prose into sentences at ". ", "! " and "? " followed by a capital, digit or quote.
 std::vector<std::string> split_sentences(std::string_view text);
 
-// Lower-case alphanumeric words ("HTTP/3 over TLS" -> http, 3, over, tls).
+// The ASCII letters the Latin letter with a diacritic at text[i] (UTF-8, two bytes) folds to:
+// "é" e, "Ł" l, "ß" ss; empty where text[i] begins no such letter.
+std::string_view latin_fold_at(std::string_view text, std::size_t i) noexcept;
+
+// Lower-case alphanumeric words, Latin letters folded to ASCII ("HTTP/3 over TLS" -> http, 3,
+// over, tls; "Dassault Systèmes" -> dassault, systemes).
 std::vector<std::string> tokenize(std::string_view text);
 
 // Calls fn(std::string_view word) for each word that tokenize() would return, reusing
@@ -39,12 +44,19 @@ void for_each_word(std::string_view text, Fn&& fn) {
   std::string word;
   std::size_t i = 0;
   while (i < text.size()) {
-    while (i < text.size() && !is_word_char(text[i])) ++i;
-    std::size_t start = i;
-    while (i < text.size() && is_word_char(text[i])) ++i;
-    if (start == i) break;
-    word.assign(text.substr(start, i - start));
-    for (char& c : word) c = ascii_lower(c);
+    while (i < text.size() && !is_word_char(text[i]) && latin_fold_at(text, i).empty()) ++i;
+    word.clear();
+    while (i < text.size()) {
+      if (is_word_char(text[i])) {
+        word.push_back(ascii_lower(text[i++]));
+        continue;
+      }
+      const std::string_view folded = latin_fold_at(text, i);
+      if (folded.empty()) break;
+      word.append(folded);
+      i += 2;
+    }
+    if (word.empty()) break;
     fn(std::string_view(word));
   }
 }

@@ -20,6 +20,17 @@ TEST(text, tokenizes_into_lower_case_words) {
   EXPECT_TRUE(common::tokenize(" -- ").empty());
 }
 
+TEST(text, folds_latin_letters_to_ascii) {
+  EXPECT_EQ(common::tokenize("Dassault Systèmes, Freie Universität; CAFÉ Łódź Straße Œuvre"),
+            (strings{"dassault", "systemes", "freie", "universitat", "cafe", "lodz", "strasse",
+                     "oeuvre"}));
+  // × and ÷ are no letters; neither are other scripts, nor a lead byte cut off at the end.
+  EXPECT_EQ(common::tokenize("4×4 a÷b 日本 ok \xC3"), (strings{"4", "4", "a", "b", "ok"}));
+  EXPECT_EQ(common::latin_fold_at("é", 0), "e");
+  EXPECT_EQ(common::latin_fold_at("é", 1), "");
+  EXPECT_EQ(common::latin_fold_at("\xC3\x28", 0), "");  // not a continuation byte
+}
+
 TEST(text, parses_port_numbers_strictly) {
   EXPECT_EQ(common::parse_port_number("0"), 0u);
   EXPECT_EQ(common::parse_port_number("65535"), 65535u);

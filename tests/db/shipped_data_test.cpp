@@ -187,6 +187,9 @@ TEST_F(shipped_data, search_puts_the_port_people_mean_first) {
       {"kafka", 9092},
       {"cassandra", 9042},
       {"influxdb", 8086},
+      // Latin letters folded to ASCII, in the text and in the query.
+      {"universitat", 1151},
+      {"systèmes dassault", 25734},
       // Misspelt: searched as the nearest indexed word.
       {"postgress", 5432},
       {"telnett", 23},
