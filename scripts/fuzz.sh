@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 cmake --preset asan >/dev/null
-targets=(fuzz_iana_csv fuzz_entry_toml fuzz_port_set fuzz_ssdp_reply fuzz_raw_packet
+targets=(fuzz_iana_csv fuzz_entry_toml fuzz_search_query fuzz_port_set fuzz_ssdp_reply fuzz_raw_packet
   fuzz_icmp_history fuzz_echo_packet fuzz_http_session fuzz_proxy_protocol fuzz_forwarded
   fuzz_scan_form fuzz_selfcheck_baseline fuzz_json_object fuzz_igd_description fuzz_igd_soap
   fuzz_nat_pmp fuzz_reach_packet
