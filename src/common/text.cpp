@@ -86,33 +86,72 @@ std::vector<std::string> split_sentences(std::string_view text) {
   return out;
 }
 
-// What each Latin letter from U+00C0 to U+017F folds to: its base letter, lower-case, with the
+// What each Latin letter from U+00C0 to U+024F folds to: its base letter, lower-case, with the
 // diacritic dropped (by Unicode's compatibility decomposition), and the letters that have no
 // decomposition spelled out as they are in ASCII (ß ss, æ ae, œ oe, ø o, ł l, þ th, ð d, ĳ ij).
-// × and ÷ are no letters.
-constexpr std::array<std::string_view, 0x180 - 0xC0> latin_folds{
-    "a", "a", "a",  "a",  "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",   // U+00C0
-    "d", "n", "o",  "o",  "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "ss",  // U+00D0
-    "a", "a", "a",  "a",  "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",   // U+00E0
-    "d", "n", "o",  "o",  "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y",   // U+00F0
-    "a", "a", "a",  "a",  "a", "a", "c",  "c", "c", "c", "c", "c", "c", "c", "d",  "d",   // U+0100
-    "d", "d", "e",  "e",  "e", "e", "e",  "e", "e", "e", "e", "e", "g", "g", "g",  "g",   // U+0110
-    "g", "g", "g",  "g",  "h", "h", "h",  "h", "i", "i", "i", "i", "i", "i", "i",  "i",   // U+0120
-    "i", "i", "ij", "ij", "j", "j", "k",  "k", "k", "l", "l", "l", "l", "l", "l",  "l",   // U+0130
-    "l", "l", "l",  "n",  "n", "n", "n",  "n", "n", "n", "n", "n", "o", "o", "o",  "o",   // U+0140
-    "o", "o", "oe", "oe", "r", "r", "r",  "r", "r", "r", "s", "s", "s", "s", "s",  "s",   // U+0150
-    "s", "s", "t",  "t",  "t", "t", "t",  "t", "u", "u", "u", "u", "u", "u", "u",  "u",   // U+0160
-    "u", "u", "u",  "u",  "w", "w", "y",  "y", "y", "z", "z", "z", "z", "z", "z",  "s",   // U+0170
+// Empty: no letter (× and ÷), or a letter with no ASCII base (ə, ƒ, the African letters).
+constexpr std::array<std::string_view, 0x250 - 0xC0> latin_folds{
+    "a",  "a",  "a",  "a",  "a",  "a",  "ae", "c",
+    "e",  "e",  "e",  "e",  "i",  "i",  "i",  "i",  // U+00C0
+    "d",  "n",  "o",  "o",  "o",  "o",  "o",  "",
+    "o",  "u",  "u",  "u",  "u",  "y",  "th", "ss",  // U+00D0
+    "a",  "a",  "a",  "a",  "a",  "a",  "ae", "c",
+    "e",  "e",  "e",  "e",  "i",  "i",  "i",  "i",  // U+00E0
+    "d",  "n",  "o",  "o",  "o",  "o",  "o",  "",
+    "o",  "u",  "u",  "u",  "u",  "y",  "th", "y",  // U+00F0
+    "a",  "a",  "a",  "a",  "a",  "a",  "c",  "c",
+    "c",  "c",  "c",  "c",  "c",  "c",  "d",  "d",  // U+0100
+    "d",  "d",  "e",  "e",  "e",  "e",  "e",  "e",
+    "e",  "e",  "e",  "e",  "g",  "g",  "g",  "g",  // U+0110
+    "g",  "g",  "g",  "g",  "h",  "h",  "h",  "h",
+    "i",  "i",  "i",  "i",  "i",  "i",  "i",  "i",  // U+0120
+    "i",  "i",  "ij", "ij", "j",  "j",  "k",  "k",
+    "k",  "l",  "l",  "l",  "l",  "l",  "l",  "l",  // U+0130
+    "l",  "l",  "l",  "n",  "n",  "n",  "n",  "n",
+    "n",  "n",  "n",  "n",  "o",  "o",  "o",  "o",  // U+0140
+    "o",  "o",  "oe", "oe", "r",  "r",  "r",  "r",
+    "r",  "r",  "s",  "s",  "s",  "s",  "s",  "s",  // U+0150
+    "s",  "s",  "t",  "t",  "t",  "t",  "t",  "t",
+    "u",  "u",  "u",  "u",  "u",  "u",  "u",  "u",  // U+0160
+    "u",  "u",  "u",  "u",  "w",  "w",  "y",  "y",
+    "y",  "z",  "z",  "z",  "z",  "z",  "z",  "s",  // U+0170
+    "",   "",   "",   "",   "",   "",   "",   "",
+    "",   "",   "",   "",   "",   "",   "",   "",  // U+0180
+    "",   "",   "",   "",   "",   "",   "",   "",
+    "",   "",   "",   "",   "",   "",   "",   "",  // U+0190
+    "o",  "o",  "",   "",   "",   "",   "",   "",
+    "",   "",   "",   "",   "",   "",   "",   "u",  // U+01A0
+    "u",  "",   "",   "",   "",   "",   "",   "",
+    "",   "",   "",   "",   "",   "",   "",   "",  // U+01B0
+    "",   "",   "",   "",   "dz", "dz", "dz", "lj",
+    "lj", "lj", "nj", "nj", "nj", "a",  "a",  "i",  // U+01C0
+    "i",  "o",  "o",  "u",  "u",  "u",  "u",  "u",
+    "u",  "u",  "u",  "u",  "u",  "",   "a",  "a",  // U+01D0
+    "a",  "a",  "",   "",   "",   "",   "g",  "g",
+    "k",  "k",  "o",  "o",  "o",  "o",  "",   "",  // U+01E0
+    "j",  "dz", "dz", "dz", "g",  "g",  "",   "",
+    "n",  "n",  "a",  "a",  "",   "",   "",   "",  // U+01F0
+    "a",  "a",  "a",  "a",  "e",  "e",  "e",  "e",
+    "i",  "i",  "i",  "i",  "o",  "o",  "o",  "o",  // U+0200
+    "r",  "r",  "r",  "r",  "u",  "u",  "u",  "u",
+    "s",  "s",  "t",  "t",  "",   "",   "h",  "h",  // U+0210
+    "",   "",   "",   "",   "",   "",   "a",  "a",
+    "e",  "e",  "o",  "o",  "o",  "o",  "o",  "o",  // U+0220
+    "o",  "o",  "y",  "y",  "",   "",   "",   "",
+    "",   "",   "",   "",   "",   "",   "",   "",  // U+0230
+    "",   "",   "",   "",   "",   "",   "",   "",
+    "",   "",   "",   "",   "",   "",   "",   "",  // U+0240
 };
 
-std::string_view latin_fold_at(std::string_view text, std::size_t i) noexcept {
-  if (i + 1 >= text.size()) return {};
+std::optional<std::string_view> latin_fold_at(std::string_view text, std::size_t i) noexcept {
+  if (i + 1 >= text.size()) return std::nullopt;
   const auto lead = static_cast<unsigned char>(text[i]);
   const auto next = static_cast<unsigned char>(text[i + 1]);
   // Two-byte UTF-8 sequences only: a lead byte of 0xC2-0xDF, then a continuation byte.
-  if (lead < 0xC2 || lead > 0xDF || (next & 0xC0) != 0x80) return {};
+  if (lead < 0xC2 || lead > 0xDF || (next & 0xC0) != 0x80) return std::nullopt;
   const unsigned code = ((lead & 0x1Fu) << 6) | (next & 0x3Fu);
-  if (code < 0xC0 || code >= 0x180) return {};
+  if (code >= 0x300 && code < 0x370) return std::string_view{};  // a combining diacritic
+  if (code < 0xC0 || code >= 0x250 || latin_folds[code - 0xC0].empty()) return std::nullopt;
   return latin_folds[code - 0xC0];
 }
 

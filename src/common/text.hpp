@@ -29,9 +29,11 @@ std::size_t count_words(std::string_view text) noexcept;
 // Splits prose into sentences at ". ", "! " and "? " followed by a capital, digit or quote.
 std::vector<std::string> split_sentences(std::string_view text);
 
-// The ASCII letters the Latin letter with a diacritic at text[i] (UTF-8, two bytes) folds to:
-// "é" e, "Ł" l, "ß" ss; empty where text[i] begins no such letter.
-std::string_view latin_fold_at(std::string_view text, std::size_t i) noexcept;
+// The ASCII letters the Latin letter at text[i] (UTF-8, two bytes, U+00C0-U+024F) folds to:
+// "é" e, "Ł" l, "ß" ss, "ș" s. An empty string for a combining diacritic (U+0300-U+036F: an
+// "e" then U+0301 is "é" written in two), which belongs to its word and adds nothing to it.
+// Nothing where text[i] begins neither.
+std::optional<std::string_view> latin_fold_at(std::string_view text, std::size_t i) noexcept;
 
 // Lower-case alphanumeric words, Latin letters folded to ASCII ("HTTP/3 over TLS" -> http, 3,
 // over, tls; "Dassault Systèmes" -> dassault, systemes).
@@ -44,20 +46,20 @@ void for_each_word(std::string_view text, Fn&& fn) {
   std::string word;
   std::size_t i = 0;
   while (i < text.size()) {
-    while (i < text.size() && !is_word_char(text[i]) && latin_fold_at(text, i).empty()) ++i;
+    while (i < text.size() && !is_word_char(text[i]) && !latin_fold_at(text, i)) ++i;
     word.clear();
     while (i < text.size()) {
       if (is_word_char(text[i])) {
         word.push_back(ascii_lower(text[i++]));
         continue;
       }
-      const std::string_view folded = latin_fold_at(text, i);
-      if (folded.empty()) break;
-      word.append(folded);
+      const std::optional<std::string_view> folded = latin_fold_at(text, i);
+      if (!folded) break;
+      word.append(*folded);
       i += 2;
     }
-    if (word.empty()) break;
-    fn(std::string_view(word));
+    // Diacritics alone make no word; each step above took at least one byte.
+    if (!word.empty()) fn(std::string_view(word));
   }
 }
 

@@ -24,11 +24,17 @@ TEST(text, folds_latin_letters_to_ascii) {
   EXPECT_EQ(common::tokenize("Dassault Systèmes, Freie Universität; CAFÉ Łódź Straße Œuvre"),
             (strings{"dassault", "systemes", "freie", "universitat", "cafe", "lodz", "strasse",
                      "oeuvre"}));
+  EXPECT_EQ(common::tokenize("București, Pinyin Běijīng"),
+            (strings{"bucuresti", "pinyin", "beijing"}));
+  // Written with combining diacritics (e then U+0301): the same words; diacritics alone are
+  // none.
+  EXPECT_EQ(common::tokenize("Cafe\xCC\x81 \xCC\x81 x"), (strings{"cafe", "x"}));
   // × and ÷ are no letters; neither are other scripts, nor a lead byte cut off at the end.
   EXPECT_EQ(common::tokenize("4×4 a÷b 日本 ok \xC3"), (strings{"4", "4", "a", "b", "ok"}));
   EXPECT_EQ(common::latin_fold_at("é", 0), "e");
-  EXPECT_EQ(common::latin_fold_at("é", 1), "");
-  EXPECT_EQ(common::latin_fold_at("\xC3\x28", 0), "");  // not a continuation byte
+  EXPECT_FALSE(common::latin_fold_at("é", 1));
+  EXPECT_FALSE(common::latin_fold_at("\xC3\x28", 0));  // not a continuation byte
+  EXPECT_FALSE(common::latin_fold_at("\xC0\x80", 0));  // overlong
 }
 
 TEST(text, parses_port_numbers_strictly) {
