@@ -63,15 +63,12 @@ void run_until(boost::asio::io_context& ctx, Done done, duration limit = std::ch
                duration step = std::chrono::milliseconds(1),
                time_point stop_at = time_point::max()) {
   time_point give_up = clock::now() + limit;
-  time_point known = time_point::max();  // the earliest expiry named and not reached yet
   while (!done()) {
     if (ctx.stopped()) ctx.restart();
     if (ctx.poll() == 0) {
       time_point now = clock::now();
       if (now > give_up) throw std::runtime_error("virtual time limit reached");
-      known = std::min(known, clock::take_next_expiry());
-      clock::advance(idle_jump(now, known, stop_at, step));
-      if (known <= clock::now()) known = time_point::max();
+      clock::advance(idle_jump(now, clock::take_next_expiry(), stop_at, step));
     }
   }
 }

@@ -87,8 +87,8 @@ void scan_run::stop() {
 // last audit's spare try of the witness, which would wait out its timeout where the target had
 // no token left for it (icmp_recheck::audit_witness). So it is cancelled, not waited for. A try
 // of a port that answered with an ICMP error may still draw one and spend a token of the
-// target's: the model counts it as drawn, so that what it leaves for the next scan of the
-// target (remember_icmp) is never more than the target holds.
+// target's: the model counts it as drawn, so that it never counts a token the target may have
+// spent (the next scan of the target starts from it: remember_icmp).
 void scan_run::cancel_decided_tries() {
   probe_outcome cancelled;
   cancelled.what = probe_outcome::kind::cancelled;
