@@ -50,5 +50,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto hits = index.search(query, limit, &respelled);
   if (hits.size() > limit) std::abort();
   if (respelled.size() > db::search_index::max_query_words) std::abort();
+  // A respelled word is named as written: one word of the query.
+  for (const db::respelling& r : respelled) {
+    if (query.find(r.asked) == std::string_view::npos) std::abort();
+    if (common::tokenize(r.asked).size() != 1) std::abort();
+  }
   return 0;
 }

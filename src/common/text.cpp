@@ -143,16 +143,47 @@ constexpr std::array<std::string_view, 0x250 - 0xC0> latin_folds{
     "",   "",   "",   "",   "",   "",   "",   "",  // U+0240
 };
 
-std::optional<std::string_view> latin_fold_at(std::string_view text, std::size_t i) noexcept {
+// The same for U+1E00-U+1EFF, Latin Extended Additional: each letter's base by its
+// decomposition; those without one spelled as in ASCII (ẞ ss, the long s s, Middle Welsh ll, v
+// and y). Empty: U+1E9F, a Greek delta in Latin use.
+constexpr std::array<std::string_view, 0x100> latin_additional_folds{
+    "a", "a", "b", "b", "b", "b", "b", "b", "c", "c", "d",  "d",  "d", "d", "d",  "d",  // U+1E00
+    "d", "d", "d", "d", "e", "e", "e", "e", "e", "e", "e",  "e",  "e", "e", "f",  "f",  // U+1E10
+    "g", "g", "h", "h", "h", "h", "h", "h", "h", "h", "h",  "h",  "i", "i", "i",  "i",  // U+1E20
+    "k", "k", "k", "k", "k", "k", "l", "l", "l", "l", "l",  "l",  "l", "l", "m",  "m",  // U+1E30
+    "m", "m", "m", "m", "n", "n", "n", "n", "n", "n", "n",  "n",  "o", "o", "o",  "o",  // U+1E40
+    "o", "o", "o", "o", "p", "p", "p", "p", "r", "r", "r",  "r",  "r", "r", "r",  "r",  // U+1E50
+    "s", "s", "s", "s", "s", "s", "s", "s", "s", "s", "t",  "t",  "t", "t", "t",  "t",  // U+1E60
+    "t", "t", "u", "u", "u", "u", "u", "u", "u", "u", "u",  "u",  "v", "v", "v",  "v",  // U+1E70
+    "w", "w", "w", "w", "w", "w", "w", "w", "w", "w", "x",  "x",  "x", "x", "y",  "y",  // U+1E80
+    "z", "z", "z", "z", "z", "z", "h", "t", "w", "y", "a",  "s",  "s", "s", "ss", "",   // U+1E90
+    "a", "a", "a", "a", "a", "a", "a", "a", "a", "a", "a",  "a",  "a", "a", "a",  "a",  // U+1EA0
+    "a", "a", "a", "a", "a", "a", "a", "a", "e", "e", "e",  "e",  "e", "e", "e",  "e",  // U+1EB0
+    "e", "e", "e", "e", "e", "e", "e", "e", "i", "i", "i",  "i",  "o", "o", "o",  "o",  // U+1EC0
+    "o", "o", "o", "o", "o", "o", "o", "o", "o", "o", "o",  "o",  "o", "o", "o",  "o",  // U+1ED0
+    "o", "o", "o", "o", "u", "u", "u", "u", "u", "u", "u",  "u",  "u", "u", "u",  "u",  // U+1EE0
+    "u", "u", "y", "y", "y", "y", "y", "y", "y", "y", "ll", "ll", "v", "v", "y",  "y",  // U+1EF0
+};
+
+std::optional<latin_fold> latin_fold_at(std::string_view text, std::size_t i) noexcept {
   if (i + 1 >= text.size()) return std::nullopt;
   const auto lead = static_cast<unsigned char>(text[i]);
   const auto next = static_cast<unsigned char>(text[i + 1]);
-  // Two-byte UTF-8 sequences only: a lead byte of 0xC2-0xDF, then a continuation byte.
-  if (lead < 0xC2 || lead > 0xDF || (next & 0xC0) != 0x80) return std::nullopt;
-  const unsigned code = ((lead & 0x1Fu) << 6) | (next & 0x3Fu);
-  if (code >= 0x300 && code < 0x370) return std::string_view{};  // a combining diacritic
-  if (code < 0xC0 || code >= 0x250 || latin_folds[code - 0xC0].empty()) return std::nullopt;
-  return latin_folds[code - 0xC0];
+  if ((next & 0xC0) != 0x80) return std::nullopt;
+  // Two bytes: a lead byte of 0xC2-0xDF (0xC0 and 0xC1 would be overlong), a continuation.
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    const unsigned code = ((lead & 0x1Fu) << 6) | (next & 0x3Fu);
+    if (code >= 0x300 && code < 0x370) return latin_fold{{}, 2};  // a combining diacritic
+    if (code < 0xC0 || code >= 0x250 || latin_folds[code - 0xC0].empty()) return std::nullopt;
+    return latin_fold{latin_folds[code - 0xC0], 2};
+  }
+  // Three bytes, U+1E00-U+1EFF only: E1, then B8-BB, then a continuation.
+  if (lead != 0xE1 || next < 0xB8 || next > 0xBB || i + 2 >= text.size()) return std::nullopt;
+  const auto last = static_cast<unsigned char>(text[i + 2]);
+  if ((last & 0xC0) != 0x80) return std::nullopt;
+  const unsigned code = ((next & 0x3Fu) << 6 | (last & 0x3Fu)) - (0x38u << 6);
+  if (latin_additional_folds[code].empty()) return std::nullopt;
+  return latin_fold{latin_additional_folds[code], 3};
 }
 
 std::vector<std::string> tokenize(std::string_view text) {

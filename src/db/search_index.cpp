@@ -424,17 +424,22 @@ std::vector<search_hit> search_index::search(std::string_view query, std::size_t
     return ranked(total, limit);
   }
   if (!parts.empty()) query = without_filler;
+  // Each word as indexed, and as the searcher wrote it (to name it if it is respelled).
   std::vector<std::string> words;
-  for (std::string& w : common::tokenize(query)) {
-    if (words.size() == max_query_words) break;
-    if (std::find(words.begin(), words.end(), w) == words.end()) words.push_back(std::move(w));
-  }
+  std::vector<std::string_view> written;
+  common::for_each_word(query, [&](std::string_view w, std::string_view as_written) {
+    if (words.size() == max_query_words) return;
+    if (std::find(words.begin(), words.end(), w) != words.end()) return;
+    words.emplace_back(w);
+    written.push_back(as_written);
+  });
   bool respelt = false;
-  for (std::string& w : words) {
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    std::string& w = words[i];
     if (matches_as_written(w)) continue;
     auto used = closest_spelling(w);
     if (!used) return {};  // every word must match, and this one matches nothing
-    if (respelled != nullptr) respelled->push_back({w, std::string(*used)});
+    if (respelled != nullptr) respelled->push_back({std::string(written[i]), std::string(*used)});
     w = std::string(*used);
     respelt = true;
   }

@@ -21,8 +21,8 @@ struct search_hit {
   const iana_row* unported = nullptr;  // set when the hit is a service name without a port
 };
 
-// A word of the query that matched nothing as written, and the indexed word searched for in
-// its place ("postgress" -> "postgres").
+// A word of the query that matched nothing as written, as the searcher wrote it, and the
+// indexed word searched for in its place ("Postgress" -> "postgres").
 struct respelling {
   std::string asked;
   std::string used;

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 namespace breakwater::db {
 namespace {
 
@@ -31,10 +35,39 @@ TEST(text, folds_latin_letters_to_ascii) {
   EXPECT_EQ(common::tokenize("Cafe\xCC\x81 \xCC\x81 x"), (strings{"cafe", "x"}));
   // × and ÷ are no letters; neither are other scripts, nor a lead byte cut off at the end.
   EXPECT_EQ(common::tokenize("4×4 a÷b 日本 ok \xC3"), (strings{"4", "4", "a", "b", "ok"}));
-  EXPECT_EQ(common::latin_fold_at("é", 0), "e");
+  EXPECT_EQ(common::latin_fold_at("é", 0)->ascii, "e");
+  EXPECT_EQ(common::latin_fold_at("é", 0)->length, 2u);
   EXPECT_FALSE(common::latin_fold_at("é", 1));
   EXPECT_FALSE(common::latin_fold_at("\xC3\x28", 0));  // not a continuation byte
   EXPECT_FALSE(common::latin_fold_at("\xC0\x80", 0));  // overlong
+}
+
+TEST(text, folds_latin_extended_additional) {
+  // Vietnamese (three-byte letters, U+1E00-U+1EFF, beside two-byte ones), Welsh, German's
+  // capital sharp s.
+  EXPECT_EQ(common::tokenize("Tiếng Việt, Hà Nội; Cymraeg: ŵ ẁ ẃ ẅ ỳ; GROẞ"),
+            (strings{"tieng", "viet", "ha", "noi", "cymraeg", "w", "w", "w", "w", "y", "gross"}));
+  EXPECT_EQ(common::latin_fold_at("ệ", 0)->ascii, "e");
+  EXPECT_EQ(common::latin_fold_at("ệ", 0)->length, 3u);
+  EXPECT_EQ(common::latin_fold_at("\xE1\xB8\x80", 0)->ascii, "a");  // U+1E00, the first
+  EXPECT_EQ(common::latin_fold_at("\xE1\xBB\xBF", 0)->ascii, "y");  // U+1EFF, the last
+  EXPECT_FALSE(common::latin_fold_at("\xE1\xBC\x80", 0));           // U+1F00: Greek, not Latin
+  EXPECT_FALSE(common::latin_fold_at("\xE1\xB7\xBF", 0));           // U+1DFF: a combining mark
+  EXPECT_FALSE(common::latin_fold_at("\xE1\xBA\x9F", 0));  // U+1E9F: a delta, no Latin base
+  EXPECT_FALSE(common::latin_fold_at("\xE1\xB8", 0));      // cut off
+  EXPECT_FALSE(common::latin_fold_at("\xE1\xB8\x28", 0));  // not a continuation byte
+  EXPECT_EQ(common::tokenize("a\xE1\xB8 b"), (strings{"a", "b"}));
+}
+
+TEST(text, names_each_word_as_written) {
+  std::vector<std::pair<std::string, std::string>> seen;
+  common::for_each_word(
+      "Dassault Systèmes, Cafe\xCC\x81 (GROẞ)",
+      [&](std::string_view w, std::string_view as_written) { seen.emplace_back(w, as_written); });
+  EXPECT_EQ(seen, (std::vector<std::pair<std::string, std::string>>{{"dassault", "Dassault"},
+                                                                    {"systemes", "Systèmes"},
+                                                                    {"cafe", "Cafe\xCC\x81"},
+                                                                    {"gross", "GROẞ"}}));
 }
 
 TEST(text, parses_port_numbers_strictly) {

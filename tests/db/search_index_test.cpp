@@ -73,6 +73,11 @@ TEST_F(search_index_test, a_word_that_matches_nothing_is_searched_as_the_nearest
   EXPECT_EQ(respelled[0].asked, "multiplexr");
   EXPECT_EQ(respelled[0].used, "multiplexer");
   respelled.clear();
+  EXPECT_EQ(ports(index_.search("Multiplëxr", 10, &respelled)), std::vector<unsigned>{1});
+  ASSERT_EQ(respelled.size(), 1u);
+  EXPECT_EQ(respelled[0].asked, "Multiplëxr") << "named as the searcher wrote it";
+  EXPECT_EQ(respelled[0].used, "multiplexer");
+  respelled.clear();
   EXPECT_EQ(ports(index_.search("consloes", 10, &respelled)), std::vector<unsigned>{8081})
       << "two letters swapped";
   respelled.clear();
