@@ -59,6 +59,36 @@ std::optional<cited_id> cert_note_at(std::string_view text) {
   return cited_id{3 + n, fmt::format("https://www.kb.cert.org/vuls/id/{}", text.substr(3, n))};
 }
 
+// US-CERT's technical alerts, TA13-088A: CISA keeps them under US-CERT's old paths.
+std::optional<cited_id> us_cert_alert_at(std::string_view text) {
+  if (!text.starts_with("TA") || digits_at(text, 2, 2) != 2 || text.size() < 9) {
+    return std::nullopt;
+  }
+  if (text[4] != '-' || digits_at(text, 5, 3) != 3 || text[8] < 'A' || text[8] > 'Z') {
+    return std::nullopt;
+  }
+  if (!ends_cleanly(text, 9)) return std::nullopt;
+  return cited_id{9, fmt::format("https://www.cisa.gov/uscert/ncas/alerts/{}", text.substr(0, 9))};
+}
+
+// CISA's industrial control systems advisories, ICSA-21-315-02, a revision letter after
+// (ICSA-13-291-01B); their pages are named in lower case.
+std::optional<cited_id> ics_advisory_at(std::string_view text) {
+  if (!text.starts_with("ICSA-") || digits_at(text, 5, 2) != 2 || text.size() < 14) {
+    return std::nullopt;
+  }
+  if (text[7] != '-' || digits_at(text, 8, 3) != 3 || text[11] != '-' ||
+      digits_at(text, 12, 2) != 2) {
+    return std::nullopt;
+  }
+  std::size_t n = 14;
+  if (n < text.size() && text[n] >= 'A' && text[n] <= 'Z') ++n;
+  if (!ends_cleanly(text, n)) return std::nullopt;
+  std::string page = "icsa";
+  for (char c : text.substr(4, n - 4)) page.push_back(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return cited_id{n, "https://www.cisa.gov/news-events/ics-advisories/" + page};
+}
+
 }  // namespace
 
 std::optional<cited_id> cited_id_at(std::string_view text) {
@@ -68,6 +98,8 @@ std::optional<cited_id> cited_id_at(std::string_view text) {
     case 'R': return rfc_at(text);
     case 'M': return ms_bulletin_at(text);
     case 'V': return cert_note_at(text);
+    case 'T': return us_cert_alert_at(text);
+    case 'I': return ics_advisory_at(text);
     default: return std::nullopt;
   }
 }

@@ -1,5 +1,7 @@
-// Turns the ids that data cites (CVE-2014-0160, RFC 9110, MS08-067, VU#123456) into links
-// to the pages that define them; everything else is written as escaped text.
+// Turns the ids that data cites (CVE-2014-0160, RFC 9110, MS08-067, VU#123456, TA14-017A,
+// ICSA-21-315-02) into links to the pages that define them; everything else is written as
+// escaped text. CERT/CC's advisories (CA-2003-20) stay text: their pages moved with no address
+// that an id gives.
 #pragma once
 
 #include "site/html.hpp"
