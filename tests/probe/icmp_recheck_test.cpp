@@ -127,6 +127,9 @@ class mini_scan final : public recheck_host {
 
   duration answer_due() const override { return try_timeout / 2; }
 
+  // Tries go out as detached coroutines here: they come back, to be ignored.
+  void cancel_tries_of(std::size_t) override {}
+
   bool live() const override { return running; }
 
   void stealth(std::size_t id, recheck how) override {

@@ -78,6 +78,9 @@ class recheck_host {
   // How long after a try its answer is due (the retransmission timeout): a try older than that
   // with nothing back is all but certainly silent, and draws no error any more.
   virtual duration answer_due() const = 0;
+  // Cancels the tries of port `id` still out, where the host can (an error one of them may
+  // still draw counts as spent); their outcomes need come back to nobody.
+  virtual void cancel_tries_of(std::size_t id) = 0;
   // False once the scan was stopped or failed.
   virtual bool live() const = 0;
   // Port `id` is stealth; `how` says whether the re-check was needed, settled it or ran out.
@@ -184,8 +187,9 @@ class icmp_recheck {
   // drained); the silences are then judged again, and the audit proves the new model.
   void learn_refill();
   // What `n` tries of the witness sent at once drew (the first silent one's send time), once
-  // each is back, or once `enough` of them (if not 0) drew an error; other tries may still be
-  // out, and those left out come back to nobody.
+  // each is back, or once `enough` of them (if not 0) drew an error; the others are then
+  // cancelled (recheck_host::cancel_tries_of). Outcomes of the witness's earlier tries are
+  // not counted.
   struct witness_tries {
     unsigned sent = 0;
     unsigned errors = 0;
@@ -205,9 +209,8 @@ class icmp_recheck {
   // Whether an error of a try sent at `sent` vouches for the clean silences before it.
   bool vouches(time_point sent) const;
   double level_before(time_point sent) const;
-  // `last`: nothing follows if it passes, so it returns as soon as it has (see there).
-  boost::asio::awaitable<std::optional<bool>> audit_witness(std::size_t witness, double held,
-                                                            bool last = false);
+  // Returns as soon as it has passed (see there).
+  boost::asio::awaitable<std::optional<bool>> audit_witness(std::size_t witness, double held);
   // Returns false where no audit could be made before the deadline.
   boost::asio::awaitable<bool> audit(std::size_t witness, time_point deadline);
   // Whether the clean silences `s` needs were vouched for (see audit_due).

@@ -23,6 +23,7 @@ std::vector<icmp_recheck::outcome> icmp_recheck::take_outcomes_of(std::size_t wi
 awaitable<icmp_recheck::witness_tries> icmp_recheck::send_witness(std::size_t witness, unsigned n,
                                                                   unsigned enough) {
   witness_tries w;
+  const time_point first = clock::now();
   while (w.sent < n) {
     std::size_t slots = co_await host_.wait_send_slots(n - w.sent);
     if (slots == 0) break;
@@ -33,6 +34,7 @@ awaitable<icmp_recheck::witness_tries> icmp_recheck::send_witness(std::size_t wi
   unsigned back = 0;
   auto take = [&] {
     for (const outcome& o : take_outcomes_of(witness)) {
+      if (o.sent < first) continue;  // an earlier audit's, cancelled where the host could not
       ++back;
       if (o.what == outcome::kind::error || o.what == outcome::kind::answer) ++w.errors;
       if (o.what == outcome::kind::silence && !w.silent_at) w.silent_at = o.sent;
@@ -43,6 +45,7 @@ awaitable<icmp_recheck::witness_tries> icmp_recheck::send_witness(std::size_t wi
     co_await host_.wait_back_or(time_point::max());
     take();
   }
+  if (back < w.sent && host_.live()) host_.cancel_tries_of(witness);
   co_return w;
 }
 
@@ -171,23 +174,18 @@ awaitable<void> icmp_recheck::confirm_burst(std::size_t witness, time_point dead
 // and is made where the model holds a clean silence's tokens, where one error decides.
 // Returns whether it passed, nothing when no try could be made.
 //
-// The last audit (`last`: nothing follows it if it passes) returns once the errors that pass it
-// are back. The try left out, most often where the target had no token for it, would only add
-// an error: waiting out its timeout cost each scan of a limited target 0.15 s. The scan does not
-// wait for it either (scan_run::drain).
-awaitable<std::optional<bool>> icmp_recheck::audit_witness(std::size_t witness, double held,
-                                                           bool last) {
+// An audit returns once the errors that pass it are back. The try left out, most often where
+// the target had no token for it, would only add an error: waiting out its timeout cost each
+// scan of a limited target 0.1-0.2 s. It is cancelled, and counted as if it drew one.
+awaitable<std::optional<bool>> icmp_recheck::audit_witness(std::size_t witness, double held) {
   const double owed = std::max(0.0, std::ceil(held - 1.0 - vouch_level_slack));
   const auto tries = static_cast<unsigned>(owed) + 1;
   const time_point at = clock::now();
   // The errors that pass both tests below: their own tries were sent at `at` or later, so they
   // do not change level_before(at), and errors of other tries only lower it. With that many
   // back the audit has passed whatever the rest bring.
-  unsigned enough = 0;
-  if (last) {
-    const double to_pass = std::ceil(level_before(at) + 1 - icmp_clean_tokens - vouch_level_slack);
-    enough = static_cast<unsigned>(std::max({1.0, owed - 1, to_pass}));
-  }
+  const double to_pass = std::ceil(level_before(at) + 1 - icmp_clean_tokens - vouch_level_slack);
+  const auto enough = static_cast<unsigned>(std::max({1.0, owed - 1, to_pass}));
   witness_tries w = co_await send_witness(witness, tries, enough);
   if (w.sent < tries) co_return std::nullopt;
   if (static_cast<double>(w.errors) < std::max(1.0, owed - 1)) {
@@ -224,7 +222,7 @@ awaitable<bool> icmp_recheck::audit(std::size_t witness, time_point deadline) {
   if (ready > clock::now()) co_await host_.sleep_until(ready);
   if (!host_.live()) co_return false;
   double held = std::min(icmp_.tokens_before(clock::now()), icmp_.limit().burst);
-  std::optional<bool> passed = co_await audit_witness(witness, held, true);
+  std::optional<bool> passed = co_await audit_witness(witness, held);
   if (passed && *passed) vouched_ = std::max(vouched_, covered);
   co_return true;
 }

@@ -83,23 +83,32 @@ void scan_run::stop() {
   wake_.cancel();
 }
 
-// Once every port has its verdict, a try still out can only say what is known already: the
-// last audit's spare try of the witness, which would wait out its timeout where the target had
-// no token left for it (icmp_recheck::audit_witness). So it is cancelled, not waited for. A try
-// of a port that answered with an ICMP error may still draw one and spend a token of the
-// target's: the model counts it as drawn, so that it never counts a token the target may have
-// spent (the next scan of the target starts from it: remember_icmp).
+// Once every port has its verdict, a try still out can only say what is known already (a try
+// of the witness that an audit no longer needs, for one), so it is cancelled, not waited for.
 void scan_run::cancel_decided_tries() {
+  for (std::uint32_t slot = 0; slot < flights_.size(); ++slot) {
+    if (flights_[slot].out && records_[flights_[slot].idx].decided) cancel_try(slot);
+  }
+}
+
+void scan_run::cancel_tries_of(std::size_t idx) {
+  for (std::uint32_t slot = 0; slot < flights_.size(); ++slot) {
+    if (flights_[slot].out && flights_[slot].idx == idx) cancel_try(slot);
+  }
+}
+
+// A try of a port that answered with an ICMP error may still draw one and spend a token of the
+// target's: the model counts it as drawn, so that it never counts a token the target may have
+// spent (the re-check's next batch waits for it; the next scan of the target starts from it:
+// remember_icmp).
+void scan_run::cancel_try(std::uint32_t slot) {
+  const flight& f = flights_[slot];
+  const auto& v = verdicts_[f.idx];
+  if (v && v->why == reason::icmp_unreachable) icmp_.consume(f.sent);
+  f.backend->cancel(f.handle);
   probe_outcome cancelled;
   cancelled.what = probe_outcome::kind::cancelled;
-  for (std::uint32_t slot = 0; slot < flights_.size(); ++slot) {
-    const flight& f = flights_[slot];
-    if (!f.out || !records_[f.idx].decided) continue;
-    const auto& v = verdicts_[f.idx];
-    if (v && v->why == reason::icmp_unreachable) icmp_.consume(f.sent);
-    f.backend->cancel(f.handle);
-    land(slot, cancelled);
-  }
+  land(slot, cancelled);
 }
 
 // An outcome wakes the main loop when it waits for room or for tries to come back. A sleep

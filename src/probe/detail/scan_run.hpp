@@ -75,6 +75,7 @@ class scan_run : public std::enable_shared_from_this<scan_run>,
   boost::asio::awaitable<void> sleep_paced(time_point t);
   boost::asio::awaitable<void> drain();
   void cancel_decided_tries();
+  void cancel_try(std::uint32_t slot);
   boost::asio::awaitable<void> stop_wait();
   void wake();
   void launch(std::size_t idx, duration timeout, phase ph);
@@ -117,6 +118,7 @@ class scan_run : public std::enable_shared_from_this<scan_run>,
   // sleep_until wakes on every try's outcome already (wake()).
   boost::asio::awaitable<void> wait_back_or(time_point t) override { return sleep_until(t); }
   duration answer_due() const override { return rtt_.rto(); }
+  void cancel_tries_of(std::size_t idx) override;
   bool live() const noexcept override { return !stopped_ && !fatal_; }
   void stealth(std::size_t idx, recheck how) override;
 
