@@ -1,5 +1,7 @@
 #include "site/reference_links.hpp"
 
+#include "common/text.hpp"
+
 #include <fmt/format.h>
 
 namespace breakwater::site {
@@ -85,7 +87,7 @@ std::optional<cited_id> ics_advisory_at(std::string_view text) {
   if (n < text.size() && text[n] >= 'A' && text[n] <= 'Z') ++n;
   if (!ends_cleanly(text, n)) return std::nullopt;
   std::string page = "icsa";
-  for (char c : text.substr(4, n - 4)) page.push_back(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  for (char c : text.substr(4, n - 4)) page.push_back(common::ascii_lower(c));
   return cited_id{n, "https://www.cisa.gov/news-events/ics-advisories/" + page};
 }
 

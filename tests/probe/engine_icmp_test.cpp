@@ -19,6 +19,36 @@ using breakwater::probe::testing::run_for;
 
 struct engine_icmp : breakwater::probe::testing::engine_fixture {};
 
+// Sends every try to the fake target but the `n`-th of `port` (from 1), which cannot be sent
+// (out of buffers: transient).
+class fails_nth_send final : public prober {
+ public:
+  fails_nth_send(std::shared_ptr<prober> inner, std::uint16_t port, std::size_t n)
+      : inner_(std::move(inner)), port_(port), n_(n) {}
+  probe_handle start(const probe_try& t, probe_sink& sink) override {
+    if (t.port != port_ || ++seen_ != n_) return inner_->start(t, sink);
+    asio::post(sink.executor(), [&sink, tag = t.tag] {
+      probe_outcome o;
+      o.what = probe_outcome::kind::failed;
+      o.transient = true;
+      o.error = failure{make_error_code(std::errc::no_buffer_space), operation::send, "test"};
+      sink.finished(tag, o);
+    });
+    return failed_handle;
+  }
+  void cancel(probe_handle h) noexcept override {
+    if (h != failed_handle) inner_->cancel(h);
+  }
+  std::size_t seen() const noexcept { return seen_; }
+
+ private:
+  static constexpr probe_handle failed_handle = probe_handle{1} << 60;
+  std::shared_ptr<prober> inner_;
+  std::uint16_t port_;
+  std::size_t n_;
+  std::size_t seen_ = 0;
+};
+
 // The visitor of the e2e tests (tests/e2e/run_e2e.sh): four open ports, 39 resets, six ports
 // refused with an ICMP error, everything else dropped.
 std::shared_ptr<fake_target> e2e_bed_target() {
@@ -359,6 +389,43 @@ TEST_F(engine_icmp, the_early_audit_does_not_wait_out_its_spare_try) {
     }
     EXPECT_EQ(r.summary().closed, 160u + breakwater::probe::testing::bed_refusing_ports) << n;
     for (const auto& p : r.ports) EXPECT_NE(p.rate_limit, recheck::unresolved) << p.port;
+  }
+}
+
+// The witness's tries on issue 17's bed without loss (port 20: its first try found it
+// refused; then the scan's tries of the limit, and the audits), one of them failing to leave:
+// it shows nothing, and the scan goes on. Where it is the audit's first try and the second is
+// lost too, the audit hears one error of the two it needs: it must count the try that did not
+// leave as back (not wait for it for ever), fail, and audit again.
+TEST_F(engine_icmp, a_witness_try_that_cannot_leave_shows_nothing_and_the_recheck_goes_on) {
+  std::size_t witness_tries = 0;
+  {
+    auto target = std::make_shared<fake_target>();
+    breakwater::probe::testing::bed_ports(*target);
+    engine e(ctx.get_executor(), {.backend = target});
+    scan_options o;
+    o.rtt_seed = 50ms;
+    scan(e, request("0-1055", o));
+    witness_tries = target->probes_of(20);
+  }
+  ASSERT_GT(witness_tries, 4u);
+  for (std::size_t n :
+       {std::size_t{2}, witness_tries / 2, witness_tries - 2, witness_tries - 1, witness_tries}) {
+    auto target = std::make_shared<fake_target>();
+    breakwater::probe::testing::bed_ports(*target);
+    // The audit's first try: its second is lost on the way too, and the audit hears only
+    // from its third (one error of the two it needs) and from the try that did not leave.
+    if (n == witness_tries - 2) target->lose_nth(20, n);
+    auto failing = std::make_shared<fails_nth_send>(target, 20, n);
+    engine e(ctx.get_executor(), {.backend = failing});
+    scan_options o;
+    o.rtt_seed = 50ms;
+    scan_result r = scan(e, request("0-1055", o));
+    EXPECT_GE(failing->seen(), n) << n;
+    EXPECT_EQ(r.summary().closed, 160u + breakwater::probe::testing::bed_refusing_ports) << n;
+    EXPECT_LT(r.elapsed, 16s) << n;
+    for (const auto& p : r.ports)
+      EXPECT_NE(p.rate_limit, recheck::unresolved) << n << " " << p.port;
   }
 }
 

@@ -127,8 +127,18 @@ class mini_scan final : public recheck_host {
 
   duration answer_due() const override { return try_timeout / 2; }
 
-  // Tries go out as detached coroutines here: they come back, to be ignored.
-  void cancel_tries_of(std::size_t) override {}
+  // As a scan does: the port's tries still out are dropped when they come back, and an error
+  // each may draw counts as spent, unseen, at once (the witness is the one port cancelled, and
+  // it refused).
+  void cancel_tries_of(std::size_t id) override {
+    for (auto& [n, t] : out_) {
+      if (t.port != id || t.cancelled) continue;
+      t.cancelled = true;
+      --in_flight_;
+      ++cancelled;
+      icmp.consume_unseen(t.sent);
+    }
+  }
 
   bool live() const override { return running; }
 
@@ -147,26 +157,40 @@ class mini_scan final : public recheck_host {
   std::map<std::uint16_t, verdict> verdicts;
   std::size_t recheck_probes = 0;
   std::size_t batches = 0;       // re-check batches that sent at least one try
+  std::size_t cancelled = 0;     // tries cancelled while out
   bool looser_at_start = false;  // the main pass drew more errors than the model allows
   std::vector<std::string> broken;
 
  private:
   static std::string port_name(std::size_t id) { return std::to_string(id); }
 
+  struct try_out {
+    std::uint16_t port = 0;
+    time_point sent{};
+    bool cancelled = false;
+  };
+
   void launch(std::uint16_t port) {
     ++in_flight_;
+    const std::uint64_t n = next_try_++;
+    out_[n] = {port, clock::now()};
     asio::co_spawn(
         ctx_,
-        [this, port]() -> awaitable<void> {
-          time_point sent = clock::now();
+        [this, port, n]() -> awaitable<void> {
           probe_outcome o =
               co_await target_.probe(asio::ip::make_address("198.18.0.2"), port, try_timeout);
-          on_outcome(port, sent, o);
+          on_outcome(n, o);
         },
         asio::detached);
   }
 
-  void on_outcome(std::uint16_t port, time_point sent, const probe_outcome& o) {
+  void on_outcome(std::uint64_t n, const probe_outcome& o) {
+    auto it = out_.find(n);
+    const try_out t = it->second;
+    out_.erase(it);
+    if (t.cancelled) return;
+    const std::uint16_t port = t.port;
+    const time_point sent = t.sent;
     --in_flight_;
     wake_.cancel();
     if (o.what == probe_outcome::kind::answered) {
@@ -186,6 +210,8 @@ class mini_scan final : public recheck_host {
   pacer pace_{6000};
   icmp_recheck* recheck_ = nullptr;
   std::size_t in_flight_ = 0;
+  std::map<std::uint64_t, try_out> out_;  // every try launched and not back, by number
+  std::uint64_t next_try_ = 0;
   std::map<std::uint16_t, std::vector<time_point>> silent_at_;
   std::map<std::uint16_t, unsigned> batch_;  // tries per port in the current batch
 };

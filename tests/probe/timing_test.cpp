@@ -148,6 +148,24 @@ TEST(icmp_limit_model, a_scan_starts_from_what_the_last_one_left) {
   EXPECT_NEAR(m.tokens_before(t0 + 60s), 6.0, 1e-9);
 }
 
+// A try cancelled while out may have drawn an error no one will see: its token is spent, but it
+// is no error seen, and shows nothing of the burst or the refill.
+TEST(icmp_limit_model, a_cancelled_try_spends_a_token_and_shows_nothing) {
+  icmp_limit_model m;
+  time_point t0 = time_point(1h);
+  for (int i = 0; i < 3; ++i) m.consume(t0 + std::chrono::milliseconds(i));
+  m.consume_unseen(t0 + 3ms);
+  EXPECT_NEAR(m.tokens_before(t0 + 4ms), 2.0, 0.01);
+  EXPECT_EQ(m.errors_seen(), 3u);
+  EXPECT_NEAR(m.burst_shown(), 3.0, 0.01);
+  // Empty moments before errors a second apart show that refill, the unseen one aside.
+  for (int i = 1; i <= 4; ++i) m.consume(t0 + 10s + i * 1s);
+  m.consume_unseen(t0 + 10s + 4100ms);  // counted, it would show 1.11 a second
+  std::vector<time_point> empty{t0 + 10s + 500ms, t0 + 10s + 1500ms};
+  ASSERT_TRUE(m.refill_rate_shown(empty));
+  EXPECT_LT(*m.refill_rate_shown(empty), 1.0);
+}
+
 // A silence the target showed was not clean (a closed port's try went unanswered while the
 // model held tokens): the model is brought below the level there, by a smaller burst first
 // (not below 2), then by errors it never saw; those do not count as errors seen.

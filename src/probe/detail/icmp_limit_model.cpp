@@ -12,6 +12,12 @@ void icmp_limit_model::consume(time_point probe_sent) {
   consumed_.insert(at, probe_sent);
 }
 
+void icmp_limit_model::consume_unseen(time_point probe_sent) {
+  consume(probe_sent);
+  ++unseen_;
+  unseen_at_.insert(std::upper_bound(unseen_at_.begin(), unseen_at_.end(), probe_sent), probe_sent);
+}
+
 void icmp_limit_model::add_unseen(time_point t, double level) {
   double held = tokens_before(t);
   if (held < level) return;

@@ -37,6 +37,10 @@ class icmp_limit_model {
   // The target sent an ICMP error for a probe sent at `probe_sent` (times are the scanner's
   // send times: the one-way delay shifts every event equally).
   void consume(time_point probe_sent);
+  // A probe sent at `probe_sent` may have drawn an error that nobody will see (its try was
+  // cancelled while out): its token is counted spent, but as an unseen error, which shows
+  // nothing of the limit (the refill, the burst, the errors seen).
+  void consume_unseen(time_point probe_sent);
   // Tokens the target had for a probe sent at `t`, counting every error seen before `t`.
   // A lower bound only if every error was seen; callers keep a margin for lost ones.
   // `reorder`: errors of probes sent up to that long after `t` count as spent before it too

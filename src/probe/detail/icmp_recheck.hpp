@@ -58,8 +58,8 @@ inline constexpr double vouch_level_slack = 0.02;
 inline constexpr duration icmp_reorder_slack = std::chrono::milliseconds(2);
 
 // What the re-check needs from the scan that runs it. Ports are named by the host's own ids.
-// The outcome of every try sent comes back through icmp_recheck::on_answer, on_silence or
-// on_unsent, on the executor the re-check runs on, before wait_all_back returns.
+// The outcome of every try sent and not cancelled comes back through icmp_recheck::on_answer,
+// on_silence or on_unsent, on the executor the re-check runs on, before wait_all_back returns.
 class recheck_host {
  public:
   virtual ~recheck_host() = default;
@@ -78,8 +78,8 @@ class recheck_host {
   // How long after a try its answer is due (the retransmission timeout): a try older than that
   // with nothing back is all but certainly silent, and draws no error any more.
   virtual duration answer_due() const = 0;
-  // Cancels the tries of port `id` still out, where the host can (an error one of them may
-  // still draw counts as spent); their outcomes need come back to nobody.
+  // Cancels the tries of port `id` still out: none of their outcomes comes back, and an error
+  // each may still draw counts as spent in the model (icmp_limit_model::consume_unseen).
   virtual void cancel_tries_of(std::size_t id) = 0;
   // False once the scan was stopped or failed.
   virtual bool live() const = 0;
@@ -188,8 +188,7 @@ class icmp_recheck {
   void learn_refill();
   // What `n` tries of the witness sent at once drew (the first silent one's send time), once
   // each is back, or once `enough` of them (if not 0) drew an error; the others are then
-  // cancelled (recheck_host::cancel_tries_of). Outcomes of the witness's earlier tries are
-  // not counted.
+  // cancelled (recheck_host::cancel_tries_of), so that no later call counts their outcomes.
   struct witness_tries {
     unsigned sent = 0;
     unsigned errors = 0;

@@ -23,7 +23,6 @@ std::vector<icmp_recheck::outcome> icmp_recheck::take_outcomes_of(std::size_t wi
 awaitable<icmp_recheck::witness_tries> icmp_recheck::send_witness(std::size_t witness, unsigned n,
                                                                   unsigned enough) {
   witness_tries w;
-  const time_point first = clock::now();
   while (w.sent < n) {
     std::size_t slots = co_await host_.wait_send_slots(n - w.sent);
     if (slots == 0) break;
@@ -34,7 +33,6 @@ awaitable<icmp_recheck::witness_tries> icmp_recheck::send_witness(std::size_t wi
   unsigned back = 0;
   auto take = [&] {
     for (const outcome& o : take_outcomes_of(witness)) {
-      if (o.sent < first) continue;  // an earlier audit's, cancelled where the host could not
       ++back;
       if (o.what == outcome::kind::error || o.what == outcome::kind::answer) ++w.errors;
       if (o.what == outcome::kind::silence && !w.silent_at) w.silent_at = o.sent;
@@ -45,7 +43,10 @@ awaitable<icmp_recheck::witness_tries> icmp_recheck::send_witness(std::size_t wi
     co_await host_.wait_back_or(time_point::max());
     take();
   }
-  if (back < w.sent && host_.live()) host_.cancel_tries_of(witness);
+  if (back < w.sent && host_.live()) {
+    host_.cancel_tries_of(witness);
+    expected_stale_ = true;  // the model counts the tries cancelled as errors drawn
+  }
   co_return w;
 }
 

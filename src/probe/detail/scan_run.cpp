@@ -98,13 +98,13 @@ void scan_run::cancel_tries_of(std::size_t idx) {
 }
 
 // A try of a port that answered with an ICMP error may still draw one and spend a token of the
-// target's: the model counts it as drawn, so that it never counts a token the target may have
-// spent (the re-check's next batch waits for it; the next scan of the target starts from it:
-// remember_icmp).
+// target's: the model counts it as drawn, unseen, so that it never counts a token the target
+// may have spent (the re-check's next batch waits for it; the next scan of the target starts
+// from it: remember_icmp), and learns nothing of the limit from it.
 void scan_run::cancel_try(std::uint32_t slot) {
   const flight& f = flights_[slot];
   const auto& v = verdicts_[f.idx];
-  if (v && v->why == reason::icmp_unreachable) icmp_.consume(f.sent);
+  if (v && v->why == reason::icmp_unreachable) icmp_.consume_unseen(f.sent);
   f.backend->cancel(f.handle);
   probe_outcome cancelled;
   cancelled.what = probe_outcome::kind::cancelled;
