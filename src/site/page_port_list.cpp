@@ -17,6 +17,13 @@ void entry_item(html& h, const db::entry& e) {
   h.text(e.title).raw("</a></li>");
 }
 
+// A port's title seldom names the malware (1022 is "RFC 3692-style Experiment 2"): its
+// summary, one line, says what listened there.
+void malware_item(html& h, const db::entry& e) {
+  h.raw("<li><a href=\"/port/").number(e.port).raw("\"><b>").number(e.port).raw("</b> ");
+  h.text(e.title).raw("</a><span class=\"why\">").text(e.summary).raw("</span></li>");
+}
+
 struct port_range {
   std::string_view id, title;
   unsigned lo, hi;
@@ -50,9 +57,9 @@ page render_port_list_page(const db::database& db) {
       "Ports that malware listened on. Finding one open on your own machine does not prove an "
       "infection (other programs may use the number), but it is worth identifying what "
       "listens.");
-  h.raw("</p><ul class=\"port-list\" id=\"list-malware\">");
+  h.raw("</p><ul class=\"malware-list\" id=\"list-malware\">");
   for (const db::entry& e : entries) {
-    if (e.malware()) entry_item(h, e);
+    if (e.malware()) malware_item(h, e);
   }
   h.raw("</ul>");
   for (const port_range& r : ranges) {

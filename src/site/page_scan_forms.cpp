@@ -193,11 +193,11 @@ page render_scan_choice_page(std::string_view address, const choice_problem* pro
   }
   h.raw("<li><a href=\"/reach\">Does my port forward reach this machine?</a>: ")
       .text(
-          "a nonce sent to one TCP or UDP port of your address, which only the machine that "
+          "A nonce sent to one TCP or UDP port of your address, which only the machine that "
           "receives it can send back (works for silent UDP services such as WireGuard).")
       .raw("</li>");
   h.raw("<li><a href=\"/headers\">Browser headers</a>: ")
-      .text("what your browser tells every site it visits (no probe is sent).")
+      .text("What your browser tells every site it visits (no probe is sent).")
       .raw("</li></ul>");
   h.raw(
       "<h2>Ports of your choice</h2><form class=\"custom\" action=\"/scan/confirm\" "

@@ -291,5 +291,30 @@ TEST(home_page, has_boxes_and_popular_ports) {
   EXPECT_TRUE(has(p.body, "<a href=\"/port/22\"><b>22</b> SSH</a>"));
 }
 
+// The malware ports come first, each with its summary: a port's title seldom names what
+// listened there.
+TEST(port_list_page, lists_the_malware_ports_with_what_listened_there) {
+  std::vector<db::entry> entries{
+      db::testing::make_entry(22, "SSH", "Encrypted remote shell logins."),
+      db::testing::make_entry(1022, "RFC 3692-style Experiment 2 (exp2)", "An experiment port.",
+                              {"exp2", "worm"}),
+  };
+  entries[1].summary = "Also where the Sasser.E <worm> opened its remote shell in 2004.";
+  db::database db({}, std::move(entries));
+  page p = render_port_list_page(db);
+  const std::size_t at = p.body.find("<ul class=\"malware-list\" id=\"list-malware\">");
+  ASSERT_NE(at, std::string::npos);
+  const std::string malware = p.body.substr(at, p.body.find("</ul>", at) - at);
+  EXPECT_TRUE(has(malware,
+                  "<li><a href=\"/port/1022\"><b>1022</b> RFC 3692-style Experiment 2 "
+                  "(exp2)</a><span class=\"why\">Also where the Sasser.E &lt;worm&gt; "
+                  "opened its remote shell in 2004.</span></li>"));
+  EXPECT_FALSE(has(malware, "/port/22\"")) << "no malware keyword";
+  EXPECT_TRUE(has(p.body,
+                  "<li><a href=\"/port/1022\"><b>1022</b> RFC 3692-style Experiment 2 "
+                  "(exp2)</a></li>"))
+      << "and in its range, as every entry";
+}
+
 }  // namespace
 }  // namespace breakwater::site
