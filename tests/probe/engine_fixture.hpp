@@ -9,10 +9,14 @@
 #include <gtest/gtest.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
 
+#include <cstddef>
 #include <map>
 #include <memory>
 #include <string_view>
+#include <system_error>
+#include <vector>
 
 namespace breakwater::probe::testing {
 
@@ -51,5 +55,36 @@ inline std::shared_ptr<fake_target> mixed_target(fake_target_options o = {}) {
   t->set(139, fake_port::icmp_port_unreachable);
   return t;
 }
+
+// Passes every try on to `inner` but the `n`-th of `port` (from 1), which cannot be sent (out
+// of buffers: transient). Records every try the engine asks for.
+class fails_nth_send final : public prober {
+ public:
+  fails_nth_send(std::shared_ptr<prober> inner, std::uint16_t port, std::size_t n)
+      : inner_(std::move(inner)), port_(port), n_(n) {}
+  probe_handle start(const probe_try& t, probe_sink& sink) override {
+    tries.push_back(t);
+    if (t.port != port_ || ++seen_ != n_) return inner_->start(t, sink);
+    boost::asio::post(sink.executor(), [&sink, tag = t.tag] {
+      probe_outcome o;
+      o.what = probe_outcome::kind::failed;
+      o.transient = true;
+      o.error = failure{make_error_code(std::errc::no_buffer_space), operation::send, "test"};
+      sink.finished(tag, o);
+    });
+    return failed_handle;
+  }
+  void cancel(probe_handle h) noexcept override {
+    if (h != failed_handle) inner_->cancel(h);
+  }
+  std::vector<probe_try> tries;
+
+ private:
+  static constexpr probe_handle failed_handle = probe_handle{1} << 60;
+  std::shared_ptr<prober> inner_;
+  std::uint16_t port_;
+  std::size_t n_;
+  std::size_t seen_ = 0;
+};
 
 }  // namespace breakwater::probe::testing

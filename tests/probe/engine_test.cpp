@@ -19,6 +19,7 @@ namespace {
 namespace asio = boost::asio;
 using namespace breakwater::probe;
 using namespace std::chrono_literals;
+using breakwater::probe::testing::fails_nth_send;
 using breakwater::probe::testing::mixed_target;
 using breakwater::probe::testing::run_virtual;
 
@@ -114,41 +115,10 @@ class try_log final : public prober {
   std::shared_ptr<prober> inner_;
 };
 
-// The first try of `port` cannot be sent (out of buffers: transient); the rest go to the fake
-// target. Records every try, as try_log does.
-class fails_first_send final : public prober {
- public:
-  fails_first_send(std::shared_ptr<prober> inner, std::uint16_t port)
-      : inner_(std::move(inner)), port_(port) {}
-  probe_handle start(const probe_try& t, probe_sink& sink) override {
-    tries.push_back(t);
-    if (failed_ || t.port != port_) return inner_->start(t, sink);
-    failed_ = true;
-    asio::post(sink.executor(), [&sink, tag = t.tag] {
-      probe_outcome o;
-      o.what = probe_outcome::kind::failed;
-      o.transient = true;
-      o.error = failure{make_error_code(std::errc::no_buffer_space), operation::send, "test"};
-      sink.finished(tag, o);
-    });
-    return failed_handle;
-  }
-  void cancel(probe_handle h) noexcept override {
-    if (h != failed_handle) inner_->cancel(h);
-  }
-  std::vector<probe_try> tries;
-
- private:
-  static constexpr probe_handle failed_handle = probe_handle{1} << 60;
-  std::shared_ptr<prober> inner_;
-  std::uint16_t port_;
-  bool failed_ = false;
-};
-
 // A try that never left gives its number back: the port's next try takes it, so the numbers
 // of the tries sent run 0, 1, ... with no gap (a prober keeps only so many of them apart).
 TEST_F(fixture, a_try_that_could_not_be_sent_gives_its_number_back) {
-  auto backend = std::make_shared<fails_first_send>(mixed_target(), 2000);
+  auto backend = std::make_shared<fails_nth_send>(mixed_target(), 2000, 1);
   engine e(ctx.get_executor(), {.backend = backend});
   auto m = by_port(scan(e, request("22,2000")));
   EXPECT_EQ(m[2000].state, port_state::stealth);
