@@ -166,6 +166,29 @@ TEST(icmp_limit_model, a_cancelled_try_spends_a_token_and_shows_nothing) {
   EXPECT_LT(*m.refill_rate_shown(empty), 1.0);
 }
 
+// An audit's spare try, cancelled where the model held no token for it, sent at the same
+// moment as the tries whose errors came back: those errors still show what they show. After a
+// silence at `s` (three tokens) and another error, the audit's first error is drawn where the
+// model held two, which shows that the target held a token at `s`; the unseen try beside it,
+// where the model held none, is no sign of a looser limit.
+TEST(icmp_limit_model, a_cancelled_spare_try_hides_nothing_the_errors_beside_it_show) {
+  icmp_limit_model m;
+  const time_point t0 = time_point(1h);
+  for (int i = 0; i < 3; ++i) m.consume(t0 + std::chrono::milliseconds(i));
+  const time_point s = t0 + 3ms;
+  const double held = m.tokens_before(s);
+  ASSERT_NEAR(held, 3.0, 0.01);
+  m.consume(s + 500us);
+  const time_point audit = s + 1ms;
+  m.consume(audit);
+  m.consume(audit);
+  m.consume_unseen(audit);
+  EXPECT_EQ(m.errors_seen(), 6u);
+  EXPECT_EQ(m.errors_while_holding(1.0), 6u) << "the unseen one held none; it is not counted";
+  EXPECT_TRUE(m.token_shown_at(s, held));
+  EXPECT_NEAR(m.tokens_before(audit + 1ms), 0.0, 0.01);
+}
+
 // A silence the target showed was not clean (a closed port's try went unanswered while the
 // model held tokens): the model is brought below the level there, by a smaller burst first
 // (not below 2), then by errors it never saw; those do not count as errors seen.

@@ -31,11 +31,11 @@ void icmp_limit_model::add_unseen(time_point t, double level) {
 bool icmp_limit_model::token_shown_at(time_point t, double held) const {
   // An error the model held no token for: the limit is looser than modelled. A refill learned
   // from the target is a lower bound of its own: the target may refill faster still.
-  if (tightened_ || loosened_ || errors_while_holding(1.0) < consumed_.size()) return false;
+  if (tightened_ || loosened_ || errors_while_holding(1.0) < errors_seen()) return false;
   auto first = std::upper_bound(consumed_.begin(), consumed_.end(), t);
   auto i = static_cast<std::size_t>(first - consumed_.begin());
   for (; i < consumed_.size(); ++i) {
-    if (std::binary_search(unseen_at_.begin(), unseen_at_.end(), consumed_[i])) return false;
+    if (is_unseen(i)) return false;
     double before = tokens_before(consumed_[i]);
     // Full (the most it ever is just before an error): the target may have caught up.
     if (before >= limit_.burst) return false;
@@ -97,7 +97,8 @@ std::optional<double> icmp_limit_model::refill_rate_shown(
     }
     moments = std::move(spread);
   }
-  // The errors seen: those counted unseen (add_unseen) show nothing of the refill.
+  // The errors seen: those counted unseen (add_unseen, consume_unseen) show nothing of the
+  // refill.
   const std::vector<time_point> seen = seen_errors();
   // Send times stand for arrival times; probes a little apart may arrive closer together
   // (icmp_reorder_slack in the re-check): each span is taken as that much longer.
@@ -120,17 +121,24 @@ std::optional<double> icmp_limit_model::refill_rate_shown(
 
 std::vector<time_point> icmp_limit_model::seen_errors() const {
   std::vector<time_point> seen;
-  seen.reserve(consumed_.size());
-  std::size_t u = 0;
-  for (time_point t : consumed_) {
-    while (u < unseen_at_.size() && unseen_at_[u] < t) ++u;
-    if (u < unseen_at_.size() && unseen_at_[u] == t) {
-      ++u;
-      continue;
-    }
-    seen.push_back(t);
+  seen.reserve(consumed_.size() - unseen_);
+  for (std::size_t i = 0; i < consumed_.size(); ++i) {
+    if (!is_unseen(i)) seen.push_back(consumed_[i]);
   }
   return seen;
+}
+
+// Unseen entries at the time of seen ones count as their group's last: the tries cancelled
+// after an audit's errors came back left with those that drew them, and spent after them.
+bool icmp_limit_model::is_unseen(std::size_t i) const {
+  const time_point t = consumed_[i];
+  const auto [lo, hi] = std::equal_range(unseen_at_.begin(), unseen_at_.end(), t);
+  if (lo == hi) return false;
+  const auto group_end =
+      std::upper_bound(consumed_.begin() + static_cast<std::ptrdiff_t>(i), consumed_.end(), t);
+  return static_cast<std::ptrdiff_t>(group_end - consumed_.begin()) -
+             static_cast<std::ptrdiff_t>(i) <=
+         hi - lo;
 }
 
 bool icmp_limit_model::loosen_to(double tokens_per_second) {
@@ -168,8 +176,8 @@ void icmp_limit_model::spend(bucket_state& b, time_point at, double weight) cons
 }
 
 // Walks the errors of probes sent before `t`, with `pending` (time, weight, sorted by time)
-// spent as well, calling on_error(tokens held) for each error seen before it spends its token;
-// returns the tokens held at `t`.
+// spent as well, calling on_error(tokens held, index in consumed_) for each error (the unseen
+// ones too) before it spends its token; returns the tokens held at `t`.
 template <class OnError>
 double icmp_limit_model::walk(time_point t, OnError on_error,
                               const std::vector<std::pair<time_point, double>>& pending) const {
@@ -182,7 +190,7 @@ double icmp_limit_model::walk(time_point t, OnError on_error,
     if (!seen && !due) break;
     if (seen && (!due || consumed_[i] <= pending[j].first)) {
       refill(b, consumed_[i]);
-      on_error(b.tokens);
+      on_error(b.tokens, i);
       spend(b, consumed_[i], 1.0);
       ++i;
     } else {
@@ -221,12 +229,16 @@ double icmp_limit_model::tokens_before(time_point t, duration reorder) const {
 double icmp_limit_model::tokens_expected(
     time_point t, const std::vector<std::pair<time_point, double>>& pending) const {
   return walk(
-      t, [](double) {}, pending);
+      t, [](double, std::size_t) {}, pending);
 }
 
 std::size_t icmp_limit_model::errors_while_holding(double level) const {
   std::size_t n = 0;
-  walk(time_point::max(), [&](double tokens) { n += tokens >= level ? 1 : 0; }, {});
+  walk(time_point::max(),
+       [&](double tokens, std::size_t i) {
+         if (tokens >= level && !is_unseen(i)) ++n;
+       },
+       {});
   return n;
 }
 

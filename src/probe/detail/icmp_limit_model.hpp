@@ -51,8 +51,8 @@ class icmp_limit_model {
   // is likely to hold once the answers still on their way are in.
   double tokens_expected(time_point t,
                          const std::vector<std::pair<time_point, double>>& pending) const;
-  // Errors whose probe found the bucket holding at least `tokens` (by this model): what the
-  // target showed while nothing it sent could have been hidden.
+  // Errors seen whose probe found the bucket holding at least `tokens` (by this model): what
+  // the target showed while nothing it sent could have been hidden.
   std::size_t errors_while_holding(double tokens) const;
   // When the bucket will hold `tokens` again, if no more errors are sent from `now` on.
   time_point refilled_to(double tokens, time_point now) const;
@@ -131,6 +131,8 @@ class icmp_limit_model {
   // Makes after_ hold the state after each of the first `n` errors.
   void extend_after(std::size_t n) const;
   std::vector<time_point> seen_errors() const;
+  // Whether consumed_[i] is an error counted unseen.
+  bool is_unseen(std::size_t i) const;
   double halved_burst() const;
 
   icmp_limit limit_;
