@@ -165,6 +165,15 @@ constexpr std::array<std::string_view, 0x100> latin_additional_folds{
     "u", "u", "y", "y", "y", "y", "y", "y", "y", "y", "ll", "ll", "v", "v", "y",  "y",  // U+1EF0
 };
 
+// Unicode's blocks of combining diacritical marks: U+0300-U+036F, its Extended block
+// (U+1AB0-U+1AFF), its Supplement (U+1DC0-U+1DFF), those for symbols (U+20D0-U+20FF) and the
+// half marks (U+FE20-U+FE2F).
+static bool is_combining_mark(unsigned code) noexcept {
+  return (code >= 0x300 && code <= 0x36F) || (code >= 0x1AB0 && code <= 0x1AFF) ||
+         (code >= 0x1DC0 && code <= 0x1DFF) || (code >= 0x20D0 && code <= 0x20FF) ||
+         (code >= 0xFE20 && code <= 0xFE2F);
+}
+
 std::optional<latin_fold> latin_fold_at(std::string_view text, std::size_t i) noexcept {
   if (i + 1 >= text.size()) return std::nullopt;
   const auto lead = static_cast<unsigned char>(text[i]);
@@ -173,17 +182,22 @@ std::optional<latin_fold> latin_fold_at(std::string_view text, std::size_t i) no
   // Two bytes: a lead byte of 0xC2-0xDF (0xC0 and 0xC1 would be overlong), a continuation.
   if (lead >= 0xC2 && lead <= 0xDF) {
     const unsigned code = ((lead & 0x1Fu) << 6) | (next & 0x3Fu);
-    if (code >= 0x300 && code < 0x370) return latin_fold{{}, 2};  // a combining diacritic
+    if (is_combining_mark(code)) return latin_fold{{}, 2};
     if (code < 0xC0 || code >= 0x250 || latin_folds[code - 0xC0].empty()) return std::nullopt;
     return latin_fold{latin_folds[code - 0xC0], 2};
   }
-  // Three bytes, U+1E00-U+1EFF only: E1, then B8-BB, then a continuation.
-  if (lead != 0xE1 || next < 0xB8 || next > 0xBB || i + 2 >= text.size()) return std::nullopt;
+  // Three bytes (a lead byte of 0xE0-0xEF, two continuations): U+1E00-U+1EFF, and the other
+  // blocks of combining diacritics.
+  if (lead < 0xE0 || lead > 0xEF || i + 2 >= text.size()) return std::nullopt;
   const auto last = static_cast<unsigned char>(text[i + 2]);
   if ((last & 0xC0) != 0x80) return std::nullopt;
-  const unsigned code = ((next & 0x3Fu) << 6 | (last & 0x3Fu)) - (0x38u << 6);
-  if (latin_additional_folds[code].empty()) return std::nullopt;
-  return latin_fold{latin_additional_folds[code], 3};
+  const unsigned code = (lead & 0x0Fu) << 12 | (next & 0x3Fu) << 6 | (last & 0x3Fu);
+  if (code < 0x800) return std::nullopt;  // overlong
+  if (is_combining_mark(code)) return latin_fold{{}, 3};
+  if (code < 0x1E00 || code > 0x1EFF || latin_additional_folds[code - 0x1E00].empty()) {
+    return std::nullopt;
+  }
+  return latin_fold{latin_additional_folds[code - 0x1E00], 3};
 }
 
 std::vector<std::string> tokenize(std::string_view text) {

@@ -33,8 +33,9 @@ std::vector<std::string> split_sentences(std::string_view text);
 // A Latin letter at text[i] (UTF-8) folded to ASCII: the letters it folds to ("é" e, "Ł" l,
 // "ß" ss, "ș" s, "ệ" e, "ẞ" ss), and the bytes it takes. Letters are those of U+00C0-U+024F
 // (two bytes) and U+1E00-U+1EFF (three: Vietnamese, Welsh ŵ ŷ, ...). A combining diacritic
-// (U+0300-U+036F: an "e" then U+0301 is "é" written in two) folds to an empty string: it
-// belongs to its word and adds nothing to it. Nothing where text[i] begins none of these.
+// (U+0300-U+036F, or one of the other blocks of them: an "e" then U+0301 is "é" written in
+// two) folds to an empty string: it belongs to its word and adds nothing to it. Nothing where
+// text[i] begins none of these.
 struct latin_fold {
   std::string_view ascii;
   std::size_t length = 0;

@@ -52,11 +52,21 @@ TEST(text, folds_latin_extended_additional) {
   EXPECT_EQ(common::latin_fold_at("\xE1\xB8\x80", 0)->ascii, "a");  // U+1E00, the first
   EXPECT_EQ(common::latin_fold_at("\xE1\xBB\xBF", 0)->ascii, "y");  // U+1EFF, the last
   EXPECT_FALSE(common::latin_fold_at("\xE1\xBC\x80", 0));           // U+1F00: Greek, not Latin
-  EXPECT_FALSE(common::latin_fold_at("\xE1\xB7\xBF", 0));           // U+1DFF: a combining mark
+  EXPECT_EQ(common::latin_fold_at("\xE1\xB7\xBF", 0)->length, 3u);  // U+1DFF: a combining mark
   EXPECT_FALSE(common::latin_fold_at("\xE1\xBA\x9F", 0));  // U+1E9F: a delta, no Latin base
   EXPECT_FALSE(common::latin_fold_at("\xE1\xB8", 0));      // cut off
   EXPECT_FALSE(common::latin_fold_at("\xE1\xB8\x28", 0));  // not a continuation byte
   EXPECT_EQ(common::tokenize("a\xE1\xB8 b"), (strings{"a", "b"}));
+  // Combining marks of the other blocks belong to their word, as U+0300-U+036F's do: U+1DC4
+  // (Supplement), U+1AB0 (Extended), U+20D7 (for symbols), U+FE20 (half marks).
+  EXPECT_EQ(common::tokenize("ca\xE1\xB7\x84"
+                             "fe a\xE1\xAA\xB0"
+                             "b c\xE2\x83\x97"
+                             "d e\xEF\xB8\xA0"
+                             "f"),
+            (strings{"cafe", "ab", "cd", "ef"}));
+  EXPECT_FALSE(common::latin_fold_at("\xE0\x8C\x81", 0)) << "U+0301 written overlong";
+  EXPECT_FALSE(common::latin_fold_at("\xE2\x82\xAC", 0)) << "the euro sign";
 }
 
 TEST(text, names_each_word_as_written) {
