@@ -177,7 +177,7 @@ awaitable<void> icmp_recheck::confirm_burst(std::size_t witness, time_point dead
 //
 // An audit returns once the errors that pass it are back. The try left out, most often where
 // the target had no token for it, would only add an error: waiting out its timeout cost each
-// scan of a limited target 0.1-0.2 s. It is cancelled, and counted as if it drew one.
+// scan of a limited target 0.1-0.2 s. It is cancelled, and counted as an unseen error.
 awaitable<std::optional<bool>> icmp_recheck::audit_witness(std::size_t witness, double held) {
   const double owed = std::max(0.0, std::ceil(held - 1.0 - vouch_level_slack));
   const auto tries = static_cast<unsigned>(owed) + 1;
