@@ -10,7 +10,13 @@
 // --exact-times runs the virtual clock to each timer's exact expiry rather than in whole
 // milliseconds (tests/support/virtual_time.hpp): closer to a real clock, other runs.
 //
+// --trace S prints what the target made of each probe of seed S's scan, as that scan runs in
+// the sweep (a scan's timing depends on where the clock stood when it began, so a seed traced
+// alone may run otherwise): the time from its first probe, the port, what the port does, and
+// what became of the probe and its answer, with the limiter's tokens after an ICMP port's.
+//
 //   bw_icmp_sweep [--seeds 100] [--first 1] [--loss 0.01] [--unseeded] [--exact-times] [--runs]
+//                 [--trace S]
 #include "support/icmp_bed.hpp"
 
 #include <fmt/core.h>
@@ -18,12 +24,47 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
 
 namespace {
 
 using namespace breakwater::probe;
 using namespace std::chrono_literals;
 namespace t = breakwater::probe::testing;
+
+const char* name_of(fake_port p) {
+  switch (p) {
+    case fake_port::open: return "open";
+    case fake_port::reset: return "reset";
+    case fake_port::icmp_port_unreachable:
+    case fake_port::icmp_admin_prohibited: return "icmp";
+    case fake_port::drop: return "drop";
+  }
+  return "?";
+}
+
+// One line per probe; nothing of it is random, so two runs print the same.
+void trace(fake_target& target) {
+  auto first = std::make_shared<std::optional<time_point>>();
+  target.on_probe([first](const fake_probe_event& e) {
+    if (!*first) *first = e.sent;
+    const bool icmp = e.behaviour == fake_port::icmp_port_unreachable ||
+                      e.behaviour == fake_port::icmp_admin_prohibited;
+    std::string what = e.lost_out                       ? "lost on the way"
+                       : e.error_drawn                  ? "error"
+                       : e.suppressed                   ? "error suppressed"
+                       : e.behaviour == fake_port::drop ? "dropped"
+                                                        : "answer";
+    if (e.lost_back) what += ", lost on the way back";
+    fmt::print("trace {:9.3f} {:5} {:5} {}",
+               std::chrono::duration<double>(e.sent - **first).count(), e.port,
+               name_of(e.behaviour), what);
+    if (icmp && !e.lost_out) fmt::print(" (tokens left {:.2f})", e.tokens);
+    fmt::print("\n");
+  });
+}
 
 struct totals {
   unsigned runs = 0;
@@ -46,6 +87,7 @@ int main(int argc, char** argv) {
   bool unseeded = false;
   bool exact = false;
   bool each = false;
+  std::optional<std::uint32_t> traced;
   app.add_option("--seeds", seeds, "how many seeds (scans)")->check(CLI::Range(1u, 100000u));
   app.add_option("--first", first, "the first seed")->check(CLI::Range(0u, 1000000000u));
   app.add_option("--loss", loss, "chance of losing each packet, each way")
@@ -53,6 +95,7 @@ int main(int argc, char** argv) {
   app.add_flag("--unseeded", unseeded, "no 50 ms RTT seed (the service always seeds it)");
   app.add_flag("--exact-times", exact, "events at their exact times, not in whole milliseconds");
   app.add_flag("--runs", each, "a line for every scan, not only the slow ones");
+  app.add_option("--trace", traced, "print every probe of this seed's scan");
   CLI11_PARSE(app, argc, argv);
 
   t::virtual_time vt(exact ? t::virtual_moves::to_expiry : t::virtual_moves::in_steps);
@@ -71,6 +114,7 @@ int main(int argc, char** argv) {
     fo.seed = seed;
     auto target = std::make_shared<fake_target>(fo);
     t::bed_ports(*target);
+    if (traced == seed) trace(*target);
     scan_options o;
     if (!unseeded) o.rtt_seed = 50ms;
     std::optional<t::outcome> r = t::scan_fake(ctx, target, o);

@@ -93,7 +93,9 @@ asio::awaitable<probe_outcome> fake_target::probe(asio::ip::address, std::uint16
   bool scripted_loss = (scripted != lose_first_.end() && per_port_[port] <= scripted->second) ||
                        lose_nth_.contains({port, per_port_[port]});
   bool error_drawn = false;  // an ICMP error left the target, whether it arrives or not
-  if (!scripted_loss && !lost()) {
+  bool suppressed = false;
+  const bool lost_out = scripted_loss || lost();
+  if (!lost_out) {
     switch (behaviour(port)) {
       case fake_port::open:
         o.why = reason::syn_ack;
@@ -108,6 +110,7 @@ asio::awaitable<probe_outcome> fake_target::probe(asio::ip::address, std::uint16
       case fake_port::icmp_admin_prohibited:
         o.why = icmp_allowed(arrives) ? reason::icmp_unreachable : reason::no_response;
         error_drawn = o.why == reason::icmp_unreachable;
+        suppressed = !error_drawn;
         if (o.why == reason::icmp_unreachable &&
             lose_error_nth_.contains({port, ++errors_of_[port]})) {
           o.why = reason::no_response;  // drawn, so its token is spent, but never arrives
@@ -128,6 +131,11 @@ asio::awaitable<probe_outcome> fake_target::probe(asio::ip::address, std::uint16
     errored_.insert(port);
   } else if (error_drawn && !errored_.contains(port)) {
     ++errors_lost_before_first_;  // lost on the way back, or back after the try's timeout
+  }
+  if (on_probe_) {
+    const bool due_back = error_drawn || (o.why != reason::no_response && !lost_out);
+    on_probe_({start, port, behaviour(port), lost_out, error_drawn, suppressed,
+               due_back && !answered, tokens_});
   }
   t.expires_after(answered ? *answer_after : timeout);
   auto [ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));

@@ -7,6 +7,7 @@
 #include <boost/asio/ip/address.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -37,9 +38,24 @@ struct fake_target_options {
   std::uint32_t seed = 1;
 };
 
+// What the target made of one probe, for a trace of a scan (bw_icmp_sweep --trace).
+struct fake_probe_event {
+  time_point sent{};
+  std::uint16_t port = 0;
+  fake_port behaviour = fake_port::drop;
+  bool lost_out = false;     // the probe was lost on the way
+  bool error_drawn = false;  // an ICMP error left the target (its token spent)
+  bool suppressed = false;   // an ICMP error was due, and the limit had no token for it
+  bool lost_back = false;    // the answer was lost on the way back, or came after the timeout
+  double tokens = 0;         // the per-peer limiter's tokens after the probe (ICMP ports)
+};
+
 class fake_target final : public coroutine_prober {
  public:
   explicit fake_target(fake_target_options options = {});
+
+  // Called for every probe, as the target handles it.
+  void on_probe(std::function<void(const fake_probe_event&)> f) { on_probe_ = std::move(f); }
 
   void set(std::uint16_t port, fake_port behaviour) { ports_[port] = behaviour; }
   // The first `n` probes of `port` are lost on the way (a scripted loss).
@@ -101,6 +117,7 @@ class fake_target final : public coroutine_prober {
   std::size_t suppressed_ = 0;
   std::set<std::uint16_t> errored_;  // ports one of whose errors reaches the scanner
   std::size_t errors_lost_before_first_ = 0;
+  std::function<void(const fake_probe_event&)> on_probe_;
 };
 
 // The same target seen over UDP: its ports answer as UDP services (open: a 10-byte answer
