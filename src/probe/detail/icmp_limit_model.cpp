@@ -14,7 +14,6 @@ void icmp_limit_model::consume(time_point probe_sent) {
 
 void icmp_limit_model::consume_unseen(time_point probe_sent) {
   consume(probe_sent);
-  ++unseen_;
   unseen_at_.insert(std::upper_bound(unseen_at_.begin(), unseen_at_.end(), probe_sent), probe_sent);
 }
 
@@ -22,10 +21,7 @@ void icmp_limit_model::add_unseen(time_point t, double level) {
   double held = tokens_before(t);
   if (held < level) return;
   auto n = static_cast<std::size_t>(std::floor(held - level)) + 1;
-  for (std::size_t i = 0; i < n; ++i) consume(t - duration(1));
-  unseen_ += n;
-  auto at = std::upper_bound(unseen_at_.begin(), unseen_at_.end(), t - duration(1));
-  unseen_at_.insert(at, n, t - duration(1));
+  for (std::size_t i = 0; i < n; ++i) consume_unseen(t - duration(1));
 }
 
 bool icmp_limit_model::token_shown_at(time_point t, double held) const {
@@ -121,7 +117,7 @@ std::optional<double> icmp_limit_model::refill_rate_shown(
 
 std::vector<time_point> icmp_limit_model::seen_errors() const {
   std::vector<time_point> seen;
-  seen.reserve(consumed_.size() - unseen_);
+  seen.reserve(errors_seen());
   for (std::size_t i = 0; i < consumed_.size(); ++i) {
     if (!is_unseen(i)) seen.push_back(consumed_[i]);
   }

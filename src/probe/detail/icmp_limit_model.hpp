@@ -56,7 +56,7 @@ class icmp_limit_model {
   std::size_t errors_while_holding(double tokens) const;
   // When the bucket will hold `tokens` again, if no more errors are sent from `now` on.
   time_point refilled_to(double tokens, time_point now) const;
-  std::size_t errors_seen() const noexcept { return consumed_.size() - unseen_; }
+  std::size_t errors_seen() const noexcept { return consumed_.size() - unseen_at_.size(); }
 
   // A silence at `t` that the model called clean was not: the port answered a later try with
   // an error. Either that try or its error was lost, or the target held fewer tokens than
@@ -137,8 +137,7 @@ class icmp_limit_model {
 
   icmp_limit limit_;
   std::optional<icmp_bucket> start_;
-  std::vector<time_point> consumed_;  // sorted; the unseen ones too
-  std::size_t unseen_ = 0;
+  std::vector<time_point> consumed_;   // sorted; the unseen ones too
   std::vector<time_point> unseen_at_;  // sorted: the unseen ones alone
   bool tightened_ = false;
   // The refill assumed or told, and whether a faster one shown by the target replaces it.
