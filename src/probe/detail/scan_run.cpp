@@ -73,12 +73,8 @@ void scan_run::stop() {
   stop_timer_.cancel();
   cuts_.clear();
   cut_timer_.cancel();
-  probe_outcome cancelled;
-  cancelled.what = probe_outcome::kind::cancelled;
   for (std::uint32_t slot = 0; slot < flights_.size(); ++slot) {
-    if (!flights_[slot].out) continue;
-    flights_[slot].backend->cancel(flights_[slot].handle);
-    land(slot, cancelled);
+    if (flights_[slot].out) cancel_try(slot);
   }
   wake_.cancel();
 }
