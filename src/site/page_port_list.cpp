@@ -12,16 +12,13 @@
 namespace breakwater::site {
 namespace {
 
-void entry_item(html& h, const db::entry& e) {
+// `with_summary` for the malware list: a port's title seldom names the malware (1022 is
+// "RFC 3692-style Experiment 2"); its summary, one line, says what listened there.
+void entry_item(html& h, const db::entry& e, bool with_summary = false) {
   h.raw("<li><a href=\"/port/").number(e.port).raw("\"><b>").number(e.port).raw("</b> ");
-  h.text(e.title).raw("</a></li>");
-}
-
-// A port's title seldom names the malware (1022 is "RFC 3692-style Experiment 2"): its
-// summary, one line, says what listened there.
-void malware_item(html& h, const db::entry& e) {
-  h.raw("<li><a href=\"/port/").number(e.port).raw("\"><b>").number(e.port).raw("</b> ");
-  h.text(e.title).raw("</a><span class=\"why\">").text(e.summary).raw("</span></li>");
+  h.text(e.title).raw("</a>");
+  if (with_summary) h.raw("<span class=\"why\">").text(e.summary).raw("</span>");
+  h.raw("</li>");
 }
 
 struct port_range {
@@ -59,7 +56,7 @@ page render_port_list_page(const db::database& db) {
       "listens.");
   h.raw("</p><ul class=\"malware-list\" id=\"list-malware\">");
   for (const db::entry& e : entries) {
-    if (e.malware()) malware_item(h, e);
+    if (e.malware()) entry_item(h, e, true);
   }
   h.raw("</ul>");
   for (const port_range& r : ranges) {
