@@ -89,7 +89,7 @@ probe_outcome answer_for(transport proto, bool silent) {
 // Answers each try after one trip through the executor, as a real answer comes back through
 // the event loop: the tries started in one turn are answered together in the next, as the
 // raw prober reads a burst of answers per wake-up.
-class instant_backend final : public prober {
+class instant_backend : public prober {
  public:
   instant_backend(transport proto, bool silent) : answer_(answer_for(proto, silent)) {}
   std::size_t tries = 0;
@@ -123,6 +123,15 @@ class instant_backend final : public prober {
   std::vector<due> due_;
   std::vector<due> answering_;
   probe_handle next_ = 0;
+};
+
+// The same, for a scan whose silent tries linger (probe_try::linger, as the raw prober's do):
+// the scan keeps each until its linger ends, and cancels the rest when it is over. No answer
+// comes late.
+class lingering_backend final : public instant_backend {
+ public:
+  using instant_backend::instant_backend;
+  bool lingers() const noexcept override { return true; }
 };
 
 // The same answers from a coroutine per try (as the connect() and UDP probers are written),
@@ -191,12 +200,18 @@ void bm_engine_udp_per_probe(benchmark::State& state) {
 void bm_engine_silent_per_probe(benchmark::State& state) {
   scan_per_probe<instant_backend>(state, transport::tcp, true);
 }
+void bm_engine_silent_lingering_per_probe(benchmark::State& state) {
+  scan_per_probe<lingering_backend>(state, transport::tcp, true);
+}
 void bm_engine_coroutine_backend_per_probe(benchmark::State& state) {
   scan_per_probe<instant_coroutine_backend>(state, transport::tcp);
 }
 BENCHMARK(bm_engine_per_probe)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
 BENCHMARK(bm_engine_udp_per_probe)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
 BENCHMARK(bm_engine_silent_per_probe)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+BENCHMARK(bm_engine_silent_lingering_per_probe)
+    ->Unit(benchmark::kMillisecond)
+    ->MeasureProcessCPUTime();
 BENCHMARK(bm_engine_coroutine_backend_per_probe)
     ->Unit(benchmark::kMillisecond)
     ->MeasureProcessCPUTime();

@@ -15,8 +15,13 @@
 // alone may run otherwise): the time from its first probe, the port, what the port does, and
 // what became of the probe and its answer, with the limiter's tokens after an ICMP port's.
 //
+// --stalls N holds every packet on the path N times during each scan, 250 to 450 ms each (a
+// queue filling somewhere), spread over its first 12 s: answers come after their tries'
+// timeouts. The scanner hears them late, as the raw prober does (probe_try::linger); with
+// --unheard it does not, as before it could.
+//
 //   bw_icmp_sweep [--seeds 100] [--first 1] [--loss 0.01] [--unseeded] [--exact-times] [--runs]
-//                 [--trace S]
+//                 [--trace S] [--stalls N [--unheard]]
 #include "support/icmp_bed.hpp"
 
 #include <fmt/core.h>
@@ -88,6 +93,8 @@ int main(int argc, char** argv) {
   bool exact = false;
   bool each = false;
   std::optional<std::uint32_t> traced;
+  unsigned stalls = 0;
+  bool unheard = false;
   app.add_option("--seeds", seeds, "how many seeds (scans)")->check(CLI::Range(1u, 100000u));
   app.add_option("--first", first, "the first seed")->check(CLI::Range(0u, 1000000000u));
   app.add_option("--loss", loss, "chance of losing each packet, each way")
@@ -96,6 +103,9 @@ int main(int argc, char** argv) {
   app.add_flag("--exact-times", exact, "events at their exact times, not in whole milliseconds");
   app.add_flag("--runs", each, "a line for every scan, not only the slow ones");
   app.add_option("--trace", traced, "print every probe of this seed's scan");
+  app.add_option("--stalls", stalls, "times the path holds every packet, in each scan")
+      ->check(CLI::Range(0u, 40u));
+  app.add_flag("--unheard", unheard, "answers after a try's timeout go unheard");
   CLI11_PARSE(app, argc, argv);
 
   t::virtual_time vt(exact ? t::virtual_moves::to_expiry : t::virtual_moves::in_steps);
@@ -106,18 +116,25 @@ int main(int argc, char** argv) {
   };
   const double bound = bound_for(t::bed_refusing_ports);
   totals sum;
-  fmt::print("seed  seconds  x bound  lost errors  x spent bound  wrong  tries a port\n");
+  fmt::print(
+      "seed  seconds  x bound  lost errors  x spent bound  wrong  unresolved  tries a port\n");
   for (unsigned i = 0; i < seeds; ++i) {
     const std::uint32_t seed = first + i;
     fake_target_options fo = shape;
     fo.loss = loss;
     fo.seed = seed;
+    for (unsigned k = 0; k < stalls; ++k) {
+      // Spread over the scan, each at its own offset for every seed.
+      auto at =
+          500ms + k * (12000ms / stalls) + std::chrono::milliseconds((seed * 37 + k * 101) % 300);
+      fo.stalls.emplace_back(at, 250ms + std::chrono::milliseconds(((seed + k) % 3) * 100));
+    }
     auto target = std::make_shared<fake_target>(fo);
     t::bed_ports(*target);
     if (traced == seed) trace(*target);
     scan_options o;
     if (!unseeded) o.rtt_seed = 50ms;
-    std::optional<t::outcome> r = t::scan_fake(ctx, target, o);
+    std::optional<t::outcome> r = t::scan_fake(ctx, target, o, "0-1055", !unheard);
     if (!r) {
       fmt::print(stderr, "seed {}: the scan failed\n", seed);
       return 1;
@@ -133,9 +150,15 @@ int main(int argc, char** argv) {
     sum.seconds += r->seconds;
     sum.slowest = std::max(sum.slowest, r->seconds);
     sum.tries += r->tries_per_port;
-    if (each || over || r->wrong > 0) {
-      fmt::print("{:4}  {:7.2f}  {:7.3f}  {:11}  {:13.3f}  {:5}  {:12.2f}\n", seed, r->seconds,
-                 r->seconds / bound, lost, r->seconds / spent_bound, r->wrong, r->tries_per_port);
+    if (each || over || r->wrong > 0 || r->unresolved > 0) {
+      fmt::print("{:4}  {:7.2f}  {:7.3f}  {:11}  {:13.3f}  {:5}  {:10}  {:12.2f}\n", seed,
+                 r->seconds, r->seconds / bound, lost, r->seconds / spent_bound, r->wrong,
+                 r->unresolved, r->tries_per_port);
+      if (r->limit) {
+        fmt::print("      model: burst {:.1f}, refill {:.0f} ms{}{}; unresolved closed {}\n",
+                   r->limit->burst, to_ms(r->limit->refill), r->limit->learned ? ", learned" : "",
+                   r->limit->tightened ? ", tightened" : "", r->unresolved_closed);
+      }
     }
   }
   const double n = sum.runs;

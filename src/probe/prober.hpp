@@ -73,6 +73,10 @@ class probe_sink {
   // Once per try (answered, silent, failed), on executor(), never from inside prober::start
   // or prober::cancel, and never after the try was cancelled.
   virtual void finished(probe_tag tag, const probe_outcome& o) = 0;
+  // An answer to a try that finished() called silent, heard within its probe_try::linger:
+  // once at most, on executor(), never after the try was cancelled. Probers that cannot hear
+  // a try past its timeout never call it.
+  virtual void late(probe_tag /*tag*/, const probe_outcome& /*o*/) {}
   // The executor the sink runs on; a prober's work for the sink's tries runs there too.
   virtual const boost::asio::any_io_executor& executor() const noexcept = 0;
 
@@ -91,6 +95,12 @@ struct probe_try {
   // holds an earlier SYN half-open). A scan's series is never reused while the prober lives.
   std::uint64_t series = 0;
   std::uint32_t earlier = 0;
+  // How long after its timeout the try is still heard (zero: not at all). An answer then is
+  // late (probe_sink::late); the handle stays cancellable until the linger ends. A path whose
+  // delay jumps for a moment (a queue filling somewhere) brings answers after any timeout
+  // fitted to its usual round trip, and an ICMP error among them has spent the target's token
+  // all the same.
+  duration linger{};
 };
 
 class prober {
@@ -100,8 +110,11 @@ class prober {
   // that cannot be sent reports a failure the same way.
   virtual probe_handle start(const probe_try& t, probe_sink& sink) = 0;
   // The sink no longer waits for this try (its scan stopped, or it cut the try short): it
-  // reports nothing more. Does nothing for a try that has already reported.
+  // reports nothing more, a late answer included. Does nothing for a try that has already
+  // reported and no longer lingers.
   virtual void cancel(probe_handle h) noexcept = 0;
+  // Whether this prober hears a try past its timeout when asked (probe_try::linger).
+  virtual bool lingers() const noexcept { return false; }
 };
 
 // One try, awaited (single checks, tests). Honours Asio cancellation (terminal): the try is

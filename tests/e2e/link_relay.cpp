@@ -1,6 +1,8 @@
 // The test bed's link: a TUN device in each of two network namespaces, and this relay between
 // them holding each packet for a delay (+- jitter) and dropping a share of them, since the
 // kernel has no netem. It forwards only packets between 198.18.0.0/15 or 2001:2::/48 addresses.
+// With --stall-every-ms it also stalls now and then (every 0.5 to 1.5 times that, for 0.5 to
+// 1.5 times --stall-ms): nothing leaves until the stall ends, as behind a queue that filled.
 #include <fcntl.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
@@ -30,7 +32,7 @@ void on_signal(int) { stop_requested = 1; }
 
 struct options {
   std::string ns_a, ns_b, dev = "bwl0";
-  double delay_ms = 0, jitter_ms = 0, loss_pct = 0;
+  double delay_ms = 0, jitter_ms = 0, loss_pct = 0, stall_every_ms = 0, stall_ms = 200;
   unsigned seed = 1;
 };
 
@@ -101,6 +103,10 @@ options parse(int argc, char** argv) {
       o.jitter_ms = std::stod(v);
     else if (k == "--loss")
       o.loss_pct = std::stod(v);
+    else if (k == "--stall-every-ms")
+      o.stall_every_ms = std::stod(v);
+    else if (k == "--stall-ms")
+      o.stall_ms = std::stod(v);
     else if (k == "--seed")
       o.seed = static_cast<unsigned>(std::stoul(v));
     else {
@@ -111,7 +117,8 @@ options parse(int argc, char** argv) {
   if (o.ns_a.empty() || o.ns_b.empty()) {
     std::fprintf(stderr,
                  "usage: link_relay --ns-a NS --ns-b NS [--dev NAME] [--delay-ms N] "
-                 "[--jitter-ms N] [--loss PCT] [--seed N]\n  (delay is one way)\n");
+                 "[--jitter-ms N] [--loss PCT] [--stall-every-ms N [--stall-ms N]] [--seed N]\n"
+                 "  (delay is one way)\n");
     std::exit(2);
   }
   return o;
@@ -129,13 +136,30 @@ int main(int argc, char** argv) {
 
   std::mt19937 rng(o.seed);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
+  // Stalls draw from their own generator: the loss and delay of each packet stay as without.
+  std::mt19937 stall_rng(o.seed + 1);
+  auto ms_around = [&](double ms) {
+    return std::chrono::duration_cast<steady::duration>(
+        std::chrono::duration<double, std::milli>(ms * (0.5 + unit(stall_rng))));
+  };
+  steady::time_point stall_from = steady::time_point::max(), stall_to = steady::time_point::min();
+  if (o.stall_every_ms > 0) {
+    stall_from = steady::now() + ms_around(o.stall_every_ms);
+    stall_to = stall_from + ms_around(o.stall_ms);
+  }
   std::priority_queue<held, std::vector<held>, std::greater<>> queue;
   std::uint64_t seq = 0, forwarded = 0, lost = 0, refused = 0;
   std::vector<std::uint8_t> buf(65536);
   while (stop_requested == 0) {
+    if (o.stall_every_ms > 0 && steady::now() >= stall_to) {
+      stall_from = stall_to + ms_around(o.stall_every_ms);
+      stall_to = stall_from + ms_around(o.stall_ms);
+    }
+    const bool stalled = steady::now() >= stall_from;
     int timeout = -1;
     if (!queue.empty()) {
-      auto wait = std::chrono::ceil<std::chrono::milliseconds>(queue.top().due - steady::now());
+      auto next = stalled ? std::max(stall_to, queue.top().due) : queue.top().due;
+      auto wait = std::chrono::ceil<std::chrono::milliseconds>(next - steady::now());
       timeout = static_cast<int>(std::max<std::int64_t>(0, wait.count()));
     }
     std::array<pollfd, 2> p{{{fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}}};
@@ -163,7 +187,7 @@ int main(int argc, char** argv) {
       }
     }
     auto now = steady::now();
-    while (!queue.empty() && queue.top().due <= now) {
+    while (!queue.empty() && queue.top().due <= now && !(now >= stall_from && now < stall_to)) {
       const held& h = queue.top();
       if (::write(h.out, h.data.data(), h.data.size()) > 0) ++forwarded;
       queue.pop();

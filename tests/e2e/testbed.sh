@@ -40,13 +40,16 @@ tb_wait_listening() {
   return 1
 }
 
-# tb_link DELAY_MS_ONE_WAY LOSS_PCT [JITTER_MS]: (re)starts the relay with new link properties.
+# tb_link DELAY_MS_ONE_WAY LOSS_PCT [JITTER_MS [STALL_EVERY_MS STALL_MS]]: (re)starts the relay
+# with new link properties (stalls: see tests/e2e/link_relay.cpp).
 tb_link() {
-  local delay=$1 loss=$2 jitter=${3:-0}
+  local delay=$1 loss=$2 jitter=${3:-0} stalls=()
+  [ -n "${4:-}" ] && stalls=(--stall-every-ms "$4" --stall-ms "$5")
   tb_unlink
   tb_fresh "$TB_DIR/relay"
   "$TB_BUILD/tests/e2e/bw_link_relay" --ns-a "$TB_SRV" --ns-b "$TB_VIS" --dev bwl0 \
-    --delay-ms "$delay" --jitter-ms "$jitter" --loss "$loss" --seed "${TB_SEED:-$RANDOM}" \
+    --delay-ms "$delay" --jitter-ms "$jitter" --loss "$loss" "${stalls[@]}" \
+    --seed "${TB_SEED:-$RANDOM}" \
     >"$TB_DIR/relay" 2>"$TB_DIR/relay.err" &
   TB_RELAY=$!
   tb_wait_ready "$TB_DIR/relay"

@@ -9,6 +9,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <random>
+
 namespace {
 
 namespace asio = boost::asio;
@@ -170,6 +172,89 @@ TEST_F(late_answers, a_path_slower_than_a_second_measures_itself) {
   ASSERT_TRUE(r.srtt);
   EXPECT_NEAR(to_ms(*r.srtt), 1200.0, 5.0);
   EXPECT_EQ(target->probes_of(2000), 2u) << "no loss was seen: the two tries asked";
+}
+
+// --- Answers after the timeout. A path's delay may jump past any timeout fitted to its usual
+// round trip; the raw prober still hears each try a while (probe_try::linger), and the scan
+// takes what it hears then as the answer it is (lingering_view: the fake target so heard).
+
+// One try a port, a scan that lasts a second (500 probes a second), and the first answer of
+// `late_port` 600 ms late: the try is long taken for silent when it comes.
+scan_result scan_with_one_late_answer(late_answers& t, std::uint16_t late_port, bool heard) {
+  auto target = mixed_target();
+  target->delay_nth(late_port, 1, 600ms);
+  scan_options o;
+  o.tries = 1;
+  o.rate = 500;
+  engine e(t.ctx.get_executor(),
+           {.backend = heard ? lingering_view(target) : std::shared_ptr<prober>(target)});
+  return t.scan(e, t.request("22,80,100-109,135,139,1000-1500", o));
+}
+
+TEST_F(late_answers, an_icmp_error_after_the_timeout_still_closes_its_port) {
+  auto m = by_port(scan_with_one_late_answer(*this, 135, true));
+  EXPECT_EQ(m[135].state, port_state::closed);
+  EXPECT_EQ(m[135].why, reason::icmp_unreachable);
+  EXPECT_EQ(m[135].tries, 1u);
+  ASSERT_TRUE(m[135].rtt);
+  EXPECT_GE(*m[135].rtt, 600ms);
+  EXPECT_EQ(by_port(scan_with_one_late_answer(*this, 135, false))[135].state, port_state::stealth)
+      << "unheard, the late error leaves the port stealth";
+}
+
+TEST_F(late_answers, a_syn_ack_after_the_timeout_still_opens_its_port) {
+  auto m = by_port(scan_with_one_late_answer(*this, 22, true));
+  EXPECT_EQ(m[22].state, port_state::open);
+  EXPECT_EQ(m[22].why, reason::syn_ack);
+  EXPECT_EQ(by_port(scan_with_one_late_answer(*this, 22, false))[22].state, port_state::stealth);
+}
+
+// The test bed's case (tests/e2e/run_e2e.sh, a failure seen once in CI, and again when the
+// bed's relay was stopped now and then): a target that rate-limits its ICMP errors, scanned
+// three times in a row (each scan starts where the last left its limit), on a path that loses
+// 2% of packets and stalls every 0.3 to 1.5 s for 100 to 400 ms, holding every packet. The
+// errors held back come after their tries' timeouts, each a token spent. Unheard, the model
+// counts those tokens as the target's still and takes the next silences for clean: closed
+// ports called stealth (in 4 of these 30 scans, 13 ports). Heard, no verdict is wrong; a port
+// the re-check cannot settle within its budget says so (unresolved).
+TEST_F(late_answers, stalls_leave_no_port_wrong) {
+  for (std::uint32_t seed = 1; seed <= 10; ++seed) {
+    fake_target_options fo;
+    fo.seed = seed;
+    fo.loss = 0.02;
+    fo.jitter = 2ms;
+    std::mt19937 rng(seed * 7919);
+    duration at{};
+    for (int i = 0; i < 60; ++i) {
+      at += std::chrono::milliseconds(std::uniform_int_distribution<int>(300, 1500)(rng));
+      fo.stalls.emplace_back(
+          at, std::chrono::milliseconds(std::uniform_int_distribution<int>(100, 400)(rng)));
+    }
+    auto target = std::make_shared<fake_target>(fo);
+    for (int p : {22, 80, 443, 1055}) target->set(static_cast<std::uint16_t>(p), fake_port::open);
+    for (int p : {3, 4, 20, 21, 23, 25, 110}) {
+      target->set(static_cast<std::uint16_t>(p), fake_port::reset);
+    }
+    for (std::uint16_t p = 140; p < 170; ++p) target->set(p, fake_port::reset);
+    for (int p : {135, 445, 1000}) {
+      target->set(static_cast<std::uint16_t>(p), fake_port::icmp_admin_prohibited);
+    }
+    for (int p : {111, 113, 119}) {
+      target->set(static_cast<std::uint16_t>(p), fake_port::icmp_port_unreachable);
+    }
+    engine e(ctx.get_executor(), {.backend = lingering_view(target)});
+    for (int run = 1; run <= 3; ++run) {
+      for (const auto& [port, v] : by_port(scan(e, request("0-1055")))) {
+        const fake_port b = target->behaviour(port);
+        const port_state want = b == fake_port::open   ? port_state::open
+                                : b == fake_port::drop ? port_state::stealth
+                                                       : port_state::closed;
+        // Unresolved: stealth, and said to be unsure.
+        if (v.rate_limit == recheck::unresolved) continue;
+        EXPECT_EQ(v.state, want) << "seed " << seed << ", scan " << run << ", port " << port;
+      }
+    }
+  }
 }
 
 }  // namespace

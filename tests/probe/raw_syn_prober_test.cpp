@@ -269,9 +269,11 @@ struct silent_port {
 struct recording_sink final : probe_sink {
   explicit recording_sink(asio::any_io_executor e) : ex(std::move(e)) {}
   void finished(probe_tag tag, const probe_outcome& o) override { got.emplace_back(tag, o); }
+  void late(probe_tag tag, const probe_outcome& o) override { late_got.emplace_back(tag, o); }
   const asio::any_io_executor& executor() const noexcept override { return ex; }
   asio::any_io_executor ex;
   std::vector<std::pair<probe_tag, probe_outcome>> got;
+  std::vector<std::pair<probe_tag, probe_outcome>> late_got;
 };
 
 // A try cancelled before it leaves or while it waits reports nothing and keeps nothing
@@ -376,6 +378,103 @@ TEST_F(raw_syn_forgery, an_exact_icmp_quote_is_taken) {
   });
   EXPECT_EQ(o.what, probe_outcome::kind::answered);
   EXPECT_EQ(o.why, reason::icmp_unreachable);
+}
+
+// --- Answers after the timeout. A try that lingers is reported silent at its timeout and
+// still hears its own answer (an exact one only) until the linger ends.
+
+struct raw_syn_linger : raw_syn {
+  recording_sink sink{ctx.get_executor()};
+  std::chrono::steady_clock::duration ran_for{};
+
+  // One try of the silent port (timeout 150 ms, linger `linger`) while `answer` (in another
+  // thread) sees its SYN and replies; `cancel_after`, if set, cancels the try then. Runs until
+  // the io_context runs out of work.
+  void run_try(duration linger,
+               const std::function<void(forger&, std::uint16_t port, const sniffed_syn&)>& answer,
+               std::optional<duration> cancel_after = std::nullopt) {
+    silent_port silent(ctx);
+    forger f;
+    if (!f.ok()) GTEST_SKIP() << "no raw sockets to forge answers";
+    std::thread t([&f, &silent, &answer] {
+      if (auto syn = f.wait_for_syn(silent.port)) answer(f, silent.port, *syn);
+    });
+    auto lo = asio::ip::make_address("127.0.0.1");
+    probe_try pt{lo, silent.port, 150ms, 1};
+    pt.linger = linger;
+    probe_handle h = prober->start(pt, sink);
+    asio::steady_timer cancel(ctx);
+    if (cancel_after) {
+      cancel.expires_after(*cancel_after);
+      cancel.async_wait([&](boost::system::error_code) { prober->cancel(h); });
+    }
+    auto start = std::chrono::steady_clock::now();
+    ctx.run();
+    ran_for = std::chrono::steady_clock::now() - start;
+    ctx.restart();
+    t.join();
+  }
+};
+
+TEST_F(raw_syn_linger, an_error_after_the_timeout_is_heard_late_with_its_time) {
+  run_try(2s, [](forger& f, std::uint16_t port, const sniffed_syn& syn) {
+    std::this_thread::sleep_for(400ms);
+    f.send(f.icmp, unreachable(1, syn.source_port, port, syn.seq));
+  });
+  ASSERT_EQ(sink.got.size(), 1u);
+  EXPECT_EQ(sink.got[0].second.what, probe_outcome::kind::silent);
+  ASSERT_EQ(sink.late_got.size(), 1u);
+  EXPECT_EQ(sink.late_got[0].first, 1u);
+  const probe_outcome& o = sink.late_got[0].second;
+  EXPECT_EQ(o.what, probe_outcome::kind::answered);
+  EXPECT_EQ(o.why, reason::icmp_unreachable);
+  EXPECT_TRUE(o.timed);
+  EXPECT_GE(o.rtt, 400ms);
+  EXPECT_LT(ran_for, 1s) << "heard, the try holds no work";
+}
+
+TEST_F(raw_syn_linger, a_syn_ack_after_the_timeout_is_heard_late) {
+  run_try(2s, [](forger& f, std::uint16_t port, const sniffed_syn& syn) {
+    std::this_thread::sleep_for(400ms);
+    f.send(f.tcp, segment(port, syn.source_port, 9, syn.seq + 1, 0x12));
+  });
+  ASSERT_EQ(sink.late_got.size(), 1u);
+  EXPECT_EQ(sink.late_got[0].second.why, reason::syn_ack);
+}
+
+TEST_F(raw_syn_linger, a_forged_late_answer_is_not_heard) {
+  run_try(600ms, [](forger& f, std::uint16_t port, const sniffed_syn& syn) {
+    std::this_thread::sleep_for(300ms);
+    f.send(f.icmp, unreachable(1, syn.source_port, port, syn.seq + 1));
+    f.send(f.tcp, segment(port, syn.source_port, 9, syn.seq + 2, 0x12));
+    f.send(f.icmp, unreachable(2, syn.source_port, port, syn.seq));
+  });
+  ASSERT_EQ(sink.got.size(), 1u);
+  EXPECT_TRUE(sink.late_got.empty());
+  EXPECT_GE(ran_for, 700ms) << "the try lingered to its end";
+  EXPECT_LT(ran_for, 2s);
+}
+
+TEST_F(raw_syn_linger, an_answer_after_the_linger_is_not_heard) {
+  run_try(200ms, [](forger& f, std::uint16_t port, const sniffed_syn& syn) {
+    std::this_thread::sleep_for(600ms);
+    f.send(f.icmp, unreachable(1, syn.source_port, port, syn.seq));
+  });
+  EXPECT_EQ(sink.got.size(), 1u);
+  EXPECT_TRUE(sink.late_got.empty());
+}
+
+TEST_F(raw_syn_linger, a_cancelled_lingering_try_reports_nothing_more_and_holds_no_work) {
+  run_try(
+      10s,
+      [](forger& f, std::uint16_t port, const sniffed_syn& syn) {
+        std::this_thread::sleep_for(500ms);
+        f.send(f.icmp, unreachable(1, syn.source_port, port, syn.seq));
+      },
+      300ms);
+  EXPECT_EQ(sink.got.size(), 1u);
+  EXPECT_TRUE(sink.late_got.empty());
+  EXPECT_LT(ran_for, 2s);
 }
 
 // --- Answers to a port's earlier try. The target's first SYN-ACK is lost; it sends it again a

@@ -3,10 +3,15 @@
 #include "probe/detail/timer.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <deque>
+#include <memory>
 
 namespace breakwater::probe {
 
@@ -38,6 +43,15 @@ duration fake_target::one_way() {
   auto j = std::uniform_int_distribution<duration::rep>(-options_.jitter.count(),
                                                         options_.jitter.count())(rng_);
   return std::max(duration::zero(), base + duration(j));
+}
+
+time_point fake_target::past_stalls(time_point due) const {
+  if (send_times_.empty()) return due;
+  for (auto [from, length] : options_.stalls) {
+    time_point begin = send_times_.front() + from;
+    if (due >= begin && due < begin + length) due = begin + length;
+  }
+  return due;
 }
 
 // The global limiter: it refills at its rate and other peers' errors (a steady stream) take
@@ -78,8 +92,14 @@ bool fake_target::icmp_allowed(time_point at) {
   return false;
 }
 
-asio::awaitable<probe_outcome> fake_target::probe(asio::ip::address, std::uint16_t port,
+asio::awaitable<probe_outcome> fake_target::probe(asio::ip::address target, std::uint16_t port,
                                                   duration timeout) {
+  return probe_until(target, port, timeout, timeout, {});
+}
+
+asio::awaitable<probe_outcome> fake_target::probe_until(asio::ip::address, std::uint16_t port,
+                                                        duration timeout, duration heard_until,
+                                                        std::function<void()> at_timeout) {
   time_point start = clock::now();
   send_times_.push_back(start);
   first_sent_.emplace(port, start);
@@ -88,7 +108,7 @@ asio::awaitable<probe_outcome> fake_target::probe(asio::ip::address, std::uint16
 
   probe_outcome o;
   std::optional<duration> answer_after;
-  time_point arrives = start + one_way();
+  time_point arrives = past_stalls(start + one_way());
   auto scripted = lose_first_.find(port);
   bool scripted_loss = (scripted != lose_first_.end() && per_port_[port] <= scripted->second) ||
                        lose_nth_.contains({port, per_port_[port]});
@@ -122,11 +142,16 @@ asio::awaitable<probe_outcome> fake_target::probe(asio::ip::address, std::uint16
         break;
       case fake_port::drop: o.why = reason::no_response; break;
     }
-    if (o.why != reason::no_response && !lost()) answer_after = (arrives - start) + one_way();
+    if (o.why != reason::no_response && !lost()) {
+      answer_after = past_stalls(arrives + one_way()) - start;
+      if (auto d = delay_nth_.find({port, per_port_[port]}); d != delay_nth_.end()) {
+        *answer_after += d->second;
+      }
+    }
   }
 
   timer t(co_await asio::this_coro::executor);
-  bool answered = answer_after && *answer_after <= timeout;
+  bool answered = answer_after && *answer_after <= heard_until;
   if (error_drawn && answered) {
     errored_.insert(port);
   } else if (error_drawn && !errored_.contains(port)) {
@@ -137,8 +162,14 @@ asio::awaitable<probe_outcome> fake_target::probe(asio::ip::address, std::uint16
     on_probe_({start, port, behaviour(port), lost_out, error_drawn, suppressed,
                due_back && !answered, tokens_});
   }
-  t.expires_after(answered ? *answer_after : timeout);
+  const bool late = answered && *answer_after > timeout;
+  t.expires_after(answered && !late ? *answer_after : timeout);
   auto [ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+  if (late && !ec) {
+    at_timeout();  // taken for silent; the answer comes later
+    t.expires_at(start + *answer_after);
+    std::tie(ec) = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
   --in_flight_;
   if (ec == asio::error::operation_aborted) {
     o.what = probe_outcome::kind::cancelled;
@@ -179,6 +210,90 @@ class udp_adapter final : public coroutine_prober {
 };
 
 }  // namespace
+
+namespace {
+
+// Each try runs the target's probe, heard until its timeout and linger: an answer after the
+// timeout reports the try silent at the timeout (fake_target::probe_until), then late.
+class lingering_adapter final : public prober,
+                                public std::enable_shared_from_this<lingering_adapter> {
+ public:
+  explicit lingering_adapter(std::shared_ptr<fake_target> t) : target_(std::move(t)) {}
+
+  probe_handle start(const probe_try& t, probe_sink& sink) override {
+    std::uint32_t slot = 0;
+    if (free_.empty()) {
+      slot = static_cast<std::uint32_t>(tries_.size());
+      tries_.emplace_back();
+    } else {
+      slot = free_.back();
+      free_.pop_back();
+    }
+    running& r = tries_[slot];
+    r.wanted = true;
+    r.told_silent = false;
+    const std::uint32_t gen = r.generation;
+    auto self = shared_from_this();
+    auto at_timeout = [self, slot, gen, &sink, tag = t.tag] {
+      running& now = self->tries_[slot];
+      if (!now.wanted || now.generation != gen) return;
+      now.told_silent = true;
+      sink.finished(tag, probe_outcome{});
+    };
+    asio::co_spawn(
+        sink.executor(),
+        target_->probe_until(t.target, t.port, t.timeout, t.timeout + t.linger, at_timeout),
+        asio::bind_cancellation_slot(
+            r.cancel.slot(), [self, slot, &sink, tag = t.tag](std::exception_ptr, probe_outcome o) {
+              self->end(slot, sink, tag, o);
+            }));
+    return (static_cast<probe_handle>(gen) << 32) | slot;
+  }
+
+  void cancel(probe_handle h) noexcept override {
+    auto slot = static_cast<std::uint32_t>(h);
+    if (slot >= tries_.size()) return;
+    running& r = tries_[slot];
+    if (!r.wanted || r.generation != static_cast<std::uint32_t>(h >> 32)) return;
+    r.wanted = false;
+    r.cancel.emit(asio::cancellation_type::terminal);
+  }
+
+  bool lingers() const noexcept override { return true; }
+
+ private:
+  struct running {
+    asio::cancellation_signal cancel;
+    std::uint32_t generation = 0;
+    bool wanted = false;
+    bool told_silent = false;
+  };
+
+  void end(std::uint32_t slot, probe_sink& sink, probe_tag tag, const probe_outcome& o) {
+    running& r = tries_[slot];
+    const bool wanted = r.wanted;
+    const bool told_silent = r.told_silent;
+    r.wanted = false;
+    ++r.generation;
+    free_.push_back(slot);
+    if (!wanted) return;
+    if (!told_silent) {
+      sink.finished(tag, o);
+    } else if (o.what == probe_outcome::kind::answered) {
+      sink.late(tag, o);
+    }
+  }
+
+  std::shared_ptr<fake_target> target_;
+  std::deque<running> tries_;
+  std::vector<std::uint32_t> free_;
+};
+
+}  // namespace
+
+std::shared_ptr<prober> lingering_view(std::shared_ptr<fake_target> target) {
+  return std::make_shared<lingering_adapter>(std::move(target));
+}
 
 std::shared_ptr<prober> udp_view(std::shared_ptr<fake_target> target) {
   return std::make_shared<udp_adapter>(std::move(target));

@@ -36,6 +36,9 @@ struct fake_target_options {
   boost::asio::ip::address icmp_from{};
   fake_port other_ports = fake_port::drop;
   std::uint32_t seed = 1;
+  // Moments the path holds every packet (a queue filling somewhere): each (start after the
+  // first probe, length); a packet due inside one arrives at its end.
+  std::vector<std::pair<duration, duration>> stalls{};
 };
 
 // What the target made of one probe, for a trace of a scan (bw_icmp_sweep --trace).
@@ -71,10 +74,21 @@ class fake_target final : public coroutine_prober {
   // and answers every later probe with a bare ACK of it, as Linux does (RFC 5961's challenge
   // ACK): reason::ack, untimed, as the raw prober reports it.
   void lose_first_syn_ack(std::uint16_t port) { lose_first_syn_ack_.insert(port); }
+  // The answer to the `n`-th probe of `port` (from 1) comes `extra` later than it would.
+  void delay_nth(std::uint16_t port, std::size_t n, duration extra) {
+    delay_nth_[{port, n}] = extra;
+  }
   fake_port behaviour(std::uint16_t port) const;
 
   boost::asio::awaitable<probe_outcome> probe(boost::asio::ip::address target, std::uint16_t port,
                                               duration timeout) override;
+  // The same, with an answer heard until `heard_until` after the probe (probe_try::linger):
+  // one that comes after `timeout` calls `at_timeout` then, and is returned when it comes. A
+  // probe that draws none, or none by then, is over at `timeout`.
+  boost::asio::awaitable<probe_outcome> probe_until(boost::asio::ip::address target,
+                                                    std::uint16_t port, duration timeout,
+                                                    duration heard_until,
+                                                    std::function<void()> at_timeout);
 
   // What the tests look at.
   std::size_t probes() const noexcept { return send_times_.size(); }
@@ -93,6 +107,7 @@ class fake_target final : public coroutine_prober {
  private:
   bool lost();
   duration one_way();
+  time_point past_stalls(time_point due) const;
   bool icmp_allowed(time_point at);
   bool global_allows(time_point at);
 
@@ -104,6 +119,7 @@ class fake_target final : public coroutine_prober {
   std::set<std::pair<std::uint16_t, std::size_t>> lose_nth_;
   std::set<std::pair<std::uint16_t, std::size_t>> lose_error_nth_;
   std::set<std::uint16_t> lose_first_syn_ack_;
+  std::map<std::pair<std::uint16_t, std::size_t>, duration> delay_nth_;
   std::set<std::uint16_t> half_open_;
   std::map<std::uint16_t, std::size_t> errors_of_;
   std::mt19937 rng_;
@@ -119,6 +135,11 @@ class fake_target final : public coroutine_prober {
   std::size_t errors_lost_before_first_ = 0;
   std::function<void(const fake_probe_event&)> on_probe_;
 };
+
+// The target through a prober that hears tries past their timeout (probe_try::linger), as the
+// raw-SYN prober does: a try is reported silent at its timeout, and its answer within the
+// linger comes late (probe_sink::late). The target counts a lingering try in flight.
+std::shared_ptr<prober> lingering_view(std::shared_ptr<fake_target> target);
 
 // The same target seen over UDP: its ports answer as UDP services (open: a 10-byte answer
 // to a 2-byte request), and its ICMP errors come from the same limiter as the TCP probes',

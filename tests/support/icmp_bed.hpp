@@ -76,11 +76,13 @@ inline outcome score(const scan_result& res, const fake_target& target) {
 }
 
 // Scans `ports` of `target` (at 198.18.0.2) in virtual time (a virtual_time must be alive) and
-// judges the verdicts; nothing when the scan failed.
+// judges the verdicts; nothing when the scan failed. Through a prober that hears late answers
+// (lingering_view), as the raw prober does, unless `heard_late` is false.
 inline std::optional<outcome> scan_fake(boost::asio::io_context& ctx,
                                         std::shared_ptr<fake_target> target, scan_options o,
-                                        const char* ports = "0-1055") {
-  engine e(ctx.get_executor(), {.backend = target});
+                                        const char* ports = "0-1055", bool heard_late = true) {
+  engine e(ctx.get_executor(),
+           {.backend = heard_late ? lingering_view(target) : std::shared_ptr<prober>(target)});
   scan_request r;
   r.target = boost::asio::ip::make_address("198.18.0.2");
   r.ports = *parse_port_set(ports);

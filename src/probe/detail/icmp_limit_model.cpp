@@ -148,6 +148,14 @@ bool icmp_limit_model::loosen_to(double tokens_per_second) {
   return true;
 }
 
+bool icmp_limit_model::forget_learned_refill() {
+  if (!loosened_) return false;
+  limit_.refill = base_refill_;
+  loosened_ = false;
+  after_valid_ = 0;
+  return true;
+}
+
 icmp_limit_model::bucket_state icmp_limit_model::initial() const noexcept {
   if (!start_) return {limit_.burst, time_point{}, false};
   return {std::clamp(start_->tokens, 0.0, limit_.burst), start_->at, true};

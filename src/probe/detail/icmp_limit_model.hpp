@@ -102,6 +102,9 @@ class icmp_limit_model {
   // assumption's pace. Returns whether the model changed (not after a tightening, nor for a
   // gain of less than a tenth).
   bool loosen_to(double tokens_per_second);
+  // Goes back to the refill assumed or told, where one was learned (loosen_to): what showed
+  // it proved wrong. Returns whether the model changed.
+  bool forget_learned_refill();
   bool loosened() const noexcept { return loosened_; }
   bool tightened() const noexcept { return tightened_; }
   static constexpr std::size_t max_moments = 32;

@@ -38,6 +38,29 @@ void icmp_recheck::on_silence(std::size_t id, time_point sent) {
 
 void icmp_recheck::on_unsent(std::size_t id) { back_.push_back({id, outcome::kind::unsent, {}}); }
 
+// A suspect's, or the witness's (witness_answered_late); the scan books an error in the model
+// itself.
+void icmp_recheck::on_late(std::size_t id, bool icmp_error, time_point sent) {
+  if (!suspects_.contains(id) && id != witness_) return;
+  back_.push_back({id, icmp_error ? outcome::kind::late_error : outcome::kind::late_answer, sent});
+}
+
+bool icmp_recheck::is_late(const outcome& o) {
+  return o.what == outcome::kind::late_answer || o.what == outcome::kind::late_error;
+}
+
+// A witness try taken for silent was answered after all: the target held a token there, and
+// the moment was no empty limit. A refill learned from it is learned again without it (it
+// would be too fast: the errors after the moment came from a bucket that was not empty).
+void icmp_recheck::witness_answered_late(time_point sent) {
+  std::erase(drained_, sent);
+  std::erase(witness_silent_, sent);
+  drained_learned_ = std::min(drained_learned_, drained_.size());
+  if (!icmp_.forget_learned_refill()) return;
+  learn_refill();
+  judge_again();
+}
+
 bool clean_silence(const icmp_limit_model& icmp, time_point sent) {
   return icmp.tokens_before(sent, icmp_reorder_slack) >= icmp_clean_tokens;
 }
@@ -231,43 +254,62 @@ void icmp_recheck::back_from(std::size_t id) {
 }
 
 void icmp_recheck::take_outcomes() {
+  bool judge_late = false;
   for (const outcome& o : back_) {
+    if (is_late(o) && o.id == witness_) {
+      witness_answered_late(o.sent);
+      continue;
+    }
     auto it = suspects_.find(o.id);
     if (it == suspects_.end()) continue;
     suspect& s = it->second;
-    // Whether the try was a fresh suspect's when it left (one at a time: a fresh suspect's next
-    // try leaves once this one is overdue, and the suspect is quiet by then; or while the
-    // bucket spills over, and then both count as fresh).
-    bool fresh = s.fresh_out > 0;
-    if (fresh) --s.fresh_out;
-    if (s.in_flight > 0) {
-      --s.in_flight;
-      --in_flight_;
-      back_from(o.id);
+    outcome::kind what = o.what;
+    bool fresh = false;
+    const bool late = is_late(o);
+    if (late) {
+      // Its try came back already, as a silence: the silence goes, the answer stays. A late
+      // error is a token the model did not count when it judged the silences since (the scan
+      // has booked it now): they are judged again.
+      forget_silence(s, o.sent);
+      if (o.what == outcome::kind::late_error) judge_late = true;
+      what = what == outcome::kind::late_error ? outcome::kind::error : outcome::kind::answer;
+    } else {
+      // Whether the try was a fresh suspect's when it left (one at a time: a fresh suspect's
+      // next try leaves once this one is overdue, and the suspect is quiet by then; or while
+      // the bucket spills over, and then both count as fresh).
+      fresh = s.fresh_out > 0;
+      if (fresh) --s.fresh_out;
+      if (s.in_flight > 0) {
+        --s.in_flight;
+        --in_flight_;
+        back_from(o.id);
+      }
     }
-    switch (o.what) {
+    switch (what) {
       case outcome::kind::answer:
       case outcome::kind::error: {
         bool first = !s.answered;
         s.answered = true;
         s.settled = false;
-        if (first) {
+        // A late answer's try was counted as the silence it left, if a clean one; the share of
+        // closed suspects goes without it rather than count its try twice.
+        if (first && !late) {
           (fresh ? fresh_tries_ : low_tries_) += 1;
-          (fresh ? fresh_errors_ : low_errors_) += o.what == outcome::kind::error ? 1 : 0;
+          (fresh ? fresh_errors_ : low_errors_) += what == outcome::kind::error ? 1 : 0;
         }
         // An error may follow silences for want of tokens; any other answer only for loss.
-        if (first && o.what == outcome::kind::answer) loss_seen();
-        if (o.what == outcome::kind::error) expected_stale_ = true;
-        if (first && o.what == outcome::kind::error) {
+        if (first && what == outcome::kind::answer) loss_seen();
+        if (what == outcome::kind::error) expected_stale_ = true;
+        if (first && what == outcome::kind::error) {
           // Its tries unanswered while the model held less than a token found the limit empty.
           for (time_point t : s.silent_at) {
             if (!held_a_token(icmp_, t)) drained_.push_back(t);
           }
         }
-        if (first && o.what == outcome::kind::error && s.clean_silences > 0) contradicted(o.id);
+        if (first && what == outcome::kind::error && s.clean_silences > 0) contradicted(o.id);
         // An error shows a token where the model had one: the silences before it stand, where
         // it held no more than they did (see vouches).
-        if (o.what == outcome::kind::error && vouches(o.sent)) {
+        if (what == outcome::kind::error && !late && vouches(o.sent)) {
           vouched_ = std::max(vouched_, o.sent);
         }
         break;
@@ -301,9 +343,20 @@ void icmp_recheck::take_outcomes() {
         ++s.allowance;
         make_ready(o.id, s, true);
         break;
+      case outcome::kind::late_answer:
+      case outcome::kind::late_error: break;  // taken as answers above
     }
   }
   back_.clear();
+  if (judge_late) judge_again();
+}
+
+void icmp_recheck::forget_silence(suspect& s, time_point sent) {
+  if (auto it = std::find(s.silent_at.begin(), s.silent_at.end(), sent); it != s.silent_at.end()) {
+    s.silent_at.erase(it);
+  }
+  s.clean_silences = static_cast<unsigned>(std::count_if(
+      s.silent_at.begin(), s.silent_at.end(), [this](time_point t) { return clean(t); }));
 }
 
 void icmp_recheck::contradicted(std::size_t id) {

@@ -142,6 +142,11 @@ class icmp_recheck {
   void on_answer(std::size_t id, bool icmp_error, time_point sent);
   void on_silence(std::size_t id, time_point sent);
   void on_unsent(std::size_t id);
+  // An answer to a try of suspect `id` (or of the witness) sent at `sent`, after its silence
+  // was reported (a path's delay jumped): that silence is none, and the answer decides the
+  // suspect. An error so late vouches for no silence: when the target drew it is unknown
+  // (the scan books it as unseen: scan_run::take_answer).
+  void on_late(std::size_t id, bool icmp_error, time_point sent);
 
  private:
   struct suspect {
@@ -170,11 +175,14 @@ class icmp_recheck {
   };
   struct outcome {
     std::size_t id = 0;
-    enum class kind { answer, error, silence, unsent } what = kind::answer;
+    enum class kind { answer, error, silence, unsent, late_answer, late_error } what = kind::answer;
     time_point sent{};
   };
 
   bool clean(time_point sent) const;
+  // The try sent at `sent` was answered late: its silence goes, and the clean ones left are
+  // counted on the model as it is.
+  void forget_silence(suspect& s, time_point sent);
   // `id` answered with an error after silences the model called clean: the model is made to
   // agree, and every silence is judged again; unless later errors show the target held a
   // token at each of those silences (icmp_limit_model::token_shown_at), where the port's own
@@ -194,7 +202,10 @@ class icmp_recheck {
     unsigned errors = 0;
     std::optional<time_point> silent_at;
   };
-  // Takes the outcomes of `witness`'s tries out of back_ (take_outcomes drops them).
+  static bool is_late(const outcome& o);
+  void witness_answered_late(time_point sent);
+  // Takes the outcomes of `witness`'s tries out of back_ (take_outcomes drops them), late
+  // answers aside (take_outcomes takes them: witness_answered_late).
   std::vector<outcome> take_outcomes_of(std::size_t witness);
   boost::asio::awaitable<witness_tries> send_witness(std::size_t witness, unsigned n,
                                                      unsigned enough = 0);

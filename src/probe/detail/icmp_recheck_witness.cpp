@@ -13,7 +13,7 @@ using boost::asio::awaitable;
 std::vector<icmp_recheck::outcome> icmp_recheck::take_outcomes_of(std::size_t witness) {
   std::vector<outcome> own;
   std::erase_if(back_, [&](const outcome& o) {
-    if (o.id != witness) return false;
+    if (o.id != witness || is_late(o)) return false;  // a late answer is no try back
     own.push_back(o);
     return true;
   });

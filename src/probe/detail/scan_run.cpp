@@ -76,7 +76,17 @@ void scan_run::stop() {
   for (std::uint32_t slot = 0; slot < flights_.size(); ++slot) {
     if (flights_[slot].out) cancel_try(slot);
   }
+  forget_lingering();
   wake_.cancel();
+}
+
+// The prober holds this scan as the sink of its lingering tries: they are cancelled before
+// the scan ends. Their late answers could change nothing any more.
+void scan_run::forget_lingering() {
+  for (const lingering& l : lingering_) {
+    if (l.backend != nullptr) l.backend->cancel(l.handle);
+  }
+  lingering_.clear();
 }
 
 // Once every port has its verdict, a try still out can only say what is known already (a try
@@ -240,11 +250,12 @@ void scan_run::launch(std::size_t idx, duration timeout, phase ph) {
   // A UDP try is never cut to the measured timeout: a service may think before it answers
   // (a resolver asks upstream), and an answer being gathered must not be called silence.
   f.unmeasured = !rtt_.measured() && !udp;
-  const probe_tag tag = (static_cast<probe_tag>(f.generation) << 32) | slot;
+  const probe_tag tag = tag_of(slot);
   try {
     f.earlier = r.started++;
+    const duration linger = backend.lingers() ? late_answer_linger : duration::zero();
     probe_handle handle =
-        backend.start({req_.target, r.port, timeout, tag, series_, f.earlier}, *this);
+        backend.start({req_.target, r.port, timeout, tag, series_, f.earlier, linger}, *this);
     flights_[slot].handle = handle;
   } catch (...) {
     // A backend that throws is a programming error; end the scan with a failure, not a hang.
@@ -259,8 +270,42 @@ void scan_run::finished(probe_tag tag, const probe_outcome& o) {
   auto slot = static_cast<std::uint32_t>(tag);
   if (slot >= flights_.size()) return;
   const flight& f = flights_[slot];
-  if (!f.out || f.generation != static_cast<std::uint32_t>(tag >> 32)) return;
+  if (!f.out || f.generation != static_cast<std::uint32_t>(tag >> 32)) {
+    // A try cut short (cut_due_tries) answering before its own timeout.
+    if (o.what == probe_outcome::kind::answered) late(tag, o);
+    return;
+  }
+  if (o.what == probe_outcome::kind::silent && f.backend->lingers()) linger(slot);
   land(slot, o);
+}
+
+// The try in `slot`, taken for silent, is heard until late_answer_linger from now; then it
+// is cancelled, so that no try the scan forgot can still report to it.
+void scan_run::linger(std::uint32_t slot) {
+  const flight& f = flights_[slot];
+  const time_point now = clock::now();
+  while (!lingering_.empty() && lingering_.front().until <= now) {
+    const lingering& l = lingering_.front();
+    if (l.backend != nullptr) l.backend->cancel(l.handle);
+    lingering_.pop_front();
+  }
+  lingering_.push_back({tag_of(slot), f.backend, f.handle, f.idx, f.sent, now + late_answer_linger,
+                        f.try_number, f.ph});
+}
+
+// A try taken for silent was answered after all: the silence it left is none.
+void scan_run::late(probe_tag tag, const probe_outcome& o) {
+  auto it = std::find_if(lingering_.begin(), lingering_.end(), [tag](const lingering& l) {
+    return l.tag == tag && l.backend != nullptr;
+  });
+  if (it == lingering_.end()) return;
+  const lingering l = *it;
+  it->backend = nullptr;  // heard: nothing to cancel
+  if (!live() || o.what != probe_outcome::kind::answered) return;
+  auto& silent = records_[l.idx].silent_at;
+  if (auto s = std::find(silent.begin(), silent.end(), l.sent); s != silent.end()) silent.erase(s);
+  take_answer(l.idx, l.sent, l.try_number, o, l.ph, true);
+  wake();
 }
 
 // The try in `slot` is back: its slot is free before the outcome is looked at.
@@ -307,8 +352,13 @@ void scan_run::cut_due_tries() {
     cuts_.pop_back();
     const flight& f = flights_[c.slot];
     if (!f.out || f.generation != c.generation) continue;  // back already
-    f.backend->cancel(f.handle);
-    land(c.slot, probe_outcome{});  // silent by the measured timeout
+    // Silent by the measured timeout; a prober that can still hear it keeps it out.
+    if (f.backend->lingers()) {
+      linger(c.slot);
+    } else {
+      f.backend->cancel(f.handle);
+    }
+    land(c.slot, probe_outcome{});
   }
   arm_cuts();
 }
@@ -479,6 +529,7 @@ awaitable<boost::system::result<scan_result, failure>> scan_run::run() {
   co_await main_pass();
   if (live()) co_await recheck_pass();
   co_await drain();
+  forget_lingering();
   time_point end = clock::now();
   // What the target's limit holds, left for the next scan of it: a margin less than the model
   // holds. The model may hold up to a token beyond the target unseen (an error lost on the way

@@ -19,6 +19,15 @@
 
 namespace breakwater::probe {
 
+// How long a scan's try is still heard after its timeout (probe_try::linger). A path's delay
+// may jump by a few hundred milliseconds, a second or two where a queue fills (a busy uplink),
+// past any timeout fitted to its usual round trip; the answers then come all the same, and an
+// ICMP error among them has spent the target's token. Heard, they decide their ports and the
+// model books their tokens; unheard, the model would count tokens the target no longer has
+// and take silences for clean. Lingering tries cost the prober a slot each, not the scan's
+// in-flight room.
+inline constexpr duration late_answer_linger = std::chrono::seconds(3);
+
 class scan_run : public std::enable_shared_from_this<scan_run>,
                  private recheck_host,
                  private probe_sink {
@@ -60,6 +69,17 @@ class scan_run : public std::enable_shared_from_this<scan_run>,
     bool out = false;
     bool unmeasured = false;  // a TCP try sent before any round trip was measured
   };
+  // A try the prober reported silent and still hears (late_answer_linger), until `until`.
+  struct lingering {
+    probe_tag tag = 0;
+    prober* backend = nullptr;
+    probe_handle handle = 0;
+    std::size_t idx = 0;
+    time_point sent;
+    time_point until;
+    unsigned try_number = 0;
+    phase ph = phase::main;
+  };
   // When an unmeasured try is given up for silent, once the first round trip is known.
   struct cut {
     time_point at;
@@ -81,6 +101,12 @@ class scan_run : public std::enable_shared_from_this<scan_run>,
   void launch(std::size_t idx, duration timeout, phase ph);
   // probe_sink: a try is back from the prober.
   void finished(probe_tag tag, const probe_outcome& o) override;
+  void late(probe_tag tag, const probe_outcome& o) override;
+  void linger(std::uint32_t slot);
+  void forget_lingering();
+  probe_tag tag_of(std::uint32_t slot) const {
+    return (static_cast<probe_tag>(flights_[slot].generation) << 32) | slot;
+  }
   const boost::asio::any_io_executor& executor() const noexcept override { return ex_; }
   void land(std::uint32_t slot, const probe_outcome& o);
   void hold_to_measured_timeout();
@@ -88,6 +114,9 @@ class scan_run : public std::enable_shared_from_this<scan_run>,
   void cut_due_tries();
   void on_outcome(std::size_t idx, time_point sent, unsigned try_number, const probe_outcome& o,
                   phase ph);
+  // An answer, on time or `late` (after the try was taken for silent).
+  void take_answer(std::size_t idx, time_point sent, unsigned try_number, const probe_outcome& o,
+                   phase ph, bool late);
   // An answer's time as the scan reads it: whether it is a round trip, and how long after
   // the try the SYN that drew it left.
   struct answer_time {
@@ -143,6 +172,10 @@ class scan_run : public std::enable_shared_from_this<scan_run>,
   std::vector<flight> flights_;
   std::vector<std::uint32_t> free_flights_;
   std::vector<cut> cuts_;  // latest first: the next one due is at the back
+  // In the order their silences came (`until` ascending); one heard has no backend. (A deque:
+  // a vector of them, grown past malloc's mmap threshold, costs a fresh mapping per scan.)
+  std::deque<lingering> lingering_;
+  bool rechecking_ = false;  // the re-check has its suspects
   timer wake_;
   timer stop_timer_;  // never expires; cancelled to stop the ping and UPnP side tasks
   timer cut_timer_;   // for cuts_.back()

@@ -40,40 +40,7 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, unsigned try_number,
   wake();
   record& r = records_[idx];
   switch (o.what) {
-    case probe_outcome::kind::answered: {
-      const answer_time at = time_of(o);
-      const bool timed = at.timed;
-      if (timed) {
-        const bool first_sample = !rtt_.measured();
-        rtt_.sample(o.rtt);
-        if (first_sample) hold_to_measured_timeout();
-      }
-      if (ph == phase::main && !r.decided && o.why != reason::icmp_unreachable) {
-        ++answered_;
-        // An answer that needed a retry shows the path loses packets (a late answer to a
-        // retry whose earlier try already answered shows nothing of the kind, nor does an
-        // ICMP error on a retry: the target's rate limit explains it, and the ICMP re-check
-        // handles exactly that). So does an untimed answer, even on a first try: a bare ACK
-        // (a hedged retry drew it: the port's SYN-ACK was lost), an answer after connect()'s
-        // own resend, a SYN-ACK the target sent again.
-        if (try_number > 1 || !timed) ++answered_late_;
-        tries_for_loss();
-      }
-      const time_point drawn_by = sent + at.resent_after;
-      if (o.why == reason::icmp_unreachable) icmp_.consume(drawn_by);
-      if (ph == phase::recheck) {
-        recheck_.on_answer(idx, o.why == reason::icmp_unreachable, drawn_by);
-      }
-      if (!r.decided) {
-        // An untimed answer is not the try's that took it (a bare ACK is drawn by a later SYN,
-        // a SYN-ACK sent again names an earlier one): the verdict counts every try sent.
-        decide(idx, o.state(req_.target.is_v6()), o.why, o.icmp,
-               timed ? std::optional(o.rtt) : std::nullopt,
-               ph == phase::recheck ? recheck::rechecked : recheck::none,
-               timed ? try_number : r.tries, o.udp);
-      }
-      return;
-    }
+    case probe_outcome::kind::answered: take_answer(idx, sent, try_number, o, ph, false); return;
     case probe_outcome::kind::silent:
       r.silent_at.push_back(sent);
       if (ph == phase::recheck) {
@@ -98,6 +65,55 @@ void scan_run::on_outcome(std::size_t idx, time_point sent, unsigned try_number,
       stop();
       return;
     case probe_outcome::kind::cancelled: return;
+  }
+}
+
+void scan_run::take_answer(std::size_t idx, time_point sent, unsigned try_number,
+                           const probe_outcome& o, phase ph, bool late) {
+  record& r = records_[idx];
+  const answer_time at = time_of(o);
+  const bool timed = at.timed;
+  if (timed) {
+    const bool first_sample = !rtt_.measured();
+    rtt_.sample(o.rtt);
+    if (first_sample) hold_to_measured_timeout();
+  }
+  if (ph == phase::main && !r.decided && o.why != reason::icmp_unreachable) {
+    ++answered_;
+    // An answer that needed a retry shows the path loses packets (a late answer to a
+    // retry whose earlier try already answered shows nothing of the kind, nor does an
+    // ICMP error on a retry: the target's rate limit explains it, and the ICMP re-check
+    // handles exactly that). So does an untimed answer, even on a first try: a bare ACK
+    // (a hedged retry drew it: the port's SYN-ACK was lost), an answer after connect()'s
+    // own resend, a SYN-ACK the target sent again. And so does one after the try's
+    // timeout: the silence it was first taken for is what a loss leaves.
+    if (try_number > 1 || !timed || late) ++answered_late_;
+    tries_for_loss();
+  }
+  const time_point drawn_by = sent + at.resent_after;
+  if (o.why == reason::icmp_unreachable && late) {
+    // When the target drew a late error is not known: the path held the probe or the error.
+    // Booked at the try, as an error seen nowhere: its token is spent in the order the
+    // target took the tries (the path keeps their order; a probe it held spent the token
+    // later, and the model, which counts the refill meanwhile as not there, holds less than
+    // the target), and it shows nothing of the limit (an error where the model held no token
+    // would show a limit looser than modelled).
+    icmp_.consume_unseen(drawn_by);
+  } else if (o.why == reason::icmp_unreachable) {
+    icmp_.consume(drawn_by);
+  }
+  if (late) {
+    if (rechecking_) recheck_.on_late(idx, o.why == reason::icmp_unreachable, sent);
+  } else if (ph == phase::recheck) {
+    recheck_.on_answer(idx, o.why == reason::icmp_unreachable, drawn_by);
+  }
+  if (!r.decided) {
+    // An untimed answer is not the try's that took it (a bare ACK is drawn by a later SYN,
+    // a SYN-ACK sent again names an earlier one): the verdict counts every try sent.
+    decide(idx, o.state(req_.target.is_v6()), o.why, o.icmp,
+           timed ? std::optional(o.rtt) : std::nullopt,
+           ph == phase::recheck ? recheck::rechecked : recheck::none, timed ? try_number : r.tries,
+           o.udp);
   }
 }
 

@@ -46,6 +46,9 @@ awaitable<void> scan_run::recheck_pass() {
       if (!held_a_token(icmp_, t)) o.drained.push_back(t);
     }
   }
+  // Late answers go to the re-check from here on: it holds the silences they undo (it takes
+  // its suspects before its first wait, before any late answer can come).
+  rechecking_ = true;
   co_await recheck_.run(std::move(ports), o);
 }
 

@@ -82,9 +82,10 @@ probe_outcome send_failed(error_code ec, const asio::ip::address& target, std::u
 
 // A try in flight, in a slot that is reused once the try has reported or been cancelled:
 // no allocation per try once the slots exist. The generation tells a reused slot's try from
-// the one a late handle or deadline names.
+// the one a late handle or deadline names. A try that asked to linger stays in its slot past
+// its timeout, reported silent, until its answer comes or the linger ends.
 struct waiter {
-  enum class stage : std::uint8_t { free, waiting, failing };
+  enum class stage : std::uint8_t { free, waiting, lingering, failing };
   stage now = stage::free;
   std::uint32_t generation = 0;
   raw_family* fam = nullptr;
@@ -96,6 +97,7 @@ struct waiter {
   // the numbers of those (raw::nth_sequence), whose answers this try takes too.
   std::uint32_t first_seq = 0;
   std::uint32_t earlier = 0;
+  duration linger{};
 };
 
 // When a try gives up: every try waits in one heap, behind one timer, not a timer each.
@@ -229,7 +231,7 @@ void stop_reading(raw_family& f) {
 // so that an idle prober leaves its io_context without work.
 void release(state& st, std::uint32_t slot) {
   waiter& w = st.waiters[slot];
-  if (w.now == waiter::stage::waiting) {
+  if (w.now == waiter::stage::waiting || w.now == waiter::stage::lingering) {
     auto [first, last] = st.pending.equal_range(key{w.syn.target, w.syn.target_port});
     auto it = std::find_if(first, last, [slot](const auto& kv) { return kv.second == slot; });
     if (it != last) st.pending.erase(it);
@@ -252,18 +254,31 @@ void report(state& st, std::uint32_t slot, const probe_outcome& o) {
   sink->finished(tag, o);
 }
 
-// An answer came for a port: hand it to the try of that port it matches in every field
-// `matches` checks, if one still waits (a forgery matches none, and changes nothing; a late
-// answer to a try that has given up finds it gone).
+// A lingering try's answer came: its slot is freed first, as for report.
+void report_late(state& st, std::uint32_t slot, const probe_outcome& o) {
+  probe_sink* sink = st.waiters[slot].sink;
+  probe_tag tag = st.waiters[slot].tag;
+  release(st, slot);
+  sink->late(tag, o);
+}
+
+// An answer came for a port: hand it to the try of that port in stage `at` it matches in every
+// field `matches` checks, if there is one (a forgery matches none, and changes nothing; a late
+// answer to a try that has given up and no longer lingers finds it gone).
 template <class Matches>
-bool settle(state& st, const key& k, Matches matches, probe_outcome o) {
+bool settle(state& st, const key& k, waiter::stage at, Matches matches, probe_outcome o) {
   auto [first, last] = st.pending.equal_range(k);
   for (auto it = first; it != last; ++it) {
     std::uint32_t slot = it->second;
-    if (!matches(st.waiters[slot])) continue;
+    const waiter& w = st.waiters[slot];
+    if (w.now != at || !matches(w)) continue;
     o.what = probe_outcome::kind::answered;
-    o.rtt = clock::now() - st.waiters[slot].sent;
-    report(st, slot, o);
+    o.rtt = clock::now() - w.sent;
+    if (at == waiter::stage::lingering) {
+      report_late(st, slot, o);
+    } else {
+      report(st, slot, o);
+    }
     return true;
   }
   return false;
@@ -308,13 +323,18 @@ void on_tcp(state& st, const raw_family& f, std::span<const std::uint8_t> data,
   // say, while the first still waits): its time is not the round trip of the try it names.
   o.timed = a->what != raw::tcp_answer::kind::ack;
   const key k{a->from, a->from_port};
+  using enum waiter::stage;
+  auto exact = [&a](const waiter& w) { return raw::answers(*a, w.syn); };
+  if (settle(st, k, waiting, exact, o)) return;
+  // A try still waiting takes an answer to an earlier try of its port before that try, if it
+  // lingers, hears it late: the port's verdict comes sooner. But it is no round trip of the
+  // try that takes it.
+  probe_outcome earlier = o;
+  earlier.timed = false;
   if (settle(
-          st, k, [&a](const waiter& w) { return raw::answers(*a, w.syn); }, o))
+          st, k, waiting, [&a](const waiter& w) { return answers_earlier(w, *a); }, earlier))
     return;
-  // Nor is an answer to an earlier try's number the round trip of the try that takes it.
-  o.timed = false;
-  settle(
-      st, k, [&a](const waiter& w) { return answers_earlier(w, *a); }, o);
+  settle(st, k, lingering, exact, o);
 }
 
 void on_icmp(state& st, const raw_family& f, std::span<const std::uint8_t> data, const sockaddr&) {
@@ -324,10 +344,13 @@ void on_icmp(state& st, const raw_family& f, std::span<const std::uint8_t> data,
   o.why = reason::icmp_unreachable;
   o.icmp = a->info;
   // Only the try it quotes: the scan books each error at the try that drew it, to follow
-  // the target's ICMP limit, so a late error must not land on a later try.
-  settle(
-      st, key{a->target, a->target_port}, [&a](const waiter& w) { return raw::quotes(*a, w.syn); },
-      o);
+  // the target's ICMP limit, so a late error must not land on a later try. The try may still
+  // wait or linger.
+  const key k{a->target, a->target_port};
+  auto quoted = [&a](const waiter& w) { return raw::quotes(*a, w.syn); };
+  if (!settle(st, k, waiter::stage::waiting, quoted, o)) {
+    settle(st, k, waiter::stage::lingering, quoted, o);
+  }
 }
 
 using handler = void (*)(state&, const raw_family&, std::span<const std::uint8_t>, const sockaddr&);
@@ -405,9 +428,19 @@ void expire(state& st) {
     deadline d = st.deadlines.back();
     st.deadlines.pop_back();
     waiter& w = st.waiters[d.slot];
-    if (w.now != waiter::stage::waiting || w.generation != d.generation) continue;
-    // Silent: a late SYN-ACK is reset by the kernel, which knows no such socket.
-    report(st, d.slot, probe_outcome{});
+    if (w.generation != d.generation) continue;
+    if (w.now == waiter::stage::lingering) {
+      release(st, d.slot);  // the linger is over: nothing is heard of the try any more
+    } else if (w.now == waiter::stage::waiting && w.linger > duration::zero()) {
+      // Silent, and heard a while longer. (The kernel resets a late SYN-ACK, as it knows no
+      // such socket; the port answered all the same.)
+      w.now = waiter::stage::lingering;
+      st.deadlines.push_back({d.at + w.linger, d.slot, d.generation});
+      std::push_heap(st.deadlines.begin(), st.deadlines.end(), std::greater<>{});
+      w.sink->finished(w.tag, probe_outcome{});
+    } else if (w.now == waiter::stage::waiting) {
+      report(st, d.slot, probe_outcome{});  // silent
+    }
   }
 }
 
@@ -578,6 +611,7 @@ probe_handle raw_syn_prober::start(const probe_try& t, probe_sink& sink) {
   w.syn = fields;
   w.first_seq = first_seq;
   w.earlier = t.earlier;
+  w.linger = t.linger;
   st.pending.emplace(key{fields.target, t.port}, slot);
   ++f.waiting;
   start_reading(state_, f);

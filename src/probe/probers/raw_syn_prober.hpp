@@ -26,6 +26,9 @@ class raw_syn_prober final : public prober {
 
   probe_handle start(const probe_try& t, probe_sink& sink) override;
   void cancel(probe_handle h) noexcept override;
+  // An answer quotes or acknowledges the very SYN it answers, so one after the timeout is
+  // still told apart: it is heard while the try lingers.
+  bool lingers() const noexcept override { return true; }
 
   struct state;
   explicit raw_syn_prober(std::shared_ptr<state> s) : state_(std::move(s)) {}
