@@ -244,7 +244,13 @@ TEST_F(late_answers, stalls_leave_no_port_wrong) {
     }
     engine e(ctx.get_executor(), {.backend = lingering_view(target)});
     for (int run = 1; run <= 3; ++run) {
-      for (const auto& [port, v] : by_port(scan(e, request("0-1055")))) {
+      // Every port is told once: a late answer may decide a port while the re-check, not yet
+      // told, still counts it among its suspects.
+      std::map<std::uint16_t, int> told;
+      scan_request req = request("0-1055");
+      req.on_verdict = [&told](const port_result& p, const scan_progress&) { ++told[p.port]; };
+      for (const auto& [port, v] : by_port(scan(e, req))) {
+        EXPECT_EQ(told[port], 1) << "seed " << seed << ", scan " << run << ", port " << port;
         const fake_port b = target->behaviour(port);
         const port_state want = b == fake_port::open   ? port_state::open
                                 : b == fake_port::drop ? port_state::stealth
@@ -254,6 +260,28 @@ TEST_F(late_answers, stalls_leave_no_port_wrong) {
         EXPECT_EQ(v.state, want) << "seed " << seed << ", scan " << run << ", port " << port;
       }
     }
+  }
+}
+
+// A refused port whose two main-pass errors both come late: 0.75 s after their tries, the
+// first decides it while the main pass runs; 2.25 s after, the re-check has it among its
+// suspects and tries it again. Either way it is closed, and told once.
+TEST_F(late_answers, a_port_answered_late_is_told_once_and_closed) {
+  for (int ms : {700, 2200}) {
+    auto target = std::make_shared<fake_target>();
+    target->set(22, fake_port::open);
+    for (std::uint16_t p = 100; p < 110; ++p) target->set(p, fake_port::reset);
+    for (std::uint16_t p = 111; p < 119; ++p) target->set(p, fake_port::icmp_port_unreachable);
+    target->delay_nth(111, 1, std::chrono::milliseconds(ms));
+    target->delay_nth(111, 2, std::chrono::milliseconds(ms));
+    engine e(ctx.get_executor(), {.backend = lingering_view(target)});
+    std::map<std::uint16_t, int> told;
+    scan_request req = request("0-1055");
+    req.on_verdict = [&told](const port_result& p, const scan_progress&) { ++told[p.port]; };
+    auto m = by_port(scan(e, req));
+    EXPECT_EQ(told[111], 1) << ms;
+    EXPECT_EQ(m[111].state, port_state::closed) << ms;
+    for (std::uint16_t p = 112; p < 119; ++p) EXPECT_EQ(m[p].state, port_state::closed) << ms;
   }
 }
 

@@ -53,8 +53,8 @@ bool icmp_recheck::is_late(const outcome& o) {
 // the moment was no empty limit. A refill learned from it is learned again without it (it
 // would be too fast: the errors after the moment came from a bucket that was not empty).
 void icmp_recheck::witness_answered_late(time_point sent) {
-  std::erase(drained_, sent);
   std::erase(witness_silent_, sent);
+  if (std::erase(drained_, sent) == 0) return;
   drained_learned_ = std::min(drained_learned_, drained_.size());
   if (!icmp_.forget_learned_refill()) return;
   learn_refill();
@@ -611,6 +611,7 @@ awaitable<void> icmp_recheck::run(std::vector<undecided_port> ports, recheck_opt
   while (host_.live()) {
     time_point now = clock::now();
     if (now >= deadline) break;
+    take_outcomes();  // late answers that came meanwhile (one may put a suspect back)
     if (queue.empty()) {
       if (!o.witness || !audit_due()) break;
       if (!co_await audit(*o.witness, deadline)) break;
@@ -624,6 +625,9 @@ awaitable<void> icmp_recheck::run(std::vector<undecided_port> ports, recheck_opt
     }
     co_await run_batch(queue, deadline, max_batch);
   }
+  // Late answers that came during the last wait: a suspect answered is no stealth, and one whose
+  // silences they made unclean is unresolved.
+  take_outcomes();
   queue_ = nullptr;
   if (!host_.live()) co_return;
   for (std::size_t id : order_) {

@@ -59,7 +59,8 @@ inline constexpr duration icmp_reorder_slack = std::chrono::milliseconds(2);
 
 // What the re-check needs from the scan that runs it. Ports are named by the host's own ids.
 // The outcome of every try sent and not cancelled comes back through icmp_recheck::on_answer,
-// on_silence or on_unsent, on the executor the re-check runs on, before wait_all_back returns.
+// on_silence or on_unsent, on the executor the re-check runs on, before wait_all_back returns;
+// an answer after a try's silence (a lingering try's, the main pass's too) through on_late.
 class recheck_host {
  public:
   virtual ~recheck_host() = default;
@@ -204,8 +205,8 @@ class icmp_recheck {
   };
   static bool is_late(const outcome& o);
   void witness_answered_late(time_point sent);
-  // Takes the outcomes of `witness`'s tries out of back_ (take_outcomes drops them), late
-  // answers aside (take_outcomes takes them: witness_answered_late).
+  // Takes the outcomes of `witness`'s tries out of back_ (take_outcomes drops them); a late
+  // answer of one is no try back, and is taken at once (witness_answered_late).
   std::vector<outcome> take_outcomes_of(std::size_t witness);
   boost::asio::awaitable<witness_tries> send_witness(std::size_t witness, unsigned n,
                                                      unsigned enough = 0);

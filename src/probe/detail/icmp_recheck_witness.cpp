@@ -12,11 +12,17 @@ using boost::asio::awaitable;
 
 std::vector<icmp_recheck::outcome> icmp_recheck::take_outcomes_of(std::size_t witness) {
   std::vector<outcome> own;
+  std::vector<time_point> late;
   std::erase_if(back_, [&](const outcome& o) {
-    if (o.id != witness || is_late(o)) return false;  // a late answer is no try back
-    own.push_back(o);
+    if (o.id != witness) return false;
+    if (is_late(o)) {
+      late.push_back(o.sent);  // no try back: a moment that was not empty
+    } else {
+      own.push_back(o);
+    }
     return true;
   });
+  for (time_point t : late) witness_answered_late(t);
   return own;
 }
 

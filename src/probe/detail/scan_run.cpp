@@ -295,12 +295,13 @@ void scan_run::linger(std::uint32_t slot) {
 
 // A try taken for silent was answered after all: the silence it left is none.
 void scan_run::late(probe_tag tag, const probe_outcome& o) {
-  auto it = std::find_if(lingering_.begin(), lingering_.end(), [tag](const lingering& l) {
+  // From the newest: a stall's late answers are those of the tries it made silent last.
+  auto rit = std::find_if(lingering_.rbegin(), lingering_.rend(), [tag](const lingering& l) {
     return l.tag == tag && l.backend != nullptr;
   });
-  if (it == lingering_.end()) return;
-  const lingering l = *it;
-  it->backend = nullptr;  // heard: nothing to cancel
+  if (rit == lingering_.rend()) return;
+  const lingering l = *rit;
+  rit->backend = nullptr;  // heard: nothing to cancel
   if (!live() || o.what != probe_outcome::kind::answered) return;
   auto& silent = records_[l.idx].silent_at;
   if (auto s = std::find(silent.begin(), silent.end(), l.sent); s != silent.end()) silent.erase(s);

@@ -22,10 +22,11 @@ namespace breakwater::probe {
 // How long a scan's try is still heard after its timeout (probe_try::linger). A path's delay
 // may jump by a few hundred milliseconds, a second or two where a queue fills (a busy uplink),
 // past any timeout fitted to its usual round trip; the answers then come all the same, and an
-// ICMP error among them has spent the target's token. Heard, they decide their ports and the
-// model books their tokens; unheard, the model would count tokens the target no longer has
-// and take silences for clean. Lingering tries cost the prober a slot each, not the scan's
-// in-flight room.
+// ICMP error among them has spent the target's token. Heard while the scan runs, they decide
+// the ports still in question (a port already given its verdict keeps it) and the model books
+// their tokens; unheard, the model would count tokens the target no longer has and take
+// silences for clean. Lingering tries cost the prober a slot each, not the scan's in-flight
+// room. Their round trips are measured ones (a stall raises the timeouts after it, as TCP's).
 inline constexpr duration late_answer_linger = std::chrono::seconds(3);
 
 class scan_run : public std::enable_shared_from_this<scan_run>,

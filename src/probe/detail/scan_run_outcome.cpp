@@ -139,6 +139,9 @@ void scan_run::decide(std::size_t idx, port_state state, reason why, std::option
                       std::optional<duration> rtt, recheck rc, unsigned tries,
                       std::optional<udp_answer> udp) {
   record& r = records_[idx];
+  // One verdict a port: the first stands (a late answer may decide a port the re-check has
+  // not heard of yet, and would call stealth).
+  if (r.decided) return;
   r.decided = true;
   port_result res{r.port, state,   why,           icmp, rtt, tries != 0 ? tries : r.tries,
                   rc,     r.proto, std::move(udp)};
