@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end tests on the network test bed (tests/e2e/testbed.sh): real packets between two
-# namespaces made here, 50 ms round trip, with and without 2% loss, IPv4 and IPv6; ping and
-# UPnP both ways; agreement with nmap; the CLI's failures. Needs root; run from the repo root
-# after a release build. Prints "N passed, M failed".
+# namespaces made here, 50 ms round trip, with and without 2% loss, and with stalls, IPv4 and
+# IPv6; ping and UPnP both ways; agreement with nmap; the CLI's failures. Needs root; run from
+# the repo root after a release build. Prints "N passed, M failed"; a failed scan case's files
+# are kept in $TB_BUILD/e2e-failures.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 TB_BUILD=${TB_BUILD:-build/release}

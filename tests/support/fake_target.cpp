@@ -3,14 +3,10 @@
 #include "probe/detail/timer.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
-#include <deque>
 #include <memory>
 
 namespace breakwater::probe {
@@ -209,84 +205,24 @@ class udp_adapter final : public coroutine_prober {
   std::shared_ptr<fake_target> target_;
 };
 
-}  // namespace
-
-namespace {
-
-// Each try runs the target's probe, heard until its timeout and linger: an answer after the
-// timeout reports the try silent at the timeout (fake_target::probe_until), then late.
-class lingering_adapter final : public prober,
-                                public std::enable_shared_from_this<lingering_adapter> {
+// The target's tries, heard past their timeouts (coroutine_prober::probe_until).
+class lingering_adapter final : public coroutine_prober {
  public:
   explicit lingering_adapter(std::shared_ptr<fake_target> t) : target_(std::move(t)) {}
 
-  probe_handle start(const probe_try& t, probe_sink& sink) override {
-    std::uint32_t slot = 0;
-    if (free_.empty()) {
-      slot = static_cast<std::uint32_t>(tries_.size());
-      tries_.emplace_back();
-    } else {
-      slot = free_.back();
-      free_.pop_back();
-    }
-    running& r = tries_[slot];
-    r.wanted = true;
-    r.told_silent = false;
-    const std::uint32_t gen = r.generation;
-    auto self = shared_from_this();
-    auto at_timeout = [self, slot, gen, &sink, tag = t.tag] {
-      running& now = self->tries_[slot];
-      if (!now.wanted || now.generation != gen) return;
-      now.told_silent = true;
-      sink.finished(tag, probe_outcome{});
-    };
-    asio::co_spawn(
-        sink.executor(),
-        target_->probe_until(t.target, t.port, t.timeout, t.timeout + t.linger, at_timeout),
-        asio::bind_cancellation_slot(
-            r.cancel.slot(), [self, slot, &sink, tag = t.tag](std::exception_ptr, probe_outcome o) {
-              self->end(slot, sink, tag, o);
-            }));
-    return (static_cast<probe_handle>(gen) << 32) | slot;
+  asio::awaitable<probe_outcome> probe(asio::ip::address target, std::uint16_t port,
+                                       duration timeout) override {
+    return target_->probe(target, port, timeout);
   }
-
-  void cancel(probe_handle h) noexcept override {
-    auto slot = static_cast<std::uint32_t>(h);
-    if (slot >= tries_.size()) return;
-    running& r = tries_[slot];
-    if (!r.wanted || r.generation != static_cast<std::uint32_t>(h >> 32)) return;
-    r.wanted = false;
-    r.cancel.emit(asio::cancellation_type::terminal);
+  asio::awaitable<probe_outcome> probe_until(asio::ip::address target, std::uint16_t port,
+                                             duration timeout, duration heard_until,
+                                             std::function<void()> at_timeout) override {
+    return target_->probe_until(target, port, timeout, heard_until, std::move(at_timeout));
   }
-
   bool lingers() const noexcept override { return true; }
 
  private:
-  struct running {
-    asio::cancellation_signal cancel;
-    std::uint32_t generation = 0;
-    bool wanted = false;
-    bool told_silent = false;
-  };
-
-  void end(std::uint32_t slot, probe_sink& sink, probe_tag tag, const probe_outcome& o) {
-    running& r = tries_[slot];
-    const bool wanted = r.wanted;
-    const bool told_silent = r.told_silent;
-    r.wanted = false;
-    ++r.generation;
-    free_.push_back(slot);
-    if (!wanted) return;
-    if (!told_silent) {
-      sink.finished(tag, o);
-    } else if (o.what == probe_outcome::kind::answered) {
-      sink.late(tag, o);
-    }
-  }
-
   std::shared_ptr<fake_target> target_;
-  std::deque<running> tries_;
-  std::vector<std::uint32_t> free_;
 };
 
 }  // namespace

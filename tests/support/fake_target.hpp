@@ -84,11 +84,12 @@ class fake_target final : public coroutine_prober {
                                               duration timeout) override;
   // The same, with an answer heard until `heard_until` after the probe (probe_try::linger):
   // one that comes after `timeout` calls `at_timeout` then, and is returned when it comes. A
-  // probe that draws none, or none by then, is over at `timeout`.
+  // probe that draws none, or none by then, is over at `timeout`. (The target itself does not
+  // linger: lingering_view does.)
   boost::asio::awaitable<probe_outcome> probe_until(boost::asio::ip::address target,
                                                     std::uint16_t port, duration timeout,
                                                     duration heard_until,
-                                                    std::function<void()> at_timeout);
+                                                    std::function<void()> at_timeout) override;
 
   // What the tests look at.
   std::size_t probes() const noexcept { return send_times_.size(); }

@@ -25,9 +25,20 @@ probe_handle coroutine_prober::start(const probe_try& t, probe_sink& sink) {
   }
   running& r = tries_[slot];
   r.wanted = true;
+  r.told_silent = false;
   auto self = shared_from_this();
+  auto work = [&] {
+    if (t.linger <= duration::zero() || !lingers()) return probe(t.target, t.port, t.timeout);
+    return probe_until(t.target, t.port, t.timeout, t.timeout + t.linger,
+                       [self, slot, gen = r.generation, &sink, tag = t.tag] {
+                         running& now = self->tries_[slot];
+                         if (!now.wanted || now.generation != gen) return;
+                         now.told_silent = true;
+                         sink.finished(tag, probe_outcome{});
+                       });
+  };
   asio::co_spawn(
-      sink.executor(), probe(t.target, t.port, t.timeout),
+      sink.executor(), work(),
       asio::bind_cancellation_slot(r.cancel.slot(), [self, slot, &sink, tag = t.tag](
                                                         std::exception_ptr e, probe_outcome o) {
         if (e) {
@@ -42,16 +53,29 @@ probe_handle coroutine_prober::start(const probe_try& t, probe_sink& sink) {
   return handle_of(slot, r.generation);
 }
 
+asio::awaitable<probe_outcome> coroutine_prober::probe_until(asio::ip::address target,
+                                                             std::uint16_t port, duration timeout,
+                                                             duration, std::function<void()>) {
+  return probe(target, port, timeout);
+}
+
 // The coroutine is over: its slot is free again, and its outcome goes to the sink unless the
-// try was cancelled (the sink may be gone then).
+// try was cancelled (the sink may be gone then): as the try's end, or, where it was reported
+// silent already (lingering), as a late answer.
 void coroutine_prober::end(std::uint32_t slot, probe_sink& sink, probe_tag tag,
                            const probe_outcome& o) {
   running& r = tries_[slot];
   bool wanted = r.wanted;
+  bool told_silent = r.told_silent;
   r.wanted = false;
   ++r.generation;
   free_.push_back(slot);
-  if (wanted) sink.finished(tag, o);
+  if (!wanted) return;
+  if (!told_silent) {
+    sink.finished(tag, o);
+  } else if (o.what == probe_outcome::kind::answered) {
+    sink.late(tag, o);
+  }
 }
 
 void coroutine_prober::cancel(probe_handle h) noexcept {

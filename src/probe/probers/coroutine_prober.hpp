@@ -8,6 +8,7 @@
 #include <boost/asio/cancellation_signal.hpp>
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -24,12 +25,20 @@ class coroutine_prober : public prober, public std::enable_shared_from_this<coro
   // (terminal) of the awaiting coroutine.
   virtual boost::asio::awaitable<probe_outcome> probe(boost::asio::ip::address target,
                                                       std::uint16_t port, duration timeout) = 0;
+  // The same for a try that lingers (probe_try::linger), where lingers() says so: still out at
+  // `timeout`, it calls `at_timeout` (the try is reported silent then) and may complete with
+  // an answer up to `heard_until` (reported late). Here: probe().
+  virtual boost::asio::awaitable<probe_outcome> probe_until(boost::asio::ip::address target,
+                                                            std::uint16_t port, duration timeout,
+                                                            duration heard_until,
+                                                            std::function<void()> at_timeout);
 
  private:
   struct running {
     boost::asio::cancellation_signal cancel;
     std::uint32_t generation = 0;
-    bool wanted = false;  // false once cancelled: the outcome goes nowhere
+    bool wanted = false;       // false once cancelled: the outcome goes nowhere
+    bool told_silent = false;  // lingering: reported silent at its timeout
   };
   void end(std::uint32_t slot, probe_sink& sink, probe_tag tag, const probe_outcome& o);
 
