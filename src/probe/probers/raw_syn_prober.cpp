@@ -246,20 +246,17 @@ void release(state& st, std::uint32_t slot) {
   st.free_slots.push_back(slot);
 }
 
-// The try in `slot` ended: its slot is freed first, as the sink may start or cancel others.
-void report(state& st, std::uint32_t slot, const probe_outcome& o) {
+// The try in `slot` ended, or (a lingering try's answer) came `late`: its slot is freed
+// first, as the sink may start or cancel others.
+void report(state& st, std::uint32_t slot, const probe_outcome& o, bool late = false) {
   probe_sink* sink = st.waiters[slot].sink;
   probe_tag tag = st.waiters[slot].tag;
   release(st, slot);
-  sink->finished(tag, o);
-}
-
-// A lingering try's answer came: its slot is freed first, as for report.
-void report_late(state& st, std::uint32_t slot, const probe_outcome& o) {
-  probe_sink* sink = st.waiters[slot].sink;
-  probe_tag tag = st.waiters[slot].tag;
-  release(st, slot);
-  sink->late(tag, o);
+  if (late) {
+    sink->late(tag, o);
+  } else {
+    sink->finished(tag, o);
+  }
 }
 
 // An answer came for a port: hand it to the try of that port in stage `at` it matches in every
@@ -274,11 +271,7 @@ bool settle(state& st, const key& k, waiter::stage at, Matches matches, probe_ou
     if (w.now != at || !matches(w)) continue;
     o.what = probe_outcome::kind::answered;
     o.rtt = clock::now() - w.sent;
-    if (at == waiter::stage::lingering) {
-      report_late(st, slot, o);
-    } else {
-      report(st, slot, o);
-    }
+    report(st, slot, o, at == waiter::stage::lingering);
     return true;
   }
   return false;
