@@ -251,8 +251,12 @@ class icmp_recheck {
   // A suspect with a try out and another to go, not ready: it waits for that try.
   static bool is_waiting(const suspect& s);
   void note_waiting(std::size_t id, const suspect& s);
-  // Applies the outcomes that came back since the last call.
+  // Applies the outcomes that came back since the last call (icmp_recheck_outcomes.cpp).
   void take_outcomes();
+  // `id`'s answer, an ICMP `error` or not, to a try that left `fresh` (late: after its
+  // silence was taken); a silence of a try that left `fresh`.
+  void take_answer(std::size_t id, suspect& s, bool error, bool fresh, bool late, time_point sent);
+  void take_silence(std::size_t id, suspect& s, bool fresh, time_point sent);
   double risk_of(const suspect& s) const;
   double closed_share() const;
 
