@@ -14,6 +14,10 @@
 
 namespace breakwater::probe {
 
+namespace raw_syn_detail {
+struct state;  // detail/raw_syn_state.hpp
+}
+
 class raw_syn_prober final : public prober {
  public:
   // Opens the sockets on `ex`. Fails with errc::no_permission without root or CAP_NET_RAW.
@@ -30,7 +34,7 @@ class raw_syn_prober final : public prober {
   // still told apart: it is heard while the try lingers.
   bool lingers() const noexcept override { return true; }
 
-  struct state;
+  using state = raw_syn_detail::state;
   explicit raw_syn_prober(std::shared_ptr<state> s) : state_(std::move(s)) {}
 
  private:
