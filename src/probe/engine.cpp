@@ -22,6 +22,8 @@ namespace asio = boost::asio;
 
 // Descriptors kept back for everything else the process does (logs, clients, the database).
 constexpr std::size_t reserved_fds = 256;
+// At most one descriptor in this many of the rest is held by lingering tries.
+constexpr std::size_t lingering_share = 4;
 
 bool probeable(const asio::ip::address& a) {
   if (a.is_unspecified() || a.is_multicast()) return false;
@@ -33,11 +35,17 @@ bool probeable(const asio::ip::address& a) {
 
 engine::engine(asio::any_io_executor ex, engine_options options)
     : state_(std::make_shared<state>()) {
-  std::size_t fds = raise_fd_limit();
-  std::size_t room = fds > reserved_fds * 2 ? fds - reserved_fds : fds / 2;
-  options.max_in_flight = std::clamp<std::size_t>(options.max_in_flight, 1, room);
   if (!options.backend) options.backend = std::make_shared<tcp_connect_prober>();
   if (!options.udp_backend) options.udp_backend = std::make_shared<udp_prober>();
+  std::size_t fds = raise_fd_limit();
+  std::size_t room = fds > reserved_fds * 2 ? fds - reserved_fds : fds / 2;
+  // Tries that linger on a socket of their own (UDP's) hold it past their ends: a share of
+  // the room is theirs, and the tries in flight have the rest.
+  for (prober* p : {options.backend.get(), options.udp_backend.get()}) {
+    room -= p->limit_lingering_descriptors(room / lingering_share);
+  }
+  options.max_in_flight =
+      std::clamp<std::size_t>(options.max_in_flight, 1, std::max<std::size_t>(room, 1));
   state_->ex = std::move(ex);
   state_->pace = pacer(options.max_rate, 32);
   state_->options = std::move(options);

@@ -12,6 +12,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/address.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 
@@ -115,6 +116,11 @@ class prober {
   virtual void cancel(probe_handle h) noexcept = 0;
   // Whether this prober hears a try past its timeout when asked (probe_try::linger).
   virtual bool lingers() const noexcept { return false; }
+  // Bounds the descriptors its lingering tries hold at once (a socket each, for a prober that
+  // needs one per try) to `at_most`, and returns the bound it keeps: 0 where they hold none.
+  // A try past the bound ends at its timeout, unheard after it. The engine sets the bound
+  // once, and keeps that many descriptors out of the room for tries in flight.
+  virtual std::size_t limit_lingering_descriptors(std::size_t /*at_most*/) noexcept { return 0; }
 };
 
 // One try, awaited (single checks, tests). Honours Asio cancellation (terminal): the try is

@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -181,10 +182,44 @@ struct udp_try {
   }
 };
 
+// Holds one of the prober's lingering places until the try ends.
+class lingering_place {
+ public:
+  lingering_place() = default;
+  explicit lingering_place(std::atomic<std::size_t>& count) : count_(&count) {}
+  lingering_place(const lingering_place&) = delete;
+  lingering_place& operator=(const lingering_place&) = delete;
+  ~lingering_place() {
+    if (count_ != nullptr) count_->fetch_sub(1, std::memory_order_relaxed);
+  }
+
+ private:
+  std::atomic<std::size_t>* count_ = nullptr;
+};
+
 }  // namespace
+
+std::size_t udp_prober::limit_lingering_descriptors(std::size_t at_most) noexcept {
+  max_lingering_ = std::min(options_.max_lingering, at_most);
+  return max_lingering_;
+}
+
+bool udp_prober::take_lingering_place() noexcept {
+  std::size_t now = lingering_.load(std::memory_order_relaxed);
+  while (now < max_lingering_) {
+    if (lingering_.compare_exchange_weak(now, now + 1, std::memory_order_relaxed)) return true;
+  }
+  return false;
+}
 
 awaitable<probe_outcome> udp_prober::probe(asio::ip::address target, std::uint16_t port,
                                            duration timeout) {
+  return probe_until(target, port, timeout, timeout, {});
+}
+
+awaitable<probe_outcome> udp_prober::probe_until(asio::ip::address target, std::uint16_t port,
+                                                 duration timeout, duration heard_until,
+                                                 std::function<void()> at_timeout) {
   using namespace asio::experimental::awaitable_operators;
   auto ex = co_await asio::this_coro::executor;
   asio::ip::udp::endpoint ep(target, port);
@@ -208,6 +243,7 @@ awaitable<probe_outcome> udp_prober::probe(asio::ip::address target, std::uint16
   }
   timer deadline(ex);
   deadline.expires_at(t.sent + timeout);
+  std::optional<lingering_place> place;
   // Waits for the socket to be readable, not in a receive: a receive holds its buffer for as
   // long as it waits.
   while (t.datagrams < options_.max_datagrams) {
@@ -217,12 +253,23 @@ awaitable<probe_outcome> udp_prober::probe(asio::ip::address target, std::uint16
     if (r.index() == 1) {
       auto [wait_ec] = std::get<1>(r);
       if (wait_ec == asio::error::operation_aborted) co_return cancelled();
-      break;  // the timeout, or the end of the gathering
+      if (t.datagrams > 0 || place || heard_until <= timeout || !at_timeout) break;
+      t.read_errors();  // one may be queued with its report already taken
+      if (t.refusal) break;
+      if (!take_lingering_place()) break;
+      // Silent by its timeout, and heard a while longer on its own socket.
+      place.emplace(lingering_);
+      at_timeout();
+      deadline.expires_at(t.sent + heard_until);
+      continue;
     }
     auto [ready_ec] = std::get<0>(r);
     if (ready_ec == asio::error::operation_aborted) co_return cancelled();
     const bool first = t.datagrams == 0;
     if (t.receive_waiting()) break;
+    // A late answer is reported as read: gathering the rest would take twice a round trip
+    // that was long already, and the scan may end meanwhile and cancel the try.
+    if (first && t.datagrams > 0 && place) break;
     if (first && t.datagrams > 0) deadline.expires_at(t.first_at + t.gather_time());
   }
   if (t.datagrams == 0) t.read_errors();  // one may be queued with its report already taken
