@@ -20,8 +20,17 @@
 // timeouts. The scanner hears them late, as the raw prober does (probe_try::linger); with
 // --unheard it does not, as before it could.
 //
+// --jitter MS varies each packet's delay by up to MS either way, as tests/e2e's relay does:
+// probes sent a few milliseconds apart may reach the target in the other order, and its
+// limiter takes their tokens in the order they arrive. Tries then leave 20 us apart, as on a
+// real host, rather than at one virtual moment.
+//
+// --udp N scans a UDP bed instead: N ports (2000 up), each refused with a port unreachable,
+// and nothing else, as tests/e2e's visitor is to a UDP scan of closed ports. Every verdict
+// then rests on the target's ICMP limit, and no answer shows the path's loss.
+//
 //   bw_icmp_sweep [--seeds 100] [--first 1] [--loss 0.01] [--unseeded] [--exact-times] [--runs]
-//                 [--trace S] [--stalls N [--unheard]]
+//                 [--trace S] [--stalls N [--unheard]] [--udp N] [--jitter MS]
 #include "support/icmp_bed.hpp"
 
 #include <fmt/core.h>
@@ -95,6 +104,8 @@ int main(int argc, char** argv) {
   std::optional<std::uint32_t> traced;
   unsigned stalls = 0;
   bool unheard = false;
+  unsigned udp_ports = 0;
+  unsigned jitter_ms = 0;
   app.add_option("--seeds", seeds, "how many seeds (scans)")->check(CLI::Range(1u, 100000u));
   app.add_option("--first", first, "the first seed")->check(CLI::Range(0u, 1000000000u));
   app.add_option("--loss", loss, "chance of losing each packet, each way")
@@ -106,6 +117,10 @@ int main(int argc, char** argv) {
   app.add_option("--stalls", stalls, "times the path holds every packet, in each scan")
       ->check(CLI::Range(0u, 40u));
   app.add_flag("--unheard", unheard, "answers after a try's timeout go unheard");
+  app.add_option("--jitter", jitter_ms, "each packet's delay varies by up to this, each way (ms)")
+      ->check(CLI::Range(0u, 20u));
+  app.add_option("--udp", udp_ports, "a UDP bed of this many closed ports instead")
+      ->check(CLI::Range(1u, 1000u));
   CLI11_PARSE(app, argc, argv);
 
   t::virtual_time vt(exact ? t::virtual_moves::to_expiry : t::virtual_moves::in_steps);
@@ -114,7 +129,9 @@ int main(int argc, char** argv) {
   auto bound_for = [&](double errors) {
     return t::bound_s(errors, shape.icmp_burst, shape.icmp_refill, shape.rtt);
   };
-  const double bound = bound_for(t::bed_refusing_ports);
+  const double refusing = udp_ports > 0 ? udp_ports : t::bed_refusing_ports;
+  const double bound = bound_for(refusing);
+  const std::string udp_range = fmt::format("2000-{}", 2000 + udp_ports - 1);
   totals sum;
   fmt::print(
       "seed  seconds  x bound  lost errors  x spent bound  wrong  unresolved  tries a port\n");
@@ -123,6 +140,11 @@ int main(int argc, char** argv) {
     fake_target_options fo = shape;
     fo.loss = loss;
     fo.seed = seed;
+    fo.jitter = std::chrono::milliseconds(jitter_ms);
+    if (jitter_ms > 0) {
+      fo.limit_at_arrival = true;
+      fo.send_gap = std::chrono::microseconds(20);
+    }
     for (unsigned k = 0; k < stalls; ++k) {
       // Spread over the scan, each at its own offset for every seed.
       auto at =
@@ -130,17 +152,25 @@ int main(int argc, char** argv) {
       fo.stalls.emplace_back(at, 250ms + std::chrono::milliseconds(((seed + k) % 3) * 100));
     }
     auto target = std::make_shared<fake_target>(fo);
-    t::bed_ports(*target);
+    if (udp_ports > 0) {
+      for (unsigned p = 0; p < udp_ports; ++p) {
+        target->set(static_cast<std::uint16_t>(2000 + p), fake_port::icmp_port_unreachable);
+      }
+    } else {
+      t::bed_ports(*target);
+    }
     if (traced == seed) trace(*target);
     scan_options o;
     if (!unseeded) o.rtt_seed = 50ms;
-    std::optional<t::outcome> r = t::scan_fake(ctx, target, o, "0-1055", !unheard);
+    std::optional<t::outcome> r =
+        udp_ports > 0 ? t::scan_fake(ctx, target, o, udp_range.c_str(), true, t::bed_transport::udp)
+                      : t::scan_fake(ctx, target, o, "0-1055", !unheard);
     if (!r) {
       fmt::print(stderr, "seed {}: the scan failed\n", seed);
       return 1;
     }
     const std::size_t lost = target->errors_lost_before_first();
-    const double spent_bound = bound_for(t::bed_refusing_ports + static_cast<double>(lost));
+    const double spent_bound = bound_for(refusing + static_cast<double>(lost));
     const bool over = r->seconds > 1.25 * bound;
     ++sum.runs;
     sum.over += over ? 1u : 0u;

@@ -71,6 +71,38 @@ keep_failure() {
   echo "    kept in $dir"
 }
 
+# udp_closed_case NAME ADDRESS: a UDP scan of 12 closed ports (nothing listens; the visitor's
+# kernel refuses each with a port unreachable, rate-limited: a burst of 6, then one a second).
+# Every verdict rests on the visitor's ICMP limit, and its first six errors come from one burst
+# of tries sent a fraction of a millisecond apart, which the link's jitter reorders: no try
+# overtaken by the burst may be taken for a moment the limit was empty (found_limit_empty).
+# The case waits first for the visitor's limit to refill, so that the scan meets a full
+# burst. Each port must be closed; with UNSURE_OK, stealth and said to be unsure will do.
+udp_closed_case() {
+  local name=$1 addr=$2 out="$TB_DIR/udp-closed.json" start
+  sleep 6
+  start=$SECONDS
+  cp /run/breakwater/icmp-history "$out.history" 2>/dev/null || : >"$out.history"
+  if ! tb_in_srv "$BW" probe "$addr" --udp 2000-2011 --json >"$out" 2>"$out.err"; then
+    fail "$name: breakwater failed: $(cat "$out.err")"
+    return
+  fi
+  if python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+unsure_ok = sys.argv[2] == "1"
+bad = [p for p in d["udp"] if p["state"] != "closed" and not (
+    unsure_ok and p["state"] == "stealth" and p.get("icmp_rate_limit") == "unresolved")]
+if len(d["udp"]) != 12 or bad:
+    print("    wrong:", bad or d["udp"], "model:", d.get("icmp_limit"))
+    sys.exit(1)' "$out" "${UNSURE_OK:-0}"; then
+    pass "$name ($((SECONDS - start)) s)"
+  else
+    fail "$name"
+    keep_failure "$name" "$out" "$out.err" "$out.history"
+  fi
+}
+
 nmap_case() {  # nmap_case NAME ADDRESS
   local name=$1 addr=$2 six=()
   [[ $addr == *:* ]] && six=(-6)
@@ -205,6 +237,8 @@ scan_case "IPv4, 50 ms, 2% loss, connect() prober" 198.18.0.2 yes yes --prober c
 visitor drop no
 scan_case "IPv4, 50 ms, 2% loss, ping dropped, no UPnP" 198.18.0.2 no no
 scan_case "IPv6, 50 ms, 2% loss, ping dropped, no UPnP" 2001:2::2 no no
+udp_closed_case "IPv4, 50 ms, 2% loss, UDP, 12 closed ports from a full ICMP burst" 198.18.0.2
+udp_closed_case "IPv6, 50 ms, 2% loss, UDP, 12 closed ports from a full ICMP burst" 2001:2::2
 
 # The path stalls now and then, every packet held for about a quarter of a second: answers
 # come after their tries' timeouts, and the ICMP errors among them have spent the visitor's
@@ -216,6 +250,7 @@ tb_link 25 2 2 1500 250
 UNSURE_OK=1
 scan_case "IPv4, 50 ms, 2% loss, stalls, ping dropped, no UPnP" 198.18.0.2 no no
 scan_case "IPv6, 50 ms, 2% loss, stalls, ping dropped, no UPnP" 2001:2::2 no no
+udp_closed_case "IPv4, 50 ms, 2% loss, stalls, UDP, 12 closed ports" 198.18.0.2
 UNSURE_OK=0
 
 LOSSY=0

@@ -1,5 +1,6 @@
 // RFC 6298 timeouts, pacing and the model of the target's ICMP rate limit (pure logic).
 #include "probe/detail/icmp_limit_model.hpp"
+#include "probe/detail/icmp_recheck.hpp"
 #include "probe/detail/pacer.hpp"
 #include "probe/detail/rtt_estimator.hpp"
 #include "probe/wire/icmp_history_text.hpp"
@@ -298,6 +299,37 @@ TEST(icmp_limit_model, learns_a_faster_refill_from_errors_after_empty_moments) {
   m.tighten();
   EXPECT_DOUBLE_EQ(m.limit().burst, 6.0);
   EXPECT_EQ(m.limit().refill, 2s);
+}
+
+// Tries sent a fraction of a millisecond apart reach the target in any order (the path's
+// delay varies by a little): two closed ports' tries sent first went unanswered because the six
+// sent just after them overtook them and spent the burst. Counting those six as spent before
+// them (as a clean silence must) makes them look like moments of an empty limit; they are
+// none, and the burst's errors just after them are no refill. Taken for such moments, they
+// showed a refill of over a thousand a second, and the model loosened to the second highest
+// moment's rate (as seen on a jittery link: three closed UDP ports called stealth).
+TEST(icmp_limit_model, tries_overtaken_by_the_burst_show_no_empty_limit_and_no_refill) {
+  const time_point t0 = time_point(1h);
+  icmp_limit_model m;
+  const time_point a = t0;
+  const time_point b = t0 + 100us;
+  for (int i = 0; i < 6; ++i) m.consume(t0 + 200us + i * 100us);
+  m.consume(t0 + 2s);
+  m.consume(t0 + 3s);
+  EXPECT_LT(m.tokens_before(a, icmp_reorder_slack), 1.0);  // not clean, rightly
+  EXPECT_NEAR(m.tokens_if_ahead(a, icmp_reorder_slack), 6.0, 0.01);
+  EXPECT_FALSE(found_limit_empty(m, a));
+  EXPECT_FALSE(found_limit_empty(m, b));
+  // Moments the limit was empty: 5 ms after the burst, and 0.9 s in.
+  EXPECT_TRUE(found_limit_empty(m, t0 + 5ms));
+  EXPECT_TRUE(found_limit_empty(m, t0 + 900ms));
+  EXPECT_FALSE(found_limit_empty(m, t0 + 1100ms));
+  // Even were they taken for such moments, the burst's errors show no refill.
+  std::vector<time_point> reordered{a, b};
+  std::optional<double> rate = m.refill_rate_shown(reordered);
+  ASSERT_TRUE(rate);
+  EXPECT_LE(*rate, 1.0);
+  EXPECT_FALSE(m.loosen_to(*rate));
 }
 
 // A tightening halves the burst down to what the target has shown at once (two errors here),

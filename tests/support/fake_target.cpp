@@ -96,6 +96,9 @@ asio::awaitable<probe_outcome> fake_target::probe(asio::ip::address target, std:
 asio::awaitable<probe_outcome> fake_target::probe_until(asio::ip::address, std::uint16_t port,
                                                         duration timeout, duration heard_until,
                                                         std::function<void()> at_timeout) {
+  if (options_.send_gap > duration::zero() && clock::virtual_time()) {
+    clock::advance(options_.send_gap);
+  }
   time_point start = clock::now();
   send_times_.push_back(start);
   first_sent_.emplace(port, start);
@@ -111,6 +114,13 @@ asio::awaitable<probe_outcome> fake_target::probe_until(asio::ip::address, std::
   bool error_drawn = false;  // an ICMP error left the target, whether it arrives or not
   bool suppressed = false;
   const bool lost_out = scripted_loss || lost();
+  const bool refuses = behaviour(port) == fake_port::icmp_port_unreachable ||
+                       behaviour(port) == fake_port::icmp_admin_prohibited;
+  if (!lost_out && refuses && options_.limit_at_arrival) {
+    timer arrival(co_await asio::this_coro::executor);
+    arrival.expires_at(arrives);
+    co_await arrival.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
   if (!lost_out) {
     switch (behaviour(port)) {
       case fake_port::open:
@@ -188,7 +198,19 @@ class udp_adapter final : public coroutine_prober {
 
   asio::awaitable<probe_outcome> probe(asio::ip::address target, std::uint16_t port,
                                        duration timeout) override {
-    probe_outcome o = co_await target_->probe(target, port, timeout);
+    co_return as_udp(co_await target_->probe(target, port, timeout));
+  }
+  // Heard past the timeout, as udp_prober's tries are.
+  asio::awaitable<probe_outcome> probe_until(asio::ip::address target, std::uint16_t port,
+                                             duration timeout, duration heard_until,
+                                             std::function<void()> at_timeout) override {
+    co_return as_udp(
+        co_await target_->probe_until(target, port, timeout, heard_until, std::move(at_timeout)));
+  }
+  bool lingers() const noexcept override { return true; }
+
+ private:
+  static probe_outcome as_udp(probe_outcome o) {
     o.proto = transport::udp;
     if (o.what == probe_outcome::kind::answered && o.why == reason::syn_ack) {
       o.why = reason::udp_answer;
@@ -198,10 +220,9 @@ class udp_adapter final : public coroutine_prober {
       o.why = reason::no_response;  // UDP has no reset: the fake's "reset" ports stay silent
       o.what = probe_outcome::kind::silent;
     }
-    co_return o;
+    return o;
   }
 
- private:
   std::shared_ptr<fake_target> target_;
 };
 

@@ -39,6 +39,13 @@ struct fake_target_options {
   // Moments the path holds every packet (a queue filling somewhere): each (start after the
   // first probe, length); a packet due inside one arrives at its end.
   std::vector<std::pair<duration, duration>> stalls{};
+  // How long each probe takes to leave: virtual time moves on by it at every probe, so that
+  // the tries a scan starts together have distinct send times, as on a real host.
+  duration send_gap{};
+  // The limiter takes its tokens in the order the probes arrive (each waits for its arrival
+  // before it is judged), not in the order they were sent: with jitter, probes sent a moment
+  // apart overtake each other, as on a real path.
+  bool limit_at_arrival = false;
 };
 
 // What the target made of one probe, for a trace of a scan (bw_icmp_sweep --trace).

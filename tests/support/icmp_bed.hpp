@@ -15,6 +15,7 @@
 #include <initializer_list>
 #include <memory>
 #include <optional>
+#include <vector>
 
 namespace breakwater::probe::testing {
 
@@ -55,7 +56,9 @@ struct outcome {
 inline outcome score(const scan_result& res, const fake_target& target) {
   outcome out;
   unsigned tries = 0;
-  for (const auto& p : res.ports) {
+  std::vector<port_result> all = res.ports;
+  all.insert(all.end(), res.udp.begin(), res.udp.end());
+  for (const auto& p : all) {
     port_state want = port_state::closed;
     if (target.behaviour(p.port) == fake_port::open) want = port_state::open;
     if (target.behaviour(p.port) == fake_port::drop) want = port_state::stealth;
@@ -68,24 +71,29 @@ inline outcome score(const scan_result& res, const fake_target& target) {
     tries += p.tries;
   }
   out.seconds = std::chrono::duration<double>(res.elapsed).count();
-  if (!res.ports.empty()) {
-    out.tries_per_port = static_cast<double>(tries) / static_cast<double>(res.ports.size());
+  if (!all.empty()) {
+    out.tries_per_port = static_cast<double>(tries) / static_cast<double>(all.size());
   }
   out.limit = res.icmp_limit;
   return out;
 }
 
+enum class bed_transport { tcp, udp };
+
 // Scans `ports` of `target` (at 198.18.0.2) in virtual time (a virtual_time must be alive) and
 // judges the verdicts; nothing when the scan failed. Through a prober that hears late answers
-// (lingering_view), as the raw prober does, unless `heard_late` is false.
+// (lingering_view), as the raw prober does, unless `heard_late` is false; over UDP, through
+// udp_view (which hears them too, as udp_prober does).
 inline std::optional<outcome> scan_fake(boost::asio::io_context& ctx,
                                         std::shared_ptr<fake_target> target, scan_options o,
-                                        const char* ports = "0-1055", bool heard_late = true) {
+                                        const char* ports = "0-1055", bool heard_late = true,
+                                        bed_transport over = bed_transport::tcp) {
   engine e(ctx.get_executor(),
-           {.backend = heard_late ? lingering_view(target) : std::shared_ptr<prober>(target)});
+           {.backend = heard_late ? lingering_view(target) : std::shared_ptr<prober>(target),
+            .udp_backend = udp_view(target)});
   scan_request r;
   r.target = boost::asio::ip::make_address("198.18.0.2");
-  r.ports = *parse_port_set(ports);
+  (over == bed_transport::udp ? r.udp_ports : r.ports) = *parse_port_set(ports);
   r.options = o;
   auto res = run_virtual(ctx, e.scan(std::move(r)));
   if (!res) return std::nullopt;

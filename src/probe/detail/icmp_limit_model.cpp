@@ -96,12 +96,13 @@ std::optional<double> icmp_limit_model::refill_rate_shown(
   // The errors seen: those counted unseen (add_unseen, consume_unseen) show nothing of the
   // refill.
   const std::vector<time_point> seen = seen_errors();
-  // Send times stand for arrival times; probes a little apart may arrive closer together
-  // (icmp_reorder_slack in the re-check): each span is taken as that much longer.
+  // Send times stand for arrival times; probes a little apart may arrive closer together, or
+  // in the other order (icmp_reorder_slack in the re-check): each span is taken as that much
+  // longer, and errors of probes sent within it after the moment may have been drawn before it.
   constexpr auto slack = std::chrono::milliseconds(4);
   std::vector<double> rates;
   for (time_point s : moments) {
-    auto after = std::upper_bound(seen.begin(), seen.end(), s);
+    auto after = std::upper_bound(seen.begin(), seen.end(), s + slack);
     double best = 0;
     for (auto e = after; e != seen.end(); ++e) {
       auto n = static_cast<double>(e - after + 1);
@@ -228,6 +229,15 @@ double icmp_limit_model::tokens_before(time_point t, duration reorder) const {
     tokens = std::max(0.0, tokens - static_cast<double>(last - first));
   }
   return tokens;
+}
+
+double icmp_limit_model::tokens_if_ahead(time_point t, duration overtaken) const {
+  auto first = std::lower_bound(consumed_.begin(), consumed_.end(), t - overtaken);
+  auto n = static_cast<std::size_t>(first - consumed_.begin());
+  extend_after(n);
+  bucket_state b = n == 0 ? initial() : after_[n - 1];
+  refill(b, t);
+  return b.tokens;
 }
 
 double icmp_limit_model::tokens_expected(

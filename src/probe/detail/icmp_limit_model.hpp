@@ -46,6 +46,9 @@ class icmp_limit_model {
   // `reorder`: errors of probes sent up to that long after `t` count as spent before it too
   // (probes to different ports may take paths of slightly different delay and overtake).
   double tokens_before(time_point t, duration reorder = duration::zero()) const;
+  // The same, had the probe overtaken every probe sent up to `overtaken` before it: their
+  // errors count as spent after it. The most the target can have held for it.
+  double tokens_if_ahead(time_point t, duration overtaken) const;
   // Tokens at `t` if, besides the errors seen, the probes sent at the times in `pending`
   // (sorted) drew errors of the given weights (the chance that each does): what the bucket
   // is likely to hold once the answers still on their way are in.
@@ -90,7 +93,9 @@ class icmp_limit_model {
 
   // The refill (tokens a second) that a limit empty at each moment in `drained` must have had
   // to send the errors seen after it: N errors of probes sent after such a moment, up to a
-  // later one, need N - 1 tokens refilled by then (less than one was left). It is a lower
+  // later one, need N - 1 tokens refilled by then (less than one was left). Probes sent a few
+  // milliseconds after the moment may have overtaken its probe and spent their tokens before
+  // it: their errors show no refill, and are not counted. It is a lower
   // bound of the target's refill whatever its burst, where the moments were empty. A moment
   // is one where a port later shown closed (its error came on a later try) went unanswered;
   // it was empty unless that try or its error was lost. So the second highest of the

@@ -36,6 +36,10 @@ bool held_a_token(const icmp_limit_model& icmp, time_point sent) {
   return icmp.tokens_before(sent, icmp_reorder_slack) >= 1.0;
 }
 
+bool found_limit_empty(const icmp_limit_model& icmp, time_point sent) {
+  return icmp.tokens_if_ahead(sent, icmp_reorder_slack) < 1.0;
+}
+
 bool icmp_recheck::clean(time_point sent) const { return clean_silence(icmp_, sent); }
 
 double icmp_recheck::closed_share() const {

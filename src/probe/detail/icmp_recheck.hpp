@@ -105,8 +105,8 @@ struct recheck_options {
   // every silence must be clean).
   double loss = 1;
   // When tries of ports that answered with an error on a later try of the main pass went
-  // unanswered while the model held less than a token: moments the target's limit was empty,
-  // which show its refill (icmp_limit_model::refill_rate_shown).
+  // unanswered while the model held less than a token (found_limit_empty): moments the
+  // target's limit was empty, which show its refill (icmp_limit_model::refill_rate_shown).
   std::vector<time_point> drained{};
 };
 
@@ -126,6 +126,14 @@ bool clean_silence(const icmp_limit_model& icmp, time_point sent);
 // unanswered found the target's limit empty (recheck_options::drained); where it did, a
 // closed port would have answered but for a lost error.
 bool held_a_token(const icmp_limit_model& icmp, time_point sent);
+// Whether a try sent at `sent` that went unanswered found the target's limit empty, in
+// whatever order the tries about it reached the target: the model held less than a token for
+// it even had it overtaken every try sent up to icmp_reorder_slack before it. Only such a
+// try shows the limit empty (recheck_options::drained). Tries sent a moment apart may arrive
+// in the other order, and a silent one that merely could have come after the tries that
+// spent the burst shows no empty limit: taken for one, it made the refill the errors after it
+// show look faster than it was.
+bool found_limit_empty(const icmp_limit_model& icmp, time_point sent);
 
 class icmp_recheck {
  public:

@@ -105,9 +105,10 @@ void icmp_recheck::take_answer(std::size_t id, suspect& s, bool error, bool fres
   if (first && !error) loss_seen();
   if (error) expected_stale_ = true;
   if (first && error) {
-    // Its tries unanswered while the model held less than a token found the limit empty.
+    // Its tries unanswered while the model held less than a token, however they were
+    // reordered, found the limit empty.
     for (time_point t : s.silent_at) {
-      if (!held_a_token(icmp_, t)) drained_.push_back(t);
+      if (found_limit_empty(icmp_, t)) drained_.push_back(t);
     }
   }
   if (first && error && s.clean_silences > 0) contradicted(id);

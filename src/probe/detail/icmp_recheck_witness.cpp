@@ -110,7 +110,7 @@ awaitable<void> icmp_recheck::explore_refill(std::size_t witness, time_point dea
   auto own_back = [&] {
     for (const outcome& o : take_outcomes_of(witness)) {
       if (o.what == outcome::kind::silence) {
-        if (!held_a_token(icmp_, o.sent)) drained_.push_back(o.sent);
+        if (found_limit_empty(icmp_, o.sent)) drained_.push_back(o.sent);
         witness_silent_.push_back(o.sent);
         witness_was_empty();
       }

@@ -38,12 +38,13 @@ awaitable<void> scan_run::recheck_pass() {
                     .loss = loss};
   o.witness = witness();
   // Ports that answered a later try with an error: their silent tries while the model held
-  // less than a token found the target's limit empty (recheck_options::drained).
+  // less than a token, however they were reordered, found the target's limit empty
+  // (recheck_options::drained; found_limit_empty).
   for (std::size_t i = 0; i < records_.size(); ++i) {
     const auto& v = verdicts_[i];
     if (!v || v->why != reason::icmp_unreachable) continue;
     for (time_point t : records_[i].silent_at) {
-      if (!held_a_token(icmp_, t)) o.drained.push_back(t);
+      if (found_limit_empty(icmp_, t)) o.drained.push_back(t);
     }
   }
   // Late answers go to the re-check from here on: it holds the silences they undo (it takes
