@@ -116,7 +116,7 @@ int main(int argc, char** argv) {
   app.add_option("--trace", traced, "print every probe of this seed's scan");
   app.add_option("--stalls", stalls, "times the path holds every packet, in each scan")
       ->check(CLI::Range(0u, 40u));
-  app.add_flag("--unheard", unheard, "answers after a try's timeout go unheard");
+  app.add_flag("--unheard", unheard, "answers after a try's timeout go unheard (TCP bed only)");
   app.add_option("--jitter", jitter_ms, "each packet's delay varies by up to this, each way (ms)")
       ->check(CLI::Range(0u, 20u));
   app.add_option("--udp", udp_ports, "a UDP bed of this many closed ports instead")

@@ -42,7 +42,7 @@ engine::engine(asio::any_io_executor ex, engine_options options)
   // Tries that linger on a socket of their own (UDP's) hold it past their ends: a share of
   // the room is theirs, and the tries in flight have the rest.
   for (prober* p : {options.backend.get(), options.udp_backend.get()}) {
-    room -= p->limit_lingering_descriptors(room / lingering_share);
+    room -= std::min(room, p->limit_lingering_descriptors(room / lingering_share));
   }
   options.max_in_flight =
       std::clamp<std::size_t>(options.max_in_flight, 1, std::max<std::size_t>(room, 1));

@@ -72,22 +72,26 @@ keep_failure() {
 }
 
 # udp_closed_case NAME ADDRESS: a UDP scan of 12 closed ports (nothing listens; the visitor's
-# kernel refuses each with a port unreachable, rate-limited: a burst of 6, then one a second).
-# Every verdict rests on the visitor's ICMP limit, and its first six errors come from one burst
-# of tries sent a fraction of a millisecond apart, which the link's jitter reorders: no try
-# overtaken by the burst may be taken for a moment the limit was empty (found_limit_empty).
-# The case waits first for the visitor's limit to refill, so that the scan meets a full
-# burst. Each port must be closed; with UNSURE_OK, stealth and said to be unsure will do.
+# kernel refuses each with a port unreachable, rate-limited: over IPv4 a burst of 6, then one a
+# second; over IPv6 faster, by the route's prefix). Every verdict rests on the visitor's ICMP
+# limit, and its first errors come from one burst of tries sent a fraction of a millisecond
+# apart, which the link's jitter reorders: no try the burst overtook may be taken for a moment
+# the limit was empty (found_limit_empty). The case waits first for the visitor's limit to
+# refill, so that the scan meets a full burst. Each port must be closed; with UNSURE_OK,
+# stealth and said to be unsure will do. On a lossy link (LOSSY=1) a scan with a wrong verdict
+# is run once more, after the same wait, as scan_case does: the engine keeps them rare, not
+# at none (a refused port whose try was lost on the way and its next error on the way back).
 udp_closed_case() {
-  local name=$1 addr=$2 out="$TB_DIR/udp-closed.json" start
-  sleep 6
-  start=$SECONDS
-  cp /run/breakwater/icmp-history "$out.history" 2>/dev/null || : >"$out.history"
-  if ! tb_in_srv "$BW" probe "$addr" --udp 2000-2011 --json >"$out" 2>"$out.err"; then
-    fail "$name: breakwater failed: $(cat "$out.err")"
-    return
-  fi
-  if python3 -c '
+  local name=$1 addr=$2 out="$TB_DIR/udp-closed.json" start attempt code
+  for attempt in 1 2; do
+    sleep 7
+    start=$SECONDS
+    cp /run/breakwater/icmp-history "$out.history" 2>/dev/null || : >"$out.history"
+    if ! tb_in_srv "$BW" probe "$addr" --udp 2000-2011 --json >"$out" 2>"$out.err"; then
+      fail "$name: breakwater failed: $(cat "$out.err")"
+      return
+    fi
+    python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 unsure_ok = sys.argv[2] == "1"
@@ -95,8 +99,13 @@ bad = [p for p in d["udp"] if p["state"] != "closed" and not (
     unsure_ok and p["state"] == "stealth" and p.get("icmp_rate_limit") == "unresolved")]
 if len(d["udp"]) != 12 or bad:
     print("    wrong:", bad or d["udp"], "model:", d.get("icmp_limit"))
-    sys.exit(1)' "$out" "${UNSURE_OK:-0}"; then
-    pass "$name ($((SECONDS - start)) s)"
+    sys.exit(1)' "$out" "${UNSURE_OK:-0}"
+    code=$?
+    [ $code -ne 0 ] && [ "${LOSSY:-0}" = 1 ] && [ $attempt -eq 1 ] && continue
+    break
+  done
+  if [ $code -eq 0 ]; then
+    pass "$name ($((SECONDS - start)) s)$([ $attempt -eq 2 ] && echo ", on a second scan")"
   else
     fail "$name"
     keep_failure "$name" "$out" "$out.err" "$out.history"

@@ -5,6 +5,8 @@
 
 #include "probe/engine.hpp"
 #include "probe/probers/raw_syn_prober.hpp"
+#include "support/packet_bytes.hpp"
+#include "support/recording_sink.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
@@ -59,24 +61,11 @@ struct raw_syn : ::testing::Test {
   }
 };
 
-using packet = std::vector<std::uint8_t>;
-
-inline void put16(packet& p, std::size_t at, std::uint16_t v) {
-  p[at] = static_cast<std::uint8_t>(v >> 8);
-  p[at + 1] = static_cast<std::uint8_t>(v);
-}
-
-inline void put32(packet& p, std::size_t at, std::uint32_t v) {
-  put16(p, at, static_cast<std::uint16_t>(v >> 16));
-  put16(p, at + 2, static_cast<std::uint16_t>(v));
-}
-
-inline std::uint16_t sum(const packet& p, std::uint32_t acc) {
-  for (std::size_t i = 0; i + 1 < p.size(); i += 2)
-    acc += static_cast<std::uint32_t>(p[i] << 8 | p[i + 1]);
-  while (acc >> 16) acc = (acc & 0xffff) + (acc >> 16);
-  return static_cast<std::uint16_t>(~acc);
-}
+using testing::checksum;
+using testing::packet;
+using testing::put16;
+using testing::put32;
+using testing::recording_sink;
 
 // A TCP segment between two loopback addresses (127.0.0.1 both ways), with its checksum.
 inline packet segment(std::uint16_t sport, std::uint16_t dport, std::uint32_t seq,
@@ -89,7 +78,7 @@ inline packet segment(std::uint16_t sport, std::uint16_t dport, std::uint32_t se
   t[12] = 5 << 4;
   t[13] = flags;
   put16(t, 14, 1024);
-  put16(t, 16, sum(t, 0x7f00 + 0x0001 + 0x7f00 + 0x0001 + 6 + 20));
+  put16(t, 16, checksum(t, 0x7f00 + 0x0001 + 0x7f00 + 0x0001 + 6 + 20));
   return t;
 }
 
@@ -101,7 +90,7 @@ inline packet unreachable(std::uint8_t quoted_source, std::uint16_t sport, std::
   m.insert(m.end(), ip.begin(), ip.end());
   packet syn = segment(sport, dport, seq, 0, 0x02);
   m.insert(m.end(), syn.begin(), syn.begin() + 8);
-  put16(m, 2, sum(m, 0));
+  put16(m, 2, checksum(m));
   return m;
 }
 
@@ -172,17 +161,6 @@ struct silent_port {
       queued.back().connect({lo, port});
     }
   }
-};
-
-// Keeps what a prober reports.
-struct recording_sink final : probe_sink {
-  explicit recording_sink(asio::any_io_executor e) : ex(std::move(e)) {}
-  void finished(probe_tag tag, const probe_outcome& o) override { got.emplace_back(tag, o); }
-  void late(probe_tag tag, const probe_outcome& o) override { late_got.emplace_back(tag, o); }
-  const asio::any_io_executor& executor() const noexcept override { return ex; }
-  asio::any_io_executor ex;
-  std::vector<std::pair<probe_tag, probe_outcome>> got;
-  std::vector<std::pair<probe_tag, probe_outcome>> late_got;
 };
 
 }  // namespace breakwater::probe::raw_syn_test

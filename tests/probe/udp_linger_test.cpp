@@ -4,6 +4,8 @@
 // descriptors aside for them, and a scan calls a port that answered late open.
 #include "probe/engine.hpp"
 #include "probe/probers/udp_prober.hpp"
+#include "support/packet_bytes.hpp"
+#include "support/recording_sink.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
@@ -30,6 +32,7 @@ namespace {
 
 namespace asio = boost::asio;
 using namespace breakwater::probe;
+using namespace breakwater::probe::testing;
 using namespace std::chrono_literals;
 
 const asio::ip::address localhost = asio::ip::make_address("127.0.0.1");
@@ -39,7 +42,7 @@ const asio::ip::address localhost = asio::ip::make_address("127.0.0.1");
 struct late_server {
   asio::io_context io;
   asio::ip::udp::socket sock{io, {localhost, 0}};
-  std::optional<asio::ip::udp::endpoint> asked_from;
+  std::atomic<std::uint16_t> asked_from_port{0};  // the try's source port, once it asked
   std::thread worker;
 
   late_server(std::chrono::milliseconds delay, bool reply = true) {
@@ -49,7 +52,7 @@ struct late_server {
       boost::system::error_code ec;
       sock.receive_from(asio::buffer(buf), from, 0, ec);
       if (ec) return;
-      asked_from = from;
+      asked_from_port = from.port();
       std::this_thread::sleep_for(delay);
       if (reply) sock.send_to(asio::buffer(std::string("late")), from, 0, ec);
     });
@@ -59,16 +62,6 @@ struct late_server {
     worker.join();
   }
   std::uint16_t port() const { return sock.local_endpoint().port(); }
-};
-
-struct recording_sink final : probe_sink {
-  explicit recording_sink(asio::any_io_executor e) : ex(std::move(e)) {}
-  void finished(probe_tag tag, const probe_outcome& o) override { got.emplace_back(tag, o); }
-  void late(probe_tag tag, const probe_outcome& o) override { late_got.emplace_back(tag, o); }
-  const asio::any_io_executor& executor() const noexcept override { return ex; }
-  asio::any_io_executor ex;
-  std::vector<std::pair<probe_tag, probe_outcome>> got;
-  std::vector<std::pair<probe_tag, probe_outcome>> late_got;
 };
 
 std::size_t open_descriptors() {
@@ -178,21 +171,6 @@ TEST_F(udp_linger, a_cancelled_lingering_try_closes_its_socket_and_reports_nothi
 // path would have held back: a port unreachable from 127.0.0.1 quoting the try's datagram,
 // sent once the try is past its timeout. Needs a raw ICMP socket (root or CAP_NET_RAW).
 
-using packet = std::vector<std::uint8_t>;
-
-void put16(packet& p, std::size_t at, std::uint16_t v) {
-  p[at] = static_cast<std::uint8_t>(v >> 8);
-  p[at + 1] = static_cast<std::uint8_t>(v);
-}
-
-std::uint16_t checksum(const packet& p) {
-  std::uint32_t acc = 0;
-  for (std::size_t i = 0; i + 1 < p.size(); i += 2)
-    acc += static_cast<std::uint32_t>(p[i] << 8 | p[i + 1]);
-  while (acc >> 16) acc = (acc & 0xffff) + (acc >> 16);
-  return static_cast<std::uint16_t>(~acc);
-}
-
 // ICMP port unreachable quoting a UDP datagram 127.0.0.1:`sport` -> 127.0.0.1:`dport`.
 packet udp_port_unreachable(std::uint16_t sport, std::uint16_t dport) {
   packet m{3, 3, 0, 0, 0, 0, 0, 0};
@@ -216,8 +194,9 @@ TEST_F(udp_linger, an_icmp_error_after_the_timeout_is_heard_late) {
   asio::steady_timer forge(ctx);
   forge.expires_after(300ms);
   forge.async_wait([&](boost::system::error_code) {
-    ASSERT_TRUE(silent.asked_from);
-    packet m = udp_port_unreachable(silent.asked_from->port(), silent.port());
+    const std::uint16_t sport = silent.asked_from_port;
+    if (sport == 0) return;  // never asked: the checks below fail
+    packet m = udp_port_unreachable(sport, silent.port());
     sockaddr_in to{};
     to.sin_family = AF_INET;
     to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -245,11 +224,13 @@ TEST_F(udp_linger, the_engine_sets_descriptors_aside_for_lingering_tries) {
   eo.udp_backend = p;
   engine e(ctx.get_executor(), eo);
   rlimit lim{};
-  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &lim), 0);
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &lim), 0);  // as the engine raised it
+  // The engine's reserve for the rest of the process (engine.cpp: reserved_fds).
+  const std::size_t fds = lim.rlim_cur;
+  const std::size_t room = fds > 512 ? fds - 256 : fds / 2;
   const std::size_t held = p->max_lingering();
-  EXPECT_GT(held, 0u);
-  EXPECT_LT(held, lim.rlim_cur);
-  EXPECT_LE(e.max_in_flight() + held, lim.rlim_cur);
+  EXPECT_EQ(held, room / 4);
+  EXPECT_EQ(e.max_in_flight() + held, room);
 }
 
 // A scan whose port answers only its first try, after that try's timeout: the answer reaches

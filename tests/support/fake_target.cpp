@@ -102,24 +102,28 @@ asio::awaitable<probe_outcome> fake_target::probe_until(asio::ip::address, std::
   time_point start = clock::now();
   send_times_.push_back(start);
   first_sent_.emplace(port, start);
-  ++per_port_[port];
+  const std::size_t nth = ++per_port_[port];  // this probe's number among its port's
   max_in_flight_ = std::max(max_in_flight_, ++in_flight_);
 
   probe_outcome o;
   std::optional<duration> answer_after;
   time_point arrives = past_stalls(start + one_way());
   auto scripted = lose_first_.find(port);
-  bool scripted_loss = (scripted != lose_first_.end() && per_port_[port] <= scripted->second) ||
-                       lose_nth_.contains({port, per_port_[port]});
+  bool scripted_loss =
+      (scripted != lose_first_.end() && nth <= scripted->second) || lose_nth_.contains({port, nth});
   bool error_drawn = false;  // an ICMP error left the target, whether it arrives or not
   bool suppressed = false;
   const bool lost_out = scripted_loss || lost();
   const bool refuses = behaviour(port) == fake_port::icmp_port_unreachable ||
                        behaviour(port) == fake_port::icmp_admin_prohibited;
+  // A try cancelled while its probe travels is still judged there (the probe is on the
+  // wire), and then ends without another wait (a cancelled coroutine's next wait throws).
+  bool cancelled_on_the_way = false;
   if (!lost_out && refuses && options_.limit_at_arrival) {
     timer arrival(co_await asio::this_coro::executor);
     arrival.expires_at(arrives);
-    co_await arrival.async_wait(asio::as_tuple(asio::use_awaitable));
+    auto [ec] = co_await arrival.async_wait(asio::as_tuple(asio::use_awaitable));
+    cancelled_on_the_way = ec == asio::error::operation_aborted;
   }
   if (!lost_out) {
     switch (behaviour(port)) {
@@ -150,7 +154,7 @@ asio::awaitable<probe_outcome> fake_target::probe_until(asio::ip::address, std::
     }
     if (o.why != reason::no_response && !lost()) {
       answer_after = past_stalls(arrives + one_way()) - start;
-      if (auto d = delay_nth_.find({port, per_port_[port]}); d != delay_nth_.end()) {
+      if (auto d = delay_nth_.find({port, nth}); d != delay_nth_.end()) {
         *answer_after += d->second;
       }
     }
@@ -168,8 +172,13 @@ asio::awaitable<probe_outcome> fake_target::probe_until(asio::ip::address, std::
     on_probe_({start, port, behaviour(port), lost_out, error_drawn, suppressed,
                due_back && !answered, tokens_});
   }
+  if (cancelled_on_the_way) {
+    --in_flight_;
+    o.what = probe_outcome::kind::cancelled;
+    co_return o;
+  }
   const bool late = answered && *answer_after > timeout;
-  t.expires_after(answered && !late ? *answer_after : timeout);
+  t.expires_at(start + (answered && !late ? *answer_after : timeout));
   auto [ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
   if (late && !ec) {
     at_timeout();  // taken for silent; the answer comes later

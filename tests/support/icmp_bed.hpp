@@ -60,8 +60,13 @@ inline outcome score(const scan_result& res, const fake_target& target) {
   all.insert(all.end(), res.udp.begin(), res.udp.end());
   for (const auto& p : all) {
     port_state want = port_state::closed;
-    if (target.behaviour(p.port) == fake_port::open) want = port_state::open;
-    if (target.behaviour(p.port) == fake_port::drop) want = port_state::stealth;
+    const fake_port b = target.behaviour(p.port);
+    if (b == fake_port::open) want = port_state::open;
+    if (b == fake_port::drop) want = port_state::stealth;
+    // Over UDP an unreachable other than the port's is a filter (probe_outcome::state).
+    if (p.proto == transport::udp && b == fake_port::icmp_admin_prohibited) {
+      want = port_state::filtered;
+    }
     if (p.rate_limit == recheck::unresolved) {
       ++out.unresolved;
       if (p.state != want) ++out.unresolved_closed;

@@ -96,10 +96,10 @@ std::optional<double> icmp_limit_model::refill_rate_shown(
   // The errors seen: those counted unseen (add_unseen, consume_unseen) show nothing of the
   // refill.
   const std::vector<time_point> seen = seen_errors();
-  // Send times stand for arrival times; probes a little apart may arrive closer together, or
-  // in the other order (icmp_reorder_slack in the re-check): each span is taken as that much
-  // longer, and errors of probes sent within it after the moment may have been drawn before it.
-  constexpr auto slack = std::chrono::milliseconds(4);
+  // Send times stand for arrival times, each within icmp_reorder_slack: each span is taken as
+  // longer by the slack of both its ends, and errors of probes sent within that after the
+  // moment may have been drawn before it.
+  constexpr auto slack = 2 * icmp_reorder_slack;
   std::vector<double> rates;
   for (time_point s : moments) {
     auto after = std::upper_bound(seen.begin(), seen.end(), s + slack);

@@ -11,6 +11,11 @@
 
 namespace breakwater::probe {
 
+// Probes to different ports may take paths whose delays differ by a little (equal-cost routes
+// hash on ports) and overtake each other: an error drawn by a probe sent this much later than a
+// silent one may have spent the target's token first. Judging silences, the model counts it.
+inline constexpr duration icmp_reorder_slack = std::chrono::milliseconds(2);
+
 struct icmp_limit {
   double burst = 6;                                   // tokens when full
   duration refill = std::chrono::milliseconds(1000);  // time per new token
@@ -47,7 +52,7 @@ class icmp_limit_model {
   // (probes to different ports may take paths of slightly different delay and overtake).
   double tokens_before(time_point t, duration reorder = duration::zero()) const;
   // The same, had the probe overtaken every probe sent up to `overtaken` before it: their
-  // errors count as spent after it. The most the target can have held for it.
+  // errors count as spent after it. The most the model allows the target to have held.
   double tokens_if_ahead(time_point t, duration overtaken) const;
   // Tokens at `t` if, besides the errors seen, the probes sent at the times in `pending`
   // (sorted) drew errors of the given weights (the chance that each does): what the bucket

@@ -52,10 +52,6 @@ inline constexpr double icmp_clean_tokens = 1.0 + icmp_token_margin;
 // comes in its clock's ticks, and its errors a one-way delay after the tries, within a few
 // hundredths of a token of the model's moments.
 inline constexpr double vouch_level_slack = 0.02;
-// Probes to different ports may take paths whose delays differ by a little (equal-cost routes
-// hash on ports) and overtake each other: an error drawn by a probe sent this much later than a
-// silent one may have spent the target's token first. Judging silences, the model counts it.
-inline constexpr duration icmp_reorder_slack = std::chrono::milliseconds(2);
 
 // What the re-check needs from the scan that runs it. Ports are named by the host's own ids.
 // The outcome of every try sent and not cancelled comes back through icmp_recheck::on_answer,
@@ -122,9 +118,8 @@ unsigned needed_clean_for(double hidden, double loss, unsigned needed,
 // try's timeout or later.
 bool clean_silence(const icmp_limit_model& icmp, time_point sent);
 // Whether the model held a token (none to spare, maybe) for a try sent at `sent`, counted as
-// clean_silence counts. Where it did not, a try of a port since shown closed that went
-// unanswered found the target's limit empty (recheck_options::drained); where it did, a
-// closed port would have answered but for a lost error.
+// clean_silence counts. Where it did, a closed port would have answered but for a lost error.
+// (Where it did not, the try need not have found the limit empty: see found_limit_empty.)
 bool held_a_token(const icmp_limit_model& icmp, time_point sent);
 // Whether a try sent at `sent` that went unanswered found the target's limit empty, in
 // whatever order the tries about it reached the target: the model held less than a token for

@@ -185,7 +185,6 @@ struct udp_try {
 // Holds one of the prober's lingering places until the try ends.
 class lingering_place {
  public:
-  lingering_place() = default;
   explicit lingering_place(std::atomic<std::size_t>& count) : count_(&count) {}
   lingering_place(const lingering_place&) = delete;
   lingering_place& operator=(const lingering_place&) = delete;
@@ -254,7 +253,10 @@ awaitable<probe_outcome> udp_prober::probe_until(asio::ip::address target, std::
       auto [wait_ec] = std::get<1>(r);
       if (wait_ec == asio::error::operation_aborted) co_return cancelled();
       if (t.datagrams > 0 || place || heard_until <= timeout || !at_timeout) break;
-      t.read_errors();  // one may be queued with its report already taken
+      // What came with the timeout is on time: an answer not yet read, an error whose report
+      // was taken already.
+      if (t.receive_waiting() || t.datagrams > 0) break;
+      t.read_errors();
       if (t.refusal) break;
       if (!take_lingering_place()) break;
       // Silent by its timeout, and heard a while longer on its own socket.

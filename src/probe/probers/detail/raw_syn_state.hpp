@@ -1,6 +1,7 @@
 // The raw SYN prober's inner parts, shared by its two halves: raw_syn_prober.cpp starts
 // tries, sends their SYNs and gives up on them; raw_syn_receive.cpp reads the answers and
-// hands each to the try it answers. Internal to the prober.
+// hands each to the try it answers. Internal to the prober, and included by those two files
+// alone: it brings Asio in.
 #pragma once
 
 #include "probe/detail/clock.hpp"
