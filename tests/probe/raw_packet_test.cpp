@@ -2,6 +2,7 @@
 // number, answers are parsed only when they are whole and of the right kind, and count only
 // when they match a SYN we sent in every field (a forged answer changes no verdict).
 #include "probe/wire/raw_packet.hpp"
+#include "support/packet_bytes.hpp"
 
 #include <gtest/gtest.h>
 #include <openssl/core_names.h>
@@ -17,6 +18,9 @@ namespace {
 using namespace breakwater::probe;
 using namespace breakwater::probe::raw;
 using bytes = std::vector<std::uint8_t>;
+using breakwater::probe::testing::put16;
+using breakwater::probe::testing::put32;
+using breakwater::probe::testing::tcp_segment;
 
 ip_bytes v4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d) {
   ip_bytes r;
@@ -53,16 +57,6 @@ std::uint32_t verify_sum(const ip_bytes& src, const ip_bytes& dst, const std::ui
   return acc;
 }
 
-void put16(bytes& p, std::size_t at, std::uint16_t v) {
-  p[at] = static_cast<std::uint8_t>(v >> 8);
-  p[at + 1] = static_cast<std::uint8_t>(v);
-}
-
-void put32(bytes& p, std::size_t at, std::uint32_t v) {
-  put16(p, at, static_cast<std::uint16_t>(v >> 16));
-  put16(p, at + 2, static_cast<std::uint16_t>(v));
-}
-
 bytes ipv4_header(std::uint8_t protocol, const ip_bytes& src, const ip_bytes& dst) {
   bytes h(20, 0);
   h[0] = 0x45;
@@ -73,18 +67,6 @@ bytes ipv4_header(std::uint8_t protocol, const ip_bytes& src, const ip_bytes& ds
     h[16 + i] = dst.b[i];
   }
   return h;
-}
-
-bytes tcp_segment(std::uint16_t sport, std::uint16_t dport, std::uint32_t seq, std::uint32_t ack,
-                  std::uint8_t flags) {
-  bytes t(20, 0);
-  put16(t, 0, sport);
-  put16(t, 2, dport);
-  put32(t, 4, seq);
-  put32(t, 8, ack);
-  t[12] = 5 << 4;
-  t[13] = flags;
-  return t;
 }
 
 bytes cat(bytes a, const bytes& b) {

@@ -70,14 +70,7 @@ using testing::recording_sink;
 // A TCP segment between two loopback addresses (127.0.0.1 both ways), with its checksum.
 inline packet segment(std::uint16_t sport, std::uint16_t dport, std::uint32_t seq,
                       std::uint32_t ack, std::uint8_t flags) {
-  packet t(20, 0);
-  put16(t, 0, sport);
-  put16(t, 2, dport);
-  put32(t, 4, seq);
-  put32(t, 8, ack);
-  t[12] = 5 << 4;
-  t[13] = flags;
-  put16(t, 14, 1024);
+  packet t = testing::tcp_segment(sport, dport, seq, ack, flags, 1024);
   put16(t, 16, checksum(t, 0x7f00 + 0x0001 + 0x7f00 + 0x0001 + 6 + 20));
   return t;
 }

@@ -6,6 +6,7 @@
 #include "probe/probers/udp_prober.hpp"
 #include "support/packet_bytes.hpp"
 #include "support/recording_sink.hpp"
+#include "support/scan_now.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
@@ -244,10 +245,7 @@ TEST_F(udp_linger, a_scan_calls_a_port_that_answered_late_open) {
   req.options.rto.initial = 150ms;
   req.options.rto.hedge = duration::zero();
   req.options.tries = 2;
-  engine e(ctx.get_executor());
-  auto f = asio::co_spawn(ctx, e.scan(std::move(req)), asio::use_future);
-  ctx.run();
-  auto r = f.get();
+  auto r = breakwater::probe::testing::scan_now(ctx, std::move(req));
   ASSERT_TRUE(r);
   ASSERT_EQ(r->udp.size(), 1u);
   EXPECT_EQ(r->udp[0].state, port_state::open);

@@ -4,6 +4,7 @@
 // TCP and UDP ports keeps them apart.
 #include "probe/probers/udp_prober.hpp"
 #include "probe/engine.hpp"
+#include "support/scan_now.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
@@ -148,10 +149,7 @@ TEST_F(udp_loopback, a_scan_keeps_tcp_and_udp_apart) {
   req.udp_ports.add(udp_open.port());
   std::vector<transport> seen;
   req.on_verdict = [&](const port_result& p, const scan_progress&) { seen.push_back(p.proto); };
-  engine e(ctx.get_executor());
-  auto f = asio::co_spawn(ctx, e.scan(std::move(req)), asio::use_future);
-  ctx.run();
-  auto r = f.get();
+  auto r = breakwater::probe::testing::scan_now(ctx, std::move(req));
   ASSERT_TRUE(r);
   ASSERT_EQ(r->ports.size(), 1u);
   ASSERT_EQ(r->udp.size(), 1u);

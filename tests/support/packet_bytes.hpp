@@ -29,4 +29,18 @@ inline std::uint16_t checksum(const packet& p, std::uint32_t acc = 0) {
   return static_cast<std::uint16_t>(~acc);
 }
 
+// A 20-byte TCP header (no options), its checksum left zero.
+inline packet tcp_segment(std::uint16_t sport, std::uint16_t dport, std::uint32_t seq,
+                          std::uint32_t ack, std::uint8_t flags, std::uint16_t window = 0) {
+  packet t(20, 0);
+  put16(t, 0, sport);
+  put16(t, 2, dport);
+  put32(t, 4, seq);
+  put32(t, 8, ack);
+  t[12] = 5 << 4;
+  t[13] = flags;
+  put16(t, 14, window);
+  return t;
+}
+
 }  // namespace breakwater::probe::testing
