@@ -3,12 +3,16 @@
 // slower than a second. Each of them says something of the path's loss and nothing of its
 // round trip, or, once the path's fastest round trip is known, is timed after all.
 #include "engine_fixture.hpp"
+#include "probe/detail/scan_run.hpp"
 #include "probe/detail/timer.hpp"
 #include "probe/probers/coroutine_prober.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
+#include <functional>
 #include <random>
 
 namespace {
@@ -283,6 +287,59 @@ TEST_F(late_answers, a_port_answered_late_is_told_once_and_closed) {
     EXPECT_EQ(m[111].state, port_state::closed) << ms;
     for (std::uint16_t p = 112; p < 119; ++p) EXPECT_EQ(m[p].state, port_state::closed) << ms;
   }
+}
+
+// A UDP prober whose every try is silent and, asked to linger, holds its socket for the whole
+// linger, as udp_prober does on a silent port: it counts the tries past their timeouts.
+class silent_lingering_udp final : public coroutine_prober {
+ public:
+  asio::awaitable<probe_outcome> probe(asio::ip::address, std::uint16_t,
+                                       duration timeout) override {
+    timer t(co_await asio::this_coro::executor);
+    t.expires_after(timeout);
+    co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+    probe_outcome silent;
+    silent.proto = transport::udp;
+    co_return silent;
+  }
+  asio::awaitable<probe_outcome> probe_until(asio::ip::address target, std::uint16_t port,
+                                             duration timeout, duration heard_until,
+                                             std::function<void()> at_timeout) override {
+    probe_outcome o = co_await probe(target, port, timeout);
+    at_timeout();
+    ++lingering;
+    most = std::max(most, lingering);
+    ++lingered;
+    timer t(co_await asio::this_coro::executor);
+    t.expires_after(heard_until - timeout);
+    co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+    --lingering;
+    co_return o;
+  }
+  bool lingers() const noexcept override { return true; }
+
+  std::size_t lingering = 0;
+  std::size_t most = 0;
+  std::size_t lingered = 0;
+};
+
+// One visitor's scan of thousands of silent UDP ports keeps no more than its share of
+// lingering sockets (max_scan_lingering_sockets), whatever its rate: the rest of the prober's
+// bound stays for other scans. Its tries past the share end at their timeouts.
+TEST_F(late_answers, a_scan_keeps_its_share_of_lingering_udp_sockets) {
+  auto udp = std::make_shared<silent_lingering_udp>();
+  engine e(ctx.get_executor(), {.backend = mixed_target(), .udp_backend = udp});
+  scan_request r;
+  r.target = asio::ip::make_address("198.18.0.2");
+  r.udp_ports = *parse_port_set("1-4000");
+  r.options.rate = 20000;
+  r.options.tries = 1;
+  scan_result res = scan(e, std::move(r));
+  EXPECT_EQ(res.udp.size(), 4000u);
+  EXPECT_GT(udp->most, max_scan_lingering_sockets / 2) << "tries do linger";
+  EXPECT_LE(udp->most, max_scan_lingering_sockets);
+  EXPECT_LT(udp->lingered, 4000u) << "past its share, a try ends at its timeout";
+  EXPECT_EQ(udp->lingering, 0u) << "the scan's end lets every lingering try go";
 }
 
 }  // namespace

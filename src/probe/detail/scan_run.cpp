@@ -85,6 +85,7 @@ void scan_run::stop() {
 void scan_run::forget_lingering() {
   for (const lingering& l : lingering_) {
     if (l.backend != nullptr) l.backend->cancel(l.handle);
+    if (l.holds_socket) --sockets_lingering_;
   }
   lingering_.clear();
 }
@@ -250,10 +251,14 @@ void scan_run::launch(std::size_t idx, duration timeout, phase ph) {
   // A UDP try is never cut to the measured timeout: a service may think before it answers
   // (a resolver asks upstream), and an answer being gathered must not be called silence.
   f.unmeasured = !rtt_.measured() && !udp;
+  if (udp && sockets_lingering_ >= max_scan_lingering_sockets) purge_lingering(clock::now());
+  f.lingers = backend.lingers() && (!udp || sockets_lingering_ < max_scan_lingering_sockets);
+  f.holds_socket = f.lingers && udp;
+  if (f.holds_socket) ++sockets_lingering_;
   const probe_tag tag = tag_of(slot);
   try {
     f.earlier = r.started++;
-    const duration linger = backend.lingers() ? late_answer_linger : duration::zero();
+    const duration linger = f.lingers ? late_answer_linger : duration::zero();
     probe_handle handle =
         backend.start({req_.target, r.port, timeout, tag, series_, f.earlier, linger}, *this);
     flights_[slot].handle = handle;
@@ -275,22 +280,28 @@ void scan_run::finished(probe_tag tag, const probe_outcome& o) {
     if (o.what == probe_outcome::kind::answered) late(tag, o);
     return;
   }
-  if (o.what == probe_outcome::kind::silent && f.backend->lingers()) linger(slot);
+  if (o.what == probe_outcome::kind::silent && f.lingers) linger(slot);
   land(slot, o);
 }
 
 // The try in `slot`, taken for silent, is heard until late_answer_linger from now; then it
 // is cancelled, so that no try the scan forgot can still report to it.
 void scan_run::linger(std::uint32_t slot) {
-  const flight& f = flights_[slot];
+  flight& f = flights_[slot];
   const time_point now = clock::now();
+  purge_lingering(now);
+  lingering_.push_back({tag_of(slot), f.backend, f.handle, f.idx, f.sent, now + late_answer_linger,
+                        f.try_number, f.ph, f.holds_socket});
+  f.holds_socket = false;  // the lingering entry holds it now
+}
+
+void scan_run::purge_lingering(time_point now) {
   while (!lingering_.empty() && lingering_.front().until <= now) {
     const lingering& l = lingering_.front();
     if (l.backend != nullptr) l.backend->cancel(l.handle);
+    if (l.holds_socket) --sockets_lingering_;
     lingering_.pop_front();
   }
-  lingering_.push_back({tag_of(slot), f.backend, f.handle, f.idx, f.sent, now + late_answer_linger,
-                        f.try_number, f.ph});
 }
 
 // A try taken for silent was answered after all: the silence it left is none.
@@ -301,7 +312,9 @@ void scan_run::late(probe_tag tag, const probe_outcome& o) {
   });
   if (rit == lingering_.rend()) return;
   const lingering l = *rit;
-  rit->backend = nullptr;  // heard: nothing to cancel
+  rit->backend = nullptr;  // heard: nothing to cancel, and its socket is closed
+  if (rit->holds_socket) --sockets_lingering_;
+  rit->holds_socket = false;
   if (!live() || o.what != probe_outcome::kind::answered) return;
   auto& silent = records_[l.idx].silent_at;
   if (auto s = std::find(silent.begin(), silent.end(), l.sent); s != silent.end()) silent.erase(s);
@@ -312,6 +325,8 @@ void scan_run::late(probe_tag tag, const probe_outcome& o) {
 // The try in `slot` is back: its slot is free before the outcome is looked at.
 void scan_run::land(std::uint32_t slot, const probe_outcome& o) {
   flight f = flights_[slot];
+  if (f.holds_socket) --sockets_lingering_;  // over, not lingering (linger() took it else)
+  flights_[slot].holds_socket = false;
   flights_[slot].out = false;
   ++flights_[slot].generation;
   free_flights_.push_back(slot);
@@ -354,7 +369,7 @@ void scan_run::cut_due_tries() {
     const flight& f = flights_[c.slot];
     if (!f.out || f.generation != c.generation) continue;  // back already
     // Silent by the measured timeout; a prober that can still hear it keeps it out.
-    if (f.backend->lingers()) {
+    if (f.lingers) {
       linger(c.slot);
     } else {
       f.backend->cancel(f.handle);

@@ -28,6 +28,11 @@ namespace breakwater::probe {
 // silences for clean. Lingering tries cost the prober a slot each, not the scan's in-flight
 // room. Their round trips are measured ones (a stall raises the timeouts after it, as TCP's).
 inline constexpr duration late_answer_linger = std::chrono::seconds(3);
+// A lingering UDP try keeps its socket (udp_prober_options::max_lingering bounds them all): a
+// scan asks at most this many of its UDP tries to linger at once, counting those out that
+// may, so that one visitor's scan of every UDP port leaves other scans their places. A try
+// past it ends at its timeout.
+inline constexpr std::size_t max_scan_lingering_sockets = 512;
 
 class scan_run : public std::enable_shared_from_this<scan_run>,
                  private recheck_host,
@@ -68,7 +73,9 @@ class scan_run : public std::enable_shared_from_this<scan_run>,
     probe_handle handle = 0;
     std::uint32_t generation = 0;
     bool out = false;
-    bool unmeasured = false;  // a TCP try sent before any round trip was measured
+    bool unmeasured = false;    // a TCP try sent before any round trip was measured
+    bool lingers = false;       // asked to linger (probe_try::linger)
+    bool holds_socket = false;  // one of sockets_lingering_
   };
   // A try the prober reported silent and still hears (late_answer_linger), until `until`.
   struct lingering {
@@ -80,6 +87,7 @@ class scan_run : public std::enable_shared_from_this<scan_run>,
     time_point until;
     unsigned try_number = 0;
     phase ph = phase::main;
+    bool holds_socket = false;  // one of sockets_lingering_
   };
   // When an unmeasured try is given up for silent, once the first round trip is known.
   struct cut {
@@ -104,6 +112,8 @@ class scan_run : public std::enable_shared_from_this<scan_run>,
   void finished(probe_tag tag, const probe_outcome& o) override;
   void late(probe_tag tag, const probe_outcome& o) override;
   void linger(std::uint32_t slot);
+  // Drops the lingering tries whose linger is over (the prober has let them go).
+  void purge_lingering(time_point now);
   void forget_lingering();
   probe_tag tag_of(std::uint32_t slot) const {
     return (static_cast<probe_tag>(flights_[slot].generation) << 32) | slot;
@@ -176,6 +186,8 @@ class scan_run : public std::enable_shared_from_this<scan_run>,
   // In the order their silences came (`until` ascending); one heard has no backend. (A deque:
   // a vector of them, grown past malloc's mmap threshold, costs a fresh mapping per scan.)
   std::deque<lingering> lingering_;
+  // This scan's UDP tries out with a linger or lingering (max_scan_lingering_sockets).
+  std::size_t sockets_lingering_ = 0;
   bool rechecking_ = false;  // the re-check has its suspects
   timer wake_;
   timer stop_timer_;  // never expires; cancelled to stop the ping and UPnP side tasks
