@@ -41,9 +41,11 @@ engine::engine(asio::any_io_executor ex, engine_options options)
   std::size_t room = fds > reserved_fds * 2 ? fds - reserved_fds : fds / 2;
   // Tries that linger on a socket of their own (UDP's) hold it past their ends: a share of
   // the room is theirs, and the tries in flight have the rest.
-  for (prober* p : {options.backend.get(), options.udp_backend.get()}) {
-    room -= std::min(room, p->limit_lingering_descriptors(room / lingering_share));
-  }
+  room -= std::min(room, options.backend->limit_lingering_descriptors(room / lingering_share));
+  const std::size_t udp_lingering =
+      std::min(room, options.udp_backend->limit_lingering_descriptors(room / lingering_share));
+  room -= udp_lingering;
+  state_->udp_lingering_sockets = udp_lingering;
   options.max_in_flight =
       std::clamp<std::size_t>(options.max_in_flight, 1, std::max<std::size_t>(room, 1));
   state_->ex = std::move(ex);

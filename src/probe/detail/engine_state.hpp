@@ -21,6 +21,8 @@ struct engine::state {
   recent_count held;
   std::size_t in_flight = 0;
   std::size_t scans = 0;
+  // The sockets the UDP prober's lingering tries may hold at once (0: they hold none).
+  std::size_t udp_lingering_sockets = 0;
   std::vector<timer*> waiting;  // wake timers of scans waiting for engine-wide room
 
   bool has_room() const noexcept { return in_flight < options.max_in_flight; }

@@ -63,6 +63,7 @@ scan_run::scan_run(std::shared_ptr<engine::state> eng, scan_request request)
   tries_ = std::max(1u, req_.options.tries);
   tries_queued_ = tries_;
   in_flight_cap_ = scan_in_flight_cap(req_.options);
+  socket_share_ = scan_lingering_share(eng_->udp_lingering_sockets);
   series_ = next_series();
 }
 
@@ -251,8 +252,8 @@ void scan_run::launch(std::size_t idx, duration timeout, phase ph) {
   // A UDP try is never cut to the measured timeout: a service may think before it answers
   // (a resolver asks upstream), and an answer being gathered must not be called silence.
   f.unmeasured = !rtt_.measured() && !udp;
-  if (udp && sockets_lingering_ >= max_scan_lingering_sockets) purge_lingering(clock::now());
-  f.lingers = backend.lingers() && (!udp || sockets_lingering_ < max_scan_lingering_sockets);
+  if (udp && sockets_lingering_ >= socket_share_) purge_lingering(clock::now());
+  f.lingers = backend.lingers() && (!udp || sockets_lingering_ < socket_share_);
   f.holds_socket = f.lingers && udp;
   if (f.holds_socket) ++sockets_lingering_;
   const probe_tag tag = tag_of(slot);

@@ -12,6 +12,7 @@
 
 #include <boost/container/small_vector.hpp>
 
+#include <algorithm>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -33,6 +34,14 @@ inline constexpr duration late_answer_linger = std::chrono::seconds(3);
 // may, so that one visitor's scan of every UDP port leaves other scans their places. A try
 // past it ends at its timeout.
 inline constexpr std::size_t max_scan_lingering_sockets = 512;
+
+// A scan's share of the `sockets` the UDP prober's lingering tries may hold (0: they hold
+// none, and only max_scan_lingering_sockets bounds it): a quarter, so that four scans at the
+// least find places, within [1, max_scan_lingering_sockets].
+constexpr std::size_t scan_lingering_share(std::size_t sockets) noexcept {
+  if (sockets == 0) return max_scan_lingering_sockets;
+  return std::clamp<std::size_t>(sockets / 4, 1, max_scan_lingering_sockets);
+}
 
 class scan_run : public std::enable_shared_from_this<scan_run>,
                  private recheck_host,
@@ -186,8 +195,10 @@ class scan_run : public std::enable_shared_from_this<scan_run>,
   // In the order their silences came (`until` ascending); one heard has no backend. (A deque:
   // a vector of them, grown past malloc's mmap threshold, costs a fresh mapping per scan.)
   std::deque<lingering> lingering_;
-  // This scan's UDP tries out with a linger or lingering (max_scan_lingering_sockets).
+  // This scan's UDP tries out with a linger or lingering, and how many may be
+  // (scan_lingering_share).
   std::size_t sockets_lingering_ = 0;
+  std::size_t socket_share_ = max_scan_lingering_sockets;
   bool rechecking_ = false;  // the re-check has its suspects
   timer wake_;
   timer stop_timer_;  // never expires; cancelled to stop the ping and UPnP side tasks
