@@ -104,6 +104,9 @@ class instant_backend : public prober {
     for (auto& d : due_) d.cancelled = d.cancelled || d.handle == h;
   }
 
+ protected:
+  probe_outcome answer_;
+
  private:
   struct due {
     probe_sink* sink;
@@ -119,7 +122,6 @@ class instant_backend : public prober {
     answering_.clear();
   }
 
-  probe_outcome answer_;
   std::vector<due> due_;
   std::vector<due> answering_;
   probe_handle next_ = 0;
@@ -130,7 +132,9 @@ class instant_backend : public prober {
 // comes late.
 class lingering_backend final : public instant_backend {
  public:
-  using instant_backend::instant_backend;
+  lingering_backend(transport proto, bool silent) : instant_backend(proto, silent) {
+    answer_.still_heard = silent;
+  }
   bool lingers() const noexcept override { return true; }
 };
 

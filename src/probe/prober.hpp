@@ -38,6 +38,10 @@ struct probe_outcome {
   duration resent_after{};
   failure error;
   bool transient = false;  // with failed: out of sockets or buffers, worth trying again later
+  // With silent: the prober still hears the try (probe_try::linger), and may report its
+  // answer late. A try asked to linger that could not (a prober's bound on what lingering
+  // tries hold) is silent without it, and over.
+  bool still_heard = false;
   transport proto = transport::tcp;
   std::optional<udp_answer> udp{};  // with reason::udp_answer
 

@@ -347,6 +347,47 @@ TEST_F(late_answers, a_scan_keeps_its_share_of_lingering_udp_sockets) {
   EXPECT_EQ(udp->lingering, 0u) << "the scan's end lets every lingering try go";
 }
 
+// A UDP prober with no place left for lingering tries: each is silent at its timeout and
+// over, not still heard. It counts the tries asked to linger.
+class no_place_to_linger final : public coroutine_prober {
+ public:
+  asio::awaitable<probe_outcome> probe(asio::ip::address, std::uint16_t,
+                                       duration timeout) override {
+    timer t(co_await asio::this_coro::executor);
+    t.expires_after(timeout);
+    co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+    probe_outcome silent;
+    silent.proto = transport::udp;
+    co_return silent;
+  }
+  asio::awaitable<probe_outcome> probe_until(asio::ip::address target, std::uint16_t port,
+                                             duration timeout, duration,
+                                             std::function<void()>) override {
+    ++asked;
+    return probe(target, port, timeout);
+  }
+  bool lingers() const noexcept override { return true; }
+
+  std::size_t asked = 0;
+};
+
+// A try that could not linger leaves its place in the scan's share at its timeout: at 300
+// tries a second, each out for 1 s, fewer than the share (512) are ever out, and the scan
+// asks every try to linger. (Had it taken those silences for lingering ones, it would count
+// each for 3 s more, 1200 in all, and stop asking.)
+TEST_F(late_answers, a_try_that_could_not_linger_leaves_its_place) {
+  auto udp = std::make_shared<no_place_to_linger>();
+  engine e(ctx.get_executor(), {.backend = mixed_target(), .udp_backend = udp});
+  scan_request r;
+  r.target = asio::ip::make_address("198.18.0.2");
+  r.udp_ports = *parse_port_set("1-3000");
+  r.options.rate = 300;
+  r.options.tries = 1;
+  scan_result res = scan(e, std::move(r));
+  EXPECT_EQ(res.udp.size(), 3000u);
+  EXPECT_EQ(udp->asked, 3000u);
+}
+
 // The share is a quarter of what the prober may hold, so that four scans at the least find
 // places, within 1 and max_scan_lingering_sockets; a prober whose tries hold no socket
 // leaves max_scan_lingering_sockets alone.

@@ -56,6 +56,7 @@ TEST_F(raw_syn_linger, an_error_after_the_timeout_is_heard_late_with_its_time) {
   });
   ASSERT_EQ(sink.got.size(), 1u);
   EXPECT_EQ(sink.got[0].second.what, probe_outcome::kind::silent);
+  EXPECT_TRUE(sink.got[0].second.still_heard);
   ASSERT_EQ(sink.late_got.size(), 1u);
   EXPECT_EQ(sink.late_got[0].first, 1u);
   const probe_outcome& o = sink.late_got[0].second;

@@ -88,6 +88,7 @@ TEST_F(udp_linger, an_answer_after_the_timeout_is_heard_late) {
   ctx.run();
   ASSERT_EQ(sink.got.size(), 1u);
   EXPECT_EQ(sink.got[0].second.what, probe_outcome::kind::silent) << "silent at its timeout";
+  EXPECT_TRUE(sink.got[0].second.still_heard);
   ASSERT_EQ(sink.late_got.size(), 1u);
   const probe_outcome& o = sink.late_got[0].second;
   EXPECT_EQ(sink.late_got[0].first, 1u);
@@ -108,6 +109,7 @@ TEST_F(udp_linger, without_a_linger_the_try_ends_at_its_timeout) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 350ms);
   ASSERT_EQ(sink.got.size(), 1u);
   EXPECT_EQ(sink.got[0].second.what, probe_outcome::kind::silent);
+  EXPECT_FALSE(sink.got[0].second.still_heard);
   EXPECT_TRUE(sink.late_got.empty());
 }
 
@@ -137,7 +139,9 @@ TEST_F(udp_linger, the_bound_on_lingering_sockets_holds) {
   look.async_wait([&](boost::system::error_code) { most = p->lingering(); });
   ctx.run();
   EXPECT_EQ(most, 1u);
-  EXPECT_EQ(sink.got.size(), 2u);
+  ASSERT_EQ(sink.got.size(), 2u);
+  EXPECT_NE(sink.got[0].second.still_heard, sink.got[1].second.still_heard)
+      << "the try past the bound is silent and over";
   EXPECT_EQ(sink.late_got.size(), 1u);
   EXPECT_EQ(p->lingering(), 0u);
 

@@ -281,7 +281,7 @@ void scan_run::finished(probe_tag tag, const probe_outcome& o) {
     if (o.what == probe_outcome::kind::answered) late(tag, o);
     return;
   }
-  if (o.what == probe_outcome::kind::silent && f.lingers) linger(slot);
+  if (o.what == probe_outcome::kind::silent && o.still_heard) linger(slot);
   land(slot, o);
 }
 

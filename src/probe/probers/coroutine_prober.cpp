@@ -34,7 +34,9 @@ probe_handle coroutine_prober::start(const probe_try& t, probe_sink& sink) {
                          running& now = self->tries_[slot];
                          if (!now.wanted || now.generation != gen) return;
                          now.told_silent = true;
-                         sink.finished(tag, probe_outcome{});
+                         probe_outcome silent;
+                         silent.still_heard = true;
+                         sink.finished(tag, silent);
                        });
   };
   asio::co_spawn(

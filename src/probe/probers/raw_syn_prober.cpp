@@ -104,7 +104,9 @@ void expire(state& st) {
       w.now = waiter::stage::lingering;
       st.deadlines.push_back({d.at + w.linger, d.slot, d.generation});
       std::push_heap(st.deadlines.begin(), st.deadlines.end(), std::greater<>{});
-      w.sink->finished(w.tag, probe_outcome{});
+      probe_outcome silent;
+      silent.still_heard = true;
+      w.sink->finished(w.tag, silent);
     } else if (w.now == waiter::stage::waiting) {
       report(st, d.slot, probe_outcome{});  // silent
     }
