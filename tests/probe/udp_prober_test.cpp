@@ -15,6 +15,8 @@
 
 #include <thread>
 
+#include <sys/socket.h>
+
 namespace {
 
 namespace asio = boost::asio;
@@ -36,6 +38,8 @@ struct udp_loopback : ::testing::Test {
 };
 
 // Answers the first datagram with `answers` datagrams of `size` bytes each, from its own thread.
+// The socket is the worker's until it is joined (closing it under the worker's receive would
+// race with it), so a worker still waiting is woken by a shutdown.
 struct answering_socket {
   asio::io_context io;
   asio::ip::udp::socket sock{io, {localhost, 0}};
@@ -45,13 +49,15 @@ struct answering_socket {
     worker = std::thread([this, answers, size] {
       std::array<char, 2048> buf{};
       asio::ip::udp::endpoint from;
-      sock.receive_from(asio::buffer(buf), from);
+      boost::system::error_code ec;
+      sock.receive_from(asio::buffer(buf), from, 0, ec);
+      if (ec) return;
       std::string reply(size, 'x');
-      for (int i = 0; i < answers; ++i) sock.send_to(asio::buffer(reply), from);
+      for (int i = 0; i < answers; ++i) sock.send_to(asio::buffer(reply), from, 0, ec);
     });
   }
   ~answering_socket() {
-    sock.close();
+    ::shutdown(sock.native_handle(), SHUT_RDWR);
     worker.join();
   }
   std::uint16_t port() const { return sock.local_endpoint().port(); }
