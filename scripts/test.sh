@@ -34,9 +34,15 @@ cmake --build --preset release --target "${release_targets[@]}"
 step "ASan+UBSan (with the fuzz targets) and TSan builds, in the background"
 # The test programs whose code runs on several threads: the database loader (its parsing
 # threads), the scan service and its API (the probe engine's own thread beside its callers;
-# the API's event streams), the web layer (sessions, streams, TLS reload on loopback). The
-# others run on one thread, where ThreadSanitizer has nothing to find.
-tsan_targets=(bw_db_tests bw_scan_tests bw_scan_api_tests bw_http_loopback_tests)
+# the API's event streams), the web layer (sessions, streams, TLS reload on loopback), the
+# probers on loopback (their tests answer and sniff from threads of their own), and the
+# program itself (its web workers, probe thread and reloads, under web_e2e and reload_e2e:
+# the `program` label). The others run on one thread, where ThreadSanitizer has nothing to
+# find.
+tsan_targets=(bw_db_tests bw_scan_tests bw_scan_api_tests bw_http_loopback_tests
+  bw_probe_loopback_tests breakwater)
+tsan_labels=(bw_db_tests bw_scan_tests bw_scan_api_tests bw_http_loopback_tests
+  bw_probe_loopback_tests program)
 mkdir -p build
 rm -f build/asan-built
 # Its own process group (set -m), so that a run that stops early stops it too (the trap).
@@ -123,10 +129,12 @@ scripts/fuzz.sh 1 | grep -E '^fuzz: |stat::new_units_added'
 step "waiting for the TSan build"
 wait "$background" || background_failed
 
-step "ThreadSanitizer tests (${tsan_targets[*]})"
+step "ThreadSanitizer tests (${tsan_labels[*]})"
 # Only the programs built above; the two memory-budget tests are left to the release run
-# here too (minutes under TSan; the other service tests cross the same threads).
-ctest --preset tsan -j 2 -L "^($(IFS='|'; echo "${tsan_targets[*]}"))\$" \
+# here too (minutes under TSan; the other service tests cross the same threads). The preset
+# stops a process at its first race (halt_on_error): a server under web_e2e then dies, and
+# the requests after it fail.
+ctest --preset tsan -j 2 -L "^($(IFS='|'; echo "${tsan_labels[*]}"))\$" \
   -E "hundred_thousand|many_scans_of_many_holders"
 
 step "format check"

@@ -3,14 +3,17 @@
 with curl (and raw sockets where curl cannot misbehave on purpose: slow, oversized and
 pipelined requests). Usage: web_e2e.py BINARY DATA_DIR OUT_DIR"""
 import gzip
+import http.client
 import json
 import os
 import re
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 BINARY, DATA, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -128,6 +131,7 @@ def main():
         caching(base, tls, resolve)
         api(base)
         service(base)
+        concurrent_clients(http, https)
         limits(http, base)
         if v6:
             s, _, body = curl(f"http://[::1]:{http6}/port/22")
@@ -255,6 +259,56 @@ def service(base):
     check("/metrics counts TLS handshakes", handshakes is not None and int(handshakes.group(1)) > 0)
     check("/metrics shows open connections", re.search(r"^breakwater_open_connections \d+$", text, re.M) is not None)
     check("/metrics counts handshake failures", "breakwater_tls_handshake_failures_total" in text)
+
+
+# Pages, the API, search, static files and /metrics asked at once from many keep-alive
+# connections over HTTP and HTTPS, so that both workers serve them at the same time. In the
+# release build this checks that every answer is whole; under ThreadSanitizer (halt_on_error)
+# a race between the workers stops the server, and the answers after it fail.
+CONCURRENT_PATHS = ["/", "/port/22", "/port/443", "/port/50123", "/search?q=remote+desktop",
+                    "/api/v1/ports/443", "/api/v1/search?q=ssh&limit=3", "/metrics",
+                    "/healthz", "/headers", "/port/70000"]
+
+
+def concurrent_clients(http_port, https_port, clients=8, rounds=6):
+    failures = []
+    lock = threading.Lock()
+
+    def client(n):
+        if n % 2:
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            conn = http.client.HTTPSConnection("127.0.0.1", https_port, timeout=30, context=context)
+        else:
+            conn = http.client.HTTPConnection("127.0.0.1", http_port, timeout=30)
+        try:
+            for r in range(rounds):
+                for i, path in enumerate(CONCURRENT_PATHS):
+                    headers = {"Host": "localhost"}
+                    if (n + r + i) % 3 == 0:
+                        headers["Accept-Encoding"] = "gzip"
+                    conn.request("GET", path, headers=headers)
+                    res = conn.getresponse()
+                    body = res.read()
+                    want = 404 if path == "/port/70000" else 200
+                    if res.status != want or not body:
+                        with lock:
+                            failures.append(f"{path}: {res.status}, {len(body)} bytes")
+        except (OSError, http.client.HTTPException) as e:
+            with lock:
+                failures.append(f"client {n}: {e!r}")
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    asked = clients * rounds * len(CONCURRENT_PATHS)
+    check(f"{clients} clients at once, {asked} requests over HTTP and HTTPS: every answer whole",
+          not failures, "; ".join(failures[:5]))
 
 
 def limits(port, base):
