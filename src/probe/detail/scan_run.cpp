@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cassert>
 
 namespace breakwater::probe {
 namespace {
@@ -547,6 +548,10 @@ awaitable<boost::system::result<scan_result, failure>> scan_run::run() {
   if (live()) co_await recheck_pass();
   co_await drain();
   forget_lingering();
+  // Every place a UDP try took among the lingering sockets was given back: when the try
+  // landed, when its late answer came, or when its linger ended or was cut. Checked in the
+  // sanitizers' debug builds, where every scan of the unit tests runs.
+  assert(sockets_lingering_ == 0);
   time_point end = clock::now();
   // What the target's limit holds, left for the next scan of it: a margin less than the model
   // holds. The model may hold up to a token beyond the target unseen (an error lost on the way
