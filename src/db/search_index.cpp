@@ -231,14 +231,24 @@ void search_index::add_name(std::string_view name, target to) {
 }
 
 // A phrase of several words names a thing ("sql server", "Microsoft SQL Server"). A single
-// word does not count: it is often a tag many entries share ("windows" on 52, "rpc" on 46),
-// and even as the first word of a title ("Microsoft OLAP Services") it would rank a rare port
-// above the one most people mean.
+// word is only a tag: many entries share some ("windows" on 52, "rpc" on 46), and even as the
+// first word of a title ("Microsoft OLAP Services") it would rank a rare port above the one
+// most people mean. A tag counts as a name only against a registered name (search).
 void search_index::add_phrase(std::string_view text, target to) {
   const std::vector<std::string> words = common::tokenize(text);
-  if (words.size() < 2) return;
-  auto& list = phrases_[joined(words)];
+  if (words.empty()) return;
+  auto& list = (words.size() < 2 ? tags_ : phrases_)[joined(words)];
   if (std::find(list.begin(), list.end(), to) == list.end()) list.push_back(to);
+}
+
+// Whether every port registered under a name (targets past the ports are names without one)
+// has our entry, and that entry takes the name up as its own tag.
+bool search_index::all_tagged(const std::vector<target>& registered, std::string_view tag) const {
+  auto t = tags_.find(tag);
+  return std::all_of(registered.begin(), registered.end(), [&](target to) {
+    return to >= first_range_ || (t != tags_.end() && std::find(t->second.begin(), t->second.end(),
+                                                                to) != t->second.end());
+  });
 }
 
 void search_index::add_words(std::string_view text, target to, std::uint8_t field) {
@@ -461,6 +471,14 @@ std::vector<search_hit> search_index::search(std::string_view query, std::size_t
     // but the ports where that software really listens matter more.
     for (target to : it->second) {
       name_match(to, to < first_unported_ ? name_score : unported_name_score, f_service);
+    }
+    // The name is also the tag our entries give other ports ("nomad": IANA's at 5209, the
+    // keyword of HashiCorp Nomad's 4646). Unless every port registered under it takes the
+    // name up too, those ports are name matches as well: a port we never wrote about, or
+    // wrote about under other names, does not outrank the one we say the name means. Among
+    // name matches the words decide, and a whole tag outweighs a service name.
+    if (auto t = tags_.find(phrase); t != tags_.end() && !all_tagged(it->second, phrase)) {
+      for (target to : t->second) name_match(to, name_score, f_keyword);
     }
   }
   if (auto it = phrases_.find(phrase); it != phrases_.end()) {

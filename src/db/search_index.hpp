@@ -67,6 +67,7 @@ class search_index {
 
   void add(std::string_view text, target to, std::uint8_t field, std::uint8_t place);
   void add_phrase(std::string_view text, target to);
+  bool all_tagged(const std::vector<target>& registered, std::string_view tag) const;
   hit_map match_all(const std::vector<std::string>& words) const;
   void add_words(std::string_view text, target to, std::uint8_t field);
   void add_name(std::string_view name, target to);
@@ -98,6 +99,9 @@ class search_index {
   text_map<std::vector<target>> incident_ids_;  // whole incident ids, lower case
   // Our entries' keywords and software names of two or more words, joined by one space.
   text_map<std::vector<target>> phrases_;
+  // Our entries' keywords and software names of one word: tags, names only against a
+  // registered name (all_tagged).
+  text_map<std::vector<target>> tags_;
   std::vector<std::uint8_t> prominence_;  // per port: what its referrers add to a hit
   target first_range_ = 0;                // targets of range notes start here
   target first_unported_ = 0;             // and those of rows without a port here

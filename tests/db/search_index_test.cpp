@@ -180,6 +180,55 @@ TEST_F(search_kinds_test, names_without_a_port_are_found_below_our_entries) {
 namespace breakwater::db {
 namespace {
 
+// A name IANA registered against the tag our own entry gives another port ("nomad", IANA's
+// at 5209, HashiCorp Nomad's keyword at 4646).
+class search_tags_test : public ::testing::Test {
+ protected:
+  static database make() {
+    std::vector<iana_row> rows{
+        testing::row("nomad", 5209, 5209, transport::tcp, "Nomad"),
+        testing::row("oracle", 2005, 2005, transport::udp, "oracle"),
+        testing::row("ncube-lm", 1521, 1521, transport::tcp, "nCube License Manager"),
+        testing::row("ssh", 22, 22, transport::tcp, "The Secure Shell (SSH) Protocol"),
+        testing::row("sftp", 115, 115, transport::tcp, "Simple File Transfer Protocol"),
+    };
+    std::vector<entry> entries{
+        testing::make_entry(4646, "HashiCorp Nomad HTTP API", "The scheduler's API.",
+                            {"nomad", "hashicorp"}),
+        testing::make_entry(2005, "berknet and oracle (legacy)", "Names without owners.",
+                            {"berknet"}),
+        testing::make_entry(1521, "Oracle Database listener", "Oracle Net.", {"oracle", "tns"}),
+        testing::make_entry(22, "SSH", "Remote shells and file transfer.", {"sftp", "scp"}),
+        testing::make_entry(115, "Simple File Transfer Protocol", "An old protocol.", {"sftp"}),
+    };
+    return database(std::move(rows), std::move(entries), {});
+  }
+  database db_ = make();
+  search_index index_{db_};
+};
+
+TEST_F(search_tags_test, a_name_at_a_port_we_did_not_write_about_yields_to_our_tag) {
+  EXPECT_EQ(ports(index_.search("nomad", 10)), (std::vector<unsigned>{4646, 5209}));
+}
+
+TEST_F(search_tags_test, a_name_our_own_entry_does_not_take_up_yields_to_our_tag) {
+  auto hits = index_.search("oracle", 10);
+  ASSERT_FALSE(hits.empty());
+  EXPECT_EQ(hits[0].port, 1521);
+}
+
+TEST_F(search_tags_test, a_name_our_entry_takes_up_keeps_its_place) {
+  // 115's entry tags itself sftp: IANA's name stays first, the other tag after it.
+  EXPECT_EQ(ports(index_.search("sftp", 10)), (std::vector<unsigned>{115, 22}));
+  EXPECT_EQ(ports(index_.search("scp", 10)), std::vector<unsigned>{22}) << "no name: words";
+}
+
+}  // namespace
+}  // namespace breakwater::db
+
+namespace breakwater::db {
+namespace {
+
 // Numbers among words, words that only announce a number, ranges in order, and the
 // prominence our own entries give a port by naming it as related.
 class search_numbers_test : public ::testing::Test {

@@ -187,6 +187,15 @@ TEST_F(shipped_data, search_puts_the_port_people_mean_first) {
       {"kafka", 9092},
       {"cassandra", 9042},
       {"influxdb", 8086},
+      // A name IANA registered at another port, which we did not write about or whose entry
+      // does not take the name up: the port our entry tags with it comes first.
+      {"nomad", 4646},
+      {"oracle", 1521},
+      {"iscsi", 3260},
+      {"winrm", 5985},
+      {"cifs", 445},
+      {"sftp", 22},
+      {"exec", 512},
       // Latin letters folded to ASCII, in the text and in the query.
       {"universitat", 1151},
       {"systèmes dassault", 25734},
