@@ -92,6 +92,10 @@ constexpr int port_score = 100000;
 constexpr int name_score = 50000;
 constexpr int unported_name_score = 290;  // below our titles and keywords, above the rest
 constexpr int entry_bonus = 5;            // among equals, a port we wrote about comes first
+// At most this many of the ports our entries tag with a registered name rank with it: a tag
+// on many ports is a category ("ics" on 29 industrial ones), and the registered port stays
+// among the first few hits.
+constexpr std::size_t max_tag_names = 3;
 
 std::optional<std::pair<unsigned, unsigned>> as_port_range(std::string_view q) {
   auto dash = q.find('-');
@@ -241,14 +245,31 @@ void search_index::add_phrase(std::string_view text, target to) {
   if (std::find(list.begin(), list.end(), to) == list.end()) list.push_back(to);
 }
 
-// Whether every port registered under a name (targets past the ports are names without one)
-// has our entry, and that entry takes the name up as its own tag.
-bool search_index::all_tagged(const std::vector<target>& registered, std::string_view tag) const {
-  auto t = tags_.find(tag);
-  return std::all_of(registered.begin(), registered.end(), [&](target to) {
-    return to >= first_range_ || (t != tags_.end() && std::find(t->second.begin(), t->second.end(),
-                                                                to) != t->second.end());
-  });
+// The ports tagged `name` that rank with a registered name: none when every port registered
+// under it takes the name up as its own tag (targets from first_unported_ on are names
+// without a port, and take nothing up); else the best `max_tag_names` by what their words and
+// prominence weigh, ties by port.
+std::vector<search_index::target> search_index::tags_ranked_as(
+    std::string_view name, const std::vector<target>& registered, const hit_map& words) const {
+  auto t = tags_.find(name);
+  if (t == tags_.end()) return {};
+  const std::vector<target>& tagged = t->second;
+  if (std::all_of(registered.begin(), registered.end(), [&](target to) {
+        return to >= first_unported_ || std::find(tagged.begin(), tagged.end(), to) != tagged.end();
+      })) {
+    return {};
+  }
+  auto weight = [&](target to) {
+    auto w = words.find(to);
+    return (w != words.end() ? w->second.score : 0) + prominence_[to];
+  };
+  std::vector<target> best = tagged;
+  const std::size_t keep = std::min(max_tag_names, best.size());
+  std::partial_sort(
+      best.begin(), best.begin() + static_cast<std::ptrdiff_t>(keep), best.end(),
+      [&](target a, target b) { return weight(a) != weight(b) ? weight(a) > weight(b) : a < b; });
+  best.resize(keep);
+  return best;
 }
 
 void search_index::add_words(std::string_view text, target to, std::uint8_t field) {
@@ -455,9 +476,10 @@ std::vector<search_hit> search_index::search(std::string_view query, std::size_t
   }
   hit_map all_words = match_all(words);
   // Names: a whole service name IANA registered (as asked, or as respelled: "telnett" is
-  // telnet's), one of our keywords or software names of several words ("sql server"), a whole
-  // incident id. Each is a name match, and among name matches what the words say of each
-  // port decides ("sql server" is a keyword of 1064 and 49161 too; 1433's title says it).
+  // telnet's) and the best of the ports our entries tag with it, one of our keywords or
+  // software names of several words ("sql server"), a whole incident id. Each is a name match, and
+  // among name matches what the words say of each port decides ("sql server" is a keyword of 1064
+  // and 49161 too; 1433's title says it).
   std::string name = common::to_lower(query);
   const std::string phrase = joined(words);
   if (respelt) name = phrase;
@@ -474,11 +496,12 @@ std::vector<search_hit> search_index::search(std::string_view query, std::size_t
     }
     // The name is also the tag our entries give other ports ("nomad": IANA's at 5209, the
     // keyword of HashiCorp Nomad's 4646). Unless every port registered under it takes the
-    // name up too, those ports are name matches as well: a port we never wrote about, or
-    // wrote about under other names, does not outrank the one we say the name means. Among
-    // name matches the words decide, and a whole tag outweighs a service name.
-    if (auto t = tags_.find(phrase); t != tags_.end() && !all_tagged(it->second, phrase)) {
-      for (target to : t->second) name_match(to, name_score, f_keyword);
+    // name up too, the best few of those ports are name matches as well: a port we never
+    // wrote about, or wrote about under other names, does not outrank the one we say the
+    // name means. Among name matches the words decide, and a whole tag outweighs a service
+    // name.
+    for (target to : tags_ranked_as(name, it->second, all_words)) {
+      name_match(to, name_score, f_keyword);
     }
   }
   if (auto it = phrases_.find(phrase); it != phrases_.end()) {

@@ -28,9 +28,10 @@ struct respelling {
   std::string used;
 };
 
-// Ranking, best first: the port number itself, an exact service name or incident id (CVE,
-// advisory), then words in software names, our titles, range titles and keywords, service
-// names, summaries, incidents and IANA descriptions, our bodies and advice. Every word of the
+// Ranking, best first: the port number itself, an exact service name (with the best few
+// ports our entries tag with that word) or incident id (CVE, advisory), then words in
+// software names, our titles, range titles and keywords, service names, summaries,
+// incidents and IANA descriptions, our bodies and advice. Every word of the
 // query must match (a word may match as a prefix, at half weight; a number matches that
 // port, or the same number in a text). Among close matches, a port that more of our entries
 // name as related comes first. Words that only announce a number ("port 80", "22/tcp") are
@@ -67,7 +68,8 @@ class search_index {
 
   void add(std::string_view text, target to, std::uint8_t field, std::uint8_t place);
   void add_phrase(std::string_view text, target to);
-  bool all_tagged(const std::vector<target>& registered, std::string_view tag) const;
+  std::vector<target> tags_ranked_as(std::string_view name, const std::vector<target>& registered,
+                                     const hit_map& words) const;
   hit_map match_all(const std::vector<std::string>& words) const;
   void add_words(std::string_view text, target to, std::uint8_t field);
   void add_name(std::string_view name, target to);
@@ -100,7 +102,7 @@ class search_index {
   // Our entries' keywords and software names of two or more words, joined by one space.
   text_map<std::vector<target>> phrases_;
   // Our entries' keywords and software names of one word: tags, names only against a
-  // registered name (all_tagged).
+  // registered name (tags_ranked_as).
   text_map<std::vector<target>> tags_;
   std::vector<std::uint8_t> prominence_;  // per port: what its referrers add to a hit
   target first_range_ = 0;                // targets of range notes start here

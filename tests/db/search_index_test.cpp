@@ -191,6 +191,9 @@ class search_tags_test : public ::testing::Test {
         testing::row("ncube-lm", 1521, 1521, transport::tcp, "nCube License Manager"),
         testing::row("ssh", 22, 22, transport::tcp, "The Secure Shell (SSH) Protocol"),
         testing::row("sftp", 115, 115, transport::tcp, "Simple File Transfer Protocol"),
+        testing::row("whois++", 63, 63, transport::tcp, "whois++"),
+        testing::row("nicname", 43, 43, transport::tcp, "Who Is"),
+        testing::row("ics", 5639, 5639, transport::tcp, "ICS"),
     };
     std::vector<entry> entries{
         testing::make_entry(4646, "HashiCorp Nomad HTTP API", "The scheduler's API.",
@@ -200,7 +203,13 @@ class search_tags_test : public ::testing::Test {
         testing::make_entry(1521, "Oracle Database listener", "Oracle Net.", {"oracle", "tns"}),
         testing::make_entry(22, "SSH", "Remote shells and file transfer.", {"sftp", "scp"}),
         testing::make_entry(115, "Simple File Transfer Protocol", "An old protocol.", {"sftp"}),
+        testing::make_entry(43, "WHOIS", "Domain lookups.", {"whois"}),
     };
+    // A tag many entries share: a category, not a name.
+    for (unsigned port : {502u, 20000u, 44818u, 2404u, 4840u}) {
+      entries.push_back(testing::make_entry(port, "Industrial protocol " + std::to_string(port),
+                                            "Plant floor.", {"ics"}));
+    }
     return database(std::move(rows), std::move(entries), {});
   }
   database db_ = make();
@@ -215,6 +224,27 @@ TEST_F(search_tags_test, a_name_our_own_entry_does_not_take_up_yields_to_our_tag
   auto hits = index_.search("oracle", 10);
   ASSERT_FALSE(hits.empty());
   EXPECT_EQ(hits[0].port, 1521);
+}
+
+TEST_F(search_tags_test, a_respelled_name_is_tagged_as_well) {
+  std::vector<respelling> respelled;
+  auto hits = index_.search("nomadd", 10, &respelled);
+  ASSERT_EQ(respelled.size(), 1u);
+  EXPECT_EQ(ports(hits), (std::vector<unsigned>{4646, 5209}));
+}
+
+TEST_F(search_tags_test, a_name_that_is_not_the_tag_as_written_keeps_its_place) {
+  // "whois++" is indexed as the word whois, 43's tag; the name asked is not that tag.
+  auto hits = index_.search("whois++", 10);
+  ASSERT_FALSE(hits.empty());
+  EXPECT_EQ(hits[0].port, 63);
+}
+
+TEST_F(search_tags_test, a_tag_on_many_ports_puts_only_a_few_before_the_name) {
+  auto hits = index_.search("ics", 10);
+  ASSERT_EQ(hits.size(), 6u);
+  EXPECT_EQ(hits[3].port, 5639) << "three tagged ports, then the registered one";
+  EXPECT_EQ(hits[3].why, "service name");
 }
 
 TEST_F(search_tags_test, a_name_our_entry_takes_up_keeps_its_place) {

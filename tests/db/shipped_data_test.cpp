@@ -195,6 +195,8 @@ TEST_F(shipped_data, search_puts_the_port_people_mean_first) {
       {"winrm", 5985},
       {"cifs", 445},
       {"sftp", 22},
+      // IANA's "exec" (rexec), which 512's entry takes up: 10250's tag (kubelet exec) stays
+      // behind it.
       {"exec", 512},
       // Latin letters folded to ASCII, in the text and in the query.
       {"universitat", 1151},
