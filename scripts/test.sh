@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds and runs every test: the unit and CLI tests (under
-# ASan+UBSan; the threaded ones under TSan too), the web end-to-end tests (release and
-# ASan+UBSan), the browser tests (the scan pages on the network test bed), the data check,
+# ASan+UBSan; the threaded ones under TSan too), the web end-to-end tests (release,
+# ASan+UBSan and TSan), the browser tests (the scan pages on the network test bed), the data check,
 # the end-to-end probe tests on the network test bed (root), the scan service e2e (20
 # visitor namespaces), `breakwater nat` behind miniupnpd (public, CGNAT, double NAT),
 # `breakwater reach` through a router's port forwards (and carrier-grade NAT), UDP probes of

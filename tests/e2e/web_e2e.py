@@ -68,10 +68,18 @@ class Server:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
         try:
-            return self.proc.wait(timeout=20)
+            code = self.proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-            return -1
+            code = -1
+        # A sanitizer's report goes to the server's log, which nothing else prints: a race
+        # under TSan stops the server, and the checks after it only see refused requests.
+        text = self.text()
+        report = text.find("Sanitizer")
+        if report >= 0:
+            print(f"--- {self.log_path}, from the sanitizer's report on:")
+            print(text[max(0, report - 200):report + 8000])
+        return code
 
 
 def curl(url, *args):

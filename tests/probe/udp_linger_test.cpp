@@ -51,8 +51,8 @@ struct late_server {
       std::array<char, 2048> buf{};
       asio::ip::udp::endpoint from;
       boost::system::error_code ec;
-      sock.receive_from(asio::buffer(buf), from, 0, ec);
-      if (ec) return;
+      const std::size_t n = sock.receive_from(asio::buffer(buf), from, 0, ec);
+      if (ec || n == 0) return;  // 0: woken by the shutdown below
       asked_from_port = from.port();
       std::this_thread::sleep_for(delay);
       if (reply) sock.send_to(asio::buffer(std::string("late")), from, 0, ec);

@@ -39,7 +39,8 @@ struct udp_loopback : ::testing::Test {
 
 // Answers the first datagram with `answers` datagrams of `size` bytes each, from its own thread.
 // The socket is the worker's until it is joined (closing it under the worker's receive would
-// race with it), so a worker still waiting is woken by a shutdown.
+// race with it), so a worker still waiting is woken by a shutdown: on Linux the receive then
+// returns nothing from nobody, though shutdown() itself fails (ENOTCONN) on a UDP socket.
 struct answering_socket {
   asio::io_context io;
   asio::ip::udp::socket sock{io, {localhost, 0}};
@@ -50,8 +51,8 @@ struct answering_socket {
       std::array<char, 2048> buf{};
       asio::ip::udp::endpoint from;
       boost::system::error_code ec;
-      sock.receive_from(asio::buffer(buf), from, 0, ec);
-      if (ec) return;
+      const std::size_t n = sock.receive_from(asio::buffer(buf), from, 0, ec);
+      if (ec || n == 0) return;  // 0: woken by the shutdown below
       std::string reply(size, 'x');
       for (int i = 0; i < answers; ++i) sock.send_to(asio::buffer(reply), from, 0, ec);
     });

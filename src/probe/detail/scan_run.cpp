@@ -550,7 +550,8 @@ awaitable<boost::system::result<scan_result, failure>> scan_run::run() {
   forget_lingering();
   // Every place a UDP try took among the lingering sockets was given back: when the try
   // landed, when its late answer came, or when its linger ended or was cut. Checked in the
-  // sanitizers' debug builds, where every scan of the unit tests runs.
+  // sanitizers' debug builds, where the unit tests' scans run (the two memory-budget tests
+  // run in the release build only).
   assert(sockets_lingering_ == 0);
   time_point end = clock::now();
   // What the target's limit holds, left for the next scan of it: a margin less than the model
