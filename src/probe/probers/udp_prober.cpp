@@ -185,15 +185,13 @@ struct udp_try {
 // Holds one of the prober's lingering places until the try ends.
 class lingering_place {
  public:
-  explicit lingering_place(std::atomic<std::size_t>& count) : count_(&count) {}
+  explicit lingering_place(std::atomic<std::size_t>& count) : count_(count) {}
   lingering_place(const lingering_place&) = delete;
   lingering_place& operator=(const lingering_place&) = delete;
-  ~lingering_place() {
-    if (count_ != nullptr) count_->fetch_sub(1, std::memory_order_relaxed);
-  }
+  ~lingering_place() { count_.fetch_sub(1, std::memory_order_relaxed); }
 
  private:
-  std::atomic<std::size_t>* count_ = nullptr;
+  std::atomic<std::size_t>& count_;
 };
 
 }  // namespace
@@ -253,8 +251,8 @@ awaitable<probe_outcome> udp_prober::probe_until(asio::ip::address target, std::
       auto [wait_ec] = std::get<1>(r);
       if (wait_ec == asio::error::operation_aborted) co_return cancelled();
       if (t.datagrams > 0 || place || heard_until <= timeout || !at_timeout) break;
-      // What came with the timeout is on time: an answer not yet read, an error whose report
-      // was taken already.
+      // What came with the timeout is on time: an answer not yet read (receive_waiting reads
+      // it), an error whose report was taken already.
       if (t.receive_waiting() || t.datagrams > 0) break;
       t.read_errors();
       if (t.refusal) break;
