@@ -289,9 +289,9 @@ TEST_F(late_answers, a_port_answered_late_is_told_once_and_closed) {
   }
 }
 
-// A UDP prober whose every try is silent and, asked to linger, holds its socket for the whole
-// linger, as udp_prober does on a silent port: it counts the tries past their timeouts.
-class silent_lingering_udp final : public coroutine_prober {
+// A UDP prober whose every try is silent: each waits out its timeout. What it does when asked
+// to linger is the subclass's.
+class silent_udp : public coroutine_prober {
  public:
   asio::awaitable<probe_outcome> probe(asio::ip::address, std::uint16_t,
                                        duration timeout) override {
@@ -302,6 +302,23 @@ class silent_lingering_udp final : public coroutine_prober {
     silent.proto = transport::udp;
     co_return silent;
   }
+  bool lingers() const noexcept override { return true; }
+};
+
+// One try of each UDP port in `ports` of the mixed target, at `rate` tries a second.
+scan_request silent_udp_scan(const char* ports, double rate) {
+  scan_request r;
+  r.target = asio::ip::make_address("198.18.0.2");
+  r.udp_ports = *parse_port_set(ports);
+  r.options.rate = rate;
+  r.options.tries = 1;
+  return r;
+}
+
+// Asked to linger, holds its socket for the whole linger, as udp_prober does on a silent
+// port: it counts the tries past their timeouts.
+class silent_lingering_udp final : public silent_udp {
+ public:
   asio::awaitable<probe_outcome> probe_until(asio::ip::address target, std::uint16_t port,
                                              duration timeout, duration heard_until,
                                              std::function<void()> at_timeout) override {
@@ -319,7 +336,6 @@ class silent_lingering_udp final : public coroutine_prober {
     co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
     co_return o;
   }
-  bool lingers() const noexcept override { return true; }
 
   std::size_t lingering = 0;
   std::size_t most = 0;
@@ -334,12 +350,7 @@ class silent_lingering_udp final : public coroutine_prober {
 TEST_F(late_answers, a_scan_keeps_its_share_of_lingering_udp_sockets) {
   auto udp = std::make_shared<silent_lingering_udp>();
   engine e(ctx.get_executor(), {.backend = mixed_target(), .udp_backend = udp});
-  scan_request r;
-  r.target = asio::ip::make_address("198.18.0.2");
-  r.udp_ports = *parse_port_set("1-4000");
-  r.options.rate = 500;
-  r.options.tries = 1;
-  scan_result res = scan(e, std::move(r));
+  scan_result res = scan(e, silent_udp_scan("1-4000", 500));
   EXPECT_EQ(res.udp.size(), 4000u);
   EXPECT_EQ(udp->most, max_scan_lingering_sockets) << "tries linger, up to the share";
   EXPECT_GT(udp->lingered, max_scan_lingering_sockets) << "places over are taken again";
@@ -347,26 +358,16 @@ TEST_F(late_answers, a_scan_keeps_its_share_of_lingering_udp_sockets) {
   EXPECT_EQ(udp->lingering, 0u) << "the scan's end lets every lingering try go";
 }
 
-// A UDP prober with no place left for lingering tries: each is silent at its timeout and
-// over, not still heard. It counts the tries asked to linger.
-class no_place_to_linger final : public coroutine_prober {
+// Has no place left for lingering tries: each is silent at its timeout and over, not still
+// heard. It counts the tries asked to linger.
+class no_place_to_linger final : public silent_udp {
  public:
-  asio::awaitable<probe_outcome> probe(asio::ip::address, std::uint16_t,
-                                       duration timeout) override {
-    timer t(co_await asio::this_coro::executor);
-    t.expires_after(timeout);
-    co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
-    probe_outcome silent;
-    silent.proto = transport::udp;
-    co_return silent;
-  }
   asio::awaitable<probe_outcome> probe_until(asio::ip::address target, std::uint16_t port,
                                              duration timeout, duration,
                                              std::function<void()>) override {
     ++asked;
     return probe(target, port, timeout);
   }
-  bool lingers() const noexcept override { return true; }
 
   std::size_t asked = 0;
 };
@@ -378,12 +379,7 @@ class no_place_to_linger final : public coroutine_prober {
 TEST_F(late_answers, a_try_that_could_not_linger_leaves_its_place) {
   auto udp = std::make_shared<no_place_to_linger>();
   engine e(ctx.get_executor(), {.backend = mixed_target(), .udp_backend = udp});
-  scan_request r;
-  r.target = asio::ip::make_address("198.18.0.2");
-  r.udp_ports = *parse_port_set("1-3000");
-  r.options.rate = 300;
-  r.options.tries = 1;
-  scan_result res = scan(e, std::move(r));
+  scan_result res = scan(e, silent_udp_scan("1-3000", 300));
   EXPECT_EQ(res.udp.size(), 3000u);
   EXPECT_EQ(udp->asked, 3000u);
 }

@@ -7,6 +7,7 @@
 #include "support/packet_bytes.hpp"
 #include "support/recording_sink.hpp"
 #include "support/scan_now.hpp"
+#include "support/udp_test_server.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
@@ -38,31 +39,21 @@ using namespace std::chrono_literals;
 
 const asio::ip::address localhost = asio::ip::make_address("127.0.0.1");
 
-// Answers the first datagram `delay` after it came, from its own thread; or, with `reply`
-// false, keeps it unanswered (a silent port whose datagrams the test may still see).
+// Answers the first datagram `delay` after it came; or, with `reply` false, keeps it
+// unanswered (a silent port whose datagrams the test may still see).
 struct late_server {
-  asio::io_context io;
-  asio::ip::udp::socket sock{io, {localhost, 0}};
   std::atomic<std::uint16_t> asked_from_port{0};  // the try's source port, once it asked
-  std::thread worker;
+  udp_test_server server;  // after what its thread writes: joined before it goes
 
-  late_server(std::chrono::milliseconds delay, bool reply = true) {
-    worker = std::thread([this, delay, reply] {
-      std::array<char, 2048> buf{};
-      asio::ip::udp::endpoint from;
-      boost::system::error_code ec;
-      const std::size_t n = sock.receive_from(asio::buffer(buf), from, 0, ec);
-      if (ec || n == 0) return;  // 0: woken by the shutdown below
-      asked_from_port = from.port();
-      std::this_thread::sleep_for(delay);
-      if (reply) sock.send_to(asio::buffer(std::string("late")), from, 0, ec);
-    });
-  }
-  ~late_server() {
-    ::shutdown(sock.native_handle(), SHUT_RDWR);  // ends a receive still waiting
-    worker.join();
-  }
-  std::uint16_t port() const { return sock.local_endpoint().port(); }
+  late_server(std::chrono::milliseconds delay, bool reply = true)
+      : server([this, delay, reply](asio::ip::udp::socket& sock,
+                                    const asio::ip::udp::endpoint& asker) {
+          asked_from_port = asker.port();
+          std::this_thread::sleep_for(delay);
+          boost::system::error_code ec;
+          if (reply) sock.send_to(asio::buffer(std::string("late")), asker, 0, ec);
+        }) {}
+  std::uint16_t port() const { return server.port(); }
 };
 
 std::size_t open_descriptors() {

@@ -5,6 +5,7 @@
 #include "probe/probers/udp_prober.hpp"
 #include "probe/engine.hpp"
 #include "support/scan_now.hpp"
+#include "support/udp_test_server.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
@@ -13,14 +14,11 @@
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/use_future.hpp>
 
-#include <thread>
-
-#include <sys/socket.h>
-
 namespace {
 
 namespace asio = boost::asio;
 using namespace breakwater::probe;
+using breakwater::probe::testing::udp_test_server;
 using namespace std::chrono_literals;
 
 const asio::ip::address localhost = asio::ip::make_address("127.0.0.1");
@@ -37,31 +35,16 @@ struct udp_loopback : ::testing::Test {
   }
 };
 
-// Answers the first datagram with `answers` datagrams of `size` bytes each, from its own thread.
-// The socket is the worker's until it is joined (closing it under the worker's receive would
-// race with it), so a worker still waiting is woken by a shutdown: on Linux the receive then
-// returns nothing from nobody, though shutdown() itself fails (ENOTCONN) on a UDP socket.
+// Answers the first datagram with `answers` datagrams of `size` bytes each.
 struct answering_socket {
-  asio::io_context io;
-  asio::ip::udp::socket sock{io, {localhost, 0}};
-  std::thread worker;
-
-  answering_socket(int answers, std::size_t size) {
-    worker = std::thread([this, answers, size] {
-      std::array<char, 2048> buf{};
-      asio::ip::udp::endpoint from;
-      boost::system::error_code ec;
-      const std::size_t n = sock.receive_from(asio::buffer(buf), from, 0, ec);
-      if (ec || n == 0) return;  // 0: woken by the shutdown below
-      std::string reply(size, 'x');
-      for (int i = 0; i < answers; ++i) sock.send_to(asio::buffer(reply), from, 0, ec);
-    });
-  }
-  ~answering_socket() {
-    ::shutdown(sock.native_handle(), SHUT_RDWR);
-    worker.join();
-  }
-  std::uint16_t port() const { return sock.local_endpoint().port(); }
+  udp_test_server server;
+  answering_socket(int answers, std::size_t size)
+      : server([answers, size](asio::ip::udp::socket& sock, const asio::ip::udp::endpoint& asker) {
+          std::string reply(size, 'x');
+          boost::system::error_code ec;
+          for (int i = 0; i < answers; ++i) sock.send_to(asio::buffer(reply), asker, 0, ec);
+        }) {}
+  std::uint16_t port() const { return server.port(); }
 };
 
 TEST_F(udp_loopback, an_answer_is_open_with_every_datagram_counted) {
